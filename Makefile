@@ -1,0 +1,112 @@
+# gorump — top-level build.  `make` builds build/gorump and build/kernel.elf;
+# `make check` runs every test; `make demo` boots examples/httpd.
+# Plain GNU make; scripts/deps.sh installs what is missing first.
+
+BUILD ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+CC := gcc
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla
+
+# --- kernel ---------------------------------------------------------------
+KINC := -Iinclude -Ikernel
+KCFLAGS := $(WARN) -Wno-unused-parameter -O2 -g -ffreestanding -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fcf-protection=none \
+	-MMD -MP $(KINC)
+KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 \
+	-z noexecstack -Wl,--build-id=none -T kernel/arch/x86_64/kernel.ld
+
+KSRC := $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
+	$(wildcard common/*.c)
+KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC)) $(BUILD)/k/syscall_names.c.o
+
+# --- host tool --------------------------------------------------------------
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+HCFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -fstack-protector-strong \
+	-D_FORTIFY_SOURCE=2 -Iinclude -MMD -MP \
+	-DGORUMP_VERSION='"$(VERSION)"'
+TSRC := $(wildcard tool/*.c) $(wildcard common/*.c)
+TOBJ := $(patsubst %,$(BUILD)/t/%.o,$(TSRC))
+
+# --- host unit tests (ASan/UBSan) ------------------------------------------
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+UCFLAGS := $(WARN) -O1 -g -D_GNU_SOURCE -Iinclude -Itool $(SAN)
+UNIT_LIBSRC := $(filter-out tool/main.c,$(wildcard tool/*.c)) \
+	$(wildcard common/*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
+	$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps check check-unit check-guest check-format format demo \
+	bench clean
+all: deps $(BUILD)/gorump $(BUILD)/kernel.elf
+
+deps:
+	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
+
+$(BUILD)/kernel.elf: $(KOBJ) kernel/arch/x86_64/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJ) -lgcc
+	$(Q)scripts/check-kernel-size.sh $@
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+# Syscall names for the "unimplemented syscall" message, generated from the
+# Linux UAPI header so the numbers can never drift.
+$(BUILD)/k/syscall_names.c: scripts/gen-syscall-names.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/gen-syscall-names.sh > $@
+$(BUILD)/k/syscall_names.c.o: $(BUILD)/k/syscall_names.c
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(BUILD)/gorump: $(TOBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) -o $@ $(TOBJ)
+
+$(BUILD)/t/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) $(HCFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) $(wildcard include/gorump/*.h tool/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  UNIT    $<"
+	$(Q)$(CC) $(UCFLAGS) -o $@ $< $(UNIT_LIBSRC)
+
+check-unit: $(UNIT_TESTS)
+	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  RUN     $$t"; $$t; done
+
+check-guest: all
+	$(Q)tests/guest/run.sh
+
+check-format:
+	$(Q)scripts/check-format.sh
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+check: deps check-format check-unit check-guest
+
+demo: all
+	$(Q)scripts/demo.sh
+
+bench: all
+	$(Q)bench/boot
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,41 @@
+/*
+ * include/gorump/console.h — how the kernel talks to the host tool over the
+ * one serial port every supported machine has (COM1, 0x3f8).
+ *
+ * The port carries a byte stream in which 0x10 (DLE) escapes a control
+ * record; every other byte belongs to the current stream.  The tool decodes
+ * it, so the program's stdout and stderr reach the host's stdout and stderr
+ * separately and 8-bit clean, on machines with a single serial port.
+ *
+ *   DLE '1'        what follows is the program's stdout
+ *   DLE '2'        what follows is the program's stderr
+ *   DLE 'k'        what follows is a kernel message (the tool shows it on
+ *                  stderr); the stream starts in this state
+ *   DLE DLE        a literal 0x10 byte in the current stream
+ *   DLE 'x' S      the program exited with status S (one byte, 0-255)
+ *   DLE 'p'        the kernel panicked; its report was sent on 'k'
+ *
+ * After DLE 'x' or DLE 'p' the kernel writes to the isa-debug-exit port,
+ * which stops QEMU.  The tool takes the status from the record, never from
+ * QEMU's exit code (which cannot carry all of 0-255).
+ */
+#ifndef GORUMP_CONSOLE_H
+#define GORUMP_CONSOLE_H
+
+#define GORUMP_CON_ESC 0x10
+#define GORUMP_CON_STDOUT '1'
+#define GORUMP_CON_STDERR '2'
+#define GORUMP_CON_KERNEL 'k'
+#define GORUMP_CON_EXIT 'x'
+#define GORUMP_CON_PANIC 'p'
+
+/* The isa-debug-exit device the tool adds to every guest. */
+#define GORUMP_DEBUG_EXIT_PORT 0x501
+
+/* Exit statuses of `gorump run` beyond the program's own 0-255. */
+#define GORUMP_STATUS_PANIC 123    /* kernel panic or guest crash */
+#define GORUMP_STATUS_BADIMAGE 126 /* the kernel refused the image/program */
+#define GORUMP_STATUS_TIMEOUT 124 /* --timeout expired */
+#define GORUMP_STATUS_FAILURE 125 /* gorump itself failed (bad arguments...) */
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * include/gorump/elf.h — checking a program's ELF file, shared by the host
+ * tool (to refuse what cannot run before starting a guest) and the kernel
+ * (to load it).  Only what gorump runs is accepted: 64-bit little-endian
+ * x86-64 executables, ET_EXEC or static-pie ET_DYN, with no PT_INTERP.
+ * C11 and stdint only.
+ */
+#ifndef GORUMP_ELF_H
+#define GORUMP_ELF_H
+
+#include <stdint.h>
+
+#define GORUMP_ELF_MAX_LOADS 16
+
+/* Highest user address a segment may reach (Linux's TASK_SIZE on 4-level
+ * paging): anything above belongs to the kernel. */
+#define GORUMP_USER_TOP 0x00007ffffffff000ULL
+
+struct gorump_elf_load {
+    uint64_t vaddr;  /* p_vaddr (for ET_DYN, relative to the load base) */
+    uint64_t memsz;  /* p_memsz, >= filesz */
+    uint64_t offset; /* p_offset: file bytes start here */
+    uint64_t filesz; /* p_filesz */
+    uint32_t flags;  /* p_flags: PF_X 1, PF_W 2, PF_R 4 */
+};
+
+struct gorump_elf_info {
+    int is_pie;         /* ET_DYN: loaded at a base the kernel chooses */
+    uint64_t entry;     /* e_entry (relative to the base for ET_DYN) */
+    uint64_t phdr;      /* vaddr of the program headers once loaded, or 0 */
+    uint16_t phnum;     /* e_phnum */
+    uint16_t phentsize; /* e_phentsize */
+    uint64_t lo, hi;    /* page-aligned span of all loads [lo, hi) */
+    unsigned nload;
+    struct gorump_elf_load load[GORUMP_ELF_MAX_LOADS];
+};
+
+/*
+ * Checks buf[0..len) as an ELF file gorump can run and fills *info.
+ * Returns 0 or a negative GORUMP_ELF_E* code; every field is bounds-checked,
+ * so hostile bytes only produce an error.
+ */
+int gorump_elf_parse(const void *buf, uint64_t len,
+                     struct gorump_elf_info *info);
+/* A sentence naming what is wrong, for "gorump: PATH: <that>". */
+const char *gorump_elf_strerror(int err);
+
+enum {
+    GORUMP_ELF_ENOTELF = -1,  /* no ELF magic */
+    GORUMP_ELF_ECLASS = -2,   /* 32-bit (ELFCLASS32) or unknown class */
+    GORUMP_ELF_EENDIAN = -3,  /* not little-endian */
+    GORUMP_ELF_EMACHINE = -4, /* not x86-64 */
+    GORUMP_ELF_ETYPE = -5,    /* not ET_EXEC/ET_DYN (object, core...) */
+    GORUMP_ELF_EDYNAMIC = -6, /* has PT_INTERP: dynamically linked */
+    GORUMP_ELF_ETRUNC = -7,   /* headers or segments beyond end of file */
+    GORUMP_ELF_EPHDR = -8,    /* malformed program headers */
+    GORUMP_ELF_ENOLOAD = -9,  /* no PT_LOAD, or too many */
+    GORUMP_ELF_ESEGMENT = -10 /* segment overlaps, wraps, or leaves user space */
+};
+
+#endif

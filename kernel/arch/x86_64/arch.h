@@ -1,0 +1,185 @@
+/*
+ * arch/x86_64/arch.h — what the rest of the kernel may use of the CPU:
+ * the memory layout, port and register access, the trap frame, interrupts,
+ * the local APIC timer and the clocks.
+ */
+#ifndef ARCH_X86_64_ARCH_H
+#define ARCH_X86_64_ARCH_H
+
+#include "lib/lib.h"
+
+#define PAGE_SIZE 4096UL
+#define PAGE_SHIFT 12
+
+/* Kernel image: linked at KERNEL_BASE + its physical load address (1 MiB).
+ * All RAM is mapped again at DIRECT_BASE, supervisor-only and NX. */
+#define KERNEL_BASE 0xffffffff80000000UL
+#define DIRECT_BASE 0xffff888000000000UL
+#define MMIO_BASE 0xffffc90000000000UL
+#define USER_TOP 0x00007ffffffff000UL
+
+static inline void *phys_to_virt(uint64_t pa)
+{
+    return (void *)(pa + DIRECT_BASE);
+}
+
+static inline uint64_t virt_to_phys(const void *va)
+{
+    uint64_t v = (uint64_t)va;
+    return v >= KERNEL_BASE ? v - KERNEL_BASE : v - DIRECT_BASE;
+}
+
+/* Segment selectors (GDT layout fixed by SYSCALL/SYSRET, see cpu.c). */
+#define KERNEL_CS 0x08
+#define KERNEL_DS 0x10
+#define USER_DS 0x1b
+#define USER_CS 0x23
+#define TSS_SEL 0x28
+
+#define RFLAGS_IF 0x200UL
+#define RFLAGS_DF 0x400UL
+#define RFLAGS_TF 0x100UL
+/* What a program may change in RFLAGS through rt_sigreturn. */
+#define RFLAGS_USER_MASK 0x254dd5UL
+
+/* Saved user (or interrupted kernel) state, on the thread's kernel stack.
+ * Field order is the push order in trap.S. */
+struct trapframe {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t orig_rax; /* syscall number, or -1 for traps and interrupts */
+    uint64_t vector, error;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+#define VEC_TIMER 0x20
+#define VEC_SPURIOUS 0xff
+#define VEC_SYSCALL 0x100 /* pseudo-vector recorded for SYSCALL entries */
+
+/* Per-CPU data, reached through the kernel GS base. trap.S knows the first
+ * two offsets. */
+struct cpu {
+    uint64_t kstack_top; /* rsp0 of the running thread */
+    uint64_t user_rsp;   /* scratch for the SYSCALL entry */
+    struct thread *current;
+    bool need_resched;
+    bool smap;
+};
+extern struct cpu cpu0;
+extern bool cpu_has_rdrand;
+
+static inline struct cpu *this_cpu(void)
+{
+    return &cpu0;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),
+                     "d"((uint32_t)(v >> 32)));
+}
+
+static inline uint64_t read_cr2(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint64_t read_cr3(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr3(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");
+}
+
+static inline void invlpg(uint64_t va)
+{
+    __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
+}
+
+#define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+/* cpu.c */
+void cpu_init(void);
+void cpu_set_kstack(uint64_t top);
+void fpu_init_state(void *fxarea);
+void fpu_save(void *fxarea);
+void fpu_restore(void *fxarea);
+uint32_t fpu_mxcsr_mask(void);
+
+/* trap.c / trap.S */
+void trap_init(void);
+void irq_register(uint8_t vector, void (*fn)(struct trapframe *));
+void trap_dump(const struct trapframe *tf);
+__noreturn void trap_return_to(struct trapframe *tf); /* iretq from tf */
+void arch_switch(uint64_t *save_sp, uint64_t next_sp);
+extern char thread_trampoline[];
+
+/* apic.c: the local APIC and its one-shot timer. */
+void apic_init(void);
+void apic_eoi(void);
+/* Interrupt after ns nanoseconds (0: cancel). */
+void apic_timer_arm(uint64_t ns);
+
+/* clock.c: TSC-based clocks, calibrated at boot, real time from the RTC. */
+void clock_init(void);
+uint64_t clock_mono_ns(void);
+uint64_t clock_real_ns(void);
+uint64_t clock_tsc_hz(void);
+uint64_t clock_tsc_to_ns(uint64_t tsc_delta);
+extern uint64_t boot_tsc; /* TSC at the first kernel instruction */
+
+static inline void cpu_relax_halt(void)
+{
+    __asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+/* Stops the machine with a status QEMU's isa-debug-exit reports. */
+__noreturn void arch_poweroff(int status);
+
+#endif

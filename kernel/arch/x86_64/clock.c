@@ -1,0 +1,135 @@
+/*
+ * arch/x86_64/clock.c — time.  The TSC is the clock source: its rate comes
+ * from CPUID leaf 0x15/0x16 or the hypervisor's leaf 0x40000010 when they
+ * give one, and otherwise from counting PIT channel 0 ticks (1.193182 MHz)
+ * over 5 ms.  Wall-clock time is read once from the CMOS RTC at boot.
+ */
+#include "arch/x86_64/arch.h"
+
+#define PIT_HZ 1193182u
+
+static struct {
+    uint64_t tsc_hz;
+    uint64_t tsc0;      /* TSC at the monotonic clock's zero */
+    uint64_t mult;      /* ns = (tsc delta * mult) >> 32 */
+    uint64_t real_base; /* Unix time (ns) at tsc0 */
+} clk;
+
+
+static uint16_t pit_read(void)
+{
+    outb(0x43, 0x00); /* latch channel 0 */
+    uint8_t lo = inb(0x40);
+    uint8_t hi = inb(0x40);
+    return (uint16_t)(hi << 8 | lo);
+}
+
+static uint64_t pit_calibrate(void)
+{
+    outb(0x43, 0x34); /* channel 0, lobyte/hibyte, mode 2 */
+    outb(0x40, 0xff);
+    outb(0x40, 0xff);
+    uint16_t prev = pit_read();
+    uint64_t ticks = 0, t0 = rdtsc(), t1;
+    do {
+        uint16_t now = pit_read();
+        ticks += (uint16_t)(prev - now);
+        prev = now;
+        t1 = rdtsc();
+    } while (ticks < PIT_HZ / 200);
+    return (t1 - t0) * PIT_HZ / ticks;
+}
+
+static uint64_t cpuid_tsc_hz(void)
+{
+    uint32_t r[4];
+    cpuid(0x40000000, 0, r);
+    if (r[0] >= 0x40000010) {
+        cpuid(0x40000010, 0, r);
+        if (r[0])
+            return (uint64_t)r[0] * 1000;
+    }
+    cpuid(0, 0, r);
+    if (r[0] >= 0x15) {
+        cpuid(0x15, 0, r);
+        if (r[0] && r[1] && r[2])
+            return (uint64_t)r[2] * r[1] / r[0];
+    }
+    return 0;
+}
+
+static uint8_t cmos(uint8_t reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+static unsigned bcd(uint8_t v, bool binary)
+{
+    return binary ? v : (v & 0xf) + (v >> 4) * 10;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static uint64_t rtc_read_unix(void)
+{
+    while (cmos(0x0a) & 0x80)
+        ;
+    uint8_t b = cmos(0x0b);
+    bool bin = b & 4, h24 = b & 2;
+    unsigned sec = bcd(cmos(0x00), bin), min = bcd(cmos(0x02), bin);
+    uint8_t hraw = cmos(0x04);
+    unsigned hour = bcd(hraw & 0x7f, bin);
+    unsigned day = bcd(cmos(0x07), bin), mon = bcd(cmos(0x08), bin);
+    unsigned year = bcd(cmos(0x09), bin), cent = bcd(cmos(0x32), bin);
+    if (!h24) {
+        hour %= 12;
+        if (hraw & 0x80)
+            hour += 12;
+    }
+    year += (cent >= 19 && cent <= 99) ? cent * 100 : 2000;
+    if (mon < 1 || mon > 12 || day < 1 || day > 31)
+        return 0;
+    return (uint64_t)days_from_civil(year, mon, day) * 86400 + hour * 3600 +
+           min * 60 + sec;
+}
+
+void clock_init(void)
+{
+    clk.tsc_hz = cpuid_tsc_hz();
+    if (!clk.tsc_hz)
+        clk.tsc_hz = pit_calibrate();
+    clk.mult = ((unsigned __int128)1000000000u << 32) / clk.tsc_hz;
+    clk.tsc0 = boot_tsc;
+    uint64_t unix = rtc_read_unix();
+    clk.real_base = unix * 1000000000u - clock_mono_ns();
+}
+
+uint64_t clock_tsc_hz(void)
+{
+    return clk.tsc_hz;
+}
+
+uint64_t clock_tsc_to_ns(uint64_t d)
+{
+    return (uint64_t)(((unsigned __int128)d * clk.mult) >> 32);
+}
+
+uint64_t clock_mono_ns(void)
+{
+    return clock_tsc_to_ns(rdtsc() - clk.tsc0);
+}
+
+uint64_t clock_real_ns(void)
+{
+    return clk.real_base + clock_mono_ns();
+}

@@ -1,0 +1,158 @@
+/*
+ * arch/x86_64/cpu.c — per-CPU set-up: the GDT and TSS (with IST stacks for
+ * faults that must not trust the current stack), the SYSCALL MSRs, the
+ * kernel GS base, SSE/FPU state handling, and the protection features the
+ * CPU offers (NX is already on; SMEP and SMAP when present).
+ */
+#include "arch/x86_64/arch.h"
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __packed;
+
+struct cpu cpu0;
+bool cpu_has_rdrand;
+_Static_assert(offsetof(struct cpu, kstack_top) == 0, "trap.S uses gs:0");
+_Static_assert(offsetof(struct cpu, user_rsp) == 8, "trap.S uses gs:8");
+_Static_assert(offsetof(struct cpu, smap) == 25, "uaccess.S uses cpu0+25");
+
+static struct tss tss;
+static uint64_t gdt[7] __aligned(16);
+static uint8_t ist_stacks[2][8192] __aligned(16);
+static uint32_t mxcsr_mask = 0xffbf;
+
+extern void syscall_entry(void);
+
+static void gdt_init(void)
+{
+    uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+
+    gdt[0] = 0;
+    gdt[1] = 0x00af9a000000ffffULL; /* 0x08 kernel code, 64-bit */
+    gdt[2] = 0x00cf92000000ffffULL; /* 0x10 kernel data */
+    gdt[3] = 0x00cff2000000ffffULL; /* 0x18 user data, DPL 3 */
+    gdt[4] = 0x00affa000000ffffULL; /* 0x20 user code, 64-bit, DPL 3 */
+    gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt[6] = base >> 32;
+
+    tss.ist[0] = (uint64_t)ist_stacks[0] + sizeof(ist_stacks[0]);
+    tss.ist[1] = (uint64_t)ist_stacks[1] + sizeof(ist_stacks[1]);
+    tss.iomap_base = sizeof(tss);
+
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __packed gdtr = {sizeof(gdt) - 1, (uint64_t)gdt};
+    __asm__ volatile("lgdt %0\n\t"
+                     "pushq $0x08\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "mov $0x10, %%eax\n\t"
+                     "mov %%eax, %%ds\n\t"
+                     "mov %%eax, %%es\n\t"
+                     "mov %%eax, %%ss\n\t"
+                     "xor %%eax, %%eax\n\t"
+                     "mov %%eax, %%fs\n\t"
+                     "mov %%eax, %%gs\n\t"
+                     "mov %1, %%ax\n\t"
+                     "ltr %%ax"
+                     :
+                     : "m"(gdtr), "i"(TSS_SEL)
+                     : "rax", "memory");
+}
+
+void cpu_set_kstack(uint64_t top)
+{
+    tss.rsp[0] = top;
+    cpu0.kstack_top = top;
+}
+
+static void features_init(void)
+{
+    uint32_t r[4];
+    uint64_t cr4;
+
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    cpuid(1, 0, r);
+    cpu_has_rdrand = r[2] & (1u << 30);
+    cpuid(0, 0, r);
+    if (r[0] >= 7) {
+        cpuid(7, 0, r);
+        if (r[1] & (1u << 7))
+            cr4 |= 1UL << 20; /* SMEP */
+        if (r[1] & (1u << 20)) {
+            cr4 |= 1UL << 21; /* SMAP */
+            cpu0.smap = true;
+        }
+    }
+    /* SSE: OSFXSR | OSXMMEXCPT.  No OSXSAVE, so programs see no AVX and
+     * FXSAVE's 512 bytes are the whole per-thread state. */
+    cr4 |= (1UL << 9) | (1UL << 10);
+    __asm__ volatile("mov %0, %%cr4" ::"r"(cr4));
+
+    uint64_t cr0;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    cr0 &= ~((1UL << 2) | (1UL << 3)); /* EM, TS off */
+    cr0 |= (1UL << 1) | (1UL << 5);    /* MP, NE */
+    __asm__ volatile("mov %0, %%cr0" ::"r"(cr0));
+}
+
+static void syscall_init(void)
+{
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1); /* SCE */
+    /* SYSRET loads CS from STAR[63:48]+16 and SS from +8: 0x20|3, 0x18|3. */
+    wrmsr(MSR_STAR, ((uint64_t)0x10 << 48) | ((uint64_t)KERNEL_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /* Clear IF, DF, TF, AC and NT on entry. */
+    wrmsr(MSR_FMASK, 0x47700);
+    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+void cpu_init(void)
+{
+    gdt_init();
+    features_init();
+    syscall_init();
+
+    uint8_t fx[512] __aligned(16);
+    memset(fx, 0, sizeof(fx));
+    fpu_save(fx);
+    uint32_t m = *(uint32_t *)(fx + 28);
+    if (m)
+        mxcsr_mask = m;
+}
+
+/* The state a new program starts with: x87 control word 0x37f (all
+ * exceptions masked, extended precision), MXCSR 0x1f80. */
+void fpu_init_state(void *fxarea)
+{
+    uint8_t *fx = fxarea;
+    memset(fx, 0, 512);
+    *(uint16_t *)fx = 0x37f;
+    *(uint32_t *)(fx + 24) = 0x1f80;
+}
+
+void fpu_save(void *fxarea)
+{
+    __asm__ volatile("fxsave64 (%0)" ::"r"(fxarea) : "memory");
+}
+
+void fpu_restore(void *fxarea)
+{
+    __asm__ volatile("fxrstor64 (%0)" ::"r"(fxarea) : "memory");
+}
+
+uint32_t fpu_mxcsr_mask(void)
+{
+    return mxcsr_mask;
+}

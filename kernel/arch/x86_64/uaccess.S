@@ -1,0 +1,96 @@
+/*
+ * arch/x86_64/uaccess.S — the only code that touches user memory.  A fault
+ * inside one of these routines that the VM cannot resolve resumes at its
+ * fixup label (listed in __extable), which returns -EFAULT (-14).  Callers
+ * (mm/uaccess.c) have already checked that the range is below USER_TOP.
+ * With SMAP on, setting EFLAGS.AC opens the window for exactly these
+ * instructions.  (popfq rather than stac/clac: some nested hypervisors
+ * fault on stac and cannot emulate it.)
+ */
+.macro EXTABLE insn, fixup
+    .pushsection __extable, "a"
+    .quad \insn, \fixup
+    .popsection
+.endm
+
+.macro USER_OPEN
+    cmpb $0, cpu0 + 25(%rip)         /* cpu0.smap */
+    je 9f
+    pushfq
+    orq $0x40000, (%rsp)
+    popfq
+9:
+.endm
+
+.macro USER_CLOSE
+    cmpb $0, cpu0 + 25(%rip)
+    je 9f
+    pushfq
+    andq $~0x40000, (%rsp)
+    popfq
+9:
+.endm
+
+    .text
+/* long uaccess_copy(void *dst, const void *src, size_t n): 0 or -EFAULT */
+    .globl uaccess_copy
+uaccess_copy:
+    USER_OPEN
+    mov %rdx, %rcx
+1:  rep movsb
+    USER_CLOSE
+    xor %eax, %eax
+    ret
+2:  USER_CLOSE
+    mov $-14, %rax
+    ret
+    EXTABLE 1b, 2b
+
+/* long uaccess_zero(void *udst, size_t n): 0 or -EFAULT */
+    .globl uaccess_zero
+uaccess_zero:
+    USER_OPEN
+    mov %rsi, %rcx
+    xor %eax, %eax
+1:  rep stosb
+    USER_CLOSE
+    ret
+2:  USER_CLOSE
+    mov $-14, %rax
+    ret
+    EXTABLE 1b, 2b
+
+/* long uaccess_strncpy(char *dst, const char *usrc, size_t max):
+ * bytes before the NUL (copied with it), max if none within max bytes,
+ * or -EFAULT. */
+    .globl uaccess_strncpy
+uaccess_strncpy:
+    USER_OPEN
+    xor %eax, %eax
+3:  cmp %rdx, %rax
+    je 4f
+1:  movb (%rsi,%rax), %cl
+    movb %cl, (%rdi,%rax)
+    test %cl, %cl
+    jz 4f
+    inc %rax
+    jmp 3b
+4:  USER_CLOSE
+    ret
+2:  USER_CLOSE
+    mov $-14, %rax
+    ret
+    EXTABLE 1b, 2b
+
+/* long uaccess_load32(const uint32_t *uaddr):
+ * the value at uaddr, zero-extended, or -EFAULT. */
+    .globl uaccess_load32
+uaccess_load32:
+    USER_OPEN
+1:  movl (%rdi), %eax
+    USER_CLOSE
+    ret
+2:  USER_CLOSE
+    mov $-14, %rax
+    ret
+    EXTABLE 1b, 2b

@@ -1,0 +1,26 @@
+/*
+ * drv/drv.h — device drivers the rest of the kernel uses: the console on
+ * the first serial port, speaking the framing of include/gorump/console.h.
+ */
+#ifndef DRV_DRV_H
+#define DRV_DRV_H
+
+#include "lib/lib.h"
+
+enum console_stream {
+    CON_KERNEL,
+    CON_STDOUT,
+    CON_STDERR,
+};
+
+void console_init(void);
+/* Writes n bytes to one stream; the host tool sorts them apart. */
+void console_write(enum console_stream s, const void *buf, size_t n);
+/* Time from the kernel's first instruction to the program's first byte
+ * on stdout or stderr (0 if none yet). */
+uint64_t console_first_output_ns(void);
+/* Sends the exit record (status 0-255) or the panic record. */
+void console_exit(int status);
+void console_panic(void);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * fs/dev.c — character devices: the console behind fds 0, 1 and 2 (stdin
+ * reads end-of-file; stdout and stderr go to the host separately), and
+ * /dev/null, /dev/zero, /dev/full, /dev/random and /dev/urandom.
+ */
+#include "fs/fs.h"
+#include "drv/drv.h"
+#include "mm/mm.h"
+
+#define TCGETS 0x5401
+#define TIOCGWINSZ 0x5413
+
+enum dev_kind { DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM };
+
+static const struct {
+    const char *path;
+    enum dev_kind kind;
+    unsigned minor;
+} nodes[] = {
+    {"/dev/null", DEV_NULL, 3},     {"/dev/zero", DEV_ZERO, 5},
+    {"/dev/full", DEV_FULL, 7},     {"/dev/random", DEV_RANDOM, 8},
+    {"/dev/urandom", DEV_URANDOM, 9},
+};
+
+static uint64_t makedev(unsigned major, unsigned minor)
+{
+    return ((uint64_t)major << 8) | minor;
+}
+
+/* --- console */
+
+static long con_read(struct file *f, uint64_t ubuf, size_t n)
+{
+    (void)f, (void)ubuf, (void)n;
+    return 0;
+}
+
+static long con_write(struct file *f, uint64_t ubuf, size_t n)
+{
+    char buf[512];
+    enum console_stream s = (enum console_stream)(uintptr_t)f->priv;
+    size_t done = 0;
+    while (done < n) {
+        size_t k = MIN(n - done, sizeof(buf));
+        if (copy_from_user(buf, ubuf + done, k))
+            return done ? (long)done : -EFAULT;
+        console_write(s, buf, k);
+        done += k;
+    }
+    return done;
+}
+
+static uint32_t con_poll(struct file *f)
+{
+    (void)f;
+    return EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM;
+}
+
+static long con_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+    (void)f, (void)arg;
+    /* Not a terminal: the host's terminal is the tool's business. */
+    return cmd == TCGETS || cmd == TIOCGWINSZ ? -ENOTTY : -EINVAL;
+}
+
+static void chr_stat(struct file *f, struct linux_stat *st)
+{
+    st->st_mode = S_IFCHR | 0620;
+    st->st_rdev = f->ops->read == con_read ? makedev(136, 0)
+                                           : makedev(1, (uintptr_t)f->priv);
+    st->st_blksize = 4096;
+}
+
+static const struct file_ops con_ops = {
+    .read = con_read,
+    .write = con_write,
+    .poll = con_poll,
+    .ioctl = con_ioctl,
+    .stat = chr_stat,
+};
+
+/* --- memory devices; priv holds the minor number */
+
+static enum dev_kind kind_of(struct file *f)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(nodes); i++)
+        if (nodes[i].minor == (uintptr_t)f->priv)
+            return nodes[i].kind;
+    return DEV_NULL;
+}
+
+static long mem_read(struct file *f, uint64_t ubuf, size_t n)
+{
+    enum dev_kind k = kind_of(f);
+    if (k == DEV_NULL)
+        return 0;
+    if (k == DEV_ZERO || k == DEV_FULL)
+        return zero_user(ubuf, n) ? -EFAULT : (long)n;
+    uint8_t buf[256];
+    size_t done = 0;
+    while (done < n) {
+        size_t c = MIN(n - done, sizeof(buf));
+        random_bytes(buf, c);
+        if (copy_to_user(ubuf + done, buf, c))
+            return done ? (long)done : -EFAULT;
+        done += c;
+    }
+    return done;
+}
+
+static long mem_write(struct file *f, uint64_t ubuf, size_t n)
+{
+    (void)ubuf;
+    return kind_of(f) == DEV_FULL ? -ENOSPC : (long)n;
+}
+
+static uint32_t mem_poll(struct file *f)
+{
+    (void)f;
+    return EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM;
+}
+
+static long mem_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+    (void)f, (void)cmd, (void)arg;
+    return -ENOTTY;
+}
+
+static const struct file_ops mem_ops = {
+    .read = mem_read,
+    .write = mem_write,
+    .poll = mem_poll,
+    .ioctl = mem_ioctl,
+    .stat = chr_stat,
+};
+
+void dev_init(void)
+{
+    static const unsigned mode[3] = {O_RDONLY, O_WRONLY, O_WRONLY};
+    for (int fd = 0; fd < 3; fd++) {
+        uintptr_t stream = fd == 0 ? CON_KERNEL : fd == 1 ? CON_STDOUT
+                                                          : CON_STDERR;
+        struct file *f = file_alloc(&con_ops, (void *)stream, mode[fd]);
+        if (!f || fd_install_at(fd, f, false) != fd)
+            panic("cannot open the console");
+    }
+}
+
+long dev_open(const char *path, unsigned flags, struct file **out)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(nodes); i++) {
+        if (strcmp(path, nodes[i].path))
+            continue;
+        if (flags & O_DIRECTORY)
+            return -ENOTDIR;
+        *out = file_alloc(&mem_ops, (void *)(uintptr_t)nodes[i].minor,
+                          flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));
+        return *out ? 0 : -ENOMEM;
+    }
+    return -ENOENT;
+}

@@ -1,0 +1,76 @@
+/*
+ * lib/lib.h — the kernel's small C library: memory and string functions,
+ * formatted printing to the console, panic and assert, and a few helpers.
+ */
+#ifndef LIB_LIB_H
+#define LIB_LIB_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/errno.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
+#define container_of(p, type, member)                                          \
+    ((type *)((char *)(p)-offsetof(type, member)))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define __noreturn __attribute__((noreturn))
+#define __packed __attribute__((packed))
+#define __aligned(n) __attribute__((aligned(n)))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+/* Prints to the console's kernel stream. */
+void kprintf(const char *fmt, ...) __printf(1, 2);
+/* Prints registers and a backtrace, tells the host, stops the machine. */
+__noreturn void panic(const char *fmt, ...) __printf(1, 2);
+
+#define assert(c)                                                              \
+    do {                                                                       \
+        if (unlikely(!(c)))                                                    \
+            panic("assertion failed: %s (%s:%d)", #c, __FILE__, __LINE__);     \
+    } while (0)
+
+/* Doubly linked circular list, embedded in the structures it links. */
+struct list {
+    struct list *next, *prev;
+};
+#define LIST_INIT(l)                                                           \
+    {                                                                          \
+        &(l), &(l)                                                             \
+    }
+void list_init(struct list *l);
+void list_add_tail(struct list *head, struct list *n);
+void list_del(struct list *n);
+bool list_empty(const struct list *l);
+#define list_for_each(pos, head)                                               \
+    for (struct list *pos = (head)->next, *pos##_next = pos->next;             \
+         pos != (head); pos = pos##_next, pos##_next = pos->next)
+
+/* Random bytes from the kernel's ChaCha20 generator (lib/random.c). */
+void random_init(void);
+void random_bytes(void *buf, size_t n);
+
+/* Kernel command-line options (main.c). */
+bool cmdline_has(const char *word);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * main.c — the boot order, top to bottom.  boot.S enters kmain() in long
+ * mode with the physical address of the PVH start info; by the time
+ * kmain() falls into the idle loop, the program's main thread is runnable.
+ */
+#include "arch/x86_64/arch.h"
+#include "drv/drv.h"
+#include "fs/fs.h"
+#include "gorump/console.h"
+#include "gorump/image.h"
+#include "mm/mm.h"
+#include "proc/proc.h"
+
+#define PVH_MAGIC 0x336ec578
+#define MAX_RANGES 32
+
+struct hvm_start_info {
+    uint32_t magic, version, flags, nr_modules;
+    uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
+    uint32_t memmap_entries, reserved;
+};
+
+struct hvm_modlist_entry {
+    uint64_t paddr, size, cmdline_paddr, reserved;
+};
+
+struct hvm_memmap_entry {
+    uint64_t addr, size;
+    uint32_t type, reserved;
+};
+
+extern char __kernel_end[];
+
+static struct {
+    char cmdline[1024];
+    struct mem_range ram[MAX_RANGES];
+    int nram;
+    struct mem_range image; /* the PVH module: the gorump image */
+} boot;
+
+bool cmdline_has(const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = boot.cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!strncmp(p, word, n) && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+        while (*p && *p != ' ')
+            p++;
+    }
+    return false;
+}
+
+static void read_start_info(uint64_t pa)
+{
+    const struct hvm_start_info *si = phys_to_virt(pa);
+    if (si->magic != PVH_MAGIC)
+        panic("not booted through PVH (start info magic %x)", si->magic);
+    if (si->cmdline_paddr) {
+        const char *c = phys_to_virt(si->cmdline_paddr);
+        size_t n = strnlen(c, sizeof(boot.cmdline) - 1);
+        memcpy(boot.cmdline, c, n);
+    }
+    if (si->version < 1 || !si->memmap_entries)
+        panic("the PVH start info has no memory map");
+    const struct hvm_memmap_entry *mm = phys_to_virt(si->memmap_paddr);
+    for (uint32_t i = 0; i < si->memmap_entries && boot.nram < MAX_RANGES;
+         i++)
+        if (mm[i].type == 1 && mm[i].size)
+            boot.ram[boot.nram++] =
+                (struct mem_range){mm[i].addr, mm[i].addr + mm[i].size};
+    if (si->nr_modules < 1) {
+        kprintf("gorump: no image given (boot with -initrd IMAGE, as "
+                "'gorump run' does)\n");
+        console_exit(GORUMP_STATUS_BADIMAGE);
+        arch_poweroff(GORUMP_STATUS_BADIMAGE);
+    }
+    const struct hvm_modlist_entry *mod = phys_to_virt(si->modlist_paddr);
+    boot.image = (struct mem_range){mod->paddr, mod->paddr + mod->size};
+}
+
+static bool overlaps(struct mem_range a, uint64_t s, uint64_t e)
+{
+    return a.start < e && s < a.end;
+}
+
+static void memory_init(void)
+{
+    uint64_t kend = ALIGN_UP(virt_to_phys(__kernel_end), PAGE_SIZE);
+    uint64_t early = kend;
+    if (overlaps(boot.image, early, early + (128 << 12)))
+        early = ALIGN_UP(boot.image.end, PAGE_SIZE);
+    uint64_t early_end = pt_init(boot.ram, boot.nram, early);
+    struct mem_range reserved[] = {
+        {0x100000, kend},
+        {early, early_end},
+        {ALIGN_DOWN(boot.image.start, PAGE_SIZE),
+         ALIGN_UP(boot.image.end, PAGE_SIZE)},
+    };
+    pmem_init(boot.ram, boot.nram, reserved, ARRAY_SIZE(reserved));
+    pt_pmem_ready();
+}
+
+static __noreturn void refuse(const char *what)
+{
+    kprintf("gorump: image: %s\n", what);
+    console_exit(GORUMP_STATUS_BADIMAGE);
+    arch_poweroff(GORUMP_STATUS_BADIMAGE);
+}
+
+void kmain(uint32_t start_info);
+void kmain(uint32_t start_info)
+{
+    console_init();
+    cpu_init();
+    trap_init();
+    read_start_info(start_info);
+    memory_init();
+    clock_init();
+    apic_init();
+    random_init();
+
+    vm_init();
+    proc_init();
+    signal_init();
+    sched_init();
+    dev_init();
+
+    struct gorump_image img;
+    int err = gorump_image_parse(phys_to_virt(boot.image.start),
+                                 boot.image.end - boot.image.start, &img);
+    if (err)
+        refuse(gorump_image_strerror(err));
+    if (exec_start(&img))
+        refuse("the program cannot be started");
+    sched_idle_loop();
+}

@@ -1,0 +1,95 @@
+/*
+ * mm/mm.h — memory: the physical page allocator, the kernel heap, page
+ * tables, the program's address space (VMAs with demand-zero paging) and
+ * the checked copies between kernel and user memory.
+ */
+#ifndef MM_MM_H
+#define MM_MM_H
+
+#include "arch/x86_64/arch.h"
+
+/* --- pmem.c: physical pages, a buddy allocator (orders 0..PMEM_MAX_ORDER) */
+#define PMEM_MAX_ORDER 10
+
+struct mem_range {
+    uint64_t start, end; /* physical [start, end) */
+};
+
+/* ram: usable RAM; reserved: ranges inside it that are already in use. */
+void pmem_init(const struct mem_range *ram, int nram,
+               const struct mem_range *reserved, int nreserved);
+/* 2^order contiguous pages, or 0 when memory is exhausted. */
+uint64_t pmem_alloc(unsigned order);
+uint64_t pmem_alloc_zeroed(unsigned order);
+void pmem_free(uint64_t pa, unsigned order);
+uint64_t pmem_free_pages(void);
+uint64_t pmem_total_pages(void);
+uint64_t pmem_max_phys(void);
+
+/* --- kheap.c: kmalloc/kfree, 16-byte aligned */
+void *kmalloc(size_t n);
+void *kzalloc(size_t n);
+void kfree(void *p);
+
+/* --- pt.c: the page tables (one address space: user below USER_TOP,
+ * kernel in the top half, shared). */
+#define PTE_P (1UL << 0)
+#define PTE_W (1UL << 1)
+#define PTE_U (1UL << 2)
+#define PTE_PWT (1UL << 3)
+#define PTE_PCD (1UL << 4)
+#define PTE_PS (1UL << 7)
+#define PTE_G (1UL << 8)
+#define PTE_FOREIGN (1UL << 9) /* frame not owned by pmem: never freed */
+#define PTE_NX (1UL << 63)
+#define PTE_ADDR 0x000ffffffffff000UL
+
+/* Builds the kernel's tables for the given RAM, taking table pages from
+ * early_start on; returns the end of what it took (to reserve). */
+uint64_t pt_init(const struct mem_range *ram, int nram, uint64_t early_start);
+/* From now on tables come from pmem. */
+void pt_pmem_ready(void);
+/* Maps one 4 KiB page; -ENOMEM if a table could not be allocated. */
+int pt_map(uint64_t va, uint64_t pa, uint64_t flags);
+/* The leaf entry for va, or NULL if no table covers it. */
+uint64_t *pt_lookup(uint64_t va);
+/* Calls fn on every present 4 KiB leaf in [start, end). */
+void pt_each(uint64_t start, uint64_t end,
+             void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg);
+void *mmio_map(uint64_t pa, size_t size);
+
+/* --- vm.c: the program's address space */
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+
+void vm_init(void);
+/* Creates a mapping at exactly [start, end) (which must be free), with
+ * pages filled lazily with zeros. */
+int vm_map_fixed(uint64_t start, uint64_t end, int prot);
+long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd,
+             uint64_t off);
+int vm_munmap(uint64_t addr, uint64_t len);
+int vm_mprotect(uint64_t addr, uint64_t len, int prot);
+int vm_madvise(uint64_t addr, uint64_t len, int advice);
+long vm_brk(uint64_t addr);
+void vm_set_brk(uint64_t start);
+/* Resolves a fault at addr (x86 page-fault error code err): 0, -EFAULT
+ * (no mapping), -EACCES (not allowed) or -ENOMEM (out of memory). */
+int vm_fault(uint64_t addr, uint64_t err);
+/* Installs a page at va for a mapping vm_map_fixed made (ELF loading). */
+int vm_install(uint64_t va, uint64_t pa, bool foreign);
+uint64_t vm_resident_pages(void);
+
+/* --- uaccess.c: the only way to touch user memory.  All return 0 or
+ * -EFAULT (a bad pointer never panics the kernel). */
+long copy_from_user(void *dst, uint64_t usrc, size_t n);
+long copy_to_user(uint64_t udst, const void *src, size_t n);
+long zero_user(uint64_t udst, size_t n);
+/* Copies a NUL-terminated string of at most max-1 bytes: its length,
+ * -EFAULT, or -ENAMETOOLONG. */
+long strncpy_from_user(char *dst, uint64_t usrc, size_t max);
+long get_user_u32(uint32_t *v, uint64_t uaddr);
+bool user_range_ok(uint64_t p, uint64_t n);
+
+#endif

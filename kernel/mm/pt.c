@@ -1,0 +1,154 @@
+/*
+ * mm/pt.c — page tables.  One 4-level hierarchy serves the kernel and the
+ * program: the kernel's half (direct map, kernel image, MMIO) is
+ * supervisor-only, the program's half is built by vm.c.  pt_init replaces
+ * the boot tables; until the page allocator exists, the tables it needs
+ * come from a bump region right after the kernel image.
+ */
+#include "mm/mm.h"
+
+#define LEVEL_SHIFT(l) (12 + 9 * (l)) /* l = 0 (PT) .. 3 (PML4) */
+#define INDEX(va, l) (((va) >> LEVEL_SHIFT(l)) & 511)
+
+extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
+
+static struct {
+    uint64_t *pml4;
+    uint64_t early_next, early_end; /* bump region for early tables */
+    bool pmem_ready;
+    uint64_t mmio_next;
+} pt;
+
+static uint64_t table_alloc(void)
+{
+    if (pt.pmem_ready)
+        return pmem_alloc_zeroed(0);
+    if (pt.early_next >= pt.early_end)
+        panic("pt: early page-table region exhausted");
+    uint64_t pa = pt.early_next;
+    pt.early_next += PAGE_SIZE;
+    memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    return pa;
+}
+
+/* The entry for va at `level` (0 = 4 KiB leaf, 1 = 2 MiB leaf), creating
+ * the tables above it when create is set. */
+static uint64_t *walk(uint64_t va, int level, bool create)
+{
+    uint64_t *table = pt.pml4;
+    uint64_t inter = PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
+    for (int l = 3; l > level; l--) {
+        uint64_t *e = &table[INDEX(va, l)];
+        if (!(*e & PTE_P)) {
+            if (!create)
+                return NULL;
+            uint64_t pa = table_alloc();
+            if (!pa)
+                return NULL;
+            *e = pa | inter;
+        }
+        if (*e & PTE_PS)
+            return NULL;
+        table = phys_to_virt(*e & PTE_ADDR);
+    }
+    return &table[INDEX(va, level)];
+}
+
+int pt_map(uint64_t va, uint64_t pa, uint64_t flags)
+{
+    uint64_t *e = walk(va, 0, true);
+    if (!e)
+        return -ENOMEM;
+    bool was = *e & PTE_P;
+    *e = pa | flags | PTE_P;
+    if (was)
+        invlpg(va);
+    return 0;
+}
+
+uint64_t *pt_lookup(uint64_t va)
+{
+    return walk(va, 0, false);
+}
+
+static void each(uint64_t *table, int level, uint64_t base, uint64_t start,
+                 uint64_t end, void (*fn)(uint64_t *, uint64_t, void *),
+                 void *arg)
+{
+    uint64_t span = 1UL << LEVEL_SHIFT(level);
+    for (unsigned i = INDEX(start, level); i < 512; i++) {
+        uint64_t va = base + i * span;
+        if (va >= end)
+            return;
+        if (!(table[i] & PTE_P) || va + span <= start)
+            continue;
+        if (level == 0)
+            fn(&table[i], va, arg);
+        else if (!(table[i] & PTE_PS))
+            each(phys_to_virt(table[i] & PTE_ADDR), level - 1, va,
+                 MAX(start, va), end, fn, arg);
+    }
+}
+
+void pt_each(uint64_t start, uint64_t end,
+             void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg)
+{
+    assert(end <= USER_TOP);
+    each(pt.pml4, 3, 0, start, end, fn, arg);
+}
+
+static void map_kernel_image(void)
+{
+    uint64_t va = (uint64_t)__kernel_start;
+    for (; va < (uint64_t)__kernel_end; va += PAGE_SIZE) {
+        uint64_t flags = PTE_G;
+        if (va >= (uint64_t)__text_end)
+            flags |= PTE_NX;
+        if (va >= (uint64_t)__rodata_end)
+            flags |= PTE_W;
+        if (pt_map(va, va - KERNEL_BASE, flags))
+            panic("pt: cannot map the kernel");
+    }
+}
+
+static void map_direct(const struct mem_range *ram, int nram)
+{
+    const uint64_t big = 1UL << 21;
+    for (int i = 0; i < nram; i++) {
+        uint64_t pa = ALIGN_DOWN(ram[i].start, big);
+        for (; pa < ram[i].end; pa += big) {
+            uint64_t *e = walk(DIRECT_BASE + pa, 1, true);
+            if (!e)
+                panic("pt: cannot build the direct map");
+            *e = pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
+        }
+    }
+}
+
+uint64_t pt_init(const struct mem_range *ram, int nram, uint64_t early_start)
+{
+    pt.early_next = pt.early_end = ALIGN_UP(early_start, PAGE_SIZE);
+    pt.early_end += 128 * PAGE_SIZE;
+    pt.pml4 = phys_to_virt(table_alloc());
+    map_kernel_image();
+    map_direct(ram, nram);
+    pt.mmio_next = MMIO_BASE;
+    write_cr3(virt_to_phys(pt.pml4));
+    return pt.early_next;
+}
+
+void pt_pmem_ready(void)
+{
+    pt.pmem_ready = true;
+}
+
+void *mmio_map(uint64_t pa, size_t size)
+{
+    uint64_t off = pa & (PAGE_SIZE - 1), va = pt.mmio_next;
+    size = ALIGN_UP(size + off, PAGE_SIZE);
+    for (uint64_t i = 0; i < size; i += PAGE_SIZE)
+        if (pt_map(va + i, pa - off + i, PTE_W | PTE_PCD | PTE_PWT | PTE_NX))
+            panic("pt: cannot map MMIO at %lx", pa);
+    pt.mmio_next += size + PAGE_SIZE; /* a guard page between regions */
+    return (void *)(va + off);
+}

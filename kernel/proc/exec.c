@@ -1,0 +1,195 @@
+/*
+ * proc/exec.c — starting the program: map its ELF segments (read-only
+ * pages straight from the image, writable ones copied), build the initial
+ * stack the System V ABI and Linux define (argc, argv, envp, auxv) and
+ * create the main thread.
+ */
+#include "proc/proc.h"
+#include "gorump/elf.h"
+#include "gorump/image.h"
+#include "mm/mm.h"
+
+#define PIE_BASE 0x555555554000UL
+#define STACK_TOP 0x7ffffffde000UL
+#define STACK_SIZE (8UL << 20)
+#define ARGS_MAX (2UL << 20)
+
+enum {
+    AT_NULL = 0,
+    AT_PHDR = 3,
+    AT_PHENT = 4,
+    AT_PHNUM = 5,
+    AT_PAGESZ = 6,
+    AT_BASE = 7,
+    AT_FLAGS = 8,
+    AT_ENTRY = 9,
+    AT_UID = 11,
+    AT_EUID = 12,
+    AT_GID = 13,
+    AT_EGID = 14,
+    AT_PLATFORM = 15,
+    AT_HWCAP = 16,
+    AT_CLKTCK = 17,
+    AT_SECURE = 23,
+    AT_RANDOM = 25,
+    AT_HWCAP2 = 26,
+    AT_EXECFN = 31,
+};
+
+static int prot_of(uint32_t pflags)
+{
+    return ((pflags & 4) ? PROT_READ : 0) | ((pflags & 2) ? PROT_WRITE : 0) |
+           ((pflags & 1) ? PROT_EXEC : 0);
+}
+
+static int load_segment(const uint8_t *file, uint64_t base,
+                        const struct gorump_elf_load *l)
+{
+    uint64_t seg = base + l->vaddr;
+    uint64_t start = ALIGN_DOWN(seg, PAGE_SIZE);
+    uint64_t end = ALIGN_UP(seg + l->memsz, PAGE_SIZE);
+    int prot = prot_of(l->flags);
+    int err = vm_map_fixed(start, end, prot);
+    if (err)
+        return err;
+    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        uint64_t lo = MAX(va, seg), hi = MIN(va + PAGE_SIZE, seg + l->filesz);
+        if (lo >= hi)
+            continue; /* all bss: demand-zero */
+        const uint8_t *src = file + l->offset + (lo - seg);
+        uint64_t src_pa = virt_to_phys(src);
+        if (!(prot & PROT_WRITE) && lo == va && hi == va + PAGE_SIZE &&
+            !(src_pa & (PAGE_SIZE - 1))) {
+            err = vm_install(va, src_pa, true);
+        } else {
+            uint64_t pa = pmem_alloc_zeroed(0);
+            if (!pa)
+                return -ENOMEM;
+            memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), src, hi - lo);
+            err = vm_install(va, pa, false);
+        }
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* Counts the NUL-terminated strings in a section. */
+static unsigned count_strings(const char *s, uint64_t size)
+{
+    unsigned n = 0;
+    for (uint64_t i = 0; i < size; i++)
+        n += s[i] == '\0';
+    return n;
+}
+
+struct stack_builder {
+    uint64_t sp;
+    int err;
+};
+
+static uint64_t push_bytes(struct stack_builder *b, const void *p, size_t n)
+{
+    b->sp -= n;
+    if (!b->err)
+        b->err = (int)copy_to_user(b->sp, p, n);
+    return b->sp;
+}
+
+static uint64_t build_stack(const struct gorump_image *img,
+                            const struct gorump_elf_info *info, uint64_t base)
+{
+    struct stack_builder b = {STACK_TOP, 0};
+    uint8_t rnd[16];
+    random_bytes(rnd, sizeof(rnd));
+    uint64_t at_random = push_bytes(&b, rnd, sizeof(rnd));
+    uint64_t platform = push_bytes(&b, "x86_64", 7);
+    uint64_t args = push_bytes(&b, img->args, img->args_size);
+    uint64_t env = img->env_size ? push_bytes(&b, img->env, img->env_size) : 0;
+    unsigned argc = count_strings(img->args, img->args_size);
+    unsigned envc = count_strings(img->env, img->env_size);
+    uint32_t cpu[4];
+    cpuid(1, 0, cpu);
+
+    uint64_t auxv[][2] = {
+        {AT_PHDR, info->phdr ? base + info->phdr : 0},
+        {AT_PHENT, info->phentsize},
+        {AT_PHNUM, info->phnum},
+        {AT_PAGESZ, PAGE_SIZE},
+        {AT_BASE, 0},
+        {AT_FLAGS, 0},
+        {AT_ENTRY, base + info->entry},
+        {AT_UID, 0},
+        {AT_EUID, 0},
+        {AT_GID, 0},
+        {AT_EGID, 0},
+        {AT_PLATFORM, platform},
+        {AT_HWCAP, cpu[3]},
+        {AT_CLKTCK, 100},
+        {AT_SECURE, 0},
+        {AT_RANDOM, at_random},
+        {AT_HWCAP2, 0},
+        {AT_EXECFN, args},
+        {AT_NULL, 0},
+    };
+    /* argc, argv[], NULL, envp[], NULL, auxv: sp must end 16-aligned. */
+    uint64_t words = 1 + argc + 1 + envc + 1 + 2 * ARRAY_SIZE(auxv);
+    b.sp = ALIGN_DOWN(b.sp - words * 8, 16UL) + words * 8;
+    push_bytes(&b, auxv, sizeof(auxv));
+    uint64_t zero = 0;
+    push_bytes(&b, &zero, 8);
+    for (uint64_t i = img->env_size, k = envc; k > 0; k--) {
+        uint64_t s = i - 1;
+        while (s > 0 && img->env[s - 1])
+            s--;
+        uint64_t p = env + s;
+        push_bytes(&b, &p, 8);
+        i = s;
+    }
+    push_bytes(&b, &zero, 8);
+    for (uint64_t i = img->args_size, k = argc; k > 0; k--) {
+        uint64_t s = i - 1;
+        while (s > 0 && img->args[s - 1])
+            s--;
+        uint64_t p = args + s;
+        push_bytes(&b, &p, 8);
+        i = s;
+    }
+    uint64_t c = argc;
+    push_bytes(&b, &c, 8);
+    return b.err ? 0 : b.sp;
+}
+
+int exec_start(const struct gorump_image *img)
+{
+    struct gorump_elf_info info;
+    int err = gorump_elf_parse(img->program, img->program_size, &info);
+    if (err) {
+        kprintf("gorump: program: %s\n", gorump_elf_strerror(err));
+        return -ENOEXEC;
+    }
+    if (!img->args_size || img->args_size + img->env_size > ARGS_MAX) {
+        kprintf("gorump: image: arguments missing or larger than 2 MiB\n");
+        return -E2BIG;
+    }
+    uint64_t base = info.is_pie ? PIE_BASE : 0, top = 0;
+    for (unsigned i = 0; i < info.nload; i++) {
+        err = load_segment(img->program, base, &info.load[i]);
+        if (err) {
+            kprintf("gorump: program: cannot map segment %u (error %d)\n", i,
+                    err);
+            return err;
+        }
+        top = MAX(top, base + info.load[i].vaddr + info.load[i].memsz);
+    }
+    vm_set_brk(top);
+    err = vm_map_fixed(STACK_TOP - STACK_SIZE, STACK_TOP,
+                       PROT_READ | PROT_WRITE);
+    uint64_t sp = err ? 0 : build_stack(img, &info, base);
+    if (!sp) {
+        kprintf("gorump: cannot build the initial stack\n");
+        return -ENOMEM;
+    }
+    thread_create_main(base + info.entry, sp);
+    return 0;
+}

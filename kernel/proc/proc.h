@@ -1,0 +1,130 @@
+/*
+ * proc/proc.h — the program and its threads: creation and exit, the
+ * scheduler (one CPU, preemptive, tickless), sleeping and waking, futexes
+ * and signals.  There is exactly one process; its pid is 1.
+ *
+ * Locking: the kernel runs with interrupts disabled.  It is entered by
+ * SYSCALL, a trap or an interrupt and leaves only by returning to the
+ * program or by switching threads in schedule(), so on one CPU no lock is
+ * needed; interrupts are enabled only in user mode and in the idle loop.
+ */
+#ifndef PROC_PROC_H
+#define PROC_PROC_H
+
+#include "arch/x86_64/arch.h"
+
+#define NSIG 64
+#define KSTACK_ORDER 2
+#define KSTACK_SIZE (PAGE_SIZE << KSTACK_ORDER)
+#define SIGBIT(s) (1UL << ((s)-1))
+
+enum thread_state {
+    THREAD_RUNNABLE,
+    THREAD_SLEEPING,
+    THREAD_ZOMBIE,
+};
+
+struct waitq {
+    struct list waiters; /* threads, by run_link */
+};
+
+/* A pending signal's details, for the siginfo the handler receives. */
+struct ksiginfo {
+    int code;
+    int pid;
+    uint64_t addr;
+};
+
+struct thread {
+    int tid;
+    enum thread_state state;
+    struct list run_link;   /* run queue or a waitq */
+    struct list timer_link; /* sleepers with a deadline */
+    struct list all_link;
+    uint64_t deadline; /* wake-up time (mono ns), 0 for none */
+    int wake_reason;   /* 0 woken, -ETIMEDOUT, -EINTR */
+    uint64_t ksp;      /* saved kernel stack pointer (arch_switch) */
+    uint64_t kstack;   /* base of the 16 KiB kernel stack */
+    struct trapframe *tf;
+    bool full_restore; /* leave the next syscall by iretq */
+    uint64_t fs_base;
+    uint64_t clear_child_tid;
+    uint64_t cpu_ns, run_start; /* CPU time used; TSC when last scheduled */
+
+    uint64_t sigmask, sigpending;
+    struct ksiginfo siginfo[NSIG];
+    uint64_t ss_sp, ss_size;
+    int ss_flags;
+
+    uint64_t futex_addr;
+    uint32_t futex_bitset;
+
+    uint8_t fpu[512] __aligned(16);
+};
+
+static inline struct thread *current(void)
+{
+    return this_cpu()->current;
+}
+
+/* --- exec.c */
+struct gorump_image;
+/* Maps the image's program and creates its main thread: 0, or a negative
+ * errno after a message naming what is wrong. */
+int exec_start(const struct gorump_image *img);
+
+/* --- thread.c */
+void proc_init(void);
+/* The main thread, entering user mode at rip with stack pointer rsp. */
+struct thread *thread_create_main(uint64_t rip, uint64_t rsp);
+/* A clone of the current thread for clone(2), returning 0 in the child. */
+struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls);
+struct thread *thread_find(int tid);
+__noreturn void thread_exit(int status);
+__noreturn void proc_exit(int status);
+/* Kills the program for a signal it did not handle (status 128+sig). */
+__noreturn void proc_kill(int sig);
+__noreturn void oom_kill(uint64_t addr);
+int proc_nthreads(void);
+/* Calls fn for every live thread. */
+void proc_each_thread(void (*fn)(struct thread *, void *), void *arg);
+
+/* --- sched.c */
+void sched_init(void);
+void sched_add(struct thread *t);
+void schedule(void);
+__noreturn void sched_idle_loop(void);
+void waitq_init(struct waitq *wq);
+/* Blocks the current thread until woken, the deadline (mono ns, 0: none)
+ * passes or a signal arrives: 0, -ETIMEDOUT or -EINTR. */
+int sched_sleep(struct waitq *wq, uint64_t deadline);
+/* Wakes up to n threads (n < 0: all); returns how many. */
+int waitq_wake(struct waitq *wq, int n);
+void sched_wake(struct thread *t, int reason);
+/* Runs at return to user mode: preemption and signal delivery. */
+void user_return(struct trapframe *tf);
+
+/* --- futex.c */
+long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline,
+                uint32_t bitset);
+long futex_wake(uint64_t uaddr, int n, uint32_t bitset);
+
+/* --- signal.c */
+void signal_init(void);
+/* Sends sig to one thread (tkill) or to the process (kill). */
+int signal_send_thread(struct thread *t, int sig, int code);
+int signal_send_process(int sig, int code);
+bool signal_pending(struct thread *t);
+/* Delivers what is pending to the current thread, editing tf. */
+void signal_deliver(struct trapframe *tf);
+/* Turns a user fault into a forced signal. */
+void signal_fault(struct trapframe *tf, int vm_err, uint64_t addr);
+void signal_trap(struct trapframe *tf);
+const char *signal_name(int sig);
+struct linux_sigaction;
+/* The process-wide action of signal sig (1..NSIG), for rt_sigaction. */
+struct linux_sigaction *signal_action(int sig);
+/* rt_sigreturn: restores the context saved by delivery; returns rax. */
+long signal_return(struct trapframe *tf);
+
+#endif

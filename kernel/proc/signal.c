@@ -1,0 +1,346 @@
+/*
+ * proc/signal.c — POSIX signals with Linux's x86-64 frame layout.  Actions
+ * are per process, masks and pending sets per thread (plus a process-wide
+ * pending set for kill(2) when every thread blocks the signal).  Delivery
+ * happens on the way back to user mode: the user context is saved in a
+ * struct rt_sigframe on the chosen stack (the alternate one under
+ * SA_ONSTACK) and rt_sigreturn restores it, including whatever the handler
+ * edited.  Go's preemption (SIGURG via tgkill) and its nil-pointer panics
+ * (SIGSEGV with si_addr) rely on exactly this.
+ */
+#include "proc/proc.h"
+#include "mm/mm.h"
+#include "sys/abi.h"
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_SIGINFO 0x4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTORER 0x04000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1u << 31)
+
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGSTOP 19
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+
+static struct {
+    struct linux_sigaction actions[NSIG + 1];
+    uint64_t pending; /* sent to the process, every thread blocking it */
+    struct ksiginfo info[NSIG];
+} sig;
+
+static const char *const names[32] = {
+    NULL,      "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP",
+    "SIGABRT", "SIGBUS",  "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV",
+    "SIGUSR2", "SIGPIPE", "SIGALRM",   "SIGTERM", "SIGSTKFLT", "SIGCHLD",
+    "SIGCONT", "SIGSTOP", "SIGTSTP",   "SIGTTIN", "SIGTTOU",   "SIGURG",
+    "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",  "SIGIO",
+    "SIGPWR",  "SIGSYS",
+};
+
+const char *signal_name(int s)
+{
+    return s > 0 && s < 32 ? names[s] : "real-time signal";
+}
+
+/* Default action is to ignore (no job control here: stops are ignored). */
+static bool default_ignored(int s)
+{
+    return s == 17 || s == 18 || s == 23 || s == 28 || (s >= 19 && s <= 22);
+}
+
+static bool ignored(int s)
+{
+    uint64_t h = sig.actions[s].handler;
+    return h == SIG_IGN || (h == SIG_DFL && default_ignored(s));
+}
+
+struct linux_sigaction *signal_action(int s)
+{
+    return &sig.actions[s];
+}
+
+void signal_init(void)
+{
+    memset(&sig, 0, sizeof(sig));
+}
+
+bool signal_pending(struct thread *t)
+{
+    return (t->sigpending | sig.pending) & ~t->sigmask;
+}
+
+int signal_send_thread(struct thread *t, int s, int code)
+{
+    if (s == 0)
+        return 0;
+    if (s == SIGKILL)
+        proc_kill(SIGKILL);
+    uint64_t bit = SIGBIT(s);
+    if (ignored(s) && !(t->sigmask & bit))
+        return 0;
+    t->sigpending |= bit;
+    t->siginfo[s - 1] = (struct ksiginfo){.code = code, .pid = 1};
+    if (!(t->sigmask & bit) && t->state == THREAD_SLEEPING)
+        sched_wake(t, -EINTR);
+    return 0;
+}
+
+struct pick {
+    uint64_t bit;
+    struct thread *t;
+};
+
+static void pick_unblocked(struct thread *t, void *arg)
+{
+    struct pick *p = arg;
+    if (!p->t && !(t->sigmask & p->bit))
+        p->t = t;
+}
+
+int signal_send_process(int s, int code)
+{
+    if (s == 0)
+        return 0;
+    struct pick p = {SIGBIT(s), NULL};
+    if (!(current()->sigmask & p.bit) && current()->tid)
+        p.t = current();
+    else
+        proc_each_thread(pick_unblocked, &p);
+    if (p.t)
+        return signal_send_thread(p.t, s, code);
+    if (s == SIGKILL)
+        proc_kill(SIGKILL);
+    sig.pending |= p.bit;
+    sig.info[s - 1] = (struct ksiginfo){.code = code, .pid = 1};
+    return 0;
+}
+
+/* Makes the interrupted syscall restart, or fail with EINTR. */
+static void syscall_restart(struct trapframe *tf, bool restart)
+{
+    if (tf->orig_rax == (uint64_t)-1 || (long)tf->rax != -ERESTARTSYS)
+        return;
+    if (restart) {
+        tf->rax = tf->orig_rax;
+        tf->rip -= 2;
+    } else {
+        tf->rax = -EINTR;
+    }
+    tf->orig_rax = -1;
+}
+
+static bool on_altstack(struct thread *t, uint64_t sp)
+{
+    return !(t->ss_flags & SS_DISABLE) && sp > t->ss_sp &&
+           sp - t->ss_sp <= t->ss_size;
+}
+
+static int setup_frame(struct trapframe *tf, int s, struct ksiginfo *ki,
+                       const struct linux_sigaction *act)
+{
+    struct thread *t = current();
+    struct linux_rt_sigframe f;
+    uint64_t sp = tf->rsp;
+    bool alt = on_altstack(t, sp);
+
+    if ((act->flags & SA_ONSTACK) && !(t->ss_flags & SS_DISABLE) && !alt)
+        sp = t->ss_sp + t->ss_size;
+    else
+        sp -= 128; /* the red zone */
+    sp = (sp - 512) & ~63UL;
+    uint64_t fpstate = sp;
+    sp = ((sp - sizeof(f)) & ~15UL) - 8;
+
+    memset(&f, 0, sizeof(f));
+    f.pretcode = act->restorer;
+    f.uc.uc_stack.ss_sp = t->ss_sp;
+    f.uc.uc_stack.ss_size = t->ss_size;
+    f.uc.uc_stack.ss_flags = alt ? SS_ONSTACK : (t->ss_flags & ~SS_ONSTACK);
+    struct linux_sigcontext *c = &f.uc.uc_mcontext;
+    c->r8 = tf->r8, c->r9 = tf->r9, c->r10 = tf->r10, c->r11 = tf->r11;
+    c->r12 = tf->r12, c->r13 = tf->r13, c->r14 = tf->r14, c->r15 = tf->r15;
+    c->rdi = tf->rdi, c->rsi = tf->rsi, c->rbp = tf->rbp, c->rbx = tf->rbx;
+    c->rdx = tf->rdx, c->rax = tf->rax, c->rcx = tf->rcx, c->rsp = tf->rsp;
+    c->rip = tf->rip, c->eflags = tf->rflags;
+    c->cs = USER_CS, c->ss = USER_DS;
+    c->err = tf->vector < 32 ? tf->error : 0;
+    c->trapno = tf->vector < 32 ? tf->vector : 0;
+    c->oldmask = t->sigmask;
+    c->cr2 = ki->addr;
+    c->fpstate = fpstate;
+    f.uc.uc_sigmask = t->sigmask;
+    f.info.si_signo = s;
+    f.info.si_code = ki->code;
+    if (ki->code <= 0)
+        f.info.u.kill.pid = ki->pid;
+    else
+        f.info.u.addr = ki->addr;
+
+    fpu_save(t->fpu);
+    if (copy_to_user(fpstate, t->fpu, 512) || copy_to_user(sp, &f, sizeof(f)))
+        return -EFAULT;
+
+    tf->rip = act->handler;
+    tf->rsp = sp;
+    tf->rdi = s;
+    tf->rsi = sp + offsetof(struct linux_rt_sigframe, info);
+    tf->rdx = sp + offsetof(struct linux_rt_sigframe, uc);
+    tf->rax = 0;
+    tf->rflags &= ~(RFLAGS_DF | RFLAGS_TF);
+    tf->cs = USER_CS;
+    tf->ss = USER_DS;
+    if (t->ss_flags & SS_AUTODISARM) {
+        t->ss_flags = SS_DISABLE;
+        t->ss_sp = t->ss_size = 0;
+    }
+    t->full_restore = true;
+    return 0;
+}
+
+void signal_deliver(struct trapframe *tf)
+{
+    struct thread *t = current();
+    uint64_t own = t->sigpending & ~t->sigmask;
+    uint64_t set = own ? own : (sig.pending & ~t->sigmask);
+    if (!set)
+        return;
+    int s = __builtin_ctzl(set) + 1;
+    struct ksiginfo ki;
+    if (own) {
+        ki = t->siginfo[s - 1];
+        t->sigpending &= ~SIGBIT(s);
+    } else {
+        ki = sig.info[s - 1];
+        sig.pending &= ~SIGBIT(s);
+    }
+
+    struct linux_sigaction act = sig.actions[s];
+    if (ignored(s)) {
+        syscall_restart(tf, true);
+        return;
+    }
+    if (act.handler == SIG_DFL)
+        proc_kill(s);
+    syscall_restart(tf, act.flags & SA_RESTART);
+    if (!(act.flags & SA_RESTORER)) {
+        kprintf("gorump: handler for signal %d has no SA_RESTORER\n", s);
+        proc_kill(SIGSEGV);
+    }
+    if (setup_frame(tf, s, &ki, &act)) {
+        kprintf("gorump: cannot write the frame for signal %d (%s) at "
+                "%lx\n",
+                s, signal_name(s), tf->rsp);
+        proc_kill(SIGSEGV);
+    }
+    t->sigmask |= act.mask & ~UNBLOCKABLE;
+    if (!(act.flags & SA_NODEFER))
+        t->sigmask |= SIGBIT(s);
+    if (act.flags & SA_RESETHAND)
+        sig.actions[s].handler = SIG_DFL;
+}
+
+long signal_return(struct trapframe *tf)
+{
+    struct thread *t = current();
+    struct linux_ucontext uc;
+    if (copy_from_user(&uc, tf->rsp, sizeof(uc))) {
+        kprintf("gorump: rt_sigreturn with a bad frame at %lx\n", tf->rsp);
+        proc_kill(SIGSEGV);
+    }
+    struct linux_sigcontext *c = &uc.uc_mcontext;
+    if (c->rip >= USER_TOP) {
+        kprintf("gorump: rt_sigreturn to a non-user address %lx\n", c->rip);
+        proc_kill(SIGSEGV);
+    }
+    if (c->fpstate) {
+        uint8_t fx[512] __aligned(16);
+        if (copy_from_user(fx, c->fpstate, sizeof(fx))) {
+            kprintf("gorump: rt_sigreturn with a bad fpstate\n");
+            proc_kill(SIGSEGV);
+        }
+        *(uint32_t *)(fx + 24) &= fpu_mxcsr_mask();
+        memcpy(t->fpu, fx, sizeof(fx));
+        fpu_restore(t->fpu);
+    }
+    tf->r8 = c->r8, tf->r9 = c->r9, tf->r10 = c->r10, tf->r11 = c->r11;
+    tf->r12 = c->r12, tf->r13 = c->r13, tf->r14 = c->r14, tf->r15 = c->r15;
+    tf->rdi = c->rdi, tf->rsi = c->rsi, tf->rbp = c->rbp, tf->rbx = c->rbx;
+    tf->rdx = c->rdx, tf->rax = c->rax, tf->rcx = c->rcx, tf->rsp = c->rsp;
+    tf->rip = c->rip;
+    tf->rflags = (tf->rflags & ~RFLAGS_USER_MASK) |
+                 (c->eflags & RFLAGS_USER_MASK) | RFLAGS_IF;
+    tf->cs = USER_CS;
+    tf->ss = USER_DS;
+    tf->orig_rax = -1;
+    t->sigmask = uc.uc_sigmask & ~UNBLOCKABLE;
+    /* Restore the alternate stack unless we are running on it. */
+    if (!on_altstack(t, tf->rsp)) {
+        t->ss_sp = uc.uc_stack.ss_sp;
+        t->ss_size = uc.uc_stack.ss_size;
+        t->ss_flags = uc.uc_stack.ss_flags & ~SS_ONSTACK;
+    }
+    t->full_restore = true;
+    return tf->rax;
+}
+
+/* Faults are forced: a blocked or ignored signal is reset to its default,
+ * which kills the program with a report of where it faulted. */
+static void force(struct trapframe *tf, int s, int code, uint64_t addr)
+{
+    struct thread *t = current();
+    if ((t->sigmask & SIGBIT(s)) || sig.actions[s].handler == SIG_IGN) {
+        sig.actions[s].handler = SIG_DFL;
+        t->sigmask &= ~SIGBIT(s);
+    }
+    if (sig.actions[s].handler == SIG_DFL) {
+        kprintf("gorump: %s at address %lx, rip %lx\n", signal_name(s),
+                addr, tf->rip);
+        trap_dump(tf);
+        proc_kill(s);
+    }
+    t->sigpending |= SIGBIT(s);
+    t->siginfo[s - 1] = (struct ksiginfo){.code = code, .addr = addr};
+}
+
+void signal_fault(struct trapframe *tf, int vm_err, uint64_t addr)
+{
+    if (vm_err == -ENOMEM)
+        oom_kill(addr);
+    force(tf, SIGSEGV, vm_err == -EACCES ? 2 : 1, addr);
+}
+
+void signal_trap(struct trapframe *tf)
+{
+    enum { FPE = 8, ILL = 4, TRAP = 5, BUS = 7, SEGV = 11, SI_KERNEL = 0x80 };
+    switch (tf->vector) {
+    case 0:
+        force(tf, FPE, 1, tf->rip); /* FPE_INTDIV */
+        break;
+    case 1:
+    case 3:
+        force(tf, TRAP, tf->vector == 3 ? SI_KERNEL : 2, tf->rip);
+        break;
+    case 6:
+        force(tf, ILL, 2, tf->rip); /* ILL_ILLOPN */
+        break;
+    case 16:
+    case 19:
+        force(tf, FPE, 7, tf->rip); /* FPE_FLTINV */
+        break;
+    case 17:
+        force(tf, BUS, 1, tf->rip); /* BUS_ADRALN */
+        break;
+    case 12:
+        force(tf, BUS, 2, 0);
+        break;
+    default:
+        force(tf, SEGV, SI_KERNEL, 0);
+    }
+}

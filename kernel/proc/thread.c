@@ -1,0 +1,181 @@
+/*
+ * proc/thread.c — threads of the one program: the main thread, clones made
+ * by clone(2) with CLONE_THREAD, and their exit.  A thread's kernel stack
+ * holds, from the top, its user trapframe and, while it is switched out,
+ * the registers arch_switch saved.  An exited thread's stack is freed by
+ * whichever thread runs next.
+ */
+#include "proc/proc.h"
+#include "drv/drv.h"
+#include "fs/fs.h"
+#include "mm/mm.h"
+
+static struct {
+    struct list all; /* live threads, by all_link */
+    struct list zombies;
+    int nthreads;
+    int next_tid;
+} procs = {.next_tid = 1};
+
+void proc_init(void)
+{
+    list_init(&procs.all);
+    list_init(&procs.zombies);
+}
+
+static void reap(void)
+{
+    list_for_each(l, &procs.zombies)
+    {
+        struct thread *t = container_of(l, struct thread, run_link);
+        if (t == current())
+            continue;
+        list_del(&t->run_link);
+        pmem_free(virt_to_phys((void *)t->kstack), KSTACK_ORDER);
+        kfree(t);
+    }
+}
+
+/* Called by thread_trampoline on a new thread's first run. */
+void sched_thread_start(void);
+void sched_thread_start(void)
+{
+    reap();
+}
+
+/* A thread whose first switch enters thread_trampoline and returns to user
+ * mode through the trapframe at the top of its stack. */
+static struct thread *thread_alloc(void)
+{
+    struct thread *t = kzalloc(sizeof(*t));
+    if (!t)
+        return NULL;
+    uint64_t pa = pmem_alloc(KSTACK_ORDER);
+    if (!pa) {
+        kfree(t);
+        return NULL;
+    }
+    t->kstack = (uint64_t)phys_to_virt(pa);
+    t->tid = procs.next_tid++;
+    t->tf = (struct trapframe *)(t->kstack + KSTACK_SIZE) - 1;
+    uint64_t *sp = (uint64_t *)t->tf;
+    *--sp = (uint64_t)thread_trampoline;
+    for (int i = 0; i < 6; i++)
+        *--sp = 0; /* rbp rbx r12 r13 r14 r15 */
+    t->ksp = (uint64_t)sp;
+    t->full_restore = true;
+    list_init(&t->run_link);
+    list_init(&t->timer_link);
+    list_add_tail(&procs.all, &t->all_link);
+    procs.nthreads++;
+    return t;
+}
+
+struct thread *thread_create_main(uint64_t rip, uint64_t rsp)
+{
+    struct thread *t = thread_alloc();
+    if (!t)
+        panic("out of memory creating the main thread");
+    memset(t->tf, 0, sizeof(*t->tf));
+    t->tf->rip = rip;
+    t->tf->rsp = rsp;
+    t->tf->cs = USER_CS;
+    t->tf->ss = USER_DS;
+    t->tf->rflags = RFLAGS_IF | 2;
+    t->tf->orig_rax = -1;
+    t->ss_flags = 2; /* SS_DISABLE */
+    fpu_init_state(t->fpu);
+    sched_add(t);
+    return t;
+}
+
+struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls)
+{
+    struct thread *parent = current(), *t = thread_alloc();
+    if (!t)
+        return NULL;
+    *t->tf = *parent->tf;
+    t->tf->rax = 0;
+    t->tf->orig_rax = -1;
+    if (stack)
+        t->tf->rsp = stack;
+    t->fs_base = set_tls ? tls : parent->fs_base;
+    t->sigmask = parent->sigmask;
+    t->ss_flags = 2; /* a CLONE_VM child starts without an altstack */
+    fpu_save(t->fpu);
+    sched_add(t);
+    return t;
+}
+
+struct thread *thread_find(int tid)
+{
+    list_for_each(l, &procs.all)
+    {
+        struct thread *t = container_of(l, struct thread, all_link);
+        if (t->tid == tid)
+            return t;
+    }
+    return NULL;
+}
+
+void proc_each_thread(void (*fn)(struct thread *, void *), void *arg)
+{
+    list_for_each(l, &procs.all)
+        fn(container_of(l, struct thread, all_link), arg);
+}
+
+int proc_nthreads(void)
+{
+    return procs.nthreads;
+}
+
+__noreturn void thread_exit(int status)
+{
+    struct thread *t = current();
+    if (t->clear_child_tid) {
+        uint32_t zero = 0;
+        if (copy_to_user(t->clear_child_tid, &zero, 4) == 0)
+            futex_wake(t->clear_child_tid, 1, ~0u);
+    }
+    if (procs.nthreads == 1)
+        proc_exit(status);
+    list_del(&t->all_link);
+    procs.nthreads--;
+    t->state = THREAD_ZOMBIE;
+    list_add_tail(&procs.zombies, &t->run_link);
+    schedule();
+    panic("zombie thread %d ran again", t->tid);
+}
+
+static void print_stats(void)
+{
+    kprintf("gorump: stats: first-output-us=%lu\n",
+            console_first_output_ns() / 1000);
+    kprintf("gorump: stats: free-pages=%lu total-pages=%lu resident=%lu "
+            "threads=%d open-fds=%d\n",
+            pmem_free_pages(), pmem_total_pages(), vm_resident_pages(),
+            procs.nthreads, fd_count());
+}
+
+__noreturn void proc_exit(int status)
+{
+    if (cmdline_has("gorump.stats"))
+        print_stats();
+    console_exit(status & 0xff);
+    arch_poweroff(status & 0xff);
+}
+
+__noreturn void proc_kill(int sig)
+{
+    kprintf("gorump: program killed by signal %d (%s)\n", sig,
+            signal_name(sig));
+    proc_exit(128 + sig);
+}
+
+__noreturn void oom_kill(uint64_t addr)
+{
+    kprintf("gorump: out of memory: no free page for address %lx "
+            "(%lu pages in use); program killed\n",
+            addr, pmem_total_pages() - pmem_free_pages());
+    proc_exit(128 + 9);
+}

@@ -1,0 +1,151 @@
+/*
+ * sys/sys_signal.c — signal system calls: actions, masks, the alternate
+ * stack, sending (kill, tkill, tgkill) and returning from a handler.
+ */
+#include "sys/syscall.h"
+#include "mm/mm.h"
+#include "proc/proc.h"
+#include "sys/abi.h"
+
+#define SIGKILL 9
+#define SIGSTOP 19
+#define SI_USER 0
+#define SI_TKILL -6
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1u << 31)
+#define MINSIGSTKSZ 2048
+
+static bool valid_sig(long s)
+{
+    return s >= 1 && s <= NSIG;
+}
+
+SYS(rt_sigaction)
+{
+    (void)a4, (void)a5;
+    int s = (int)a0;
+    struct linux_sigaction act;
+    if (a3 != 8)
+        return -EINVAL;
+    if (!valid_sig(s))
+        return -EINVAL;
+    if (a1 && (s == SIGKILL || s == SIGSTOP))
+        return -EINVAL;
+    if (a1 && copy_from_user(&act, a1, sizeof(act)))
+        return -EFAULT;
+    struct linux_sigaction *cur = signal_action(s);
+    if (a2 && copy_to_user(a2, cur, sizeof(*cur)))
+        return -EFAULT;
+    if (a1) {
+        act.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+        *cur = act;
+    }
+    return 0;
+}
+
+SYS(rt_sigprocmask)
+{
+    (void)a4, (void)a5;
+    enum { BLOCK = 0, UNBLOCK = 1, SETMASK = 2 };
+    struct thread *t = current();
+    uint64_t set, old = t->sigmask;
+    if (a3 != 8)
+        return -EINVAL;
+    if (a1) {
+        if (a0 != BLOCK && a0 != UNBLOCK && a0 != SETMASK)
+            return -EINVAL;
+        if (copy_from_user(&set, a1, sizeof(set)))
+            return -EFAULT;
+    }
+    if (a2 && copy_to_user(a2, &old, sizeof(old)))
+        return -EFAULT;
+    if (a1) {
+        set &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+        t->sigmask = a0 == BLOCK     ? old | set
+                     : a0 == UNBLOCK ? old & ~set
+                                     : set;
+    }
+    return 0;
+}
+
+SYS(rt_sigpending)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (a1 != 8)
+        return -EINVAL;
+    struct thread *t = current();
+    uint64_t set = t->sigpending & t->sigmask;
+    return copy_to_user(a0, &set, sizeof(set));
+}
+
+SYS(rt_sigreturn)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return signal_return(current()->tf);
+}
+
+SYS(sigaltstack)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    struct thread *t = current();
+    uint64_t sp = t->tf->rsp;
+    bool on = !(t->ss_flags & SS_DISABLE) && sp > t->ss_sp &&
+              sp - t->ss_sp <= t->ss_size;
+    if (a1) {
+        struct linux_stack old = {
+            .ss_sp = t->ss_sp,
+            .ss_size = t->ss_size,
+            .ss_flags = on ? SS_ONSTACK : t->ss_flags,
+        };
+        if (copy_to_user(a1, &old, sizeof(old)))
+            return -EFAULT;
+    }
+    if (!a0)
+        return 0;
+    struct linux_stack ss;
+    if (copy_from_user(&ss, a0, sizeof(ss)))
+        return -EFAULT;
+    if (on)
+        return -EPERM;
+    uint32_t mode = (uint32_t)ss.ss_flags & ~SS_AUTODISARM;
+    if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+        return -EINVAL;
+    if (mode == SS_DISABLE) {
+        t->ss_sp = t->ss_size = 0;
+        t->ss_flags = SS_DISABLE;
+        return 0;
+    }
+    if (ss.ss_size < MINSIGSTKSZ)
+        return -ENOMEM;
+    t->ss_sp = ss.ss_sp;
+    t->ss_size = ss.ss_size;
+    t->ss_flags = (int)((uint32_t)ss.ss_flags & SS_AUTODISARM);
+    return 0;
+}
+
+SYS(kill)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (a1 < 0 || a1 > NSIG)
+        return -EINVAL;
+    if (a0 != 1 && a0 != 0 && a0 != -1)
+        return -ESRCH;
+    return signal_send_process((int)a1, SI_USER);
+}
+
+SYS(tgkill)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (a2 < 0 || a2 > NSIG || a0 <= 0 || a1 <= 0)
+        return -EINVAL;
+    struct thread *t = thread_find((int)a1);
+    if (a0 != 1 || !t)
+        return -ESRCH;
+    return signal_send_thread(t, (int)a2, SI_TKILL);
+}
+
+SYS(tkill)
+{
+    return sys_tgkill(1, a0, a1, a3, a4, a5);
+}

@@ -1,0 +1,222 @@
+/*
+ * sys/sys_thread.c — threads and the process: clone (threads only: there
+ * is one process), exit, futex, identities, affinity and the FS base.
+ */
+#include "sys/syscall.h"
+#include "mm/mm.h"
+#include "proc/proc.h"
+#include "sys/abi.h"
+
+#define CLONE_VM 0x100
+#define CLONE_FS 0x200
+#define CLONE_FILES 0x400
+#define CLONE_SIGHAND 0x800
+#define CLONE_VFORK 0x4000
+#define CLONE_THREAD 0x10000
+#define CLONE_SYSVSEM 0x40000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_DETACHED 0x400000
+#define CLONE_CHILD_SETTID 0x1000000
+#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)
+#define CLONE_KNOWN                                                            \
+    (CLONE_THREAD_FLAGS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM |             \
+     CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |               \
+     CLONE_DETACHED | CLONE_CHILD_SETTID | 0xff)
+
+static void no_processes(void)
+{
+    static bool said;
+    if (!said)
+        kprintf("gorump: a new process (fork, vfork, clone without "
+                "CLONE_THREAD) is not supported in a unikernel\n");
+    said = true;
+}
+
+/* clone(flags, stack, parent_tid, child_tid, tls) */
+SYS(clone)
+{
+    (void)a5;
+    uint64_t flags = a0;
+    if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS) {
+        no_processes();
+        return -ENOSYS;
+    }
+    if (flags & ~(uint64_t)CLONE_KNOWN)
+        return -EINVAL;
+    if ((flags & CLONE_SETTLS) && (uint64_t)a4 >= USER_TOP)
+        return -EPERM;
+    struct thread *t = thread_clone(a1, a4, flags & CLONE_SETTLS);
+    if (!t)
+        return -EAGAIN;
+    uint32_t tid = t->tid;
+    if (flags & CLONE_PARENT_SETTID)
+        copy_to_user(a2, &tid, sizeof(tid));
+    if (flags & CLONE_CHILD_SETTID)
+        copy_to_user(a3, &tid, sizeof(tid));
+    if (flags & CLONE_CHILD_CLEARTID)
+        t->clear_child_tid = a3;
+    return tid;
+}
+
+SYS(fork)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    no_processes();
+    return -ENOSYS;
+}
+
+SYS(exit)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    thread_exit((int)a0);
+}
+
+SYS(exit_group)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    proc_exit((int)a0);
+}
+
+/* futex(uaddr, op, val, timeout, uaddr2, val3) */
+SYS(futex)
+{
+    (void)a4;
+    enum { WAIT = 0, WAKE = 1, WAIT_BITSET = 9, WAKE_BITSET = 10 };
+    enum { PRIVATE = 128, REALTIME = 256 };
+    int op = (int)a1 & ~(PRIVATE | REALTIME);
+    uint32_t bitset = op == WAIT_BITSET || op == WAKE_BITSET ? (uint32_t)a5
+                                                             : ~0u;
+    if (op == WAKE || op == WAKE_BITSET)
+        return futex_wake(a0, (int)a2 < 0 ? 0 : (int)a2, bitset);
+    if (op != WAIT && op != WAIT_BITSET)
+        return -ENOSYS;
+
+    uint64_t deadline = 0;
+    if (a3) {
+        struct linux_timespec ts;
+        if (copy_from_user(&ts, a3, sizeof(ts)))
+            return -EFAULT;
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+            return -EINVAL;
+        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        if (op == WAIT) {
+            deadline = clock_mono_ns() + ns;
+        } else {
+            /* BITSET takes an absolute time on the chosen clock. */
+            uint64_t now = (a1 & REALTIME) ? clock_real_ns() : clock_mono_ns();
+            deadline = clock_mono_ns() + (ns > now ? ns - now : 0);
+        }
+        if (!deadline)
+            deadline = 1;
+    }
+    long r = futex_wait(a0, (uint32_t)a2, deadline, bitset);
+    return r == -EINTR ? -EINTR : r;
+}
+
+SYS(gettid)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return current()->tid;
+}
+
+SYS(getpid)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return 1;
+}
+
+SYS(getppid)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return 0;
+}
+
+SYS(set_tid_address)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    current()->clear_child_tid = a0;
+    return current()->tid;
+}
+
+/* Robust futexes matter when a process dies holding a lock shared with
+ * another process; with one process there is nobody to tell. */
+SYS(set_robust_list)
+{
+    (void)a0, (void)a2, (void)a3, (void)a4, (void)a5;
+    return a1 == 24 ? 0 : -EINVAL;
+}
+
+SYS(sched_yield)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    schedule();
+    return 0;
+}
+
+/* One CPU: the mask has bit 0 set; returns the bytes written. */
+SYS(sched_getaffinity)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (a0 != 0 && a0 != 1 && !thread_find((int)a0))
+        return -ESRCH;
+    if (a1 < 8 || (a1 & 7))
+        return -EINVAL;
+    uint64_t mask = 1;
+    if (copy_to_user(a2, &mask, sizeof(mask)))
+        return -EFAULT;
+    return 8;
+}
+
+SYS(sched_setaffinity)
+{
+    (void)a3, (void)a4, (void)a5;
+    uint64_t mask;
+    if (a0 != 0 && a0 != 1 && !thread_find((int)a0))
+        return -ESRCH;
+    if (a1 < 8)
+        return -EINVAL;
+    if (copy_from_user(&mask, a2, sizeof(mask)))
+        return -EFAULT;
+    return (mask & 1) ? 0 : -EINVAL;
+}
+
+SYS(arch_prctl)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    enum { SET_GS = 0x1001, SET_FS = 0x1002, GET_FS = 0x1003, GET_GS = 0x1004 };
+    struct thread *t = current();
+    switch (a0) {
+    case SET_FS:
+        if ((uint64_t)a1 >= USER_TOP)
+            return -EPERM;
+        t->fs_base = a1;
+        wrmsr(MSR_FS_BASE, a1);
+        return 0;
+    case GET_FS:
+        return copy_to_user(a1, &t->fs_base, sizeof(t->fs_base));
+    case SET_GS:
+    case GET_GS:
+        return -EINVAL; /* the kernel keeps GS to itself */
+    default:
+        return -EINVAL;
+    }
+}
+
+SYS(getrusage)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    enum { SELF = 0, CHILDREN = -1, THREAD = 1 };
+    int64_t ru[18];
+    if (a0 != SELF && a0 != CHILDREN && a0 != THREAD)
+        return -EINVAL;
+    memset(ru, 0, sizeof(ru));
+    if (a0 != CHILDREN) {
+        uint64_t ns = current()->cpu_ns;
+        ru[0] = ns / 1000000000;
+        ru[1] = ns % 1000000000 / 1000;
+        ru[4] = (int64_t)(vm_resident_pages() * 4); /* maxrss, KiB */
+    }
+    return copy_to_user(a1, ru, sizeof(ru));
+}

@@ -1,0 +1,130 @@
+/*
+ * sys/syscall.c — dispatch.  The table maps Linux x86-64 syscall numbers
+ * (asm/unistd_64.h) to handlers; a number without one returns -ENOSYS and
+ * is named once on the console, so a missing feature is never silent.
+ */
+#include "sys/syscall.h"
+#include "proc/proc.h"
+
+#define NR(n, fn) [n] = (syscall_fn_t)sys_##fn
+
+static const syscall_fn_t table[SYSCALL_MAX] = {
+    NR(0, read),
+    NR(1, write),
+    NR(2, open),
+    NR(3, close),
+    NR(5, fstat),
+    NR(7, poll),
+    NR(8, lseek),
+    NR(9, mmap),
+    NR(10, mprotect),
+    NR(11, munmap),
+    NR(12, brk),
+    NR(13, rt_sigaction),
+    NR(14, rt_sigprocmask),
+    NR(15, rt_sigreturn),
+    NR(16, ioctl),
+    NR(17, pread64),
+    NR(18, pwrite64),
+    NR(19, readv),
+    NR(20, writev),
+    NR(22, pipe),
+    NR(24, sched_yield),
+    NR(27, mincore),
+    NR(28, madvise),
+    NR(32, dup),
+    NR(33, dup2),
+    NR(35, nanosleep),
+    NR(39, getpid),
+    NR(56, clone),
+    NR(57, fork),
+    NR(58, fork),
+    NR(60, exit),
+    NR(62, kill),
+    NR(63, uname),
+    NR(72, fcntl),
+    NR(95, umask),
+    NR(96, gettimeofday),
+    NR(97, getrlimit),
+    NR(98, getrusage),
+    NR(99, sysinfo),
+    NR(102, getuid),
+    NR(104, getuid), /* getgid */
+    NR(107, getuid), /* geteuid */
+    NR(108, getuid), /* getegid */
+    NR(110, getppid),
+    NR(127, rt_sigpending),
+    NR(131, sigaltstack),
+    NR(149, mlock),
+    NR(157, prctl),
+    NR(158, arch_prctl),
+    NR(160, setrlimit),
+    NR(186, gettid),
+    NR(200, tkill),
+    NR(201, time),
+    NR(202, futex),
+    NR(203, sched_setaffinity),
+    NR(204, sched_getaffinity),
+    NR(213, epoll_create),
+    NR(218, set_tid_address),
+    NR(228, clock_gettime),
+    NR(229, clock_getres),
+    NR(230, clock_nanosleep),
+    NR(231, exit_group),
+    NR(232, epoll_wait),
+    NR(233, epoll_ctl),
+    NR(234, tgkill),
+    NR(257, openat),
+    NR(262, newfstatat),
+    NR(271, ppoll),
+    NR(273, set_robust_list),
+    NR(281, epoll_pwait),
+    NR(284, eventfd),
+    NR(290, eventfd2),
+    NR(291, epoll_create1),
+    NR(292, dup3),
+    NR(293, pipe2),
+    NR(302, prlimit64),
+    NR(318, getrandom),
+};
+
+static uint8_t warned[SYSCALL_MAX / 8];
+
+static long unimplemented(uint64_t nr)
+{
+    if (nr >= SYSCALL_MAX) {
+        kprintf("gorump: unimplemented syscall %lu\n", nr);
+        return -ENOSYS;
+    }
+    if (!(warned[nr / 8] & (1 << (nr % 8)))) {
+        warned[nr / 8] |= 1 << (nr % 8);
+        kprintf("gorump: unimplemented syscall %lu (%s)\n", nr,
+                syscall_names[nr] ? syscall_names[nr] : "unknown");
+    }
+    return -ENOSYS;
+}
+
+int syscall_handler(struct trapframe *tf)
+{
+    uint64_t nr = tf->orig_rax;
+    long ret;
+
+    if (nr < SYSCALL_MAX && table[nr])
+        ret = table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+    else
+        ret = unimplemented(nr);
+    if (nr != 15) /* rt_sigreturn set the whole frame */
+        tf->rax = ret;
+
+    user_return(tf);
+    if (tf->orig_rax != (uint64_t)-1 && (long)tf->rax == -ERESTARTSYS) {
+        /* Interrupted by a signal that needed no handler: restart. */
+        tf->rax = tf->orig_rax;
+        tf->rip -= 2;
+        current()->full_restore = true;
+    }
+    struct thread *t = current();
+    int full = t->full_restore || tf->rip >= USER_TOP;
+    t->full_restore = false;
+    return full;
+}

@@ -1,0 +1,103 @@
+/*
+ * sys/syscall.h — the Linux x86-64 system-call table.  Handlers take the
+ * six argument registers (rdi, rsi, rdx, r10, r8, r9) as longs and return
+ * a result or a negative errno, exactly what the program sees in rax.
+ */
+#ifndef SYS_SYSCALL_H
+#define SYS_SYSCALL_H
+
+#include "arch/x86_64/arch.h"
+
+#define SYSCALL_MAX 512
+
+typedef long (*syscall_fn_t)(long, long, long, long, long, long);
+extern const char *const syscall_names[SYSCALL_MAX];
+
+/* The handler for a SYSCALL from user mode; nonzero means "return by
+ * iretq" (see trap.S). */
+int syscall_handler(struct trapframe *tf);
+
+#define SYSCALL_ARGS long a0, long a1, long a2, long a3, long a4, long a5
+#define SYS(name) long sys_##name(SYSCALL_ARGS)
+
+/* sys_fd.c */
+SYS(read);
+SYS(write);
+SYS(readv);
+SYS(writev);
+SYS(pread64);
+SYS(pwrite64);
+SYS(close);
+SYS(dup);
+SYS(dup2);
+SYS(dup3);
+SYS(fcntl);
+SYS(ioctl);
+SYS(fstat);
+SYS(newfstatat);
+SYS(lseek);
+SYS(open);
+SYS(openat);
+SYS(pipe);
+SYS(pipe2);
+SYS(eventfd);
+SYS(eventfd2);
+SYS(epoll_create);
+SYS(epoll_create1);
+SYS(epoll_ctl);
+SYS(epoll_wait);
+SYS(epoll_pwait);
+SYS(ppoll);
+SYS(poll);
+/* sys_mm.c */
+SYS(mmap);
+SYS(munmap);
+SYS(mprotect);
+SYS(madvise);
+SYS(brk);
+SYS(mlock);
+SYS(mincore);
+/* sys_thread.c */
+SYS(clone);
+SYS(exit);
+SYS(exit_group);
+SYS(futex);
+SYS(gettid);
+SYS(getpid);
+SYS(getppid);
+SYS(set_tid_address);
+SYS(set_robust_list);
+SYS(sched_yield);
+SYS(sched_getaffinity);
+SYS(sched_setaffinity);
+SYS(arch_prctl);
+SYS(fork);
+SYS(getrusage);
+/* sys_signal.c */
+SYS(rt_sigaction);
+SYS(rt_sigprocmask);
+SYS(rt_sigreturn);
+SYS(rt_sigpending);
+SYS(sigaltstack);
+SYS(kill);
+SYS(tkill);
+SYS(tgkill);
+/* sys_time.c */
+SYS(clock_gettime);
+SYS(clock_getres);
+SYS(gettimeofday);
+SYS(time);
+SYS(nanosleep);
+SYS(clock_nanosleep);
+/* sys_misc.c */
+SYS(uname);
+SYS(getrandom);
+SYS(getrlimit);
+SYS(setrlimit);
+SYS(prlimit64);
+SYS(getuid);
+SYS(sysinfo);
+SYS(prctl);
+SYS(umask);
+
+#endif

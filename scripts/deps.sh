@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — install everything gorump needs to build and test, on a
+# Debian 12 machine, as root. Idempotent: it does nothing when all is there.
+#
+#   scripts/deps.sh          install missing packages and Go toolchains
+#   scripts/deps.sh --check  exit 1 (and say what) if something is missing
+#
+# The bookworm-backports suite (for a newer Go) and deb-src entries (for
+# lwIP's source) are derived from the machine's own Debian apt entry, so no
+# mirror is named here.
+set -euo pipefail
+
+GO_BACKPORT=${GO_BACKPORT:-1.23}
+PKGS="gcc make binutils qemu-system-x86 golang-go golang-${GO_BACKPORT}-go
+      dpkg-dev clang clang-format libclang-rt-14-dev curl python3"
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+missing_pkgs() {
+    local p
+    for p in $PKGS; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+            grep -q 'install ok installed' || echo "$p"
+    done
+}
+
+# The URI of the first Debian entry that serves the main bookworm suite.
+debian_uri() {
+    local f
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] || continue
+        awk '
+            /^[ \t]*$/ { if (uri && suite) { print uri; exit } uri = ""; suite = 0; next }
+            /^URIs:/ { uri = $2 }
+            /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") suite = 1 }
+            END { if (uri && suite) print uri }' "$f" | head -n1
+    done | head -n1
+    if [ -f /etc/apt/sources.list ]; then
+        awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' \
+            /etc/apt/sources.list
+    fi
+}
+
+add_sources() {
+    local out=/etc/apt/sources.list.d/gorump.sources uri
+    [ -f "$out" ] && return 0
+    uri=$(debian_uri | head -n1)
+    if [ -z "$uri" ]; then
+        echo "deps.sh: no Debian bookworm entry found in apt's sources" >&2
+        exit 1
+    fi
+    cat >"$out" <<SRC
+# Added by gorump's scripts/deps.sh, derived from this machine's Debian entry.
+Types: deb deb-src
+URIs: $uri
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: $uri
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+}
+
+lwip_dir() { echo "$top/third_party/lwip"; }
+
+fetch_lwip() {
+    local dir tmp
+    dir=$(lwip_dir)
+    [ -f "$dir/src/core/tcp.c" ] && return 0
+    tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get source --download-only lwip >/dev/null &&
+        dpkg-source -x --no-check ./lwip_*.dsc src >/dev/null)
+    mkdir -p "$top/third_party"
+    rm -rf "$dir"
+    mv "$tmp/src" "$dir"
+    rm -rf "$tmp"
+}
+
+if [ "${1:-}" = "--check" ]; then
+    m=$(missing_pkgs | tr '\n' ' ')
+    [ -z "$m" ] || { echo "missing packages: $m"; exit 1; }
+    [ -f "$(lwip_dir)/src/core/tcp.c" ] || { echo "missing lwIP source"; exit 1; }
+    exit 0
+fi
+
+if [ -n "$(missing_pkgs)" ] || [ ! -f "$(lwip_dir)/src/core/tcp.c" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "deps.sh: missing: $(missing_pkgs | tr '\n' ' ') — run as root" >&2
+        exit 1
+    fi
+    add_sources
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    m=$(missing_pkgs)
+    [ -z "$m" ] || apt-get install -y -qq --no-install-recommends $m
+    fetch_lwip
+fi
