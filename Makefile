@@ -49,9 +49,16 @@ all: deps $(BUILD)/gorump $(BUILD)/kernel.elf
 deps:
 	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
 
-$(BUILD)/kernel.elf: $(KOBJ) kernel/arch/x86_64/kernel.ld
+# Linked twice: the second link adds the symbol table for backtraces.
+$(BUILD)/kernel.stage1.elf: $(KOBJ) kernel/arch/x86_64/kernel.ld
 	@echo "  LD      $@"
 	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJ) -lgcc
+$(BUILD)/k/ksyms.S: $(BUILD)/kernel.stage1.elf scripts/gen-ksyms.sh
+	$(Q)scripts/gen-ksyms.sh $< > $@
+$(BUILD)/kernel.elf: $(BUILD)/kernel.stage1.elf $(BUILD)/k/ksyms.S
+	@echo "  LD      $@"
+	$(Q)$(CC) $(KCFLAGS) -c -o $(BUILD)/k/ksyms.o $(BUILD)/k/ksyms.S
+	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/k/ksyms.o -lgcc
 	$(Q)scripts/check-kernel-size.sh $@
 
 $(BUILD)/k/%.c.o: %.c

@@ -127,6 +127,10 @@ void kmain(uint32_t start_info)
     sched_init();
     dev_init();
 
+    /* A deliberate panic, so tests can check how one is reported. */
+    if (cmdline_has("gorump.test-panic"))
+        panic("requested on the command line (gorump.test-panic)");
+
     struct gorump_image img;
     int err = gorump_image_parse(phys_to_virt(boot.image.start),
                                  boot.image.end - boot.image.start, &img);

@@ -116,6 +116,7 @@ __noreturn void panic(const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     kprintf("gorump: kernel panic: %s\n", buf);
+    backtrace_here();
     console_panic();
     arch_poweroff(GORUMP_STATUS_PANIC);
 }

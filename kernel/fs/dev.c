@@ -94,8 +94,17 @@ static long mem_read(struct file *f, uint64_t ubuf, size_t n)
     enum dev_kind k = kind_of(f);
     if (k == DEV_NULL)
         return 0;
-    if (k == DEV_ZERO || k == DEV_FULL)
-        return zero_user(ubuf, n) ? -EFAULT : (long)n;
+    if (k == DEV_ZERO || k == DEV_FULL) {
+        /* Page by page, so a fault part-way returns what was done. */
+        size_t done = 0;
+        while (done < n) {
+            size_t c = MIN(n - done, PAGE_SIZE - ((ubuf + done) & 4095));
+            if (zero_user(ubuf + done, c))
+                return done ? (long)done : -EFAULT;
+            done += c;
+        }
+        return done;
+    }
     uint8_t buf[256];
     size_t done = 0;
     while (done < n) {

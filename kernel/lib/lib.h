@@ -70,6 +70,9 @@ bool list_empty(const struct list *l);
 void random_init(void);
 void random_bytes(void *buf, size_t n);
 
+/* The function containing addr and the offset into it, or NULL. */
+const char *ksym_lookup(uint64_t addr, uint64_t *offset);
+
 /* Kernel command-line options (main.c). */
 bool cmdline_has(const char *word);
 

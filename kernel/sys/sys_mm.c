@@ -2,10 +2,20 @@
  * sys/sys_mm.c — memory system calls, thin wrappers over mm/vm.c.
  */
 #include "sys/syscall.h"
+#include "fs/fs.h"
 #include "mm/mm.h"
+
+#define MAP_ANONYMOUS 0x20
 
 SYS(mmap)
 {
+    if (!(a3 & MAP_ANONYMOUS)) {
+        /* No file can be mapped yet: say which problem comes first. */
+        struct file *f = fd_get((int)a4);
+        if (!f)
+            return -EBADF;
+        file_put(f);
+    }
     return vm_mmap(a0, a1, (int)a2, (int)a3, (int)a4, a5);
 }
 

@@ -156,6 +156,8 @@ uint32_t fpu_mxcsr_mask(void);
 void trap_init(void);
 void irq_register(uint8_t vector, void (*fn)(struct trapframe *));
 void trap_dump(const struct trapframe *tf);
+/* Prints the call chain of its caller, symbolised. */
+void backtrace_here(void);
 __noreturn void trap_return_to(struct trapframe *tf); /* iretq from tf */
 void arch_switch(uint64_t *save_sp, uint64_t next_sp);
 extern char thread_trampoline[];

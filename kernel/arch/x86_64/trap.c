@@ -6,6 +6,8 @@
  * registers, backtrace).
  */
 #include "arch/x86_64/arch.h"
+#include "drv/drv.h"
+#include "gorump/console.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
 
@@ -68,14 +70,24 @@ void irq_register(uint8_t vector, void (*fn)(struct trapframe *))
     irq_handlers[vector] = fn;
 }
 
-static void backtrace(uint64_t rbp)
+static void print_addr(const char *what, uint64_t addr)
 {
-    kprintf("backtrace:\n");
+    uint64_t off;
+    const char *name = ksym_lookup(addr, &off);
+    if (name)
+        kprintf("%s %016lx %s+0x%lx\n", what, addr, name, off);
+    else
+        kprintf("%s %016lx\n", what, addr);
+}
+
+static void backtrace(uint64_t rip, uint64_t rbp)
+{
+    print_addr("  at", rip);
     for (int i = 0; i < 16 && rbp >= KERNEL_BASE && !(rbp & 7); i++) {
         uint64_t *frame = (uint64_t *)rbp;
         if (frame[1] < KERNEL_BASE)
             break;
-        kprintf("  %016lx\n", frame[1]);
+        print_addr("  by", frame[1]);
         rbp = frame[0];
     }
 }
@@ -93,7 +105,14 @@ void trap_dump(const struct trapframe *tf)
     kprintf("R12 %016lx R13 %016lx R14 %016lx R15 %016lx\n", tf->r12,
             tf->r13, tf->r14, tf->r15);
     if (!(tf->cs & 3))
-        backtrace(tf->rbp);
+        backtrace(tf->rip, tf->rbp);
+}
+
+void backtrace_here(void)
+{
+    kprintf("backtrace:\n");
+    uint64_t *frame = __builtin_frame_address(0);
+    backtrace(frame[1], frame[0]);
 }
 
 static bool fixup(struct trapframe *tf)
@@ -114,7 +133,8 @@ static __noreturn void kernel_fault(struct trapframe *tf)
     kprintf("gorump: kernel panic: unexpected trap %lu (%s) in kernel\n",
             tf->vector, name ? name : "interrupt");
     trap_dump(tf);
-    panic("unexpected kernel trap");
+    console_panic();
+    arch_poweroff(GORUMP_STATUS_PANIC);
 }
 
 static void page_fault(struct trapframe *tf)

@@ -1,0 +1,233 @@
+// Command hostile attacks the system-call ABI with bad arguments, in the
+// spirit of xv6's usertests: bad pointers must give EFAULT, bad fds EBADF,
+// bad values EINVAL and so on, and the kernel must survive all of them.
+// It also checks that loops of open/close, pipe/close and mmap/munmap leak
+// neither file descriptors nor memory.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"unsafe"
+)
+
+var failed int
+
+// Addresses a program must never be able to use: page 0, the kernel half,
+// a non-canonical address, and the very top of the user range.
+var badPtrs = []uintptr{0x1, 0x800, 0xffff888000000000, 0xffffffff80100000,
+	0x0000800000000000, 0x00007ffffffff000}
+
+func expect(name string, errno syscall.Errno, want syscall.Errno) {
+	if errno != want {
+		failed++
+		fmt.Fprintf(os.Stderr, "FAIL: %s: got errno %d (%v), want %d (%v)\n",
+			name, int(errno), errno, int(want), want)
+	}
+}
+
+func sys(nr uintptr, a ...uintptr) syscall.Errno {
+	var args [6]uintptr
+	copy(args[:], a)
+	_, _, e := syscall.Syscall6(nr, args[0], args[1], args[2], args[3], args[4], args[5])
+	return e
+}
+
+func badPointers() {
+	var p [2]int
+	if err := syscall.Pipe(p[:]); err != nil {
+		panic(err)
+	}
+	devzero, err := syscall.Open("/dev/zero", syscall.O_RDONLY, 0)
+	if err != nil {
+		panic(err)
+	}
+	ep, err := syscall.EpollCreate1(0)
+	if err != nil {
+		panic(err)
+	}
+	syscall.Write(p[1], []byte("x"))
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN}
+	if err := syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, p[0], &ev); err != nil {
+		panic(err)
+	}
+	for _, b := range badPtrs {
+		n := fmt.Sprintf("%#x", b)
+		expect("read /dev/zero into "+n, sys(syscall.SYS_READ, uintptr(devzero), b, 16), syscall.EFAULT)
+		expect("read pipe into "+n, sys(syscall.SYS_READ, uintptr(p[0]), b, 1), syscall.EFAULT)
+		expect("write from "+n, sys(syscall.SYS_WRITE, 1, b, 8), syscall.EFAULT)
+		expect("clock_gettime "+n, sys(syscall.SYS_CLOCK_GETTIME, 1, b), syscall.EFAULT)
+		expect("gettimeofday "+n, sys(syscall.SYS_GETTIMEOFDAY, b, 0), syscall.EFAULT)
+		expect("uname "+n, sys(syscall.SYS_UNAME, b), syscall.EFAULT)
+		expect("rt_sigaction "+n, sys(syscall.SYS_RT_SIGACTION, uintptr(syscall.SIGUSR2), b, 0, 8), syscall.EFAULT)
+		expect("rt_sigprocmask "+n, sys(syscall.SYS_RT_SIGPROCMASK, 0, b, 0, 8), syscall.EFAULT)
+		expect("sigaltstack "+n, sys(syscall.SYS_SIGALTSTACK, b, 0), syscall.EFAULT)
+		expect("futex wait "+n, sys(syscall.SYS_FUTEX, b&^3, 0x80, 0, 0), syscall.EFAULT)
+		expect("epoll_ctl "+n, sys(syscall.SYS_EPOLL_CTL, uintptr(ep), syscall.EPOLL_CTL_MOD, uintptr(p[0]), b), syscall.EFAULT)
+		expect("epoll_pwait "+n, sys(syscall.SYS_EPOLL_PWAIT, uintptr(ep), b, 4, 0, 0), syscall.EFAULT)
+		expect("pipe2 "+n, sys(syscall.SYS_PIPE2, b, 0), syscall.EFAULT)
+		expect("openat "+n, sys(syscall.SYS_OPENAT, ^uintptr(99), b, 0), syscall.EFAULT)
+		expect("nanosleep "+n, sys(syscall.SYS_NANOSLEEP, b, 0), syscall.EFAULT)
+		expect("getrandom "+n, sys(318, b, 16, 0), syscall.EFAULT)
+		expect("writev "+n, sys(syscall.SYS_WRITEV, 1, b, 1), syscall.EFAULT)
+		expect("sched_getaffinity "+n, sys(syscall.SYS_SCHED_GETAFFINITY, 0, 8, b), syscall.EFAULT)
+		expect("prlimit64 "+n, sys(syscall.SYS_PRLIMIT64, 0, 7, 0, b), syscall.EFAULT)
+		expect("fstat "+n, sys(syscall.SYS_FSTAT, 1, b), syscall.EFAULT)
+		expect("sysinfo "+n, sys(syscall.SYS_SYSINFO, b), syscall.EFAULT)
+	}
+	// An iovec that itself points at kernel memory.
+	iov := [2]uintptr{0xffff888000000000, 16}
+	expect("writev of kernel memory", sys(syscall.SYS_WRITEV, 1, uintptr(unsafe.Pointer(&iov[0])), 1), syscall.EFAULT)
+	// A buffer that starts valid and runs into unmapped memory.
+	mem, err := syscall.Mmap(-1, 0, 8192, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		panic(err)
+	}
+	expect("munmap of the second page", sys(syscall.SYS_MUNMAP, uintptr(unsafe.Pointer(&mem[4096])), 4096), 0)
+	// Linux returns what it copied before the fault.
+	if n, _, e := syscall.Syscall(syscall.SYS_READ, uintptr(devzero), uintptr(unsafe.Pointer(&mem[0])), 8192); n != 4096 || e != 0 {
+		failed++
+		fmt.Fprintf(os.Stderr, "FAIL: read across into unmapped: got %d, errno %d; want 4096\n", n, e)
+	}
+	ro, _ := syscall.Mmap(-1, 0, 4096, syscall.PROT_READ, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	expect("read into read-only memory", sys(syscall.SYS_READ, uintptr(devzero), uintptr(unsafe.Pointer(&ro[0])), 16), syscall.EFAULT)
+	syscall.Close(p[0])
+	syscall.Close(p[1])
+	syscall.Close(devzero)
+	syscall.Close(ep)
+}
+
+func badValues() {
+	long := "/" + strings.Repeat("a", 5000)
+	bp, _ := syscall.BytePtrFromString(long)
+	expect("openat of a 5000-byte path", sys(syscall.SYS_OPENAT, ^uintptr(99), uintptr(unsafe.Pointer(bp)), 0), syscall.ENAMETOOLONG)
+	expect("read from fd 9999", sys(syscall.SYS_READ, 9999, 0, 0), syscall.EBADF)
+	expect("write to fd -1", sys(syscall.SYS_WRITE, ^uintptr(0), 0, 0), syscall.EBADF)
+	expect("close fd -1", sys(syscall.SYS_CLOSE, ^uintptr(0)), syscall.EBADF)
+	expect("close fd 1000", sys(syscall.SYS_CLOSE, 1000), syscall.EBADF)
+	expect("fcntl on fd 999", sys(syscall.SYS_FCNTL, 999, syscall.F_GETFD), syscall.EBADF)
+	expect("dup2 to fd 100000", sys(syscall.SYS_DUP2, 1, 100000), syscall.EBADF)
+	expect("dup3 to itself", sys(syscall.SYS_DUP3, 1, 1, 0), syscall.EINVAL)
+	expect("epoll_ctl on a non-epoll fd", sys(syscall.SYS_EPOLL_CTL, 1, 1, 2, 0), syscall.EINVAL)
+	expect("epoll_create1 bad flags", sys(syscall.SYS_EPOLL_CREATE1, 1), syscall.EINVAL)
+	expect("mmap of length 0", sys(syscall.SYS_MMAP, 0, 0, 3, 0x22, ^uintptr(0), 0), syscall.EINVAL)
+	expect("mmap fixed unaligned", sys(syscall.SYS_MMAP, 0x100001, 4096, 3, 0x32, ^uintptr(0), 0), syscall.EINVAL)
+	expect("mmap bad prot", sys(syscall.SYS_MMAP, 0, 4096, 0x100, 0x22, ^uintptr(0), 0), syscall.EINVAL)
+	expect("mmap of a bad fd", sys(syscall.SYS_MMAP, 0, 4096, 1, 0x2, 999, 0), syscall.EBADF)
+	expect("mmap of the kernel half", sys(syscall.SYS_MMAP, 0xffff888000000000, 4096, 3, 0x32, ^uintptr(0), 0), syscall.ENOMEM)
+	expect("munmap unaligned", sys(syscall.SYS_MUNMAP, 0x100001, 4096), syscall.EINVAL)
+	expect("mprotect of unmapped memory", sys(syscall.SYS_MPROTECT, 0x10000000, 4096, 1), syscall.ENOMEM)
+	expect("sched_getaffinity with 4 bytes", sys(syscall.SYS_SCHED_GETAFFINITY, 0, 4, 0), syscall.EINVAL)
+	expect("rt_sigaction SIGKILL", sys(syscall.SYS_RT_SIGACTION, 9, 0x1000, 0, 8), syscall.EINVAL)
+	expect("rt_sigaction 65", sys(syscall.SYS_RT_SIGACTION, 65, 0, 0, 8), syscall.EINVAL)
+	expect("rt_sigaction bad sigsetsize", sys(syscall.SYS_RT_SIGACTION, 10, 0, 0, 4), syscall.EINVAL)
+	expect("rt_sigprocmask bad how", sys(syscall.SYS_RT_SIGPROCMASK, 7, uintptr(unsafe.Pointer(&iovDummy)), 0, 8), syscall.EINVAL)
+	expect("tgkill of no thread", sys(syscall.SYS_TGKILL, 1, 99999, 10), syscall.ESRCH)
+	expect("tgkill of another process", sys(syscall.SYS_TGKILL, 2, 1, 10), syscall.ESRCH)
+	expect("kill of another process", sys(syscall.SYS_KILL, 2, 10), syscall.ESRCH)
+	expect("kill with signal 100", sys(syscall.SYS_KILL, 1, 100), syscall.EINVAL)
+	expect("clock_gettime of clock 99", sys(syscall.SYS_CLOCK_GETTIME, 99, uintptr(unsafe.Pointer(&iovDummy))), syscall.EINVAL)
+	expect("nanosleep negative", sys(syscall.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&negTs)), 0), syscall.EINVAL)
+	expect("arch_prctl code 999", sys(syscall.SYS_ARCH_PRCTL, 999, 0), syscall.EINVAL)
+	expect("futex unaligned", sys(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&iovDummy))+1, 0x80, 0, 0), syscall.EINVAL)
+	expect("futex unknown op", sys(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&iovDummy)), 0x8f, 0, 0), syscall.ENOSYS)
+	expect("getrandom bad flags", sys(318, uintptr(unsafe.Pointer(&iovDummy)), 8, 0x100), syscall.EINVAL)
+	expect("pipe2 bad flags", sys(syscall.SYS_PIPE2, uintptr(unsafe.Pointer(&iovDummy)), 1), syscall.EINVAL)
+	expect("openat of a missing file", sys(syscall.SYS_OPENAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/no/such/file"))), 0), syscall.ENOENT)
+	expect("sigaltstack too small", sys(syscall.SYS_SIGALTSTACK, uintptr(unsafe.Pointer(&smallStack)), 0), syscall.ENOMEM)
+	expect("fork", sys(syscall.SYS_FORK), syscall.ENOSYS)
+}
+
+var (
+	iovDummy   uint64
+	negTs      = syscall.Timespec{Sec: -1}
+	smallStack = struct {
+		sp    uintptr
+		flags int32
+		_     int32
+		size  uintptr
+	}{sp: 0x100000, size: 512}
+)
+
+func mustPtr(s string) *byte {
+	p, err := syscall.BytePtrFromString(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func freeRAM() uint64 {
+	var si syscall.Sysinfo_t
+	if err := syscall.Sysinfo(&si); err != nil {
+		panic(err)
+	}
+	return si.Freeram * uint64(si.Unit)
+}
+
+func noLeaks() {
+	first, err := syscall.Open("/dev/null", syscall.O_RDONLY, 0)
+	if err != nil {
+		panic(err)
+	}
+	syscall.Close(first)
+	before := freeRAM()
+	for i := 0; i < 1000; i++ {
+		fd, err := syscall.Open("/dev/null", syscall.O_RDWR, 0)
+		if err != nil {
+			failed++
+			fmt.Fprintf(os.Stderr, "FAIL: open #%d: %v\n", i, err)
+			return
+		}
+		syscall.Close(fd)
+		var p [2]int
+		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+			failed++
+			fmt.Fprintf(os.Stderr, "FAIL: pipe #%d: %v\n", i, err)
+			return
+		}
+		syscall.Write(p[1], []byte("leak?"))
+		syscall.Close(p[0])
+		syscall.Close(p[1])
+		if i%5 != 0 {
+			continue
+		}
+		m, err := syscall.Mmap(-1, 0, 1<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+		if err != nil {
+			failed++
+			fmt.Fprintf(os.Stderr, "FAIL: mmap #%d: %v\n", i, err)
+			return
+		}
+		for j := 0; j < len(m); j += 4096 {
+			m[j] = 1
+		}
+		syscall.Munmap(m)
+	}
+	after := freeRAM()
+	fd, _ := syscall.Open("/dev/null", syscall.O_RDONLY, 0)
+	syscall.Close(fd)
+	if fd != first {
+		failed++
+		fmt.Fprintf(os.Stderr, "FAIL: fd leak: first free fd was %d, now %d\n", first, fd)
+	}
+	// Go's own heap may grow a little; the loop touched 200 MiB in total.
+	if before > after && before-after > 2<<20 {
+		failed++
+		fmt.Fprintf(os.Stderr, "FAIL: memory leak: free RAM fell by %d KiB\n", (before-after)>>10)
+	}
+	fmt.Printf("1000 open/close and pipe/close, 200 1 MiB mmap/munmap: free RAM %d -> %d KiB, next fd %d\n",
+		before>>10, after>>10, fd)
+}
+
+func main() {
+	badPointers()
+	badValues()
+	noLeaks()
+	if failed > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: %d checks failed\n", failed)
+		os.Exit(1)
+	}
+	fmt.Println("SUCCESS")
+}
