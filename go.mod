@@ -1,0 +1,3 @@
+module gorump
+
+go 1.19

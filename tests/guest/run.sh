@@ -1,0 +1,543 @@
+#!/usr/bin/env bash
+# tests/guest/run.sh — the guest test suite: builds every tests/go program
+# (and examples/) with each Go toolchain from scripts/go-versions.sh, runs
+# them through `gorump run`, and checks exit status, stdout and stderr.
+# Also checks the tool's own error handling.  `make check-guest` runs it.
+#
+#   GORUMP=build/gorump    the tool under test
+#   GUEST_TIMEOUT=120      --timeout passed to every run, in seconds
+#   JOBS=2                 cases run in parallel
+#   GUEST_FILTER=REGEX     run only cases whose name matches (go1.23/hello)
+#   GORUMP_NATIVE=1        run the programs on the host instead of through
+#                          gorump (tool cases skipped): checks the tests
+#
+# Adding a case: write a Go program in tests/go/NAME that prints SUCCESS
+# when all its checks pass, then register it below with `go_case NAME`.  If
+# it needs options, arguments or other checks, give it a function `c_NAME`
+# that calls `run [gorump options] PROGRAM [ARG...]` and then expect_*.
+# Per-case output stays in build/_guest/CASE/{stdout,stderr,status}.
+set -uo pipefail
+
+cd "$(dirname "$0")/../.." || exit 2
+GORUMP=${GORUMP:-build/gorump}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-120}
+JOBS=${JOBS:-2}
+GUEST_FILTER=${GUEST_FILTER:-}
+NATIVE=${GORUMP_NATIVE:-0}
+# A leading underscore hides the scratch packages from `go build ./...`.
+WORK=build/_guest
+
+# --- the case table ----------------------------------------------------------
+# go_case NAME [FUNCTION [ARG...]]: NAME runs with each toolchain as goV/NAME;
+# FUNCTION defaults to c_NAME (dashes as underscores) if defined, else to
+# running tests/go/NAME without arguments and expecting SUCCESS.
+# tool_case NAME: tool/NAME runs c_NAME once, with the newest toolchain.
+
+register_cases() {
+    go_case hello
+    go_case hello-noenv
+    go_case example-hello
+    go_case goroutines
+    go_case gcchurn
+    go_case timers
+    go_case preempt
+    go_case preempt-gomaxprocs1
+    go_case panic
+    local n
+    for n in 0 1 3 42 127 200 255; do go_case "exit-$n" c_exit "$n"; done
+    go_case nilderef
+    go_case procs
+    go_case procs-env
+    go_case enosys
+    go_case stdio
+    go_case files
+    go_case signals
+    go_case timeout
+    go_case hostile
+    go_case wallclock
+    go_case q35
+    # Exhausting guest memory natively would exhaust the host's.
+    [ "$NATIVE" = 1 ] || go_case oom
+
+    tool_case package-dir
+    tool_case no-program
+    tool_case missing-file
+    tool_case not-elf
+    tool_case dynamic
+    tool_case elf32
+    tool_case bad-package
+    tool_case unknown-option
+    tool_case unknown-command
+    tool_case bad-memory
+    tool_case bad-timeout
+    tool_case kernel-panic
+}
+
+# --- cases run with every Go toolchain ---------------------------------------
+
+# A tests/go program run without arguments, checking itself.
+c_default() {
+    run "$1"
+    expect_success
+}
+
+c_hello() {
+    run -e "GORUMP_TEST=a=b c" hello one "two words" "" "ünïcode"
+    expect_success
+    expect_out_line "argc: 5" "arg[1]=one" "arg[2]=two words" "arg[3]=" \
+        "arg[4]=ünïcode" "GORUMP_TEST=a=b c"
+}
+
+c_hello_noenv() {
+    run hello
+    expect_success
+    expect_out_line "argc: 1" "GORUMP_TEST unset"
+    reject_out '^arg\['
+}
+
+c_example_hello() {
+    run -e GREETING=hi examples/hello x
+    expect_status 0
+    expect_out_line "hello from gorump" 'args: ["x"]' 'GREETING="hi"'
+}
+
+c_gcchurn() {
+    run -m 128M gcchurn
+    expect_success
+    expect_out '^allocated 1[0-9]{3} MiB'
+}
+
+c_procs_env() {
+    run -e GOMAXPROCS=3 procs
+    expect_success
+    expect_out_line "GOMAXPROCS: 3"
+}
+
+c_preempt_gomaxprocs1() {
+    run -e GOMAXPROCS=1 preempt
+    expect_success
+    expect_out '^default: GOMAXPROCS=1,'
+}
+
+c_panic() {
+    run panic
+    expect_status 2
+    expect_err '^panic: boom' '^goroutine 1 \[running\]'
+    expect_out_exact <<<"before panic"
+}
+
+c_exit() {
+    run exit "$1"
+    expect_status "$1"
+    expect_out_line "exiting with $1"
+}
+
+c_enosys() {
+    run enosys
+    expect_success
+    expect_out_line continued
+    # The kernel names an unimplemented syscall once, on stderr.
+    [ "$NATIVE" = 1 ] ||
+        expect_err_count 1 'unimplemented syscall 183 \(afs_syscall\)'
+}
+
+c_stdio() {
+    local i
+    run stdio
+    expect_status 0
+    {
+        printf 'out %d\n' 1 2 3
+        printf 'dle[\020]out\n'
+        for i in $(seq 0 255); do
+            # shellcheck disable=SC2059 # the format is the octal escape
+            printf "\\$(printf %03o "$i")"
+        done
+        printf '\n'
+        # shellcheck disable=SC2046 # one argument per number
+        printf 'bulk %05d\n' $(seq 1 4000)
+        printf 'out end\nSUCCESS\n'
+    } | expect_out_exact
+    expect_err_line "err 1" "err 2" "err 3" "err end" "$(printf 'dle[\020]err')"
+    reject_err '^out ' '^bulk' SUCCESS
+}
+
+c_wallclock() {
+    local start=$EPOCHREALTIME
+    run wallclock
+    expect_success
+    # Only a lower bound: a slow host may take longer, never less.
+    awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { exit !(e - s >= 1.45) }' ||
+        fail "guest slept 1.5 s in less host time: its clock runs fast"
+}
+
+c_q35() {
+    run --machine q35 signals
+    expect_success
+}
+
+c_oom() {
+    run -m 64M oom
+    expect_status 137
+    expect_out_line "1 TiB mmap: ENOMEM"
+    expect_err 'out of memory: no free page for address'
+}
+
+c_timeout() {
+    run --timeout 1 sleep
+    expect_status 124
+    expect_out_line sleeping
+}
+
+# --- cases for the tool itself (skipped with GORUMP_NATIVE=1) ----------------
+
+c_package_dir() {
+    run_tool run --timeout "$GUEST_TIMEOUT" tests/go/hello x
+    expect_success
+    expect_out_line "argc: 2" "arg[1]=x"
+}
+
+c_no_program() {
+    run_tool run
+    expect_tool_error 'program|usage'
+}
+
+c_missing_file() {
+    run_tool run "$dir/no-such-program"
+    expect_tool_error 'no-such-program'
+}
+
+c_not_elf() {
+    echo "just text" >"$dir/text.txt"
+    run_tool run "$dir/text.txt"
+    expect_tool_error 'text\.txt.*elf'
+}
+
+c_dynamic() {
+    run_tool run /bin/true
+    expect_tool_error '/bin/true.*(dynamic|interp|static)'
+}
+
+# A bare ELF32 header: class 1 (32-bit), little endian, ET_EXEC, EM_386.
+c_elf32() {
+    {
+        printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000'
+        printf '\002\000\003\000\001\000\000\000\000\200\004\010'
+        printf '\000\000\000\000\000\000\000\000\000\000\000\000'
+        printf '\064\000\040\000\000\000\050\000\000\000\000\000'
+    } >"$dir/small.bin"
+    run_tool run "$dir/small.bin"
+    expect_tool_error 'small\.bin.*(32|class|64)'
+}
+
+c_bad_package() {
+    mkdir -p "$dir/badpkg"
+    printf 'package main\n\nfunc main() {\n' >"$dir/badpkg/main.go"
+    run_tool run "$dir/badpkg"
+    expect_tool_error 'syntax error'
+}
+
+c_unknown_option() {
+    run_tool run --no-such-option "$B/hello"
+    expect_tool_error 'no-such-option'
+}
+
+c_unknown_command() {
+    run_tool frobnicate
+    expect_tool_error 'frobnicate'
+}
+
+c_bad_memory() {
+    run_tool run -m 12Q "$B/hello"
+    expect_tool_error '12Q'
+}
+
+c_kernel_panic() {
+    GORUMP_KERNEL_ARGS=gorump.test-panic run_tool run "$B/hello"
+    expect_status 123
+    expect_err '^gorump: kernel panic: requested' 'kmain\+0x'
+}
+
+c_bad_timeout() {
+    run_tool run --timeout soon "$B/hello"
+    expect_tool_error 'soon'
+}
+
+# --- running -----------------------------------------------------------------
+
+# run [-m SIZE] [-e K=V]... [--timeout S] PROGRAM [ARG...]: runs $B/PROGRAM
+# through gorump, or natively with exactly the -e variables as environment.
+run() {
+    local opts=() envs=() timeout=$GUEST_TIMEOUT
+    while [ $# -gt 0 ]; do
+        case $1 in
+        -m | --machine) opts+=("$1" "$2"); shift 2 ;;
+        -e) opts+=("$1" "$2"); envs+=("$2"); shift 2 ;;
+        --timeout) timeout=$2; shift 2 ;;
+        *) break ;;
+        esac
+    done
+    local prog=$B/$1
+    shift
+    if [ "$NATIVE" = 1 ]; then
+        capture timeout -k 5 "$timeout" env -i "${envs[@]}" "$prog" "$@"
+    else
+        capture_tool run --timeout "$timeout" "${opts[@]}" "$prog" "$@"
+    fi
+}
+
+# run_tool ARG...: runs `gorump ARG...` exactly as given.
+run_tool() { capture_tool "$@"; }
+
+# The host-side timeout only guards against a gorump that ignores its own.
+# (Judged by time, not status: 137 is also a program killed for OOM.)
+capture_tool() {
+    local start=$SECONDS limit=$((GUEST_TIMEOUT + 30))
+    capture timeout -s KILL "$limit" "$GORUMP" "$@"
+    [ $((SECONDS - start)) -lt "$limit" ] ||
+        fail "gorump did not stop by itself after ${GUEST_TIMEOUT}s; killed"
+}
+
+# The subshell sends bash's "Killed" notice to /dev/null, not the report.
+capture() {
+    (
+        "$@" >"$dir/stdout" 2>"$dir/stderr" </dev/null
+        echo $? >"$dir/status"
+    ) 2>/dev/null
+}
+
+# --- checks, called by cases after `run` -------------------------------------
+# Each failed check appends one line to $dir/fail; a case passes when none
+# did.  $dir is the case's scratch directory, $B its toolchain's build dir.
+
+fail() { echo "$*" >>"$dir/fail"; }
+
+expect_status() {
+    local got
+    got=$(cat "$dir/status" 2>/dev/null || echo none)
+    [ "$got" = "$1" ] || fail "expected status $1, got $got"
+}
+
+# expect_{out,err}_line LINE...: each LINE is a whole line of the stream.
+expect_out_line() {
+    local l
+    for l; do grep -Fxq -- "$l" "$dir/stdout" || fail "no stdout line '$l'"; done
+}
+expect_err_line() {
+    local l
+    for l; do grep -Fxq -- "$l" "$dir/stderr" || fail "no stderr line '$l'"; done
+}
+
+# expect_{out,err} REGEX...: each extended regex matches some line.
+expect_out() {
+    local r
+    for r; do grep -Eq -- "$r" "$dir/stdout" || fail "stdout lacks /$r/"; done
+}
+expect_err() {
+    local r
+    for r; do grep -Eq -- "$r" "$dir/stderr" || fail "stderr lacks /$r/"; done
+}
+
+# reject_{out,err} REGEX...: no line matches.
+reject_out() {
+    local r
+    for r; do ! grep -Eq -- "$r" "$dir/stdout" || fail "stdout has /$r/"; done
+}
+reject_err() {
+    local r
+    for r; do ! grep -Eq -- "$r" "$dir/stderr" || fail "stderr has /$r/"; done
+}
+
+# expect_err_count N REGEX: exactly N lines of stderr match.
+expect_err_count() {
+    local got
+    got=$(grep -Ec -- "$2" "$dir/stderr")
+    [ "$got" = "$1" ] || fail "stderr has /$2/ $got times, want $1"
+}
+
+# expect_out_exact < EXPECTED: stdout is byte for byte what stdin holds.
+expect_out_exact() {
+    cat >"$dir/expected"
+    cmp -s "$dir/expected" "$dir/stdout" ||
+        fail "stdout differs from $dir/expected:" \
+            "$(cmp "$dir/expected" "$dir/stdout" 2>&1 |
+                sed 's/^cmp: //; s/.*differ: //')"
+}
+
+# A tests/go program that checks itself: status 0, SUCCESS, no FAIL line.
+expect_success() {
+    expect_status 0
+    expect_out_line SUCCESS
+    reject_err '^FAIL'
+}
+
+# A refusal by the tool: status 125, nothing on stdout, and stderr naming
+# the problem (extended regex, any case).  Patterns expect the house style
+# "gorump: PATH: what failed", so the path comes before the reason.
+expect_tool_error() {
+    expect_status 125
+    [ ! -s "$dir/stdout" ] || fail "stdout is not empty"
+    grep -Eiq -- "$1" "$dir/stderr" || fail "stderr lacks /$1/ (any case)"
+}
+
+# --- registering cases -------------------------------------------------------
+
+declare -a CASES=()       # case names, in order
+declare -A CASE_CMD=()    # name -> "function arg..."
+declare -A CASE_GO=()     # name -> Go version whose build dir it uses
+
+go_case() {
+    local name=$1 fn=${2:-} v
+    shift $(($# > 1 ? 2 : 1))
+    if [ -z "$fn" ]; then
+        fn=c_${name//-/_}
+        declare -F "$fn" >/dev/null || fn="c_default $name"
+    elif ! declare -F "$fn" >/dev/null; then
+        echo "run.sh: case $name: no function $fn" >&2
+        exit 2
+    fi
+    for v in "${VERSIONS[@]}"; do
+        add_case "go$v/$name" "$v" "$fn $*"
+    done
+}
+
+tool_case() {
+    [ "$NATIVE" = 1 ] && return
+    add_case "tool/$1" "${VERSIONS[-1]}" "c_${1//-/_}"
+}
+
+add_case() {
+    [[ $1 =~ $GUEST_FILTER ]] || return 0
+    CASES+=("$1")
+    CASE_GO[$1]=$2
+    CASE_CMD[$1]=$3
+}
+
+# --- building ----------------------------------------------------------------
+
+# build GO VERSION: builds tests/go/* into build/goVERSION/ and examples/*
+# into build/goVERSION/examples/ (go build skips what is up to date), as the
+# case goVERSION/build, whose stderr is the compiler's.
+build() {
+    local go=$1 out=build/go$2 pkg dest start
+    start=$(date +%s%N)
+    dir=$WORK/go$2/build
+    rm -rf "$dir" && mkdir -p "$dir" "$out/examples"
+    for pkg in tests/go/*/ examples/*/; do
+        pkg=${pkg%/}
+        dest=$out/${pkg##*/}
+        [[ $pkg == examples/* ]] && dest=$out/examples/${pkg##*/}
+        env -u GOROOT CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
+            GOTOOLCHAIN=local GOPROXY=off \
+            "$go" build -o "$dest" "./$pkg" 2>>"$dir/stderr" ||
+            fail "go build ./$pkg failed"
+    done
+    secs "$start" >"$dir/secs"
+}
+
+# --- the driver --------------------------------------------------------------
+
+passed=0
+failed=0
+
+# secs START_NS: elapsed seconds since START_NS, one decimal.
+secs() {
+    local ms=$((($(date +%s%N) - $1) / 1000000))
+    printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100))
+}
+
+# printable: control characters (but tabs) shown as '?'.
+printable() { sed 's/[^[:print:]\t]/?/g'; }
+
+# tail_of FILE LABEL: the last lines of FILE, made printable.
+tail_of() {
+    [ -s "$1" ] || return 0
+    tail -n 12 "$1" | printable | sed "s/^/    $2| /"
+}
+
+run_case() {
+    local cmd start
+    start=$(date +%s%N)
+    dir=$WORK/$1
+    B=build/go${CASE_GO[$1]}
+    rm -rf "$dir" && mkdir -p "$dir"
+    read -ra cmd <<<"${CASE_CMD[$1]}"
+    "${cmd[@]}"
+    [ -f "$dir/status" ] || fail "the case ran nothing"
+    secs "$start" >"$dir/secs"
+}
+
+# report NAME: one line per case, and the output tails on failure.
+report() {
+    local d=$WORK/$1
+    if [ -s "$d/fail" ]; then
+        failed=$((failed + 1))
+        echo "FAIL $1: $(head -n1 "$d/fail" | printable)"
+        tail -n +2 "$d/fail" | printable | sed 's/^/     also: /'
+        tail_of "$d/stdout" stdout
+        tail_of "$d/stderr" stderr
+    else
+        passed=$((passed + 1))
+        echo "ok   $1 ($(cat "$d/secs" 2>/dev/null)s)"
+    fi
+}
+
+main() {
+    if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
+        echo "run.sh: needs bash 5.1 or newer (wait -n -p)" >&2
+        exit 2
+    fi
+    if ! [[ $JOBS =~ ^[1-9][0-9]*$ ]]; then
+        echo "run.sh: JOBS=$JOBS: want a positive number" >&2
+        exit 2
+    fi
+    if [ "$NATIVE" != 1 ] && [ ! -x "$GORUMP" ]; then
+        echo "run.sh: $GORUMP is missing: run make (or GORUMP_NATIVE=1)" >&2
+        exit 2
+    fi
+    local gos go v
+    mapfile -t gos < <(scripts/go-versions.sh)
+    [ "${#gos[@]}" -gt 0 ] || exit 2
+    declare -gA GO_OF=()
+    VERSIONS=()
+    for go in "${gos[@]}"; do
+        v=$("$go" env GOVERSION | sed 's/^go\([0-9]*\.[0-9]*\).*/\1/')
+        VERSIONS+=("$v")
+        GO_OF[$v]=$go
+    done
+    register_cases
+    mkdir -p "$WORK"
+    if [ "$NATIVE" = 1 ]; then
+        echo "GORUMP_NATIVE=1: running on the host, tool cases skipped"
+    fi
+
+    # Build with each toolchain that some selected case uses.
+    local name
+    declare -A used=()
+    for name in "${CASES[@]}"; do used[${CASE_GO[$name]}]=1; done
+    for v in "${VERSIONS[@]}"; do
+        [ -n "${used[$v]:-}" ] || continue
+        build "${GO_OF[$v]}" "$v"
+        report "go$v/build"
+    done
+
+    # Run the cases, JOBS at a time, reporting each as it finishes.
+    declare -A pid_case=()
+    local running=0 pid
+    reap() {
+        wait -n -p pid
+        report "${pid_case[$pid]}"
+        running=$((running - 1))
+    }
+    for name in "${CASES[@]}"; do
+        while [ "$running" -ge "$JOBS" ]; do reap; done
+        run_case "$name" &
+        pid_case[$!]=$name
+        running=$((running + 1))
+    done
+    while [ "$running" -gt 0 ]; do reap; done
+
+    echo "$passed passed, $failed failed"
+    [ "$failed" = 0 ]
+}
+
+main "$@"
