@@ -149,8 +149,8 @@ __noreturn void thread_exit(int status)
 
 static void print_stats(void)
 {
-    kprintf("gorump: stats: first-output-us=%lu\n",
-            console_first_output_ns() / 1000);
+    kprintf("gorump: stats: first-output-us=%lu tsc-khz=%lu\n",
+            console_first_output_ns() / 1000, clock_tsc_hz() / 1000);
     kprintf("gorump: stats: free-pages=%lu total-pages=%lu resident=%lu "
             "threads=%d open-fds=%d\n",
             pmem_free_pages(), pmem_total_pages(), vm_resident_pages(),
