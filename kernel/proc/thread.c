@@ -149,8 +149,16 @@ __noreturn void thread_exit(int status)
 
 static void print_stats(void)
 {
-    kprintf("gorump: stats: first-output-us=%lu tsc-khz=%lu\n",
-            console_first_output_ns() / 1000, clock_tsc_hz() / 1000);
+    uint32_t r[4];
+    char hv[13];
+    cpuid(0x40000000, 0, r);
+    memcpy(hv, &r[1], 4);
+    memcpy(hv + 4, &r[2], 4);
+    memcpy(hv + 8, &r[3], 4);
+    hv[12] = '\0';
+    kprintf("gorump: stats: first-output-us=%lu tsc-khz=%lu hypervisor=%s\n",
+            console_first_output_ns() / 1000, clock_tsc_hz() / 1000,
+            hv[0] ? hv : "none");
     kprintf("gorump: stats: free-pages=%lu total-pages=%lu resident=%lu "
             "threads=%d open-fds=%d\n",
             pmem_free_pages(), pmem_total_pages(), vm_resident_pages(),
