@@ -42,8 +42,16 @@ UNIT_LIBSRC := $(filter-out tool/main.c,$(wildcard tool/*.c)) \
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
 	$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check check-unit check-guest check-format format demo \
-	bench clean
+# --- fuzzing (clang's libFuzzer) --------------------------------------------
+# FUZZ_SECONDS (environment or command line) bounds each target's run.
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS := $(WARN) -O1 -g -Iinclude \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
+	$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: all deps check check-unit check-fuzz check-guest check-format \
+	format demo bench clean
 all: deps $(BUILD)/gorump $(BUILD)/kernel.elf
 
 deps:
@@ -88,13 +96,40 @@ $(BUILD)/t/%.c.o: %.c
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HCFLAGS) -c -o $@ $<
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) $(wildcard include/gorump/*.h tool/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) \
+	$(wildcard include/gorump/*.h tool/*.h common/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  UNIT    $<"
 	$(Q)$(CC) $(UCFLAGS) -o $@ $< $(UNIT_LIBSRC)
 
 check-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  RUN     $$t"; $$t; done
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard common/*.c common/*.h \
+	include/gorump/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(wildcard common/*.c)
+
+$(BUILD)/fuzz/make_seeds: tests/fuzz/make_seeds.c $(UNIT_LIBSRC) \
+	$(wildcard include/gorump/*.h tool/*.h common/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  UNIT    $<"
+	$(Q)$(CC) $(UCFLAGS) -Itests/unit -o $@ $< $(UNIT_LIBSRC)
+
+# Each target starts from seeds made by the current code, keeps what it
+# finds in $(BUILD)/fuzz/corpus/, and runs for FUZZ_SECONDS.
+check-fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/make_seeds
+	$(Q)$(BUILD)/fuzz/make_seeds $(BUILD)/fuzz/seeds
+	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
+		n=$${t##*/fuzz_}; c=$(BUILD)/fuzz/corpus/$$n; mkdir -p $$c; \
+		echo "  FUZZ    $$t ($(FUZZ_SECONDS) s)"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$n- \
+			$$c $(BUILD)/fuzz/seeds/$$n > $(BUILD)/fuzz/$$n.log 2>&1 || \
+			{ tail -n 40 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+		grep -h '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log; \
+	done
 
 check-guest: all
 	$(Q)tests/guest/run.sh
@@ -105,7 +140,7 @@ check-format:
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
 
-check: deps check-format check-unit check-guest
+check: deps check-format check-unit check-fuzz check-guest
 
 demo: all
 	$(Q)scripts/demo.sh

@@ -32,10 +32,12 @@
 /* The isa-debug-exit device the tool adds to every guest. */
 #define GORUMP_DEBUG_EXIT_PORT 0x501
 
-/* Exit statuses of `gorump run` beyond the program's own 0-255. */
-#define GORUMP_STATUS_PANIC 123    /* kernel panic or guest crash */
-#define GORUMP_STATUS_BADIMAGE 126 /* the kernel refused the image/program */
-#define GORUMP_STATUS_TIMEOUT 124 /* --timeout expired */
-#define GORUMP_STATUS_FAILURE 125 /* gorump itself failed (bad arguments...) */
+/* Exit statuses of `gorump run` beyond the program's own 0-255:
+ * 123 kernel panic or guest crash, 124 --timeout expired, 125 gorump itself
+ * failed (bad arguments...), 126 the kernel refused the image or program. */
+#define GORUMP_STATUS_PANIC 123
+#define GORUMP_STATUS_TIMEOUT 124
+#define GORUMP_STATUS_FAILURE 125
+#define GORUMP_STATUS_BADIMAGE 126
 
 #endif

@@ -39,6 +39,14 @@ struct gorump_elf_info {
  * Checks buf[0..len) as an ELF file gorump can run and fills *info.
  * Returns 0 or a negative GORUMP_ELF_E* code; every field is bounds-checked,
  * so hostile bytes only produce an error.
+ *
+ * Beyond the obvious (common/elf.c): PT_INTERP, or PT_DYNAMIC in an
+ * ET_EXEC, is EDYNAMIC before anything else is judged; PT_LOADs with
+ * p_memsz 0 are skipped; the others must have p_filesz <= p_memsz, p_align
+ * 0 or a power of two, p_offset and p_vaddr equal modulo 4096, their file
+ * bytes inside the file, and must be sorted by p_vaddr with no page shared;
+ * an ET_EXEC maps nothing in page 0; e_entry must lie in [lo, hi).  load[]
+ * lists the PT_LOADs in file order.  On error *info is zeroed (nload 0).
  */
 int gorump_elf_parse(const void *buf, uint64_t len,
                      struct gorump_elf_info *info);
@@ -55,7 +63,7 @@ enum {
     GORUMP_ELF_ETRUNC = -7,   /* headers or segments beyond end of file */
     GORUMP_ELF_EPHDR = -8,    /* malformed program headers */
     GORUMP_ELF_ENOLOAD = -9,  /* no PT_LOAD, or too many */
-    GORUMP_ELF_ESEGMENT = -10 /* segment overlaps, wraps, or leaves user space */
+    GORUMP_ELF_ESEGMENT = -10 /* overlapping, wrapping or kernel-half segment */
 };
 
 #endif

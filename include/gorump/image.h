@@ -60,6 +60,17 @@ struct gorump_image {
  * GORUMP_IMAGE_E* code; gorump_image_strerror() names it for a message.
  * Every offset and size is checked against len before use, so hostile bytes
  * can only produce an error.
+ *
+ * The rules (common/image.c): header_size must be sizeof the header (else
+ * EVERSION: another layout); total_size <= len (bytes after it are
+ * ignored); at most GORUMP_IMAGE_MAX_SECTIONS entries, the table inside
+ * total_size; the checksum; then each section, of any type, lies after the
+ * table and within total_size, 8-byte aligned, reserved zero.  Unknown
+ * types are then ignored, a known type may appear once, ARGS and ENV are
+ * empty or end in NUL, CWD is one non-empty NUL-terminated path, and
+ * PROGRAM must be there.  On error *img is all NULL/0.  The tool places
+ * PROGRAM at a 4096-byte boundary of the image, but readers must not rely
+ * on that.
  */
 int gorump_image_parse(const void *buf, uint64_t len, struct gorump_image *img);
 const char *gorump_image_strerror(int err);

@@ -1,0 +1,202 @@
+/*
+ * common/image.c — checking a gorump image (include/gorump/image.h) and
+ * finding its sections.  Built into the kernel, the tool and the fuzz
+ * target, so it includes only stdint/stddef and gorump headers, and reads
+ * every field byte by byte from the untrusted buffer: whatever the bytes,
+ * the result is 0 or an error code, never an access outside buf[0..len).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gorump/image.h>
+
+#include "le.h"
+
+/* Field offsets of struct gorump_image_header and _section on disk. */
+#define HDR_SIZE 32u
+#define HDR_VERSION 8
+#define HDR_HEADER_SIZE 12
+#define HDR_TOTAL_SIZE 16
+#define HDR_NSECTIONS 24
+#define HDR_CHECKSUM 28
+#define SEC_SIZE 24u
+#define SEC_TYPE 0
+#define SEC_RESERVED 4
+#define SEC_OFFSET 8
+#define SEC_LEN 16
+
+_Static_assert(sizeof(struct gorump_image_header) == HDR_SIZE,
+               "image header layout");
+_Static_assert(sizeof(struct gorump_image_section) == SEC_SIZE,
+               "image section layout");
+
+/* The first min(len, 8) bytes agree with the magic. */
+static int image_magic_ok(const uint8_t *p, uint64_t len)
+{
+    static const char magic[] = GORUMP_IMAGE_MAGIC;
+
+    for (unsigned i = 0; i < 8 && i < len; i++)
+        if (p[i] != (uint8_t)magic[i])
+            return 0;
+    return 1;
+}
+
+/* CRC-32C of p[0..total) with the checksum field read as zero. */
+static uint32_t image_checksum(const uint8_t *p, uint64_t total)
+{
+    static const uint8_t zero[4];
+    uint32_t crc;
+
+    crc = gorump_crc32c(0, p, HDR_CHECKSUM);
+    crc = gorump_crc32c(crc, zero, sizeof(zero));
+    return gorump_crc32c(crc, p + HDR_SIZE, total - HDR_SIZE);
+}
+
+/* ARGS and ENV: NUL-terminated strings back to back, possibly none. */
+static int image_strings_ok(const uint8_t *s, uint64_t size)
+{
+    return size == 0 || s[size - 1] == 0;
+}
+
+/* CWD: exactly one non-empty NUL-terminated string. */
+static int image_path_ok(const uint8_t *s, uint64_t size)
+{
+    if (size < 2 || s[size - 1] != 0)
+        return 0;
+    for (uint64_t i = 0; i + 1 < size; i++)
+        if (s[i] == 0)
+            return 0;
+    return 1;
+}
+
+/* Stores a known section in *img; 0 or GORUMP_IMAGE_ESECTION. */
+static int image_take(struct gorump_image *img, uint32_t type, const uint8_t *s,
+                      uint64_t size)
+{
+    switch (type) {
+    case GORUMP_SECTION_PROGRAM:
+        img->program = s;
+        img->program_size = size;
+        return 0;
+    case GORUMP_SECTION_ARGS:
+        if (!image_strings_ok(s, size))
+            return GORUMP_IMAGE_ESECTION;
+        img->args = (const char *)s;
+        img->args_size = size;
+        return 0;
+    case GORUMP_SECTION_ENV:
+        if (!image_strings_ok(s, size))
+            return GORUMP_IMAGE_ESECTION;
+        img->env = (const char *)s;
+        img->env_size = size;
+        return 0;
+    case GORUMP_SECTION_CWD:
+        if (!image_path_ok(s, size))
+            return GORUMP_IMAGE_ESECTION;
+        img->cwd = (const char *)s;
+        return 0;
+    }
+    return 0;
+}
+
+/*
+ * Checks table entry i.  Every section, known or not, must lie in
+ * [data_start, total); unknown types are then ignored so that older kernels
+ * boot images with sections added later.  *seen has bit T set once a
+ * section of type T has been taken: each type may appear once.
+ */
+static int image_section(const uint8_t *p, uint64_t total, uint64_t data_start,
+                         uint32_t i, struct gorump_image *img, uint32_t *seen)
+{
+    const uint8_t *e = p + HDR_SIZE + (uint64_t)i * SEC_SIZE;
+    uint32_t type = le32(e + SEC_TYPE);
+    uint64_t off = le64(e + SEC_OFFSET);
+    uint64_t size = le64(e + SEC_LEN);
+
+    if (le32(e + SEC_RESERVED) != 0 || off % 8 != 0)
+        return GORUMP_IMAGE_ESECTION;
+    if (off < data_start || off > total || size > total - off)
+        return GORUMP_IMAGE_ESECTION;
+    if (type < GORUMP_SECTION_PROGRAM || type > GORUMP_SECTION_CWD)
+        return 0;
+    if (*seen & (1u << type))
+        return GORUMP_IMAGE_ESECTION;
+    *seen |= 1u << type;
+    return image_take(img, type, p + off, size);
+}
+
+static void image_clear(struct gorump_image *img)
+{
+    img->program = NULL;
+    img->program_size = 0;
+    img->args = NULL;
+    img->args_size = 0;
+    img->env = NULL;
+    img->env_size = 0;
+    img->cwd = NULL;
+}
+
+/* The header alone: on success *total and *nsec are safe to use. */
+static int image_header(const uint8_t *p, uint64_t len, uint64_t *total,
+                        uint32_t *nsec)
+{
+    if (!image_magic_ok(p, len))
+        return GORUMP_IMAGE_EMAGIC;
+    if (len < HDR_SIZE)
+        return GORUMP_IMAGE_ETRUNC;
+    /* A header of another size is another layout, whatever the version. */
+    if (le32(p + HDR_VERSION) != GORUMP_IMAGE_VERSION ||
+        le32(p + HDR_HEADER_SIZE) != HDR_SIZE)
+        return GORUMP_IMAGE_EVERSION;
+    *total = le64(p + HDR_TOTAL_SIZE);
+    *nsec = le32(p + HDR_NSECTIONS);
+    if (*total > len)
+        return GORUMP_IMAGE_ETRUNC;
+    if (*nsec > GORUMP_IMAGE_MAX_SECTIONS ||
+        *total < HDR_SIZE + (uint64_t)*nsec * SEC_SIZE)
+        return GORUMP_IMAGE_ESECTION;
+    if (image_checksum(p, *total) != le32(p + HDR_CHECKSUM))
+        return GORUMP_IMAGE_ECHECKSUM;
+    return 0;
+}
+
+int gorump_image_parse(const void *buf, uint64_t len, struct gorump_image *img)
+{
+    const uint8_t *p = buf;
+    uint64_t total = 0;
+    uint32_t nsec = 0, seen = 0;
+    int err;
+
+    image_clear(img);
+    err = image_header(p, len, &total, &nsec);
+    for (uint32_t i = 0; err == 0 && i < nsec; i++)
+        err = image_section(p, total, HDR_SIZE + (uint64_t)nsec * SEC_SIZE, i,
+                            img, &seen);
+    if (err == 0 && !(seen & (1u << GORUMP_SECTION_PROGRAM)))
+        err = GORUMP_IMAGE_ENOPROGRAM;
+    if (err != 0)
+        image_clear(img);
+    return err;
+}
+
+const char *gorump_image_strerror(int err)
+{
+    switch (err) {
+    case 0:
+        return "no error";
+    case GORUMP_IMAGE_ETRUNC:
+        return "the image is truncated (shorter than its header says)";
+    case GORUMP_IMAGE_EMAGIC:
+        return "not a gorump image";
+    case GORUMP_IMAGE_EVERSION:
+        return "an image format version this gorump does not know "
+               "(made by another gorump release?)";
+    case GORUMP_IMAGE_ECHECKSUM:
+        return "the image is corrupt (checksum mismatch)";
+    case GORUMP_IMAGE_ESECTION:
+        return "the image has a malformed or out-of-bounds section";
+    case GORUMP_IMAGE_ENOPROGRAM:
+        return "the image holds no program";
+    }
+    return "unknown image error";
+}

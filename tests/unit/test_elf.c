@@ -1,0 +1,268 @@
+/*
+ * tests/unit/test_elf.c — the ELF checker (common/elf.c) on hand-built
+ * files: valid ET_EXEC and static-PIE ET_DYN accepted, and each kind of
+ * file gorump cannot run refused with its own error.  Set
+ * GORUMP_TEST_GO_BINARY to a static Go program to check a real one too.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gorump/elf.h>
+
+#include "check.h"
+#include "elf_build.h"
+#include "util.h"
+
+static int parse_spec(const struct elf_spec *s, struct gorump_elf_info *info)
+{
+    size_t len;
+    uint8_t *f = elf_build(s, &len);
+    int err = gorump_elf_parse(f, len, info);
+
+    free(f);
+    return err;
+}
+
+/* Parses the sample with the N-byte field at OFF set to V. */
+static int parse_patched(size_t off, uint64_t v, int n)
+{
+    struct elf_spec s = elf_sample_exec();
+    struct gorump_elf_info info;
+    size_t len;
+    uint8_t *f = elf_build(&s, &len);
+    int err;
+
+    elf_put(f + off, v, n);
+    err = gorump_elf_parse(f, len, &info);
+    free(f);
+    return err;
+}
+
+static void test_exec(void)
+{
+    struct elf_spec s = elf_sample_exec();
+    struct gorump_elf_info info;
+
+    CHECK_EQ(parse_spec(&s, &info), 0);
+    CHECK_EQ(info.is_pie, 0);
+    CHECK_EQ(info.entry, 0x400100);
+    CHECK_EQ(info.phdr, 0x400040);
+    CHECK_EQ(info.phnum, 3);
+    CHECK_EQ(info.phentsize, 56);
+    CHECK_EQ(info.lo, 0x400000);
+    CHECK_EQ(info.hi, 0x404000);
+    CHECK_EQ(info.nload, 2);
+    CHECK_EQ(info.load[1].vaddr, 0x401000);
+    CHECK_EQ(info.load[1].memsz, 0x3000);
+    CHECK_EQ(info.load[1].offset, 0x1000);
+    CHECK_EQ(info.load[1].filesz, 0x800);
+    CHECK_EQ(info.load[1].flags, 6);
+    /* Without PT_PHDR the headers are found in the first load. */
+    s.ph[0].type = 4; /* PT_NOTE */
+    CHECK_EQ(parse_spec(&s, &info), 0);
+    CHECK_EQ(info.phdr, 0x400040);
+    /* ... and when no load holds them, AT_PHDR is 0. */
+    s.ph[1].filesz = 0x40;
+    CHECK_EQ(parse_spec(&s, &info), 0);
+    CHECK_EQ(info.phdr, 0);
+}
+
+static void test_pie(void)
+{
+    struct elf_spec s = elf_sample_pie();
+    struct gorump_elf_info info;
+
+    CHECK_EQ(parse_spec(&s, &info), 0);
+    CHECK_EQ(info.is_pie, 1);
+    CHECK_EQ(info.lo, 0);
+    CHECK_EQ(info.hi, 0x3000);
+    CHECK_EQ(info.phdr, 64);
+    CHECK_EQ(info.nload, 2);
+}
+
+static void test_header_errors(void)
+{
+    struct gorump_elf_info info;
+
+    CHECK_EQ(gorump_elf_parse("", 0, &info), GORUMP_ELF_ENOTELF);
+    CHECK_EQ(gorump_elf_parse("#!/bin/sh\n", 10, &info), GORUMP_ELF_ENOTELF);
+    CHECK_EQ(gorump_elf_parse("\x7f"
+                              "ELF",
+                              4, &info),
+             GORUMP_ELF_ETRUNC);
+    CHECK_EQ(parse_patched(4, 1, 1), GORUMP_ELF_ECLASS); /* ELFCLASS32 */
+    CHECK_EQ(parse_patched(4, 0, 1), GORUMP_ELF_ECLASS);
+    CHECK_EQ(parse_patched(5, 2, 1), GORUMP_ELF_EENDIAN); /* ELFDATA2MSB */
+    CHECK_EQ(parse_patched(6, 0, 1), GORUMP_ELF_EPHDR);
+    CHECK_EQ(parse_patched(18, 183, 2), GORUMP_ELF_EMACHINE); /* aarch64 */
+    CHECK_EQ(parse_patched(18, 3, 2), GORUMP_ELF_EMACHINE);   /* i386 */
+    CHECK_EQ(parse_patched(16, 1, 2), GORUMP_ELF_ETYPE);      /* ET_REL */
+    CHECK_EQ(parse_patched(16, 4, 2), GORUMP_ELF_ETYPE);      /* ET_CORE */
+    CHECK_EQ(parse_patched(20, 0, 4), GORUMP_ELF_EPHDR);      /* e_version */
+    CHECK_EQ(parse_patched(54, 32, 2), GORUMP_ELF_EPHDR);     /* phentsize */
+    CHECK_EQ(parse_patched(56, 0, 2), GORUMP_ELF_ENOLOAD);    /* phnum 0 */
+    CHECK_EQ(parse_patched(56, 0xffff, 2), GORUMP_ELF_ETRUNC);
+    CHECK_EQ(parse_patched(32, 0x1800 - 100, 8), GORUMP_ELF_ETRUNC);
+    CHECK_EQ(parse_patched(32, UINT64_MAX - 8, 8), GORUMP_ELF_ETRUNC);
+    CHECK_EQ(parse_patched(24, 0x404000, 8), GORUMP_ELF_EPHDR); /* entry */
+    CHECK_EQ(parse_patched(24, 0x3ff000, 8), GORUMP_ELF_EPHDR);
+}
+
+static void test_dynamic(void)
+{
+    struct elf_spec s = elf_sample_exec();
+    struct gorump_elf_info info;
+
+    s.ph[0].type = 3; /* PT_INTERP */
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EDYNAMIC);
+    s.ph[0].type = 2; /* PT_DYNAMIC in an ET_EXEC */
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EDYNAMIC);
+    s = elf_sample_pie();
+    s.ph[2].type = 3;
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EDYNAMIC);
+    /* Dynamic wins over a later broken segment: its message helps more. */
+    s = elf_sample_exec();
+    s.ph[0].type = 3;
+    s.ph[2].filesz = 0x10000;
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EDYNAMIC);
+}
+
+/* Changes load 2 (the data segment) of the sample and parses. */
+static int parse_data_load(uint64_t off, uint64_t vaddr, uint64_t filesz,
+                           uint64_t memsz, uint64_t align)
+{
+    struct elf_spec s = elf_sample_exec();
+    struct gorump_elf_info info;
+
+    s.ph[2] = (struct elf_ph){1, 6, off, vaddr, filesz, memsz, align};
+    return parse_spec(&s, &info);
+}
+
+static void test_segments(void)
+{
+    const uint64_t top = GORUMP_USER_TOP;
+
+    CHECK_EQ(parse_data_load(0x1000, 0x401000, 0x800, 0x3000, 0x1000), 0);
+    CHECK_EQ(parse_data_load(0x1000, 0x401000, 0x801, 0x800, 0x1000),
+             GORUMP_ELF_EPHDR); /* filesz > memsz */
+    CHECK_EQ(parse_data_load(0x1000, 0x401000, 0x801, 0x1000, 0x1000),
+             GORUMP_ELF_ETRUNC); /* past the end of the file */
+    CHECK_EQ(parse_data_load(0x2000, 0x402000, 0, 0x1000, 0x1000),
+             GORUMP_ELF_ETRUNC); /* starts past the end */
+    CHECK_EQ(parse_data_load(UINT64_MAX & ~0xfffull, 0x7ffffffff000, 0x2000,
+                             0x2000, 0x1000),
+             GORUMP_ELF_ETRUNC); /* offset + filesz wraps */
+    CHECK_EQ(parse_data_load(0x1000, 0x401800, 0x10, 0x10, 0x1000),
+             GORUMP_ELF_EPHDR); /* offset and vaddr not congruent */
+    CHECK_EQ(parse_data_load(0x1000, 0x400000, 0x800, 0x1000, 0x1000),
+             GORUMP_ELF_ESEGMENT); /* overlaps the text */
+    CHECK_EQ(parse_data_load(0x1000, 0x3ff000, 0x800, 0x1000, 0x1000),
+             GORUMP_ELF_ESEGMENT); /* out of order */
+    CHECK_EQ(parse_data_load(0x1000, 0x401000, 0x800, 0x1000, 3),
+             GORUMP_ELF_EPHDR); /* align not a power of two */
+    CHECK_EQ(parse_data_load(0x1000, 0x401000, 0x800, 0x1000, 0), 0);
+    CHECK_EQ(
+        parse_data_load(0x1000, 0xffffffff80001000ull, 0x800, 0x1000, 0x1000),
+        GORUMP_ELF_ESEGMENT); /* kernel half */
+    CHECK_EQ(parse_data_load(0x1000, top - 0x1000, 0x800, 0x1000, 0x1000), 0);
+    CHECK_EQ(parse_data_load(0x1000, top - 0x1000, 0x800, 0x1001, 0x1000),
+             GORUMP_ELF_ESEGMENT); /* one byte past the user top */
+    CHECK_EQ(
+        parse_data_load(0x1000, 0x401000, 0x800, UINT64_MAX - 0x100, 0x1000),
+        GORUMP_ELF_ESEGMENT); /* vaddr + memsz wraps */
+}
+
+static void test_page_zero_and_counts(void)
+{
+    struct elf_spec s = elf_sample_exec();
+    struct gorump_elf_info info;
+
+    s.ph[1].vaddr = 0; /* ET_EXEC text at page 0 */
+    s.ph[0].vaddr = 0x40;
+    s.entry = 0x100;
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_ESEGMENT);
+    s = elf_sample_exec();
+    s.ph[1].type = s.ph[2].type = 4; /* no PT_LOAD left */
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_ENOLOAD);
+    /* GORUMP_ELF_MAX_LOADS loads fit; one more does not. */
+    s = elf_sample_exec();
+    s.nph = 1 + GORUMP_ELF_MAX_LOADS;
+    s.file_size = 0x1000 * (size_t)s.nph;
+    s.ph[0] = (struct elf_ph){6, 4, 64, 0x400040, 56u * s.nph, 56u * s.nph, 8};
+    for (int i = 1; i < s.nph; i++)
+        s.ph[i] = (struct elf_ph){1,
+                                  4,
+                                  0x1000 * (uint64_t)(i - 1),
+                                  0x400000 + 0x1000 * (uint64_t)(i - 1),
+                                  0x1000,
+                                  0x1000,
+                                  0x1000};
+    CHECK_EQ(parse_spec(&s, &info), 0);
+    CHECK_EQ(info.nload, GORUMP_ELF_MAX_LOADS);
+    s.nph++;
+    s.ph[s.nph - 1] =
+        (struct elf_ph){1, 4, 0x1000 * 16ull, 0x410000, 0x100, 0x100, 0x1000};
+    s.file_size += 0x1000;
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_ENOLOAD);
+}
+
+/* Every prefix of a valid file is refused, and nothing is read past it. */
+static void test_truncations(void)
+{
+    struct elf_spec s = elf_sample_exec();
+    struct gorump_elf_info info;
+    size_t len;
+    uint8_t *f = elf_build(&s, &len);
+    int accepted = 0;
+
+    for (size_t n = 0; n < len; n++) {
+        uint8_t *copy = malloc(n ? n : 1);
+        memcpy(copy, f, n);
+        accepted += gorump_elf_parse(copy, n, &info) == 0;
+        free(copy);
+    }
+    CHECK_EQ(accepted, 0);
+    free(f);
+}
+
+static void test_real_binary(void)
+{
+    const char *path = getenv("GORUMP_TEST_GO_BINARY");
+    struct gorump_elf_info info;
+    uint8_t *buf;
+    size_t len;
+
+    if (path == NULL || path[0] == '\0')
+        return;
+    CHECK_EQ(read_file(path, &buf, &len), 0);
+    if (buf == NULL)
+        return;
+    CHECK_EQ(gorump_elf_parse(buf, len, &info), 0);
+    CHECK(info.nload >= 2 && info.phdr != 0);
+    CHECK(info.entry >= info.lo && info.entry < info.hi);
+    free(buf);
+}
+
+static void test_strerror(void)
+{
+    for (int e = GORUMP_ELF_ESEGMENT; e < 0; e++)
+        CHECK(strlen(gorump_elf_strerror(e)) > 10);
+    CHECK(strstr(gorump_elf_strerror(GORUMP_ELF_EDYNAMIC), "CGO_ENABLED=0"));
+    CHECK(strstr(gorump_elf_strerror(GORUMP_ELF_ECLASS), "32-bit"));
+}
+
+int main(void)
+{
+    test_exec();
+    test_pie();
+    test_header_errors();
+    test_dynamic();
+    test_segments();
+    test_page_zero_and_counts();
+    test_truncations();
+    test_real_binary();
+    test_strerror();
+    return check_done();
+}

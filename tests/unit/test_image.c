@@ -1,0 +1,376 @@
+/*
+ * tests/unit/test_image.c — writing images (tool/image_write.c) and checking
+ * them (common/image.c): the round trip, every bit flip and every
+ * truncation refused, and hand-made headers and sections that break each
+ * rule.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gorump/image.h>
+
+#include "check.h"
+#include "image_write.h"
+#include "util.h"
+
+#define HDR 32
+#define SEC 24
+
+static uint8_t fake_program[] = "\x7f"
+                                "ELF pretend program bytes";
+static char *sample_args[] = {"prog", "-v", "", "last"};
+static char *sample_env[] = {"A=1", "PATH=/bin"};
+
+static struct image_input sample(void)
+{
+    struct image_input in = {.program = fake_program,
+                             .program_size = sizeof(fake_program),
+                             .nargs = 4,
+                             .args = sample_args,
+                             .nenv = 2,
+                             .env = sample_env,
+                             .cwd = "/"};
+    return in;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Recomputes the checksum after a test changed the header or a section. */
+static void reseal(uint8_t *img)
+{
+    put32(img + 28, 0);
+    put32(img + 28, gorump_crc32c(0, img, get64(img + 16)));
+}
+
+static uint8_t *entry(uint8_t *img, int i)
+{
+    return img + HDR + i * SEC;
+}
+
+static void test_round_trip(void)
+{
+    struct image_input in = sample();
+    struct gorump_image g;
+    uint8_t *img;
+    size_t len;
+
+    CHECK_EQ(image_build(&in, &img, &len), 0);
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    CHECK_EQ(g.program_size, sizeof(fake_program));
+    CHECK(memcmp(g.program, fake_program, sizeof(fake_program)) == 0);
+    CHECK_EQ((g.program - img) % 4096, 0);
+    CHECK_EQ(g.args_size, 5 + 3 + 1 + 5);
+    CHECK(memcmp(g.args, "prog\0-v\0\0last\0", 14) == 0);
+    CHECK_EQ(g.env_size, 14);
+    CHECK(memcmp(g.env, "A=1\0PATH=/bin\0", 14) == 0);
+    CHECK(g.cwd != NULL && strcmp(g.cwd, "/") == 0);
+    /* Bytes after total_size (padding by a loader) are no concern. */
+    img = realloc(img, len + 100);
+    CHECK_EQ(gorump_image_parse(img, len + 100, &g), 0);
+    free(img);
+}
+
+static void test_minimal(void)
+{
+    char *args[] = {"p"};
+    struct image_input in = {.program = NULL, .nargs = 1, .args = args};
+    struct gorump_image g;
+    uint8_t *img;
+    size_t len;
+
+    CHECK_EQ(image_build(&in, &img, &len), 0);
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    CHECK(g.env == NULL && g.env_size == 0 && g.cwd == NULL);
+    CHECK(g.program != NULL && g.program_size == 0);
+    free(img);
+}
+
+static void test_write_file(void)
+{
+    struct image_input in = sample();
+    struct gorump_image g;
+    char path[] = "/tmp/gorump-test-image-XXXXXX";
+    uint8_t *buf;
+    size_t len;
+    int fd = mkstemp(path);
+
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK_EQ(image_write_file(path, &in), -EEXIST); /* never overwrites */
+    unlink(path);
+    CHECK_EQ(image_write_file(path, &in), 0);
+    CHECK_EQ(read_file(path, &buf, &len), 0);
+    CHECK_EQ(gorump_image_parse(buf, len, &g), 0);
+    free(buf);
+    unlink(path);
+}
+
+static void test_bit_flips(void)
+{
+    struct image_input in = sample();
+    struct gorump_image g;
+    uint8_t *img;
+    size_t len;
+    int accepted = 0;
+
+    CHECK_EQ(image_build(&in, &img, &len), 0);
+    for (size_t bit = 0; bit < len * 8; bit++) {
+        img[bit / 8] ^= (uint8_t)(1u << bit % 8);
+        accepted += gorump_image_parse(img, len, &g) == 0;
+        img[bit / 8] ^= (uint8_t)(1u << bit % 8);
+    }
+    CHECK_EQ(accepted, 0);
+    free(img);
+}
+
+static void test_truncations(void)
+{
+    struct image_input in = sample();
+    struct gorump_image g;
+    uint8_t *img, *copy;
+    size_t len;
+    int bad = 0;
+
+    CHECK_EQ(image_build(&in, &img, &len), 0);
+    for (size_t n = 0; n < len; n++) {
+        copy = malloc(n ? n : 1); /* exact size: ASan sees overreads */
+        memcpy(copy, img, n);
+        bad += gorump_image_parse(copy, n, &g) != GORUMP_IMAGE_ETRUNC;
+        free(copy);
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(gorump_image_parse(img, 0, &g), GORUMP_IMAGE_ETRUNC);
+    free(img);
+}
+
+/* Builds the sample, lets EDIT change it, reseals it and parses it. */
+static int parse_edited(void (*edit)(uint8_t *img, size_t len))
+{
+    struct image_input in = sample();
+    struct gorump_image g;
+    uint8_t *img;
+    size_t len;
+    int err;
+
+    image_build(&in, &img, &len);
+    edit(img, len);
+    reseal(img);
+    err = gorump_image_parse(img, len, &g);
+    if (err != 0)
+        CHECK(g.program == NULL && g.args == NULL && g.cwd == NULL);
+    free(img);
+    return err;
+}
+
+/* The sample's table: PROGRAM, ARGS, ENV, CWD. */
+static void edit_magic(uint8_t *img, size_t len)
+{
+    (void)len;
+    img[0] = 'g';
+}
+static void edit_version(uint8_t *img, size_t len)
+{
+    (void)len;
+    put32(img + 8, 2);
+}
+static void edit_header_size(uint8_t *img, size_t len)
+{
+    (void)len;
+    put32(img + 12, 40);
+}
+static void edit_nsections_huge(uint8_t *img, size_t len)
+{
+    (void)len;
+    put32(img + 24, 0xffffffffu);
+}
+static void edit_nsections_65(uint8_t *img, size_t len)
+{
+    (void)len;
+    put32(img + 24, GORUMP_IMAGE_MAX_SECTIONS + 1);
+}
+static void edit_table_past_end(uint8_t *img, size_t len)
+{
+    /* 64 entries do not fit in a small image's total_size. */
+    put64(img + 16, HDR + 10 * SEC);
+    (void)len;
+    put32(img + 24, 64);
+}
+static void edit_total_zero(uint8_t *img, size_t len)
+{
+    (void)len;
+    put64(img + 16, 0);
+}
+static void edit_offset_past_end(uint8_t *img, size_t len)
+{
+    put64(entry(img, 0) + 8, (len + 8) & ~7ull);
+}
+static void edit_size_past_end(uint8_t *img, size_t len)
+{
+    put64(entry(img, 0) + 16, len);
+}
+static void edit_size_wraps(uint8_t *img, size_t len)
+{
+    (void)len;
+    put64(entry(img, 1) + 16, UINT64_MAX - 7);
+}
+static void edit_offset_huge(uint8_t *img, size_t len)
+{
+    (void)len;
+    put64(entry(img, 1) + 8, UINT64_MAX - 7);
+}
+static void edit_offset_in_table(uint8_t *img, size_t len)
+{
+    (void)len;
+    put64(entry(img, 1) + 8, HDR);
+}
+static void edit_misaligned(uint8_t *img, size_t len)
+{
+    (void)len;
+    put64(entry(img, 1) + 8, get64(entry(img, 1) + 8) + 4);
+}
+static void edit_reserved(uint8_t *img, size_t len)
+{
+    (void)len;
+    put32(entry(img, 2) + 4, 1);
+}
+static void edit_duplicate(uint8_t *img, size_t len)
+{
+    (void)len;
+    put32(entry(img, 3), 2); /* CWD becomes a second ARGS */
+}
+static void edit_no_program(uint8_t *img, size_t len)
+{
+    (void)len;
+    put32(entry(img, 0), 99);
+}
+static void edit_unknown_type(uint8_t *img, size_t len)
+{
+    (void)len;
+    put32(entry(img, 2), 77); /* ENV becomes something from the future */
+}
+static void edit_args_unterminated(uint8_t *img, size_t len)
+{
+    (void)len;
+    put64(entry(img, 1) + 16, get64(entry(img, 1) + 16) - 1);
+}
+static void edit_env_unterminated(uint8_t *img, size_t len)
+{
+    (void)len;
+    img[get64(entry(img, 2) + 8) + get64(entry(img, 2) + 16) - 1] = 'x';
+}
+static void edit_cwd_two_strings(uint8_t *img, size_t len)
+{
+    /* CWD's section now covers "A=1\0PATH=/bin\0". */
+    (void)len;
+    put64(entry(img, 3) + 8, get64(entry(img, 2) + 8));
+    put64(entry(img, 3) + 16, 14);
+}
+static void edit_cwd_empty(uint8_t *img, size_t len)
+{
+    (void)len;
+    img[get64(entry(img, 3) + 8)] = 0;
+    put64(entry(img, 3) + 16, 1);
+}
+static void edit_cwd_zero_size(uint8_t *img, size_t len)
+{
+    (void)len;
+    put64(entry(img, 3) + 16, 0);
+}
+static void edit_env_empty(uint8_t *img, size_t len)
+{
+    (void)len;
+    put64(entry(img, 2) + 16, 0);
+}
+
+static void test_rules(void)
+{
+    CHECK_EQ(parse_edited(edit_magic), GORUMP_IMAGE_EMAGIC);
+    CHECK_EQ(parse_edited(edit_version), GORUMP_IMAGE_EVERSION);
+    CHECK_EQ(parse_edited(edit_header_size), GORUMP_IMAGE_EVERSION);
+    CHECK_EQ(parse_edited(edit_nsections_huge), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_nsections_65), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_table_past_end), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_total_zero), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_offset_past_end), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_size_past_end), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_size_wraps), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_offset_huge), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_offset_in_table), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_misaligned), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_reserved), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_duplicate), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_no_program), GORUMP_IMAGE_ENOPROGRAM);
+    CHECK_EQ(parse_edited(edit_unknown_type), 0);
+    CHECK_EQ(parse_edited(edit_args_unterminated), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_env_unterminated), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_cwd_two_strings), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_cwd_empty), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_cwd_zero_size), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_env_empty), 0);
+}
+
+/* A total_size beyond the buffer is truncation, whatever the checksum. */
+static void test_total_beyond_len(void)
+{
+    struct image_input in = sample();
+    struct gorump_image g;
+    uint8_t *img;
+    size_t len;
+
+    image_build(&in, &img, &len);
+    put64(img + 16, len + 1);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_ETRUNC);
+    put64(img + 16, UINT64_MAX);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_ETRUNC);
+    CHECK_EQ(gorump_image_parse("GORUMP", 6, &g), GORUMP_IMAGE_ETRUNC);
+    CHECK_EQ(gorump_image_parse("\x7f"
+                                "ELF",
+                                4, &g),
+             GORUMP_IMAGE_EMAGIC);
+    free(img);
+}
+
+static void test_strerror(void)
+{
+    for (int e = GORUMP_IMAGE_ENOPROGRAM; e <= 0; e++)
+        CHECK(strlen(gorump_image_strerror(e)) > 5);
+    CHECK(strcmp(gorump_image_strerror(-100), "unknown image error") == 0);
+    CHECK(strcmp(gorump_image_strerror(GORUMP_IMAGE_EMAGIC),
+                 "not a gorump image") == 0);
+}
+
+int main(void)
+{
+    test_round_trip();
+    test_minimal();
+    test_write_file();
+    test_bit_flips();
+    test_truncations();
+    test_rules();
+    test_total_beyond_len();
+    test_strerror();
+    return check_done();
+}

@@ -1,0 +1,280 @@
+/*
+ * tests/unit/test_run.c — `gorump run` end to end (tool/run.c and all it
+ * calls) with a fake QEMU and a fake go: shell scripts that check what
+ * they were given and answer in the console protocol.  Covers the image
+ * handed to QEMU, output relay, each exit status, the timeout, a signal,
+ * `go build` of a directory, and that no temporary file is left behind.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gorump/console.h>
+#include <gorump/image.h>
+
+#include "check.h"
+#include "elf_build.h"
+#include "run.h"
+#include "util.h"
+
+static const char fake_qemu[] =
+    "#!/bin/sh\n"
+    "for a; do [ \"$prev\" = -initrd ] && img=$a; prev=$a; done\n"
+    "[ -s \"$img\" ] || { echo 'fake qemu: no image' >&2; exit 9; }\n"
+    "cp \"$img\" \"$FAKE_COPY\"\n"
+    "case $FAKE_QEMU in\n"
+    "exit) printf 'boot\\n\\0201out\\n\\0202err\\n\\020x\\003' ;;\n"
+    "args) printf '\\0201'; printf '%s\\n' \"$@\"; printf '\\020x\\000' ;;\n"
+    "hang) printf '\\0201partial'; exec sleep 30 ;;\n"
+    "signal) printf 'x'; kill -TERM $PPID; exec sleep 30 ;;\n"
+    "fail) echo 'fake qemu: bad option' >&2; exit 1 ;;\n"
+    "quiet) exit 0 ;;\n"
+    "noexit) printf 'H'; exit 3 ;;\n"
+    "esac\n";
+
+static const char fake_go[] =
+    "#!/bin/sh\n"
+    "[ \"$CGO_ENABLED/$GOOS/$GOARCH\" = 0/linux/amd64 ] || exit 7\n"
+    "[ \"$1 $2 $4 $#\" = 'build -o . 4' ] || exit 8\n"
+    "[ \"$(pwd)\" = \"$FAKE_GO_DIR\" ] || exit 9\n"
+    "case $FAKE_GO in\n"
+    "ok) echo 'go says hi'; cp \"$FAKE_GO_PROG\" \"$3\" ;;\n"
+    "fail) echo 'main.go:1: syntax error'; exit 1 ;;\n"
+    "lib) echo '!<arch>' > \"$3\" ;;\n"
+    "esac\n";
+
+static char base[64], tmpdir[128], prog[128], copy[128];
+static char out[65536], err[65536];
+
+static void write_text(const char *path, const char *text, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+    CHECK(fd >= 0 && write_all(fd, text, strlen(text)) == 0);
+    close(fd);
+}
+
+static void setup(void)
+{
+    struct elf_spec s = elf_sample_exec();
+    char path[160];
+    size_t len;
+    uint8_t *f = elf_build(&s, &len);
+    int fd;
+
+    strcpy(base, "/tmp/gorump-test-run-XXXXXX");
+    CHECK(mkdtemp(base) != NULL);
+    snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", base);
+    snprintf(prog, sizeof(prog), "%s/prog", base);
+    snprintf(copy, sizeof(copy), "%s/image-copy", base);
+    mkdir(tmpdir, 0700);
+    fd = open(prog, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    CHECK(fd >= 0 && write_all(fd, f, len) == 0);
+    close(fd);
+    free(f);
+    snprintf(path, sizeof(path), "%s/qemu", base);
+    write_text(path, fake_qemu, 0755);
+    setenv("GORUMP_QEMU", path, 1);
+    snprintf(path, sizeof(path), "%s/go", base);
+    write_text(path, fake_go, 0755);
+    setenv("GO", path, 1);
+    snprintf(path, sizeof(path), "%s/kernel.elf", base);
+    write_text(path, "not really a kernel", 0644);
+    setenv("GORUMP_KERNEL", path, 1);
+    setenv("TMPDIR", tmpdir, 1);
+    setenv("FAKE_COPY", copy, 1);
+    setenv("FAKE_GO_PROG", prog, 1);
+}
+
+static void slurp(int fd, char *buf, size_t size)
+{
+    ssize_t n = pread(fd, buf, size - 1, 0);
+
+    buf[n > 0 ? n : 0] = '\0';
+    close(fd);
+}
+
+/* Runs `gorump run ARGV...` with stdout and stderr captured in out, err. */
+static int run(char **argv)
+{
+    int argc = 0, saved1 = dup(1), saved2 = dup(2), status;
+    FILE *o = tmpfile(), *e = tmpfile();
+
+    while (argv[argc] != NULL)
+        argc++;
+    fflush(stdout);
+    fflush(stderr);
+    dup2(fileno(o), 1);
+    dup2(fileno(e), 2);
+    status = cmd_run(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved1, 1);
+    dup2(saved2, 2);
+    close(saved1);
+    close(saved2);
+    slurp(dup(fileno(o)), out, sizeof(out));
+    slurp(dup(fileno(e)), err, sizeof(err));
+    fclose(o);
+    fclose(e);
+    return status;
+}
+
+/* The tool left nothing in its TMPDIR. */
+static int tmpdir_empty(void)
+{
+    DIR *d = opendir(tmpdir);
+    struct dirent *de;
+    int n = 0;
+
+    while (d != NULL && (de = readdir(d)) != NULL)
+        n += de->d_name[0] != '.';
+    if (d != NULL)
+        closedir(d);
+    return d != NULL && n == 0;
+}
+
+#define RUN(...) run((char *[]){"run", __VA_ARGS__, NULL})
+
+static void test_exit_and_image(void)
+{
+    struct gorump_image g;
+    uint8_t *img = NULL, *p = NULL;
+    size_t len = 0, plen = 0;
+
+    setenv("FAKE_QEMU", "exit", 1);
+    setenv("GORUMP_TEST_HOST_VAR", "h v", 1);
+    CHECK_EQ(RUN("-e", "A=1", "-e", "GORUMP_TEST_HOST_VAR", prog, "x", "-y"),
+             3);
+    CHECK(strcmp(out, "out\n") == 0);
+    CHECK(strcmp(err, "boot\nerr\n") == 0);
+    CHECK(tmpdir_empty());
+    CHECK_EQ(read_file(copy, &img, &len), 0);
+    CHECK_EQ(read_file(prog, &p, &plen), 0);
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    CHECK(g.program_size == plen && memcmp(g.program, p, plen) == 0);
+    CHECK(g.args_size == strlen(prog) + 6 &&
+          memcmp(g.args + strlen(prog), "\0x\0-y\0", 6) == 0);
+    CHECK(g.env_size == 29 &&
+          memcmp(g.env, "A=1\0GORUMP_TEST_HOST_VAR=h v\0", 29) == 0);
+    CHECK(g.cwd != NULL && strcmp(g.cwd, "/") == 0);
+    free(img);
+    free(p);
+}
+
+static void test_qemu_args(void)
+{
+    setenv("FAKE_QEMU", "args", 1);
+    setenv("GORUMP_KERNEL_ARGS", "k=v", 1);
+    CHECK_EQ(RUN("-m", "1G", "--machine=q35", prog), 0);
+    unsetenv("GORUMP_KERNEL_ARGS");
+    CHECK(strncmp(out, "-M\nq35\n", 7) == 0); /* "$@" has no argv[0] */
+    CHECK(strstr(out, "\n-m\n1024M\n") != NULL);
+    CHECK(strstr(out, "\n-append\nk=v\n") != NULL);
+    CHECK(strstr(out, "\n-serial\nchardev:con\n") != NULL);
+}
+
+static void test_failures(void)
+{
+    setenv("FAKE_QEMU", "fail", 1);
+    CHECK_EQ(RUN(prog), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "fake qemu: bad option\n") != NULL);
+    CHECK(strstr(err, "failed before the guest started (exit status 1)"));
+    setenv("FAKE_QEMU", "quiet", 1);
+    CHECK_EQ(RUN(prog), GORUMP_STATUS_PANIC);
+    setenv("FAKE_QEMU", "noexit", 1);
+    CHECK_EQ(RUN(prog), GORUMP_STATUS_PANIC);
+    CHECK(strcmp(err, "H\ngorump: guest stopped without an exit status "
+                      "(triple fault?)\n") == 0);
+    CHECK(tmpdir_empty());
+}
+
+static void test_timeout_and_signal(void)
+{
+    setenv("FAKE_QEMU", "hang", 1);
+    CHECK_EQ(RUN("--timeout", "1.5", prog), GORUMP_STATUS_TIMEOUT);
+    CHECK(strcmp(out, "partial") == 0);
+    CHECK(strcmp(err, "\ngorump: timed out after 1.5 s\n") == 0);
+    setenv("FAKE_QEMU", "signal", 1);
+    CHECK_EQ(RUN(prog), 128 + SIGTERM);
+    CHECK(tmpdir_empty());
+}
+
+static void test_bad_program(void)
+{
+    char text[160];
+
+    CHECK_EQ(RUN("/nonexistent/prog"), GORUMP_STATUS_FAILURE);
+    CHECK(strcmp(err, "gorump: /nonexistent/prog: No such file or "
+                      "directory\n") == 0);
+    snprintf(text, sizeof(text), "%s/kernel.elf", base);
+    CHECK_EQ(RUN(text), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, ": not an ELF file\n") != NULL);
+    CHECK_EQ(RUN("/dev/null"), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "/dev/null: not a regular file\n") != NULL);
+    CHECK_EQ(RUN("--bogus", prog), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "unknown option '--bogus'") != NULL);
+    CHECK_EQ(RUN("--help"), 0);
+    CHECK(strstr(out, "Usage: gorump run") != NULL);
+    setenv("GORUMP_KERNEL", "/nonexistent/kernel.elf", 1);
+    CHECK_EQ(RUN(prog), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "/nonexistent/kernel.elf: No such file") != NULL);
+    snprintf(text, sizeof(text), "%s/kernel.elf", base);
+    setenv("GORUMP_KERNEL", text, 1);
+    setenv("GORUMP_QEMU", "/nonexistent/qemu", 1);
+    CHECK_EQ(RUN(prog), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "/nonexistent/qemu") != NULL);
+    snprintf(text, sizeof(text), "%s/qemu", base);
+    setenv("GORUMP_QEMU", text, 1);
+    CHECK(tmpdir_empty());
+}
+
+static void test_go_build(void)
+{
+    char dir[160];
+
+    snprintf(dir, sizeof(dir), "%s/pkg", base);
+    mkdir(dir, 0755);
+    setenv("FAKE_GO_DIR", dir, 1);
+    setenv("FAKE_QEMU", "exit", 1);
+    setenv("FAKE_GO", "ok", 1);
+    CHECK_EQ(RUN(dir, "arg"), 3);
+    CHECK(strcmp(out, "out\n") == 0);
+    CHECK(strcmp(err, "go says hi\nboot\nerr\n") == 0);
+    setenv("FAKE_GO", "fail", 1);
+    CHECK_EQ(RUN(dir), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "syntax error\n") != NULL);
+    CHECK(strstr(err, "/pkg: go build failed\n") != NULL);
+    CHECK(out[0] == '\0');
+    setenv("FAKE_GO", "lib", 1);
+    CHECK_EQ(RUN(dir), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "/pkg: go build made no program") != NULL);
+    CHECK(tmpdir_empty());
+    rmdir(dir);
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+    CHECK(system(cmd) == 0);
+}
+
+int main(void)
+{
+    setup();
+    test_exit_and_image();
+    test_qemu_args();
+    test_failures();
+    test_timeout_and_signal();
+    test_bad_program();
+    test_go_build();
+    teardown();
+    return check_done();
+}

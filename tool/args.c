@@ -1,0 +1,299 @@
+/*
+ * tool/args.c — parsing `gorump run [OPTION]... PROGRAM [ARG]...`.
+ * Options accept "--opt=value", "--opt value", and for one-letter options
+ * "-m value" and "-mvalue".  The first argument that is not an option is
+ * PROGRAM; the rest, dashes or not, belong to the program.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+
+#define KIB 1024ull
+#define MIB (1024 * KIB)
+#define GIB (1024 * MIB)
+#define SECONDS_MAX 1000000000ull /* ~31 years: keeps ms arithmetic exact */
+
+enum opt_id {
+    OPT_MEM,
+    OPT_ENV,
+    OPT_TIMEOUT,
+    OPT_MACHINE,
+    OPT_KERNEL,
+    OPT_HELP
+};
+
+struct opt {
+    char short_name; /* 0 if none */
+    const char *long_name;
+    int has_value;
+    enum opt_id id;
+};
+
+static const struct opt run_opts[] = {
+    {'m', "memory", 1, OPT_MEM},    {'e', "env", 1, OPT_ENV},
+    {0, "timeout", 1, OPT_TIMEOUT}, {0, "machine", 1, OPT_MACHINE},
+    {0, "kernel", 1, OPT_KERNEL},   {'h', "help", 0, OPT_HELP},
+};
+
+#define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
+
+static int args_fail(struct run_args *a, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(a->err, sizeof(a->err), fmt, ap);
+    va_end(ap);
+    return RUN_ARGS_ERROR;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Leading decimal digits of *s into *n, advancing *s; -1 on overflow. */
+static int parse_digits(const char **s, uint64_t *n, uint64_t max)
+{
+    *n = 0;
+    for (; is_digit(**s); (*s)++) {
+        uint64_t d = (uint64_t)(**s - '0');
+        if (*n > (max - d) / 10)
+            return -1;
+        *n = *n * 10 + d;
+    }
+    return 0;
+}
+
+static uint64_t mem_unit(char c)
+{
+    switch (c) {
+    case 'k':
+    case 'K':
+        return KIB;
+    case 'm':
+    case 'M':
+    case '\0':
+        return MIB;
+    case 'g':
+    case 'G':
+        return GIB;
+    }
+    return 0;
+}
+
+int args_parse_mem(const char *s, uint64_t *mib)
+{
+    uint64_t n, unit, bytes;
+
+    if (!is_digit(*s) || parse_digits(&s, &n, UINT64_MAX) != 0)
+        return -1;
+    unit = mem_unit(*s);
+    if (unit == 0 || (*s != '\0' && s[1] != '\0'))
+        return -1;
+    if (n > RUN_MEM_MAX_MIB * MIB / unit)
+        return -1;
+    bytes = n * unit;
+    if (bytes < RUN_MEM_MIN_MIB * MIB)
+        return -1;
+    *mib = (bytes + MIB - 1) / MIB;
+    return 0;
+}
+
+int args_parse_seconds(const char *s, uint64_t *ms)
+{
+    uint64_t whole = 0, frac = 0, scale = 100;
+    int ndigits = 0, more = 0;
+
+    ndigits += is_digit(*s);
+    if (parse_digits(&s, &whole, SECONDS_MAX) != 0)
+        return -1;
+    if (*s == '.') {
+        for (s++; is_digit(*s); s++, ndigits++) {
+            frac += (uint64_t)(*s - '0') * scale;
+            more |= scale == 0 && *s != '0';
+            scale /= 10;
+        }
+    }
+    if (*s != '\0' || ndigits == 0)
+        return -1;
+    *ms = whole * 1000 + frac + (uint64_t)more; /* round up past 1 ms */
+    return *ms == 0 ? -1 : 0;
+}
+
+void args_format_seconds(uint64_t ms, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%llu.%03llu", (unsigned long long)(ms / 1000),
+                     (unsigned long long)(ms % 1000));
+
+    if (n <= 0 || (size_t)n >= size)
+        return;
+    while (buf[n - 1] == '0')
+        buf[--n] = '\0';
+    if (buf[n - 1] == '.')
+        buf[n - 1] = '\0';
+}
+
+/* "KEY=VALUE" as given, or "KEY" whose value comes from our environment. */
+static int args_add_env(struct run_args *a, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    const char *host;
+    char *s;
+
+    if (v[0] == '\0' || v[0] == '=')
+        return args_fail(a, "run: -e: empty variable name in '%s'", v);
+    if (eq != NULL) {
+        s = strdup(v);
+    } else {
+        host = getenv(v);
+        if (host == NULL)
+            return args_fail(a,
+                             "run: -e %s: %s is not set in this "
+                             "environment (use -e %s=VALUE)",
+                             v, v, v);
+        s = malloc(strlen(v) + strlen(host) + 2);
+        if (s != NULL)
+            sprintf(s, "%s=%s", v, host);
+    }
+    if (s == NULL)
+        return args_fail(a, "run: out of memory");
+    a->env[a->nenv++] = s;
+    return RUN_ARGS_OK;
+}
+
+static int args_apply(struct run_args *a, const struct opt *o, const char *v)
+{
+    switch (o->id) {
+    case OPT_MEM:
+        if (args_parse_mem(v, &a->mem_mib) != 0)
+            return args_fail(a,
+                             "run: -m: invalid memory size '%s' (want "
+                             "8M to 64G, e.g. 512M or 2G)",
+                             v);
+        return RUN_ARGS_OK;
+    case OPT_ENV:
+        return args_add_env(a, v);
+    case OPT_TIMEOUT:
+        if (args_parse_seconds(v, &a->timeout_ms) != 0)
+            return args_fail(a,
+                             "run: --timeout: invalid number of seconds "
+                             "'%s' (want a positive number, e.g. 30 or 2.5)",
+                             v);
+        return RUN_ARGS_OK;
+    case OPT_MACHINE:
+        if (strcmp(v, "microvm") == 0)
+            a->machine = RUN_MACHINE_MICROVM;
+        else if (strcmp(v, "q35") == 0)
+            a->machine = RUN_MACHINE_Q35;
+        else
+            return args_fail(a,
+                             "run: --machine: unknown machine '%s' "
+                             "(want microvm or q35)",
+                             v);
+        return RUN_ARGS_OK;
+    case OPT_KERNEL:
+        a->kernel = v;
+        return RUN_ARGS_OK;
+    case OPT_HELP:
+        return RUN_ARGS_HELP;
+    }
+    return RUN_ARGS_ERROR;
+}
+
+/* The entry for "--NAME" (n bytes of name) or "-X". */
+static const struct opt *args_lookup(const char *name, size_t n, int is_long)
+{
+    for (size_t k = 0; k < NOPTS; k++) {
+        const struct opt *o = &run_opts[k];
+        if (is_long ? strlen(o->long_name) == n &&
+                          strncmp(o->long_name, name, n) == 0
+                    : o->short_name == name[0])
+            return o;
+    }
+    return NULL;
+}
+
+/* The option argv[*i] names, with its value from "=value", the rest of a
+ * short option, or the next argument (then *i moves past it). */
+static int args_option(struct run_args *a, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i], *name = arg + 1, *v = NULL;
+    const struct opt *o;
+    size_t n = 1;
+    int is_long = arg[1] == '-';
+
+    if (is_long) {
+        name = arg + 2;
+        n = strcspn(name, "=");
+        v = name[n] == '=' ? name + n + 1 : NULL;
+    }
+    o = args_lookup(name, n, is_long);
+    if (o != NULL && !is_long && name[1] != '\0') {
+        if (o->has_value)
+            v = name + 1; /* "-m512" */
+        else
+            o = NULL; /* "-hx" is no option of ours */
+    }
+    if (o == NULL)
+        return args_fail(a, "run: unknown option '%s'", arg);
+    if (!o->has_value && v != NULL)
+        return args_fail(a, "run: option '%s' takes no value", arg);
+    if (o->has_value && v == NULL) {
+        if (*i + 1 >= argc)
+            return args_fail(a, "run: option '%s' needs a value", arg);
+        v = argv[++*i];
+    }
+    if (o->has_value && v[0] == '\0')
+        return args_fail(a, "run: option '%s' needs a non-empty value", arg);
+    return args_apply(a, o, v);
+}
+
+static void args_init(struct run_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->mem_mib = RUN_MEM_DEFAULT_MIB;
+    a->machine = RUN_MACHINE_MICROVM;
+}
+
+int run_args_parse(struct run_args *a, int argc, char **argv)
+{
+    int i, r;
+
+    args_init(a);
+    a->env = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->env));
+    if (a->env == NULL)
+        return args_fail(a, "run: out of memory");
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--") == 0) {
+            i++;
+            break;
+        }
+        if (arg[0] != '-' || arg[1] == '\0')
+            break;
+        r = args_option(a, argc, argv, &i);
+        if (r != RUN_ARGS_OK)
+            return r;
+    }
+    if (i >= argc)
+        return args_fail(a, "run: missing PROGRAM (a static Go program or "
+                            "a Go main package directory)");
+    a->program = argv[i];
+    a->args = argv + i + 1;
+    a->nargs = argc - i - 1;
+    return RUN_ARGS_OK;
+}
+
+void run_args_free(struct run_args *a)
+{
+    for (int i = 0; i < a->nenv; i++)
+        free(a->env[i]);
+    free(a->env);
+    a->env = NULL;
+    a->nenv = 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * tool/args.h — the command line of `gorump run`, parsed into a struct.
+ * Pure apart from reading the host environment for `-e KEY`: nothing is
+ * printed, errors come back as a sentence in args->err.
+ */
+#ifndef GORUMP_TOOL_ARGS_H
+#define GORUMP_TOOL_ARGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum run_machine {
+    RUN_MACHINE_MICROVM,
+    RUN_MACHINE_Q35,
+};
+
+#define RUN_MEM_DEFAULT_MIB 256
+#define RUN_MEM_MIN_MIB 8
+#define RUN_MEM_MAX_MIB (64 * 1024)
+
+struct run_args {
+    uint64_t mem_mib;    /* guest memory, whole MiB */
+    uint64_t timeout_ms; /* 0: no timeout */
+    enum run_machine machine;
+    const char *kernel;  /* --kernel PATH, or NULL */
+    const char *program; /* PROGRAM as typed */
+    int nargs;           /* the program's arguments after PROGRAM */
+    char **args;         /* points into argv */
+    int nenv;            /* -e values in order, each "KEY=VALUE" */
+    char **env;          /* allocated, freed by run_args_free() */
+    char err[256];       /* why parsing failed */
+};
+
+enum {
+    RUN_ARGS_OK = 0,
+    RUN_ARGS_HELP = 1,  /* -h or --help: print the run usage */
+    RUN_ARGS_ERROR = -1 /* see args->err */
+};
+
+/*
+ * Parses argv[1..argc) (argv[0] is the subcommand name and is skipped).
+ * Options come first and stop at PROGRAM or "--"; everything after PROGRAM
+ * belongs to the program.  Returns RUN_ARGS_*; call run_args_free() after
+ * any result.
+ */
+int run_args_parse(struct run_args *args, int argc, char **argv);
+void run_args_free(struct run_args *args);
+
+/* "512", "512M", "2G", "65536K": sizes for -m, no suffix meaning MiB.
+ * Stores whole MiB (rounded up) in *mib; 0, or -1 if malformed or outside
+ * RUN_MEM_MIN_MIB..RUN_MEM_MAX_MIB. */
+int args_parse_mem(const char *s, uint64_t *mib);
+
+/* "10", "0.5": a positive number of seconds, stored in whole milliseconds
+ * rounded up; 0, or -1 if malformed, zero or absurdly large. */
+int args_parse_seconds(const char *s, uint64_t *ms);
+
+/* MS as seconds for a message: "30", "2.5", "0.001". */
+void args_format_seconds(uint64_t ms, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * tool/proc.h — child processes (go, QEMU) and the signals that stop the
+ * tool.  SIGINT, SIGTERM and SIGHUP are blocked and read from a signalfd,
+ * so the tool always gets to stop its child and delete its temporary files
+ * before it exits with 128+signal.
+ */
+#ifndef GORUMP_TOOL_PROC_H
+#define GORUMP_TOOL_PROC_H
+
+#include <sys/types.h>
+
+/* Blocks SIGINT, SIGTERM, SIGHUP and SIGCHLD, ignores SIGPIPE (write errors
+ * are handled where they happen) and returns a non-blocking signalfd for
+ * them, or -1 (reported). */
+int signals_setup(void);
+
+/* Reads every pending signal from SIGFD and returns the first stopping one
+ * (SIGINT, SIGTERM or SIGHUP), or 0 if there is none. */
+int signals_take(int sigfd);
+
+struct spawn {
+    const char *path; /* the executable */
+    char *const *argv;
+    const char *dir;  /* working directory, or NULL */
+    int stdout_fd;    /* becomes fd 1, or -1 to inherit */
+    char *const *env; /* NULL-terminated "KEY=VALUE" to set, or NULL */
+};
+
+/*
+ * Starts a child with stdin on /dev/null, the signal mask and SIGPIPE
+ * reset, and PR_SET_PDEATHSIG so it dies with the tool.  Returns its pid,
+ * or -1 (reported).  If exec fails the child reports it and exits 127.
+ */
+pid_t spawn_child(const struct spawn *s);
+
+/*
+ * Waits for PID while watching SIGFD.  Returns 0 with the wait status in
+ * *wstatus once it exits, or, when a stopping signal arrives first, stops
+ * the child with stop_child() and returns that signal's number.
+ */
+int wait_child(pid_t pid, int sigfd, int *wstatus);
+
+/* Sends SIG to PID, gives it two seconds to exit, then SIGKILLs and reaps
+ * it.  Returns its wait status. */
+int stop_child(pid_t pid, int sig);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * tool/qemu.c — building QEMU's command line and starting it (see qemu.h).
+ * The guest sees one serial port on stdio (our pipe), the kernel boots via
+ * its PVH note from -kernel, the image arrives as the PVH module from
+ * -initrd, and isa-debug-exit lets the kernel stop QEMU.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "proc.h"
+#include "qemu.h"
+#include "util.h"
+
+#define QEMU_NAME "qemu-system-x86_64"
+#define MICROVM                                                                \
+    "microvm,x-option-roms=off,pit=on,pic=off,rtc=on,isa-serial=on,acpi=off"
+
+static void add(struct qemu_argv *q, const char *a)
+{
+    if (q->argc < QEMU_ARGV_MAX - 1)
+        q->argv[q->argc++] = (char *)a;
+    q->argv[q->argc] = NULL;
+}
+
+static void add2(struct qemu_argv *q, const char *opt, const char *val)
+{
+    add(q, opt);
+    add(q, val);
+}
+
+void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
+{
+    q->argc = 0;
+    snprintf(q->mem, sizeof(q->mem), "%lluM", (unsigned long long)c->mem_mib);
+    add(q, c->qemu);
+    add2(q, "-M", c->machine == RUN_MACHINE_Q35 ? "q35" : MICROVM);
+    add2(q, "-accel", c->kvm ? "kvm" : "tcg");
+    /* QEMU 7.2 aborts setting MSR_IA32_ARCH_CAPABILITIES under nested
+     * KVM (as on Firecracker hosts); the guest has no use for it. */
+    add2(q, "-cpu", c->kvm ? "host,-arch-capabilities" : "max");
+    add2(q, "-m", q->mem);
+    add(q, "-nodefaults");
+    add(q, "-no-user-config");
+    add2(q, "-display", "none");
+    add(q, "-no-reboot");
+    add2(q, "-kernel", c->kernel);
+    add2(q, "-initrd", c->image);
+    add2(q, "-append", c->cmdline);
+    add2(q, "-chardev", "stdio,id=con,signal=off");
+    add2(q, "-serial", "chardev:con");
+    add2(q, "-device", "isa-debug-exit,iobase=0x501,iosize=1");
+}
+
+int qemu_use_kvm(void)
+{
+    const char *accel = getenv("GORUMP_ACCEL");
+    int fd;
+
+    if (accel != NULL && strcmp(accel, "kvm") == 0)
+        return 1;
+    if (accel != NULL && strcmp(accel, "tcg") == 0)
+        return 0;
+    if (accel != NULL && accel[0] != '\0') {
+        report("GORUMP_ACCEL=%s: want kvm or tcg", accel);
+        return -1;
+    }
+    /* PVM's /dev/kvm runs only guests built for PVM: an ordinary guest's
+     * SYSCALL gets no ring-0 entry (docs/ARCHITECTURE.md). */
+    if (access("/sys/module/kvm_pvm", F_OK) == 0)
+        return 0;
+    fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    close(fd);
+    return 1;
+}
+
+const char *qemu_kernel_cmdline(void)
+{
+    const char *s = getenv("GORUMP_KERNEL_ARGS");
+
+    return s != NULL && s[0] != '\0' ? s : "gorump";
+}
+
+int qemu_find(char *out, size_t size)
+{
+    const char *env = getenv("GORUMP_QEMU");
+
+    if (env != NULL && env[0] != '\0') {
+        if (find_command(env, out, size) == 0)
+            return 0;
+        report("%s: no such command (from $GORUMP_QEMU)", env);
+        return -1;
+    }
+    if (find_command(QEMU_NAME, out, size) == 0)
+        return 0;
+    report(QEMU_NAME " not found (apt-get install qemu-system-x86)");
+    return -1;
+}
+
+pid_t qemu_start(const struct qemu_argv *q, int *out_fd)
+{
+    struct spawn s = {.path = q->argv[0], .argv = q->argv, .stdout_fd = -1};
+    int fds[2];
+    pid_t pid;
+
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        report("pipe: %s", strerror(errno));
+        return -1;
+    }
+    s.stdout_fd = fds[1];
+    pid = spawn_child(&s);
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return -1;
+    }
+    *out_fd = fds[0];
+    return pid;
+}

@@ -1,0 +1,53 @@
+/*
+ * tool/qemu.h — the QEMU command line for a gorump guest (pure, so it is
+ * unit-tested) and starting QEMU with its console on a pipe.
+ */
+#ifndef GORUMP_TOOL_QEMU_H
+#define GORUMP_TOOL_QEMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "args.h"
+
+#define QEMU_ARGV_MAX 40
+
+struct qemu_config {
+    const char *qemu;    /* path of qemu-system-x86_64 */
+    const char *kernel;  /* -kernel */
+    const char *image;   /* -initrd: the gorump image */
+    const char *cmdline; /* -append, never empty */
+    uint64_t mem_mib;
+    enum run_machine machine;
+    int kvm; /* 1: -accel kvm -cpu host; 0: -accel tcg -cpu max */
+};
+
+/* A built command line; argv points into the struct and into the config's
+ * strings, so neither may move or be freed while it is used. */
+struct qemu_argv {
+    int argc;
+    char *argv[QEMU_ARGV_MAX]; /* NULL-terminated */
+    char mem[32];
+};
+
+void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q);
+
+/* Whether to use KVM: $GORUMP_ACCEL if set (kvm or tcg), else whether
+ * /dev/kvm can be opened for reading and writing and is not PVM's.  1, 0,
+ * or -1 (reported) when $GORUMP_ACCEL is neither. */
+int qemu_use_kvm(void);
+
+/* The kernel command line: $GORUMP_KERNEL_ARGS, or "gorump" when it is
+ * unset or empty. */
+const char *qemu_kernel_cmdline(void);
+
+/* Finds QEMU ($GORUMP_QEMU, else qemu-system-x86_64 in $PATH) into
+ * out[0..size); 0, or -1 after telling the user how to install it. */
+int qemu_find(char *out, size_t size);
+
+/* Starts QEMU with its stdout on a new pipe; returns the pid and sets
+ * *out_fd to the pipe's reading end, or returns -1 (reported). */
+pid_t qemu_start(const struct qemu_argv *q, int *out_fd);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * tool/supervise.c — the loop that runs while the guest does (see
+ * supervise.h).  Output is written as it arrives, never held back: a
+ * program that prints and then hangs must show what it printed.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gorump/console.h>
+
+#include "args.h"
+#include "proc.h"
+#include "supervise.h"
+#include "util.h"
+
+/* How long QEMU may take to exit once the guest has said it is done. */
+#define AFTER_RECORD_MS 2000
+
+/* Where decoded bytes go; stdout_err is the first failed write's errno. */
+struct sink {
+    int stdout_err;
+    int mid_line; /* the last byte shown was not a newline */
+};
+
+static void sink_emit(void *ctx, int stream, const uint8_t *p, size_t n)
+{
+    struct sink *s = ctx;
+
+    s->mid_line = p[n - 1] != '\n';
+    if (stream != GORUMP_CON_STDOUT) {
+        write_all(2, p, n); /* nothing better to do if stderr fails */
+        return;
+    }
+    if (s->stdout_err == 0 && write_all(1, p, n) != 0)
+        s->stdout_err = errno;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds to the nearest deadline (0 = none) for poll(), -1 if none. */
+static int poll_wait(uint64_t now, uint64_t a, uint64_t b)
+{
+    uint64_t d = a == 0 || (b != 0 && b < a) ? b : a;
+
+    if (d == 0)
+        return -1;
+    if (d <= now)
+        return 0;
+    return d - now > 60000 ? 60000 : (int)(d - now);
+}
+
+static void exited_with(int wstatus, char *buf, size_t size)
+{
+    if (WIFEXITED(wstatus))
+        snprintf(buf, size, "exit status %d", WEXITSTATUS(wstatus));
+    else
+        snprintf(buf, size, "signal %d", WTERMSIG(wstatus));
+}
+
+int guest_status(const struct con_decoder *d, int wstatus, const char *qemu)
+{
+    char how[32];
+
+    if (d->first_record == GORUMP_CON_EXIT)
+        return d->exit_status;
+    if (d->first_record == GORUMP_CON_PANIC)
+        return GORUMP_STATUS_PANIC;
+    if (d->nbytes == 0 && !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)) {
+        exited_with(wstatus, how, sizeof(how));
+        report("%s failed before the guest started (%s)", qemu, how);
+        return GORUMP_STATUS_FAILURE;
+    }
+    report("guest stopped without an exit status (triple fault?)");
+    return GORUMP_STATUS_PANIC;
+}
+
+/* One read of the console; 0 at EOF or on a read error, else 1. */
+static int pump(int fd, struct con_decoder *d, struct sink *s)
+{
+    uint8_t buf[65536];
+    ssize_t n = read(fd, buf, sizeof(buf));
+
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 1;
+    if (n < 0)
+        report("reading the guest console: %s", strerror(errno));
+    if (n <= 0)
+        return 0;
+    con_feed(d, buf, (size_t)n, sink_emit, s);
+    return 1;
+}
+
+/* Why the loop stopped early: a signal, the timeout, or our stdout. */
+enum stop_reason { STOP_NONE, STOP_SIGNAL, STOP_TIMEOUT, STOP_STDOUT };
+
+struct watch {
+    struct con_decoder d;
+    struct sink sink;
+    uint64_t deadline; /* the --timeout, 0 if none */
+    uint64_t linger;   /* QEMU's time to exit after a record, 0 if none */
+    int sig;
+};
+
+/* One poll round; returns a stop reason, or STOP_NONE (and sets *eof). */
+static enum stop_reason watch_once(const struct guest *g, struct watch *w,
+                                   int *eof)
+{
+    struct pollfd pfd[2] = {{.fd = g->out_fd, .events = POLLIN},
+                            {.fd = g->sigfd, .events = POLLIN}};
+    uint64_t now = now_ms();
+
+    if (w->d.first_record != 0 && w->linger == 0)
+        w->linger = now + AFTER_RECORD_MS;
+    if (w->linger != 0 && now >= w->linger)
+        return STOP_TIMEOUT; /* QEMU lingers: the record already decided */
+    if (w->linger == 0 && w->deadline != 0 && now >= w->deadline)
+        return STOP_TIMEOUT;
+    if (poll(pfd, 2, poll_wait(now, w->deadline, w->linger)) < 0)
+        return STOP_NONE; /* EINTR: go round again */
+    w->sig = signals_take(g->sigfd);
+    if (w->sig != 0)
+        return STOP_SIGNAL;
+    if (pfd[0].revents != 0)
+        *eof = !pump(g->out_fd, &w->d, &w->sink);
+    return w->sink.stdout_err != 0 ? STOP_STDOUT : STOP_NONE;
+}
+
+/* Stops QEMU for REASON and returns gorump's exit status. */
+static int stop_guest(const struct guest *g, struct watch *w,
+                      enum stop_reason reason)
+{
+    int wstatus = stop_child(g->pid, reason == STOP_SIGNAL ? w->sig : SIGKILL);
+    char secs[32];
+
+    if (reason == STOP_SIGNAL)
+        return 128 + w->sig;
+    if (reason == STOP_STDOUT) {
+        if (w->sink.stdout_err == EPIPE)
+            return 128 + SIGPIPE; /* as the program would have died */
+        report("writing to stdout: %s", strerror(w->sink.stdout_err));
+        return GORUMP_STATUS_FAILURE;
+    }
+    if (w->d.first_record != 0)
+        return guest_status(&w->d, wstatus, g->qemu);
+    args_format_seconds(g->timeout_ms, secs, sizeof(secs));
+    report("timed out after %s s", secs);
+    return GORUMP_STATUS_TIMEOUT;
+}
+
+/* Our own messages start on a line of their own, unless the program
+ * exited normally: then its output is left exactly as it was. */
+static void end_line(const struct watch *w)
+{
+    if (w->sink.mid_line && w->d.first_record != GORUMP_CON_EXIT)
+        write_all(2, "\n", 1);
+}
+
+int supervise(const struct guest *g)
+{
+    struct watch w = {.deadline = 0};
+    enum stop_reason reason = STOP_NONE;
+    int eof = 0, wstatus = 0, status;
+
+    con_init(&w.d);
+    if (g->timeout_ms != 0)
+        w.deadline = now_ms() + g->timeout_ms;
+    while (!eof && reason == STOP_NONE)
+        reason = watch_once(g, &w, &eof);
+    if (reason == STOP_TIMEOUT)
+        end_line(&w);
+    if (reason != STOP_NONE) {
+        status = stop_guest(g, &w, reason);
+    } else {
+        while (waitpid(g->pid, &wstatus, 0) < 0 && errno == EINTR)
+            ;
+        end_line(&w);
+        status = guest_status(&w.d, wstatus, g->qemu);
+    }
+    close(g->out_fd);
+    return status;
+}

@@ -1,0 +1,36 @@
+/*
+ * tool/supervise.h — watching a running guest: its console decoded live
+ * to our stdout and stderr, the timeout, signals, and the exit status it
+ * ends with.
+ */
+#ifndef GORUMP_TOOL_SUPERVISE_H
+#define GORUMP_TOOL_SUPERVISE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "console.h"
+
+struct guest {
+    pid_t pid;           /* QEMU */
+    int out_fd;          /* its stdout: the guest's serial port */
+    int sigfd;           /* from signals_setup() */
+    uint64_t timeout_ms; /* 0: none */
+    const char *qemu;    /* QEMU's path, for messages */
+};
+
+/*
+ * Runs until QEMU exits, the timeout expires or a stopping signal comes;
+ * QEMU is reaped in every case and out_fd closed.  Returns gorump's exit
+ * status: the program's own, or GORUMP_STATUS_* (or 128+signal).
+ */
+int supervise(const struct guest *g);
+
+/*
+ * The exit status for a guest whose console decoded to *d and whose QEMU
+ * ended with wait status WSTATUS; reports anything that is not the
+ * program's own status.  Pure apart from that message.
+ */
+int guest_status(const struct con_decoder *d, int wstatus, const char *qemu);
+
+#endif

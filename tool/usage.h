@@ -1,0 +1,12 @@
+/*
+ * tool/usage.h — the help texts of `gorump` and `gorump run`.
+ */
+#ifndef GORUMP_TOOL_USAGE_H
+#define GORUMP_TOOL_USAGE_H
+
+#include <stdio.h>
+
+void usage_main(FILE *f);
+void usage_run(FILE *f);
+
+#endif
