@@ -65,8 +65,7 @@ static void read_start_info(uint64_t pa)
     if (si->version < 1 || !si->memmap_entries)
         panic("the PVH start info has no memory map");
     const struct hvm_memmap_entry *mm = phys_to_virt(si->memmap_paddr);
-    for (uint32_t i = 0; i < si->memmap_entries && boot.nram < MAX_RANGES;
-         i++)
+    for (uint32_t i = 0; i < si->memmap_entries && boot.nram < MAX_RANGES; i++)
         if (mm[i].type == 1 && mm[i].size)
             boot.ram[boot.nram++] =
                 (struct mem_range){mm[i].addr, mm[i].addr + mm[i].size};

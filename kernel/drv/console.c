@@ -70,8 +70,7 @@ void console_write(enum console_stream s, const void *buf, size_t n)
 
 uint64_t console_first_output_ns(void)
 {
-    return con.first_output ? clock_tsc_to_ns(con.first_output - boot_tsc)
-                            : 0;
+    return con.first_output ? clock_tsc_to_ns(con.first_output - boot_tsc) : 0;
 }
 
 void console_exit(int status)

@@ -17,8 +17,8 @@ static const struct {
     enum dev_kind kind;
     unsigned minor;
 } nodes[] = {
-    {"/dev/null", DEV_NULL, 3},     {"/dev/zero", DEV_ZERO, 5},
-    {"/dev/full", DEV_FULL, 7},     {"/dev/random", DEV_RANDOM, 8},
+    {"/dev/null", DEV_NULL, 3},       {"/dev/zero", DEV_ZERO, 5},
+    {"/dev/full", DEV_FULL, 7},       {"/dev/random", DEV_RANDOM, 8},
     {"/dev/urandom", DEV_URANDOM, 9},
 };
 
@@ -147,8 +147,9 @@ void dev_init(void)
 {
     static const unsigned mode[3] = {O_RDONLY, O_WRONLY, O_WRONLY};
     for (int fd = 0; fd < 3; fd++) {
-        uintptr_t stream = fd == 0 ? CON_KERNEL : fd == 1 ? CON_STDOUT
-                                                          : CON_STDERR;
+        uintptr_t stream = fd == 0   ? CON_KERNEL
+                           : fd == 1 ? CON_STDOUT
+                                     : CON_STDERR;
         struct file *f = file_alloc(&con_ops, (void *)stream, mode[fd]);
         if (!f || fd_install_at(fd, f, false) != fd)
             panic("cannot open the console");

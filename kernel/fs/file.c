@@ -11,8 +11,7 @@ static struct {
     int count;
 } fdt;
 
-struct file *file_alloc(const struct file_ops *ops, void *priv,
-                        unsigned flags)
+struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags)
 {
     struct file *f = kzalloc(sizeof(*f));
     if (!f)

@@ -63,15 +63,14 @@ struct file_ops {
 struct file {
     const struct file_ops *ops;
     int refs;
-    unsigned flags;        /* O_ACCMODE, O_NONBLOCK, O_APPEND */
-    void *priv;            /* the kind's own state */
-    struct waitq wq;       /* threads blocked on this file */
-    struct list watchers;  /* epoll items, by their file link */
+    unsigned flags;       /* O_ACCMODE, O_NONBLOCK, O_APPEND */
+    void *priv;           /* the kind's own state */
+    struct waitq wq;      /* threads blocked on this file */
+    struct list watchers; /* epoll items, by their file link */
 };
 
 /* --- file.c: file objects and the fd table */
-struct file *file_alloc(const struct file_ops *ops, void *priv,
-                        unsigned flags);
+struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags);
 void file_get(struct file *f);
 void file_put(struct file *f);
 /* Readiness may have changed (events: what became true). */

@@ -107,15 +107,15 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         case 'p':
             put(&o, '0');
             put(&o, 'x');
-            put_num(&o, (uintptr_t)va_arg(ap, void *), false, 16, false,
-                    width, left, pad);
+            put_num(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, width,
+                    left, pad);
             break;
         case 's': {
             const char *s = va_arg(ap, const char *);
             if (!s)
                 s = "(null)";
-            put_padded(&o, s, prec >= 0 ? strnlen(s, prec) : strlen(s),
-                       width, left, ' ');
+            put_padded(&o, s, prec >= 0 ? strnlen(s, prec) : strlen(s), width,
+                       left, ' ');
             break;
         }
         case 'c':

@@ -8,10 +8,7 @@
 void *memcpy(void *dst, const void *src, size_t n)
 {
     void *ret = dst;
-    __asm__ volatile("rep movsb"
-                     : "+D"(dst), "+S"(src), "+c"(n)
-                     :
-                     : "memory");
+    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
     return ret;
 }
 
@@ -29,10 +26,7 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     void *ret = dst;
-    __asm__ volatile("rep stosb"
-                     : "+D"(dst), "+c"(n)
-                     : "a"(c)
-                     : "memory");
+    __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
     return ret;
 }
 

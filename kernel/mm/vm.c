@@ -317,7 +317,7 @@ int vm_fault(uint64_t addr, uint64_t err)
     struct vma *v = vma_find(addr);
     if (!v)
         return -EFAULT;
-    if ((err & PF_WRITE) ? !(v->prot & PROT_WRITE)
+    if ((err & PF_WRITE)   ? !(v->prot & PROT_WRITE)
         : (err & PF_FETCH) ? !(v->prot & PROT_EXEC)
                            : !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
         return -EACCES;
@@ -330,12 +330,11 @@ int vm_fault(uint64_t addr, uint64_t err)
             uint64_t pa = pmem_alloc(0);
             if (!pa)
                 return -ENOMEM;
-            memcpy(phys_to_virt(pa), phys_to_virt(*pte & PTE_ADDR),
-                   PAGE_SIZE);
+            memcpy(phys_to_virt(pa), phys_to_virt(*pte & PTE_ADDR), PAGE_SIZE);
             *pte = pa | prot_flags(v->prot) | PTE_P;
         } else {
-            *pte = (*pte & (PTE_ADDR | PTE_FOREIGN)) | prot_flags(v->prot) |
-                   PTE_P;
+            *pte =
+                (*pte & (PTE_ADDR | PTE_FOREIGN)) | prot_flags(v->prot) | PTE_P;
             if (*pte & PTE_FOREIGN)
                 *pte &= ~PTE_W;
         }

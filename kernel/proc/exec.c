@@ -183,8 +183,8 @@ int exec_start(const struct gorump_image *img)
         top = MAX(top, base + info.load[i].vaddr + info.load[i].memsz);
     }
     vm_set_brk(top);
-    err = vm_map_fixed(STACK_TOP - STACK_SIZE, STACK_TOP,
-                       PROT_READ | PROT_WRITE);
+    err =
+        vm_map_fixed(STACK_TOP - STACK_SIZE, STACK_TOP, PROT_READ | PROT_WRITE);
     uint64_t sp = err ? 0 : build_stack(img, &info, base);
     if (!sp) {
         kprintf("gorump: cannot build the initial stack\n");

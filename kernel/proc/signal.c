@@ -300,8 +300,8 @@ static void force(struct trapframe *tf, int s, int code, uint64_t addr)
         t->sigmask &= ~SIGBIT(s);
     }
     if (sig.actions[s].handler == SIG_DFL) {
-        kprintf("gorump: %s at address %lx, rip %lx\n", signal_name(s),
-                addr, tf->rip);
+        kprintf("gorump: %s at address %lx, rip %lx\n", signal_name(s), addr,
+                tf->rip);
         trap_dump(tf);
         proc_kill(s);
     }

@@ -460,8 +460,8 @@ SYS(epoll_pwait)
         current()->sigmask = mask & ~(SIGBIT(9) | SIGBIT(19));
     }
     struct file *ep = fd_get((int)a0);
-    long r = ep ? epoll_wait(ep, a1, (int)a2, deadline_ms(a3), a3 != 0)
-                : -EBADF;
+    long r =
+        ep ? epoll_wait(ep, a1, (int)a2, deadline_ms(a3), a3 != 0) : -EBADF;
     if (ep)
         file_put(ep);
     current()->sigmask = saved;

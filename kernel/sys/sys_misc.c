@@ -59,8 +59,8 @@ static struct linux_rlimit *limit(long res)
 {
     if (!misc.ready) {
         for (int i = 0; i < RLIMIT_NLIMITS; i++)
-            misc.limits[i] = (struct linux_rlimit){RLIM_INFINITY,
-                                                   RLIM_INFINITY};
+            misc.limits[i] =
+                (struct linux_rlimit){RLIM_INFINITY, RLIM_INFINITY};
         misc.limits[RLIMIT_STACK].rlim_cur = 8 << 20;
         misc.limits[RLIMIT_NOFILE] = (struct linux_rlimit){FD_MAX, FD_MAX};
         misc.ready = true;

@@ -62,9 +62,7 @@ SYS(rt_sigprocmask)
         return -EFAULT;
     if (a1) {
         set &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-        t->sigmask = a0 == BLOCK     ? old | set
-                     : a0 == UNBLOCK ? old & ~set
-                                     : set;
+        t->sigmask = a0 == BLOCK ? old | set : a0 == UNBLOCK ? old & ~set : set;
     }
     return 0;
 }

@@ -86,8 +86,8 @@ SYS(futex)
     enum { WAIT = 0, WAKE = 1, WAIT_BITSET = 9, WAKE_BITSET = 10 };
     enum { PRIVATE = 128, REALTIME = 256 };
     int op = (int)a1 & ~(PRIVATE | REALTIME);
-    uint32_t bitset = op == WAIT_BITSET || op == WAKE_BITSET ? (uint32_t)a5
-                                                             : ~0u;
+    uint32_t bitset =
+        op == WAIT_BITSET || op == WAKE_BITSET ? (uint32_t)a5 : ~0u;
     if (op == WAKE || op == WAKE_BITSET)
         return futex_wake(a0, (int)a2 < 0 ? 0 : (int)a2, bitset);
     if (op != WAIT && op != WAIT_BITSET)

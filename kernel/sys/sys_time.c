@@ -53,8 +53,7 @@ static long clock_now(long id, uint64_t *ns)
 
 static struct linux_timespec to_ts(uint64_t ns)
 {
-    return (struct linux_timespec){(int64_t)(ns / NSEC),
-                                   (int64_t)(ns % NSEC)};
+    return (struct linux_timespec){(int64_t)(ns / NSEC), (int64_t)(ns % NSEC)};
 }
 
 static long from_ts(uint64_t uts, uint64_t *ns)

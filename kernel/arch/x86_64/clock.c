@@ -15,7 +15,6 @@ static struct {
     uint64_t real_base; /* Unix time (ns) at tsc0 */
 } clk;
 
-
 static uint16_t pit_read(void)
 {
     outb(0x43, 0x00); /* latch channel 0 */

@@ -28,12 +28,27 @@ extern char trap_stubs[];
 extern const struct extable_entry __extable_start[], __extable_end[];
 
 static const char *const exc_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow",
-    "bound range", "invalid opcode", "device not available",
-    "double fault", "coprocessor overrun", "invalid TSS",
-    "segment not present", "stack fault", "general protection",
-    "page fault", "reserved", "x87 FP error", "alignment check",
-    "machine check", "SIMD FP error", "virtualization",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 FP error",
+    "alignment check",
+    "machine check",
+    "SIMD FP error",
+    "virtualization",
     "control protection",
 };
 
@@ -96,14 +111,14 @@ void trap_dump(const struct trapframe *tf)
 {
     kprintf("RIP %04lx:%016lx RFLAGS %08lx error %lx CR2 %016lx\n", tf->cs,
             tf->rip, tf->rflags, tf->error, read_cr2());
-    kprintf("RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", tf->rax,
-            tf->rbx, tf->rcx, tf->rdx);
-    kprintf("RSI %016lx RDI %016lx RBP %016lx RSP %016lx\n", tf->rsi,
-            tf->rdi, tf->rbp, tf->rsp);
+    kprintf("RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", tf->rax, tf->rbx,
+            tf->rcx, tf->rdx);
+    kprintf("RSI %016lx RDI %016lx RBP %016lx RSP %016lx\n", tf->rsi, tf->rdi,
+            tf->rbp, tf->rsp);
     kprintf("R8  %016lx R9  %016lx R10 %016lx R11 %016lx\n", tf->r8, tf->r9,
             tf->r10, tf->r11);
-    kprintf("R12 %016lx R13 %016lx R14 %016lx R15 %016lx\n", tf->r12,
-            tf->r13, tf->r14, tf->r15);
+    kprintf("R12 %016lx R13 %016lx R14 %016lx R15 %016lx\n", tf->r12, tf->r13,
+            tf->r14, tf->r15);
     if (!(tf->cs & 3))
         backtrace(tf->rip, tf->rbp);
 }
