@@ -135,6 +135,8 @@ void kmain(uint32_t start_info)
                                  boot.image.end - boot.image.start, &img);
     if (err)
         refuse(gorump_image_strerror(err));
+    if (img.cwd)
+        fs_set_cwd(img.cwd);
     if (exec_start(&img))
         refuse("the program cannot be started");
     sched_idle_loop();

@@ -10,13 +10,25 @@
 # mirror is named here.
 set -euo pipefail
 
-GO_BACKPORT=${GO_BACKPORT:-1.23}
-PKGS="gcc make binutils qemu-system-x86 golang-go golang-${GO_BACKPORT}-go
-      dpkg-dev clang clang-format libclang-rt-14-dev curl python3"
+PKGS="gcc make binutils qemu-system-x86 golang-go dpkg-dev clang clang-format
+      libclang-rt-14-dev curl python3"
 top=$(cd "$(dirname "$0")/.." && pwd)
+
+# The newest Go the package lists offer (bookworm-backports carries
+# golang-1.21-go and later; bookworm itself only 1.19).
+newest_go() {
+    apt-cache search --names-only '^golang-1\.[0-9]+-go$' 2>/dev/null |
+        awk '{ print $1 }' | sort -V | tail -n1
+}
+
+# A Go newer than Debian's default is installed (any golang-1.2x-go).
+have_backport_go() {
+    ls -d /usr/lib/go-1.2[0-9]* >/dev/null 2>&1
+}
 
 missing_pkgs() {
     local p
+    have_backport_go || echo "${GO_PKG:-golang-backports-go}"
     for p in $PKGS; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
             grep -q 'install ok installed' || echo "$p"
@@ -94,6 +106,7 @@ if [ -n "$(missing_pkgs)" ] || [ ! -f "$(lwip_dir)/src/core/tcp.c" ]; then
     add_sources
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    GO_PKG=$(newest_go)
     m=$(missing_pkgs)
     [ -z "$m" ] || apt-get install -y -qq --no-install-recommends $m
     fetch_lwip

@@ -9,7 +9,22 @@ static struct {
     struct file *files[FD_MAX];
     uint8_t cloexec[FD_MAX];
     int count;
-} fdt;
+    char cwd[4096];
+} fdt = {.cwd = "/"};
+
+void fs_set_cwd(const char *path)
+{
+    size_t n = strnlen(path, sizeof(fdt.cwd) - 1);
+    if (path[0] != '/' || n == 0)
+        return;
+    memcpy(fdt.cwd, path, n);
+    fdt.cwd[n] = '\0';
+}
+
+const char *fs_cwd(void)
+{
+    return fdt.cwd;
+}
 
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags)
 {

@@ -88,6 +88,10 @@ bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool on);
 int fd_count(void);
 
+/* The working directory (an absolute path), for getcwd. */
+void fs_set_cwd(const char *path);
+const char *fs_cwd(void);
+
 /* --- dev.c: the console fds and /dev */
 void dev_init(void);
 /* Opens a device node by absolute path: a file, or -ENOENT. */

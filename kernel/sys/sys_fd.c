@@ -552,3 +552,12 @@ SYS(ppoll)
     current()->sigmask = saved;
     return r;
 }
+
+SYS(getcwd)
+{
+    const char *cwd = fs_cwd();
+    size_t n = strlen(cwd) + 1;
+    if ((size_t)a1 < n)
+        return -ERANGE;
+    return copy_to_user(a0, cwd, n) ? -EFAULT : (long)n;
+}

@@ -43,6 +43,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(62, kill),
     NR(63, uname),
     NR(72, fcntl),
+    NR(79, getcwd),
     NR(95, umask),
     NR(96, gettimeofday),
     NR(97, getrlimit),

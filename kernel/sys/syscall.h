@@ -49,6 +49,7 @@ SYS(epoll_wait);
 SYS(epoll_pwait);
 SYS(ppoll);
 SYS(poll);
+SYS(getcwd);
 /* sys_mm.c */
 SYS(mmap);
 SYS(munmap);
