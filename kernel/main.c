@@ -108,6 +108,20 @@ static __noreturn void refuse(const char *what)
     arch_poweroff(GORUMP_STATUS_BADIMAGE);
 }
 
+/* The image's working directory; created if it does not exist. */
+static void set_cwd(const char *path)
+{
+    struct node *dir;
+    if (path_resolve(AT_FDCWD, path, true, &dir) != 0) {
+        if (!node_mkdirs(path, strlen(path)) ||
+            path_resolve(AT_FDCWD, path, true, &dir) != 0)
+            refuse("the working directory cannot be created");
+    }
+    if (cwd_set(dir) != 0)
+        refuse("the working directory is not a directory");
+    node_put(dir);
+}
+
 void kmain(uint32_t start_info);
 void kmain(uint32_t start_info)
 {
@@ -124,7 +138,6 @@ void kmain(uint32_t start_info)
     proc_init();
     signal_init();
     sched_init();
-    dev_init();
 
     /* A deliberate panic, so tests can check how one is reported. */
     if (cmdline_has("gorump.test-panic"))
@@ -135,8 +148,12 @@ void kmain(uint32_t start_info)
                                  boot.image.end - boot.image.start, &img);
     if (err)
         refuse(gorump_image_strerror(err));
-    if (img.cwd)
-        fs_set_cwd(img.cwd);
+    vfs_init();
+    if (vfs_load_image(&img) < 0)
+        refuse("malformed file records");
+    procfs_init(&img);
+    dev_init();
+    set_cwd(img.cwd ? img.cwd : "/");
     if (exec_start(&img))
         refuse("the program cannot be started");
     sched_idle_loop();

@@ -29,13 +29,12 @@ static uint64_t makedev(unsigned major, unsigned minor)
 
 /* --- console */
 
-static long con_read(struct file *f, uint64_t ubuf, size_t n)
+static long con_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
-    (void)f, (void)ubuf, (void)n;
     return 0;
 }
 
-static long con_write(struct file *f, uint64_t ubuf, size_t n)
+static long con_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     char buf[512];
     enum console_stream s = (enum console_stream)(uintptr_t)f->priv;
@@ -65,6 +64,10 @@ static long con_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 
 static void chr_stat(struct file *f, struct linux_stat *st)
 {
+    if (f->node) {
+        node_stat(f->node, st);
+        return;
+    }
     st->st_mode = S_IFCHR | 0620;
     st->st_rdev = f->ops->read == con_read ? makedev(136, 0)
                                            : makedev(1, (uintptr_t)f->priv);
@@ -89,7 +92,7 @@ static enum dev_kind kind_of(struct file *f)
     return DEV_NULL;
 }
 
-static long mem_read(struct file *f, uint64_t ubuf, size_t n)
+static long mem_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     enum dev_kind k = kind_of(f);
     if (k == DEV_NULL)
@@ -117,9 +120,8 @@ static long mem_read(struct file *f, uint64_t ubuf, size_t n)
     return done;
 }
 
-static long mem_write(struct file *f, uint64_t ubuf, size_t n)
+static long mem_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
-    (void)ubuf;
     return kind_of(f) == DEV_FULL ? -ENOSPC : (long)n;
 }
 
@@ -143,29 +145,55 @@ static const struct file_ops mem_ops = {
     .stat = chr_stat,
 };
 
+static void add_node(const char *path, const struct file_ops *ops, void *priv,
+                     uint64_t rdev)
+{
+    struct node *n = node_new(S_IFCHR | 0666);
+    if (!n)
+        panic("cannot create %s", path);
+    n->fops = ops;
+    n->priv = priv;
+    n->rdev = rdev;
+    node_place(path, strlen(path), n);
+    node_put(n);
+}
+
+static void add_link(const char *path, const char *target)
+{
+    struct node *n = node_new(S_IFLNK | 0777);
+    size_t len = strlen(target);
+    if (!n || !(n->link = kmalloc(len + 1)))
+        panic("cannot create %s", path);
+    memcpy(n->link, target, len + 1);
+    n->size = len;
+    node_place(path, strlen(path), n);
+    node_put(n);
+}
+
 void dev_init(void)
 {
+    for (unsigned i = 0; i < ARRAY_SIZE(nodes); i++)
+        add_node(nodes[i].path, &mem_ops, (void *)(uintptr_t)nodes[i].minor,
+                 makedev(1, nodes[i].minor));
+    add_node("/dev/console", &con_ops, (void *)(uintptr_t)CON_STDOUT,
+             makedev(5, 1));
+    add_link("/dev/stdin", "/proc/self/fd/0");
+    add_link("/dev/stdout", "/proc/self/fd/1");
+    add_link("/dev/stderr", "/proc/self/fd/2");
+    add_link("/dev/fd", "/proc/self/fd");
+    node_mkdirs("/dev/shm", 8)->mode = S_IFDIR | 01777;
+
     static const unsigned mode[3] = {O_RDONLY, O_WRONLY, O_WRONLY};
     for (int fd = 0; fd < 3; fd++) {
         uintptr_t stream = fd == 0   ? CON_KERNEL
                            : fd == 1 ? CON_STDOUT
                                      : CON_STDERR;
         struct file *f = file_alloc(&con_ops, (void *)stream, mode[fd]);
-        if (!f || fd_install_at(fd, f, false) != fd)
+        if (!f)
+            panic("cannot open the console");
+        f->anon = "console";
+        f->path = NULL;
+        if (fd_install_at(fd, f, false) != fd)
             panic("cannot open the console");
     }
-}
-
-long dev_open(const char *path, unsigned flags, struct file **out)
-{
-    for (unsigned i = 0; i < ARRAY_SIZE(nodes); i++) {
-        if (strcmp(path, nodes[i].path))
-            continue;
-        if (flags & O_DIRECTORY)
-            return -ENOTDIR;
-        *out = file_alloc(&mem_ops, (void *)(uintptr_t)nodes[i].minor,
-                          flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));
-        return *out ? 0 : -ENOMEM;
-    }
-    return -ENOENT;
 }

@@ -62,7 +62,7 @@ static uint32_t ep_poll(struct file *f)
     return 0;
 }
 
-static long ep_rw(struct file *f, uint64_t ubuf, size_t n)
+static long ep_rw(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     (void)f, (void)ubuf, (void)n;
     return -EINVAL;
@@ -102,6 +102,7 @@ long epoll_create(struct file **out)
         return -ENOMEM;
     }
     ep->self = *out;
+    (*out)->anon = "anon_inode:[eventpoll]";
     return 0;
 }
 
@@ -125,6 +126,8 @@ long epoll_ctl(struct file *epf, int op, int fd, struct file *f,
         return -EINVAL;
     if (f->ops == &epoll_ops)
         return -EINVAL; /* nested epoll is not supported */
+    if (!f->ops->poll)
+        return -EPERM; /* regular files and directories, as Linux */
     struct epoll *ep = epf->priv;
     struct epitem *it = find(ep, f, fd);
     struct linux_epoll_event ev = {0, 0};

@@ -9,22 +9,7 @@ static struct {
     struct file *files[FD_MAX];
     uint8_t cloexec[FD_MAX];
     int count;
-    char cwd[4096];
-} fdt = {.cwd = "/"};
-
-void fs_set_cwd(const char *path)
-{
-    size_t n = strnlen(path, sizeof(fdt.cwd) - 1);
-    if (path[0] != '/' || n == 0)
-        return;
-    memcpy(fdt.cwd, path, n);
-    fdt.cwd[n] = '\0';
-}
-
-const char *fs_cwd(void)
-{
-    return fdt.cwd;
-}
+} fdt;
 
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags)
 {
@@ -53,6 +38,9 @@ void file_put(struct file *f)
     epoll_forget(f);
     if (f->ops->release)
         f->ops->release(f);
+    if (f->node)
+        node_put(f->node);
+    kfree(f->path);
     kfree(f);
 }
 
@@ -71,6 +59,7 @@ int fd_install_at(int fd, struct file *f, bool cloexec)
     fdt.files[fd] = f;
     fdt.cloexec[fd] = cloexec;
     fdt.count++;
+    procfs_fd_opened(fd, f);
     return fd;
 }
 
@@ -97,6 +86,7 @@ int fd_close(int fd)
     struct file *f = fdt.files[fd];
     fdt.files[fd] = NULL;
     fdt.count--;
+    procfs_fd_closed(fd);
     file_put(f);
     return 0;
 }

@@ -11,6 +11,8 @@
 #include "proc/proc.h"
 #include "sys/abi.h"
 
+struct gorump_image;
+
 #define O_ACCMODE 3
 #define O_RDONLY 0
 #define O_WRONLY 1
@@ -44,16 +46,33 @@
 #define S_IFCHR 0020000
 #define S_IFDIR 0040000
 #define S_IFREG 0100000
+#define S_IFLNK 0120000
+#define S_IFSOCK 0140000
+#define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
+#define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
+#define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
+#define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
+
+#define AT_FDCWD -100
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_SYMLINK_FOLLOW 0x400
+#define AT_EMPTY_PATH 0x1000
+#define PATH_MAX 4096
+#define NAME_MAX 255
 
 #define FD_MAX 1024
 
 struct file;
+struct node;
 
 struct file_ops {
-    /* Both take user buffers; they block unless the file is O_NONBLOCK. */
-    long (*read)(struct file *f, uint64_t ubuf, size_t n);
-    long (*write)(struct file *f, uint64_t ubuf, size_t n);
-    /* Current readiness as EPOLL* bits. */
+    /* Both take user buffers and block unless the file is O_NONBLOCK.
+     * pos is the file position to use and advance (f->pos, or pread's
+     * offset); files without positions ignore it. */
+    long (*read)(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos);
+    long (*write)(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos);
+    /* Current readiness as EPOLL* bits; NULL: not pollable (epoll EPERM). */
     uint32_t (*poll)(struct file *f);
     long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
     void (*stat)(struct file *f, struct linux_stat *st);
@@ -63,8 +82,12 @@ struct file_ops {
 struct file {
     const struct file_ops *ops;
     int refs;
-    unsigned flags;       /* O_ACCMODE, O_NONBLOCK, O_APPEND */
+    unsigned flags;       /* O_ACCMODE, O_NONBLOCK, O_APPEND, O_PATH */
     void *priv;           /* the kind's own state */
+    struct node *node;    /* the file-tree node it was opened from, or NULL */
+    uint64_t pos;         /* read/write position (seekable files) */
+    char *path;           /* absolute path it was opened by, or NULL */
+    const char *anon;     /* name of a file with no path: "pipe", ... */
     struct waitq wq;      /* threads blocked on this file */
     struct list watchers; /* epoll items, by their file link */
 };
@@ -88,14 +111,128 @@ bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool on);
 int fd_count(void);
 
-/* The working directory (an absolute path), for getcwd. */
-void fs_set_cwd(const char *path);
-const char *fs_cwd(void);
+/* --- node.c: the in-memory file tree (one tmpfs-like tree for the whole
+ * system; files from the image keep their bytes in the image until first
+ * written, so the image is a read-only lower layer under a writable one). */
+
+/* A growable text buffer for generated files (/proc, /etc). */
+struct seq {
+    char *buf;
+    size_t len, cap;
+    bool failed;
+};
+void seq_printf(struct seq *s, const char *fmt, ...) __printf(2, 3);
+void seq_write(struct seq *s, const void *p, size_t n);
+
+struct dirent {
+    struct list link; /* in the directory's children, insertion order */
+    struct node *node;
+    uint64_t cookie; /* getdents offset: increasing, never reused */
+    uint16_t len;
+    char name[];
+};
+
+struct node {
+    uint32_t mode, uid, gid;
+    uint32_t nlink; /* directory entries naming it */
+    int refs;       /* open files, the cwd, lookups in progress */
+    uint64_t ino;
+    uint64_t size;
+    struct linux_timespec atime, mtime, ctime;
+    /* directories */
+    struct node *parent;  /* ".." (the root is its own parent) */
+    struct dirent *self;  /* the entry naming it in parent (NULL: root) */
+    struct list children; /* struct dirent */
+    uint64_t next_cookie;
+    /* regular files: bytes live in the image until first written */
+    const uint8_t *image_data;
+    uint64_t *pages; /* physical pages, npages entries (0: a hole) */
+    uint64_t npages;
+    /* symbolic links */
+    char *link;                     /* target, or NULL when computed: */
+    void (*dyn_link)(struct seq *); /* /proc links that follow the state */
+    /* devices and generated files: what opening it gives */
+    const struct file_ops *fops;
+    void *priv;
+    uint64_t rdev;
+    void (*gen)(struct seq *); /* /proc file contents, made at open */
+};
+
+void node_init(void);
+struct node *node_root(void);
+/* A new node (refs 1, nlink 0). */
+struct node *node_new(uint32_t mode);
+void node_get(struct node *n);
+void node_put(struct node *n);
+/* The child named name[0..len), or NULL. */
+struct node *dir_lookup(struct node *dir, const char *name, size_t len);
+/* Links child into dir under name: 0, -EEXIST, -ENOMEM. */
+int dir_link(struct node *dir, const char *name, size_t len,
+             struct node *child);
+/* Removes the entry name from dir (the node lives while referenced). */
+int dir_unlink(struct node *dir, const char *name, size_t len);
+bool dir_empty(struct node *dir);
+/* Regular file data, to or from a user (user) or kernel buffer. */
+long node_read(struct node *n, uint64_t buf, bool user, size_t len,
+               uint64_t off);
+long node_write(struct node *n, uint64_t buf, bool user, size_t len,
+                uint64_t off);
+int node_truncate(struct node *n, uint64_t size);
+void node_stat(struct node *n, struct linux_stat *st);
+void node_touch(struct node *n, bool modified);
+/* Writes the absolute path of directory dir into buf: length or -ERANGE. */
+long node_dir_path(struct node *dir, char *buf, size_t size);
+/* Pages held by file contents, and the limit (half the RAM). */
+uint64_t node_pages_used(void);
+uint64_t node_pages_limit(void);
+/* Creates the directories of path (absolute) as needed; the last one. */
+struct node *node_mkdirs(const char *path, size_t len);
+/* Puts node at the absolute path (replacing what is there). */
+int node_place(const char *path, size_t len, struct node *n);
+
+/* --- path.c: path resolution */
+struct lookup {
+    struct node *parent; /* the directory holding the last component */
+    const char *name;    /* the last component, within the path */
+    size_t len;
+    bool trailing_slash;
+    struct node *node; /* the last component's node, or NULL */
+};
+/* Resolves path from dirfd to a node (a reference the caller puts). */
+int path_resolve(int dirfd, const char *path, bool follow, struct node **out);
+/* Resolves all but the last component, and looks that up without
+ * following it; parent and node hold references (lookup_done drops them). */
+int path_parent(int dirfd, const char *path, struct lookup *lk);
+void lookup_done(struct lookup *lk);
+/* Copies a user path into a new PATH_MAX buffer (kfree it), or NULL with
+ * *err -EFAULT, -ENAMETOOLONG, -ENOENT (empty) or -ENOMEM. */
+char *path_from_user(uint64_t upath, long *err);
+int cwd_set(struct node *dir);
+struct node *cwd_node(void);
+
+/* --- vfs.c: opening nodes, regular files and directories */
+void vfs_init(void);
+/* Opens path (openat's rules); *out holds the new file. */
+long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
+              struct file **out);
+/* Loads the image's files and its program into the tree. */
+int vfs_load_image(const struct gorump_image *img);
+long vfs_getdents(struct file *f, uint64_t ubuf, size_t n);
+bool file_is_regular(struct file *f);
+/* umask(2): sets the mask, returns the old one. */
+unsigned vfs_umask(unsigned mask);
+unsigned vfs_get_umask(void);
+/* Makes a read-only file of generated text (/proc and friends). */
+struct file *snapshot_open(struct node *n, unsigned flags);
 
 /* --- dev.c: the console fds and /dev */
 void dev_init(void);
-/* Opens a device node by absolute path: a file, or -ENOENT. */
-long dev_open(const char *path, unsigned flags, struct file **out);
+
+/* --- procfs.c */
+void procfs_init(const struct gorump_image *img);
+/* Keeps /proc/self/fd in step with the fd table. */
+void procfs_fd_opened(int fd, struct file *f);
+void procfs_fd_closed(int fd);
 
 /* --- pipe.c */
 long pipe_create(struct file *ends[2], unsigned flags);

@@ -23,7 +23,7 @@ static struct pipe *pipe_of(struct file *f)
     return f->priv;
 }
 
-static long pipe_read(struct file *f, uint64_t ubuf, size_t n)
+static long pipe_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     struct pipe *p = pipe_of(f);
     while (p->len == 0) {
@@ -49,7 +49,7 @@ static long pipe_read(struct file *f, uint64_t ubuf, size_t n)
     return done;
 }
 
-static long pipe_write(struct file *f, uint64_t ubuf, size_t n)
+static long pipe_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     struct pipe *p = pipe_of(f);
     size_t done = 0;
@@ -154,6 +154,7 @@ long pipe_create(struct file *ends[2], unsigned flags)
     }
     p->end[0] = ends[0];
     p->end[1] = ends[1];
+    ends[0]->anon = ends[1]->anon = "pipe";
     p->open_ends = 3;
     return 0;
 }
@@ -168,7 +169,7 @@ struct eventfd {
     bool semaphore;
 };
 
-static long efd_read(struct file *f, uint64_t ubuf, size_t n)
+static long efd_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     struct eventfd *e = f->priv;
     if (n < 8)
@@ -188,7 +189,7 @@ static long efd_read(struct file *f, uint64_t ubuf, size_t n)
     return 8;
 }
 
-static long efd_write(struct file *f, uint64_t ubuf, size_t n)
+static long efd_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     struct eventfd *e = f->priv;
     uint64_t v;
@@ -261,5 +262,6 @@ long eventfd_create(uint32_t initval, int flags, struct file **out)
         kfree(e);
         return -ENOMEM;
     }
+    (*out)->anon = "anon_inode:[eventfd]";
     return 0;
 }

@@ -80,6 +80,11 @@ int vm_fault(uint64_t addr, uint64_t err);
 /* Installs a page at va for a mapping vm_map_fixed made (ELF loading). */
 int vm_install(uint64_t va, uint64_t pa, bool foreign);
 uint64_t vm_resident_pages(void);
+/* Calls fn for every mapping, in address order (/proc/self/maps). */
+void vm_each(void (*fn)(uint64_t start, uint64_t end, int prot, void *arg),
+             void *arg);
+uint64_t vm_mapped_bytes(void);
+uint64_t vm_brk_start(void);
 
 /* --- uaccess.c: the only way to touch user memory.  All return 0 or
  * -EFAULT (a bad pointer never panics the kernel). */

@@ -357,3 +357,25 @@ uint64_t vm_resident_pages(void)
 {
     return vm.resident;
 }
+
+void vm_each(void (*fn)(uint64_t start, uint64_t end, int prot, void *arg),
+             void *arg)
+{
+    list_for_each(l, &vm.vmas)
+    {
+        struct vma *v = VMA(l);
+        fn(v->start, v->end, v->prot, arg);
+    }
+}
+
+uint64_t vm_mapped_bytes(void)
+{
+    uint64_t total = 0;
+    list_for_each(l, &vm.vmas) total += VMA(l)->end - VMA(l)->start;
+    return total;
+}
+
+uint64_t vm_brk_start(void)
+{
+    return vm.brk_start;
+}

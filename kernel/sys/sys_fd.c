@@ -22,28 +22,36 @@
 #define FIOCLEX 0x5451
 #define FIONCLEX 0x5450
 
-static long do_read(int fd, uint64_t buf, size_t n)
+/* Reads or writes at *pos (NULL: the file's own position). */
+static long do_io(int fd, uint64_t buf, size_t n, bool write, uint64_t *pos)
 {
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    long r = (f->flags & O_ACCMODE) == O_WRONLY ? -EBADF
-             : user_range_ok(buf, n)            ? f->ops->read(f, buf, n)
-                                                : -EFAULT;
+    unsigned acc = f->flags & O_ACCMODE;
+    long r;
+    if ((f->flags & O_PATH) || acc == (write ? O_RDONLY : O_WRONLY))
+        r = -EBADF;
+    else if (pos && !f->node)
+        r = -ESPIPE;
+    else if (!user_range_ok(buf, n))
+        r = -EFAULT;
+    else if (write)
+        r = f->ops->write(f, buf, n, pos ? pos : &f->pos);
+    else
+        r = f->ops->read(f, buf, n, pos ? pos : &f->pos);
     file_put(f);
     return r;
 }
 
+static long do_read(int fd, uint64_t buf, size_t n)
+{
+    return do_io(fd, buf, n, false, NULL);
+}
+
 static long do_write(int fd, uint64_t buf, size_t n)
 {
-    struct file *f = fd_get(fd);
-    if (!f)
-        return -EBADF;
-    long r = (f->flags & O_ACCMODE) == O_RDONLY ? -EBADF
-             : user_range_ok(buf, n)            ? f->ops->write(f, buf, n)
-                                                : -EFAULT;
-    file_put(f);
-    return r;
+    return do_io(fd, buf, n, true, NULL);
 }
 
 SYS(read)
@@ -105,32 +113,72 @@ SYS(writev)
     return do_iov((int)a0, a1, a2, true);
 }
 
-/* Nothing seekable exists yet: every positioned I/O is ESPIPE. */
-static long no_seek(int fd)
-{
-    struct file *f = fd_get(fd);
-    if (!f)
-        return -EBADF;
-    file_put(f);
-    return -ESPIPE;
-}
-
 SYS(pread64)
 {
-    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return no_seek((int)a0);
+    if (a2 < 0 || a3 < 0)
+        return -EINVAL;
+    uint64_t pos = a3;
+    return do_io((int)a0, a1, a2, false, &pos);
 }
 
 SYS(pwrite64)
 {
-    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return no_seek((int)a0);
+    if (a2 < 0 || a3 < 0)
+        return -EINVAL;
+    uint64_t pos = a3;
+    return do_io((int)a0, a1, a2, true, &pos);
 }
 
 SYS(lseek)
 {
-    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return no_seek((int)a0);
+    enum { SET = 0, CUR = 1, END = 2, DATA = 3, HOLE = 4 };
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    long r;
+    int64_t base;
+    if (!f->node) {
+        r = -ESPIPE;
+        goto out;
+    }
+    switch (a2) {
+    case SET:
+        base = 0;
+        break;
+    case CUR:
+        base = (int64_t)f->pos;
+        break;
+    case END:
+    case DATA:
+    case HOLE:
+        base = (int64_t)f->node->size;
+        break;
+    default:
+        r = -EINVAL;
+        goto out;
+    }
+    if (a2 == DATA || a2 == HOLE) {
+        /* No holes are reported: data runs to the end of the file. */
+        if (a1 < 0 || (uint64_t)a1 >= f->node->size) {
+            r = -ENXIO;
+            goto out;
+        }
+        r = a2 == DATA ? a1 : base;
+    } else if (a2 == SET) {
+        r = a1;
+    } else {
+        r = base + a1;
+    }
+    if (r < 0) {
+        r = -EINVAL;
+        goto out;
+    }
+    if (S_ISCHR(f->node->mode))
+        r = 0;
+    f->pos = r;
+out:
+    file_put(f);
+    return r;
 }
 
 SYS(close)
@@ -277,287 +325,255 @@ SYS(fstat)
     return r;
 }
 
-static long open_path(int dirfd, uint64_t upath, long flags, struct file **out)
+SYS(getdents64)
 {
-    char path[PATH_MAX];
-    long n = strncpy_from_user(path, upath, sizeof(path));
-    if (n < 0)
-        return n;
-    if (n == 0)
-        return -ENOENT;
-    if (path[0] != '/') {
-        if (dirfd != AT_FDCWD) {
-            struct file *d = fd_get(dirfd);
-            if (!d)
-                return -EBADF;
-            file_put(d);
-            return -ENOTDIR;
-        }
-        return -ENOENT;
-    }
-    long r = dev_open(path, flags, out);
-    if (r == -ENOENT && (flags & O_CREAT))
-        return -EROFS;
-    return r;
-}
-
-SYS(newfstatat)
-{
-    (void)a4, (void)a5;
-    struct file *f;
-    if ((a3 & AT_EMPTY_PATH)) {
-        char c;
-        long n = strncpy_from_user(&c, a1, 1);
-        if (n == -EFAULT)
-            return n;
-        if (n == -ENAMETOOLONG || n == 0) { /* "" */
-            f = fd_get((int)a0);
-            if (!f)
-                return -EBADF;
-            long r = stat_file(f, a2);
-            file_put(f);
-            return r;
-        }
-    }
-    long r = open_path((int)a0, a1, O_RDONLY, &f);
-    if (r)
-        return r;
-    r = stat_file(f, a2);
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    long r = (f->flags & O_PATH)      ? -EBADF
+             : !user_range_ok(a1, a2) ? -EFAULT
+                                      : vfs_getdents(f, a1, (size_t)a2);
     file_put(f);
     return r;
 }
 
-static long do_openat(int dirfd, uint64_t upath, long flags)
+/* The regular file behind fd, opened for writing, with a reference. */
+static long writable_regular(int fd, struct file **out)
 {
-    struct file *f;
-    long r = open_path(dirfd, upath, flags, &f);
-    if (r)
-        return r;
-    r = fd_install(f, flags & O_CLOEXEC);
-    if (r < 0)
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    if (!file_is_regular(f) || (f->flags & O_PATH) ||
+        (f->flags & O_ACCMODE) == O_RDONLY) {
+        long r = (f->flags & O_PATH) || !file_is_regular(f) ? -EINVAL : -EBADF;
+        if (f->node && S_ISDIR(f->node->mode))
+            r = -EISDIR;
         file_put(f);
-    return r;
-}
-
-SYS(open)
-{
-    (void)a2, (void)a3, (void)a4, (void)a5;
-    return do_openat(AT_FDCWD, a0, a1);
-}
-
-SYS(openat)
-{
-    (void)a3, (void)a4, (void)a5;
-    return do_openat((int)a0, a1, a2);
-}
-
-static long install_pair(struct file *ends[2], uint64_t ufds, bool cloexec)
-{
-    int fds[2] = {fd_install(ends[0], cloexec), -1};
-    if (fds[0] >= 0)
-        fds[1] = fd_install(ends[1], cloexec);
-    if (fds[1] < 0) {
-        if (fds[0] >= 0)
-            fd_close(fds[0]);
-        else
-            file_put(ends[0]);
-        file_put(ends[1]);
-        return -EMFILE;
+        return r;
     }
-    if (copy_to_user(ufds, fds, sizeof(fds))) {
-        fd_close(fds[0]);
-        fd_close(fds[1]);
-        return -EFAULT;
-    }
+    *out = f;
     return 0;
 }
 
-SYS(pipe2)
+SYS(ftruncate)
 {
-    (void)a2, (void)a3, (void)a4, (void)a5;
-    struct file *ends[2];
-    if (a1 & ~(O_CLOEXEC | O_NONBLOCK))
-        return -EINVAL;
-    if (!user_range_ok(a0, 8))
-        return -EFAULT;
-    long r = pipe_create(ends, a1);
-    return r ? r : install_pair(ends, a0, a1 & O_CLOEXEC);
-}
-
-SYS(pipe)
-{
-    return sys_pipe2(a0, 0, a2, a3, a4, a5);
-}
-
-SYS(eventfd2)
-{
-    (void)a2, (void)a3, (void)a4, (void)a5;
     struct file *f;
-    if (a1 & ~(O_CLOEXEC | O_NONBLOCK | 1))
+    if (a1 < 0)
         return -EINVAL;
-    long r = eventfd_create((uint32_t)a0, (int)a1, &f);
+    long r = writable_regular((int)a0, &f);
     if (r)
         return r;
-    r = fd_install(f, a1 & O_CLOEXEC);
-    if (r < 0)
-        file_put(f);
+    r = node_truncate(f->node, (uint64_t)a1);
+    file_put(f);
     return r;
 }
 
-SYS(eventfd)
+/* fallocate(fd, mode, offset, len): mode 0 extends the file. */
+SYS(fallocate)
 {
-    return sys_eventfd2(a0, 0, a2, a3, a4, a5);
-}
-
-SYS(epoll_create1)
-{
-    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     struct file *f;
-    if (a0 & ~O_CLOEXEC)
+    if (a2 < 0 || a3 <= 0)
         return -EINVAL;
-    long r = epoll_create(&f);
+    if (a1 & ~1L) /* only FALLOC_FL_KEEP_SIZE */
+        return -EOPNOTSUPP;
+    long r = writable_regular((int)a0, &f);
     if (r)
         return r;
-    r = fd_install(f, a0 & O_CLOEXEC);
-    if (r < 0)
-        file_put(f);
+    uint64_t end = (uint64_t)a2 + (uint64_t)a3;
+    if (!(a1 & 1) && end > f->node->size)
+        r = node_truncate(f->node, end);
+    file_put(f);
     return r;
 }
 
-SYS(epoll_create)
+/* fsync, fdatasync and syncfs: memory is as durable as it gets. */
+SYS(fsync)
 {
-    if (a0 <= 0)
-        return -EINVAL;
-    return sys_epoll_create1(0, a1, a2, a3, a4, a5);
-}
-
-SYS(epoll_ctl)
-{
-    (void)a4, (void)a5;
-    struct file *ep = fd_get((int)a0);
-    if (!ep)
+    struct file *f = fd_get((int)a0);
+    if (!f)
         return -EBADF;
-    struct file *f = fd_get((int)a2);
-    long r = f ? epoll_ctl(ep, (int)a1, (int)a2, f, a3) : -EBADF;
-    if (f)
-        file_put(f);
-    file_put(ep);
+    long r = f->node ? 0 : -EINVAL;
+    file_put(f);
     return r;
 }
 
-static uint64_t deadline_ms(long timeout)
+static long node_of_fd(int fd, struct node **out)
 {
-    return timeout > 0 ? clock_mono_ns() + (uint64_t)timeout * 1000000 : 0;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    *out = f->node;
+    if (*out)
+        node_get(*out);
+    file_put(f);
+    return *out ? 0 : -EINVAL;
 }
 
-SYS(epoll_pwait)
+SYS(fchmod)
 {
-    (void)a5;
-    uint64_t mask, saved = current()->sigmask;
-    if (a4) {
-        if (copy_from_user(&mask, a4, sizeof(mask)))
-            return -EFAULT;
-        current()->sigmask = mask & ~(SIGBIT(9) | SIGBIT(19));
-    }
-    struct file *ep = fd_get((int)a0);
-    long r =
-        ep ? epoll_wait(ep, a1, (int)a2, deadline_ms(a3), a3 != 0) : -EBADF;
-    if (ep)
-        file_put(ep);
-    current()->sigmask = saved;
-    return r;
+    struct node *n;
+    long r = node_of_fd((int)a0, &n);
+    if (r)
+        return r;
+    n->mode = (n->mode & S_IFMT) | ((uint32_t)a1 & 07777);
+    node_touch(n, false);
+    node_put(n);
+    return 0;
 }
 
-SYS(epoll_wait)
+SYS(fchown)
 {
-    return sys_epoll_pwait(a0, a1, a2, a3, 0, a5);
+    struct node *n;
+    long r = node_of_fd((int)a0, &n);
+    if (r)
+        return r;
+    if ((uint32_t)a1 != UINT32_MAX)
+        n->uid = (uint32_t)a1;
+    if ((uint32_t)a2 != UINT32_MAX)
+        n->gid = (uint32_t)a2;
+    node_touch(n, false);
+    node_put(n);
+    return 0;
 }
 
-struct linux_pollfd {
-    int32_t fd;
-    int16_t events, revents;
-};
-
-/* One pass over the pollfds: how many have events. */
-static long poll_scan(struct linux_pollfd *p, long n)
+SYS(fstatfs)
 {
-    long ready = 0;
-    for (long i = 0; i < n; i++) {
-        p[i].revents = 0;
-        if (p[i].fd < 0)
-            continue;
-        struct file *f = fd_get(p[i].fd);
-        if (!f) {
-            p[i].revents = 0x20; /* POLLNVAL */
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    file_put(f);
+    return fs_statfs(a1);
+}
+
+/* Copies up to count bytes from a regular file to any writable fd,
+ * through a kernel buffer.  *pos: the input position to use and advance. */
+static long copy_between(struct file *in, struct file *out, uint64_t *pos,
+                         size_t count)
+{
+    enum { CHUNK = 16384 };
+    uint8_t *buf = kmalloc(CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    size_t done = 0;
+    long r = 0;
+    while (done < count) {
+        size_t c = MIN(count - done, (size_t)CHUNK);
+        r = node_read(in->node, (uint64_t)buf, false, c, *pos);
+        if (r <= 0)
+            break;
+        long w;
+        if (file_is_regular(out)) {
+            if (out->flags & O_APPEND)
+                out->pos = out->node->size;
+            w = node_write(out->node, (uint64_t)buf, false, r, out->pos);
+            if (w > 0)
+                out->pos += w;
         } else {
-            uint32_t want = (uint16_t)p[i].events | EPOLLERR | EPOLLHUP;
-            p[i].revents = (int16_t)(f->ops->poll(f) & want);
-            file_put(f);
+            /* Other files take user buffers: bounce through the user's
+             * own stack is not possible, so only regular outputs and the
+             * console are supported here. */
+            w = -EINVAL;
         }
-        ready += p[i].revents != 0;
-    }
-    return ready;
-}
-
-static long do_poll(uint64_t ufds, long n, uint64_t deadline, bool block)
-{
-    struct linux_pollfd p[64];
-    if (n < 0 || n > (long)ARRAY_SIZE(p))
-        return -EINVAL;
-    if (copy_from_user(p, ufds, n * sizeof(p[0])))
-        return -EFAULT;
-    for (;;) {
-        long ready = poll_scan(p, n);
-        if (ready || !block) {
-            if (copy_to_user(ufds, p, n * sizeof(p[0])))
-                return -EFAULT;
-            return ready;
+        if (w <= 0) {
+            r = w;
+            break;
         }
-        int r = sched_sleep(&file_poll_waiters, deadline);
-        if (r == -ETIMEDOUT)
-            block = false;
-        else if (r == -EINTR)
-            return -EINTR;
+        *pos += w;
+        done += w;
+        if (w < r)
+            break;
     }
+    kfree(buf);
+    return done ? (long)done : r;
 }
 
-SYS(poll)
+static long sendfile_like(int outfd, int infd, uint64_t uoff, size_t count)
 {
-    (void)a3, (void)a4, (void)a5;
-    return do_poll(a0, a1, deadline_ms(a2), a2 != 0);
-}
-
-SYS(ppoll)
-{
-    (void)a4, (void)a5;
-    struct linux_timespec ts;
-    uint64_t deadline = 0;
-    bool block = true;
-    if (a2) {
-        if (copy_from_user(&ts, a2, sizeof(ts)))
-            return -EFAULT;
-        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-            return -EINVAL;
-        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-        block = ns != 0;
-        deadline = clock_mono_ns() + ns;
+    struct file *in = fd_get(infd), *out = fd_get(outfd);
+    long r;
+    if (!in || !out) {
+        r = -EBADF;
+        goto done;
     }
-    uint64_t mask, saved = current()->sigmask;
-    if (a3) {
-        if (copy_from_user(&mask, a3, sizeof(mask)))
-            return -EFAULT;
-        current()->sigmask = mask & ~(SIGBIT(9) | SIGBIT(19));
+    if (!file_is_regular(in) || (in->flags & O_ACCMODE) == O_WRONLY ||
+        (out->flags & O_ACCMODE) == O_RDONLY) {
+        r = (in->flags & O_ACCMODE) == O_WRONLY ||
+                    (out->flags & O_ACCMODE) == O_RDONLY
+                ? -EBADF
+                : -EINVAL;
+        goto done;
     }
-    long r = do_poll(a0, a1, deadline, block);
-    current()->sigmask = saved;
+    uint64_t off;
+    if (uoff) {
+        int64_t o;
+        if (copy_from_user(&o, uoff, sizeof(o))) {
+            r = -EFAULT;
+            goto done;
+        }
+        if (o < 0) {
+            r = -EINVAL;
+            goto done;
+        }
+        off = (uint64_t)o;
+    } else {
+        off = in->pos;
+    }
+    r = copy_between(in, out, &off, count);
+    if (uoff) {
+        if (copy_to_user(uoff, &off, sizeof(off)))
+            r = -EFAULT;
+    } else {
+        in->pos = off;
+    }
+done:
+    if (in)
+        file_put(in);
+    if (out)
+        file_put(out);
     return r;
 }
 
-SYS(getcwd)
+/* sendfile(out_fd, in_fd, offset*, count) */
+SYS(sendfile)
 {
-    const char *cwd = fs_cwd();
-    size_t n = strlen(cwd) + 1;
-    if ((size_t)a1 < n)
-        return -ERANGE;
-    return copy_to_user(a0, cwd, n) ? -EFAULT : (long)n;
+    if (a3 < 0)
+        return -EINVAL;
+    return sendfile_like((int)a0, (int)a1, a2, (size_t)a3);
+}
+
+/* copy_file_range(fd_in, off_in*, fd_out, off_out*, len, flags) */
+SYS(copy_file_range)
+{
+    if (a5 != 0 || a4 < 0)
+        return -EINVAL;
+    if (a3)
+        return -EOPNOTSUPP; /* output offsets: not needed by Go */
+    struct file *out = fd_get((int)a2);
+    if (!out)
+        return -EBADF;
+    bool reg = file_is_regular(out);
+    file_put(out);
+    if (!reg)
+        return -EINVAL;
+    return sendfile_like((int)a2, (int)a0, a1, (size_t)a4);
+}
+
+/* Advisory locks: one process, so a lock never conflicts. */
+SYS(flock)
+{
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    file_put(f);
+    return (a1 & ~(1 | 2 | 4 | 8)) ? -EINVAL : 0;
+}
+
+SYS(fadvise64)
+{
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    long r = f->node ? 0 : -ESPIPE;
+    file_put(f);
+    return (a3 < 0 || a3 > 5) ? -EINVAL : r;
 }

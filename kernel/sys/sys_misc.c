@@ -17,8 +17,7 @@
 static struct {
     struct linux_rlimit limits[RLIMIT_NLIMITS];
     bool ready;
-    unsigned umask;
-} misc = {.umask = 022};
+} misc;
 
 SYS(uname)
 {
@@ -150,8 +149,5 @@ SYS(prctl)
 
 SYS(umask)
 {
-    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    unsigned old = misc.umask;
-    misc.umask = (unsigned)a0 & 0777;
-    return old;
+    return vfs_umask((unsigned)a0);
 }

@@ -20,6 +20,9 @@ int syscall_handler(struct trapframe *tf);
 #define SYSCALL_ARGS long a0, long a1, long a2, long a3, long a4, long a5
 #define SYS(name) long sys_##name(SYSCALL_ARGS)
 
+/* statfs of the one file system, to a user struct statfs. */
+long fs_statfs(uint64_t ubuf);
+
 /* sys_fd.c */
 SYS(read);
 SYS(write);
@@ -49,7 +52,50 @@ SYS(epoll_wait);
 SYS(epoll_pwait);
 SYS(ppoll);
 SYS(poll);
+SYS(getdents64);
+SYS(ftruncate);
+SYS(fsync);
+SYS(fchmod);
+SYS(fchown);
+SYS(fstatfs);
+SYS(sendfile);
+SYS(copy_file_range);
+SYS(flock);
+SYS(fadvise64);
+SYS(fallocate);
+/* sys_path.c */
+SYS(creat);
+SYS(stat);
+SYS(lstat);
+SYS(statx);
+SYS(mkdirat);
+SYS(mkdir);
+SYS(unlinkat);
+SYS(unlink);
+SYS(rmdir);
+SYS(renameat2);
+SYS(renameat);
+SYS(rename);
+SYS(linkat);
+SYS(link);
+SYS(symlinkat);
+SYS(symlink);
+SYS(readlinkat);
+SYS(readlink);
+SYS(faccessat2);
+SYS(faccessat);
+SYS(access);
+SYS(fchmodat);
+SYS(chmod);
+SYS(fchownat);
+SYS(chown);
+SYS(lchown);
+SYS(utimensat);
+SYS(chdir);
+SYS(fchdir);
 SYS(getcwd);
+SYS(truncate);
+SYS(statfs);
 /* sys_mm.c */
 SYS(mmap);
 SYS(munmap);

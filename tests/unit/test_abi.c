@@ -9,7 +9,9 @@
 #include <asm/siginfo.h>
 #include <asm/stat.h>
 #include <asm/ucontext.h>
+#include <asm/statfs.h>
 #include <linux/eventpoll.h>
+#include <linux/stat.h>
 #include <linux/resource.h>
 #include <linux/sysinfo.h>
 #include <linux/time_types.h>
@@ -94,6 +96,17 @@ static void test_misc(void)
     FIELD(struct linux_sysinfo, procs, struct sysinfo, procs);
     FIELD(struct linux_sysinfo, totalhigh, struct sysinfo, totalhigh);
     FIELD(struct linux_sysinfo, mem_unit, struct sysinfo, mem_unit);
+    SIZE(struct linux_statx, struct statx);
+    FIELD(struct linux_statx, stx_mode, struct statx, stx_mode);
+    FIELD(struct linux_statx, stx_ino, struct statx, stx_ino);
+    FIELD(struct linux_statx, stx_size, struct statx, stx_size);
+    FIELD(struct linux_statx, stx_mtime, struct statx, stx_mtime);
+    FIELD(struct linux_statx, stx_rdev_major, struct statx, stx_rdev_major);
+    FIELD(struct linux_statx, stx_mnt_id, struct statx, stx_mnt_id);
+    SIZE(struct linux_statfs, struct statfs64);
+    FIELD(struct linux_statfs, f_fsid, struct statfs64, f_fsid);
+    FIELD(struct linux_statfs, f_namelen, struct statfs64, f_namelen);
+    FIELD(struct linux_statfs, f_flags, struct statfs64, f_flags);
 }
 
 int main(void)

@@ -76,6 +76,15 @@ func badPointers() {
 		expect("prlimit64 "+n, sys(syscall.SYS_PRLIMIT64, 0, 7, 0, b), syscall.EFAULT)
 		expect("fstat "+n, sys(syscall.SYS_FSTAT, 1, b), syscall.EFAULT)
 		expect("sysinfo "+n, sys(syscall.SYS_SYSINFO, b), syscall.EFAULT)
+		expect("mkdirat "+n, sys(syscall.SYS_MKDIRAT, ^uintptr(99), b, 0755), syscall.EFAULT)
+		expect("newfstatat path "+n, sys(syscall.SYS_NEWFSTATAT, ^uintptr(99), b, uintptr(unsafe.Pointer(&statBuf)), 0), syscall.EFAULT)
+		expect("newfstatat buf "+n, sys(syscall.SYS_NEWFSTATAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/"))), b, 0), syscall.EFAULT)
+		expect("getdents64 "+n, sys(syscall.SYS_GETDENTS64, uintptr(rootDir), b, 4096), syscall.EFAULT)
+		expect("getcwd "+n, sys(syscall.SYS_GETCWD, b, 4096), syscall.EFAULT)
+		expect("readlinkat buf "+n, sys(syscall.SYS_READLINKAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/proc/self/exe"))), b, 64), syscall.EFAULT)
+		expect("renameat2 "+n, sys(316, ^uintptr(99), b, ^uintptr(99), b, 0), syscall.EFAULT)
+		expect("statx "+n, sys(332, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/"))), 0, 0x7ff, b), syscall.EFAULT)
+		expect("utimensat "+n, sys(syscall.SYS_UTIMENSAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/tmp"))), b, 0), syscall.EFAULT)
 	}
 	// An iovec that itself points at kernel memory.
 	iov := [2]uintptr{0xffff888000000000, 16}
@@ -102,6 +111,15 @@ func badPointers() {
 func badValues() {
 	long := "/" + strings.Repeat("a", 5000)
 	bp, _ := syscall.BytePtrFromString(long)
+	name300 := "/tmp/" + strings.Repeat("n", 300)
+	expect("mkdir with a 300-byte name", sys(syscall.SYS_MKDIRAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr(name300))), 0755), syscall.ENAMETOOLONG)
+	expect("open through a file", sys(syscall.SYS_OPENAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/dev/null/x"))), 0), syscall.ENOTDIR)
+	expect("rmdir of /", sys(syscall.SYS_UNLINKAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/"))), 0x200), syscall.EBUSY)
+	expect("getdents64 on a file", sys(syscall.SYS_GETDENTS64, 1, uintptr(unsafe.Pointer(&statBuf)), 64), syscall.ENOTDIR)
+	expect("getdents64 with a tiny buffer", sys(syscall.SYS_GETDENTS64, uintptr(rootDir), uintptr(unsafe.Pointer(&statBuf)), 8), syscall.EINVAL)
+	expect("readlink of a non-link", sys(syscall.SYS_READLINKAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/tmp"))), uintptr(unsafe.Pointer(&statBuf)), 64), syscall.EINVAL)
+	expect("ftruncate of a read-only fd", sys(syscall.SYS_FTRUNCATE, uintptr(rootDir), 0), syscall.EISDIR)
+	expect("lseek on a pipe-like console", sys(syscall.SYS_LSEEK, 1, 0, 0), syscall.ESPIPE)
 	expect("openat of a 5000-byte path", sys(syscall.SYS_OPENAT, ^uintptr(99), uintptr(unsafe.Pointer(bp)), 0), syscall.ENAMETOOLONG)
 	expect("read from fd 9999", sys(syscall.SYS_READ, 9999, 0, 0), syscall.EBADF)
 	expect("write to fd -1", sys(syscall.SYS_WRITE, ^uintptr(0), 0, 0), syscall.EBADF)
@@ -141,6 +159,8 @@ func badValues() {
 }
 
 var (
+	statBuf    syscall.Stat_t
+	rootDir    = func() int { fd, _ := syscall.Open("/", syscall.O_RDONLY|syscall.O_DIRECTORY, 0); return fd }()
 	iovDummy   uint64
 	negTs      = syscall.Timespec{Sec: -1}
 	smallStack = struct {
@@ -191,6 +211,15 @@ func noLeaks() {
 		syscall.Write(p[1], []byte("leak?"))
 		syscall.Close(p[0])
 		syscall.Close(p[1])
+		name := fmt.Sprintf("/tmp/leak-%d", i%7)
+		if err := os.WriteFile(name, make([]byte, 20000), 0644); err != nil {
+			failed++
+			fmt.Fprintf(os.Stderr, "FAIL: write file #%d: %v\n", i, err)
+			return
+		}
+		os.Mkdir(name+".d", 0755)
+		os.Rename(name, name+".d/x")
+		os.RemoveAll(name + ".d")
 		if i%5 != 0 {
 			continue
 		}
@@ -217,7 +246,7 @@ func noLeaks() {
 		failed++
 		fmt.Fprintf(os.Stderr, "FAIL: memory leak: free RAM fell by %d KiB\n", (before-after)>>10)
 	}
-	fmt.Printf("1000 open/close and pipe/close, 200 1 MiB mmap/munmap: free RAM %d -> %d KiB, next fd %d\n",
+	fmt.Printf("1000 open/close, pipe/close and file create/rename/delete, 200 1 MiB mmap/munmap: free RAM %d -> %d KiB, next fd %d\n",
 		before>>10, after>>10, fd)
 }
 

@@ -1,0 +1,436 @@
+/*
+ * fs/node.c — the file tree: nodes (directories, regular files, symbolic
+ * links, devices, generated files) and directory entries.  A regular file
+ * packed in the image keeps its bytes there until the first write or
+ * truncate, which copies them into pages of its own; so the image is never
+ * modified and reading packed files costs no memory.  Contents may use at
+ * most half the RAM (as Linux's tmpfs by default): beyond, writes fail
+ * with ENOSPC and what was written before stays intact.
+ */
+#include "fs/fs.h"
+#include "mm/mm.h"
+
+static struct {
+    struct node *root;
+    uint64_t next_ino;
+    uint64_t pages_used;
+} tree = {.next_ino = 2};
+
+void seq_write(struct seq *s, const void *p, size_t n)
+{
+    if (s->failed)
+        return;
+    if (s->len + n + 1 > s->cap) {
+        size_t cap = MAX(s->cap * 2, s->len + n + 256);
+        char *b = kmalloc(cap);
+        if (!b) {
+            s->failed = true;
+            return;
+        }
+        if (s->buf)
+            memcpy(b, s->buf, s->len);
+        kfree(s->buf);
+        s->buf = b;
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, p, n);
+    s->len += n;
+    s->buf[s->len] = '\0';
+}
+
+void seq_printf(struct seq *s, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    seq_write(s, tmp, MIN((size_t)n, sizeof(tmp) - 1));
+}
+
+static struct linux_timespec now(void)
+{
+    uint64_t ns = clock_real_ns();
+    return (struct linux_timespec){(int64_t)(ns / 1000000000),
+                                   (int64_t)(ns % 1000000000)};
+}
+
+void node_touch(struct node *n, bool modified)
+{
+    n->ctime = now();
+    if (modified)
+        n->mtime = n->ctime;
+}
+
+struct node *node_new(uint32_t mode)
+{
+    struct node *n = kzalloc(sizeof(*n));
+    if (!n)
+        return NULL;
+    n->mode = mode;
+    n->refs = 1;
+    n->ino = tree.next_ino++;
+    n->atime = n->mtime = n->ctime = now();
+    list_init(&n->children);
+    n->next_cookie = 3;
+    n->parent = n;
+    return n;
+}
+
+void node_init(void)
+{
+    tree.root = node_new(S_IFDIR | 0755);
+    if (!tree.root)
+        panic("no memory for the root directory");
+    tree.root->nlink = 2;
+}
+
+struct node *node_root(void)
+{
+    return tree.root;
+}
+
+void node_get(struct node *n)
+{
+    n->refs++;
+}
+
+static void free_pages(struct node *n, uint64_t from)
+{
+    for (uint64_t i = from; i < n->npages; i++) {
+        if (n->pages[i]) {
+            pmem_free(n->pages[i], 0);
+            n->pages[i] = 0;
+            tree.pages_used--;
+        }
+    }
+}
+
+void node_put(struct node *n)
+{
+    assert(n->refs > 0);
+    if (--n->refs || n->nlink)
+        return;
+    assert(list_empty(&n->children));
+    free_pages(n, 0);
+    kfree(n->pages);
+    kfree(n->link);
+    kfree(n);
+}
+
+struct node *dir_lookup(struct node *dir, const char *name, size_t len)
+{
+    list_for_each(l, &dir->children)
+    {
+        struct dirent *d = container_of(l, struct dirent, link);
+        if (d->len == len && !memcmp(d->name, name, len))
+            return d->node;
+    }
+    return NULL;
+}
+
+int dir_link(struct node *dir, const char *name, size_t len,
+             struct node *child)
+{
+    if (dir_lookup(dir, name, len))
+        return -EEXIST;
+    struct dirent *d = kmalloc(sizeof(*d) + len + 1);
+    if (!d)
+        return -ENOMEM;
+    memcpy(d->name, name, len);
+    d->name[len] = '\0';
+    d->len = (uint16_t)len;
+    d->node = child;
+    d->cookie = dir->next_cookie++;
+    list_add_tail(&dir->children, &d->link);
+    child->nlink++;
+    if (S_ISDIR(child->mode)) {
+        child->parent = dir;
+        child->self = d;
+        child->nlink++; /* its own "." */
+        dir->nlink++;   /* its ".." */
+    }
+    node_touch(dir, true);
+    child->refs++; /* the entry's reference */
+    return 0;
+}
+
+int dir_unlink(struct node *dir, const char *name, size_t len)
+{
+    list_for_each(l, &dir->children)
+    {
+        struct dirent *d = container_of(l, struct dirent, link);
+        if (d->len != len || memcmp(d->name, name, len))
+            continue;
+        struct node *n = d->node;
+        list_del(&d->link);
+        kfree(d);
+        n->nlink--;
+        if (S_ISDIR(n->mode)) {
+            n->nlink--;
+            dir->nlink--;
+            n->self = NULL;
+        }
+        node_touch(dir, true);
+        node_touch(n, false);
+        node_put(n);
+        return 0;
+    }
+    return -ENOENT;
+}
+
+bool dir_empty(struct node *dir)
+{
+    return list_empty(&dir->children);
+}
+
+/* --- regular file contents */
+
+uint64_t node_pages_used(void)
+{
+    return tree.pages_used;
+}
+
+uint64_t node_pages_limit(void)
+{
+    return pmem_total_pages() / 2;
+}
+
+static int grow_table(struct node *n, uint64_t npages)
+{
+    if (npages <= n->npages)
+        return 0;
+    uint64_t cap = MAX(npages, n->npages * 2);
+    uint64_t *t = kzalloc(cap * sizeof(*t));
+    if (!t)
+        return -ENOSPC;
+    if (n->pages)
+        memcpy(t, n->pages, n->npages * sizeof(*t));
+    kfree(n->pages);
+    n->pages = t;
+    n->npages = cap;
+    return 0;
+}
+
+static int page_for_write(struct node *n, uint64_t idx)
+{
+    if (n->pages[idx])
+        return 0;
+    if (tree.pages_used >= node_pages_limit())
+        return -ENOSPC;
+    uint64_t pa = pmem_alloc_zeroed(0);
+    if (!pa)
+        return -ENOSPC;
+    n->pages[idx] = pa;
+    tree.pages_used++;
+    return 0;
+}
+
+/* Moves image-backed contents into pages before the first change. */
+static int materialize(struct node *n)
+{
+    if (!n->image_data)
+        return 0;
+    const uint8_t *src = n->image_data;
+    uint64_t size = n->size, npages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+    int err = grow_table(n, npages);
+    for (uint64_t i = 0; !err && i < npages; i++) {
+        err = page_for_write(n, i);
+        if (!err)
+            memcpy(phys_to_virt(n->pages[i]), src + i * PAGE_SIZE,
+                   MIN(PAGE_SIZE, size - i * PAGE_SIZE));
+    }
+    if (err) {
+        free_pages(n, 0);
+        return err;
+    }
+    n->image_data = NULL;
+    return 0;
+}
+
+/* Copies out to a user or a kernel address. */
+static long put(uint64_t dst, bool user, const void *src, size_t n)
+{
+    if (user)
+        return src ? copy_to_user(dst, src, n) : zero_user(dst, n);
+    if (src)
+        memcpy((void *)dst, src, n);
+    else
+        memset((void *)dst, 0, n);
+    return 0;
+}
+
+long node_read(struct node *n, uint64_t buf, bool user, size_t len,
+               uint64_t off)
+{
+    if (off >= n->size)
+        return 0;
+    len = MIN(len, n->size - off);
+    size_t done = 0;
+    while (done < len) {
+        uint64_t idx = (off + done) / PAGE_SIZE, in = (off + done) % PAGE_SIZE;
+        size_t c = MIN(len - done, PAGE_SIZE - in);
+        const void *src = NULL;
+        if (n->image_data)
+            src = n->image_data + off + done;
+        else if (idx < n->npages && n->pages[idx])
+            src = (char *)phys_to_virt(n->pages[idx]) + in;
+        if (put(buf + done, user, src, c))
+            return done ? (long)done : -EFAULT;
+        done += c;
+    }
+    return len;
+}
+
+long node_write(struct node *n, uint64_t buf, bool user, size_t len,
+                uint64_t off)
+{
+    if (off + len < off || off + len > (1ULL << 40))
+        return -EFBIG;
+    int err = materialize(n);
+    if (!err)
+        err = grow_table(n, ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE);
+    if (err)
+        return err;
+    size_t done = 0;
+    while (done < len) {
+        uint64_t idx = (off + done) / PAGE_SIZE, in = (off + done) % PAGE_SIZE;
+        size_t c = MIN(len - done, PAGE_SIZE - in);
+        err = page_for_write(n, idx);
+        if (err)
+            break;
+        void *dst = (char *)phys_to_virt(n->pages[idx]) + in;
+        if (user ? copy_from_user(dst, buf + done, c) != 0
+                 : (memcpy(dst, (const void *)(buf + done), c), false)) {
+            err = -EFAULT;
+            break;
+        }
+        done += c;
+    }
+    if (off + done > n->size)
+        n->size = off + done;
+    if (done)
+        node_touch(n, true);
+    return done ? (long)done : err;
+}
+
+int node_truncate(struct node *n, uint64_t size)
+{
+    if (size > (1ULL << 40))
+        return -EFBIG;
+    int err = materialize(n);
+    if (err)
+        return err;
+    uint64_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+    if (keep < n->npages)
+        free_pages(n, keep);
+    /* Zero the tail of the last kept page, so growing again reads zeros. */
+    if (size % PAGE_SIZE && keep <= n->npages && n->pages &&
+        n->pages[keep - 1])
+        memset((char *)phys_to_virt(n->pages[keep - 1]) + size % PAGE_SIZE, 0,
+               PAGE_SIZE - size % PAGE_SIZE);
+    n->size = size;
+    node_touch(n, true);
+    return 0;
+}
+
+void node_stat(struct node *n, struct linux_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_dev = 0x18;
+    st->st_ino = n->ino;
+    st->st_nlink = n->nlink ? n->nlink : (S_ISDIR(n->mode) ? 2 : 1);
+    st->st_mode = n->mode;
+    st->st_uid = n->uid;
+    st->st_gid = n->gid;
+    st->st_rdev = n->rdev;
+    st->st_size = (int64_t)n->size;
+    st->st_blksize = PAGE_SIZE;
+    uint64_t pages = 0;
+    for (uint64_t i = 0; i < n->npages; i++)
+        pages += n->pages[i] != 0;
+    st->st_blocks = (int64_t)(pages * (PAGE_SIZE / 512));
+    if (n->image_data)
+        st->st_blocks = (int64_t)(ALIGN_UP(n->size, 512) / 512);
+    st->st_atim = n->atime;
+    st->st_mtim = n->mtime;
+    st->st_ctim = n->ctime;
+}
+
+long node_dir_path(struct node *dir, char *buf, size_t size)
+{
+    /* Collect the names from dir up to the root, then reverse them. */
+    size_t len = 0;
+    if (size < 2)
+        return -ERANGE;
+    for (struct node *d = dir; d != tree.root; d = d->parent) {
+        if (!d->self)
+            return -ENOENT; /* removed */
+        size_t n = d->self->len;
+        if (len + n + 2 > size)
+            return -ERANGE;
+        memmove(buf + n + 1, buf, len);
+        buf[0] = '/';
+        memcpy(buf + 1, d->self->name, n);
+        len += n + 1;
+    }
+    if (!len)
+        buf[len++] = '/';
+    buf[len] = '\0';
+    return len;
+}
+
+struct node *node_mkdirs(const char *path, size_t len)
+{
+    struct node *dir = tree.root;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && path[i] == '/')
+            i++;
+        size_t start = i;
+        while (i < len && path[i] != '/')
+            i++;
+        if (i == start)
+            break;
+        struct node *c = dir_lookup(dir, path + start, i - start);
+        if (c && !S_ISDIR(c->mode)) {
+            dir_unlink(dir, path + start, i - start);
+            c = NULL;
+        }
+        if (!c) {
+            c = node_new(S_IFDIR | 0755);
+            if (!c || dir_link(dir, path + start, i - start, c)) {
+                if (c)
+                    node_put(c);
+                return NULL;
+            }
+            node_put(c);
+        }
+        dir = c;
+    }
+    return dir;
+}
+
+int node_place(const char *path, size_t len, struct node *n)
+{
+    size_t slash = len;
+    while (slash > 0 && path[slash - 1] != '/')
+        slash--;
+    struct node *dir = node_mkdirs(path, slash);
+    if (!dir)
+        return -ENOMEM;
+    const char *name = path + slash;
+    size_t nlen = len - slash;
+    struct node *old = dir_lookup(dir, name, nlen);
+    if (old && S_ISDIR(old->mode) && S_ISDIR(n->mode)) {
+        old->mode = n->mode;
+        old->uid = n->uid, old->gid = n->gid;
+        old->mtime = n->mtime;
+        return 0;
+    }
+    if (old && S_ISDIR(old->mode) && !dir_empty(old))
+        return -ENOTEMPTY;
+    if (old)
+        dir_unlink(dir, name, nlen);
+    return dir_link(dir, name, nlen, n);
+}

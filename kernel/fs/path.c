@@ -1,0 +1,227 @@
+/*
+ * fs/path.c — path resolution (namei): absolute or relative to the working
+ * directory or a directory fd, ".", "..", symbolic links (at most 40 on
+ * one walk: ELOOP), trailing slashes, and the limits PATH_MAX and NAME_MAX
+ * (ENAMETOOLONG).  The caller owns every node reference it gets back.
+ */
+#include "fs/fs.h"
+#include "mm/mm.h"
+
+#define MAX_LINKS 40
+
+static struct {
+    struct node *cwd;
+} ps;
+
+struct node *cwd_node(void)
+{
+    return ps.cwd ? ps.cwd : node_root();
+}
+
+int cwd_set(struct node *dir)
+{
+    if (!S_ISDIR(dir->mode))
+        return -ENOTDIR;
+    node_get(dir);
+    if (ps.cwd)
+        node_put(ps.cwd);
+    ps.cwd = dir;
+    return 0;
+}
+
+char *path_from_user(uint64_t upath, long *err)
+{
+    char *buf = kmalloc(PATH_MAX);
+    if (!buf) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    long n = strncpy_from_user(buf, upath, PATH_MAX);
+    if (n <= 0) {
+        *err = n ? n : -ENOENT;
+        kfree(buf);
+        return NULL;
+    }
+    *err = 0;
+    return buf;
+}
+
+/* The directory a relative path starts from: a reference. */
+static int start_dir(int dirfd, const char *path, struct node **out)
+{
+    if (path[0] == '/' || dirfd == AT_FDCWD) {
+        *out = path[0] == '/' ? node_root() : cwd_node();
+        node_get(*out);
+        return 0;
+    }
+    struct file *f = fd_get(dirfd);
+    if (!f)
+        return -EBADF;
+    struct node *n = f->node;
+    if (n)
+        node_get(n);
+    file_put(f);
+    if (!n || !S_ISDIR(n->mode)) {
+        if (n)
+            node_put(n);
+        return -ENOTDIR;
+    }
+    *out = n;
+    return 0;
+}
+
+static int walk(struct node *dir, const char *path, size_t plen, bool follow,
+                int *links, struct node **out);
+
+/* The target of a symbolic link, resolved from the directory holding it. */
+static int follow_link(struct node *dir, struct node *link, int *links,
+                       struct node **out)
+{
+    if (++*links > MAX_LINKS)
+        return -ELOOP;
+    if (link->link)
+        return walk(dir, link->link, strlen(link->link), true, links, out);
+    struct seq s = {0};
+    link->dyn_link(&s);
+    int r = s.failed || !s.buf ? -ENOENT
+                               : walk(dir, s.buf, s.len, true, links, out);
+    kfree(s.buf);
+    return r;
+}
+
+/* Walks path[0..plen) from dir (which the caller keeps a reference to). */
+static int walk(struct node *dir, const char *path, size_t plen, bool follow,
+                int *links, struct node **out)
+{
+    struct node *cur = plen && path[0] == '/' ? node_root() : dir;
+    node_get(cur);
+    const char *p = path, *end = path + plen;
+    for (;;) {
+        while (p < end && *p == '/')
+            p++;
+        if (p == end)
+            break;
+        const char *name = p;
+        while (p < end && *p != '/')
+            p++;
+        size_t len = p - name;
+        const char *rest = p;
+        while (rest < end && *rest == '/')
+            rest++;
+        bool last = rest == end, slash = last && p < end;
+        if (len > NAME_MAX) {
+            node_put(cur);
+            return -ENAMETOOLONG;
+        }
+        if (!S_ISDIR(cur->mode)) {
+            node_put(cur);
+            return -ENOTDIR;
+        }
+        struct node *next;
+        if (len == 1 && name[0] == '.') {
+            continue;
+        } else if (len == 2 && name[0] == '.' && name[1] == '.') {
+            next = cur->parent;
+        } else {
+            next = dir_lookup(cur, name, len);
+            if (!next) {
+                node_put(cur);
+                return -ENOENT;
+            }
+        }
+        if (S_ISLNK(next->mode) && (!last || follow || slash)) {
+            struct node *target;
+            int r = follow_link(cur, next, links, &target);
+            node_put(cur);
+            if (r)
+                return r;
+            cur = target;
+        } else {
+            node_get(next);
+            node_put(cur);
+            cur = next;
+        }
+        if (slash && !S_ISDIR(cur->mode)) {
+            node_put(cur);
+            return -ENOTDIR;
+        }
+    }
+    *out = cur;
+    return 0;
+}
+
+int path_resolve(int dirfd, const char *path, bool follow, struct node **out)
+{
+    struct node *dir;
+    int links = 0;
+    if (!*path)
+        return -ENOENT;
+    int r = start_dir(dirfd, path, &dir);
+    if (r)
+        return r;
+    r = walk(dir, path, strlen(path), follow, &links, out);
+    node_put(dir);
+    return r;
+}
+
+int path_parent(int dirfd, const char *path, struct lookup *lk)
+{
+    memset(lk, 0, sizeof(*lk));
+    if (!*path)
+        return -ENOENT;
+    size_t end = strlen(path);
+    while (end > 1 && path[end - 1] == '/') {
+        end--;
+        lk->trailing_slash = true;
+    }
+    size_t start = end;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    lk->name = path + start;
+    lk->len = end - start;
+    if (lk->len > NAME_MAX)
+        return -ENAMETOOLONG;
+
+    /* The directory part: "" (relative) or up to and including a '/'. */
+    int r;
+    if (start == 0) {
+        r = start_dir(dirfd, path, &lk->parent);
+    } else {
+        struct node *base;
+        r = start_dir(dirfd, path, &base);
+        if (!r) {
+            int links = 0;
+            r = walk(base, path, start, true, &links, &lk->parent);
+            node_put(base);
+        }
+    }
+    if (r)
+        return r;
+    if (!S_ISDIR(lk->parent->mode)) {
+        lookup_done(lk);
+        return -ENOTDIR;
+    }
+    if (lk->len == 0) { /* the path was "/" */
+        lk->node = lk->parent;
+        node_get(lk->node);
+        return 0;
+    }
+    if (lk->len == 1 && lk->name[0] == '.')
+        lk->node = lk->parent;
+    else if (lk->len == 2 && lk->name[0] == '.' && lk->name[1] == '.')
+        lk->node = lk->parent->parent;
+    else
+        lk->node = dir_lookup(lk->parent, lk->name, lk->len);
+    if (lk->node)
+        node_get(lk->node);
+    return 0;
+}
+
+void lookup_done(struct lookup *lk)
+{
+    if (lk->node)
+        node_put(lk->node);
+    if (lk->parent)
+        node_put(lk->parent);
+    lk->node = lk->parent = NULL;
+}

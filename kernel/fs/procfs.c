@@ -1,0 +1,255 @@
+/*
+ * fs/procfs.c — the /proc files programs read: /proc/self (also /proc/1)
+ * with exe, cwd, cmdline, environ, maps, stat, statm, status, mounts and
+ * fd/, and /proc/cpuinfo, meminfo, uptime, loadavg, version and a few
+ * /proc/sys values.  Their text is generated when they are opened;
+ * /proc/self/fd follows the fd table as it changes.
+ */
+#include "fs/fs.h"
+#include "gorump/image.h"
+#include "mm/mm.h"
+
+static struct {
+    struct node *fd_dir;
+    const char *args, *env, *exe;
+    uint64_t args_size, env_size;
+} proc;
+
+static void gen_cmdline(struct seq *s)
+{
+    seq_write(s, proc.args, proc.args_size);
+}
+
+static void gen_environ(struct seq *s)
+{
+    seq_write(s, proc.env, proc.env_size);
+}
+
+static void map_line(uint64_t start, uint64_t end, int prot, void *arg)
+{
+    struct seq *s = arg;
+    const char *name = "";
+    if (start == vm_brk_start())
+        name = "[heap]";
+    else if (end == 0x7ffffffde000UL)
+        name = "[stack]";
+    seq_printf(s, "%012lx-%012lx %c%c%cp 00000000 00:00 0 %s%s\n", start, end,
+               prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-',
+               prot & PROT_EXEC ? 'x' : '-', *name ? "         " : "", name);
+}
+
+static void gen_maps(struct seq *s)
+{
+    vm_each(map_line, s);
+}
+
+static uint64_t ticks(uint64_t ns)
+{
+    return ns / 10000000; /* USER_HZ = 100 */
+}
+
+static void gen_stat(struct seq *s)
+{
+    struct thread *t = current();
+    seq_printf(s,
+               "1 (%s) R 0 1 1 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 1 "
+               "%lu %lu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 "
+               "0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+               "main", ticks(t->cpu_ns), proc_nthreads(), vm_mapped_bytes(),
+               vm_resident_pages());
+}
+
+static void gen_statm(struct seq *s)
+{
+    seq_printf(s, "%lu %lu 0 0 0 %lu 0\n", vm_mapped_bytes() / PAGE_SIZE,
+               vm_resident_pages(), vm_resident_pages());
+}
+
+static void gen_status(struct seq *s)
+{
+    seq_printf(s,
+               "Name:\tmain\nUmask:\t%04o\nState:\tR (running)\nTgid:\t1\n"
+               "Pid:\t1\nPPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
+               "VmSize:\t%lu kB\nVmRSS:\t%lu kB\nThreads:\t%d\n"
+               "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n",
+               vfs_get_umask(), vm_mapped_bytes() / 1024,
+               vm_resident_pages() * 4, proc_nthreads());
+}
+
+static void gen_mounts(struct seq *s)
+{
+    seq_printf(s, "rootfs / tmpfs rw 0 0\nproc /proc proc rw 0 0\n");
+}
+
+static void gen_cpuinfo(struct seq *s)
+{
+    uint32_t r[4], brand[12];
+    char vendor[13];
+    cpuid(0, 0, r);
+    memcpy(vendor, &r[1], 4);
+    memcpy(vendor + 4, &r[3], 4);
+    memcpy(vendor + 8, &r[2], 4);
+    vendor[12] = '\0';
+    for (unsigned i = 0; i < 3; i++)
+        cpuid(0x80000002 + i, 0, brand + 4 * i);
+    cpuid(1, 0, r);
+    unsigned family = (r[0] >> 8) & 0xf, model = (r[0] >> 4) & 0xf;
+    if (family == 0xf)
+        family += (r[0] >> 20) & 0xff;
+    if (family >= 6)
+        model |= ((r[0] >> 16) & 0xf) << 4;
+    seq_printf(s,
+               "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\n"
+               "model\t\t: %u\nmodel name\t: %.48s\ncpu MHz\t\t: %lu.000\n"
+               "cache size\t: 512 KB\nphysical id\t: 0\nsiblings\t: 1\n"
+               "core id\t\t: 0\ncpu cores\t: 1\nfpu\t\t: yes\n"
+               "flags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2%s%s%s%s%s\n"
+               "bogomips\t: %lu.00\n\n",
+               vendor, family, model, (const char *)brand,
+               clock_tsc_hz() / 1000000, r[2] & 1 ? " pni" : "",
+               r[2] & (1 << 9) ? " ssse3" : "",
+               r[2] & (1 << 19) ? " sse4_1" : "",
+               r[2] & (1 << 20) ? " sse4_2" : "",
+               r[2] & (1 << 23) ? " popcnt" : "", clock_tsc_hz() / 500000);
+}
+
+static void gen_meminfo(struct seq *s)
+{
+    uint64_t total = pmem_total_pages() * 4, free = pmem_free_pages() * 4;
+    uint64_t shmem = node_pages_used() * 4;
+    seq_printf(s,
+               "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n"
+               "MemAvailable:   %8lu kB\nBuffers:               0 kB\n"
+               "Cached:         %8lu kB\nSwapTotal:             0 kB\n"
+               "SwapFree:              0 kB\nShmem:          %8lu kB\n",
+               total, free, free, shmem, shmem);
+}
+
+static void gen_uptime(struct seq *s)
+{
+    uint64_t ns = clock_mono_ns();
+    seq_printf(s, "%lu.%02lu 0.00\n", ns / 1000000000,
+               ns % 1000000000 / 10000000);
+}
+
+static void gen_loadavg(struct seq *s)
+{
+    seq_printf(s, "0.00 0.00 0.00 1/%d 1\n", proc_nthreads());
+}
+
+static void gen_version(struct seq *s)
+{
+    seq_printf(s, "Linux version 6.1.0-gorump (gorump unikernel)\n");
+}
+
+static void gen_hostname(struct seq *s)
+{
+    seq_printf(s, "gorump\n");
+}
+
+static void gen_somaxconn(struct seq *s)
+{
+    seq_printf(s, "4096\n");
+}
+
+static void link_cwd(struct seq *s)
+{
+    char *p = kmalloc(PATH_MAX);
+    if (p && node_dir_path(cwd_node(), p, PATH_MAX) > 0)
+        seq_printf(s, "%s", p);
+    kfree(p);
+}
+
+static struct node *add(const char *path, uint32_t mode)
+{
+    struct node *n = node_new(mode);
+    if (!n || node_place(path, strlen(path), n))
+        panic("procfs: cannot create %s", path);
+    node_put(n);
+    return n;
+}
+
+static void add_gen(const char *path, void (*gen)(struct seq *))
+{
+    add(path, S_IFREG | 0444)->gen = gen;
+}
+
+static void add_link(const char *path, const char *target)
+{
+    struct node *n = add(path, S_IFLNK | 0777);
+    size_t len = strlen(target);
+    n->link = kmalloc(len + 1);
+    if (!n->link)
+        panic("procfs: out of memory");
+    memcpy(n->link, target, len + 1);
+    n->size = len;
+}
+
+void procfs_init(const struct gorump_image *img)
+{
+    proc.args = img->args;
+    proc.args_size = img->args_size;
+    proc.env = img->env;
+    proc.env_size = img->env_size;
+    static const struct {
+        const char *path;
+        void (*gen)(struct seq *);
+    } files[] = {
+        {"/proc/self/cmdline", gen_cmdline},
+        {"/proc/self/environ", gen_environ},
+        {"/proc/self/maps", gen_maps},
+        {"/proc/self/stat", gen_stat},
+        {"/proc/self/statm", gen_statm},
+        {"/proc/self/status", gen_status},
+        {"/proc/self/mounts", gen_mounts},
+        {"/proc/mounts", gen_mounts},
+        {"/proc/cpuinfo", gen_cpuinfo},
+        {"/proc/meminfo", gen_meminfo},
+        {"/proc/uptime", gen_uptime},
+        {"/proc/loadavg", gen_loadavg},
+        {"/proc/version", gen_version},
+        {"/proc/sys/kernel/hostname", gen_hostname},
+        {"/proc/sys/net/core/somaxconn", gen_somaxconn},
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(files); i++)
+        add_gen(files[i].path, files[i].gen);
+    add_link("/proc/1", "self");
+    add_link("/proc/self/exe", img->exe_path ? img->exe_path : "/");
+    add("/proc/self/cwd", S_IFLNK | 0777)->dyn_link = link_cwd;
+    proc.fd_dir = add("/proc/self/fd", S_IFDIR | 0500);
+}
+
+void procfs_fd_opened(int fd, struct file *f)
+{
+    char name[12], target[48];
+    if (!proc.fd_dir)
+        return;
+    int len = snprintf(name, sizeof(name), "%d", fd);
+    const char *t = f->path;
+    if (!t) {
+        snprintf(target, sizeof(target), "%s:[%lu]",
+                 f->anon ? f->anon : "anon_inode", (uint64_t)f >> 4);
+        t = target;
+    }
+    struct node *n = node_new(S_IFLNK | 0700);
+    if (!n)
+        return;
+    size_t tl = strlen(t);
+    n->link = kmalloc(tl + 1);
+    if (n->link) {
+        memcpy(n->link, t, tl + 1);
+        n->size = tl;
+        dir_unlink(proc.fd_dir, name, len);
+        dir_link(proc.fd_dir, name, len, n);
+    }
+    node_put(n);
+}
+
+void procfs_fd_closed(int fd)
+{
+    char name[12];
+    if (!proc.fd_dir)
+        return;
+    int len = snprintf(name, sizeof(name), "%d", fd);
+    dir_unlink(proc.fd_dir, name, len);
+}

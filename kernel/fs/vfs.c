@@ -1,0 +1,443 @@
+/*
+ * fs/vfs.c — opening the file tree: openat's rules, the operations of
+ * regular files, directories and generated (snapshot) files, the start-up
+ * tree (/, /tmp, /root, /etc) and loading the image's packed files.
+ */
+#include "fs/fs.h"
+#include "gorump/image.h"
+#include "mm/mm.h"
+
+static struct {
+    unsigned umask;
+} vfs = {.umask = 022};
+
+/* --- regular files */
+
+static long reg_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
+{
+    long r = node_read(f->node, ubuf, true, n, *pos);
+    if (r > 0)
+        *pos += r;
+    return r;
+}
+
+static long reg_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
+{
+    if (f->flags & O_APPEND)
+        *pos = f->node->size;
+    long r = node_write(f->node, ubuf, true, n, *pos);
+    if (r > 0)
+        *pos += r;
+    return r;
+}
+
+static long no_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+    return -ENOTTY;
+}
+
+static void node_file_stat(struct file *f, struct linux_stat *st)
+{
+    node_stat(f->node, st);
+}
+
+static const struct file_ops reg_ops = {
+    .read = reg_read,
+    .write = reg_write,
+    .ioctl = no_ioctl,
+    .stat = node_file_stat,
+};
+
+bool file_is_regular(struct file *f)
+{
+    return f->ops == &reg_ops;
+}
+
+/* --- directories */
+
+static long dir_rw(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
+{
+    return -EISDIR;
+}
+
+static const struct file_ops dir_ops = {
+    .read = dir_rw,
+    .write = dir_rw,
+    .ioctl = no_ioctl,
+    .stat = node_file_stat,
+};
+
+static uint8_t dtype(uint32_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFDIR:
+        return 4;
+    case S_IFREG:
+        return 8;
+    case S_IFLNK:
+        return 10;
+    case S_IFCHR:
+        return 2;
+    case S_IFIFO:
+        return 1;
+    case S_IFSOCK:
+        return 12;
+    default:
+        return 0;
+    }
+}
+
+/* Appends one linux_dirent64; false when it does not fit. */
+static bool emit(uint8_t *buf, size_t cap, size_t *len, uint64_t ino,
+                 uint64_t off, uint8_t type, const char *name, size_t nlen)
+{
+    size_t reclen = ALIGN_UP(19 + nlen + 1, 8UL);
+    if (*len + reclen > cap)
+        return false;
+    uint8_t *d = buf + *len;
+    memset(d, 0, reclen);
+    memcpy(d, &ino, 8);
+    memcpy(d + 8, &off, 8);
+    uint16_t rl = (uint16_t)reclen;
+    memcpy(d + 16, &rl, 2);
+    d[18] = type;
+    memcpy(d + 19, name, nlen);
+    *len += reclen;
+    return true;
+}
+
+long vfs_getdents(struct file *f, uint64_t ubuf, size_t n)
+{
+    struct node *dir = f->node;
+    if (!dir || !S_ISDIR(dir->mode))
+        return -ENOTDIR;
+    size_t cap = MIN(n, (size_t)65536), len = 0;
+    uint8_t *buf = kmalloc(cap);
+    if (!buf)
+        return -ENOMEM;
+    /* The position moves only once the entries reached the program. */
+    uint64_t pos = f->pos;
+    bool full = false;
+    if (pos < 1 && !(full = !emit(buf, cap, &len, dir->ino, 1, 4, ".", 1)))
+        pos = 1;
+    if (!full && pos < 2 &&
+        !(full = !emit(buf, cap, &len, dir->parent->ino, 2, 4, "..", 2)))
+        pos = 2;
+    list_for_each(l, &dir->children)
+    {
+        struct dirent *d = container_of(l, struct dirent, link);
+        if (full || d->cookie <= pos)
+            continue;
+        if (!emit(buf, cap, &len, d->node->ino, d->cookie,
+                  dtype(d->node->mode), d->name, d->len)) {
+            full = true;
+            continue;
+        }
+        pos = d->cookie;
+    }
+    long r = len;
+    if (len == 0 && full)
+        r = -EINVAL; /* the buffer cannot hold one entry */
+    else if (copy_to_user(ubuf, buf, len))
+        r = -EFAULT;
+    else
+        f->pos = pos;
+    kfree(buf);
+    return r;
+}
+
+/* --- generated files: their text is made when they are opened */
+
+struct snapshot {
+    struct seq s;
+};
+
+static long snap_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
+{
+    struct snapshot *sn = f->priv;
+    if (*pos >= sn->s.len)
+        return 0;
+    size_t c = MIN(n, sn->s.len - *pos);
+    if (copy_to_user(ubuf, sn->s.buf + *pos, c))
+        return -EFAULT;
+    *pos += c;
+    return c;
+}
+
+static long snap_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
+{
+    return -EACCES;
+}
+
+static void snap_release(struct file *f)
+{
+    struct snapshot *sn = f->priv;
+    kfree(sn->s.buf);
+    kfree(sn);
+}
+
+static void snap_stat(struct file *f, struct linux_stat *st)
+{
+    node_stat(f->node, st);
+    st->st_size = 0; /* as /proc reports */
+}
+
+static const struct file_ops snap_ops = {
+    .read = snap_read,
+    .write = snap_write,
+    .ioctl = no_ioctl,
+    .stat = snap_stat,
+    .release = snap_release,
+};
+
+struct file *snapshot_open(struct node *n, unsigned flags)
+{
+    struct snapshot *sn = kzalloc(sizeof(*sn));
+    if (!sn)
+        return NULL;
+    n->gen(&sn->s);
+    struct file *f = sn->s.failed ? NULL : file_alloc(&snap_ops, sn, flags);
+    if (!f) {
+        kfree(sn->s.buf);
+        kfree(sn);
+    }
+    return f;
+}
+
+/* --- open */
+
+static long open_node(struct node *n, unsigned flags, struct file **out)
+{
+    unsigned acc = flags & O_ACCMODE;
+    unsigned keep = flags & (O_ACCMODE | O_NONBLOCK | O_APPEND | O_PATH);
+    const struct file_ops *ops;
+    struct file *f;
+
+    if ((flags & O_DIRECTORY) && !S_ISDIR(n->mode))
+        return -ENOTDIR;
+    if (flags & O_PATH) {
+        ops = S_ISDIR(n->mode) ? &dir_ops : &reg_ops;
+        f = file_alloc(ops, NULL, O_PATH);
+    } else if (S_ISDIR(n->mode)) {
+        if (acc != O_RDONLY || (flags & O_TRUNC))
+            return -EISDIR;
+        f = file_alloc(&dir_ops, NULL, keep);
+    } else if (n->gen) {
+        if (acc != O_RDONLY)
+            return -EACCES;
+        f = snapshot_open(n, keep);
+    } else if (n->fops) {
+        f = file_alloc(n->fops, n->priv, keep);
+    } else if (S_ISREG(n->mode)) {
+        if ((flags & O_TRUNC) && acc != O_RDONLY) {
+            int err = node_truncate(n, 0);
+            if (err)
+                return err;
+        }
+        f = file_alloc(&reg_ops, NULL, keep);
+    } else {
+        return -ENXIO;
+    }
+    if (!f)
+        return -ENOMEM;
+    f->node = n;
+    node_get(n);
+    *out = f;
+    return 0;
+}
+
+/* Records the path the file was opened by, for /proc/self/fd. */
+static void set_path(struct file *f, struct node *dir, const char *name,
+                     size_t len)
+{
+    char *p = kmalloc(PATH_MAX);
+    if (!p)
+        return;
+    long n = node_dir_path(dir, p, PATH_MAX);
+    if (n < 0 || (size_t)n + len + 2 > PATH_MAX) {
+        kfree(p);
+        return;
+    }
+    if (len && !S_ISDIR(f->node->mode)) {
+        if (n > 1)
+            p[n++] = '/';
+        memcpy(p + n, name, len);
+        p[n + len] = '\0';
+    } else if (S_ISDIR(f->node->mode)) {
+        node_dir_path(f->node, p, PATH_MAX);
+    }
+    f->path = p;
+}
+
+long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
+              struct file **out)
+{
+    struct lookup lk;
+    int err = path_parent(dirfd, path, &lk);
+    if (err)
+        return err;
+    struct node *n = lk.node;
+    if (n && S_ISLNK(n->mode)) {
+        if (flags & O_NOFOLLOW) {
+            err = (flags & O_PATH) ? 0 : -ELOOP;
+            if (err)
+                goto out;
+        } else {
+            struct node *t;
+            err = path_resolve(dirfd, path, true, &t);
+            if (err == -ENOENT && (flags & O_CREAT))
+                err = -ENOENT; /* creating through a dangling link */
+            if (err)
+                goto out;
+            node_put(n);
+            n = lk.node = t;
+        }
+    }
+    if (n && (flags & O_CREAT) && (flags & O_EXCL)) {
+        err = -EEXIST;
+        goto out;
+    }
+    if (!n) {
+        if (!(flags & O_CREAT)) {
+            err = -ENOENT;
+            goto out;
+        }
+        if (lk.trailing_slash) {
+            err = -EISDIR;
+            goto out;
+        }
+        n = node_new(S_IFREG | (mode & 07777 & ~vfs.umask));
+        if (!n) {
+            err = -ENOSPC;
+            goto out;
+        }
+        err = dir_link(lk.parent, lk.name, lk.len, n);
+        node_put(n);
+        if (err)
+            goto out;
+        lk.node = n;
+        node_get(n);
+    } else if ((flags & O_CREAT) && S_ISDIR(n->mode)) {
+        err = -EISDIR;
+        goto out;
+    }
+    err = open_node(n, flags, out);
+    if (!err)
+        set_path(*out, lk.parent, lk.name, lk.len);
+out:
+    lookup_done(&lk);
+    return err;
+}
+
+unsigned vfs_umask(unsigned mask)
+{
+    unsigned old = vfs.umask;
+    vfs.umask = mask & 0777;
+    return old;
+}
+
+unsigned vfs_get_umask(void)
+{
+    return vfs.umask;
+}
+
+/* --- the start-up tree */
+
+static void add_text(const char *path, const char *text)
+{
+    struct node *n = node_new(S_IFREG | 0644);
+    if (!n)
+        return;
+    n->image_data = (const uint8_t *)text;
+    n->size = strlen(text);
+    node_place(path, strlen(path), n);
+    node_put(n);
+}
+
+/* Files a program expects in /etc, unless the image brought its own. */
+static void etc_defaults(void)
+{
+    static const struct {
+        const char *path, *text;
+    } etc[] = {
+        {"/etc/hostname", "gorump\n"},
+        {"/etc/hosts", "127.0.0.1\tlocalhost\n127.0.1.1\tgorump\n"
+                       "::1\tlocalhost ip6-localhost ip6-loopback\n"},
+        {"/etc/resolv.conf", "# no network configured\n"},
+        {"/etc/passwd", "root:x:0:0:root:/root:/sbin/nologin\n"
+                        "nobody:x:65534:65534:nobody:/nonexistent:"
+                        "/sbin/nologin\n"},
+        {"/etc/group", "root:x:0:\nnogroup:x:65534:\n"},
+        {"/etc/nsswitch.conf", "passwd: files\ngroup: files\n"
+                               "hosts: files dns\n"},
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(etc); i++) {
+        struct node *n;
+        if (path_resolve(AT_FDCWD, etc[i].path, false, &n) == 0) {
+            node_put(n);
+            continue;
+        }
+        add_text(etc[i].path, etc[i].text);
+    }
+}
+
+void vfs_init(void)
+{
+    node_init();
+    struct node *tmp = node_mkdirs("/tmp", 4);
+    if (tmp)
+        tmp->mode = S_IFDIR | 01777;
+    node_mkdirs("/root", 5);
+    node_mkdirs("/etc", 4);
+}
+
+static int load_record(const struct gorump_file *rec)
+{
+    struct node *n = node_new(rec->mode);
+    if (!n)
+        return -ENOMEM;
+    n->uid = rec->uid;
+    n->gid = rec->gid;
+    n->mtime = n->ctime = n->atime =
+        (struct linux_timespec){rec->mtime_sec, rec->mtime_nsec};
+    if (S_ISREG(rec->mode)) {
+        n->image_data = rec->data;
+        n->size = rec->size;
+    } else if (S_ISLNK(rec->mode)) {
+        n->link = kmalloc(rec->size + 1);
+        if (!n->link) {
+            node_put(n);
+            return -ENOMEM;
+        }
+        memcpy(n->link, rec->data, rec->size);
+        n->link[rec->size] = '\0';
+        n->size = rec->size;
+    }
+    int err = node_place(rec->path, rec->path_len, n);
+    node_put(n);
+    return err;
+}
+
+int vfs_load_image(const struct gorump_image *img)
+{
+    struct gorump_file rec;
+    uint64_t cursor = 0;
+    int r;
+    while ((r = gorump_image_next_file(img, &cursor, &rec)) == 1) {
+        int err = load_record(&rec);
+        if (err)
+            kprintf("gorump: image: cannot place %.*s (error %d)\n",
+                    (int)rec.path_len, rec.path, err);
+    }
+    if (img->exe_path) {
+        struct node *n = node_new(S_IFREG | 0755);
+        if (n) {
+            n->image_data = img->program;
+            n->size = img->program_size;
+            node_place(img->exe_path, strlen(img->exe_path), n);
+            node_put(n);
+        }
+    }
+    etc_defaults();
+    return r;
+}

@@ -1,0 +1,669 @@
+/*
+ * sys/sys_path.c — system calls that name files by path: open, stat and
+ * statx, mkdir, unlink and rmdir, rename, link, symlink, readlink, access,
+ * chmod, chown, utimensat, chdir and getcwd, truncate, statfs.  The *at
+ * forms are the real ones; the old names call them with AT_FDCWD.
+ */
+#include "sys/syscall.h"
+#include "fs/fs.h"
+#include "mm/mm.h"
+
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define UTIME_NOW ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+#define TMPFS_MAGIC 0x01021994
+
+/* Copies the user path and resolves it to a node (a reference). */
+static long resolve_user(int dirfd, uint64_t upath, int flags,
+                         struct node **out)
+{
+    long err;
+    char *path = path_from_user(upath, &err);
+    if (!path) {
+        if (err == -ENOENT && (flags & AT_EMPTY_PATH)) {
+            if (dirfd == AT_FDCWD) {
+                *out = cwd_node();
+                node_get(*out);
+                return 0;
+            }
+            struct file *f = fd_get(dirfd);
+            if (!f)
+                return -EBADF;
+            *out = f->node;
+            if (*out)
+                node_get(*out);
+            file_put(f);
+            return *out ? 0 : -EBADF;
+        }
+        return err;
+    }
+    err = path_resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), out);
+    kfree(path);
+    return err;
+}
+
+static long do_open(int dirfd, uint64_t upath, long flags, long mode)
+{
+    long err;
+    struct file *f;
+    char *path = path_from_user(upath, &err);
+    if (!path)
+        return err;
+    err = vfs_open(dirfd, path, (unsigned)flags, (uint32_t)mode, &f);
+    kfree(path);
+    if (err)
+        return err;
+    err = fd_install(f, flags & O_CLOEXEC);
+    if (err < 0)
+        file_put(f);
+    return err;
+}
+
+SYS(open)
+{
+    return do_open(AT_FDCWD, a0, a1, a2);
+}
+
+SYS(openat)
+{
+    return do_open((int)a0, a1, a2, a3);
+}
+
+SYS(creat)
+{
+    return do_open(AT_FDCWD, a0, O_CREAT | O_WRONLY | O_TRUNC, a1);
+}
+
+/* A file without a node (pipe, console...) has only fstat's answer. */
+static long stat_fd_or_node(struct node *n, uint64_t ust)
+{
+    struct linux_stat st;
+    node_stat(n, &st);
+    return copy_to_user(ust, &st, sizeof(st));
+}
+
+/* Is the user string empty?  1 yes, 0 no, or -EFAULT. */
+static long empty_path(uint64_t upath)
+{
+    char c;
+    long r = strncpy_from_user(&c, upath, 1);
+    return r == -EFAULT ? r : r == 0;
+}
+
+SYS(newfstatat)
+{
+    struct node *n;
+    if (a3 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800))
+        return -EINVAL;
+    if (a3 & AT_EMPTY_PATH) {
+        long e = empty_path(a1);
+        if (e < 0)
+            return e;
+        if (e && a0 != AT_FDCWD)
+            return sys_fstat(a0, a2, 0, 0, 0, 0);
+    }
+    long err = resolve_user((int)a0, a1, (int)a3, &n);
+    if (err)
+        return err;
+    err = stat_fd_or_node(n, a2);
+    node_put(n);
+    return err;
+}
+
+SYS(stat)
+{
+    return sys_newfstatat(AT_FDCWD, a0, a1, 0, 0, 0);
+}
+
+SYS(lstat)
+{
+    return sys_newfstatat(AT_FDCWD, a0, a1, AT_SYMLINK_NOFOLLOW, 0, 0);
+}
+
+static struct linux_statx_timestamp stx_time(struct linux_timespec t)
+{
+    return (struct linux_statx_timestamp){t.tv_sec, (uint32_t)t.tv_nsec, 0};
+}
+
+/* statx(dirfd, path, flags, mask, buf) */
+SYS(statx)
+{
+    struct linux_stat st;
+    if (a2 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000))
+        return -EINVAL;
+    if ((uint64_t)a3 & 0x80000000u)
+        return -EINVAL; /* STATX__RESERVED */
+    long e = (a2 & AT_EMPTY_PATH) ? empty_path(a1) : 0;
+    if (e < 0)
+        return e;
+    if (e) {
+        if (a0 == AT_FDCWD) {
+            node_stat(cwd_node(), &st);
+        } else {
+            struct file *f = fd_get((int)a0);
+            if (!f)
+                return -EBADF;
+            memset(&st, 0, sizeof(st));
+            st.st_nlink = 1;
+            f->ops->stat(f, &st);
+            file_put(f);
+        }
+    } else {
+        struct node *n;
+        long err = resolve_user((int)a0, a1, (int)a2 & AT_SYMLINK_NOFOLLOW, &n);
+        if (err)
+            return err;
+        node_stat(n, &st);
+        node_put(n);
+    }
+    struct linux_statx x;
+    memset(&x, 0, sizeof(x));
+    x.stx_mask = 0x7ff; /* STATX_BASIC_STATS */
+    x.stx_blksize = (uint32_t)st.st_blksize;
+    x.stx_nlink = (uint32_t)st.st_nlink;
+    x.stx_uid = st.st_uid;
+    x.stx_gid = st.st_gid;
+    x.stx_mode = (uint16_t)st.st_mode;
+    x.stx_ino = st.st_ino;
+    x.stx_size = (uint64_t)st.st_size;
+    x.stx_blocks = (uint64_t)st.st_blocks;
+    x.stx_atime = stx_time(st.st_atim);
+    x.stx_mtime = stx_time(st.st_mtim);
+    x.stx_ctime = stx_time(st.st_ctim);
+    x.stx_rdev_major = (uint32_t)(st.st_rdev >> 8);
+    x.stx_rdev_minor = (uint32_t)(st.st_rdev & 0xff);
+    x.stx_dev_minor = (uint32_t)st.st_dev;
+    return copy_to_user(a4, &x, sizeof(x));
+}
+
+/* Runs fn on the parent lookup of a user path. */
+static long with_parent(int dirfd, uint64_t upath,
+                        long (*fn)(struct lookup *, long), long arg)
+{
+    long err;
+    struct lookup lk;
+    char *path = path_from_user(upath, &err);
+    if (!path)
+        return err;
+    err = path_parent(dirfd, path, &lk);
+    if (!err)
+        err = fn(&lk, arg);
+    lookup_done(&lk);
+    kfree(path);
+    return err;
+}
+
+static bool dot_or_dotdot(const struct lookup *lk)
+{
+    return lk->len == 0 || (lk->len == 1 && lk->name[0] == '.') ||
+           (lk->len == 2 && lk->name[0] == '.' && lk->name[1] == '.');
+}
+
+static long mkdir_fn(struct lookup *lk, long mode)
+{
+    if (lk->node)
+        return -EEXIST;
+    struct node *n = node_new(S_IFDIR | (mode & 07777 & ~vfs_get_umask()));
+    if (!n)
+        return -ENOSPC;
+    long err = dir_link(lk->parent, lk->name, lk->len, n);
+    node_put(n);
+    return err;
+}
+
+SYS(mkdirat)
+{
+    return with_parent((int)a0, a1, mkdir_fn, a2);
+}
+
+SYS(mkdir)
+{
+    return with_parent(AT_FDCWD, a0, mkdir_fn, a1);
+}
+
+static long unlink_fn(struct lookup *lk, long flags)
+{
+    if (flags & AT_REMOVEDIR) {
+        if (lk->len == 1 && lk->name[0] == '.')
+            return -EINVAL;
+        if (dot_or_dotdot(lk))
+            return lk->len == 0 ? -EBUSY : -ENOTEMPTY;
+        if (!lk->node)
+            return -ENOENT;
+        if (!S_ISDIR(lk->node->mode))
+            return -ENOTDIR;
+        if (!dir_empty(lk->node))
+            return -ENOTEMPTY;
+    } else {
+        if (!lk->node)
+            return -ENOENT;
+        if (S_ISDIR(lk->node->mode))
+            return -EISDIR;
+        if (lk->trailing_slash)
+            return -ENOTDIR;
+    }
+    if (lk->parent == node_root() && lk->len == 4 &&
+        !memcmp(lk->name, "proc", 4))
+        return -EBUSY;
+    return dir_unlink(lk->parent, lk->name, lk->len);
+}
+
+SYS(unlinkat)
+{
+    if (a2 & ~AT_REMOVEDIR)
+        return -EINVAL;
+    return with_parent((int)a0, a1, unlink_fn, a2);
+}
+
+SYS(unlink)
+{
+    return with_parent(AT_FDCWD, a0, unlink_fn, 0);
+}
+
+SYS(rmdir)
+{
+    return with_parent(AT_FDCWD, a0, unlink_fn, AT_REMOVEDIR);
+}
+
+/* Is a inside the tree rooted at dir (or dir itself)? */
+static bool within(struct node *a, struct node *dir)
+{
+    for (;;) {
+        if (a == dir)
+            return true;
+        if (a == node_root())
+            return false;
+        a = a->parent;
+    }
+}
+
+static long do_rename(struct lookup *from, struct lookup *to, long flags)
+{
+    struct node *n = from->node, *t = to->node;
+    if (dot_or_dotdot(from) || dot_or_dotdot(to))
+        return -EBUSY;
+    if (!n)
+        return -ENOENT;
+    if ((flags & RENAME_EXCHANGE) && !t)
+        return -ENOENT;
+    if ((flags & RENAME_NOREPLACE) && t)
+        return -EEXIST;
+    if (n == t)
+        return 0;
+    if (S_ISDIR(n->mode) && within(to->parent, n))
+        return -EINVAL;
+    if (t && S_ISDIR(t->mode) && within(from->parent, t) &&
+        (flags & RENAME_EXCHANGE))
+        return -EINVAL;
+    if (t && !(flags & RENAME_EXCHANGE)) {
+        if (S_ISDIR(n->mode) && !S_ISDIR(t->mode))
+            return -ENOTDIR;
+        if (!S_ISDIR(n->mode) && S_ISDIR(t->mode))
+            return -EISDIR;
+        if (S_ISDIR(t->mode) && !dir_empty(t))
+            return -ENOTEMPTY;
+    }
+    if (!S_ISDIR(n->mode) && (from->trailing_slash || to->trailing_slash))
+        return -ENOTDIR;
+
+    /* Link the new names first so nothing is freed in between. */
+    node_get(n);
+    if (t)
+        node_get(t);
+    dir_unlink(from->parent, from->name, from->len);
+    if (t)
+        dir_unlink(to->parent, to->name, to->len);
+    long err = dir_link(to->parent, to->name, to->len, n);
+    if (!err && (flags & RENAME_EXCHANGE))
+        err = dir_link(from->parent, from->name, from->len, t);
+    node_put(n);
+    if (t)
+        node_put(t);
+    return err;
+}
+
+/* renameat2(olddirfd, oldpath, newdirfd, newpath, flags) */
+SYS(renameat2)
+{
+    long err;
+    if (a4 & ~(RENAME_NOREPLACE | RENAME_EXCHANGE) ||
+        (a4 & RENAME_NOREPLACE && a4 & RENAME_EXCHANGE))
+        return -EINVAL;
+    char *p1 = path_from_user(a1, &err);
+    if (!p1)
+        return err;
+    char *p2 = path_from_user(a3, &err);
+    if (!p2) {
+        kfree(p1);
+        return err;
+    }
+    struct lookup from, to;
+    err = path_parent((int)a0, p1, &from);
+    if (!err) {
+        err = path_parent((int)a2, p2, &to);
+        if (!err)
+            err = do_rename(&from, &to, a4);
+        lookup_done(&to);
+    }
+    lookup_done(&from);
+    kfree(p1);
+    kfree(p2);
+    return err;
+}
+
+SYS(renameat)
+{
+    return sys_renameat2(a0, a1, a2, a3, 0, 0);
+}
+
+SYS(rename)
+{
+    return sys_renameat2(AT_FDCWD, a0, AT_FDCWD, a1, 0, 0);
+}
+
+static long link_fn(struct lookup *lk, long target)
+{
+    struct node *n = (struct node *)target;
+    if (lk->node)
+        return -EEXIST;
+    if (lk->trailing_slash)
+        return -ENOENT;
+    return dir_link(lk->parent, lk->name, lk->len, n);
+}
+
+/* linkat(olddirfd, oldpath, newdirfd, newpath, flags) */
+SYS(linkat)
+{
+    struct node *n;
+    if (a4 & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    long err = resolve_user((int)a0, a1,
+                            ((a4 & AT_SYMLINK_FOLLOW) ? 0
+                                                      : AT_SYMLINK_NOFOLLOW) |
+                                ((int)a4 & AT_EMPTY_PATH),
+                            &n);
+    if (err)
+        return err;
+    err = S_ISDIR(n->mode) ? -EPERM
+                           : with_parent((int)a2, a3, link_fn, (long)n);
+    node_put(n);
+    return err;
+}
+
+SYS(link)
+{
+    return sys_linkat(AT_FDCWD, a0, AT_FDCWD, a1, 0, 0);
+}
+
+static long symlink_fn(struct lookup *lk, long target)
+{
+    const char *t = (const char *)target;
+    if (lk->node)
+        return -EEXIST;
+    struct node *n = node_new(S_IFLNK | 0777);
+    size_t len = strlen(t);
+    if (!n)
+        return -ENOSPC;
+    n->link = kmalloc(len + 1);
+    long err = -ENOSPC;
+    if (n->link) {
+        memcpy(n->link, t, len + 1);
+        n->size = len;
+        err = dir_link(lk->parent, lk->name, lk->len, n);
+    }
+    node_put(n);
+    return err;
+}
+
+/* symlinkat(target, newdirfd, linkpath) */
+SYS(symlinkat)
+{
+    long err;
+    char *target = path_from_user(a0, &err);
+    if (!target)
+        return err;
+    err = with_parent((int)a1, a2, symlink_fn, (long)target);
+    kfree(target);
+    return err;
+}
+
+SYS(symlink)
+{
+    return sys_symlinkat(a0, AT_FDCWD, a1, 0, 0, 0);
+}
+
+/* readlinkat(dirfd, path, buf, size) */
+SYS(readlinkat)
+{
+    struct node *n;
+    if (a3 <= 0)
+        return -EINVAL;
+    long err = resolve_user((int)a0, a1, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
+                            &n);
+    if (err)
+        return err;
+    if (!S_ISLNK(n->mode)) {
+        node_put(n);
+        return -EINVAL;
+    }
+    struct seq s = {0};
+    if (n->link)
+        seq_write(&s, n->link, strlen(n->link));
+    else
+        n->dyn_link(&s);
+    node_put(n);
+    if (s.failed) {
+        kfree(s.buf);
+        return -ENOMEM;
+    }
+    size_t c = MIN(s.len, (size_t)a3);
+    err = copy_to_user(a2, s.buf, c) ? -EFAULT : (long)c;
+    kfree(s.buf);
+    return err;
+}
+
+SYS(readlink)
+{
+    return sys_readlinkat(AT_FDCWD, a0, a1, a2, 0, 0);
+}
+
+/* faccessat2(dirfd, path, mode, flags): the program is root, so only
+ * existence matters, and X_OK needs some execute bit (or a directory). */
+SYS(faccessat2)
+{
+    struct node *n;
+    if (a2 & ~7 || a3 & ~(0x200 | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    long err = resolve_user((int)a0, a1, (int)a3, &n);
+    if (err)
+        return err;
+    if ((a2 & 1) && !S_ISDIR(n->mode) && !(n->mode & 0111))
+        err = -EACCES;
+    node_put(n);
+    return err;
+}
+
+SYS(faccessat)
+{
+    return sys_faccessat2(a0, a1, a2, 0, 0, 0);
+}
+
+SYS(access)
+{
+    return sys_faccessat2(AT_FDCWD, a0, a1, 0, 0, 0);
+}
+
+SYS(fchmodat)
+{
+    struct node *n;
+    long err = resolve_user((int)a0, a1, 0, &n);
+    if (err)
+        return err;
+    n->mode = (n->mode & S_IFMT) | ((uint32_t)a2 & 07777);
+    node_touch(n, false);
+    node_put(n);
+    return 0;
+}
+
+SYS(chmod)
+{
+    return sys_fchmodat(AT_FDCWD, a0, a1, 0, 0, 0);
+}
+
+/* fchownat(dirfd, path, uid, gid, flags): recorded, -1 keeps. */
+SYS(fchownat)
+{
+    struct node *n;
+    if (a4 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    long err = resolve_user((int)a0, a1, (int)a4, &n);
+    if (err)
+        return err;
+    if ((uint32_t)a2 != UINT32_MAX)
+        n->uid = (uint32_t)a2;
+    if ((uint32_t)a3 != UINT32_MAX)
+        n->gid = (uint32_t)a3;
+    node_touch(n, false);
+    node_put(n);
+    return 0;
+}
+
+SYS(chown)
+{
+    return sys_fchownat(AT_FDCWD, a0, a1, a2, 0, 0);
+}
+
+SYS(lchown)
+{
+    return sys_fchownat(AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW, 0);
+}
+
+static long set_time(struct linux_timespec *t, const struct linux_timespec *u)
+{
+    if (u->tv_nsec == UTIME_OMIT)
+        return 0;
+    if (u->tv_nsec == UTIME_NOW) {
+        uint64_t ns = clock_real_ns();
+        *t = (struct linux_timespec){(int64_t)(ns / 1000000000),
+                                     (int64_t)(ns % 1000000000)};
+        return 0;
+    }
+    if (u->tv_nsec < 0 || u->tv_nsec >= 1000000000)
+        return -EINVAL;
+    *t = *u;
+    return 0;
+}
+
+/* utimensat(dirfd, path, times[2], flags); path NULL is futimens. */
+SYS(utimensat)
+{
+    struct linux_timespec ts[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
+    struct node *n;
+    long err;
+    if (a3 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    if (a2 && copy_from_user(ts, a2, sizeof(ts)))
+        return -EFAULT;
+    if (!a1) {
+        struct file *f = fd_get((int)a0);
+        if (!f)
+            return -EBADF;
+        n = f->node;
+        if (n)
+            node_get(n);
+        file_put(f);
+        if (!n)
+            return -EBADF;
+    } else {
+        err = resolve_user((int)a0, a1, (int)a3, &n);
+        if (err)
+            return err;
+    }
+    err = set_time(&n->atime, &ts[0]);
+    if (!err)
+        err = set_time(&n->mtime, &ts[1]);
+    if (!err)
+        node_touch(n, false);
+    node_put(n);
+    return err;
+}
+
+SYS(chdir)
+{
+    struct node *n;
+    long err = resolve_user(AT_FDCWD, a0, 0, &n);
+    if (err)
+        return err;
+    err = cwd_set(n);
+    node_put(n);
+    return err;
+}
+
+SYS(fchdir)
+{
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    long err = f->node ? cwd_set(f->node) : -ENOTDIR;
+    file_put(f);
+    return err;
+}
+
+SYS(getcwd)
+{
+    char *buf = kmalloc(PATH_MAX);
+    if (!buf)
+        return -ENOMEM;
+    long n = node_dir_path(cwd_node(), buf, PATH_MAX);
+    if (n >= 0) {
+        if ((size_t)a1 < (size_t)n + 1)
+            n = -ERANGE;
+        else if (copy_to_user(a0, buf, n + 1))
+            n = -EFAULT;
+        else
+            n = n + 1;
+    }
+    kfree(buf);
+    return n;
+}
+
+SYS(truncate)
+{
+    struct node *n;
+    if (a1 < 0)
+        return -EINVAL;
+    long err = resolve_user(AT_FDCWD, a0, 0, &n);
+    if (err)
+        return err;
+    err = S_ISDIR(n->mode) ? -EISDIR
+          : !S_ISREG(n->mode) || n->gen ? -EINVAL
+                                       : node_truncate(n, (uint64_t)a1);
+    node_put(n);
+    return err;
+}
+
+long fs_statfs(uint64_t ubuf)
+{
+    struct linux_statfs sf;
+    memset(&sf, 0, sizeof(sf));
+    uint64_t limit = node_pages_limit(), used = node_pages_used();
+    sf.f_type = TMPFS_MAGIC;
+    sf.f_bsize = sf.f_frsize = PAGE_SIZE;
+    sf.f_blocks = limit;
+    sf.f_bfree = sf.f_bavail = limit > used ? limit - used : 0;
+    sf.f_files = sf.f_ffree = 1 << 20;
+    sf.f_namelen = NAME_MAX;
+    sf.f_flags = 0x20; /* ST_RELATIME-ish flags are not reported */
+    return copy_to_user(ubuf, &sf, sizeof(sf));
+}
+
+SYS(statfs)
+{
+    struct node *n;
+    long err = resolve_user(AT_FDCWD, a0, 0, &n);
+    if (err)
+        return err;
+    node_put(n);
+    return fs_statfs(a1);
+}

@@ -1,0 +1,398 @@
+// Command fs exercises the file system the way programs use it: reading and
+// writing files, directories, renames, deep trees, symlinks and hard links,
+// modes, times, temporary files, the working directory, /proc, /etc and
+// embedded data.  It prints what it checked and SUCCESS, or FAIL lines.
+package main
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+//go:embed testdata/embedded.txt
+var embedded embed.FS
+
+var failed int
+
+// inGorump: some answers are gorump's own (hostname, file system type).
+var inGorump = func() bool {
+	var u syscall.Utsname
+	syscall.Uname(&u)
+	var b []byte
+	for _, c := range u.Release {
+		if c == 0 {
+			break
+		}
+		b = append(b, byte(c))
+	}
+	return strings.Contains(string(b), "gorump")
+}()
+
+func check(ok bool, format string, args ...interface{}) {
+	if !ok {
+		failed++
+		fmt.Fprintf(os.Stderr, "FAIL: "+format+"\n", args...)
+	}
+}
+
+func must(err error, what string) {
+	if err != nil {
+		failed++
+		fmt.Fprintf(os.Stderr, "FAIL: %s: %v\n", what, err)
+	}
+}
+
+func readWrite(dir string) {
+	p := filepath.Join(dir, "a.txt")
+	must(os.WriteFile(p, []byte("hello\n"), 0640), "WriteFile")
+	b, err := os.ReadFile(p)
+	must(err, "ReadFile")
+	check(string(b) == "hello\n", "ReadFile got %q", b)
+	fi, err := os.Stat(p)
+	must(err, "Stat")
+	if err == nil {
+		check(fi.Size() == 6, "size %d, want 6", fi.Size())
+		check(fi.Mode().Perm() == 0640&^umask(), "mode %v", fi.Mode())
+		check(fi.Mode().IsRegular(), "not regular: %v", fi.Mode())
+		check(time.Since(fi.ModTime()) < time.Hour && time.Since(fi.ModTime()) > -time.Minute,
+			"mtime %v is not now", fi.ModTime())
+	}
+	// Append, seek, pread/pwrite, truncate.
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	must(err, "open append")
+	f.WriteString("world\n")
+	f.Close()
+	f, err = os.OpenFile(p, os.O_RDWR, 0)
+	must(err, "open rdwr")
+	buf := make([]byte, 5)
+	n, err := f.ReadAt(buf, 6)
+	check(n == 5 && string(buf) == "world", "ReadAt got %q %v", buf[:n], err)
+	_, err = f.WriteAt([]byte("HELLO"), 0)
+	must(err, "WriteAt")
+	off, err := f.Seek(-6, io.SeekEnd)
+	check(off == 6 && err == nil, "Seek end got %d %v", off, err)
+	rest, _ := io.ReadAll(f)
+	check(string(rest) == "world\n", "read after seek %q", rest)
+	must(f.Truncate(3), "Truncate")
+	must(f.Truncate(8), "Truncate grow")
+	f.Close()
+	b, _ = os.ReadFile(p)
+	check(bytes.Equal(b, []byte("HEL\x00\x00\x00\x00\x00")), "after truncate %q", b)
+	// A large file with a hole.
+	big := filepath.Join(dir, "big")
+	f, _ = os.Create(big)
+	f.WriteAt([]byte("end"), 3<<20)
+	f.Close()
+	fi, _ = os.Stat(big)
+	check(fi != nil && fi.Size() == 3<<20+3, "sparse size %v", fi)
+	f, _ = os.Open(big)
+	mid := make([]byte, 4096)
+	f.ReadAt(mid, 1<<20)
+	f.Close()
+	check(bytes.Count(mid, []byte{0}) == 4096, "hole does not read as zeros")
+	fmt.Println("read/write/append/seek/truncate: ok")
+}
+
+func umask() os.FileMode {
+	old := syscall.Umask(0)
+	syscall.Umask(old)
+	return os.FileMode(old)
+}
+
+func dirs(dir string) {
+	d := filepath.Join(dir, "d")
+	must(os.MkdirAll(filepath.Join(d, "x", "y"), 0755), "MkdirAll")
+	for _, n := range []string{"c", "a", "b"} {
+		must(os.WriteFile(filepath.Join(d, n), []byte(n), 0644), "write "+n)
+	}
+	ents, err := os.ReadDir(d)
+	must(err, "ReadDir")
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	check(strings.Join(names, ",") == "a,b,c,x", "ReadDir names %v", names)
+	check(len(ents) == 4 && ents[3].IsDir(), "x is not a dir")
+	err = os.Mkdir(d, 0755)
+	check(errors.Is(err, fs.ErrExist), "Mkdir existing: %v", err)
+	err = os.Remove(d)
+	check(err != nil && errors.Is(err, syscall.ENOTEMPTY), "Remove non-empty dir: %v", err)
+	_, err = os.ReadDir(filepath.Join(d, "a"))
+	check(errors.Is(err, syscall.ENOTDIR), "ReadDir of a file: %v", err)
+	_, err = os.Stat(filepath.Join(dir, "nope", "x"))
+	check(errors.Is(err, fs.ErrNotExist), "Stat missing: %v", err)
+	// Many entries, read in several getdents batches.
+	many := filepath.Join(dir, "many")
+	os.Mkdir(many, 0755)
+	for i := 0; i < 500; i++ {
+		os.WriteFile(filepath.Join(many, fmt.Sprintf("file-with-a-long-name-%04d", i)), nil, 0644)
+	}
+	ents, err = os.ReadDir(many)
+	check(err == nil && len(ents) == 500, "500 entries: got %d %v", len(ents), err)
+	fmt.Println("directories: ok")
+}
+
+func renames(dir string) {
+	a, b := filepath.Join(dir, "r1"), filepath.Join(dir, "r2")
+	os.WriteFile(a, []byte("one"), 0644)
+	os.WriteFile(b, []byte("two"), 0644)
+	must(os.Rename(a, b), "Rename over a file")
+	got, _ := os.ReadFile(b)
+	check(string(got) == "one", "after rename %q", got)
+	_, err := os.Stat(a)
+	check(errors.Is(err, fs.ErrNotExist), "old name still there: %v", err)
+	d1, d2 := filepath.Join(dir, "rd1"), filepath.Join(dir, "rd2")
+	os.MkdirAll(filepath.Join(d1, "sub"), 0755)
+	must(os.Rename(d1, d2), "Rename dir")
+	_, err = os.Stat(filepath.Join(d2, "sub"))
+	must(err, "sub after dir rename")
+	err = os.Rename(d2, filepath.Join(d2, "sub", "inside"))
+	check(errors.Is(err, syscall.EINVAL), "rename into itself: %v", err)
+	os.Mkdir(d1, 0755)
+	os.WriteFile(filepath.Join(d1, "f"), nil, 0644)
+	err = os.Rename(d2, d1)
+	check(errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST), "rename over non-empty dir: %v", err)
+	fmt.Println("renames: ok")
+}
+
+func deepTree(dir string) {
+	root := filepath.Join(dir, "deep")
+	p := root
+	for i := 0; i < 60; i++ {
+		p = filepath.Join(p, fmt.Sprintf("level%d", i))
+		must(os.MkdirAll(p, 0755), "MkdirAll deep")
+		for j := 0; j < 3; j++ {
+			os.WriteFile(filepath.Join(p, fmt.Sprintf("f%d", j)), []byte("x"), 0644)
+		}
+	}
+	count := 0
+	filepath.WalkDir(root, func(string, fs.DirEntry, error) error { count++; return nil })
+	check(count == 1+60*4, "WalkDir saw %d entries", count)
+	must(os.RemoveAll(root), "RemoveAll")
+	_, err := os.Stat(root)
+	check(errors.Is(err, fs.ErrNotExist), "deep tree still there: %v", err)
+	fmt.Println("deep tree: ok")
+}
+
+func links(dir string) {
+	target := filepath.Join(dir, "target")
+	os.WriteFile(target, []byte("data"), 0644)
+	l := filepath.Join(dir, "link")
+	must(os.Symlink("target", l), "Symlink")
+	got, err := os.Readlink(l)
+	check(got == "target" && err == nil, "Readlink %q %v", got, err)
+	b, _ := os.ReadFile(l)
+	check(string(b) == "data", "read through link %q", b)
+	fi, _ := os.Lstat(l)
+	check(fi != nil && fi.Mode()&fs.ModeSymlink != 0, "Lstat mode %v", fi)
+	loop := filepath.Join(dir, "loop")
+	os.Symlink("loop", loop)
+	_, err = os.Stat(loop)
+	check(errors.Is(err, syscall.ELOOP), "stat of a loop: %v", err)
+	_, err = os.OpenFile(l, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	check(errors.Is(err, syscall.ELOOP), "O_NOFOLLOW: %v", err)
+	hard := filepath.Join(dir, "hard")
+	must(os.Link(target, hard), "Link")
+	fi, _ = os.Stat(target)
+	check(fi != nil && fi.Sys().(*syscall.Stat_t).Nlink == 2, "nlink after Link: %v", fi.Sys())
+	os.Remove(target)
+	b, _ = os.ReadFile(hard)
+	check(string(b) == "data", "hard link after unlink %q", b)
+	// A dir symlink used as a path component.
+	os.MkdirAll(filepath.Join(dir, "realdir"), 0755)
+	os.WriteFile(filepath.Join(dir, "realdir", "f"), []byte("via"), 0644)
+	os.Symlink(filepath.Join(dir, "realdir"), filepath.Join(dir, "dirlink"))
+	b, _ = os.ReadFile(filepath.Join(dir, "dirlink", "f"))
+	check(string(b) == "via", "through dir link %q", b)
+	fmt.Println("symlinks and hard links: ok")
+}
+
+func modesTimes(dir string) {
+	p := filepath.Join(dir, "m")
+	os.WriteFile(p, nil, 0600)
+	must(os.Chmod(p, 0751), "Chmod")
+	fi, _ := os.Stat(p)
+	check(fi != nil && fi.Mode().Perm() == 0751, "mode after Chmod %v", fi.Mode())
+	must(os.Chown(p, 1000, 1001), "Chown")
+	fi, _ = os.Stat(p)
+	st := fi.Sys().(*syscall.Stat_t)
+	check(st.Uid == 1000 && st.Gid == 1001, "owner %d:%d", st.Uid, st.Gid)
+	when := time.Date(2001, 2, 3, 4, 5, 6, 7000, time.UTC)
+	must(os.Chtimes(p, when, when), "Chtimes")
+	fi, _ = os.Stat(p)
+	check(fi.ModTime().Equal(when), "mtime %v", fi.ModTime())
+	check(syscall.Access(p, 1) == nil, "X_OK on 0751")
+	os.Chmod(p, 0644)
+	check(syscall.Access(p, 1) == syscall.EACCES, "X_OK on 0644")
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0644)
+	check(errors.Is(err, fs.ErrExist), "O_EXCL on existing: %v %v", f, err)
+	var sfs syscall.Statfs_t
+	must(syscall.Statfs(dir, &sfs), "Statfs")
+	check(!inGorump || sfs.Type == 0x01021994 && sfs.Bsize == 4096, "statfs %+v", sfs)
+	fmt.Println("modes, owners, times, access, statfs: ok")
+}
+
+func tempAndCwd() {
+	f, err := os.CreateTemp("", "gorump-*.tmp")
+	must(err, "CreateTemp")
+	if err == nil {
+		check(strings.HasPrefix(f.Name(), "/tmp/gorump-"), "temp name %s", f.Name())
+		f.Close()
+		os.Remove(f.Name())
+	}
+	d, err := os.MkdirTemp("", "dir")
+	must(err, "MkdirTemp")
+	must(os.Chdir(d), "Chdir")
+	wd, err := os.Getwd()
+	check(wd == d && err == nil, "Getwd %q %v, want %q", wd, err, d)
+	os.WriteFile("rel.txt", []byte("rel"), 0644)
+	b, _ := os.ReadFile(filepath.Join(d, "rel.txt"))
+	check(string(b) == "rel", "relative write %q", b)
+	os.Mkdir("sub", 0755)
+	must(os.Chdir("sub"), "Chdir sub")
+	wd, _ = os.Getwd()
+	check(wd == d+"/sub", "Getwd in sub %q", wd)
+	must(os.Chdir(".."), "Chdir ..")
+	link, _ := os.Readlink("/proc/self/cwd")
+	check(link == d, "/proc/self/cwd %q", link)
+	os.Chdir("/")
+	must(os.RemoveAll(d), "RemoveAll temp dir")
+	fmt.Println("temp files and working directory: ok")
+}
+
+func special() {
+	exe, err := os.Executable()
+	must(err, "Executable")
+	fi, err := os.Stat(exe)
+	check(err == nil && fi.Mode().IsRegular() && fi.Size() > 100000, "Executable %q: %v %v", exe, fi, err)
+	cmd, _ := os.ReadFile("/proc/self/cmdline")
+	check(strings.HasSuffix(strings.Split(string(cmd), "\x00")[0], filepath.Base(os.Args[0])), "cmdline %q", cmd)
+	maps, _ := os.ReadFile("/proc/self/maps")
+	check(bytes.Contains(maps, []byte("r-xp")) && bytes.Contains(maps, []byte("[stack]")), "maps %q", maps)
+	mem, _ := os.ReadFile("/proc/meminfo")
+	check(bytes.HasPrefix(mem, []byte("MemTotal:")), "meminfo %q", mem)
+	cpu, _ := os.ReadFile("/proc/cpuinfo")
+	check(bytes.Contains(cpu, []byte("processor\t: 0")), "cpuinfo %q", cpu)
+	for _, p := range []string{"/proc/self/stat", "/proc/self/statm", "/etc/hosts", "/etc/resolv.conf", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hostname"} {
+		b, err := os.ReadFile(p)
+		check(err == nil && len(b) > 0, "%s: %q %v", p, b, err)
+	}
+	f, _ := os.Open("/dev/null")
+	link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.Fd()))
+	check(link == "/dev/null", "/proc/self/fd link %q %v", link, err)
+	ents, _ := os.ReadDir("/proc/self/fd")
+	check(len(ents) >= 4, "/proc/self/fd has %d entries", len(ents))
+	f.Close()
+	u, err := user.Current()
+	check(err == nil && u.Username == "root" && u.HomeDir == "/root", "user.Current %+v %v", u, err)
+	host, _ := os.Hostname()
+	check(host != "" && (!inGorump || host == "gorump"), "Hostname %q", host)
+	data, err := embedded.ReadFile("testdata/embedded.txt")
+	check(err == nil && string(data) == "embedded data v1\n", "embed %q %v", data, err)
+	fmt.Println("special files, /proc, /etc, embed: ok")
+}
+
+func dirfdRelative(dir string) {
+	d, err := os.Open(dir)
+	must(err, "open dir")
+	defer d.Close()
+	fd := int(d.Fd())
+	must(syscall.Mkdirat(fd, "at", 0755), "mkdirat")
+	nfd, err := syscall.Openat(fd, "at/f", os.O_CREATE|os.O_WRONLY, 0644)
+	must(err, "openat relative")
+	syscall.Write(nfd, []byte("at"))
+	syscall.Close(nfd)
+	b, _ := os.ReadFile(filepath.Join(dir, "at", "f"))
+	check(string(b) == "at", "openat wrote %q", b)
+	must(syscall.Unlinkat(fd, "at/f"), "unlinkat")
+	check(syscall.Unlinkat(fd, "at") == syscall.EISDIR, "unlinkat of a dir without AT_REMOVEDIR")
+	fmt.Println("dirfd-relative calls: ok")
+}
+
+// Fills the file system until it is full: ENOSPC, and what was written
+// before must read back intact.
+func enospc(dir string) {
+	p := filepath.Join(dir, "fill")
+	f, _ := os.Create(p)
+	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096)
+	var written int64
+	var err error
+	for {
+		var n int
+		n, err = f.Write(chunk)
+		written += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	f.Close()
+	check(errors.Is(err, syscall.ENOSPC), "filling: %v after %d bytes", err, written)
+	f, _ = os.Open(p)
+	buf := make([]byte, len(chunk))
+	var read int64
+	for {
+		n, err := io.ReadFull(f, buf)
+		if n > 0 && !bytes.Equal(buf[:n], chunk[:n]) {
+			check(false, "data corrupted at %d", read)
+			break
+		}
+		read += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	f.Close()
+	check(read == written, "read back %d of %d bytes", read, written)
+	os.Remove(p)
+	fmt.Printf("ENOSPC after %d MiB, data intact: ok\n", written>>20)
+}
+
+func tmpEntries() string {
+	var names []string
+	ents, _ := os.ReadDir(os.TempDir())
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return strings.Join(names, " ")
+}
+
+func main() {
+	before := tmpEntries()
+	dir, err := os.MkdirTemp("", "fstest")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL: MkdirTemp:", err)
+		os.Exit(1)
+	}
+	readWrite(dir)
+	dirs(dir)
+	renames(dir)
+	deepTree(dir)
+	links(dir)
+	modesTimes(dir)
+	tempAndCwd()
+	special()
+	dirfdRelative(dir)
+	if len(os.Args) > 1 && os.Args[1] == "-enospc" {
+		enospc(dir)
+	}
+	must(os.RemoveAll(dir), "final RemoveAll")
+	after := tmpEntries()
+	check(after == before, "temporary files left: before %q, after %q", before, after)
+	if failed > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: %d checks failed\n", failed)
+		os.Exit(1)
+	}
+	fmt.Println("SUCCESS")
+}
