@@ -38,6 +38,11 @@ static struct {
     struct mem_range image; /* the PVH module: the gorump image */
 } boot;
 
+const char *cmdline_get(void)
+{
+    return boot.cmdline;
+}
+
 bool cmdline_has(const char *word)
 {
     size_t n = strlen(word);

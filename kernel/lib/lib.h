@@ -75,5 +75,6 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 
 /* Kernel command-line options (main.c). */
 bool cmdline_has(const char *word);
+const char *cmdline_get(void);
 
 #endif

@@ -1,0 +1,53 @@
+/*
+ * drv/netdev.h — network devices, as the network stack (net/) sees them:
+ * Ethernet frames out, Ethernet frames in.  Drivers (virtio-net over
+ * virtio-mmio or virtio-pci) register devices at probe time; the stack
+ * attaches a receive callback to each.
+ *
+ * Context: rx is called from the device's interrupt handler, which runs
+ * with interrupts off and only ever interrupts user mode or the idle loop,
+ * never kernel code (proc/proc.h), so it may call into the stack directly.
+ * netdev_tx may be called from any kernel context.
+ */
+#ifndef DRV_NETDEV_H
+#define DRV_NETDEV_H
+
+#include "lib/lib.h"
+
+#define NETDEV_MAX 4
+#define NETDEV_FRAME_MAX 1514 /* Ethernet header + 1500 bytes, no FCS */
+
+struct netdev;
+
+/* A received frame: valid only during the call; the stack copies it. */
+typedef void (*netdev_rx_fn)(struct netdev *dev, const void *frame,
+                             size_t len, void *arg);
+
+struct netdev {
+    uint8_t mac[6];
+    uint16_t mtu;  /* 1500 */
+    bool link_up;
+    const char *name; /* "virtio-net0" */
+    /* set by the stack */
+    netdev_rx_fn rx;
+    void *rx_arg;
+    /* driver statistics */
+    uint64_t rx_packets, tx_packets, rx_dropped, tx_dropped, irqs;
+};
+
+/* Finds and starts every network device: virtio-mmio devices named on the
+ * kernel command line (virtio_mmio.device=SIZE@BASE:IRQ) and virtio-net
+ * devices on the PCI bus (legacy 0xcf8 configuration ports). */
+void netdev_probe(const char *cmdline);
+int netdev_count(void);
+struct netdev *netdev_get(int i);
+/* Sends one frame made of n pieces (their total at most
+ * NETDEV_FRAME_MAX bytes): 0, or -EAGAIN when the transmit ring is full
+ * (the frame is dropped and counted), -EINVAL when too large. */
+struct netdev_piece {
+    const void *data;
+    size_t len;
+};
+int netdev_tx(struct netdev *dev, const struct netdev_piece *p, int n);
+
+#endif
