@@ -1,15 +1,17 @@
 /*
- * common/image.c — checking a gorump image (include/gorump/image.h) and
- * finding its sections.  Built into the kernel, the tool and the fuzz
- * target, so it includes only stdint/stddef and gorump headers, and reads
- * every field byte by byte from the untrusted buffer: whatever the bytes,
- * the result is 0 or an error code, never an access outside buf[0..len).
+ * common/image.c — checking a gorump image (include/gorump/image.h),
+ * finding its sections and walking its file records.  Built into the
+ * kernel, the tool and the fuzz target, so it includes only stdint/stddef
+ * and gorump headers, and reads every field byte by byte from the
+ * untrusted buffer: whatever the bytes, the result is 0 or an error code,
+ * never an access outside buf[0..len).
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include <gorump/image.h>
 
+#include "image_path.h"
 #include "le.h"
 
 /* Field offsets of struct gorump_image_header and _section on disk. */
@@ -69,7 +71,15 @@ static int image_path_ok(const uint8_t *s, uint64_t size)
     return 1;
 }
 
-/* Stores a known section in *img; 0 or GORUMP_IMAGE_ESECTION. */
+/* EXEPATH: like CWD, and a path a FILES record could have, since the
+ * kernel puts the program in the file tree there. */
+static int image_abs_path_ok(const uint8_t *s, uint64_t size)
+{
+    return size >= 1 && s[size - 1] == 0 && image_path_norm_ok(s, size - 1);
+}
+
+/* Stores a known section in *img; 0 or GORUMP_IMAGE_ESECTION.  FILES
+ * records are checked later, once the whole image is known. */
 static int image_take(struct gorump_image *img, uint32_t type, const uint8_t *s,
                       uint64_t size)
 {
@@ -95,6 +105,15 @@ static int image_take(struct gorump_image *img, uint32_t type, const uint8_t *s,
             return GORUMP_IMAGE_ESECTION;
         img->cwd = (const char *)s;
         return 0;
+    case GORUMP_SECTION_FILES:
+        img->files = s;
+        img->files_size = size;
+        return 0;
+    case GORUMP_SECTION_EXEPATH:
+        if (!image_abs_path_ok(s, size))
+            return GORUMP_IMAGE_ESECTION;
+        img->exe_path = (const char *)s;
+        return 0;
     }
     return 0;
 }
@@ -117,7 +136,7 @@ static int image_section(const uint8_t *p, uint64_t total, uint64_t data_start,
         return GORUMP_IMAGE_ESECTION;
     if (off < data_start || off > total || size > total - off)
         return GORUMP_IMAGE_ESECTION;
-    if (type < GORUMP_SECTION_PROGRAM || type > GORUMP_SECTION_CWD)
+    if (type < GORUMP_SECTION_PROGRAM || type > GORUMP_SECTION_EXEPATH)
         return 0;
     if (*seen & (1u << type))
         return GORUMP_IMAGE_ESECTION;
@@ -127,6 +146,8 @@ static int image_section(const uint8_t *p, uint64_t total, uint64_t data_start,
 
 static void image_clear(struct gorump_image *img)
 {
+    img->base = NULL;
+    img->size = 0;
     img->program = NULL;
     img->program_size = 0;
     img->args = NULL;
@@ -134,6 +155,9 @@ static void image_clear(struct gorump_image *img)
     img->env = NULL;
     img->env_size = 0;
     img->cwd = NULL;
+    img->files = NULL;
+    img->files_size = 0;
+    img->exe_path = NULL;
 }
 
 /* The header alone: on success *total and *nsec are safe to use. */
@@ -160,6 +184,21 @@ static int image_header(const uint8_t *p, uint64_t len, uint64_t *total,
     return 0;
 }
 
+/* Every FILES record, through the iterator the image's users call. */
+static int image_files_ok(struct gorump_image *img, const uint8_t *p,
+                          uint64_t total)
+{
+    struct gorump_file f;
+    uint64_t cursor = 0;
+    int r;
+
+    img->base = p;
+    img->size = total;
+    while ((r = gorump_image_next_file(img, &cursor, &f)) == 1)
+        ;
+    return r;
+}
+
 int gorump_image_parse(const void *buf, uint64_t len, struct gorump_image *img)
 {
     const uint8_t *p = buf;
@@ -174,6 +213,8 @@ int gorump_image_parse(const void *buf, uint64_t len, struct gorump_image *img)
                             img, &seen);
     if (err == 0 && !(seen & (1u << GORUMP_SECTION_PROGRAM)))
         err = GORUMP_IMAGE_ENOPROGRAM;
+    if (err == 0)
+        err = image_files_ok(img, p, total);
     if (err != 0)
         image_clear(img);
     return err;
@@ -197,6 +238,8 @@ const char *gorump_image_strerror(int err)
         return "the image has a malformed or out-of-bounds section";
     case GORUMP_IMAGE_ENOPROGRAM:
         return "the image holds no program";
+    case GORUMP_IMAGE_EFILE:
+        return "the image has a malformed file record";
     }
     return "unknown image error";
 }

@@ -1,8 +1,9 @@
 /*
- * tool/args.c — parsing `gorump run [OPTION]... PROGRAM [ARG]...`.
+ * tool/args.c — parsing `gorump run|build [OPTION]... PROGRAM [ARG]...`.
  * Options accept "--opt=value", "--opt value", and for one-letter options
  * "-m value" and "-mvalue".  The first argument that is not an option is
- * PROGRAM; the rest, dashes or not, belong to the program.
+ * PROGRAM; the rest, dashes or not, belong to the program.  The guest
+ * file options (--dir, --file, --cwd) are in args_files.c.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "args_files.h"
 
 #define KIB 1024ull
 #define MIB (1024 * KIB)
@@ -23,30 +25,48 @@ enum opt_id {
     OPT_TIMEOUT,
     OPT_MACHINE,
     OPT_KERNEL,
-    OPT_HELP
+    OPT_HELP,
+    OPT_DIR,
+    OPT_FILE,
+    OPT_CWD,
+    OPT_OUTPUT
 };
+
+/* Which subcommands have an option. */
+#define FOR_RUN 1
+#define FOR_BUILD 2
+#define FOR_BOTH (FOR_RUN | FOR_BUILD)
 
 struct opt {
     char short_name; /* 0 if none */
     const char *long_name;
     int has_value;
     enum opt_id id;
+    int cmds; /* FOR_* */
 };
 
 static const struct opt run_opts[] = {
-    {'m', "memory", 1, OPT_MEM},    {'e', "env", 1, OPT_ENV},
-    {0, "timeout", 1, OPT_TIMEOUT}, {0, "machine", 1, OPT_MACHINE},
-    {0, "kernel", 1, OPT_KERNEL},   {'h', "help", 0, OPT_HELP},
+    {'m', "memory", 1, OPT_MEM, FOR_RUN},
+    {'e', "env", 1, OPT_ENV, FOR_BOTH},
+    {0, "timeout", 1, OPT_TIMEOUT, FOR_RUN},
+    {0, "machine", 1, OPT_MACHINE, FOR_RUN},
+    {0, "kernel", 1, OPT_KERNEL, FOR_RUN},
+    {'h', "help", 0, OPT_HELP, FOR_BOTH},
+    {0, "dir", 1, OPT_DIR, FOR_BOTH},
+    {0, "file", 1, OPT_FILE, FOR_BOTH},
+    {0, "cwd", 1, OPT_CWD, FOR_BOTH},
+    {'o', "output", 1, OPT_OUTPUT, FOR_BUILD},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
 
-static int args_fail(struct run_args *a, const char *fmt, ...)
+int args_fail(struct run_args *a, const char *fmt, ...)
 {
     va_list ap;
+    int n = snprintf(a->err, sizeof(a->err), "%s: ", a->cmd);
 
     va_start(ap, fmt);
-    vsnprintf(a->err, sizeof(a->err), fmt, ap);
+    vsnprintf(a->err + n, sizeof(a->err) - (size_t)n, fmt, ap);
     va_end(ap);
     return RUN_ARGS_ERROR;
 }
@@ -146,14 +166,14 @@ static int args_add_env(struct run_args *a, const char *v)
     char *s;
 
     if (v[0] == '\0' || v[0] == '=')
-        return args_fail(a, "run: -e: empty variable name in '%s'", v);
+        return args_fail(a, "-e: empty variable name in '%s'", v);
     if (eq != NULL) {
         s = strdup(v);
     } else {
         host = getenv(v);
         if (host == NULL)
             return args_fail(a,
-                             "run: -e %s: %s is not set in this "
+                             "-e %s: %s is not set in this "
                              "environment (use -e %s=VALUE)",
                              v, v, v);
         s = malloc(strlen(v) + strlen(host) + 2);
@@ -161,7 +181,7 @@ static int args_add_env(struct run_args *a, const char *v)
             sprintf(s, "%s=%s", v, host);
     }
     if (s == NULL)
-        return args_fail(a, "run: out of memory");
+        return args_fail(a, "out of memory");
     a->env[a->nenv++] = s;
     return RUN_ARGS_OK;
 }
@@ -172,7 +192,7 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
     case OPT_MEM:
         if (args_parse_mem(v, &a->mem_mib) != 0)
             return args_fail(a,
-                             "run: -m: invalid memory size '%s' (want "
+                             "-m: invalid memory size '%s' (want "
                              "8M to 64G, e.g. 512M or 2G)",
                              v);
         return RUN_ARGS_OK;
@@ -181,7 +201,7 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
     case OPT_TIMEOUT:
         if (args_parse_seconds(v, &a->timeout_ms) != 0)
             return args_fail(a,
-                             "run: --timeout: invalid number of seconds "
+                             "--timeout: invalid number of seconds "
                              "'%s' (want a positive number, e.g. 30 or 2.5)",
                              v);
         return RUN_ARGS_OK;
@@ -192,7 +212,7 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
             a->machine = RUN_MACHINE_Q35;
         else
             return args_fail(a,
-                             "run: --machine: unknown machine '%s' "
+                             "--machine: unknown machine '%s' "
                              "(want microvm or q35)",
                              v);
         return RUN_ARGS_OK;
@@ -201,15 +221,27 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
         return RUN_ARGS_OK;
     case OPT_HELP:
         return RUN_ARGS_HELP;
+    case OPT_DIR:
+        return args_add_dir(a, v);
+    case OPT_FILE:
+        return args_add_file(a, v);
+    case OPT_CWD:
+        return args_set_cwd(a, v);
+    case OPT_OUTPUT:
+        a->output = v;
+        return RUN_ARGS_OK;
     }
     return RUN_ARGS_ERROR;
 }
 
-/* The entry for "--NAME" (n bytes of name) or "-X". */
-static const struct opt *args_lookup(const char *name, size_t n, int is_long)
+/* The entry for "--NAME" (n bytes of name) or "-X" that CMDS has. */
+static const struct opt *args_lookup(const char *name, size_t n, int is_long,
+                                     int cmds)
 {
     for (size_t k = 0; k < NOPTS; k++) {
         const struct opt *o = &run_opts[k];
+        if (!(o->cmds & cmds))
+            continue;
         if (is_long ? strlen(o->long_name) == n &&
                           strncmp(o->long_name, name, n) == 0
                     : o->short_name == name[0])
@@ -232,7 +264,8 @@ static int args_option(struct run_args *a, int argc, char **argv, int *i)
         n = strcspn(name, "=");
         v = name[n] == '=' ? name + n + 1 : NULL;
     }
-    o = args_lookup(name, n, is_long);
+    o = args_lookup(name, n, is_long,
+                    strcmp(a->cmd, "build") == 0 ? FOR_BUILD : FOR_RUN);
     if (o != NULL && !is_long && name[1] != '\0') {
         if (o->has_value)
             v = name + 1; /* "-m512" */
@@ -240,22 +273,23 @@ static int args_option(struct run_args *a, int argc, char **argv, int *i)
             o = NULL; /* "-hx" is no option of ours */
     }
     if (o == NULL)
-        return args_fail(a, "run: unknown option '%s'", arg);
+        return args_fail(a, "unknown option '%s'", arg);
     if (!o->has_value && v != NULL)
-        return args_fail(a, "run: option '%s' takes no value", arg);
+        return args_fail(a, "option '%s' takes no value", arg);
     if (o->has_value && v == NULL) {
         if (*i + 1 >= argc)
-            return args_fail(a, "run: option '%s' needs a value", arg);
+            return args_fail(a, "option '%s' needs a value", arg);
         v = argv[++*i];
     }
     if (o->has_value && v[0] == '\0')
-        return args_fail(a, "run: option '%s' needs a non-empty value", arg);
+        return args_fail(a, "option '%s' needs a non-empty value", arg);
     return args_apply(a, o, v);
 }
 
-static void args_init(struct run_args *a)
+static void args_init(struct run_args *a, const char *cmd)
 {
     memset(a, 0, sizeof(*a));
+    a->cmd = cmd != NULL && strcmp(cmd, "build") == 0 ? "build" : "run";
     a->mem_mib = RUN_MEM_DEFAULT_MIB;
     a->machine = RUN_MACHINE_MICROVM;
 }
@@ -264,10 +298,11 @@ int run_args_parse(struct run_args *a, int argc, char **argv)
 {
     int i, r;
 
-    args_init(a);
+    args_init(a, argc > 0 ? argv[0] : NULL);
     a->env = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->env));
-    if (a->env == NULL)
-        return args_fail(a, "run: out of memory");
+    a->pack = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->pack));
+    if (a->env == NULL || a->pack == NULL)
+        return args_fail(a, "out of memory");
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--") == 0) {
@@ -281,8 +316,8 @@ int run_args_parse(struct run_args *a, int argc, char **argv)
             return r;
     }
     if (i >= argc)
-        return args_fail(a, "run: missing PROGRAM (a static Go program or "
-                            "a Go main package directory)");
+        return args_fail(a, "missing PROGRAM (a static Go program, a Go "
+                            "main package directory or a gorump image)");
     a->program = argv[i];
     a->args = argv + i + 1;
     a->nargs = argc - i - 1;
@@ -296,4 +331,18 @@ void run_args_free(struct run_args *a)
     free(a->env);
     a->env = NULL;
     a->nenv = 0;
+    for (int i = 0; i < a->npack; i++) {
+        free(a->pack[i].host);
+        free(a->pack[i].guest);
+    }
+    free(a->pack);
+    a->pack = NULL;
+    a->npack = 0;
+    free(a->cwd);
+    a->cwd = NULL;
+}
+
+int run_args_edit_image(const struct run_args *a)
+{
+    return a->nargs > 0 || a->nenv > 0 || a->cwd != NULL || a->npack > 0;
 }

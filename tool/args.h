@@ -1,7 +1,9 @@
 /*
- * tool/args.h — the command line of `gorump run`, parsed into a struct.
- * Pure apart from reading the host environment for `-e KEY`: nothing is
- * printed, errors come back as a sentence in args->err.
+ * tool/args.h — the command lines of `gorump run` and `gorump build`,
+ * parsed into one struct (build accepts a subset of run's options, plus
+ * -o).  Pure apart from reading the host environment for `-e KEY`: nothing
+ * is printed and no file is looked at, errors come back as a sentence in
+ * args->err.
  */
 #ifndef GORUMP_TOOL_ARGS_H
 #define GORUMP_TOOL_ARGS_H
@@ -18,17 +20,30 @@ enum run_machine {
 #define RUN_MEM_MIN_MIB 8
 #define RUN_MEM_MAX_MIB (64 * 1024)
 
+/* One --dir or --file, in command-line order (later records win). */
+struct run_pack {
+    char *host;  /* HOSTDIR or HOSTFILE, allocated */
+    char *guest; /* normalised absolute guest path, or NULL for a
+                    --dir without :GUESTDIR (HOSTDIR made absolute) */
+    int is_dir;  /* 1: --dir, 0: --file */
+};
+
 struct run_args {
+    const char *cmd;     /* "run" or "build": argv[0], for messages */
     uint64_t mem_mib;    /* guest memory, whole MiB */
     uint64_t timeout_ms; /* 0: no timeout */
     enum run_machine machine;
-    const char *kernel;  /* --kernel PATH, or NULL */
-    const char *program; /* PROGRAM as typed */
-    int nargs;           /* the program's arguments after PROGRAM */
-    char **args;         /* points into argv */
-    int nenv;            /* -e values in order, each "KEY=VALUE" */
-    char **env;          /* allocated, freed by run_args_free() */
-    char err[256];       /* why parsing failed */
+    const char *kernel;    /* --kernel PATH, or NULL */
+    const char *program;   /* PROGRAM as typed */
+    int nargs;             /* the program's arguments after PROGRAM */
+    char **args;           /* points into argv */
+    int nenv;              /* -e values in order, each "KEY=VALUE" */
+    char **env;            /* allocated, freed by run_args_free() */
+    int npack;             /* --dir and --file options */
+    struct run_pack *pack; /* allocated */
+    char *cwd;             /* --cwd, normalised, or NULL */
+    const char *output;    /* build -o IMAGE, or NULL */
+    char err[4096 + 256];  /* why parsing failed (paths can be long) */
 };
 
 enum {
@@ -38,13 +53,19 @@ enum {
 };
 
 /*
- * Parses argv[1..argc) (argv[0] is the subcommand name and is skipped).
- * Options come first and stop at PROGRAM or "--"; everything after PROGRAM
- * belongs to the program.  Returns RUN_ARGS_*; call run_args_free() after
- * any result.
+ * Parses argv[1..argc); argv[0] is the subcommand, "run" or "build", and
+ * decides which options exist.  Options come first and stop at PROGRAM or
+ * "--"; everything after PROGRAM belongs to the program.  Guest paths
+ * (--dir's GUESTDIR, --file's GUESTPATH, --cwd) must be absolute and are
+ * normalised here.  Returns RUN_ARGS_*; call run_args_free() after any
+ * result.
  */
 int run_args_parse(struct run_args *args, int argc, char **argv);
 void run_args_free(struct run_args *args);
+
+/* Whether the options change what goes into an image: program arguments,
+ * -e, --cwd, --dir or --file.  (-m, --timeout... do not.) */
+int run_args_edit_image(const struct run_args *args);
 
 /* "512", "512M", "2G", "65536K": sizes for -m, no suffix meaning MiB.
  * Stores whole MiB (rounded up) in *mib; 0, or -1 if malformed or outside

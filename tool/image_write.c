@@ -1,36 +1,38 @@
 /*
- * tool/image_write.c — building gorump images.  The layout is: header,
- * section table, ARGS, ENV, CWD (each 8-byte aligned), then PROGRAM at a
- * 4096-byte boundary.  The checksum is computed last, over the finished
- * bytes with the checksum field still zero.
+ * tool/image_write.c — writing gorump images (see image_write.h) in the
+ * order of image_plan.c's layout.  Everything goes through a sink that
+ * computes the CRC-32C of each byte as it passes, with the checksum field
+ * still zero; the checksum is stored last (pwrite at offset 28).  Packed
+ * host files are read only now, each checked against the size recorded
+ * when it was packed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gorump/image.h>
 
+#include "image_plan.h"
 #include "image_write.h"
+#include "pack.h"
+#include "proc.h"
 #include "util.h"
 
-#define HDR_SIZE sizeof(struct gorump_image_header)
-#define SEC_SIZE sizeof(struct gorump_image_section)
-#define PROGRAM_ALIGN 4096
+#define SINK_BUF (1u << 20)
 
-struct image_layout {
-    uint32_t nsec;
-    size_t args_off, args_size;
-    size_t env_off, env_size;
-    size_t cwd_off, cwd_size;
-    size_t prog_off, total;
+/* Where the bytes go: a buffer flushed to fd, or straight into mem. */
+struct sink {
+    int fd;       /* -1: into mem, which holds the whole image */
+    uint8_t *mem; /* the image, or the write buffer */
+    size_t used;  /* bytes waiting in the write buffer */
+    uint64_t off; /* bytes emitted so far */
+    uint32_t crc; /* of those bytes */
+    const char *path;
+    int sigfd;
 };
-
-static size_t align_up(size_t n, size_t a)
-{
-    return (n + a - 1) & ~(a - 1);
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -44,107 +46,336 @@ static void put64(uint8_t *p, uint64_t v)
     put32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* Bytes of n NUL-terminated strings. */
-static size_t strings_size(int n, char *const *s)
+static int sink_flush(struct sink *s)
 {
-    size_t size = 0;
-
-    for (int i = 0; i < n; i++)
-        size += strlen(s[i]) + 1;
-    return size;
+    if (s->fd < 0 || s->used == 0)
+        return 0;
+    if (write_all(s->fd, s->mem, s->used) != 0) {
+        report("%s: cannot write the image: %s", s->path, strerror(errno));
+        return -1;
+    }
+    s->used = 0;
+    return 0;
 }
 
-static void image_plan(const struct image_input *in, struct image_layout *l)
+/* Where the next bytes go, and how many fit there at once. */
+static uint8_t *sink_room(const struct sink *s, size_t *n)
 {
-    size_t at;
-
-    l->args_size = strings_size(in->nargs, in->args);
-    l->env_size = strings_size(in->nenv, in->env);
-    l->cwd_size = in->cwd != NULL ? strlen(in->cwd) + 1 : 0;
-    l->nsec = 2 + (in->nenv > 0) + (in->cwd != NULL);
-    at = HDR_SIZE + l->nsec * SEC_SIZE;
-    l->args_off = align_up(at, 8);
-    l->env_off = align_up(l->args_off + l->args_size, 8);
-    l->cwd_off = align_up(l->env_off + l->env_size, 8);
-    l->prog_off = align_up(l->cwd_off + l->cwd_size, PROGRAM_ALIGN);
-    l->total = l->prog_off + in->program_size;
+    if (s->fd < 0) {
+        *n = SIZE_MAX;
+        return s->mem + s->off;
+    }
+    *n = SINK_BUF - s->used;
+    return s->mem + s->used;
 }
 
-static void put_section(uint8_t *img, uint32_t *i, uint32_t type, size_t off,
-                        size_t size)
+/* The n bytes just placed at sink_room() are part of the image. */
+static int sink_commit(struct sink *s, size_t n)
 {
-    uint8_t *e = img + HDR_SIZE + (size_t)(*i)++ * SEC_SIZE;
+    uint8_t *p = s->fd < 0 ? s->mem + s->off : s->mem + s->used;
 
+    s->crc = gorump_crc32c(s->crc, p, n);
+    s->off += n;
+    if (s->fd < 0)
+        return 0;
+    s->used += n;
+    return s->used == SINK_BUF ? sink_flush(s) : 0;
+}
+
+static int sink_put(struct sink *s, const void *src, uint64_t n)
+{
+    const uint8_t *p = src;
+    size_t room, k;
+
+    while (n > 0) {
+        uint8_t *dst = sink_room(s, &room);
+        k = n < room ? (size_t)n : room;
+        memcpy(dst, p, k);
+        if (sink_commit(s, k) != 0)
+            return -1;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Zeros up to offset TO. */
+static int sink_pad(struct sink *s, uint64_t to)
+{
+    size_t room, k;
+
+    while (s->off < to) {
+        uint8_t *dst = sink_room(s, &room);
+        k = to - s->off < room ? (size_t)(to - s->off) : room;
+        memset(dst, 0, k);
+        if (sink_commit(s, k) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int sink_changed(const char *host, uint64_t size)
+{
+    report("%s: changed size while the image was written (packed as %llu "
+           "bytes); try again",
+           host, (unsigned long long)size);
+    return -1;
+}
+
+/* SIZE bytes of HOST's contents from fd, and proof there are no more. */
+static int sink_copy(struct sink *s, int fd, const char *host, uint64_t size)
+{
+    uint8_t extra;
+    ssize_t r;
+    size_t room;
+
+    while (size > 0) {
+        uint8_t *dst = sink_room(s, &room);
+        r = read(fd, dst, size < room ? (size_t)size : room);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            report("%s: %s", host, strerror(errno));
+            return -1;
+        }
+        if (r == 0)
+            return sink_changed(host, size);
+        if (sink_commit(s, (size_t)r) != 0)
+            return -1;
+        size -= (uint64_t)r;
+    }
+    while ((r = read(fd, &extra, 1)) < 0 && errno == EINTR)
+        ;
+    return r != 0 ? sink_changed(host, size) : 0;
+}
+
+/* A packed file's data: from its host file, or from memory. */
+static int sink_file(struct sink *s, const struct pack_file *f)
+{
+    struct stat st;
+    int fd, err;
+
+    if (f->host == NULL)
+        return sink_put(s, f->data, f->size);
+    fd = open(f->host, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        report("%s: %s", f->host, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != f->size)
+        err = sink_changed(f->host, f->size);
+    else
+        err = sink_copy(s, fd, f->host, f->size);
+    close(fd);
+    return err;
+}
+
+static void write_section(uint8_t *e, uint32_t type, uint64_t off,
+                          uint64_t size)
+{
     put32(e, type);
     put32(e + 4, 0);
     put64(e + 8, off);
     put64(e + 16, size);
 }
 
-static void put_strings(uint8_t *p, int n, char *const *s)
+/* Header and section table, checksum zero. */
+static int write_head(struct sink *s, const struct image_input *in,
+                      const struct image_layout *l)
 {
-    for (int i = 0; i < n; i++) {
-        size_t len = strlen(s[i]) + 1;
-        memcpy(p, s[i], len);
-        p += len;
-    }
+    uint8_t h[IMAGE_HDR_SIZE + 6 * IMAGE_SEC_SIZE] = {0}, *e;
+
+    memcpy(h, GORUMP_IMAGE_MAGIC, 8);
+    put32(h + 8, GORUMP_IMAGE_VERSION);
+    put32(h + 12, IMAGE_HDR_SIZE);
+    put64(h + 16, l->total);
+    put32(h + 24, l->nsec);
+    e = h + IMAGE_HDR_SIZE;
+    write_section(e, GORUMP_SECTION_PROGRAM, l->prog_off, in->program_size);
+    write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_ARGS, l->args_off,
+                  l->args_size);
+    if (in->nenv > 0)
+        write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_ENV, l->env_off,
+                      l->env_size);
+    if (in->cwd != NULL)
+        write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_CWD, l->cwd_off,
+                      l->cwd_size);
+    if (in->exe_path != NULL)
+        write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_EXEPATH, l->exe_off,
+                      l->exe_size);
+    if (l->nfiles > 0)
+        write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_FILES, l->files_off,
+                      l->files_size);
+    return sink_put(s, h, IMAGE_HDR_SIZE + l->nsec * IMAGE_SEC_SIZE);
 }
 
-static void image_fill(uint8_t *img, const struct image_input *in,
-                       const struct image_layout *l)
+static int write_strings(struct sink *s, uint64_t at, int n, char *const *v)
 {
-    uint32_t i = 0;
+    int err = sink_pad(s, at);
 
-    memcpy(img, GORUMP_IMAGE_MAGIC, 8);
-    put32(img + 8, GORUMP_IMAGE_VERSION);
-    put32(img + 12, HDR_SIZE);
-    put64(img + 16, l->total);
-    put32(img + 24, l->nsec);
-    put_section(img, &i, GORUMP_SECTION_PROGRAM, l->prog_off, in->program_size);
-    put_section(img, &i, GORUMP_SECTION_ARGS, l->args_off, l->args_size);
-    if (in->nenv > 0)
-        put_section(img, &i, GORUMP_SECTION_ENV, l->env_off, l->env_size);
-    if (in->cwd != NULL)
-        put_section(img, &i, GORUMP_SECTION_CWD, l->cwd_off, l->cwd_size);
-    put_strings(img + l->args_off, in->nargs, in->args);
-    put_strings(img + l->env_off, in->nenv, in->env);
-    if (in->cwd != NULL)
-        memcpy(img + l->cwd_off, in->cwd, l->cwd_size);
-    if (in->program_size > 0)
-        memcpy(img + l->prog_off, in->program, in->program_size);
-    put32(img + 28, gorump_crc32c(0, img, l->total));
+    for (int i = 0; i < n && err == 0; i++)
+        err = sink_put(s, v[i], strlen(v[i]) + 1);
+    return err;
+}
+
+static int write_record(struct sink *s, const struct pack_file *f,
+                        uint64_t data_off)
+{
+    uint8_t r[IMAGE_REC_SIZE] = {0};
+    size_t len = strlen(f->path);
+
+    put32(r, (uint32_t)image_record_size(len));
+    put32(r + 4, f->mode);
+    put64(r + 8, data_off);
+    put64(r + 16, f->size);
+    put64(r + 24, (uint64_t)f->mtime_sec);
+    put32(r + 32, f->mtime_nsec);
+    put32(r + 36, f->uid);
+    put32(r + 40, f->gid);
+    r[44] = (uint8_t)len;
+    r[45] = (uint8_t)(len >> 8);
+    if (sink_put(s, r, sizeof(r)) != 0 || sink_put(s, f->path, len) != 0)
+        return -1;
+    return sink_pad(s, image_align(s->off, 8));
+}
+
+/* Everything before the packed files' data. */
+static int write_meta(struct sink *s, const struct image_input *in,
+                      const struct image_layout *l)
+{
+    char *cwd[] = {(char *)in->cwd}, *exe[] = {(char *)in->exe_path};
+    int err = write_head(s, in, l);
+
+    if (err == 0)
+        err = write_strings(s, l->args_off, in->nargs, in->args);
+    if (err == 0)
+        err = write_strings(s, l->env_off, in->nenv, in->env);
+    if (err == 0)
+        err = write_strings(s, l->cwd_off, in->cwd != NULL, cwd);
+    if (err == 0)
+        err = write_strings(s, l->exe_off, in->exe_path != NULL, exe);
+    if (err == 0)
+        err = sink_pad(s, l->files_off);
+    for (size_t i = 0; i < l->nfiles && err == 0; i++)
+        err = write_record(s, &in->files->v[i], l->data_off[i]);
+    if (err == 0)
+        err = sink_pad(s, l->prog_off);
+    if (err == 0)
+        err = sink_put(s, in->program, in->program_size);
+    return err;
+}
+
+/* The packed files' data in offset order (small files first).  0, -1, or
+ * a stopping signal's number. */
+static int write_data(struct sink *s, const struct image_input *in,
+                      const struct image_layout *l)
+{
+    for (int big = 0; big <= 1; big++) {
+        for (size_t i = 0; i < l->nfiles; i++) {
+            const struct pack_file *f = &in->files->v[i];
+            int sig;
+            if (f->size == 0 || image_big(f->size) != big)
+                continue;
+            sig = s->sigfd >= 0 ? signals_take(s->sigfd) : 0;
+            if (sig != 0)
+                return sig;
+            if (sink_pad(s, l->data_off[i]) != 0 || sink_file(s, f) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The whole image into S; 0, -1 or a signal number. */
+static int image_emit(struct sink *s, const struct image_input *in,
+                      const struct image_layout *l)
+{
+    int err = write_meta(s, in, l);
+
+    if (err == 0)
+        err = write_data(s, in, l);
+    if (err == 0 && s->off != l->total) {
+        report("%s: internal error: wrote %llu bytes of %llu", s->path,
+               (unsigned long long)s->off, (unsigned long long)l->total);
+        err = -1;
+    }
+    return err != 0 ? err : sink_flush(s);
+}
+
+uint64_t image_size(const struct image_input *in)
+{
+    struct image_layout l;
+    uint64_t total;
+
+    if (image_plan(in, &l) != 0)
+        return 0;
+    total = l.total;
+    image_plan_free(&l);
+    return total;
 }
 
 int image_build(const struct image_input *in, uint8_t **out, size_t *len)
 {
     struct image_layout l;
-    uint8_t *img;
+    struct sink s = {.fd = -1, .path = "(memory)", .sigfd = -1};
+    int err;
 
-    image_plan(in, &l);
-    img = calloc(1, l.total);
-    if (img == NULL)
+    if (image_plan(in, &l) != 0 || (s.mem = malloc(l.total)) == NULL) {
+        image_plan_free(&l);
+        report("out of memory");
         return -1;
-    image_fill(img, in, &l);
-    *out = img;
-    *len = l.total;
+    }
+    err = image_emit(&s, in, &l);
+    image_plan_free(&l);
+    if (err != 0) {
+        free(s.mem);
+        return -1;
+    }
+    put32(s.mem + 28, s.crc);
+    *out = s.mem;
+    *len = (size_t)s.off;
     return 0;
 }
 
-int image_write_file(const char *path, const struct image_input *in)
+int image_write_fd(int fd, const char *path, const struct image_input *in,
+                   int sigfd)
 {
-    uint8_t *img;
-    size_t len;
-    int fd, err = 0;
+    struct image_layout l;
+    struct sink s = {.fd = fd, .path = path, .sigfd = sigfd};
+    uint8_t crc[4];
+    int err;
 
-    if (image_build(in, &img, &len) != 0)
-        return -ENOMEM;
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        err = -errno;
-    if (fd >= 0 && write_all(fd, img, len) != 0)
-        err = -errno;
-    if (fd >= 0 && close(fd) != 0 && err == 0)
-        err = -errno;
-    free(img);
+    if (image_plan(in, &l) != 0 || (s.mem = malloc(SINK_BUF)) == NULL) {
+        image_plan_free(&l);
+        report("out of memory");
+        return -1;
+    }
+    err = image_emit(&s, in, &l);
+    image_plan_free(&l);
+    free(s.mem);
+    put32(crc, s.crc);
+    if (err == 0 && pwrite(fd, crc, 4, 28) != 4) {
+        report("%s: cannot write the image: %s", path, strerror(errno));
+        err = -1;
+    }
+    return err;
+}
+
+int image_write_file(const char *path, const struct image_input *in, int sigfd)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int err;
+
+    if (fd < 0) {
+        report("%s: cannot create the image: %s", path, strerror(errno));
+        return -1;
+    }
+    err = image_write_fd(fd, path, in, sigfd);
+    if (close(fd) != 0 && err == 0) {
+        report("%s: cannot write the image: %s", path, strerror(errno));
+        err = -1;
+    }
+    if (err != 0)
+        unlink(path);
     return err;
 }

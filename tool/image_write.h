@@ -1,12 +1,17 @@
 /*
  * tool/image_write.h — making a gorump image (include/gorump/image.h) from
- * a program, its arguments, environment and working directory.
+ * a program, its arguments, environment, working directory, guest path
+ * and packed files.  The layout is computed first (image_plan.c), then
+ * the bytes are streamed out in order with the CRC-32C computed on the
+ * way, so a file tree of any size passes through a fixed 1 MiB buffer.
  */
 #ifndef GORUMP_TOOL_IMAGE_WRITE_H
 #define GORUMP_TOOL_IMAGE_WRITE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+struct pack_list;
 
 struct image_input {
     const uint8_t *program; /* the ELF file's bytes */
@@ -15,19 +20,33 @@ struct image_input {
     char *const *args;
     int nenv; /* "KEY=VALUE" strings; none: no ENV section */
     char *const *env;
-    const char *cwd; /* non-empty path, or NULL for no CWD section */
+    const char *cwd;      /* non-empty path, or NULL for no CWD section */
+    const char *exe_path; /* absolute path, or NULL for no EXEPATH */
+    const struct pack_list *files; /* NULL or empty: no FILES section */
 };
 
 /*
- * Builds the image in a malloc'd buffer (*out, *len; free() it).  The
- * strings come first and the program last, at a 4096-byte boundary, so a
- * kernel that finds the image page-aligned in memory can map the program's
- * pages where they are.  Returns 0, or -1 when out of memory.
+ * Builds the image in a malloc'd buffer (*out, *len; free() it); for
+ * tests and small images.  Returns 0, or -1 (reported: out of memory, or
+ * a packed host file that cannot be read or changed size).
  */
 int image_build(const struct image_input *in, uint8_t **out, size_t *len);
 
-/* Builds the image and writes it to a new file PATH (mode 0600, must not
- * exist).  Returns 0 or a negative errno. */
-int image_write_file(const char *path, const struct image_input *in);
+/*
+ * Streams the image into FD (at its current position, which must be 0;
+ * PATH names it in messages).  SIGFD, unless -1, is checked between files.
+ * Returns 0, -1 (reported), or the number of a stopping signal that
+ * arrived (the image is then incomplete).
+ */
+int image_write_fd(int fd, const char *path, const struct image_input *in,
+                   int sigfd);
+
+/* image_write_fd into a new file PATH (mode 0600; it must not exist),
+ * which is removed again if writing fails.  Same results. */
+int image_write_file(const char *path, const struct image_input *in, int sigfd);
+
+/* Bytes image_build or image_write_fd would write, or 0 when out of
+ * memory. */
+uint64_t image_size(const struct image_input *in);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <gorump/console.h>
 
+#include "build.h"
 #include "run.h"
 #include "usage.h"
 #include "util.h"
@@ -54,10 +55,8 @@ int main(int argc, char **argv)
     }
     if (is_any(cmd, "run", NULL))
         return cmd_run(argc - 1, argv + 1);
-    if (is_any(cmd, "build", NULL)) {
-        report("build: not yet implemented; use 'gorump run'");
-        return GORUMP_STATUS_FAILURE;
-    }
+    if (is_any(cmd, "build", NULL))
+        return cmd_build(argc - 1, argv + 1);
     report("unknown command '%s' (see 'gorump --help')", cmd);
     return GORUMP_STATUS_FAILURE;
 }

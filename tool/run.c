@@ -1,22 +1,18 @@
 /*
  * tool/run.c — `gorump run`, top to bottom: parse the options, get the
- * program (reading it, or building a Go package), check it is an ELF file
- * gorump can run, write the image into a temporary directory, boot QEMU,
- * relay the console until the guest stops, clean up.
+ * program (reading it, building a Go package, or opening an image), find
+ * the kernel and QEMU, write the image into a temporary directory (or boot
+ * a given image as it is when nothing overrides it), boot QEMU, relay the
+ * console until the guest stops, clean up.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gorump/console.h>
-#include <gorump/elf.h>
 
 #include "args.h"
-#include "gobuild.h"
 #include "image_write.h"
+#include "job.h"
 #include "paths.h"
 #include "proc.h"
 #include "qemu.h"
@@ -28,83 +24,33 @@
 
 struct run {
     struct run_args *a;
+    struct job job;
     int sigfd;
-    struct workdir wd;
     char kernel[4096];
     char qemu[4096];
     char image[4096];
-    uint8_t *prog;
-    size_t prog_size;
 };
 
-/* Reads PATH as the program and checks it; SHOWN names it in messages.
- * BUILT: PATH came from `go build`, so "not ELF" means no main package. */
-static int run_load(struct run *r, const char *path, const char *shown,
-                    int built)
-{
-    struct gorump_elf_info info;
-    int err = read_file(path, &r->prog, &r->prog_size);
-
-    if (err != 0) {
-        report("%s: %s", shown,
-               err == -EINVAL ? "not a regular file" : strerror(-err));
-        return -1;
-    }
-    err = gorump_elf_parse(r->prog, r->prog_size, &info);
-    if (err == GORUMP_ELF_ENOTELF && built) {
-        report("%s: go build made no program (not a main package?)", shown);
-        return -1;
-    }
-    if (err != 0) {
-        report("%s: %s", shown, gorump_elf_strerror(err));
-        return -1;
-    }
-    return 0;
-}
-
-/* Builds the package directory and loads what go made.  0, -1, or a
- * stopping signal's number. */
-static int run_build(struct run *r)
-{
-    char out[4096];
-    int sig;
-
-    if (workdir_file(&r->wd, "x", out, sizeof(out)) != 0) {
-        report("%s: temporary path too long", r->wd.path);
-        return -1;
-    }
-    sig = go_build(r->a->program, out, r->sigfd);
-    if (sig != 0)
-        return sig;
-    return run_load(r, out, r->a->program, 1);
-}
-
+/* The image QEMU boots: PROGRAM itself when it is an image nothing
+ * changes, else a new one in the workdir.  0, -1 or a signal. */
 static int run_write_image(struct run *r)
 {
-    struct run_args *a = r->a;
-    struct image_input in = {.program = r->prog,
-                             .program_size = r->prog_size,
-                             .nargs = a->nargs + 1,
-                             .nenv = a->nenv,
-                             .env = a->env,
-                             .cwd = "/"};
-    char **argv = malloc(((size_t)a->nargs + 1) * sizeof(*argv));
+    struct job *j = &r->job;
     int err;
 
-    if (argv == NULL ||
-        workdir_file(&r->wd, "image", r->image, sizeof(r->image)) != 0) {
-        free(argv);
-        report("%s: cannot make the image path", r->wd.path);
+    /* -m, --timeout... change nothing in the image: boot it as it is. */
+    if (j->kind == JOB_IMAGE && !run_args_edit_image(r->a)) {
+        snprintf(r->image, sizeof(r->image), "%s", r->a->program);
+        return 0;
+    }
+    err = job_input(j);
+    if (err != 0)
+        return err;
+    if (workdir_file(&j->wd, "image", r->image, sizeof(r->image)) != 0) {
+        report("%s: cannot make the image path", j->wd.path);
         return -1;
     }
-    argv[0] = (char *)a->program;
-    memcpy(argv + 1, a->args, (size_t)a->nargs * sizeof(*argv));
-    in.args = argv;
-    err = image_write_file(r->image, &in);
-    free(argv);
-    if (err != 0)
-        report("%s: cannot write the image: %s", r->image, strerror(-err));
-    return err != 0 ? -1 : 0;
+    return image_write_file(r->image, &j->in, r->sigfd);
 }
 
 static int run_guest(struct run *r)
@@ -130,21 +76,19 @@ static int run_guest(struct run *r)
 }
 
 /* Everything before the guest boots.  0, -1 (reported), or a signal. */
-static int run_prepare(struct run *r, int is_dir)
+static int run_prepare(struct run *r)
 {
+    struct job *j = &r->job;
     int sig;
 
-    if (!is_dir && run_load(r, r->a->program, r->a->program, 0) != 0)
+    if (job_load(j) != 0)
         return -1;
     if (find_kernel(r->a->kernel, r->kernel, sizeof(r->kernel)) != 0 ||
-        qemu_find(r->qemu, sizeof(r->qemu)) != 0 || workdir_create(&r->wd) != 0)
+        qemu_find(r->qemu, sizeof(r->qemu)) != 0 || workdir_create(&j->wd) != 0)
         return -1;
-    if (is_dir) {
-        sig = run_build(r);
-        if (sig != 0)
-            return sig;
-    }
-    sig = signals_take(r->sigfd);
+    sig = job_build(j);
+    if (sig == 0)
+        sig = signals_take(r->sigfd);
     if (sig != 0)
         return sig;
     return run_write_image(r);
@@ -153,25 +97,20 @@ static int run_prepare(struct run *r, int is_dir)
 static int run_program(struct run_args *a)
 {
     struct run r = {.a = a, .sigfd = -1};
-    struct stat st;
     int err, status;
 
-    if (stat(a->program, &st) != 0) {
-        report("%s: %s", a->program, strerror(errno));
-        return GORUMP_STATUS_FAILURE;
-    }
     r.sigfd = signals_setup();
     if (r.sigfd < 0)
         return GORUMP_STATUS_FAILURE;
-    err = run_prepare(&r, S_ISDIR(st.st_mode));
+    job_init(&r.job, a, r.sigfd);
+    err = run_prepare(&r);
     status = err < 0 ? GORUMP_STATUS_FAILURE : 128 + err;
     if (err == 0) {
-        free(r.prog); /* the image holds it now */
-        r.prog = NULL;
+        job_free(&r.job); /* the image holds it all now */
         status = run_guest(&r);
     }
-    workdir_remove(&r.wd);
-    free(r.prog);
+    workdir_remove(&r.job.wd);
+    job_free(&r.job);
     close(r.sigfd);
     return status;
 }

@@ -14,43 +14,72 @@ static const char main_text[] =
     "\n"
     "Commands:\n"
     "  run [OPTION]... PROGRAM [ARG]...\n"
-    "              boot PROGRAM (a static ELF executable, or a Go main "
-    "package\n"
-    "              directory, built first) and run it to completion\n"
-    "  build       make a bootable image (not yet implemented)\n"
+    "              boot PROGRAM (a static ELF executable, a Go main package\n"
+    "              directory, built first, or an image from gorump build) "
+    "and\n"
+    "              run it to completion\n"
+    "  build [OPTION]... PROGRAM [ARG]...\n"
+    "              write PROGRAM with its arguments, environment and files "
+    "into\n"
+    "              one image file, to boot later with 'gorump run IMAGE'\n"
     "  version     print gorump's version\n"
     "  help        print this help\n"
     "\n"
-    "'gorump run --help' describes the options of run.\n"
+    "'gorump run --help' and 'gorump build --help' describe their options.\n"
     "\n"
     "Exit status of run: the program's own (0-255); 123 if the kernel "
     "panicked\n"
     "or the guest crashed; 124 if --timeout expired; 125 if gorump itself\n"
-    "failed; 126 if the kernel refused the program.\n";
+    "failed; 126 if the kernel refused the program.  Of build: 0, or 125 "
+    "if\n"
+    "it failed.\n";
 
-static const char run_text[] =
+static const char run_head[] =
     "Usage: gorump run [OPTION]... PROGRAM [ARG]...\n"
     "\n"
     "Boot PROGRAM as a unikernel under QEMU and relay its stdout and "
     "stderr.\n"
     "PROGRAM is a statically linked linux/amd64 ELF executable (built with\n"
-    "CGO_ENABLED=0 GOOS=linux GOARCH=amd64), or a Go main package "
-    "directory,\n"
-    "which is built that way first.  Options end at PROGRAM: every ARG "
-    "after\n"
-    "it, dashes or not, goes to the program, whose argv[0] is PROGRAM as\n"
-    "written.  The guest's environment holds only the -e variables; its\n"
-    "working directory is /.\n"
+    "CGO_ENABLED=0 GOOS=linux GOARCH=amd64), a Go main package directory,\n"
+    "which is built that way first, or an image made by 'gorump build'.\n"
+    "Options end at PROGRAM: every ARG after it, dashes or not, goes to the\n"
+    "program, whose argv[0] is PROGRAM as written.  The guest's environment\n"
+    "holds only the -e variables; its working directory is --cwd, or /.\n"
+    "The program is also a file in the guest, at its host path made\n"
+    "absolute (a package's at DIR/NAME, as go build names it).\n"
+    "\n"
+    "An IMAGE boots with what it was built with.  ARGs replace its "
+    "arguments\n"
+    "but argv[0], -e KEY=VALUE replaces KEY or adds it, --cwd replaces the\n"
+    "working directory, --dir and --file add files after its own (later\n"
+    "ones win); the image file is not changed.  With none of these it "
+    "boots\n"
+    "as it is.\n"
     "\n"
     "Options:\n"
     "  -m, --memory=SIZE      guest memory: a number with an optional K, M "
     "or G\n"
     "                         suffix (MiB without one), 8M to 64G; default "
-    "256M\n"
+    "256M\n";
+
+/* The options run and build share. */
+static const char common_opts[] =
     "  -e, --env=KEY=VALUE    set KEY in the guest's environment; -e KEY "
     "passes\n"
     "                         KEY's value from this environment; "
     "repeatable\n"
+    "      --dir=HOSTDIR[:GUESTDIR]\n"
+    "                         pack the tree HOSTDIR at GUESTDIR (default:\n"
+    "                         HOSTDIR's absolute path); links are packed as\n"
+    "                         links, sockets, fifos and devices skipped;\n"
+    "                         repeatable\n"
+    "      --file=HOSTFILE:GUESTPATH\n"
+    "                         pack the regular file HOSTFILE (a link to one "
+    "is\n"
+    "                         followed) at GUESTPATH; repeatable\n"
+    "      --cwd=GUESTDIR     the guest's working directory (default /)\n";
+
+static const char run_tail[] =
     "      --timeout=SECONDS  stop the guest after SECONDS (decimals "
     "allowed)\n"
     "                         and exit with status 124\n"
@@ -58,6 +87,14 @@ static const char run_text[] =
     "      --kernel=PATH      the gorump kernel to boot\n"
     "  -h, --help             print this help\n"
     "      --                 end of options; PROGRAM follows\n"
+    "\n"
+    "Guest paths must be absolute.  --dir and --file split their value at "
+    "its\n"
+    "last ':', so a host path holding ':' needs the guest part.  Without "
+    "time-\n"
+    "zone data the guest knows only UTC: add --dir /usr/share/zoneinfo, "
+    "or\n"
+    "one zone's file, and -e TZ=Europe/Paris (docs/IMAGE.md).\n"
     "\n"
     "Environment:\n"
     "  GORUMP_KERNEL       kernel to boot (default: kernel.elf beside "
@@ -77,12 +114,47 @@ static const char run_text[] =
     "  123    the kernel panicked, or the guest stopped without an exit "
     "status\n"
     "  124    --timeout expired\n"
-    "  125    gorump failed (bad option, unusable PROGRAM, QEMU did not "
-    "start)\n"
+    "  125    gorump failed (bad option, unusable PROGRAM or file, QEMU did "
+    "not\n"
+    "         start)\n"
     "  126    the kernel refused the image or the program\n"
     "  128+N  the program was killed by signal N, or gorump was stopped "
     "by\n"
     "         signal N (it stops the guest first)\n";
+
+static const char build_head[] =
+    "Usage: gorump build [OPTION]... PROGRAM [ARG]...\n"
+    "\n"
+    "Write one image file holding PROGRAM (as for 'gorump run': a static "
+    "ELF\n"
+    "executable, a Go main package directory, built first, or an image), "
+    "its\n"
+    "arguments (argv[0] is PROGRAM as written, then the ARGs), the -e\n"
+    "environment, the working directory and the packed files; boot it with\n"
+    "'gorump run IMAGE'.  The image is written to a temporary file beside "
+    "it\n"
+    "and renamed into place, so a failed build leaves no partial image.\n"
+    "Prints nothing on success.  docs/IMAGE.md describes the format.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output=IMAGE     the image to write (default: PROGRAM's base "
+    "name\n"
+    "                         plus .img, in the current directory)\n";
+
+static const char build_tail[] =
+    "  -h, --help             print this help\n"
+    "      --                 end of options; PROGRAM follows\n"
+    "\n"
+    "Guest paths must be absolute.  --dir and --file split their value at "
+    "its\n"
+    "last ':', so a host path holding ':' needs the guest part.\n"
+    "\n"
+    "Environment:\n"
+    "  GO      go command for package directories (default go)\n"
+    "  TMPDIR  where go build's output goes meanwhile (default /tmp)\n"
+    "\n"
+    "Exit status: 0 when the image was written, 125 when gorump failed (the\n"
+    "message says why), 128+N when stopped by signal N.\n";
 
 void usage_main(FILE *f)
 {
@@ -91,5 +163,14 @@ void usage_main(FILE *f)
 
 void usage_run(FILE *f)
 {
-    fputs(run_text, f);
+    fputs(run_head, f);
+    fputs(common_opts, f);
+    fputs(run_tail, f);
+}
+
+void usage_build(FILE *f)
+{
+    fputs(build_head, f);
+    fputs(common_opts, f);
+    fputs(build_tail, f);
 }

@@ -1,5 +1,6 @@
 /*
- * tool/usage.h — the help texts of `gorump` and `gorump run`.
+ * tool/usage.h — the help texts of `gorump`, `gorump run` and
+ * `gorump build`.
  */
 #ifndef GORUMP_TOOL_USAGE_H
 #define GORUMP_TOOL_USAGE_H
@@ -8,5 +9,6 @@
 
 void usage_main(FILE *f);
 void usage_run(FILE *f);
+void usage_build(FILE *f);
 
 #endif

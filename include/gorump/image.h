@@ -35,6 +35,49 @@ enum {
     GORUMP_SECTION_ARGS = 2,    /* argv: NUL-terminated strings, in order */
     GORUMP_SECTION_ENV = 3,     /* envp: NUL-terminated KEY=VALUE strings */
     GORUMP_SECTION_CWD = 4,     /* working directory, one NUL-terminated path */
+    GORUMP_SECTION_FILES = 5,   /* the packed file tree: gorump_file_record */
+    GORUMP_SECTION_EXEPATH = 6, /* the program's path in the guest (absolute,
+                                   one NUL-terminated path) */
+};
+
+/*
+ * A FILES section is a sequence of records, back to back, each starting
+ * 8-byte aligned.  A record describes one directory, regular file or
+ * symbolic link by its absolute guest path.  Records may come in any order;
+ * missing parent directories are created (mode 0755); when two records name
+ * the same path the later one wins.  File contents and link targets live
+ * elsewhere in the image (data_offset), so they can be used in place.
+ */
+struct gorump_file_record {
+    uint32_t record_size; /* header + path + zero padding, a multiple of 8 */
+    uint32_t mode;        /* S_IFDIR, S_IFREG or S_IFLNK, | bits in 07777 */
+    uint64_t data_offset; /* from the image start: contents or link target */
+    uint64_t data_size;   /* bytes (0 for a directory) */
+    int64_t mtime_sec;
+    uint32_t mtime_nsec; /* below 1000000000 */
+    uint32_t uid;
+    uint32_t gid;
+    uint16_t path_len; /* 2..GORUMP_PATH_MAX-1 bytes follow, no NUL */
+    uint16_t reserved; /* zero */
+};
+
+#define GORUMP_PATH_MAX 4096
+#define GORUMP_NAME_MAX 255
+#define GORUMP_S_IFMT 0170000
+#define GORUMP_S_IFDIR 0040000
+#define GORUMP_S_IFREG 0100000
+#define GORUMP_S_IFLNK 0120000
+
+/* One file record, checked, with pointers into the image. */
+struct gorump_file {
+    uint32_t mode;
+    const uint8_t *data; /* contents or link target (data_size bytes) */
+    uint64_t size;
+    int64_t mtime_sec;
+    uint32_t mtime_nsec;
+    uint32_t uid, gid;
+    const char *path; /* path_len bytes, not NUL-terminated */
+    uint16_t path_len;
 };
 
 struct gorump_image_section {
@@ -46,13 +89,18 @@ struct gorump_image_section {
 
 /* A parsed image: pointers into the caller's buffer, never copies. */
 struct gorump_image {
+    const uint8_t *base; /* the image itself */
+    uint64_t size;       /* total_size */
     const uint8_t *program;
     uint64_t program_size;
     const char *args; /* NUL-separated strings, args_size bytes */
     uint64_t args_size;
     const char *env;
     uint64_t env_size;
-    const char *cwd; /* NUL-terminated, or NULL when absent */
+    const char *cwd;      /* NUL-terminated, or NULL when absent */
+    const uint8_t *files; /* FILES section, or NULL */
+    uint64_t files_size;
+    const char *exe_path; /* NUL-terminated, or NULL when absent */
 };
 
 /*
@@ -67,21 +115,41 @@ struct gorump_image {
  * total_size; the checksum; then each section, of any type, lies after the
  * table and within total_size, 8-byte aligned, reserved zero.  Unknown
  * types are then ignored, a known type may appear once, ARGS and ENV are
- * empty or end in NUL, CWD is one non-empty NUL-terminated path, and
- * PROGRAM must be there.  On error *img is all NULL/0.  The tool places
- * PROGRAM at a 4096-byte boundary of the image, but readers must not rely
- * on that.
+ * empty or end in NUL, CWD is one non-empty NUL-terminated path, EXEPATH
+ * one NUL-terminated path that follows the path rules of a file record
+ * (below: the kernel places the program there), PROGRAM must be there,
+ * and every FILES record passes gorump_image_next_file (EFILE).  On error
+ * *img is all NULL/0.  The tool places PROGRAM at a 4096-byte boundary of the
+ * image, but readers must not rely on that.
  */
 int gorump_image_parse(const void *buf, uint64_t len, struct gorump_image *img);
 const char *gorump_image_strerror(int err);
 
+/*
+ * Iterates over the FILES records of a parsed image: *cursor starts at 0.
+ * Returns 1 with *f filled, 0 after the last record, or GORUMP_IMAGE_EFILE.
+ * gorump_image_parse has already checked every record with the same code,
+ * so on an image it accepted this never fails.  A record is valid when it
+ * lies within the section, record_size covers header and path and is a
+ * multiple of 8, reserved and padding are zero, the type is DIR, REG or LNK
+ * with no mode bits outside 07777, a directory has no data, the data lies
+ * within the image, mtime_nsec < 1e9, and the path is absolute and
+ * normalised: it starts with '/', is not "/" itself, has no empty, "." or
+ * ".." component, no NUL, no trailing '/', components of at most
+ * GORUMP_NAME_MAX bytes, and fewer than GORUMP_PATH_MAX bytes in all.  A
+ * symlink's target is 1..GORUMP_PATH_MAX-1 bytes with no NUL.
+ */
+int gorump_image_next_file(const struct gorump_image *img, uint64_t *cursor,
+                           struct gorump_file *f);
+
 enum {
-    GORUMP_IMAGE_ETRUNC = -1,    /* shorter than its header says */
-    GORUMP_IMAGE_EMAGIC = -2,    /* not a gorump image */
-    GORUMP_IMAGE_EVERSION = -3,  /* a version this build does not know */
-    GORUMP_IMAGE_ECHECKSUM = -4, /* checksum mismatch: corrupt */
-    GORUMP_IMAGE_ESECTION = -5,  /* a section out of bounds or malformed */
-    GORUMP_IMAGE_ENOPROGRAM = -6 /* no program section */
+    GORUMP_IMAGE_ETRUNC = -1,     /* shorter than its header says */
+    GORUMP_IMAGE_EMAGIC = -2,     /* not a gorump image */
+    GORUMP_IMAGE_EVERSION = -3,   /* a version this build does not know */
+    GORUMP_IMAGE_ECHECKSUM = -4,  /* checksum mismatch: corrupt */
+    GORUMP_IMAGE_ESECTION = -5,   /* a section out of bounds or malformed */
+    GORUMP_IMAGE_ENOPROGRAM = -6, /* no program section */
+    GORUMP_IMAGE_EFILE = -7       /* a malformed file record */
 };
 
 /* CRC-32C of buf[0..len), continuing from crc (start with 0). */

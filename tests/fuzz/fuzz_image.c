@@ -1,8 +1,10 @@
 /*
- * tests/fuzz/fuzz_image.c — libFuzzer target for gorump_image_parse().
- * Each input is parsed as it is and again with its checksum made right,
- * so the fuzzer also reaches the section checks behind the CRC.  Whatever
- * is accepted must point inside the input.
+ * tests/fuzz/fuzz_image.c — libFuzzer target for gorump_image_parse() and
+ * gorump_image_next_file().  Each input is parsed as it is and again with
+ * its checksum made right, so the fuzzer also reaches the section and file
+ * record checks behind the CRC.  Whatever is accepted must point inside
+ * the input, and iterating an accepted image's records must never fail;
+ * cursors the iterator never hands out must be refused, not followed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,20 +33,58 @@ static void inside(const void *p, uint64_t n, const uint8_t *buf, size_t len)
     (void)sink;
 }
 
+/* Every record of an accepted image: valid, inside, in order. */
+static void check_files(const struct gorump_image *img, const uint8_t *buf,
+                        size_t len)
+{
+    struct gorump_file f;
+    uint64_t cursor = 0, before = 0;
+    int r;
+
+    while ((r = gorump_image_next_file(img, &cursor, &f)) == 1) {
+        if (cursor < before + 48 || cursor % 8 != 0)
+            abort();
+        before = cursor;
+        inside(f.path, f.path_len, buf, len);
+        inside(f.data, f.size, buf, len);
+        if (f.path_len < 2 || f.path[0] != '/' || f.mtime_nsec >= 1000000000)
+            abort();
+    }
+    if (r != 0 || cursor != img->files_size)
+        abort();
+    /* Cursors it never hands out. */
+    for (uint64_t c = 1; c < 8 && c < img->files_size; c++) {
+        cursor = c;
+        if (gorump_image_next_file(img, &cursor, &f) != GORUMP_IMAGE_EFILE)
+            abort();
+    }
+    cursor = img->files_size + 8;
+    if (img->files != NULL &&
+        gorump_image_next_file(img, &cursor, &f) != GORUMP_IMAGE_EFILE)
+        abort();
+}
+
 static void check(const uint8_t *buf, size_t len)
 {
     struct gorump_image img;
 
     if (gorump_image_parse(buf, len, &img) != 0) {
-        if (img.program != NULL || img.args != NULL || img.cwd != NULL)
+        if (img.program != NULL || img.args != NULL || img.cwd != NULL ||
+            img.files != NULL || img.exe_path != NULL || img.base != NULL)
             abort();
         return;
     }
+    if (img.base != buf || img.size > len)
+        abort();
     inside(img.program, img.program_size, buf, len);
     inside(img.args, img.args_size, buf, len);
     inside(img.env, img.env_size, buf, len);
+    inside(img.files, img.files_size, buf, len);
     if (img.cwd != NULL)
         inside(img.cwd, strlen(img.cwd) + 1, buf, len);
+    if (img.exe_path != NULL)
+        inside(img.exe_path, strlen(img.exe_path) + 1, buf, len);
+    check_files(&img, buf, len);
 }
 
 /* The input with a correct checksum over min(total_size, size) bytes. */

@@ -1,8 +1,9 @@
 /*
  * tests/fuzz/make_seeds.c — writes the fuzzers' seed corpora:
- * DIR/image/ gets images made by the tool's own writer, DIR/elf/ the
- * hand-built ELF files of the unit tests.  Built and run by
- * `make check-fuzz`, so the seeds always follow the current formats.
+ * DIR/image/ gets images made by the tool's own writer (with and without
+ * FILES and EXEPATH sections), DIR/elf/ the hand-built ELF files of the
+ * unit tests.  Built and run by `make check-fuzz`, so the seeds always
+ * follow the current formats.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,10 @@
 
 #include "elf_build.h"
 #include "image_write.h"
+#include "pack.h"
 #include "util.h"
+
+#include <gorump/image.h>
 
 static int save(const char *dir, const char *name, const void *p, size_t n)
 {
@@ -45,6 +49,39 @@ static int save_image(const char *dir, const char *name,
     return err;
 }
 
+/* A record whose data is in memory (seeds touch no host file). */
+static int add(struct pack_list *l, const char *path, uint32_t mode,
+               const void *data, uint64_t size)
+{
+    struct pack_file f = {.path = strdup(path),
+                          .mode = mode,
+                          .uid = 1000,
+                          .gid = 1000,
+                          .mtime_sec = 1700000000,
+                          .mtime_nsec = 999999999,
+                          .size = size,
+                          .data = data};
+
+    return pack_add(l, &f);
+}
+
+/* Every record type, a file at a page boundary, an empty file. */
+static int sample_files(struct pack_list *l)
+{
+    static uint8_t page[4096 + 8];
+    int err = 0;
+
+    pack_init(l, -1);
+    memset(page, 'p', sizeof(page));
+    err |= add(l, "/etc", GORUMP_S_IFDIR | 0755, NULL, 0);
+    err |= add(l, "/etc/hosts", GORUMP_S_IFREG | 0644, "127.0.0.1 x\n", 12);
+    err |= add(l, "/etc/localtime", GORUMP_S_IFLNK | 0777,
+               "/usr/share/zoneinfo/UTC", 23);
+    err |= add(l, "/srv/page", GORUMP_S_IFREG | 04755, page, sizeof(page));
+    err |= add(l, "/srv/empty", GORUMP_S_IFREG | 0600, NULL, 0);
+    return err;
+}
+
 static int save_elf(const char *dir, const char *name, struct elf_spec s)
 {
     size_t len;
@@ -72,8 +109,10 @@ int main(int argc, char **argv)
                                           "ELF";
     char *args[] = {"prog", "-flag", "arg"}, *env[] = {"K=V", "HOME=/"};
     struct image_input full = {
-        tiny_program, sizeof(tiny_program), 3, args, 2, env, "/"};
-    struct image_input bare = {NULL, 0, 1, args, 0, NULL, NULL};
+        tiny_program, sizeof(tiny_program), 3, args, 2, env, "/", NULL, NULL};
+    struct image_input bare = {NULL, 0, 1, args, 0, NULL, NULL, NULL, NULL};
+    struct image_input files = full, empty = bare;
+    struct pack_list list, none;
     char images[4096], elfs[4096];
     int err = 0;
 
@@ -84,8 +123,17 @@ int main(int argc, char **argv)
     if (make_dir(argv[1], "image", images, sizeof(images)) != 0 ||
         make_dir(argv[1], "elf", elfs, sizeof(elfs)) != 0)
         return 1;
+    err |= sample_files(&list);
+    pack_init(&none, -1);
+    files.exe_path = "/app/prog";
+    files.files = &list;
+    empty.exe_path = "/p";
+    empty.files = &none; /* writes no FILES section */
     err |= save_image(images, "full", &full);
     err |= save_image(images, "bare", &bare);
+    err |= save_image(images, "files", &files);
+    err |= save_image(images, "exepath", &empty);
+    pack_free(&list);
     err |= save_elf(elfs, "exec", elf_sample_exec());
     err |= save_elf(elfs, "pie", elf_sample_pie());
     return err != 0;

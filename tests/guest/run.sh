@@ -54,6 +54,10 @@ register_cases() {
     go_case signals
     go_case timeout
     go_case hostile
+    go_case fs
+    go_case tz-packed
+    # Natively the host's own zone data is always there.
+    [ "$NATIVE" = 1 ] || go_case tz-none
     go_case wallclock
     go_case q35
     # Exhausting guest memory natively would exhaust the host's.
@@ -159,6 +163,24 @@ c_stdio() {
     } | expect_out_exact
     expect_err_line "err 1" "err 2" "err 3" "err end" "$(printf 'dle[\020]err')"
     reject_err '^out ' '^bulk' SUCCESS
+}
+
+c_fs() {
+    # Filling the file system natively would fill the host's /tmp.
+    if [ "$NATIVE" = 1 ]; then run fs; else run -m 128M fs -enospc; fi
+    expect_success
+    [ "$NATIVE" = 1 ] || expect_out '^ENOSPC after [0-9]+ MiB, data intact: ok'
+}
+
+c_tz_packed() {
+    local zone=/usr/share/zoneinfo/Europe/Paris
+    run --file "$zone:$zone" -e TZ=Europe/Paris tz packed
+    expect_success
+}
+
+c_tz_none() {
+    run tz none
+    expect_success
 }
 
 c_wallclock() {
@@ -270,7 +292,7 @@ run() {
     local opts=() envs=() timeout=$GUEST_TIMEOUT
     while [ $# -gt 0 ]; do
         case $1 in
-        -m | --machine) opts+=("$1" "$2"); shift 2 ;;
+        -m | --machine | --dir | --file | --cwd) opts+=("$1" "$2"); shift 2 ;;
         -e) opts+=("$1" "$2"); envs+=("$2"); shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         *) break ;;

@@ -1,6 +1,8 @@
 /*
- * tests/unit/test_args.c — `gorump run` option parsing (tool/args.c): every
- * option in every form, the defaults, where options stop, and each error.
+ * tests/unit/test_args.c — `gorump run` and `gorump build` option parsing
+ * (tool/args.c, tool/args_files.c): every option in every form, the
+ * defaults, where options stop, which command has which option, the guest
+ * path options, and each error.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "check.h"
 
 #define ARGV(...) ((char *[]){"run", __VA_ARGS__, NULL})
+#define BUILD(...) ((char *[]){"build", __VA_ARGS__, NULL})
 
 /* Parses the NULL-terminated argv V. */
 static int parse(struct run_args *a, char **v)
@@ -34,6 +37,10 @@ static void test_defaults(void)
     CHECK(strcmp(a.program, "prog") == 0);
     CHECK_EQ(a.nargs, 0);
     CHECK_EQ(a.nenv, 0);
+    CHECK_EQ(a.npack, 0);
+    CHECK(a.cwd == NULL && a.output == NULL);
+    CHECK(strcmp(a.cmd, "run") == 0);
+    CHECK(!run_args_edit_image(&a));
     run_args_free(&a);
 }
 
@@ -188,6 +195,85 @@ static void test_errors(void)
     expect_error(ARGV("--timeout", "0", "p"), "invalid number of seconds");
     expect_error(ARGV("--timeout=-1", "p"), "invalid number of seconds");
     expect_error(ARGV("--machine", "pc", "p"), "unknown machine 'pc'");
+    expect_error(ARGV("--kernel="), "run: option '--kernel='");
+}
+
+/* The --dir, --file and --cwd values: split at the last ':', guest paths
+ * normalised. */
+static void test_files(void)
+{
+    struct run_args a;
+    char **v;
+
+    v = ARGV("--dir", "data", "--dir=/h:/g//x/", "--file", "a:b:/etc/./f",
+             "--cwd=/app/", "--dir", "/tmp:/", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.npack, 4);
+    if (a.npack == 4) {
+        CHECK(strcmp(a.pack[0].host, "data") == 0 && a.pack[0].guest == NULL);
+        CHECK(a.pack[0].is_dir);
+        CHECK(strcmp(a.pack[1].host, "/h") == 0);
+        CHECK(strcmp(a.pack[1].guest, "/g/x") == 0);
+        CHECK(strcmp(a.pack[2].host, "a:b") == 0 && !a.pack[2].is_dir);
+        CHECK(strcmp(a.pack[2].guest, "/etc/f") == 0);
+        CHECK(strcmp(a.pack[3].guest, "/") == 0);
+    }
+    CHECK(a.cwd != NULL && strcmp(a.cwd, "/app") == 0);
+    CHECK(run_args_edit_image(&a));
+    run_args_free(&a);
+    v = ARGV("--cwd", "/", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK(strcmp(a.cwd, "/") == 0 && run_args_edit_image(&a));
+    run_args_free(&a);
+}
+
+static void test_files_errors(void)
+{
+    char name[300], path[310];
+
+    expect_error(ARGV("--dir", "d:rel", "p"), "--dir: 'rel': not an absolute");
+    expect_error(ARGV("--dir", "d:", "p"), "--dir: empty guest path in 'd:'");
+    expect_error(ARGV("--dir", ":/x", "p"), "--dir: empty host path");
+    expect_error(ARGV("--file", "f", "p"),
+                 "--file: 'f' names no guest path (want --file "
+                 "HOSTFILE:GUESTPATH)");
+    expect_error(ARGV("--file", "f:x/y", "p"), "--file: 'x/y': not an abs");
+    expect_error(ARGV("--file", "f:/a/..", "p"), "guest path cannot be /");
+    expect_error(ARGV("--cwd", "tmp", "p"), "--cwd: 'tmp': not an absolute");
+    expect_error(ARGV("--cwd", "/a", "--cwd=/b", "p"), "--cwd given twice");
+    memset(name, 'n', 256);
+    name[256] = '\0';
+    snprintf(path, sizeof(path), "f:/%s", name);
+    expect_error(ARGV("--file", path, "p"), "file name too long");
+    expect_error(BUILD("--dir"), "build: option '--dir' needs a value");
+}
+
+/* build has -o and the image options; run's VM options are run's only. */
+static void test_build(void)
+{
+    struct run_args a;
+    char **v;
+
+    v = BUILD("-o", "x.img", "-e", "A=1", "--dir=/d", "prog", "arg");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK(strcmp(a.cmd, "build") == 0);
+    CHECK(a.output != NULL && strcmp(a.output, "x.img") == 0);
+    CHECK(a.nenv == 1 && a.npack == 1 && a.nargs == 1);
+    run_args_free(&a);
+    v = BUILD("--output=y.img", "prog");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK(strcmp(a.output, "y.img") == 0);
+    run_args_free(&a);
+    v = BUILD("--help");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_HELP);
+    run_args_free(&a);
+    expect_error(BUILD("-m", "64", "p"), "build: unknown option '-m'");
+    expect_error(BUILD("--timeout=1", "p"), "unknown option '--timeout=1'");
+    expect_error(BUILD("--kernel=k", "p"), "unknown option");
+    expect_error(BUILD("--machine=q35", "p"), "unknown option");
+    expect_error(ARGV("-o", "x", "p"), "run: unknown option '-o'");
+    expect_error(BUILD("-o"), "'-o' needs a value");
+    expect_error(BUILD("-e", "A=1"), "build: missing PROGRAM");
 }
 
 static void test_mem(void)
@@ -254,6 +340,9 @@ int main(void)
     test_program_args();
     test_help();
     test_errors();
+    test_files();
+    test_files_errors();
+    test_build();
     test_mem();
     test_seconds();
     return check_done();

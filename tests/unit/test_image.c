@@ -2,9 +2,8 @@
  * tests/unit/test_image.c — writing images (tool/image_write.c) and checking
  * them (common/image.c): the round trip, every bit flip and every
  * truncation refused, and hand-made headers and sections that break each
- * rule.
+ * rule.  File records are tested in test_image_files.c.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include <gorump/image.h>
 
+#include "capture.h"
 #include "check.h"
 #include "image_write.h"
 #include "util.h"
@@ -33,7 +33,8 @@ static struct image_input sample(void)
                              .args = sample_args,
                              .nenv = 2,
                              .env = sample_env,
-                             .cwd = "/"};
+                             .cwd = "/",
+                             .exe_path = "/bin/prog"};
     return in;
 }
 
@@ -87,6 +88,10 @@ static void test_round_trip(void)
     CHECK_EQ(g.env_size, 14);
     CHECK(memcmp(g.env, "A=1\0PATH=/bin\0", 14) == 0);
     CHECK(g.cwd != NULL && strcmp(g.cwd, "/") == 0);
+    CHECK(g.exe_path != NULL && strcmp(g.exe_path, "/bin/prog") == 0);
+    CHECK(g.files == NULL && g.files_size == 0);
+    CHECK(g.base == img && g.size == len);
+    CHECK_EQ(image_size(&in), len);
     /* Bytes after total_size (padding by a loader) are no concern. */
     img = realloc(img, len + 100);
     CHECK_EQ(gorump_image_parse(img, len + 100, &g), 0);
@@ -104,6 +109,7 @@ static void test_minimal(void)
     CHECK_EQ(image_build(&in, &img, &len), 0);
     CHECK_EQ(gorump_image_parse(img, len, &g), 0);
     CHECK(g.env == NULL && g.env_size == 0 && g.cwd == NULL);
+    CHECK(g.exe_path == NULL && g.files == NULL);
     CHECK(g.program != NULL && g.program_size == 0);
     free(img);
 }
@@ -119,11 +125,15 @@ static void test_write_file(void)
 
     CHECK(fd >= 0);
     close(fd);
-    CHECK_EQ(image_write_file(path, &in), -EEXIST); /* never overwrites */
+    capture_begin();
+    CHECK_EQ(image_write_file(path, &in, -1), -1); /* never overwrites */
+    CHECK(strstr(capture_end(), "cannot create the image: File exists"));
+    CHECK_EQ(access(path, F_OK), 0); /* nor removes it */
     unlink(path);
-    CHECK_EQ(image_write_file(path, &in), 0);
+    CHECK_EQ(image_write_file(path, &in, -1), 0);
     CHECK_EQ(read_file(path, &buf, &len), 0);
     CHECK_EQ(gorump_image_parse(buf, len, &g), 0);
+    CHECK(g.exe_path != NULL && strcmp(g.exe_path, "/bin/prog") == 0);
     free(buf);
     unlink(path);
 }
@@ -180,12 +190,14 @@ static int parse_edited(void (*edit)(uint8_t *img, size_t len))
     reseal(img);
     err = gorump_image_parse(img, len, &g);
     if (err != 0)
-        CHECK(g.program == NULL && g.args == NULL && g.cwd == NULL);
+        CHECK(g.program == NULL && g.args == NULL && g.cwd == NULL &&
+              g.exe_path == NULL && g.files == NULL && g.base == NULL &&
+              g.size == 0);
     free(img);
     return err;
 }
 
-/* The sample's table: PROGRAM, ARGS, ENV, CWD. */
+/* The sample's table: PROGRAM, ARGS, ENV, CWD, EXEPATH. */
 static void edit_magic(uint8_t *img, size_t len)
 {
     (void)len;
@@ -304,6 +316,50 @@ static void edit_env_empty(uint8_t *img, size_t len)
     (void)len;
     put64(entry(img, 2) + 16, 0);
 }
+static void edit_exe_relative(uint8_t *img, size_t len)
+{
+    (void)len;
+    img[get64(entry(img, 4) + 8)] = 'b';
+}
+static void edit_exe_empty(uint8_t *img, size_t len)
+{
+    (void)len;
+    img[get64(entry(img, 4) + 8)] = 0;
+    put64(entry(img, 4) + 16, 1);
+}
+static void edit_exe_unterminated(uint8_t *img, size_t len)
+{
+    (void)len;
+    put64(entry(img, 4) + 16, get64(entry(img, 4) + 16) - 1);
+}
+static void edit_exe_two_strings(uint8_t *img, size_t len)
+{
+    (void)len;
+    img[get64(entry(img, 4) + 8) + 4] = 0; /* "/bin\0rog\0" */
+}
+static void edit_exe_unnormalised(uint8_t *img, size_t len)
+{
+    (void)len;
+    img[get64(entry(img, 4) + 8) + 5] = '/'; /* "/bin//rog" */
+}
+static void edit_exe_dot(uint8_t *img, size_t len)
+{
+    (void)len;
+    memcpy(img + get64(entry(img, 4) + 8) + 4, "/.", 2); /* "/bin/.rog" ok */
+}
+static void edit_exe_root(uint8_t *img, size_t len)
+{
+    (void)len;
+    img[get64(entry(img, 4) + 8) + 1] = 0;
+    put64(entry(img, 4) + 16, 2); /* "/" */
+}
+static void edit_exe_duplicate(uint8_t *img, size_t len)
+{
+    (void)len;
+    put32(entry(img, 3), GORUMP_SECTION_EXEPATH); /* CWD becomes a copy */
+    put64(entry(img, 3) + 8, get64(entry(img, 4) + 8));
+    put64(entry(img, 3) + 16, get64(entry(img, 4) + 16));
+}
 
 static void test_rules(void)
 {
@@ -330,6 +386,14 @@ static void test_rules(void)
     CHECK_EQ(parse_edited(edit_cwd_empty), GORUMP_IMAGE_ESECTION);
     CHECK_EQ(parse_edited(edit_cwd_zero_size), GORUMP_IMAGE_ESECTION);
     CHECK_EQ(parse_edited(edit_env_empty), 0);
+    CHECK_EQ(parse_edited(edit_exe_relative), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_exe_empty), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_exe_unterminated), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_exe_two_strings), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_exe_unnormalised), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_exe_dot), 0);
+    CHECK_EQ(parse_edited(edit_exe_root), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_exe_duplicate), GORUMP_IMAGE_ESECTION);
 }
 
 /* A total_size beyond the buffer is truncation, whatever the checksum. */
@@ -355,11 +419,12 @@ static void test_total_beyond_len(void)
 
 static void test_strerror(void)
 {
-    for (int e = GORUMP_IMAGE_ENOPROGRAM; e <= 0; e++)
+    for (int e = GORUMP_IMAGE_EFILE; e <= 0; e++)
         CHECK(strlen(gorump_image_strerror(e)) > 5);
     CHECK(strcmp(gorump_image_strerror(-100), "unknown image error") == 0);
     CHECK(strcmp(gorump_image_strerror(GORUMP_IMAGE_EMAGIC),
                  "not a gorump image") == 0);
+    CHECK(strstr(gorump_image_strerror(GORUMP_IMAGE_EFILE), "file record"));
 }
 
 int main(void)

@@ -1,9 +1,11 @@
 /*
- * tests/unit/test_run.c — `gorump run` end to end (tool/run.c and all it
- * calls) with a fake QEMU and a fake go: shell scripts that check what
- * they were given and answer in the console protocol.  Covers the image
- * handed to QEMU, output relay, each exit status, the timeout, a signal,
- * `go build` of a directory, and that no temporary file is left behind.
+ * tests/unit/test_run.c — `gorump run` and `gorump build` end to end
+ * (tool/run.c, tool/build.c and all they call) with a fake QEMU and a fake
+ * go: shell scripts that check what they were given and answer in the
+ * console protocol.  Covers the image handed to QEMU (files, EXEPATH,
+ * overrides of a built image), output relay, each exit status, the
+ * timeout, a signal, `go build` of a directory, and that no temporary
+ * file is left behind.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <gorump/console.h>
 #include <gorump/image.h>
 
+#include "build.h"
 #include "check.h"
 #include "elf_build.h"
 #include "run.h"
@@ -99,8 +102,8 @@ static void slurp(int fd, char *buf, size_t size)
     close(fd);
 }
 
-/* Runs `gorump run ARGV...` with stdout and stderr captured in out, err. */
-static int run(char **argv)
+/* Runs `gorump CMD ARGV...` with stdout and stderr captured in out, err. */
+static int command(int (*cmd)(int, char **), char **argv)
 {
     int argc = 0, saved1 = dup(1), saved2 = dup(2), status;
     FILE *o = tmpfile(), *e = tmpfile();
@@ -111,7 +114,7 @@ static int run(char **argv)
     fflush(stderr);
     dup2(fileno(o), 1);
     dup2(fileno(e), 2);
-    status = cmd_run(argc, argv);
+    status = cmd(argc, argv);
     fflush(stdout);
     fflush(stderr);
     dup2(saved1, 1);
@@ -139,7 +142,34 @@ static int tmpdir_empty(void)
     return d != NULL && n == 0;
 }
 
-#define RUN(...) run((char *[]){"run", __VA_ARGS__, NULL})
+#define RUN(...) command(cmd_run, (char *[]){"run", __VA_ARGS__, NULL})
+#define BUILD(...) command(cmd_build, (char *[]){"build", __VA_ARGS__, NULL})
+
+/* The image the fake QEMU was given, parsed into *g; free() the result. */
+static uint8_t *copied_image(struct gorump_image *g)
+{
+    uint8_t *img = NULL;
+    size_t len = 0;
+
+    CHECK_EQ(read_file(copy, &img, &len), 0);
+    CHECK_EQ(gorump_image_parse(img, len, g), 0);
+    return img;
+}
+
+/* The guest paths of g's records, joined by spaces, into buf. */
+static const char *record_paths(const struct gorump_image *g, char *buf,
+                                size_t size)
+{
+    struct gorump_file f;
+    uint64_t cursor = 0;
+    size_t n = 0;
+
+    buf[0] = '\0';
+    while (gorump_image_next_file(g, &cursor, &f) == 1 && n < size)
+        n += (size_t)snprintf(buf + n, size - n, "%s%.*s", n ? " " : "",
+                              (int)f.path_len, f.path);
+    return buf;
+}
 
 static void test_exit_and_image(void)
 {
@@ -234,6 +264,18 @@ static void test_bad_program(void)
     CHECK(tmpdir_empty());
 }
 
+/* The EXEPATH of the image QEMU got is PREFIX + SUFFIX. */
+static void check_exe_path(const char *prefix, const char *suffix)
+{
+    struct gorump_image g;
+    uint8_t *img = copied_image(&g);
+    char want[256];
+
+    snprintf(want, sizeof(want), "%s%s", prefix, suffix);
+    CHECK(g.exe_path != NULL && strcmp(g.exe_path, want) == 0);
+    free(img);
+}
+
 static void test_go_build(void)
 {
     char dir[160];
@@ -246,6 +288,7 @@ static void test_go_build(void)
     CHECK_EQ(RUN(dir, "arg"), 3);
     CHECK(strcmp(out, "out\n") == 0);
     CHECK(strcmp(err, "go says hi\nboot\nerr\n") == 0);
+    check_exe_path(dir, "/pkg");
     setenv("FAKE_GO", "fail", 1);
     CHECK_EQ(RUN(dir), GORUMP_STATUS_FAILURE);
     CHECK(strstr(err, "syntax error\n") != NULL);
@@ -256,6 +299,164 @@ static void test_go_build(void)
     CHECK(strstr(err, "/pkg: go build made no program") != NULL);
     CHECK(tmpdir_empty());
     rmdir(dir);
+}
+
+/* A small tree to pack: base/tree/{a, sub/b}. */
+static void make_tree(void)
+{
+    char path[160];
+
+    snprintf(path, sizeof(path), "%s/tree", base);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), "%s/tree/sub", base);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/tree/a", base);
+    write_text(path, "file a", 0644);
+    snprintf(path, sizeof(path), "%s/tree/sub/b", base);
+    write_text(path, "file b", 0600);
+}
+
+static void test_files(void)
+{
+    struct gorump_image g;
+    char dir[160], file[160], paths[512], saved[4096];
+    uint8_t *img;
+
+    snprintf(dir, sizeof(dir), "%s/tree:/data", base);
+    snprintf(file, sizeof(file), "%s/tree/a:/etc/a.conf", base);
+    setenv("FAKE_QEMU", "exit", 1);
+    CHECK_EQ(RUN("--dir", dir, "--file", file, "--cwd", "/data/", prog), 3);
+    img = copied_image(&g);
+    CHECK(strcmp(record_paths(&g, paths, sizeof(paths)),
+                 "/data /data/a /data/sub /data/sub/b /etc/a.conf") == 0);
+    CHECK(g.cwd != NULL && strcmp(g.cwd, "/data") == 0);
+    CHECK(g.exe_path != NULL && strcmp(g.exe_path, prog) == 0);
+    free(img);
+    CHECK(getcwd(saved, sizeof(saved)) != NULL);
+    CHECK_EQ(chdir(base), 0);
+    CHECK_EQ(RUN("--dir", "tree/sub", "./tmp/../prog"), 3);
+    CHECK_EQ(chdir(saved), 0);
+    img = copied_image(&g);
+    snprintf(file, sizeof(file), "%s/tree/sub %s/tree/sub/b", base, base);
+    CHECK(strcmp(record_paths(&g, paths, sizeof(paths)), file) == 0);
+    CHECK(g.exe_path != NULL && strcmp(g.exe_path, prog) == 0);
+    CHECK(g.args_size > 13 && strcmp(g.args, "./tmp/../prog") == 0);
+    free(img);
+    CHECK_EQ(RUN("--dir", "/nonexistent", prog), GORUMP_STATUS_FAILURE);
+    CHECK(strcmp(err, "gorump: /nonexistent: No such file or directory\n") ==
+          0);
+    CHECK_EQ(RUN("--file", "/nonexistent:/x", prog), GORUMP_STATUS_FAILURE);
+    CHECK_EQ(RUN("--cwd", "data", prog), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "gorump: run: --cwd: 'data': not an absolute path\n"));
+    CHECK(tmpdir_empty());
+}
+
+/* No ".NAME.XXXXXX" temporary left in base by build. */
+static int no_build_temp(void)
+{
+    DIR *d = opendir(base);
+    struct dirent *de;
+    int n = 0;
+
+    while (d != NULL && (de = readdir(d)) != NULL)
+        n += de->d_name[0] == '.' && strlen(de->d_name) > 2;
+    if (d != NULL)
+        closedir(d);
+    return n == 0;
+}
+
+/* build, then run the image as it is and with each kind of override. */
+static void test_build_and_run_image(void)
+{
+    struct gorump_image g;
+    char image[160], dir[160], file[160], paths[512], want[256];
+    uint8_t *img;
+
+    snprintf(image, sizeof(image), "%s/app.img", base);
+    snprintf(dir, sizeof(dir), "%s/tree:/data", base);
+    snprintf(file, sizeof(file), "%s/tree/a:/data/new", base);
+    CHECK_EQ(BUILD("-o", image, "-e", "A=1", "-e", "B=2", "--dir", dir, "--cwd",
+                   "/data", prog, "x", "y"),
+             0);
+    CHECK(out[0] == '\0' && err[0] == '\0' && no_build_temp());
+    setenv("FAKE_QEMU", "args", 1);
+    CHECK_EQ(RUN(image), 0); /* booted as it is */
+    snprintf(want, sizeof(want), "\n-initrd\n%s\n", image);
+    CHECK(strstr(out, want) != NULL);
+    setenv("FAKE_QEMU", "exit", 1);
+    CHECK_EQ(
+        RUN("-e", "B=3", "-e", "C=4", "--cwd", "/", "--file", file, image, "z"),
+        3);
+    img = copied_image(&g);
+    snprintf(want, sizeof(want), "%s%cz", prog, 0);
+    CHECK(g.args_size == strlen(prog) + 3 &&
+          memcmp(g.args, want, g.args_size) == 0);
+    CHECK(g.env_size == 12 && memcmp(g.env, "A=1\0B=3\0C=4\0", 12) == 0);
+    CHECK(g.cwd != NULL && strcmp(g.cwd, "/") == 0);
+    CHECK(g.exe_path != NULL && strcmp(g.exe_path, prog) == 0);
+    CHECK(strcmp(record_paths(&g, paths, sizeof(paths)),
+                 "/data /data/a /data/sub /data/sub/b /data/new") == 0);
+    free(img);
+    CHECK(tmpdir_empty());
+}
+
+static void test_bad_image(void)
+{
+    char image[160], bad[160], cmd[600];
+
+    snprintf(image, sizeof(image), "%s/app.img", base);
+    snprintf(bad, sizeof(bad), "%s/bad.img", base);
+    snprintf(cmd, sizeof(cmd),
+             "cp '%s' '%s' && printf x | dd of='%s' bs=1 seek=100 "
+             "conv=notrunc 2>/dev/null",
+             image, bad, bad);
+    CHECK(system(cmd) == 0);
+    CHECK_EQ(RUN(bad), GORUMP_STATUS_FAILURE);
+    snprintf(cmd, sizeof(cmd),
+             "gorump: %s: the image is corrupt (checksum mismatch)\n", bad);
+    CHECK(strcmp(err, cmd) == 0);
+    CHECK_EQ(BUILD("-o", image, bad), GORUMP_STATUS_FAILURE);
+    CHECK(strcmp(err, cmd) == 0);
+    snprintf(cmd, sizeof(cmd), "truncate -s 20 '%s'", bad);
+    CHECK(system(cmd) == 0);
+    CHECK_EQ(RUN(bad), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, ": the image is truncated") != NULL);
+    unlink(bad);
+}
+
+static void test_build_outputs(void)
+{
+    char saved[4096], path[160];
+    mode_t mask = umask(0);
+    struct stat st;
+
+    umask(mask);
+    CHECK(getcwd(saved, sizeof(saved)) != NULL);
+    CHECK_EQ(chdir(base), 0);
+    CHECK_EQ(BUILD("./prog"), 0);
+    CHECK_EQ(stat("prog.img", &st), 0);
+    CHECK_EQ(st.st_mode & 0777, 0666 & ~mask); /* not mkstemp's 0600 */
+    setenv("FAKE_GO", "ok", 1);
+    snprintf(path, sizeof(path), "%s/pkg", base);
+    mkdir(path, 0755);
+    setenv("FAKE_GO_DIR", path, 1);
+    CHECK_EQ(BUILD("pkg/"), 0);
+    CHECK(strcmp(err, "go says hi\n") == 0);
+    CHECK_EQ(stat("pkg.img", &st), 0);
+    rmdir(path);
+    CHECK_EQ(BUILD("-o", "fail.img", "--dir", "/nonexistent", "prog"),
+             GORUMP_STATUS_FAILURE);
+    CHECK(stat("fail.img", &st) != 0 && no_build_temp());
+    CHECK_EQ(BUILD("-o", "/nonexistent/x.img", "prog"), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "gorump: /nonexistent/x.img: cannot create a "
+                      "temporary file beside it: No such file") != NULL);
+    CHECK_EQ(BUILD("-m", "64", "prog"), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "build: unknown option '-m'\nTry 'gorump build "
+                      "--help'.\n") != NULL);
+    CHECK_EQ(BUILD("--help"), 0);
+    CHECK(strncmp(out, "Usage: gorump build", 19) == 0);
+    CHECK_EQ(chdir(saved), 0);
+    CHECK(tmpdir_empty());
 }
 
 static void teardown(void)
@@ -275,6 +476,11 @@ int main(void)
     test_timeout_and_signal();
     test_bad_program();
     test_go_build();
+    make_tree();
+    test_files();
+    test_build_and_run_image();
+    test_bad_image();
+    test_build_outputs();
     teardown();
     return check_done();
 }

@@ -1,0 +1,164 @@
+/*
+ * common/image_files.c — walking the FILES section of a parsed image
+ * (gorump_image_next_file in include/gorump/image.h).  Every rule of a
+ * record is checked here and only here: gorump_image_parse runs this same
+ * iterator over the whole section, so an accepted image never yields a bad
+ * record.  Freestanding like image.c: stdint/stddef only, byte loads.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gorump/image.h>
+
+#include "image_path.h"
+#include "le.h"
+
+/* Field offsets of struct gorump_file_record on disk. */
+#define REC_SIZE 48u
+#define REC_RECORD_SIZE 0
+#define REC_MODE 4
+#define REC_DATA_OFFSET 8
+#define REC_DATA_SIZE 16
+#define REC_MTIME_SEC 24
+#define REC_MTIME_NSEC 32
+#define REC_UID 36
+#define REC_GID 40
+#define REC_PATH_LEN 44
+#define REC_RESERVED 46
+
+#define NSEC_PER_SEC 1000000000u
+#define MODE_PERM 07777u
+
+_Static_assert(sizeof(struct gorump_file_record) == REC_SIZE,
+               "file record layout");
+
+/* One component of n bytes: not empty, ".", "..", too long, or with NUL. */
+static int files_name_ok(const uint8_t *s, uint64_t n)
+{
+    if (n == 0 || n > GORUMP_NAME_MAX)
+        return 0;
+    if (s[0] == '.' && (n == 1 || (n == 2 && s[1] == '.')))
+        return 0;
+    for (uint64_t i = 0; i < n; i++)
+        if (s[i] == 0)
+            return 0;
+    return 1;
+}
+
+/*
+ * An absolute normalised path of n bytes: '/' then components separated by
+ * single '/'.  An empty component catches "/" itself, "//x" and a
+ * trailing '/'.
+ */
+int image_path_norm_ok(const uint8_t *s, uint64_t n)
+{
+    uint64_t start = 1;
+
+    if (n < 2 || n >= GORUMP_PATH_MAX || s[0] != '/')
+        return 0;
+    for (uint64_t i = 1; i <= n; i++) {
+        if (i < n && s[i] != '/')
+            continue;
+        if (!files_name_ok(s + start, i - start))
+            return 0;
+        start = i + 1;
+    }
+    return 1;
+}
+
+static int files_zero(const uint8_t *s, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (s[i] != 0)
+            return 0;
+    return 1;
+}
+
+/* The type is DIR, REG or LNK and no bit lies outside type and 07777. */
+static int files_mode_ok(uint32_t mode)
+{
+    uint32_t type = mode & GORUMP_S_IFMT;
+
+    if ((mode & ~(GORUMP_S_IFMT | MODE_PERM)) != 0)
+        return 0;
+    return type == GORUMP_S_IFDIR || type == GORUMP_S_IFREG ||
+           type == GORUMP_S_IFLNK;
+}
+
+/* The data of a record of MODE: inside the image, none for a directory, a
+ * symlink's target 1..GORUMP_PATH_MAX-1 bytes without NUL. */
+static int files_data_ok(const struct gorump_image *img, uint32_t mode,
+                         uint64_t off, uint64_t size)
+{
+    uint32_t type = mode & GORUMP_S_IFMT;
+
+    if (off > img->size || size > img->size - off)
+        return 0;
+    if (type == GORUMP_S_IFDIR)
+        return size == 0;
+    if (type == GORUMP_S_IFLNK) {
+        if (size == 0 || size >= GORUMP_PATH_MAX)
+            return 0;
+        for (uint64_t i = 0; i < size; i++)
+            if (img->base[off + i] == 0)
+                return 0;
+    }
+    return 1;
+}
+
+/* The record at r, which has `room` bytes of the section from it on. */
+static int files_record_ok(const struct gorump_image *img, const uint8_t *r,
+                           uint64_t room)
+{
+    uint32_t rsize = le32(r + REC_RECORD_SIZE);
+    uint32_t mode = le32(r + REC_MODE);
+    uint16_t plen = le16(r + REC_PATH_LEN);
+
+    if (rsize < REC_SIZE + plen || rsize % 8 != 0 || rsize > room)
+        return 0;
+    if (le16(r + REC_RESERVED) != 0 ||
+        !files_zero(r + REC_SIZE + plen, rsize - REC_SIZE - plen))
+        return 0;
+    if (!files_mode_ok(mode) || le32(r + REC_MTIME_NSEC) >= NSEC_PER_SEC)
+        return 0;
+    if (!files_data_ok(img, mode, le64(r + REC_DATA_OFFSET),
+                       le64(r + REC_DATA_SIZE)))
+        return 0;
+    return image_path_norm_ok(r + REC_SIZE, plen);
+}
+
+static void files_fill(const struct gorump_image *img, const uint8_t *r,
+                       struct gorump_file *f)
+{
+    uint64_t off = le64(r + REC_DATA_OFFSET);
+
+    f->mode = le32(r + REC_MODE);
+    f->size = le64(r + REC_DATA_SIZE);
+    f->data =
+        (f->mode & GORUMP_S_IFMT) == GORUMP_S_IFDIR ? NULL : img->base + off;
+    f->mtime_sec = (int64_t)le64(r + REC_MTIME_SEC);
+    f->mtime_nsec = le32(r + REC_MTIME_NSEC);
+    f->uid = le32(r + REC_UID);
+    f->gid = le32(r + REC_GID);
+    f->path = (const char *)(r + REC_SIZE);
+    f->path_len = le16(r + REC_PATH_LEN);
+}
+
+int gorump_image_next_file(const struct gorump_image *img, uint64_t *cursor,
+                           struct gorump_file *f)
+{
+    uint64_t at = *cursor;
+    const uint8_t *r;
+
+    if (img->files == NULL || at == img->files_size)
+        return 0;
+    /* The section starts 8-byte aligned in the image, so records do too. */
+    if (at % 8 != 0 || at > img->files_size || img->files_size - at < REC_SIZE)
+        return GORUMP_IMAGE_EFILE;
+    r = img->files + at;
+    if (!files_record_ok(img, r, img->files_size - at))
+        return GORUMP_IMAGE_EFILE;
+    files_fill(img, r, f);
+    *cursor = at + le32(r + REC_RECORD_SIZE);
+    return 1;
+}

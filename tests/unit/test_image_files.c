@@ -1,0 +1,437 @@
+/*
+ * tests/unit/test_image_files.c — FILES sections: records written by
+ * tool/image_write.c read back by gorump_image_next_file (common/
+ * image_files.c) with their data where image_plan.c put it, and records
+ * that break each rule of image.h refused by gorump_image_parse with
+ * GORUMP_IMAGE_EFILE.  The pack lists here hold their data in memory, so
+ * any path or mode can be written and then checked.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gorump/image.h>
+
+#include "check.h"
+#include "image_write.h"
+#include "pack.h"
+
+#define HDR 32
+#define SEC 24
+#define REC 48
+#define DIR_MODE (GORUMP_S_IFDIR | 0755)
+#define REG_MODE (GORUMP_S_IFREG | 0644)
+#define LNK_MODE (GORUMP_S_IFLNK | 0777)
+
+static uint8_t prog[] = "\x7f"
+                        "ELF";
+static char *args[] = {"p"};
+static uint8_t big[5000];
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static void reseal(uint8_t *img)
+{
+    put32(img + 28, 0);
+    put32(img + 28, gorump_crc32c(0, img, get64(img + 16)));
+}
+
+/* Appends a record whose data is in memory. */
+static void add(struct pack_list *l, const char *path, uint32_t mode,
+                const void *data, uint64_t size)
+{
+    struct pack_file f = {.path = strdup(path),
+                          .mode = mode,
+                          .uid = 1000,
+                          .gid = 100,
+                          .mtime_sec = 1700000000,
+                          .mtime_nsec = 123456789,
+                          .size = size,
+                          .data = data};
+
+    CHECK_EQ(pack_add(l, &f), 0);
+}
+
+/* A directory, a small file, a link and a big file. */
+static void sample(struct pack_list *l)
+{
+    pack_init(l, -1);
+    add(l, "/d", DIR_MODE, NULL, 0);
+    add(l, "/d/f", REG_MODE, "hello", 5);
+    add(l, "/d/l", LNK_MODE, "f", 1);
+    add(l, "/d/big", REG_MODE | 04000, big, sizeof(big));
+    add(l, "/d/empty", REG_MODE, NULL, 0);
+}
+
+static uint8_t *build(const struct pack_list *l, size_t *len)
+{
+    struct image_input in = {.program = prog,
+                             .program_size = sizeof(prog),
+                             .nargs = 1,
+                             .args = args,
+                             .files = l};
+    uint8_t *img = NULL;
+
+    CHECK_EQ(image_build(&in, &img, len), 0);
+    return img;
+}
+
+static void test_round_trip(void)
+{
+    struct pack_list l;
+    struct gorump_image g;
+    struct gorump_file f;
+    uint64_t cursor = 0;
+    size_t len, i = 0;
+    uint8_t *img;
+
+    for (size_t k = 0; k < sizeof(big); k++)
+        big[k] = (uint8_t)(k * 7);
+    sample(&l);
+    img = build(&l, &len);
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    CHECK(g.files != NULL && (g.files - img) % 8 == 0);
+    while (gorump_image_next_file(&g, &cursor, &f) == 1 && i < l.n) {
+        const struct pack_file *p = &l.v[i++];
+        CHECK(f.path_len == strlen(p->path) &&
+              memcmp(f.path, p->path, f.path_len) == 0);
+        CHECK_EQ(f.mode, p->mode);
+        CHECK_EQ(f.size, p->size);
+        CHECK(p->size == 0 || memcmp(f.data, p->data, p->size) == 0);
+        CHECK(f.mtime_sec == 1700000000 && f.mtime_nsec == 123456789);
+        CHECK(f.uid == 1000 && f.gid == 100);
+        if (f.size > 0)
+            CHECK_EQ((f.data - img) % (f.size >= 4096 ? 4096 : 8), 0);
+    }
+    CHECK_EQ(i, l.n);
+    CHECK_EQ(cursor, g.files_size);
+    CHECK_EQ(gorump_image_next_file(&g, &cursor, &f), 0); /* stays at end */
+    cursor = 4;
+    CHECK_EQ(gorump_image_next_file(&g, &cursor, &f), GORUMP_IMAGE_EFILE);
+    cursor = g.files_size + 8;
+    CHECK_EQ(gorump_image_next_file(&g, &cursor, &f), GORUMP_IMAGE_EFILE);
+    free(img);
+    pack_free(&l);
+}
+
+/* The FILES entry of an image built from a pack list (it comes last). */
+static uint8_t *files_entry(uint8_t *img)
+{
+    return img + HDR + (get32(img + 24) - 1) * SEC;
+}
+
+/* Offset of record i of the FILES section. */
+static uint64_t record(uint8_t *img, int i)
+{
+    uint64_t off = get64(files_entry(img) + 8);
+
+    while (i-- > 0)
+        off += get32(img + off);
+    return off;
+}
+
+/* Builds the sample, lets EDIT change record `which`, reseals, parses. */
+static int parse_edited(void (*edit)(uint8_t *img, uint8_t *r), int which)
+{
+    struct pack_list l;
+    struct gorump_image g;
+    size_t len;
+    uint8_t *img;
+    int err;
+
+    sample(&l);
+    img = build(&l, &len);
+    edit(img, img + record(img, which));
+    reseal(img);
+    err = gorump_image_parse(img, len, &g);
+    if (err != 0)
+        CHECK(g.files == NULL && g.program == NULL && g.base == NULL);
+    free(img);
+    pack_free(&l);
+    return err;
+}
+
+static void edit_size_small(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r, REC); /* "/d/f" no longer fits */
+}
+static void edit_size_tiny(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r, 8);
+}
+static void edit_size_odd(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r, get32(r) - 4); /* "/d": 50 bytes in a 52-byte record */
+}
+static void edit_size_odd_last(uint8_t *img, uint8_t *r)
+{
+    /* The section ends with the record, so only the rule catches it. */
+    put32(r, get32(r) + 4);
+    put64(files_entry(img) + 16, get64(files_entry(img) + 16) + 4);
+}
+static void edit_size_past(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r, get32(r) + 8); /* the last record */
+}
+static void edit_past_buffer(uint8_t *img, uint8_t *r)
+{
+    /* The last record alone, moved to the image's end (over the big
+     * file's last bytes), claims 8 bytes more: ASan sees any read. */
+    uint64_t total = get64(img + 16), size = get32(r);
+
+    memmove(img + total - size, r, size);
+    put64(files_entry(img) + 8, total - size);
+    put64(files_entry(img) + 16, size);
+    put32(img + total - size, (uint32_t)size + 8);
+}
+static void edit_section_short(uint8_t *img, uint8_t *r)
+{
+    (void)r;
+    put64(files_entry(img) + 16, get64(files_entry(img) + 16) - 8);
+}
+static void edit_section_trailing(uint8_t *img, uint8_t *r)
+{
+    (void)r; /* 8 zero bytes after the last record: no room for one */
+    put64(files_entry(img) + 16, get64(files_entry(img) + 16) + 8);
+}
+static void edit_section_empty(uint8_t *img, uint8_t *r)
+{
+    (void)r;
+    put64(files_entry(img) + 16, 0);
+}
+static void edit_reserved(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    r[47] = 1;
+}
+static void edit_padding(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    r[REC + 2] = 'x'; /* "/d" then 6 bytes of padding */
+}
+static void edit_type_fifo(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r + 4, 0010644);
+}
+static void edit_type_none(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r + 4, 0644);
+}
+static void edit_mode_bits(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r + 4, get32(r + 4) | 0200000); /* outside type and 07777 */
+}
+static void edit_dir_data(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put64(r + 16, 1);
+}
+static void edit_data_past(uint8_t *img, uint8_t *r)
+{
+    put64(r + 8, get64(img + 16) - 2); /* 5 bytes, 2 left */
+}
+static void edit_data_offset_huge(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put64(r + 8, UINT64_MAX - 2);
+}
+static void edit_data_size_huge(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put64(r + 16, UINT64_MAX);
+}
+static void edit_nsec(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r + 32, 1000000000);
+}
+static void edit_nsec_max(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r + 32, 999999999);
+}
+static void edit_path_nul(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    r[REC + 3] = 0; /* "/d/\0" */
+}
+static void edit_path_len_zero(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    r[44] = 0; /* an empty path, "/d" zeroed into valid padding */
+    memset(r + REC, 0, 2);
+}
+static void edit_link_empty(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put64(r + 16, 0);
+}
+static void edit_link_nul(uint8_t *img, uint8_t *r)
+{
+    img[get64(r + 8)] = 0;
+}
+static void edit_uid_any(uint8_t *img, uint8_t *r)
+{
+    (void)img;
+    put32(r + 36, 0xffffffffu);
+    put64(r + 24, (uint64_t)-5); /* before 1970 */
+}
+
+static void test_record_rules(void)
+{
+    CHECK_EQ(parse_edited(edit_size_small, 1), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_size_tiny, 0), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_size_odd, 0), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_size_odd_last, 4), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_size_past, 4), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_past_buffer, 4), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_section_short, 0), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_section_trailing, 0), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_section_empty, 0), 0);
+    CHECK_EQ(parse_edited(edit_reserved, 1), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_padding, 0), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_type_fifo, 1), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_type_none, 1), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_mode_bits, 1), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_dir_data, 0), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_data_past, 1), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_data_offset_huge, 1), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_data_size_huge, 3), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_nsec, 2), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_nsec_max, 2), 0);
+    CHECK_EQ(parse_edited(edit_path_nul, 1), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_path_len_zero, 0), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_link_empty, 2), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_link_nul, 2), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_edited(edit_uid_any, 3), 0);
+}
+
+/* An image with one record: PATH of MODE with DATA; parse's result. */
+static int parse_one(const char *path, uint32_t mode, const void *data,
+                     uint64_t size)
+{
+    struct pack_list l;
+    struct gorump_image g;
+    size_t len;
+    uint8_t *img;
+    int err;
+
+    pack_init(&l, -1);
+    add(&l, path, mode, data, size);
+    img = build(&l, &len);
+    err = gorump_image_parse(img, len, &g);
+    free(img);
+    pack_free(&l);
+    return err;
+}
+
+/* "/" followed by n-1 bytes of components of `name` bytes each. */
+static char *long_path(size_t n, size_t name)
+{
+    char *p = malloc(n + 1);
+
+    for (size_t i = 0; i < n; i++)
+        p[i] = i % (name + 1) == 0 ? '/' : 'a';
+    if (p[n - 1] == '/')
+        p[n - 1] = 'a';
+    p[n] = '\0';
+    return p;
+}
+
+static void test_paths(void)
+{
+    static const char *bad[] = {"relative", "/",    "//x",    "/a//b",
+                                "/a/./b",   "/./a", "/a/..",  "/a/../b",
+                                "/..",      "/a/",  "/a/b/.", ""};
+    char *p;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK_EQ(parse_one(bad[i], REG_MODE, NULL, 0), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_one("/a", REG_MODE, NULL, 0), 0);
+    CHECK_EQ(parse_one("/...", REG_MODE, NULL, 0), 0);
+    CHECK_EQ(parse_one("/.a/..b/a.", REG_MODE, NULL, 0), 0);
+    p = long_path(257, 256); /* one 256-byte component */
+    CHECK_EQ(parse_one(p, DIR_MODE, NULL, 0), GORUMP_IMAGE_EFILE);
+    free(p);
+    p = long_path(256, 255);
+    CHECK_EQ(parse_one(p, DIR_MODE, NULL, 0), 0);
+    free(p);
+    p = long_path(4096, 100);
+    CHECK_EQ(parse_one(p, DIR_MODE, NULL, 0), GORUMP_IMAGE_EFILE);
+    free(p);
+    p = long_path(4095, 100);
+    CHECK_EQ(parse_one(p, DIR_MODE, NULL, 0), 0);
+    free(p);
+}
+
+static void test_links(void)
+{
+    char target[4096];
+
+    memset(target, 'x', sizeof(target));
+    CHECK_EQ(parse_one("/l", LNK_MODE, target, 4095), 0);
+    CHECK_EQ(parse_one("/l", LNK_MODE, target, 4096), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_one("/l", LNK_MODE, target, 0), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_one("/l", LNK_MODE, "a\0b", 3), GORUMP_IMAGE_EFILE);
+    CHECK_EQ(parse_one("/l", LNK_MODE, "../a b", 6), 0);
+    CHECK_EQ(parse_one("/f", REG_MODE, "a\0b", 3), 0); /* contents: any */
+    CHECK_EQ(parse_one("/d", DIR_MODE | 01777, NULL, 0), 0);
+}
+
+/* An image without FILES has no records. */
+static void test_no_files(void)
+{
+    struct gorump_image g;
+    struct gorump_file f;
+    uint64_t cursor = 0;
+    size_t len;
+    uint8_t *img = build(NULL, &len);
+
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    CHECK(g.files == NULL);
+    CHECK_EQ(gorump_image_next_file(&g, &cursor, &f), 0);
+    free(img);
+}
+
+int main(void)
+{
+    test_round_trip();
+    test_record_rules();
+    test_paths();
+    test_links();
+    test_no_files();
+    return check_done();
+}

@@ -1,0 +1,21 @@
+/*
+ * tool/args_files.h — the options that put files in the guest (--dir,
+ * --file) and set its working directory (--cwd).  Internal to args.c and
+ * args_files.c; everyone else reads struct run_args.
+ */
+#ifndef GORUMP_TOOL_ARGS_FILES_H
+#define GORUMP_TOOL_ARGS_FILES_H
+
+#include "args.h"
+
+/* Stores "CMD: " and the message in a->err; returns RUN_ARGS_ERROR. */
+int args_fail(struct run_args *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* --dir HOSTDIR[:GUESTDIR], --file HOSTFILE:GUESTPATH, --cwd GUESTDIR:
+ * each RUN_ARGS_OK or RUN_ARGS_ERROR. */
+int args_add_dir(struct run_args *a, const char *v);
+int args_add_file(struct run_args *a, const char *v);
+int args_set_cwd(struct run_args *a, const char *v);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * tool/build.c — `gorump build`: the same preparation as run (job.c),
+ * then the image goes into a temporary file beside the output and is
+ * renamed over it once complete, so a failed or interrupted build never
+ * leaves a partial image under the output's name.  Silent on success.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gorump/console.h>
+#include <gorump/image.h>
+
+#include "args.h"
+#include "build.h"
+#include "gpath.h"
+#include "job.h"
+#include "proc.h"
+#include "usage.h"
+#include "util.h"
+#include "workdir.h"
+
+/* -o, or PROGRAM's base name (of its absolute path, so "." works) plus
+ * ".img" in the current directory. */
+static int build_output(const struct run_args *a, char *out, size_t size)
+{
+    char abs[GORUMP_PATH_MAX];
+    int err;
+
+    if (a->output != NULL) {
+        snprintf(out, size, "%s", a->output);
+        return 0;
+    }
+    err = gpath_absolute(a->program, abs, sizeof(abs));
+    if (err != GPATH_OK || strcmp(abs, "/") == 0) {
+        report("%s: cannot name the image after it (use -o IMAGE)", a->program);
+        return -1;
+    }
+    snprintf(out, size, "%s.img", strrchr(abs, '/') + 1);
+    return 0;
+}
+
+/* A new temporary file ".NAME.XXXXXX" in OUT's directory, with the mode
+ * a new file gets there (mkstemp makes it 0600). */
+static int build_temp(const char *out, char *tmp, size_t size)
+{
+    const char *slash = strrchr(out, '/');
+    int dirlen = slash != NULL ? (int)(slash - out + 1) : 0;
+    mode_t mask = umask(0);
+    int fd;
+
+    umask(mask);
+    if ((size_t)snprintf(tmp, size, "%.*s.%s.XXXXXX", dirlen, out,
+                         out + dirlen) >= size) {
+        report("%s: path too long", out);
+        return -1;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        report("%s: cannot create a temporary file beside it: %s", out,
+               strerror(errno));
+        return -1;
+    }
+    fchmod(fd, 0666 & ~mask);
+    return fd;
+}
+
+/* Writes the image to OUT by way of a temporary file.  0, -1 or a
+ * signal. */
+static int build_write(struct job *j, const char *out)
+{
+    char tmp[4096];
+    int fd = build_temp(out, tmp, sizeof(tmp)), err;
+
+    if (fd < 0)
+        return -1;
+    err = image_write_fd(fd, tmp, &j->in, j->sigfd);
+    if (close(fd) != 0 && err == 0) {
+        report("%s: cannot write the image: %s", tmp, strerror(errno));
+        err = -1;
+    }
+    if (err == 0)
+        err = signals_take(j->sigfd);
+    if (err == 0 && rename(tmp, out) != 0) {
+        report("%s: cannot write the image: %s", out, strerror(errno));
+        err = -1;
+    }
+    if (err != 0)
+        unlink(tmp);
+    return err;
+}
+
+/* Everything but the signal set-up.  0, -1 (reported) or a signal. */
+static int build_image(struct job *j)
+{
+    char out[4096];
+    int err;
+
+    if (build_output(j->a, out, sizeof(out)) != 0 || job_load(j) != 0)
+        return -1;
+    if (j->kind == JOB_PACKAGE && workdir_create(&j->wd) != 0)
+        return -1;
+    err = job_build(j);
+    if (err == 0)
+        err = job_input(j);
+    if (err == 0)
+        err = build_write(j, out);
+    return err;
+}
+
+static int build_program(struct run_args *a)
+{
+    struct job j;
+    int sigfd = signals_setup(), err;
+
+    if (sigfd < 0)
+        return GORUMP_STATUS_FAILURE;
+    job_init(&j, a, sigfd);
+    err = build_image(&j);
+    workdir_remove(&j.wd);
+    job_free(&j);
+    close(sigfd);
+    return err < 0 ? GORUMP_STATUS_FAILURE : err > 0 ? 128 + err : 0;
+}
+
+int cmd_build(int argc, char **argv)
+{
+    struct run_args a;
+    int r = run_args_parse(&a, argc, argv), status;
+
+    if (r == RUN_ARGS_HELP) {
+        usage_build(stdout);
+        status = 0;
+    } else if (r == RUN_ARGS_ERROR) {
+        report("%s", a.err);
+        fprintf(stderr, "Try 'gorump build --help'.\n");
+        status = GORUMP_STATUS_FAILURE;
+    } else {
+        status = build_program(&a);
+    }
+    run_args_free(&a);
+    return status;
+}

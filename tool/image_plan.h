@@ -1,0 +1,43 @@
+/*
+ * tool/image_plan.h — where each part of an image goes.  Internal to
+ * image_plan.c and image_write.c.
+ */
+#ifndef GORUMP_TOOL_IMAGE_PLAN_H
+#define GORUMP_TOOL_IMAGE_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image_write.h"
+
+#define IMAGE_HDR_SIZE 32u
+#define IMAGE_SEC_SIZE 24u
+#define IMAGE_REC_SIZE 48u
+#define IMAGE_PAGE 4096u
+
+struct image_layout {
+    uint32_t nsec;
+    uint64_t args_off, args_size;
+    uint64_t env_off, env_size;
+    uint64_t cwd_off, cwd_size;
+    uint64_t exe_off, exe_size;
+    uint64_t files_off, files_size;
+    uint64_t prog_off;
+    uint64_t *data_off; /* per packed file, where its bytes go (0: none) */
+    size_t nfiles;
+    uint64_t total;
+};
+
+/* Lays IN out into *l.  0, or -1 when out of memory (nothing printed). */
+int image_plan(const struct image_input *in, struct image_layout *l);
+void image_plan_free(struct image_layout *l);
+
+/* A FILES record's size for a path of LEN bytes: header, path, padding. */
+uint64_t image_record_size(size_t len);
+
+/* Whether a packed file of SIZE bytes is placed at a page boundary. */
+int image_big(uint64_t size);
+
+uint64_t image_align(uint64_t n, uint64_t a);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * tool/image_read.c — recognising and mapping existing images (see
+ * image_read.h).  The file is mapped rather than read: rewriting a large
+ * image then copies its bytes once, from the page cache to the new file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image_read.h"
+#include "util.h"
+
+int image_sniff(const char *path)
+{
+    char magic[8];
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), is = 0;
+
+    if (fd < 0)
+        return 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic))
+        is = memcmp(magic, GORUMP_IMAGE_MAGIC, sizeof(magic)) == 0;
+    close(fd);
+    return is;
+}
+
+int image_map(const char *path, struct image_map *m)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+    memset(m, 0, sizeof(*m));
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        report("%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    m->len = (size_t)st.st_size;
+    m->base = mmap(NULL, m->len ? m->len : 1, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m->base == MAP_FAILED) {
+        report("%s: cannot map the image: %s", path, strerror(errno));
+        m->base = NULL;
+        return -1;
+    }
+    err = gorump_image_parse(m->base, m->len, &m->img);
+    if (err != 0) {
+        report("%s: %s", path, gorump_image_strerror(err));
+        image_unmap(m);
+        return -1;
+    }
+    return 0;
+}
+
+void image_unmap(struct image_map *m)
+{
+    if (m->base != NULL)
+        munmap(m->base, m->len ? m->len : 1);
+    m->base = NULL;
+}

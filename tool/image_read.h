@@ -1,0 +1,32 @@
+/*
+ * tool/image_read.h — opening an existing gorump image, for
+ * `gorump run IMAGE` and `gorump build IMAGE`: recognising one by its
+ * magic, and mapping it read-only and checking it with the parser the
+ * kernel uses.
+ */
+#ifndef GORUMP_TOOL_IMAGE_READ_H
+#define GORUMP_TOOL_IMAGE_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gorump/image.h>
+
+struct image_map {
+    uint8_t *base; /* the mapped file, or NULL */
+    size_t len;
+    struct gorump_image img; /* pointers into base */
+};
+
+/* 1 when PATH is a regular file that starts with GORUMP_IMAGE_MAGIC,
+ * else 0 (errors included: whoever opens it next reports them). */
+int image_sniff(const char *path);
+
+/* Maps PATH and parses it into m->img; 0, or -1 after reporting
+ * "PATH: <gorump_image_strerror>" or the system error. */
+int image_map(const char *path, struct image_map *m);
+
+/* Unmaps; safe on a zeroed or already unmapped struct. */
+void image_unmap(struct image_map *m);
+
+#endif

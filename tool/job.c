@@ -1,0 +1,208 @@
+/*
+ * tool/job.c — getting the program and assembling an image's contents,
+ * for run.c and build.c (see job.h).  PROGRAM is recognised in this order:
+ * a directory is a Go package, a file starting with the image magic is an
+ * image, anything else must be a static ELF executable.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gorump/elf.h>
+
+#include "gobuild.h"
+#include "gpath.h"
+#include "job.h"
+#include "util.h"
+
+void job_init(struct job *j, struct run_args *a, int sigfd)
+{
+    memset(j, 0, sizeof(*j));
+    j->a = a;
+    j->sigfd = sigfd;
+    pack_init(&j->files, sigfd);
+}
+
+/* Reads PATH as the program and checks it; SHOWN names it in messages.
+ * BUILT: PATH came from `go build`, so "not ELF" means no main package. */
+static int job_read_elf(struct job *j, const char *path, const char *shown,
+                        int built)
+{
+    struct gorump_elf_info info;
+    int err = read_file(path, &j->prog, &j->prog_size);
+
+    if (err != 0) {
+        report("%s: %s", shown,
+               err == -EINVAL ? "not a regular file" : strerror(-err));
+        return -1;
+    }
+    err = gorump_elf_parse(j->prog, j->prog_size, &info);
+    if (err == GORUMP_ELF_ENOTELF && built) {
+        report("%s: go build made no program (not a main package?)", shown);
+        return -1;
+    }
+    if (err != 0) {
+        report("%s: %s", shown, gorump_elf_strerror(err));
+        return -1;
+    }
+    return 0;
+}
+
+/* Maps the image and checks the program it holds as gorump checks any. */
+static int job_map_image(struct job *j)
+{
+    const struct gorump_image *img = &j->stored.img;
+    struct gorump_elf_info info;
+    int err;
+
+    if (image_map(j->a->program, &j->stored) != 0)
+        return -1;
+    err = gorump_elf_parse(img->program, img->program_size, &info);
+    if (err != 0) {
+        report("%s: the image's program: %s", j->a->program,
+               gorump_elf_strerror(err));
+        return -1;
+    }
+    return 0;
+}
+
+int job_load(struct job *j)
+{
+    const char *program = j->a->program;
+    struct stat st;
+
+    if (stat(program, &st) != 0) {
+        report("%s: %s", program, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        j->kind = JOB_PACKAGE;
+        return 0;
+    }
+    if (image_sniff(program)) {
+        j->kind = JOB_IMAGE;
+        return job_map_image(j);
+    }
+    j->kind = JOB_ELF;
+    return job_read_elf(j, program, program, 0);
+}
+
+int job_build(struct job *j)
+{
+    char out[4096];
+    int sig;
+
+    if (j->kind != JOB_PACKAGE)
+        return 0;
+    if (workdir_file(&j->wd, "x", out, sizeof(out)) != 0) {
+        report("%s: temporary path too long", j->wd.path);
+        return -1;
+    }
+    sig = go_build(j->a->program, out, j->sigfd);
+    if (sig != 0)
+        return sig;
+    return job_read_elf(j, out, j->a->program, 1);
+}
+
+/*
+ * EXEPATH: PROGRAM made absolute (no symlinks resolved), or for a package
+ * directory that directory plus its own name, as `go build` names the
+ * program it makes there.
+ */
+static int job_exe_path(struct job *j)
+{
+    char abs[GORUMP_PATH_MAX];
+    const char *base;
+    int err = gpath_absolute(j->a->program, abs, sizeof(abs));
+
+    if (err == GPATH_OK && j->kind == JOB_PACKAGE) {
+        base = strrchr(abs, '/') + 1;
+        if (*base == '\0') {
+            report("%s: a package directory needs a name for its program "
+                   "(not /)",
+                   j->a->program);
+            return -1;
+        }
+        err = gpath_join(abs, base, j->exe_path, sizeof(j->exe_path));
+    } else if (err == GPATH_OK) {
+        memcpy(j->exe_path, abs, strlen(abs) + 1);
+    }
+    if (err != GPATH_OK)
+        report("%s: %s", j->a->program, gpath_strerror(err));
+    return err != GPATH_OK ? -1 : 0;
+}
+
+/* The stored records first, then --dir and --file in order. */
+static int job_pack(struct job *j)
+{
+    const struct run_args *a = j->a;
+
+    if (j->kind == JOB_IMAGE && pack_image(&j->files, &j->stored.img) != 0)
+        return -1;
+    for (int i = 0; i < a->npack; i++) {
+        const struct run_pack *p = &a->pack[i];
+        int err = p->is_dir ? pack_dir(&j->files, p->host, p->guest)
+                            : pack_regular(&j->files, p->host, p->guest);
+        if (err != 0)
+            return j->files.stop != 0 ? j->files.stop : -1;
+    }
+    return 0;
+}
+
+/* argv and envp: as typed, or an image's with the overrides applied. */
+static int job_strings(struct job *j)
+{
+    const struct gorump_image *img = &j->stored.img;
+    const struct run_args *a = j->a;
+    struct strv args = {0}, env = {0}, none = {0};
+    int err;
+
+    if (j->kind != JOB_IMAGE)
+        return overlay_args(&none, a->program, a->args, a->nargs, &j->argv) ||
+               overlay_env(&none, a->env, a->nenv, &j->envv);
+    err = strv_split(img->args, img->args_size, &args) ||
+          strv_split(img->env, img->env_size, &env) ||
+          overlay_args(&args, a->program, a->args, a->nargs, &j->argv) ||
+          overlay_env(&env, a->env, a->nenv, &j->envv);
+    free(args.v);
+    free(env.v);
+    return err;
+}
+
+int job_input(struct job *j)
+{
+    const struct gorump_image *img = &j->stored.img;
+    int image = j->kind == JOB_IMAGE, err;
+
+    if (!image && job_exe_path(j) != 0)
+        return -1;
+    err = job_pack(j);
+    if (err != 0)
+        return err;
+    if (job_strings(j) != 0) {
+        report("out of memory");
+        return -1;
+    }
+    j->in.program = image ? img->program : j->prog;
+    j->in.program_size = image ? img->program_size : j->prog_size;
+    j->in.nargs = j->argv.n;
+    j->in.args = j->argv.v;
+    j->in.nenv = j->envv.n;
+    j->in.env = j->envv.v;
+    j->in.cwd = j->a->cwd != NULL ? j->a->cwd : image ? img->cwd : "/";
+    j->in.exe_path = image ? img->exe_path : j->exe_path;
+    j->in.files = &j->files;
+    return 0;
+}
+
+void job_free(struct job *j)
+{
+    free(j->prog);
+    j->prog = NULL;
+    image_unmap(&j->stored);
+    pack_free(&j->files);
+    free(j->argv.v);
+    free(j->envv.v);
+    j->argv.v = j->envv.v = NULL;
+}

@@ -1,0 +1,114 @@
+/*
+ * tool/pack.c — the pack list (see pack.h): adding to it, single files
+ * and the records of an existing image.  Walking directories is in
+ * pack_tree.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gorump/image.h>
+
+#include "pack.h"
+#include "util.h"
+
+void pack_init(struct pack_list *l, int sigfd)
+{
+    memset(l, 0, sizeof(*l));
+    l->sigfd = sigfd;
+}
+
+static void pack_file_free(struct pack_file *f)
+{
+    free(f->path);
+    free(f->host);
+    free(f->owned);
+}
+
+void pack_free(struct pack_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        pack_file_free(&l->v[i]);
+    free(l->v);
+    pack_init(l, l->sigfd);
+}
+
+int pack_add(struct pack_list *l, struct pack_file *f)
+{
+    struct pack_file *v = l->v;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        v = realloc(l->v, cap * sizeof(*v));
+        if (v != NULL) {
+            l->v = v;
+            l->cap = cap;
+        }
+    }
+    if (v == NULL || f->path == NULL) {
+        pack_file_free(f);
+        report("out of memory");
+        return -1;
+    }
+    l->v[l->n++] = *f;
+    return 0;
+}
+
+int pack_regular(struct pack_list *l, const char *hostfile,
+                 const char *guestpath)
+{
+    struct pack_file f = {0};
+    struct stat st;
+
+    if (stat(hostfile, &st) != 0) {
+        report("%s: %s", hostfile, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        report("%s: not a regular file%s", hostfile,
+               S_ISDIR(st.st_mode) ? " (use --dir for a directory)" : "");
+        return -1;
+    }
+    if (access(hostfile, R_OK) != 0) {
+        report("%s: %s", hostfile, strerror(errno));
+        return -1;
+    }
+    f.path = strdup(guestpath);
+    f.host = strdup(hostfile);
+    f.mode = GORUMP_S_IFREG | (st.st_mode & 07777);
+    f.uid = st.st_uid;
+    f.gid = st.st_gid;
+    f.mtime_sec = st.st_mtim.tv_sec;
+    f.mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
+    f.size = (uint64_t)st.st_size;
+    if (f.host == NULL) {
+        free(f.path);
+        f.path = NULL; /* pack_add reports it */
+    }
+    return pack_add(l, &f);
+}
+
+int pack_image(struct pack_list *l, const struct gorump_image *img)
+{
+    struct gorump_file g;
+    uint64_t cursor = 0;
+    int r;
+
+    while ((r = gorump_image_next_file(img, &cursor, &g)) == 1) {
+        struct pack_file f = {.mode = g.mode,
+                              .uid = g.uid,
+                              .gid = g.gid,
+                              .mtime_sec = g.mtime_sec,
+                              .mtime_nsec = g.mtime_nsec,
+                              .size = g.size,
+                              .data = g.data};
+        f.path = strndup(g.path, g.path_len);
+        if (pack_add(l, &f) != 0)
+            return -1;
+    }
+    if (r < 0)
+        report("%s", gorump_image_strerror(r));
+    return r < 0 ? -1 : 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * tool/pack.h — the list of files that go into an image's FILES section
+ * (include/gorump/image.h), gathered from --dir trees, --file files and
+ * the records of an image being rewritten.  Only metadata is kept: a
+ * regular file from the host is read when the image is written
+ * (image_write.c), so packing a large tree does not hold it in memory.
+ */
+#ifndef GORUMP_TOOL_PACK_H
+#define GORUMP_TOOL_PACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct gorump_image;
+
+struct pack_file {
+    char *path;    /* guest path, normalised and checked; owned */
+    uint32_t mode; /* GORUMP_S_IF* | permission bits */
+    uint32_t uid, gid;
+    int64_t mtime_sec;
+    uint32_t mtime_nsec;
+    uint64_t size;       /* bytes of contents or link target */
+    char *host;          /* regular file to copy from when writing; owned */
+    const uint8_t *data; /* otherwise: the bytes themselves, or NULL */
+    uint8_t *owned;      /* what data points at when the list owns it */
+};
+
+struct pack_list {
+    struct pack_file *v;
+    size_t n, cap;
+    int sigfd; /* checked between directories; -1: none */
+    int stop;  /* the stopping signal seen there, or 0 */
+};
+
+/* An empty list watching SIGFD (-1 for none). */
+void pack_init(struct pack_list *l, int sigfd);
+void pack_free(struct pack_list *l);
+
+/* Appends a copy of *f and takes over f->path, f->host and f->owned
+ * (freeing them if it fails).  0, or -1 (reported) when out of memory. */
+int pack_add(struct pack_list *l, struct pack_file *f);
+
+/*
+ * HOSTDIR and everything under it, at GUESTDIR (NULL: HOSTDIR made
+ * absolute).  HOSTDIR itself may be a symbolic link to a directory;
+ * below it links are packed as links, never followed, and sockets, fifos
+ * and devices are skipped with a warning.  Directories are read in name
+ * order, each before its contents.  0, or -1 (reported); -1 with l->stop
+ * set when a stopping signal arrived.
+ */
+int pack_dir(struct pack_list *l, const char *hostdir, const char *guestdir);
+
+/* The regular file HOSTFILE (a symbolic link to one is followed) at the
+ * normalised GUESTPATH.  0, or -1 (reported). */
+int pack_regular(struct pack_list *l, const char *hostfile,
+                 const char *guestpath);
+
+/* The FILES records of a parsed image, their data left in place (the
+ * image must outlive the list).  0, or -1 (reported). */
+int pack_image(struct pack_list *l, const struct gorump_image *img);
+
+#endif
