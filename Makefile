@@ -25,6 +25,28 @@ KSRC := $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
 	$(wildcard common/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC)) $(BUILD)/k/syscall_names.c.o
 
+# --- lwIP: Debian's source package, fetched by scripts/deps.sh into
+# third_party/ (LWIP_DIR=... uses another copy); never patched, built with
+# its own looser flags and our port headers (kernel/net/port).
+LWIP_DIR ?= third_party/lwip
+LWIP_SRC := $(addprefix $(LWIP_DIR)/src/core/,def.c inet_chksum.c init.c ip.c \
+	mem.c memp.c netif.c pbuf.c sys.c tcp.c tcp_in.c tcp_out.c timeouts.c \
+	udp.c dns.c) \
+	$(addprefix $(LWIP_DIR)/src/core/ipv4/,dhcp.c etharp.c icmp.c ip4.c \
+	ip4_addr.c ip4_frag.c) \
+	$(addprefix $(LWIP_DIR)/src/core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c \
+	ip6_addr.c ip6_frag.c mld6.c nd6.c) \
+	$(LWIP_DIR)/src/netif/ethernet.c
+LWIP_OBJ := $(patsubst $(LWIP_DIR)/%.c,$(BUILD)/lwip/%.o,$(LWIP_SRC))
+LWIP_INC := -Ikernel/net/port -I$(LWIP_DIR)/src/include
+LWIP_CFLAGS := -std=gnu11 -O2 -g -w -ffreestanding -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fcf-protection=none -MMD -MP $(LWIP_INC)
+KOBJ += $(LWIP_OBJ)
+KCFLAGS_NET := $(LWIP_INC)
+
 # --- host tool --------------------------------------------------------------
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 HCFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -fstack-protector-strong \
@@ -72,7 +94,13 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.stage1.elf $(BUILD)/k/ksyms.S
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(KCFLAGS) $(if $(findstring kernel/net/,$<),$(KCFLAGS_NET)) \
+		-c -o $@ $<
+
+$(BUILD)/lwip/%.o: $(LWIP_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      lwip/$*.c"
+	$(Q)$(CC) $(LWIP_CFLAGS) -c -o $@ $<
 
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)

@@ -5,10 +5,12 @@
  */
 #include "arch/x86_64/arch.h"
 #include "drv/drv.h"
+#include "drv/netdev.h"
 #include "fs/fs.h"
 #include "gorump/console.h"
 #include "gorump/image.h"
 #include "mm/mm.h"
+#include "net/net.h"
 #include "proc/proc.h"
 
 #define PVH_MAGIC 0x336ec578
@@ -158,6 +160,13 @@ void kmain(uint32_t start_info)
         refuse("malformed file records");
     procfs_init(&img);
     dev_init();
+    netdev_probe(cmdline_get());
+    net_init();
+    struct seq resolv = {0}, hosts = {0};
+    net_configure(&resolv, &hosts);
+    vfs_etc_defaults(resolv.buf ? resolv.buf : "", hosts.buf ? hosts.buf : "");
+    kfree(resolv.buf);
+    kfree(hosts.buf);
     set_cwd(img.cwd ? img.cwd : "/");
     if (exec_start(&img))
         refuse("the program cannot be started");

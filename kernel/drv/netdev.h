@@ -20,12 +20,12 @@
 struct netdev;
 
 /* A received frame: valid only during the call; the stack copies it. */
-typedef void (*netdev_rx_fn)(struct netdev *dev, const void *frame,
-                             size_t len, void *arg);
+typedef void (*netdev_rx_fn)(struct netdev *dev, const void *frame, size_t len,
+                             void *arg);
 
 struct netdev {
     uint8_t mac[6];
-    uint16_t mtu;  /* 1500 */
+    uint16_t mtu; /* 1500 */
     bool link_up;
     const char *name; /* "virtio-net0" */
     /* set by the stack */

@@ -215,6 +215,8 @@ void vfs_init(void);
 /* Opens path (openat's rules); *out holds the new file. */
 long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
               struct file **out);
+/* Creates the /etc files the image did not bring. */
+void vfs_etc_defaults(const char *resolv, const char *hosts);
 /* Loads the image's files and its program into the tree. */
 int vfs_load_image(const struct gorump_image *img);
 long vfs_getdents(struct file *f, uint64_t ubuf, size_t n);

@@ -129,8 +129,7 @@ struct node *dir_lookup(struct node *dir, const char *name, size_t len)
     return NULL;
 }
 
-int dir_link(struct node *dir, const char *name, size_t len,
-             struct node *child)
+int dir_link(struct node *dir, const char *name, size_t len, struct node *child)
 {
     if (dir_lookup(dir, name, len))
         return -EEXIST;
@@ -325,8 +324,7 @@ int node_truncate(struct node *n, uint64_t size)
     if (keep < n->npages)
         free_pages(n, keep);
     /* Zero the tail of the last kept page, so growing again reads zeros. */
-    if (size % PAGE_SIZE && keep <= n->npages && n->pages &&
-        n->pages[keep - 1])
+    if (size % PAGE_SIZE && keep <= n->npages && n->pages && n->pages[keep - 1])
         memset((char *)phys_to_virt(n->pages[keep - 1]) + size % PAGE_SIZE, 0,
                PAGE_SIZE - size % PAGE_SIZE);
     n->size = size;

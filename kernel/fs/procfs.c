@@ -98,19 +98,18 @@ static void gen_cpuinfo(struct seq *s)
         family += (r[0] >> 20) & 0xff;
     if (family >= 6)
         model |= ((r[0] >> 16) & 0xf) << 4;
-    seq_printf(s,
-               "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\n"
-               "model\t\t: %u\nmodel name\t: %.48s\ncpu MHz\t\t: %lu.000\n"
-               "cache size\t: 512 KB\nphysical id\t: 0\nsiblings\t: 1\n"
-               "core id\t\t: 0\ncpu cores\t: 1\nfpu\t\t: yes\n"
-               "flags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2%s%s%s%s%s\n"
-               "bogomips\t: %lu.00\n\n",
-               vendor, family, model, (const char *)brand,
-               clock_tsc_hz() / 1000000, r[2] & 1 ? " pni" : "",
-               r[2] & (1 << 9) ? " ssse3" : "",
-               r[2] & (1 << 19) ? " sse4_1" : "",
-               r[2] & (1 << 20) ? " sse4_2" : "",
-               r[2] & (1 << 23) ? " popcnt" : "", clock_tsc_hz() / 500000);
+    seq_printf(
+        s,
+        "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\n"
+        "model\t\t: %u\nmodel name\t: %.48s\ncpu MHz\t\t: %lu.000\n"
+        "cache size\t: 512 KB\nphysical id\t: 0\nsiblings\t: 1\n"
+        "core id\t\t: 0\ncpu cores\t: 1\nfpu\t\t: yes\n"
+        "flags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2%s%s%s%s%s\n"
+        "bogomips\t: %lu.00\n\n",
+        vendor, family, model, (const char *)brand, clock_tsc_hz() / 1000000,
+        r[2] & 1 ? " pni" : "", r[2] & (1 << 9) ? " ssse3" : "",
+        r[2] & (1 << 19) ? " sse4_1" : "", r[2] & (1 << 20) ? " sse4_2" : "",
+        r[2] & (1 << 23) ? " popcnt" : "", clock_tsc_hz() / 500000);
 }
 
 static void gen_meminfo(struct seq *s)

@@ -128,8 +128,8 @@ long vfs_getdents(struct file *f, uint64_t ubuf, size_t n)
         struct dirent *d = container_of(l, struct dirent, link);
         if (full || d->cookie <= pos)
             continue;
-        if (!emit(buf, cap, &len, d->node->ino, d->cookie,
-                  dtype(d->node->mode), d->name, d->len)) {
+        if (!emit(buf, cap, &len, d->node->ino, d->cookie, dtype(d->node->mode),
+                  d->name, d->len)) {
             full = true;
             continue;
         }
@@ -348,22 +348,31 @@ static void add_text(const char *path, const char *text)
     struct node *n = node_new(S_IFREG | 0644);
     if (!n)
         return;
-    n->image_data = (const uint8_t *)text;
-    n->size = strlen(text);
+    size_t len = strlen(text);
+    if (node_write(n, (uint64_t)text, false, len, 0) != (long)len) {
+        node_put(n);
+        return;
+    }
     node_place(path, strlen(path), n);
     node_put(n);
 }
 
-/* Files a program expects in /etc, unless the image brought its own. */
-static void etc_defaults(void)
+/* Files a program expects in /etc, unless the image brought its own.
+ * resolv and hosts come from the network configuration (they may be
+ * empty). */
+void vfs_etc_defaults(const char *resolv, const char *hosts)
 {
-    static const struct {
+    static char hosts_text[1024];
+    snprintf(hosts_text, sizeof(hosts_text),
+             "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+             "ip6-loopback\n%s",
+             *hosts ? hosts : "127.0.1.1\tgorump\n");
+    const struct {
         const char *path, *text;
     } etc[] = {
         {"/etc/hostname", "gorump\n"},
-        {"/etc/hosts", "127.0.0.1\tlocalhost\n127.0.1.1\tgorump\n"
-                       "::1\tlocalhost ip6-localhost ip6-loopback\n"},
-        {"/etc/resolv.conf", "# no network configured\n"},
+        {"/etc/hosts", hosts_text},
+        {"/etc/resolv.conf", *resolv ? resolv : "# no network configured\n"},
         {"/etc/passwd", "root:x:0:0:root:/root:/sbin/nologin\n"
                         "nobody:x:65534:65534:nobody:/nonexistent:"
                         "/sbin/nologin\n"},
@@ -438,6 +447,5 @@ int vfs_load_image(const struct gorump_image *img)
             node_put(n);
         }
     }
-    etc_defaults();
     return r;
 }

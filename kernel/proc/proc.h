@@ -90,6 +90,19 @@ int proc_nthreads(void);
 void proc_each_thread(void (*fn)(struct thread *, void *), void *arg);
 
 /* --- sched.c */
+/* A kernel callback at a deadline (mono ns).  It runs from the timer
+ * interrupt or the idle loop: never inside other kernel code. */
+struct ktimer {
+    struct list link;
+    uint64_t deadline;
+    bool armed;
+    void (*fn)(void *arg);
+    void *arg;
+};
+void ktimer_arm(struct ktimer *t, uint64_t deadline);
+void ktimer_cancel(struct ktimer *t);
+/* Runs what is due and re-arms the hardware timer. */
+void sched_run_timers(void);
 void sched_init(void);
 void sched_add(struct thread *t);
 void schedule(void);

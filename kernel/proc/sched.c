@@ -11,19 +11,39 @@
 #define SLICE_NS 10000000UL
 
 static struct {
-    struct list runq;   /* runnable threads but the current one */
-    struct list timers; /* sleeping threads with a deadline */
-    struct thread idle; /* the boot context */
+    struct list runq;    /* runnable threads but the current one */
+    struct list timers;  /* sleeping threads with a deadline */
+    struct list ktimers; /* kernel callbacks with a deadline */
+    struct thread idle;  /* the boot context */
     uint64_t slice_start;
 } sched;
 
 #define RUN_THREAD(l) container_of(l, struct thread, run_link)
 #define TIMER_THREAD(l) container_of(l, struct thread, timer_link)
 
+#define KTIMER(l) container_of(l, struct ktimer, link)
+
+void ktimer_arm(struct ktimer *t, uint64_t deadline)
+{
+    if (t->armed)
+        list_del(&t->link);
+    t->deadline = deadline;
+    t->armed = true;
+    list_add_tail(&sched.ktimers, &t->link);
+}
+
+void ktimer_cancel(struct ktimer *t)
+{
+    if (t->armed)
+        list_del(&t->link);
+    t->armed = false;
+}
+
 static void timer_rearm(uint64_t now)
 {
     uint64_t next = UINT64_MAX;
     list_for_each(l, &sched.timers) next = MIN(next, TIMER_THREAD(l)->deadline);
+    list_for_each(l, &sched.ktimers) next = MIN(next, KTIMER(l)->deadline);
     if (!list_empty(&sched.runq) && current() != &sched.idle)
         next = MIN(next, sched.slice_start + SLICE_NS);
     if (next == UINT64_MAX)
@@ -40,6 +60,28 @@ static void expire_timers(uint64_t now)
         if (t->deadline <= now)
             sched_wake(t, -ETIMEDOUT);
     }
+    /* A callback may re-arm its own timer, or others: restart the scan
+     * after each one. */
+    bool again = true;
+    while (again) {
+        again = false;
+        list_for_each(l, &sched.ktimers)
+        {
+            struct ktimer *t = KTIMER(l);
+            if (t->deadline > now)
+                continue;
+            ktimer_cancel(t);
+            t->fn(t->arg);
+            again = true;
+            break;
+        }
+    }
+}
+
+void sched_run_timers(void)
+{
+    expire_timers(clock_mono_ns());
+    timer_rearm(clock_mono_ns());
 }
 
 static void timer_irq(struct trapframe *tf)
@@ -57,6 +99,7 @@ void sched_init(void)
 {
     list_init(&sched.runq);
     list_init(&sched.timers);
+    list_init(&sched.ktimers);
     sched.idle.state = THREAD_RUNNABLE;
     list_init(&sched.idle.run_link);
     this_cpu()->current = &sched.idle;

@@ -6,6 +6,7 @@
 #include "sys/syscall.h"
 #include "fs/fs.h"
 #include "mm/mm.h"
+#include "net/net.h"
 
 #define PATH_MAX 4096
 #define IOV_MAX 1024
@@ -468,11 +469,10 @@ static long copy_between(struct file *in, struct file *out, uint64_t *pos,
             w = node_write(out->node, (uint64_t)buf, false, r, out->pos);
             if (w > 0)
                 out->pos += w;
+        } else if (file_is_socket(out)) {
+            w = sock_send_kernel(out, buf, r);
         } else {
-            /* Other files take user buffers: bounce through the user's
-             * own stack is not possible, so only regular outputs and the
-             * console are supported here. */
-            w = -EINVAL;
+            w = -EINVAL; /* pipes and devices take user buffers only */
         }
         if (w <= 0) {
             r = w;
@@ -548,14 +548,19 @@ SYS(copy_file_range)
         return -EINVAL;
     if (a3)
         return -EOPNOTSUPP; /* output offsets: not needed by Go */
-    struct file *out = fd_get((int)a2);
-    if (!out)
-        return -EBADF;
-    bool reg = file_is_regular(out);
-    file_put(out);
-    if (!reg)
-        return -EINVAL;
-    return sendfile_like((int)a2, (int)a0, a1, (size_t)a4);
+    struct file *out = fd_get((int)a2), *in = fd_get((int)a0);
+    long r = 0;
+    if (!out || !in)
+        r = -EBADF;
+    else if (!file_is_regular(out) || !file_is_regular(in))
+        r = -EINVAL;
+    else if (in->node == out->node)
+        r = -EINVAL; /* Linux refuses copying a file onto itself */
+    if (out)
+        file_put(out);
+    if (in)
+        file_put(in);
+    return r ? r : sendfile_like((int)a2, (int)a0, a1, (size_t)a4);
 }
 
 /* Advisory locks: one process, so a lock never conflicts. */
@@ -576,4 +581,12 @@ SYS(fadvise64)
     long r = f->node ? 0 : -ESPIPE;
     file_put(f);
     return (a3 < 0 || a3 > 5) ? -EINVAL : r;
+}
+
+/* splice, tee and vmsplice: not supported.  EINVAL (not ENOSYS) is what
+ * Linux says for file types it cannot splice, and makes Go and others fall
+ * back to read and write. */
+SYS(splice)
+{
+    return -EINVAL;
 }

@@ -378,15 +378,15 @@ SYS(linkat)
     struct node *n;
     if (a4 & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    long err = resolve_user((int)a0, a1,
-                            ((a4 & AT_SYMLINK_FOLLOW) ? 0
-                                                      : AT_SYMLINK_NOFOLLOW) |
-                                ((int)a4 & AT_EMPTY_PATH),
-                            &n);
+    long err =
+        resolve_user((int)a0, a1,
+                     ((a4 & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) |
+                         ((int)a4 & AT_EMPTY_PATH),
+                     &n);
     if (err)
         return err;
-    err = S_ISDIR(n->mode) ? -EPERM
-                           : with_parent((int)a2, a3, link_fn, (long)n);
+    err =
+        S_ISDIR(n->mode) ? -EPERM : with_parent((int)a2, a3, link_fn, (long)n);
     node_put(n);
     return err;
 }
@@ -439,8 +439,8 @@ SYS(readlinkat)
     struct node *n;
     if (a3 <= 0)
         return -EINVAL;
-    long err = resolve_user((int)a0, a1, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
-                            &n);
+    long err =
+        resolve_user((int)a0, a1, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &n);
     if (err)
         return err;
     if (!S_ISLNK(n->mode)) {
@@ -636,9 +636,9 @@ SYS(truncate)
     long err = resolve_user(AT_FDCWD, a0, 0, &n);
     if (err)
         return err;
-    err = S_ISDIR(n->mode) ? -EISDIR
+    err = S_ISDIR(n->mode)              ? -EISDIR
           : !S_ISREG(n->mode) || n->gen ? -EINVAL
-                                       : node_truncate(n, (uint64_t)a1);
+                                        : node_truncate(n, (uint64_t)a1);
     node_put(n);
     return err;
 }

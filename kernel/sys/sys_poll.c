@@ -206,4 +206,3 @@ SYS(ppoll)
     current()->sigmask = saved;
     return r;
 }
-

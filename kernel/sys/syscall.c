@@ -40,10 +40,26 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(35, nanosleep),
     NR(39, getpid),
     NR(40, sendfile),
+    NR(41, socket),
+    NR(42, connect),
+    NR(43, accept),
+    NR(44, sendto),
+    NR(45, recvfrom),
+    NR(46, sendmsg),
+    NR(47, recvmsg),
+    NR(48, shutdown),
+    NR(49, bind),
+    NR(50, listen),
+    NR(51, getsockname),
+    NR(52, getpeername),
+    NR(53, socketpair),
+    NR(54, setsockopt),
+    NR(55, getsockopt),
     NR(56, clone),
     NR(57, fork),
     NR(58, fork), /* vfork */
     NR(60, exit),
+    NR(61, wait4),
     NR(62, kill),
     NR(63, uname),
     NR(72, fcntl),
@@ -78,6 +94,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(107, getuid), /* geteuid */
     NR(108, getuid), /* getegid */
     NR(110, getppid),
+    NR(115, getgroups),
     NR(127, rt_sigpending),
     NR(131, sigaltstack),
     NR(137, statfs),
@@ -103,6 +120,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(232, epoll_wait),
     NR(233, epoll_ctl),
     NR(234, tgkill),
+    NR(247, wait4), /* waitid */
     NR(257, openat),
     NR(258, mkdirat),
     NR(260, fchownat),
@@ -117,9 +135,13 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(271, ppoll),
     NR(273, set_robust_list),
     NR(280, utimensat),
+    NR(275, splice),
+    NR(276, splice), /* tee */
+    NR(278, splice), /* vmsplice */
     NR(281, epoll_pwait),
     NR(284, eventfd),
     NR(285, fallocate),
+    NR(288, accept4),
     NR(290, eventfd2),
     NR(291, epoll_create1),
     NR(292, dup3),
@@ -149,8 +171,17 @@ static long unimplemented(uint64_t nr)
     return -ENOSYS;
 }
 
+/* gorump.strace on the kernel command line: every call and its result. */
+static void trace(uint64_t nr, const struct trapframe *tf, long ret)
+{
+    kprintf("[%d] %s(%lx, %lx, %lx, %lx) = %ld\n", current()->tid,
+            nr < SYSCALL_MAX && syscall_names[nr] ? syscall_names[nr] : "?",
+            tf->rdi, tf->rsi, tf->rdx, tf->r10, ret);
+}
+
 int syscall_handler(struct trapframe *tf)
 {
+    static int tracing = -1;
     uint64_t nr = tf->orig_rax;
     long ret;
 
@@ -158,6 +189,10 @@ int syscall_handler(struct trapframe *tf)
         ret = table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
     else
         ret = unimplemented(nr);
+    if (tracing < 0)
+        tracing = cmdline_has("gorump.strace");
+    if (tracing)
+        trace(nr, tf, ret);
     if (nr != 15) /* rt_sigreturn set the whole frame */
         tf->rax = ret;
 

@@ -63,6 +63,7 @@ SYS(copy_file_range);
 SYS(flock);
 SYS(fadvise64);
 SYS(fallocate);
+SYS(splice);
 /* sys_path.c */
 SYS(creat);
 SYS(stat);
@@ -96,6 +97,23 @@ SYS(fchdir);
 SYS(getcwd);
 SYS(truncate);
 SYS(statfs);
+/* sys_net.c */
+SYS(socket);
+SYS(socketpair);
+SYS(bind);
+SYS(listen);
+SYS(accept);
+SYS(accept4);
+SYS(connect);
+SYS(shutdown);
+SYS(getsockname);
+SYS(getpeername);
+SYS(setsockopt);
+SYS(getsockopt);
+SYS(sendto);
+SYS(recvfrom);
+SYS(sendmsg);
+SYS(recvmsg);
 /* sys_mm.c */
 SYS(mmap);
 SYS(munmap);
@@ -146,5 +164,7 @@ SYS(getuid);
 SYS(sysinfo);
 SYS(prctl);
 SYS(umask);
+SYS(getgroups);
+SYS(wait4);
 
 #endif

@@ -55,6 +55,7 @@ register_cases() {
     go_case timeout
     go_case hostile
     go_case fs
+    go_case netloop
     go_case tz-packed
     # Natively the host's own zone data is always there.
     [ "$NATIVE" = 1 ] || go_case tz-none
@@ -180,6 +181,11 @@ c_tz_packed() {
 
 c_tz_none() {
     run tz none
+    expect_success
+}
+
+c_netloop() {
+    run -m 256M netloop
     expect_success
 }
 

@@ -168,6 +168,38 @@ void apic_eoi(void);
 /* Interrupt after ns nanoseconds (0: cancel). */
 void apic_timer_arm(uint64_t ns);
 
+/* ioapic.c: vectors for device interrupts, the MSI address of this CPU,
+ * and the I/O APIC that turns wired interrupts (GSIs) into vectors.  Only
+ * one I/O APIC is supported, at 0xfec00000 with GSIs from 0 (QEMU's
+ * microvm and q35, Firecracker); it is mapped on first use, so a machine
+ * without wired devices never touches it. */
+#define VEC_DEVICE_FIRST 0x30
+#define VEC_DEVICE_LAST 0xef
+/* A vector nothing else uses, or -ENOSPC. */
+int irq_vector_alloc(void);
+/* The MSI/MSI-X message address that targets this CPU (fixed delivery,
+ * physical destination; Intel SDM vol. 3 §10.11.1); the data is the
+ * vector. */
+uint32_t irq_msi_address(void);
+/* Routes gsi to vector on this CPU: fixed delivery, edge-triggered,
+ * active high, left masked.  0, -ENODEV (no I/O APIC), -EINVAL (no such
+ * pin) or -EBUSY (the pin is routed already). */
+int ioapic_route(unsigned gsi, uint8_t vector);
+void ioapic_mask(unsigned gsi);
+void ioapic_unmask(unsigned gsi);
+
+/* 1 << MAXPHYADDR (CPUID 0x80000008, else 36 bits): a device address at
+ * or above it would set reserved bits in a page-table entry. */
+static inline uint64_t cpu_phys_limit(void)
+{
+    uint32_t r[4];
+    cpuid(0x80000000, 0, r);
+    if (r[0] < 0x80000008)
+        return 1ULL << 36;
+    cpuid(0x80000008, 0, r);
+    return 1ULL << (r[0] & 0xff);
+}
+
 /* clock.c: TSC-based clocks, calibrated at boot, real time from the RTC. */
 void clock_init(void);
 uint64_t clock_mono_ns(void);

@@ -1,0 +1,171 @@
+/*
+ * net/inet.c — what TCP and UDP sockets share: converting socket addresses
+ * (sockaddr_in, sockaddr_in6, IPv4-mapped IPv6) to and from lwIP's, the
+ * IPPROTO_IP/IPV6 options, and socket(AF_INET/AF_INET6, ...).
+ */
+#include "net/inet.h"
+
+#define IPPROTO_IP 0
+#define IPPROTO_IPV6 41
+#define IP_TOS 1
+#define IP_TTL 2
+#define IPV6_UNICAST_HOPS 16
+#define IPV6_V6ONLY 26
+#define IPV6_TCLASS 67
+
+/* Reads a socket address for a socket of the given family. */
+int inet_addr_in(const struct kaddr *a, int family, ip_addr_t *ip,
+                 uint16_t *port)
+{
+    uint16_t fam;
+    if (a->len < 2)
+        return -EINVAL;
+    memcpy(&fam, a->b, 2);
+    if (fam == AF_INET) {
+        if (a->len < 16)
+            return -EINVAL;
+        if (family == AF_INET6)
+            return -EAFNOSUPPORT;
+        uint32_t v4;
+        memcpy(&v4, a->b + 4, 4);
+        ip_addr_set_ip4_u32_val(*ip, v4);
+    } else if (fam == AF_INET6) {
+        if (a->len < 24)
+            return -EINVAL;
+        if (family == AF_INET)
+            return -EAFNOSUPPORT;
+        const uint8_t *b = a->b + 8;
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0,
+                                           0, 0, 0, 0, 0xff, 0xff};
+        if (!memcmp(b, mapped, 12)) {
+            uint32_t v4;
+            memcpy(&v4, b + 12, 4);
+            ip_addr_set_ip4_u32_val(*ip, v4);
+        } else {
+            uint32_t w[4];
+            memcpy(w, b, 16);
+            IP_ADDR6(ip, w[0], w[1], w[2], w[3]);
+            ip6_addr_clear_zone(ip_2_ip6(ip));
+            if (ip6_addr_islinklocal(ip_2_ip6(ip)) && a->len >= 28) {
+                uint32_t scope;
+                memcpy(&scope, a->b + 24, 4);
+                ip6_addr_set_zone(ip_2_ip6(ip), (u8_t)scope);
+            }
+        }
+    } else if (fam == AF_UNSPEC) {
+        return -EAFNOSUPPORT;
+    } else {
+        return -EAFNOSUPPORT;
+    }
+    uint16_t p;
+    memcpy(&p, a->b + 2, 2);
+    *port = lwip_ntohs(p);
+    return 0;
+}
+
+/* Writes an address in the socket's family (IPv4 in an AF_INET6 socket
+ * becomes ::ffff:a.b.c.d). */
+void inet_addr_out(struct kaddr *a, int family, const ip_addr_t *ip,
+                   uint16_t port)
+{
+    uint16_t p = lwip_htons(port);
+    memset(a->b, 0, 28);
+    if (family == AF_INET) {
+        uint16_t f = AF_INET;
+        uint32_t v4 = IP_IS_V4(ip) ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
+        memcpy(a->b, &f, 2);
+        memcpy(a->b + 2, &p, 2);
+        memcpy(a->b + 4, &v4, 4);
+        a->len = 16;
+        return;
+    }
+    uint16_t f = AF_INET6;
+    memcpy(a->b, &f, 2);
+    memcpy(a->b + 2, &p, 2);
+    if (IP_IS_V4(ip)) {
+        uint32_t v4 = ip4_addr_get_u32(ip_2_ip4(ip));
+        if (v4 != 0 || !IP_IS_ANY_TYPE_VAL(*ip)) {
+            a->b[18] = a->b[19] = 0xff;
+            memcpy(a->b + 20, &v4, 4);
+        }
+    } else if (IP_IS_V6(ip)) {
+        memcpy(a->b + 8, ip_2_ip6(ip)->addr, 16);
+        uint32_t scope = ip6_addr_zone(ip_2_ip6(ip));
+        memcpy(a->b + 24, &scope, 4);
+    }
+    a->len = 28;
+}
+
+/* Connecting to 0.0.0.0 or :: means this host, as on Linux. */
+void inet_unspecified_to_loopback(ip_addr_t *ip)
+{
+    if (IP_IS_V4(ip) && ip4_addr_isany(ip_2_ip4(ip)))
+        ip_addr_set_ip4_u32_val(*ip, PP_HTONL(0x7f000001));
+    else if (IP_IS_V6(ip) && ip6_addr_isany(ip_2_ip6(ip)))
+        IP_ADDR6(ip, 0, 0, 0, PP_HTONL(1));
+}
+
+/* The lwIP address type a socket's pcb is created with. */
+u8_t inet_pcb_type(struct sock *s)
+{
+    if (s->family == AF_INET)
+        return IPADDR_TYPE_V4;
+    return s->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
+}
+
+/* A bind to :: on a dual-stack socket means any address of either kind. */
+void inet_any_fixup(struct sock *s, ip_addr_t *ip)
+{
+    if (s->family == AF_INET6 && !s->v6only && IP_IS_V6(ip) &&
+        ip6_addr_isany(ip_2_ip6(ip)))
+        *ip = *IP_ANY_TYPE;
+}
+
+int inet_setopt(struct sock *s, int level, int name, const void *v,
+                uint32_t len)
+{
+    int i;
+    if (len < sizeof(int))
+        return -EINVAL;
+    memcpy(&i, v, sizeof(int));
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
+        if (s->family != AF_INET6)
+            return -ENOPROTOOPT;
+        s->v6only = i;
+        return 0;
+    }
+    if ((level == IPPROTO_IP && (name == IP_TOS || name == IP_TTL)) ||
+        (level == IPPROTO_IPV6 &&
+         (name == IPV6_UNICAST_HOPS || name == IPV6_TCLASS)))
+        return 0; /* accepted; lwIP keeps its defaults */
+    return -ENOPROTOOPT;
+}
+
+int inet_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
+{
+    int i;
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
+        i = s->v6only;
+    else if (level == IPPROTO_IP && name == IP_TTL)
+        i = 255;
+    else if (level == IPPROTO_IPV6 && name == IPV6_UNICAST_HOPS)
+        i = 255;
+    else
+        return -ENOPROTOOPT;
+    if (*len < sizeof(int))
+        return -EINVAL;
+    memcpy(v, &i, sizeof(int));
+    *len = sizeof(int);
+    return 0;
+}
+
+int inet_socket(int family, int type, int proto, struct sock **out)
+{
+    if (type == SOCK_STREAM && (proto == 0 || proto == 6))
+        return tcp_socket(family, out);
+    if (type == SOCK_DGRAM && (proto == 0 || proto == 17))
+        return udp_socket(family, out);
+    if (type != SOCK_STREAM && type != SOCK_DGRAM)
+        return -ESOCKTNOSUPPORT;
+    return -EPROTONOSUPPORT;
+}

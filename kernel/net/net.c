@@ -1,0 +1,329 @@
+/*
+ * net/net.c — lwIP's platform layer (memory, time, random numbers), its
+ * timeouts driven by a kernel timer, the network interfaces (one lwIP
+ * netif per drv/netdev device, plus loopback) and their configuration:
+ * DHCP by default, or a static address from the kernel command line
+ * (gorump.ip=ADDR/PREFIX gorump.gw=ADDR gorump.dns=ADDR, which the host
+ * tool writes from --ip, --gateway and --dns).
+ *
+ * Copies per packet: receive copies the frame from the device's buffer
+ * into a pbuf (1); transmit copies the pbuf chain into the device's buffer
+ * (1).  The socket layer adds one copy each way between pbufs and the
+ * program's memory (plus a bounce for TCP sends, which lwIP copies).
+ */
+#include "net/net.h"
+#include "drv/netdev.h"
+#include "mm/mm.h"
+
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+#define DHCP_WAIT_MS 5000
+
+static struct {
+    struct netif nif[NETDEV_MAX];
+    int n;
+    struct ktimer timer;
+    bool ready;
+    bool static_cfg;
+    ip4_addr_t dns;
+} net;
+
+/* --- the platform layer lwIP asks for */
+
+void *lwip_port_malloc(size_t n)
+{
+    return kmalloc(n);
+}
+
+void *lwip_port_calloc(size_t n, size_t m)
+{
+    return m && n > SIZE_MAX / m ? NULL : kzalloc(n * m);
+}
+
+void lwip_port_free(void *p)
+{
+    kfree(p);
+}
+
+uint32_t lwip_port_rand(void)
+{
+    uint32_t v;
+    random_bytes(&v, sizeof(v));
+    return v;
+}
+
+uint32_t sys_now(void);
+uint32_t sys_now(void)
+{
+    return (uint32_t)(clock_mono_ns() / 1000000);
+}
+
+int atoi(const char *s);
+int atoi(const char *s)
+{
+    int v = 0, neg = *s == '-';
+    for (s += neg || *s == '+'; *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (*s - '0');
+    return neg ? -v : v;
+}
+
+int net_err(int e)
+{
+    switch (e) {
+    case ERR_OK:
+        return 0;
+    case ERR_MEM:
+        return -ENOMEM;
+    case ERR_BUF:
+        return -ENOBUFS;
+    case ERR_TIMEOUT:
+        return -ETIMEDOUT;
+    case ERR_RTE:
+        return -ENETUNREACH;
+    case ERR_INPROGRESS:
+        return -EINPROGRESS;
+    case ERR_WOULDBLOCK:
+        return -EAGAIN;
+    case ERR_USE:
+        return -EADDRINUSE;
+    case ERR_ALREADY:
+        return -EALREADY;
+    case ERR_ISCONN:
+        return -EISCONN;
+    case ERR_CONN:
+        return -ENOTCONN;
+    case ERR_IF:
+        return -ENETDOWN;
+    case ERR_ABRT:
+        return -ECONNABORTED;
+    case ERR_RST:
+        return -ECONNRESET;
+    case ERR_CLSD:
+        return -ENOTCONN;
+    default:
+        return -EINVAL;
+    }
+}
+
+/* --- timeouts: one kernel timer, armed for lwIP's next deadline */
+
+static void net_timer(void *arg)
+{
+    sys_check_timeouts();
+    net_pump();
+    uint32_t ms = sys_timeouts_sleeptime();
+    if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE)
+        ktimer_arm(&net.timer, clock_mono_ns() + (uint64_t)ms * 1000000);
+}
+
+void net_pump(void)
+{
+    if (!net.ready)
+        return;
+    bool more = loop_pump();
+    /* Packets may have set new timeouts (retransmissions); loopback
+     * packets beyond the budget go out on the next tick. */
+    uint32_t ms = more ? 0 : sys_timeouts_sleeptime();
+    uint64_t when = clock_mono_ns() + (uint64_t)ms * 1000000 + 
+                    (more ? 100000 : 0);
+    if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE &&
+        (!net.timer.armed || when < net.timer.deadline))
+        ktimer_arm(&net.timer, when);
+}
+
+/* --- interfaces */
+
+static err_t linkoutput(struct netif *nif, struct pbuf *p)
+{
+    struct netdev *dev = nif->state;
+    struct netdev_piece pieces[16];
+    int n = 0;
+    for (struct pbuf *q = p; q && n < 16; q = q->next)
+        pieces[n++] = (struct netdev_piece){q->payload, q->len};
+    int r = netdev_tx(dev, pieces, n);
+    return r == 0 ? ERR_OK : ERR_IF;
+}
+
+static void rx(struct netdev *dev, const void *frame, size_t len, void *arg)
+{
+    struct netif *nif = arg;
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+    if (!p) {
+        dev->rx_dropped++;
+        return;
+    }
+    pbuf_take(p, frame, (u16_t)len);
+    if (nif->input(p, nif) != ERR_OK)
+        pbuf_free(p);
+    net_pump();
+}
+
+static err_t nif_init(struct netif *nif)
+{
+    struct netdev *dev = nif->state;
+    nif->hwaddr_len = 6;
+    memcpy(nif->hwaddr, dev->mac, 6);
+    nif->mtu = dev->mtu;
+    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |
+                 NETIF_FLAG_ETHERNET | NETIF_FLAG_MLD6;
+    nif->name[0] = 'e';
+    nif->name[1] = 'n';
+    nif->output = etharp_output;
+    nif->output_ip6 = ethip6_output;
+    nif->linkoutput = linkoutput;
+    netif_set_hostname(nif, "gorump");
+    return ERR_OK;
+}
+
+void net_init(void)
+{
+    lwip_init();
+    net.timer.fn = net_timer;
+    net.ready = true;
+    loop_init();
+    for (int i = 0; i < netdev_count() && net.n < NETDEV_MAX; i++) {
+        struct netdev *dev = netdev_get(i);
+        struct netif *nif = &net.nif[net.n];
+        if (!netif_add(nif, NULL, NULL, NULL, dev, nif_init, ethernet_input))
+            continue;
+        dev->rx = rx;
+        dev->rx_arg = nif;
+        netif_create_ip6_linklocal_address(nif, 1);
+        netif_set_ip6_autoconfig_enabled(nif, 1);
+        if (net.n == 0)
+            netif_set_default(nif);
+        netif_set_link_up(nif);
+        netif_set_up(nif);
+        net.n++;
+    }
+    net_timer(NULL);
+}
+
+/* Parses "a.b.c.d" (and "/prefix" when prefix is not NULL). */
+static bool parse_ip4(const char *s, ip4_addr_t *a, int *prefix)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        unsigned part = 0;
+        while (*s >= '0' && *s <= '9' && part < 256)
+            part = part * 10 + (*s++ - '0');
+        if (part > 255 || (i < 3 && *s++ != '.'))
+            return false;
+        v = v << 8 | part;
+    }
+    if (prefix) {
+        *prefix = 24;
+        if (*s == '/') {
+            s++;
+            *prefix = 0;
+            while (*s >= '0' && *s <= '9' && *prefix <= 32)
+                *prefix = *prefix * 10 + (*s++ - '0');
+            if (*prefix > 32)
+                return false;
+        }
+    }
+    if (*s && *s != ' ')
+        return false;
+    ip4_addr_set_u32(a, lwip_htonl(v));
+    return true;
+}
+
+/* The value of "key=" on the kernel command line, or NULL. */
+static const char *cmdline_value(const char *key)
+{
+    const char *c = cmdline_get();
+    size_t n = strlen(key);
+    for (const char *p = c; *p; p++)
+        if ((p == c || p[-1] == ' ') && !strncmp(p, key, n))
+            return p + n;
+    return NULL;
+}
+
+static void configure_static(struct netif *nif, const char *ip)
+{
+    ip4_addr_t addr, mask, gw;
+    int prefix;
+    if (!parse_ip4(ip, &addr, &prefix)) {
+        kprintf("gorump: net: bad gorump.ip=%.40s\n", ip);
+        return;
+    }
+    ip4_addr_set_u32(&mask, prefix ? lwip_htonl(~0u << (32 - prefix)) : 0);
+    const char *g = cmdline_value("gorump.gw=");
+    if (!g || !parse_ip4(g, &gw, NULL))
+        ip4_addr_set_zero(&gw);
+    netif_set_addr(nif, &addr, &mask, &gw);
+    net.static_cfg = true;
+}
+
+static bool all_bound(void)
+{
+    for (int i = 0; i < net.n; i++)
+        if (!dhcp_supplied_address(&net.nif[i]))
+            return false;
+    return true;
+}
+
+void net_configure(struct seq *resolv, struct seq *hosts)
+{
+    const char *ip = cmdline_value("gorump.ip=");
+    const char *dns = cmdline_value("gorump.dns=");
+    if (dns && !parse_ip4(dns, &net.dns, NULL))
+        kprintf("gorump: net: bad gorump.dns=%.40s\n", dns);
+    if (net.n && ip)
+        configure_static(&net.nif[0], ip);
+    for (int i = net.static_cfg ? 1 : 0; i < net.n; i++)
+        dhcp_start(&net.nif[i]);
+    uint64_t deadline = clock_mono_ns() + (uint64_t)DHCP_WAIT_MS * 1000000;
+    bool waited = false;
+    while (net.n > (net.static_cfg ? 1 : 0) && !all_bound() &&
+           clock_mono_ns() < deadline) {
+        sched_run_timers();
+        cpu_relax_halt();
+        waited = true;
+    }
+    if (waited && !all_bound())
+        kprintf("gorump: net: no DHCP answer after %d ms; continuing\n",
+                DHCP_WAIT_MS);
+    if (!ip4_addr_isany_val(net.dns))
+        seq_printf(resolv, "nameserver %s\n", ip4addr_ntoa(&net.dns));
+    else if (dns_getserver(0) && !ip_addr_isany(dns_getserver(0)))
+        seq_printf(resolv, "nameserver %s\n", ipaddr_ntoa(dns_getserver(0)));
+    for (int i = 0; i < net.n; i++) {
+        const ip4_addr_t *a = netif_ip4_addr(&net.nif[i]);
+        if (ip4_addr_isany(a))
+            continue;
+        seq_printf(hosts, "%s\tgorump\n", ip4addr_ntoa(a));
+        if (cmdline_has("gorump.verbose")) {
+            uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&net.nif[i]));
+            kprintf("gorump: net: %s %s/%d", netdev_get(i)->name,
+                    ip4addr_ntoa(a), __builtin_popcount(mask));
+            kprintf(" gw %s\n", ip4addr_ntoa(netif_ip4_gw(&net.nif[i])));
+        }
+    }
+}
+
+/* Until a driver provides devices, there are none. */
+__attribute__((weak)) int netdev_count(void)
+{
+    return 0;
+}
+
+__attribute__((weak)) struct netdev *netdev_get(int i)
+{
+    return NULL;
+}
+
+__attribute__((weak)) int netdev_tx(struct netdev *dev,
+                                    const struct netdev_piece *p, int n)
+{
+    return -EIO;
+}

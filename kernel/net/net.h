@@ -1,0 +1,138 @@
+/*
+ * net/net.h — networking: lwIP 2.1.3 (raw API, NO_SYS) under a socket
+ * layer with Linux semantics.  TCP and UDP over IPv4 and IPv6 (net/tcp.c,
+ * net/udp.c), AF_UNIX stream and datagram sockets (net/unix.c), on the
+ * virtio-net devices of drv/netdev.h and lwIP's loopback interface.
+ *
+ * Lock discipline: lwIP is not reentrant, and needs no lock here.  It is
+ * entered from syscalls, from a device's receive interrupt and from the
+ * kernel timer that runs its timeouts; the kernel runs with interrupts
+ * off and takes interrupts only in user mode or the idle loop (proc.h), so
+ * each entry runs to completion before another can start.  A thread that
+ * must wait (accept, connect, recv, send with a full window) sleeps on its
+ * socket's file and is woken by file_notify() from an lwIP callback.
+ */
+#ifndef NET_NET_H
+#define NET_NET_H
+
+#include "fs/fs.h"
+
+#define AF_UNSPEC 0
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_SEQPACKET 5
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_NONBLOCK O_NONBLOCK
+#define SOCK_CLOEXEC O_CLOEXEC
+
+#define MSG_OOB 0x1
+#define MSG_PEEK 0x2
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000
+#define MSG_CMSG_CLOEXEC 0x40000000
+
+#define SHUT_RD 0
+#define SHUT_WR 1
+#define SHUT_RDWR 2
+
+/* A socket address as the program passes it: at most 128 bytes. */
+struct kaddr {
+    uint8_t b[128];
+    uint32_t len;
+};
+
+/* One sendmsg/recvmsg: the user's iovec, walked by a cursor. */
+struct msg {
+    struct linux_iovec iov[64];
+    int iovlen;
+    int idx;       /* cursor: current iovec */
+    uint64_t off;  /* cursor: offset in it */
+    uint64_t total;
+    bool kernel;   /* iov points at kernel memory (sendfile) */
+    int flags;     /* MSG_* from the program */
+    int out_flags; /* MSG_TRUNC... for recvmsg */
+    struct kaddr addr; /* send: destination (len 0: none); recv: source */
+    struct kaddr control; /* recv: ancillary data to return */
+    struct file *rights[16]; /* SCM_RIGHTS: files being passed */
+    int nrights;
+};
+
+struct sock;
+
+struct sock_ops {
+    int (*bind)(struct sock *s, const struct kaddr *a);
+    int (*listen)(struct sock *s, int backlog);
+    /* A new connected socket (with its file), or an error. */
+    int (*accept)(struct sock *s, struct sock **out);
+    int (*connect)(struct sock *s, const struct kaddr *a);
+    long (*send)(struct sock *s, struct msg *m);
+    long (*recv)(struct sock *s, struct msg *m);
+    int (*shutdown)(struct sock *s, int how);
+    int (*getname)(struct sock *s, struct kaddr *a, bool peer);
+    uint32_t (*poll)(struct sock *s);
+    int (*setopt)(struct sock *s, int level, int name, const void *v,
+                  uint32_t len);
+    int (*getopt)(struct sock *s, int level, int name, void *v,
+                  uint32_t *len);
+    long (*nread)(struct sock *s); /* FIONREAD */
+    void (*release)(struct sock *s);
+};
+
+struct sock {
+    int family, type;
+    const struct sock_ops *ops;
+    struct file *file; /* the open file, NULL until accepted */
+    int err;           /* pending error, for SO_ERROR (positive errno) */
+    int rcvbuf, sndbuf;
+    bool reuseaddr, reuseport, keepalive, broadcast, v6only;
+    int linger_on, linger_sec;
+    uint64_t rcvtimeo, sndtimeo; /* ns, 0: none */
+    void *proto; /* the family's state */
+};
+
+/* --- net.c / netif.c */
+void net_init(void);
+/* Brings up the interfaces (DHCP unless the command line has gorump.ip=)
+ * and waits for an address at most timeout_ms; fills resolv.conf text. */
+void net_configure(struct seq *resolv, struct seq *hosts);
+/* Delivers loopback packets lwIP queued (after any lwIP call). */
+void net_pump(void);
+/* Converts an lwIP err_t to a negative errno. */
+int net_err(int lwip_err);
+
+/* --- loop.c: the loopback interface */
+void loop_init(void);
+bool loop_pump(void);
+
+/* --- socket.c */
+struct sock *sock_alloc(int family, int type, const struct sock_ops *ops);
+/* Makes the file for a socket (socket(), accept()). */
+long sock_file(struct sock *s, unsigned flags, struct file **out);
+struct sock *sock_of(struct file *f);
+bool file_is_socket(struct file *f);
+/* Sends n bytes of kernel memory on a socket file (sendfile). */
+long sock_send_kernel(struct file *f, const void *buf, size_t n);
+bool sock_nonblock(struct sock *s, const struct msg *m);
+/* Sleeps until woken, the socket's timeout (send or receive) or a signal:
+ * 0, -EAGAIN (timeout) or -ERESTARTSYS/-EINTR. */
+int sock_wait(struct sock *s, bool sending);
+void sock_notify(struct sock *s, uint32_t events);
+/* Copies between the program's iovec (the cursor) and the kernel. */
+long msg_from_user(struct msg *m, void *dst, size_t n);
+long msg_to_user(struct msg *m, const void *src, size_t n);
+uint64_t msg_left(const struct msg *m);
+/* Options every socket has (SOL_SOCKET), used by the families' ops. */
+int sock_setopt_common(struct sock *s, int name, const void *v, uint32_t len);
+int sock_getopt_common(struct sock *s, int name, void *v, uint32_t *len);
+
+/* --- tcp.c, udp.c, unix.c: socket() for each */
+int inet_socket(int family, int type, int proto, struct sock **out);
+int unix_socket(int type, struct sock **out);
+int unix_socketpair(int type, struct sock *pair[2]);
+
+#endif

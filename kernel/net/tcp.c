@@ -1,0 +1,677 @@
+/*
+ * net/tcp.c — TCP sockets on lwIP's raw API.  Received data stays in the
+ * pbufs lwIP delivered until the program reads it (the receive window is
+ * the receive buffer); sends go through one bounce buffer into lwIP's send
+ * queue.  A listening socket keeps its own backlog of connections lwIP has
+ * completed, each already a socket that buffers data until accept().
+ * lwIP frees a pcb when it reports an error, so every callback checks the
+ * socket still owns it.
+ */
+#include "net/inet.h"
+#include "mm/mm.h"
+
+#include "lwip/tcp.h"
+
+#define IPPROTO_TCP 6
+#define TCP_NODELAY 1
+#define TCP_KEEPIDLE 4
+#define TCP_KEEPINTVL 5
+#define TCP_KEEPCNT 6
+#define SOL_SOCKET 1
+#define SIGPIPE 13
+
+uint8_t net_bounce[NET_BOUNCE_SIZE];
+
+struct tcp {
+    struct tcp_pcb *pcb;
+    struct pbuf *rx; /* received, not yet read */
+    bool fin;        /* the peer sent FIN: end of file after rx */
+    bool connecting, connected, listening, shut_rd, shut_wr;
+    bool nodelay;
+    int keepidle, keepintvl, keepcnt;
+    /* listening: completed connections not yet accepted */
+    struct list pending;
+    int npending, backlog;
+    /* pending connection: its place in the listener's list */
+    struct list link;
+    struct sock *listener;
+    struct sock *self;
+};
+
+static const struct sock_ops tcp_ops;
+
+static struct tcp *tcp_of(struct sock *s)
+{
+    return s->proto;
+}
+
+static struct sock *tcpsock_new(int family)
+{
+    struct sock *s = sock_alloc(family, SOCK_STREAM, &tcp_ops);
+    struct tcp *t = s ? kzalloc(sizeof(*t)) : NULL;
+    if (!t) {
+        kfree(s);
+        return NULL;
+    }
+    list_init(&t->pending);
+    list_init(&t->link);
+    t->keepidle = 7200;
+    t->keepintvl = 75;
+    t->keepcnt = 9;
+    t->self = s;
+    s->proto = t;
+    return s;
+}
+
+/* --- lwIP callbacks (arg: the socket, or NULL once it is closed) */
+
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e)
+{
+    struct sock *s = arg;
+    if (!s) {
+        if (p) {
+            tcp_recved(pcb, p->tot_len);
+            pbuf_free(p);
+        }
+        return ERR_OK;
+    }
+    struct tcp *t = tcp_of(s);
+    if (!p) {
+        t->fin = true;
+        sock_notify(s, EPOLLIN | EPOLLRDHUP);
+        return ERR_OK;
+    }
+    if (t->shut_rd) {
+        tcp_recved(pcb, p->tot_len);
+        pbuf_free(p);
+        return ERR_OK;
+    }
+    if (t->rx)
+        pbuf_cat(t->rx, p);
+    else
+        t->rx = p;
+    sock_notify(s, EPOLLIN);
+    return ERR_OK;
+}
+
+static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+    if (arg)
+        sock_notify(arg, EPOLLOUT);
+    return ERR_OK;
+}
+
+static void on_err(void *arg, err_t e)
+{
+    struct sock *s = arg;
+    if (!s)
+        return;
+    struct tcp *t = tcp_of(s);
+    t->pcb = NULL;
+    if (t->connecting)
+        s->err = e == ERR_RST ? ECONNREFUSED
+                 : e == ERR_ABRT ? ETIMEDOUT
+                                 : -net_err(e);
+    else
+        s->err = e == ERR_RST ? ECONNRESET : -net_err(e);
+    t->connecting = false;
+    sock_notify(s, EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP);
+}
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t e)
+{
+    struct sock *s = arg;
+    if (!s)
+        return ERR_OK;
+    struct tcp *t = tcp_of(s);
+    t->connecting = false;
+    t->connected = true;
+    sock_notify(s, EPOLLOUT);
+    return ERR_OK;
+}
+
+static void attach(struct sock *s, struct tcp_pcb *pcb)
+{
+    tcp_arg(pcb, s);
+    tcp_recv(pcb, on_recv);
+    tcp_sent(pcb, on_sent);
+    tcp_err(pcb, on_err);
+    tcp_of(s)->pcb = pcb;
+}
+
+static void detach(struct tcp_pcb *pcb)
+{
+    tcp_arg(pcb, NULL);
+    tcp_sent(pcb, NULL);
+    tcp_err(pcb, NULL);
+    tcp_recv(pcb, on_recv); /* discards what still arrives */
+}
+
+/* Applies the socket's options to its pcb.  A listening pcb is a smaller
+ * struct tcp_pcb_listen without these fields: its accepted connections get
+ * the options instead (on_accept). */
+static void apply_keepalive(struct sock *s)
+{
+    struct tcp *t = tcp_of(s);
+    if (!t->pcb || t->listening)
+        return;
+    if (s->keepalive)
+        ip_set_option(t->pcb, SOF_KEEPALIVE);
+    else
+        ip_reset_option(t->pcb, SOF_KEEPALIVE);
+    t->pcb->keep_idle = (u32_t)t->keepidle * 1000;
+    t->pcb->keep_intvl = (u32_t)t->keepintvl * 1000;
+    t->pcb->keep_cnt = (u32_t)t->keepcnt;
+    if (t->nodelay)
+        tcp_nagle_disable(t->pcb);
+    else
+        tcp_nagle_enable(t->pcb);
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t e)
+{
+    struct sock *ls = arg;
+    if (!ls || e != ERR_OK || !newpcb)
+        return ERR_VAL;
+    struct tcp *lt = tcp_of(ls);
+    struct sock *s = lt->npending < lt->backlog ? tcpsock_new(ls->family) : NULL;
+    if (!s) {
+        tcp_abort(newpcb);
+        return ERR_ABRT;
+    }
+    struct tcp *t = tcp_of(s);
+    s->keepalive = ls->keepalive;
+    s->v6only = ls->v6only;
+    t->nodelay = lt->nodelay;
+    t->keepidle = lt->keepidle, t->keepintvl = lt->keepintvl;
+    t->keepcnt = lt->keepcnt;
+    attach(s, newpcb);
+    apply_keepalive(s);
+    t->connected = true;
+    t->listener = ls;
+    list_add_tail(&lt->pending, &t->link);
+    lt->npending++;
+    sock_notify(ls, EPOLLIN);
+    return ERR_OK;
+}
+
+/* --- operations */
+
+static int ensure_pcb(struct sock *s)
+{
+    struct tcp *t = tcp_of(s);
+    if (t->pcb)
+        return 0;
+    if (t->connected || t->listening || t->connecting)
+        return -EINVAL;
+    struct tcp_pcb *pcb = tcp_new_ip_type(inet_pcb_type(s));
+    if (!pcb)
+        return -ENOBUFS;
+    attach(s, pcb);
+    return 0;
+}
+
+static int t_bind(struct sock *s, const struct kaddr *a)
+{
+    ip_addr_t ip;
+    uint16_t port;
+    int err = inet_addr_in(a, s->family, &ip, &port);
+    if (err)
+        return err;
+    err = ensure_pcb(s);
+    if (err)
+        return err;
+    struct tcp *t = tcp_of(s);
+    if (t->pcb->local_port)
+        return -EINVAL;
+    inet_any_fixup(s, &ip);
+    if (s->reuseaddr)
+        ip_set_option(t->pcb, SOF_REUSEADDR);
+    err_t e = tcp_bind(t->pcb, &ip, port);
+    if (e == ERR_VAL)
+        return -EADDRNOTAVAIL;
+    return net_err(e);
+}
+
+static int t_listen(struct sock *s, int backlog)
+{
+    struct tcp *t = tcp_of(s);
+    if (backlog <= 0 || backlog > 4096)
+        backlog = backlog <= 0 ? 1 : 4096;
+    if (t->listening) {
+        t->backlog = backlog;
+        return 0;
+    }
+    if (t->connected || t->connecting)
+        return -EINVAL;
+    int err = ensure_pcb(s);
+    if (err)
+        return err;
+    if (!t->pcb->local_port) {
+        /* listen() without bind(): an ephemeral port on any address. */
+        ip_addr_t any = s->family == AF_INET || s->v6only ? *IP4_ADDR_ANY
+                                                          : *IP_ANY_TYPE;
+        if (s->family == AF_INET6 && s->v6only)
+            any = *IP6_ADDR_ANY;
+        err = net_err(tcp_bind(t->pcb, &any, 0));
+        if (err)
+            return err;
+    }
+    struct tcp_pcb *lpcb = tcp_listen(t->pcb);
+    if (!lpcb)
+        return -ENOBUFS;
+    t->pcb = lpcb;
+    tcp_arg(lpcb, s);
+    tcp_accept(lpcb, on_accept);
+    t->listening = true;
+    t->backlog = backlog;
+    return 0;
+}
+
+static int t_accept(struct sock *s, struct sock **out)
+{
+    struct tcp *t = tcp_of(s);
+    if (!t->listening)
+        return -EINVAL;
+    while (list_empty(&t->pending)) {
+        if (!t->pcb)
+            return -ECONNABORTED;
+        if (sock_nonblock(s, NULL))
+            return -EAGAIN;
+        int r = sock_wait(s, false);
+        if (r)
+            return r;
+    }
+    struct tcp *ct = container_of(t->pending.next, struct tcp, link);
+    list_del(&ct->link);
+    t->npending--;
+    /* A connection that died before accept is still returned; its socket
+     * reports the error on first use, as on Linux. */
+    ct->listener = NULL;
+    *out = ct->self;
+    return 0;
+}
+
+static int t_connect(struct sock *s, const struct kaddr *a)
+{
+    struct tcp *t = tcp_of(s);
+    ip_addr_t ip;
+    uint16_t port;
+    if (t->listening)
+        return -EINVAL;
+    if (t->connected)
+        return -EISCONN;
+    if (t->connecting)
+        return -EALREADY;
+    if (s->err) {
+        int e = s->err;
+        s->err = 0;
+        return -e;
+    }
+    int err = inet_addr_in(a, s->family, &ip, &port);
+    if (err)
+        return err;
+    if (port == 0)
+        return -ECONNREFUSED;
+    inet_unspecified_to_loopback(&ip);
+    err = ensure_pcb(s);
+    if (err)
+        return err;
+    apply_keepalive(s);
+    err_t e = tcp_connect(t->pcb, &ip, port, on_connected);
+    if (e != ERR_OK)
+        return e == ERR_RTE ? -ENETUNREACH : net_err(e);
+    t->connecting = true;
+    net_pump();
+    if (sock_nonblock(s, NULL))
+        return t->connected ? 0 : -EINPROGRESS;
+    while (t->connecting) {
+        int r = sock_wait(s, true);
+        if (r)
+            return r == -ERESTARTSYS ? -EINTR : r;
+    }
+    if (!t->connected) {
+        int e2 = s->err;
+        s->err = 0;
+        return -e2;
+    }
+    return 0;
+}
+
+static long t_send(struct sock *s, struct msg *m)
+{
+    struct tcp *t = tcp_of(s);
+    uint64_t left = msg_left(m), done = 0;
+    while (left > 0) {
+        if (s->err) {
+            int e = s->err;
+            s->err = 0;
+            return done ? (long)done : -e;
+        }
+        if (t->shut_wr || (!t->pcb && t->connected)) {
+            if (!(m->flags & MSG_NOSIGNAL))
+                signal_send_thread(current(), SIGPIPE, 0);
+            return done ? (long)done : -EPIPE;
+        }
+        if (!t->connected)
+            return done ? (long)done : -ENOTCONN;
+        size_t room = MIN((size_t)tcp_sndbuf(t->pcb), NET_BOUNCE_SIZE);
+        if (tcp_sndqueuelen(t->pcb) >= TCP_SND_QUEUELEN - 1)
+            room = 0;
+        if (room == 0) {
+            tcp_output(t->pcb);
+            if (sock_nonblock(s, m))
+                return done ? (long)done : -EAGAIN;
+            int r = sock_wait(s, true);
+            if (r)
+                return done ? (long)done : r;
+            continue;
+        }
+        size_t c = MIN(MIN(room, left), (size_t)0xffff);
+        int idx = m->idx;
+        uint64_t off = m->off;
+        long got = msg_from_user(m, net_bounce, c);
+        if (got <= 0)
+            return done ? (long)done : -EFAULT;
+        u8_t fl = TCP_WRITE_FLAG_COPY;
+        if (left > (uint64_t)got)
+            fl |= TCP_WRITE_FLAG_MORE;
+        err_t e = tcp_write(t->pcb, net_bounce, (u16_t)got, fl);
+        if (e == ERR_MEM) {
+            /* Nothing was queued: put the cursor back and wait. */
+            m->idx = idx;
+            m->off = off;
+            tcp_output(t->pcb);
+            if (sock_nonblock(s, m))
+                return done ? (long)done : -EAGAIN;
+            int r = sock_wait(s, true);
+            if (r)
+                return done ? (long)done : r;
+            continue;
+        }
+        if (e != ERR_OK)
+            return done ? (long)done : net_err(e);
+        done += got;
+        left -= got;
+        if ((size_t)got < c)
+            break;
+    }
+    if (t->pcb)
+        tcp_output(t->pcb);
+    return done;
+}
+
+static long t_recv(struct sock *s, struct msg *m)
+{
+    struct tcp *t = tcp_of(s);
+    uint64_t want = msg_left(m), done = 0;
+    bool peek = m->flags & MSG_PEEK, all = m->flags & MSG_WAITALL;
+    if (t->listening)
+        return -ENOTCONN;
+    while (want > 0) {
+        if (t->rx) {
+            uint64_t skip = peek ? done : 0;
+            for (struct pbuf *q = t->rx; q && done < want; q = q->next) {
+                if (skip >= q->len) {
+                    skip -= q->len;
+                    continue;
+                }
+                size_t c = MIN((uint64_t)q->len - skip, want - done);
+                long r = msg_to_user(m, (char *)q->payload + skip, c);
+                if (r < 0)
+                    return done ? (long)done : r;
+                done += r;
+                skip = 0;
+                if ((size_t)r < c)
+                    break;
+            }
+            if (!peek) {
+                uint64_t consumed = done;
+                while (consumed) {
+                    u16_t c = (u16_t)MIN(consumed, (uint64_t)0xffff);
+                    t->rx = pbuf_free_header(t->rx, c);
+                    if (t->pcb)
+                        tcp_recved(t->pcb, c);
+                    consumed -= c;
+                }
+            }
+            if (done == want || !all || peek)
+                return done;
+            continue;
+        }
+        if (done && !all)
+            return done;
+        if (t->fin || t->shut_rd)
+            return done;
+        if (s->err) {
+            int e = s->err;
+            s->err = 0;
+            return done ? (long)done : -e;
+        }
+        if (!t->connected)
+            return done ? (long)done : -ENOTCONN;
+        if (!t->pcb)
+            return done;
+        if (sock_nonblock(s, m))
+            return done ? (long)done : -EAGAIN;
+        int r = sock_wait(s, false);
+        if (r)
+            return done ? (long)done : r;
+    }
+    return done;
+}
+
+static int t_shutdown(struct sock *s, int how)
+{
+    struct tcp *t = tcp_of(s);
+    if (!t->connected)
+        return -ENOTCONN;
+    if (how == SHUT_RD || how == SHUT_RDWR) {
+        t->shut_rd = true;
+        if (t->rx) {
+            uint64_t n = t->rx->tot_len;
+            pbuf_free(t->rx);
+            t->rx = NULL;
+            if (t->pcb)
+                tcp_recved(t->pcb, (u16_t)MIN(n, (uint64_t)0xffff));
+        }
+    }
+    if ((how == SHUT_WR || how == SHUT_RDWR) && !t->shut_wr) {
+        t->shut_wr = true;
+        if (t->pcb)
+            tcp_shutdown(t->pcb, 0, 1);
+    }
+    sock_notify(s, EPOLLIN | EPOLLOUT | EPOLLHUP);
+    return 0;
+}
+
+static int t_getname(struct sock *s, struct kaddr *a, bool peer)
+{
+    struct tcp *t = tcp_of(s);
+    if (peer && !t->connected)
+        return -ENOTCONN;
+    if (!t->pcb) {
+        inet_addr_out(a, s->family, IP_ANY_TYPE, 0);
+        return peer ? -ENOTCONN : 0;
+    }
+    if (peer)
+        inet_addr_out(a, s->family, &t->pcb->remote_ip, t->pcb->remote_port);
+    else
+        inet_addr_out(a, s->family, &t->pcb->local_ip, t->pcb->local_port);
+    return 0;
+}
+
+static uint32_t t_poll(struct sock *s)
+{
+    struct tcp *t = tcp_of(s);
+    uint32_t ev = 0;
+    if (t->listening)
+        return list_empty(&t->pending) ? 0 : EPOLLIN | EPOLLRDNORM;
+    if (t->rx)
+        ev |= EPOLLIN | EPOLLRDNORM;
+    if (t->fin || t->shut_rd)
+        ev |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+    if (s->err)
+        ev |= EPOLLERR;
+    if (t->connected && t->pcb && !t->shut_wr &&
+        tcp_sndbuf(t->pcb) > 0)
+        ev |= EPOLLOUT | EPOLLWRNORM;
+    if ((t->connected && !t->pcb) || (t->fin && t->shut_wr) ||
+        (!t->connected && !t->connecting))
+        ev |= EPOLLHUP;
+    if (!t->connected && !t->connecting)
+        ev |= EPOLLOUT; /* as Linux: an unconnected socket is "writable" */
+    if (t->connected && !t->pcb)
+        ev |= EPOLLIN | EPOLLOUT;
+    return ev;
+}
+
+static int t_setopt(struct sock *s, int level, int name, const void *v,
+                    uint32_t len)
+{
+    struct tcp *t = tcp_of(s);
+    int err;
+    if (level == SOL_SOCKET)
+        err = sock_setopt_common(s, name, v, len);
+    else if (level == IPPROTO_TCP) {
+        int i;
+        if (len < sizeof(int))
+            return -EINVAL;
+        memcpy(&i, v, sizeof(int));
+        switch (name) {
+        case TCP_NODELAY:
+            t->nodelay = i;
+            break;
+        case TCP_KEEPIDLE:
+        case TCP_KEEPINTVL:
+        case TCP_KEEPCNT:
+            if (i < 1 || i > 32767)
+                return -EINVAL;
+            *(name == TCP_KEEPIDLE    ? &t->keepidle
+              : name == TCP_KEEPINTVL ? &t->keepintvl
+                                      : &t->keepcnt) = i;
+            break;
+        default:
+            return -ENOPROTOOPT;
+        }
+        err = 0;
+    } else {
+        err = inet_setopt(s, level, name, v, len);
+    }
+    if (!err)
+        apply_keepalive(s);
+    return err;
+}
+
+static int t_getopt(struct sock *s, int level, int name, void *v,
+                    uint32_t *len)
+{
+    struct tcp *t = tcp_of(s);
+    if (level == SOL_SOCKET) {
+        if (name == 30) { /* SO_ACCEPTCONN */
+            int i = t->listening;
+            if (*len < sizeof(int))
+                return -EINVAL;
+            memcpy(v, &i, sizeof(i));
+            *len = sizeof(int);
+            return 0;
+        }
+        return sock_getopt_common(s, name, v, len);
+    }
+    if (level == IPPROTO_TCP) {
+        int i;
+        switch (name) {
+        case TCP_NODELAY:
+            i = t->nodelay;
+            break;
+        case TCP_KEEPIDLE:
+            i = t->keepidle;
+            break;
+        case TCP_KEEPINTVL:
+            i = t->keepintvl;
+            break;
+        case TCP_KEEPCNT:
+            i = t->keepcnt;
+            break;
+        default:
+            return -ENOPROTOOPT;
+        }
+        if (*len < sizeof(int))
+            return -EINVAL;
+        memcpy(v, &i, sizeof(i));
+        *len = sizeof(int);
+        return 0;
+    }
+    return inet_getopt(s, level, name, v, len);
+}
+
+static long t_nread(struct sock *s)
+{
+    struct tcp *t = tcp_of(s);
+    return t->rx ? t->rx->tot_len : 0;
+}
+
+static void t_free(struct sock *s)
+{
+    struct tcp *t = tcp_of(s);
+    if (t->rx)
+        pbuf_free(t->rx);
+    kfree(t);
+    kfree(s);
+}
+
+/* Closes a pcb: gracefully (FIN after pending data) or with a reset when
+ * SO_LINGER asks for it or unread data remains, as Linux does. */
+static void close_pcb(struct sock *s, struct tcp_pcb *pcb, bool reset)
+{
+    detach(pcb);
+    if (reset || tcp_close(pcb) != ERR_OK)
+        tcp_abort(pcb);
+}
+
+static void t_release(struct sock *s)
+{
+    struct tcp *t = tcp_of(s);
+    if (t->listening) {
+        list_for_each(l, &t->pending)
+        {
+            struct tcp *ct = container_of(l, struct tcp, link);
+            list_del(&ct->link);
+            if (ct->pcb)
+                close_pcb(ct->self, ct->pcb, true);
+            t_free(ct->self);
+        }
+        if (t->pcb) {
+            tcp_arg(t->pcb, NULL);
+            tcp_accept(t->pcb, NULL);
+            tcp_close(t->pcb);
+        }
+    } else if (t->pcb) {
+        bool reset = (s->linger_on && s->linger_sec == 0) || t->rx;
+        close_pcb(s, t->pcb, reset);
+    }
+    t->pcb = NULL;
+    t_free(s);
+}
+
+static const struct sock_ops tcp_ops = {
+    .bind = t_bind,
+    .listen = t_listen,
+    .accept = t_accept,
+    .connect = t_connect,
+    .send = t_send,
+    .recv = t_recv,
+    .shutdown = t_shutdown,
+    .getname = t_getname,
+    .poll = t_poll,
+    .setopt = t_setopt,
+    .getopt = t_getopt,
+    .nread = t_nread,
+    .release = t_release,
+};
+
+int tcp_socket(int family, struct sock **out)
+{
+    *out = tcpsock_new(family);
+    return *out ? 0 : -ENOMEM;
+}

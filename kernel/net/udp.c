@@ -1,0 +1,295 @@
+/*
+ * net/udp.c — UDP sockets on lwIP's raw API: received datagrams wait in a
+ * queue bounded by SO_RCVBUF (beyond it they are dropped, as Linux does),
+ * each with its source address; sends build one pbuf per datagram.
+ */
+#include "net/inet.h"
+#include "mm/mm.h"
+
+#include "lwip/udp.h"
+
+#define SOL_SOCKET 1
+#define UDP_MAX 65507
+
+struct dgram {
+    struct list link;
+    struct pbuf *p;
+    ip_addr_t src;
+    uint16_t port;
+};
+
+struct udp {
+    struct udp_pcb *pcb;
+    struct list queue;
+    size_t queued;
+    bool connected;
+};
+
+static const struct sock_ops udp_ops;
+
+static struct udp *udp_of(struct sock *s)
+{
+    return s->proto;
+}
+
+static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
+                    const ip_addr_t *addr, u16_t port)
+{
+    struct sock *s = arg;
+    struct udp *u = udp_of(s);
+    struct dgram *d = NULL;
+    if (u->queued + p->tot_len <= (size_t)s->rcvbuf)
+        d = kmalloc(sizeof(*d));
+    if (!d) {
+        pbuf_free(p);
+        return;
+    }
+    d->p = p;
+    d->src = *addr;
+    d->port = port;
+    list_add_tail(&u->queue, &d->link);
+    u->queued += p->tot_len;
+    sock_notify(s, EPOLLIN);
+}
+
+static int ensure_pcb(struct sock *s)
+{
+    struct udp *u = udp_of(s);
+    if (u->pcb)
+        return 0;
+    u->pcb = udp_new_ip_type(inet_pcb_type(s));
+    if (!u->pcb)
+        return -ENOBUFS;
+    udp_recv(u->pcb, on_recv, s);
+    return 0;
+}
+
+static int u_bind(struct sock *s, const struct kaddr *a)
+{
+    ip_addr_t ip;
+    uint16_t port;
+    int err = inet_addr_in(a, s->family, &ip, &port);
+    if (!err)
+        err = ensure_pcb(s);
+    if (err)
+        return err;
+    struct udp *u = udp_of(s);
+    if (u->pcb->local_port)
+        return -EINVAL;
+    inet_any_fixup(s, &ip);
+    if (s->reuseaddr || s->reuseport)
+        ip_set_option(u->pcb, SOF_REUSEADDR);
+    err_t e = udp_bind(u->pcb, &ip, port);
+    return e == ERR_VAL ? -EADDRNOTAVAIL : net_err(e);
+}
+
+static int u_connect(struct sock *s, const struct kaddr *a)
+{
+    uint16_t fam = 0;
+    int err = ensure_pcb(s);
+    if (err)
+        return err;
+    struct udp *u = udp_of(s);
+    if (a->len >= 2)
+        memcpy(&fam, a->b, 2);
+    if (fam == AF_UNSPEC) {
+        udp_disconnect(u->pcb);
+        u->connected = false;
+        return 0;
+    }
+    ip_addr_t ip;
+    uint16_t port;
+    err = inet_addr_in(a, s->family, &ip, &port);
+    if (err)
+        return err;
+    inet_unspecified_to_loopback(&ip);
+    err = net_err(udp_connect(u->pcb, &ip, port));
+    if (!err)
+        u->connected = true;
+    return err;
+}
+
+static long u_send(struct sock *s, struct msg *m)
+{
+    struct udp *u = udp_of(s);
+    uint64_t len = msg_left(m);
+    ip_addr_t ip;
+    uint16_t port = 0;
+    int err = ensure_pcb(s);
+    if (err)
+        return err;
+    if (m->addr.len) {
+        err = inet_addr_in(&m->addr, s->family, &ip, &port);
+        if (err)
+            return err;
+        inet_unspecified_to_loopback(&ip);
+    } else if (!u->connected) {
+        return -EDESTADDRREQ;
+    }
+    if (len > UDP_MAX)
+        return -EMSGSIZE;
+    struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+    if (!p)
+        return -ENOBUFS;
+    if (msg_from_user(m, p->payload, len) != (long)len) {
+        pbuf_free(p);
+        return -EFAULT;
+    }
+    err_t e = m->addr.len ? udp_sendto(u->pcb, p, &ip, port)
+                          : udp_send(u->pcb, p);
+    pbuf_free(p);
+    if (e == ERR_RTE)
+        return -ENETUNREACH;
+    return e == ERR_OK ? (long)len : net_err(e);
+}
+
+static long u_recv(struct sock *s, struct msg *m)
+{
+    struct udp *u = udp_of(s);
+    while (list_empty(&u->queue)) {
+        if (s->err) {
+            int e = s->err;
+            s->err = 0;
+            return -e;
+        }
+        if (sock_nonblock(s, m))
+            return -EAGAIN;
+        if (!s->file)
+            return -EAGAIN;
+        int r = sock_wait(s, false);
+        if (r)
+            return r;
+    }
+    struct dgram *d = container_of(u->queue.next, struct dgram, link);
+    uint64_t want = msg_left(m), len = d->p->tot_len, done = 0;
+    for (struct pbuf *q = d->p; q && done < want; q = q->next) {
+        size_t c = MIN((uint64_t)q->len, want - done);
+        long r = msg_to_user(m, q->payload, c);
+        if (r < 0)
+            return r;
+        done += r;
+    }
+    if (done < len)
+        m->out_flags |= MSG_TRUNC;
+    inet_addr_out(&m->addr, s->family, &d->src, d->port);
+    if (!(m->flags & MSG_PEEK)) {
+        list_del(&d->link);
+        u->queued -= len;
+        pbuf_free(d->p);
+        kfree(d);
+    }
+    return (m->flags & MSG_TRUNC) ? (long)len : (long)done;
+}
+
+static int u_shutdown(struct sock *s, int how)
+{
+    if (!udp_of(s)->connected)
+        return -ENOTCONN;
+    sock_notify(s, EPOLLIN | EPOLLHUP);
+    return 0;
+}
+
+static int u_getname(struct sock *s, struct kaddr *a, bool peer)
+{
+    struct udp *u = udp_of(s);
+    if (peer && !u->connected)
+        return -ENOTCONN;
+    if (!u->pcb) {
+        inet_addr_out(a, s->family, IP_ANY_TYPE, 0);
+        return 0;
+    }
+    if (peer)
+        inet_addr_out(a, s->family, &u->pcb->remote_ip, u->pcb->remote_port);
+    else
+        inet_addr_out(a, s->family, &u->pcb->local_ip, u->pcb->local_port);
+    return 0;
+}
+
+static uint32_t u_poll(struct sock *s)
+{
+    uint32_t ev = EPOLLOUT | EPOLLWRNORM;
+    if (!list_empty(&udp_of(s)->queue))
+        ev |= EPOLLIN | EPOLLRDNORM;
+    if (s->err)
+        ev |= EPOLLERR;
+    return ev;
+}
+
+static int u_setopt(struct sock *s, int level, int name, const void *v,
+                    uint32_t len)
+{
+    if (level == SOL_SOCKET)
+        return sock_setopt_common(s, name, v, len);
+    return inet_setopt(s, level, name, v, len);
+}
+
+static int u_getopt(struct sock *s, int level, int name, void *v,
+                    uint32_t *len)
+{
+    if (level == SOL_SOCKET)
+        return sock_getopt_common(s, name, v, len);
+    return inet_getopt(s, level, name, v, len);
+}
+
+static long u_nread(struct sock *s)
+{
+    struct udp *u = udp_of(s);
+    if (list_empty(&u->queue))
+        return 0;
+    return container_of(u->queue.next, struct dgram, link)->p->tot_len;
+}
+
+static void u_release(struct sock *s)
+{
+    struct udp *u = udp_of(s);
+    list_for_each(l, &u->queue)
+    {
+        struct dgram *d = container_of(l, struct dgram, link);
+        pbuf_free(d->p);
+        kfree(d);
+    }
+    if (u->pcb)
+        udp_remove(u->pcb);
+    kfree(u);
+    kfree(s);
+}
+
+static int u_listen(struct sock *s, int backlog)
+{
+    return -EOPNOTSUPP;
+}
+
+static int u_accept(struct sock *s, struct sock **out)
+{
+    return -EOPNOTSUPP;
+}
+
+static const struct sock_ops udp_ops = {
+    .bind = u_bind,
+    .listen = u_listen,
+    .accept = u_accept,
+    .connect = u_connect,
+    .send = u_send,
+    .recv = u_recv,
+    .shutdown = u_shutdown,
+    .getname = u_getname,
+    .poll = u_poll,
+    .setopt = u_setopt,
+    .getopt = u_getopt,
+    .nread = u_nread,
+    .release = u_release,
+};
+
+int udp_socket(int family, struct sock **out)
+{
+    struct sock *s = sock_alloc(family, SOCK_DGRAM, &udp_ops);
+    struct udp *u = s ? kzalloc(sizeof(*u)) : NULL;
+    if (!u) {
+        kfree(s);
+        return -ENOMEM;
+    }
+    list_init(&u->queue);
+    s->proto = u;
+    *out = s;
+    return 0;
+}

@@ -1,0 +1,434 @@
+/*
+ * sys/sys_net.c — the socket system calls: they check and copy the
+ * program's arguments (addresses, iovecs, option values) and call the
+ * socket's family through struct sock_ops (net/net.h).
+ */
+#include "sys/syscall.h"
+#include "mm/mm.h"
+#include "net/net.h"
+
+#define SOMAXCONN 4096
+
+struct linux_msghdr {
+    uint64_t name;
+    uint32_t namelen, pad0;
+    uint64_t iov;
+    uint64_t iovlen;
+    uint64_t control;
+    uint64_t controllen;
+    int32_t flags, pad1;
+};
+
+/* The socket behind fd (a file reference is taken: put it with
+ * file_put), or -EBADF / -ENOTSOCK. */
+static long sock_get(int fd, struct file **fp, struct sock **sp)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    if (!file_is_socket(f)) {
+        file_put(f);
+        return -ENOTSOCK;
+    }
+    *fp = f;
+    *sp = sock_of(f);
+    return 0;
+}
+
+static long addr_in(struct kaddr *a, uint64_t uaddr, uint64_t len)
+{
+    if (len > sizeof(a->b))
+        return -EINVAL;
+    a->len = (uint32_t)len;
+    return copy_from_user(a->b, uaddr, len);
+}
+
+/* Copies an address out the way Linux does: truncated to the buffer, the
+ * full length reported in *ulen. */
+static long addr_out(const struct kaddr *a, uint64_t uaddr, uint64_t ulen)
+{
+    uint32_t len;
+    if (!uaddr)
+        return 0;
+    if (copy_from_user(&len, ulen, sizeof(len)))
+        return -EFAULT;
+    if ((int32_t)len < 0)
+        return -EINVAL;
+    if (copy_to_user(uaddr, a->b, MIN(len, a->len)))
+        return -EFAULT;
+    return copy_to_user(ulen, &a->len, sizeof(a->len));
+}
+
+static long install(struct sock *s, int flags)
+{
+    struct file *f;
+    long r = sock_file(s, (unsigned)flags, &f);
+    if (r) {
+        s->ops->release(s);
+        return r;
+    }
+    r = fd_install(f, flags & SOCK_CLOEXEC);
+    if (r < 0)
+        file_put(f);
+    return r;
+}
+
+SYS(socket)
+{
+    int type = (int)a1 & SOCK_TYPE_MASK;
+    if (a1 & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+        return -EINVAL;
+    struct sock *s;
+    long r;
+    if (a0 == AF_INET || a0 == AF_INET6)
+        r = inet_socket((int)a0, type, (int)a2, &s);
+    else if (a0 == AF_UNIX)
+        r = a2 ? -EPROTONOSUPPORT : unix_socket(type, &s);
+    else
+        r = -EAFNOSUPPORT;
+    return r ? r : install(s, (int)a1);
+}
+
+SYS(socketpair)
+{
+    int type = (int)a1 & SOCK_TYPE_MASK;
+    struct sock *p[2];
+    if (a0 != AF_UNIX)
+        return a0 == AF_INET || a0 == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
+    if (a1 & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+        return -EINVAL;
+    if (!user_range_ok(a3, 8))
+        return -EFAULT;
+    long r = unix_socketpair(type, p);
+    if (r)
+        return r;
+    int fds[2];
+    fds[0] = (int)install(p[0], (int)a1);
+    if (fds[0] < 0) {
+        p[1]->ops->release(p[1]);
+        return fds[0];
+    }
+    fds[1] = (int)install(p[1], (int)a1);
+    if (fds[1] < 0) {
+        fd_close(fds[0]);
+        return fds[1];
+    }
+    if (copy_to_user(a3, fds, sizeof(fds))) {
+        fd_close(fds[0]);
+        fd_close(fds[1]);
+        return -EFAULT;
+    }
+    return 0;
+}
+
+SYS(bind)
+{
+    struct file *f;
+    struct sock *s;
+    struct kaddr a;
+    long r = sock_get((int)a0, &f, &s);
+    if (r)
+        return r;
+    r = addr_in(&a, a1, a2);
+    if (!r)
+        r = s->ops->bind(s, &a);
+    file_put(f);
+    net_pump();
+    return r;
+}
+
+SYS(listen)
+{
+    struct file *f;
+    struct sock *s;
+    long r = sock_get((int)a0, &f, &s);
+    if (r)
+        return r;
+    int backlog = (int)a1 > SOMAXCONN ? SOMAXCONN : (int)a1;
+    r = s->ops->listen(s, backlog);
+    file_put(f);
+    return r;
+}
+
+SYS(accept4)
+{
+    struct file *f;
+    struct sock *s, *c;
+    if (a3 & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+        return -EINVAL;
+    long r = sock_get((int)a0, &f, &s);
+    if (r)
+        return r;
+    r = s->ops->accept(s, &c);
+    file_put(f);
+    net_pump();
+    if (r)
+        return r == -ERESTARTSYS ? -ERESTARTSYS : r;
+    struct kaddr peer = {{0}, 0};
+    c->ops->getname(c, &peer, true);
+    r = install(c, (int)a3);
+    if (r >= 0 && a1 && addr_out(&peer, a1, a2)) {
+        fd_close((int)r);
+        return -EFAULT;
+    }
+    return r;
+}
+
+SYS(accept)
+{
+    return sys_accept4(a0, a1, a2, 0, 0, 0);
+}
+
+SYS(connect)
+{
+    struct file *f;
+    struct sock *s;
+    struct kaddr a;
+    long r = sock_get((int)a0, &f, &s);
+    if (r)
+        return r;
+    r = addr_in(&a, a1, a2);
+    if (!r)
+        r = s->ops->connect(s, &a);
+    file_put(f);
+    net_pump();
+    return r;
+}
+
+SYS(shutdown)
+{
+    struct file *f;
+    struct sock *s;
+    if (a1 < SHUT_RD || a1 > SHUT_RDWR)
+        return -EINVAL;
+    long r = sock_get((int)a0, &f, &s);
+    if (r)
+        return r;
+    r = s->ops->shutdown(s, (int)a1);
+    file_put(f);
+    net_pump();
+    return r;
+}
+
+static long getname(long fd, uint64_t uaddr, uint64_t ulen, bool peer)
+{
+    struct file *f;
+    struct sock *s;
+    struct kaddr a = {{0}, 0};
+    long r = sock_get((int)fd, &f, &s);
+    if (r)
+        return r;
+    r = s->ops->getname(s, &a, peer);
+    file_put(f);
+    return r ? r : addr_out(&a, uaddr, ulen);
+}
+
+SYS(getsockname)
+{
+    return getname(a0, a1, a2, false);
+}
+
+SYS(getpeername)
+{
+    return getname(a0, a1, a2, true);
+}
+
+SYS(setsockopt)
+{
+    struct file *f;
+    struct sock *s;
+    uint8_t v[64];
+    if (a4 < 0 || (size_t)a4 > sizeof(v))
+        return -EINVAL;
+    if (copy_from_user(v, a3, a4))
+        return -EFAULT;
+    long r = sock_get((int)a0, &f, &s);
+    if (r)
+        return r;
+    r = s->ops->setopt(s, (int)a1, (int)a2, v, (uint32_t)a4);
+    file_put(f);
+    return r;
+}
+
+SYS(getsockopt)
+{
+    struct file *f;
+    struct sock *s;
+    uint8_t v[64];
+    uint32_t len;
+    if (copy_from_user(&len, a4, sizeof(len)))
+        return -EFAULT;
+    if ((int32_t)len < 0)
+        return -EINVAL;
+    len = MIN(len, (uint32_t)sizeof(v));
+    long r = sock_get((int)a0, &f, &s);
+    if (r)
+        return r;
+    r = s->ops->getopt(s, (int)a1, (int)a2, v, &len);
+    file_put(f);
+    if (r)
+        return r;
+    if (copy_to_user(a3, v, len) || copy_to_user(a4, &len, sizeof(len)))
+        return -EFAULT;
+    return 0;
+}
+
+/* Fills m from a user msghdr's iovec. */
+static long msg_iov(struct msg *m, uint64_t uiov, uint64_t n)
+{
+    if (n > ARRAY_SIZE(m->iov))
+        return -EMSGSIZE;
+    if (copy_from_user(m->iov, uiov, n * sizeof(m->iov[0])))
+        return -EFAULT;
+    m->iovlen = (int)n;
+    m->total = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if ((int64_t)m->iov[i].len < 0)
+            return -EINVAL;
+        if (!user_range_ok(m->iov[i].base, m->iov[i].len))
+            return -EFAULT;
+        m->total += m->iov[i].len;
+    }
+    return 0;
+}
+
+static long do_send(int fd, struct msg *m)
+{
+    struct file *f;
+    struct sock *s;
+    long r = sock_get(fd, &f, &s);
+    if (r)
+        return r;
+    if (m->flags & MSG_OOB)
+        r = -EOPNOTSUPP;
+    else
+        r = s->ops->send(s, m);
+    file_put(f);
+    net_pump();
+    return r;
+}
+
+static long do_recv(int fd, struct msg *m)
+{
+    struct file *f;
+    struct sock *s;
+    long r = sock_get(fd, &f, &s);
+    if (r)
+        return r;
+    if (m->flags & MSG_OOB)
+        r = -EINVAL;
+    else
+        r = s->ops->recv(s, m);
+    file_put(f);
+    net_pump();
+    return r;
+}
+
+static struct msg *msg_new(void)
+{
+    struct msg *m = kzalloc(sizeof(*m));
+    return m;
+}
+
+/* sendto(fd, buf, len, flags, addr, addrlen) */
+SYS(sendto)
+{
+    struct msg *m = msg_new();
+    if (!m)
+        return -ENOMEM;
+    long r = 0;
+    m->iov[0] = (struct linux_iovec){(uint64_t)a1, (uint64_t)a2};
+    m->iovlen = 1;
+    m->total = a2;
+    m->flags = (int)a3;
+    if (a2 < 0)
+        r = -EINVAL;
+    else if (!user_range_ok(a1, a2))
+        r = -EFAULT;
+    else if (a4)
+        r = addr_in(&m->addr, a4, a5);
+    if (!r)
+        r = do_send((int)a0, m);
+    kfree(m);
+    return r;
+}
+
+/* recvfrom(fd, buf, len, flags, addr, addrlen*) */
+SYS(recvfrom)
+{
+    struct msg *m = msg_new();
+    if (!m)
+        return -ENOMEM;
+    long r = 0;
+    m->iov[0] = (struct linux_iovec){(uint64_t)a1, (uint64_t)a2};
+    m->iovlen = 1;
+    m->total = a2;
+    m->flags = (int)a3;
+    if (a2 < 0)
+        r = -EINVAL;
+    else if (!user_range_ok(a1, a2))
+        r = -EFAULT;
+    else
+        r = do_recv((int)a0, m);
+    if (r >= 0 && a4 && m->addr.len && addr_out(&m->addr, a4, a5))
+        r = -EFAULT;
+    else if (r >= 0 && a4 && !m->addr.len) {
+        uint32_t zero = 0;
+        if (copy_to_user(a5, &zero, sizeof(zero)))
+            r = -EFAULT;
+    }
+    kfree(m);
+    return r;
+}
+
+SYS(sendmsg)
+{
+    struct linux_msghdr h;
+    if (copy_from_user(&h, a1, sizeof(h)))
+        return -EFAULT;
+    struct msg *m = msg_new();
+    if (!m)
+        return -ENOMEM;
+    m->flags = (int)a2;
+    long r = msg_iov(m, h.iov, h.iovlen);
+    if (!r && h.name)
+        r = addr_in(&m->addr, h.name, h.namelen);
+    if (!r)
+        r = do_send((int)a0, m);
+    kfree(m);
+    return r;
+}
+
+SYS(recvmsg)
+{
+    struct linux_msghdr h;
+    if (copy_from_user(&h, a1, sizeof(h)))
+        return -EFAULT;
+    struct msg *m = msg_new();
+    if (!m)
+        return -ENOMEM;
+    m->flags = (int)a2;
+    long r = msg_iov(m, h.iov, h.iovlen);
+    if (!r)
+        r = do_recv((int)a0, m);
+    if (r >= 0) {
+        uint32_t nl = 0;
+        if (h.name && m->addr.len) {
+            nl = MIN(h.namelen, m->addr.len);
+            if (copy_to_user(h.name, m->addr.b, nl))
+                r = -EFAULT;
+            nl = m->addr.len;
+        }
+        uint64_t zero = 0;
+        int32_t fl = m->out_flags;
+        if (copy_to_user(a1 + offsetof(struct linux_msghdr, namelen), &nl,
+                         sizeof(nl)) ||
+            copy_to_user(a1 + offsetof(struct linux_msghdr, controllen),
+                         &zero, sizeof(zero)) ||
+            copy_to_user(a1 + offsetof(struct linux_msghdr, flags), &fl,
+                         sizeof(fl)))
+            r = -EFAULT;
+    }
+    kfree(m);
+    return r;
+}

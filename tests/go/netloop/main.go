@@ -1,0 +1,236 @@
+// Command netloop exercises networking inside one guest, over loopback:
+// TCP (IPv4 and IPv6) with a byte-exact echo, UDP echo, AF_UNIX stream and
+// datagram sockets, ECONNREFUSED on a closed port, many concurrent
+// connections, name lookup through /etc/hosts, and net/http through
+// httptest.  It prints what it checked and SUCCESS, or FAIL lines.
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+)
+
+var failed int
+
+func check(ok bool, format string, args ...interface{}) {
+	if !ok {
+		failed++
+		fmt.Fprintf(os.Stderr, "FAIL: "+format+"\n", args...)
+	}
+}
+
+func echoServer(l net.Listener) {
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			io.Copy(c, c)
+			c.Close()
+		}()
+	}
+}
+
+func tcpEcho(network, addr string, size int) {
+	l, err := net.Listen(network, addr)
+	if err != nil {
+		check(false, "listen %s %s: %v", network, addr, err)
+		return
+	}
+	defer l.Close()
+	go echoServer(l)
+	c, err := net.Dial(network, l.Addr().String())
+	if err != nil {
+		check(false, "dial %s: %v", l.Addr(), err)
+		return
+	}
+	defer c.Close()
+	data := make([]byte, size)
+	rand.Read(data)
+	go func() {
+		c.Write(data)
+		c.(interface{ CloseWrite() error }).CloseWrite()
+	}()
+	got, err := io.ReadAll(c)
+	check(err == nil && bytes.Equal(got, data), "%s echo of %d bytes: got %d, %v", network, size, len(got), err)
+	fmt.Printf("%s echo %d bytes via %s: ok\n", network, size, l.Addr())
+}
+
+func udpEcho() {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		check(false, "udp listen: %v", err)
+		return
+	}
+	defer pc.Close()
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			n, a, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			pc.WriteTo(buf[:n], a)
+		}
+	}()
+	c, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		check(false, "udp dial: %v", err)
+		return
+	}
+	defer c.Close()
+	for i := 0; i < 20; i++ {
+		msg := []byte(fmt.Sprintf("datagram %d", i))
+		c.Write(msg)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 100)
+		n, err := c.Read(buf)
+		check(err == nil && bytes.Equal(buf[:n], msg), "udp echo %d: %q %v", i, buf[:n], err)
+	}
+	fmt.Println("udp echo: ok")
+}
+
+func unixSockets() {
+	dir, _ := os.MkdirTemp("", "unix")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "s.sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		check(false, "unix listen: %v", err)
+		return
+	}
+	go echoServer(l)
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		check(false, "unix dial: %v", err)
+		return
+	}
+	c.Write([]byte("over unix"))
+	buf := make([]byte, 64)
+	n, err := c.Read(buf)
+	check(err == nil && string(buf[:n]) == "over unix", "unix echo %q %v", buf[:n], err)
+	c.Close()
+	l.Close()
+	fi, err := os.Stat(path)
+	check(err != nil || fi.Mode()&os.ModeSocket != 0, "socket file mode %v", fi)
+
+	a := &net.UnixAddr{Name: filepath.Join(dir, "d1"), Net: "unixgram"}
+	b := &net.UnixAddr{Name: filepath.Join(dir, "d2"), Net: "unixgram"}
+	ca, err := net.ListenUnixgram("unixgram", a)
+	check(err == nil, "unixgram listen: %v", err)
+	cb, err := net.ListenUnixgram("unixgram", b)
+	check(err == nil, "unixgram listen 2: %v", err)
+	if ca != nil && cb != nil {
+		ca.WriteToUnix([]byte("dgram"), b)
+		n, from, err := cb.ReadFromUnix(buf)
+		check(err == nil && string(buf[:n]) == "dgram" && from.Name == a.Name, "unixgram %q from %v %v", buf[:n], from, err)
+		ca.Close()
+		cb.Close()
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	check(err == nil, "socketpair: %v", err)
+	if err == nil {
+		syscall.Write(fds[0], []byte("pair"))
+		n, _ := syscall.Read(fds[1], buf)
+		check(string(buf[:n]) == "pair", "socketpair read %q", buf[:n])
+		syscall.Close(fds[0])
+		n, _ = syscall.Read(fds[1], buf)
+		check(n == 0, "socketpair EOF after close: %d", n)
+		syscall.Close(fds[1])
+	}
+	fmt.Println("unix stream, datagram and socketpair: ok")
+}
+
+func refused() {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	_, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	check(errors.Is(err, syscall.ECONNREFUSED), "dial closed port: %v", err)
+	fmt.Println("ECONNREFUSED on a closed port: ok")
+}
+
+func concurrent(n int) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		check(false, "listen: %v", err)
+		return
+	}
+	defer l.Close()
+	go echoServer(l)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	bad := 0
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			c, err := net.Dial("tcp", l.Addr().String())
+			if err == nil {
+				msg := []byte(fmt.Sprintf("conn %d", i))
+				c.Write(msg)
+				buf := make([]byte, 64)
+				var k int
+				k, err = io.ReadFull(c, buf[:len(msg)])
+				if err == nil && !bytes.Equal(buf[:k], msg) {
+					err = fmt.Errorf("got %q", buf[:k])
+				}
+				c.Close()
+			}
+			if err != nil {
+				mu.Lock()
+				bad++
+				mu.Unlock()
+			}
+		}(i)
+	}
+	wg.Wait()
+	check(bad == 0, "%d of %d concurrent connections failed", bad, n)
+	fmt.Printf("%d concurrent connections: ok\n", n)
+}
+
+func httpAndLookup() {
+	addrs, err := net.LookupHost("localhost")
+	check(err == nil && len(addrs) > 0, "LookupHost localhost: %v %v", addrs, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s", r.URL.Path)
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/fast")
+	if err != nil {
+		check(false, "http.Get: %v", err)
+		return
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	check(resp.StatusCode == 200 && string(body) == "hello /fast", "http: %d %q", resp.StatusCode, body)
+	fmt.Println("lookup via /etc/hosts and net/http over httptest: ok")
+}
+
+func main() {
+	tcpEcho("tcp4", "127.0.0.1:0", 1<<20)
+	tcpEcho("tcp6", "[::1]:0", 256<<10)
+	tcpEcho("tcp", ":0", 64<<10)
+	udpEcho()
+	unixSockets()
+	refused()
+	concurrent(200)
+	httpAndLookup()
+	if failed > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: %d checks failed\n", failed)
+		os.Exit(1)
+	}
+	fmt.Println("SUCCESS")
+}
