@@ -3,9 +3,12 @@
  * range with its protection, whose pages appear on first touch (demand-zero
  * paging).  mmap/munmap/mprotect/madvise/brk keep Linux's semantics for
  * anonymous memory, including MAP_FIXED over existing mappings and partial
- * unmaps that split a VMA.  Memory is overcommitted as Linux does by
- * default: a mapping is refused with ENOMEM only when it alone is larger
- * than RAM; a fault that finds no free page kills the program loudly.
+ * unmaps that split a VMA.  Memory is overcommitted, as Linux does by
+ * default: a writable mapping is refused with ENOMEM only when it alone is
+ * larger than eight times the RAM (Linux's own limit would be the RAM plus
+ * swap, but without swap that refuses even the Go runtime's 32 MiB arena
+ * index in a 16 MiB guest, which it never touches but sparsely); a fault
+ * that finds no free page kills the program loudly.
  */
 #include "mm/mm.h"
 #include "proc/proc.h"
@@ -195,7 +198,7 @@ long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd,
     if (len > USER_TOP)
         return -ENOMEM;
     len = ALIGN_UP(len, PAGE_SIZE);
-    if ((prot & PROT_WRITE) && len / PAGE_SIZE > pmem_total_pages())
+    if ((prot & PROT_WRITE) && len / PAGE_SIZE > 8 * pmem_total_pages())
         return -ENOMEM;
 
     bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
