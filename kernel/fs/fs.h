@@ -236,8 +236,10 @@ void procfs_init(const struct gorump_image *img);
 void procfs_fd_opened(int fd, struct file *f);
 void procfs_fd_closed(int fd);
 
-/* --- pipe.c */
+/* --- pipe.c, eventfd.c */
 long pipe_create(struct file *ends[2], unsigned flags);
+/* Opens a FIFO node (open(2)'s blocking rules for FIFOs). */
+long fifo_open(struct node *n, unsigned flags, struct file **out);
 long eventfd_create(uint32_t initval, int flags, struct file **out);
 
 /* --- epoll.c */

@@ -1,21 +1,26 @@
 /*
- * fs/pipe.c — pipes (a 64 KiB ring shared by a read end and a write end)
- * and eventfds (a 64-bit counter), with Linux's blocking, O_NONBLOCK,
- * EPIPE/SIGPIPE and end-of-file rules.  Go's netpoller uses one or the
- * other to wake a thread blocked in epoll_pwait.
+ * fs/pipe.c — pipes and FIFOs: a 64 KiB ring with any number of readers
+ * and writers (a pipe has one of each; a FIFO, a named node in the file
+ * tree, gets them as it is opened), with Linux's blocking, O_NONBLOCK,
+ * EPIPE/SIGPIPE and end-of-file rules and FIFO open semantics (a reader
+ * waits for a writer and the reverse; O_NONBLOCK writers get ENXIO).  Go
+ * 1.19-1.22's netpoller wakes epoll_pwait through a pipe.
  */
 #include "fs/fs.h"
 #include "mm/mm.h"
 
 #define PIPE_ORDER 4
 #define PIPE_SIZE (PAGE_SIZE << PIPE_ORDER)
+#define PIPE_FILES 32
 #define SIGPIPE 13
 
 struct pipe {
     uint8_t *buf;
     size_t head, len; /* read position and bytes held */
-    struct file *end[2];
-    int open_ends; /* bit 0 reader, bit 1 writer */
+    int readers, writers;
+    struct file *files[PIPE_FILES]; /* open ends, to notify */
+    struct node *fifo;              /* the FIFO's node, or NULL */
+    struct waitq open_wq;           /* FIFO opens waiting for a peer */
 };
 
 static struct pipe *pipe_of(struct file *f)
@@ -23,11 +28,31 @@ static struct pipe *pipe_of(struct file *f)
     return f->priv;
 }
 
+static bool reads(struct file *f)
+{
+    return (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static bool writes(struct file *f)
+{
+    return (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+/* Tells the ends that read (or write) that something changed. */
+static void notify(struct pipe *p, bool readers, uint32_t ev)
+{
+    for (int i = 0; i < PIPE_FILES; i++) {
+        struct file *f = p->files[i];
+        if (f && (readers ? reads(f) : writes(f)))
+            file_notify(f, ev);
+    }
+}
+
 static long pipe_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     struct pipe *p = pipe_of(f);
     while (p->len == 0) {
-        if (!(p->open_ends & 2))
+        if (!p->writers)
             return 0;
         if (f->flags & O_NONBLOCK)
             return -EAGAIN;
@@ -44,8 +69,7 @@ static long pipe_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
         p->len -= c;
         done += c;
     }
-    if (p->end[1])
-        file_notify(p->end[1], EPOLLOUT);
+    notify(p, false, EPOLLOUT);
     return done;
 }
 
@@ -54,7 +78,7 @@ static long pipe_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     struct pipe *p = pipe_of(f);
     size_t done = 0;
     while (done < n) {
-        if (!(p->open_ends & 1)) {
+        if (!p->readers) {
             signal_send_thread(current(), SIGPIPE, 0);
             return done ? (long)done : -EPIPE;
         }
@@ -72,8 +96,7 @@ static long pipe_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
             return done ? (long)done : -EFAULT;
         p->len += c;
         done += c;
-        if (p->end[0])
-            file_notify(p->end[0], EPOLLIN);
+        notify(p, true, EPOLLIN);
     }
     return done;
 }
@@ -82,32 +105,45 @@ static uint32_t pipe_poll(struct file *f)
 {
     struct pipe *p = pipe_of(f);
     uint32_t ev = 0;
-    if (f == p->end[0]) {
+    if (reads(f)) {
         if (p->len)
             ev |= EPOLLIN | EPOLLRDNORM;
-        if (!(p->open_ends & 2))
+        if (!p->writers)
             ev |= EPOLLHUP;
-    } else {
+    }
+    if (writes(f)) {
         if (p->len < PIPE_SIZE)
             ev |= EPOLLOUT | EPOLLWRNORM;
-        if (!(p->open_ends & 1))
+        if (!p->readers)
             ev |= EPOLLERR;
     }
     return ev;
 }
 
+static void pipe_free(struct pipe *p)
+{
+    if (p->fifo)
+        p->fifo->priv = NULL;
+    pmem_free(virt_to_phys(p->buf), PIPE_ORDER);
+    kfree(p);
+}
+
 static void pipe_release(struct file *f)
 {
     struct pipe *p = pipe_of(f);
-    int which = f == p->end[0] ? 0 : 1;
-    p->end[which] = NULL;
-    p->open_ends &= ~(1 << which);
-    if (p->end[!which]) {
-        file_notify(p->end[!which], which ? EPOLLHUP : EPOLLERR);
+    for (int i = 0; i < PIPE_FILES; i++)
+        if (p->files[i] == f)
+            p->files[i] = NULL;
+    if (reads(f))
+        p->readers--;
+    if (writes(f))
+        p->writers--;
+    if (!p->readers && !p->writers) {
+        pipe_free(p); /* a FIFO's data does not outlive its last opener */
         return;
     }
-    pmem_free(virt_to_phys(p->buf), PIPE_ORDER);
-    kfree(p);
+    notify(p, true, EPOLLHUP);
+    notify(p, false, EPOLLERR);
 }
 
 static long pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
@@ -120,7 +156,10 @@ static long pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 
 static void pipe_stat(struct file *f, struct linux_stat *st)
 {
-    (void)f;
+    if (f->node) {
+        node_stat(f->node, st);
+        return;
+    }
     st->st_mode = S_IFIFO | 0600;
     st->st_blksize = PAGE_SIZE;
 }
@@ -134,134 +173,88 @@ static const struct file_ops pipe_ops = {
     .release = pipe_release,
 };
 
-long pipe_create(struct file *ends[2], unsigned flags)
+static struct pipe *pipe_new(void)
 {
     struct pipe *p = kzalloc(sizeof(*p));
     uint64_t pa = p ? pmem_alloc(PIPE_ORDER) : 0;
     if (!pa) {
         kfree(p);
-        return -ENFILE;
+        return NULL;
     }
     p->buf = phys_to_virt(pa);
-    ends[0] = file_alloc(&pipe_ops, p, O_RDONLY | (flags & O_NONBLOCK));
-    ends[1] = file_alloc(&pipe_ops, p, O_WRONLY | (flags & O_NONBLOCK));
-    if (!ends[0] || !ends[1]) {
-        kfree(ends[0]);
-        kfree(ends[1]);
-        pmem_free(pa, PIPE_ORDER);
-        kfree(p);
+    waitq_init(&p->open_wq);
+    return p;
+}
+
+/* A file for one end of p: 0 or -ENFILE. */
+static long pipe_end(struct pipe *p, unsigned flags, struct file **out)
+{
+    int slot = 0;
+    while (slot < PIPE_FILES && p->files[slot])
+        slot++;
+    if (slot == PIPE_FILES)
         return -ENFILE;
-    }
-    p->end[0] = ends[0];
-    p->end[1] = ends[1];
-    ends[0]->anon = ends[1]->anon = "pipe";
-    p->open_ends = 3;
+    struct file *f = file_alloc(&pipe_ops, p, flags);
+    if (!f)
+        return -ENFILE;
+    f->anon = "pipe";
+    p->files[slot] = f;
+    if (reads(f))
+        p->readers++;
+    if (writes(f))
+        p->writers++;
+    *out = f;
     return 0;
 }
 
-/* --- eventfd */
-
-#define EFD_SEMAPHORE 1
-#define EFD_MAX 0xfffffffffffffffeULL
-
-struct eventfd {
-    uint64_t count;
-    bool semaphore;
-};
-
-static long efd_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
+long pipe_create(struct file *ends[2], unsigned flags)
 {
-    struct eventfd *e = f->priv;
-    if (n < 8)
-        return -EINVAL;
-    while (e->count == 0) {
-        if (f->flags & O_NONBLOCK)
-            return -EAGAIN;
-        int r = file_wait(f);
-        if (r)
-            return r;
+    struct pipe *p = pipe_new();
+    if (!p)
+        return -ENFILE;
+    unsigned nb = flags & O_NONBLOCK;
+    if (pipe_end(p, O_RDONLY | nb, &ends[0])) {
+        pipe_free(p);
+        return -ENFILE;
     }
-    uint64_t v = e->semaphore ? 1 : e->count;
-    if (copy_to_user(ubuf, &v, 8))
-        return -EFAULT;
-    e->count -= v;
-    file_notify(f, EPOLLOUT);
-    return 8;
-}
-
-static long efd_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
-{
-    struct eventfd *e = f->priv;
-    uint64_t v;
-    if (n < 8)
-        return -EINVAL;
-    if (copy_from_user(&v, ubuf, 8))
-        return -EFAULT;
-    if (v == UINT64_MAX)
-        return -EINVAL;
-    while (EFD_MAX - e->count < v) {
-        if (f->flags & O_NONBLOCK)
-            return -EAGAIN;
-        int r = file_wait(f);
-        if (r)
-            return r;
+    if (pipe_end(p, O_WRONLY | nb, &ends[1])) {
+        file_put(ends[0]);
+        return -ENFILE;
     }
-    e->count += v;
-    if (v)
-        file_notify(f, EPOLLIN);
-    return 8;
+    return 0;
 }
 
-static uint32_t efd_poll(struct file *f)
+long fifo_open(struct node *n, unsigned flags, struct file **out)
 {
-    struct eventfd *e = f->priv;
-    uint32_t ev = 0;
-    if (e->count)
-        ev |= EPOLLIN | EPOLLRDNORM;
-    if (e->count < EFD_MAX)
-        ev |= EPOLLOUT | EPOLLWRNORM;
-    return ev;
-}
-
-static long efd_ioctl(struct file *f, unsigned cmd, uint64_t arg)
-{
-    (void)f, (void)cmd, (void)arg;
-    return -ENOTTY;
-}
-
-static void efd_stat(struct file *f, struct linux_stat *st)
-{
-    (void)f;
-    st->st_mode = 0600;
-    st->st_blksize = PAGE_SIZE;
-}
-
-static void efd_release(struct file *f)
-{
-    kfree(f->priv);
-}
-
-static const struct file_ops efd_ops = {
-    .read = efd_read,
-    .write = efd_write,
-    .poll = efd_poll,
-    .ioctl = efd_ioctl,
-    .stat = efd_stat,
-    .release = efd_release,
-};
-
-long eventfd_create(uint32_t initval, int flags, struct file **out)
-{
-    struct eventfd *e = kzalloc(sizeof(*e));
-    if (!e)
-        return -ENOMEM;
-    e->count = initval;
-    e->semaphore = flags & EFD_SEMAPHORE;
-    *out = file_alloc(&efd_ops, e, O_RDWR | (flags & O_NONBLOCK));
-    if (!*out) {
-        kfree(e);
-        return -ENOMEM;
+    struct pipe *p = n->priv;
+    unsigned acc = flags & O_ACCMODE;
+    if (!p) {
+        if (!(p = pipe_new()))
+            return -ENFILE;
+        p->fifo = n;
+        n->priv = p;
     }
-    (*out)->anon = "anon_inode:[eventfd]";
+    if (acc == O_WRONLY && !p->readers && (flags & O_NONBLOCK)) {
+        if (!p->writers)
+            pipe_free(p);
+        return -ENXIO;
+    }
+    long r = pipe_end(p, flags & (O_ACCMODE | O_NONBLOCK), out);
+    if (r) {
+        if (!p->readers && !p->writers)
+            pipe_free(p);
+        return r;
+    }
+    waitq_wake(&p->open_wq, -1);
+    notify(p, true, EPOLLIN);
+    notify(p, false, EPOLLOUT);
+    /* A blocking reader waits for a writer, a writer for a reader. */
+    while (!(flags & O_NONBLOCK) && acc != O_RDWR &&
+           !(acc == O_RDONLY ? p->writers : p->readers)) {
+        if (sched_sleep(&p->open_wq, 0) == -EINTR) {
+            file_put(*out);
+            return -ERESTARTSYS;
+        }
+    }
     return 0;
 }

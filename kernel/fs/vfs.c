@@ -226,6 +226,10 @@ static long open_node(struct node *n, unsigned flags, struct file **out)
         if (acc != O_RDONLY)
             return -EACCES;
         f = snapshot_open(n, keep);
+    } else if ((n->mode & S_IFMT) == S_IFIFO) {
+        long err = fifo_open(n, flags, &f);
+        if (err)
+            return err;
     } else if (n->fops) {
         f = file_alloc(n->fops, n->priv, keep);
     } else if (S_ISREG(n->mode)) {

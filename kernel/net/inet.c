@@ -35,7 +35,7 @@ int inet_addr_in(const struct kaddr *a, int family, ip_addr_t *ip,
         if (family == AF_INET)
             return -EAFNOSUPPORT;
         const uint8_t *b = a->b + 8;
-        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0,
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
                                            0, 0, 0, 0, 0xff, 0xff};
         if (!memcmp(b, mapped, 12)) {
             uint32_t v4;

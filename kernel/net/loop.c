@@ -126,8 +126,7 @@ void loop_init(void)
     IP4_ADDR(&addr, 127, 0, 0, 1);
     IP4_ADDR(&mask, 255, 0, 0, 0);
     list_init(&lo.queue);
-    netif_add(&lo.nif, &addr, &mask, IP4_ADDR_ANY4, NULL, lo_init,
-              ip_input);
+    netif_add(&lo.nif, &addr, &mask, IP4_ADDR_ANY4, NULL, lo_init, ip_input);
     ip6_addr_t one;
     IP6_ADDR(&one, 0, 0, 0, PP_HTONL(1));
     netif_ip6_addr_set(&lo.nif, 0, &one);

@@ -131,8 +131,8 @@ void net_pump(void)
     /* Packets may have set new timeouts (retransmissions); loopback
      * packets beyond the budget go out on the next tick. */
     uint32_t ms = more ? 0 : sys_timeouts_sleeptime();
-    uint64_t when = clock_mono_ns() + (uint64_t)ms * 1000000 + 
-                    (more ? 100000 : 0);
+    uint64_t when =
+        clock_mono_ns() + (uint64_t)ms * 1000000 + (more ? 100000 : 0);
     if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE &&
         (!net.timer.armed || when < net.timer.deadline))
         ktimer_arm(&net.timer, when);

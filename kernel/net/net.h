@@ -50,14 +50,14 @@ struct kaddr {
 struct msg {
     struct linux_iovec iov[64];
     int iovlen;
-    int idx;       /* cursor: current iovec */
-    uint64_t off;  /* cursor: offset in it */
+    int idx;      /* cursor: current iovec */
+    uint64_t off; /* cursor: offset in it */
     uint64_t total;
-    bool kernel;   /* iov points at kernel memory (sendfile) */
-    int flags;     /* MSG_* from the program */
-    int out_flags; /* MSG_TRUNC... for recvmsg */
-    struct kaddr addr; /* send: destination (len 0: none); recv: source */
-    struct kaddr control; /* recv: ancillary data to return */
+    bool kernel;             /* iov points at kernel memory (sendfile) */
+    int flags;               /* MSG_* from the program */
+    int out_flags;           /* MSG_TRUNC... for recvmsg */
+    struct kaddr addr;       /* send: destination (len 0: none); recv: source */
+    struct kaddr control;    /* recv: ancillary data to return */
     struct file *rights[16]; /* SCM_RIGHTS: files being passed */
     int nrights;
 };
@@ -77,8 +77,7 @@ struct sock_ops {
     uint32_t (*poll)(struct sock *s);
     int (*setopt)(struct sock *s, int level, int name, const void *v,
                   uint32_t len);
-    int (*getopt)(struct sock *s, int level, int name, void *v,
-                  uint32_t *len);
+    int (*getopt)(struct sock *s, int level, int name, void *v, uint32_t *len);
     long (*nread)(struct sock *s); /* FIONREAD */
     void (*release)(struct sock *s);
 };
@@ -92,7 +91,7 @@ struct sock {
     bool reuseaddr, reuseport, keepalive, broadcast, v6only;
     int linger_on, linger_sec;
     uint64_t rcvtimeo, sndtimeo; /* ns, 0: none */
-    void *proto; /* the family's state */
+    void *proto;                 /* the family's state */
 };
 
 /* --- net.c / netif.c */

@@ -134,8 +134,7 @@ static long sock_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     return r;
 }
 
-static long sock_write(struct file *f, uint64_t ubuf, size_t n,
-                       uint64_t *pos)
+static long sock_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     struct msg *m = kmalloc(sizeof(*m));
     if (!m)
@@ -305,7 +304,7 @@ int sock_getopt_common(struct sock *s, int name, void *v, uint32_t *len)
         return put_int(v, len, s->family);
     case SO_PROTOCOL:
         return put_int(v, len,
-                       s->family == AF_UNIX ? 0
+                       s->family == AF_UNIX     ? 0
                        : s->type == SOCK_STREAM ? 6
                                                 : 17);
     case SO_ERROR: {

@@ -109,7 +109,7 @@ static void on_err(void *arg, err_t e)
     struct tcp *t = tcp_of(s);
     t->pcb = NULL;
     if (t->connecting)
-        s->err = e == ERR_RST ? ECONNREFUSED
+        s->err = e == ERR_RST    ? ECONNREFUSED
                  : e == ERR_ABRT ? ETIMEDOUT
                                  : -net_err(e);
     else
@@ -174,7 +174,8 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t e)
     if (!ls || e != ERR_OK || !newpcb)
         return ERR_VAL;
     struct tcp *lt = tcp_of(ls);
-    struct sock *s = lt->npending < lt->backlog ? tcpsock_new(ls->family) : NULL;
+    struct sock *s =
+        lt->npending < lt->backlog ? tcpsock_new(ls->family) : NULL;
     if (!s) {
         tcp_abort(newpcb);
         return ERR_ABRT;
@@ -249,8 +250,8 @@ static int t_listen(struct sock *s, int backlog)
         return err;
     if (!t->pcb->local_port) {
         /* listen() without bind(): an ephemeral port on any address. */
-        ip_addr_t any = s->family == AF_INET || s->v6only ? *IP4_ADDR_ANY
-                                                          : *IP_ANY_TYPE;
+        ip_addr_t any =
+            s->family == AF_INET || s->v6only ? *IP4_ADDR_ANY : *IP_ANY_TYPE;
         if (s->family == AF_INET6 && s->v6only)
             any = *IP6_ADDR_ANY;
         err = net_err(tcp_bind(t->pcb, &any, 0));
@@ -513,8 +514,7 @@ static uint32_t t_poll(struct sock *s)
         ev |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
     if (s->err)
         ev |= EPOLLERR;
-    if (t->connected && t->pcb && !t->shut_wr &&
-        tcp_sndbuf(t->pcb) > 0)
+    if (t->connected && t->pcb && !t->shut_wr && tcp_sndbuf(t->pcb) > 0)
         ev |= EPOLLOUT | EPOLLWRNORM;
     if ((t->connected && !t->pcb) || (t->fin && t->shut_wr) ||
         (!t->connected && !t->connecting))
@@ -563,8 +563,7 @@ static int t_setopt(struct sock *s, int level, int name, const void *v,
     return err;
 }
 
-static int t_getopt(struct sock *s, int level, int name, void *v,
-                    uint32_t *len)
+static int t_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
 {
     struct tcp *t = tcp_of(s);
     if (level == SOL_SOCKET) {

@@ -135,8 +135,8 @@ static long u_send(struct sock *s, struct msg *m)
         pbuf_free(p);
         return -EFAULT;
     }
-    err_t e = m->addr.len ? udp_sendto(u->pcb, p, &ip, port)
-                          : udp_send(u->pcb, p);
+    err_t e =
+        m->addr.len ? udp_sendto(u->pcb, p, &ip, port) : udp_send(u->pcb, p);
     pbuf_free(p);
     if (e == ERR_RTE)
         return -ENETUNREACH;
@@ -223,8 +223,7 @@ static int u_setopt(struct sock *s, int level, int name, const void *v,
     return inet_setopt(s, level, name, v, len);
 }
 
-static int u_getopt(struct sock *s, int level, int name, void *v,
-                    uint32_t *len)
+static int u_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
 {
     if (level == SOL_SOCKET)
         return sock_getopt_common(s, name, v, len);

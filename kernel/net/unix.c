@@ -248,8 +248,7 @@ static long stream_send(struct sock *s, struct msg *m)
             return done ? (long)done : -EPIPE;
         }
         struct unix *pu = ux(p);
-        size_t room = pu->rx_bytes < STREAM_BUF ? STREAM_BUF - pu->rx_bytes
-                                                : 0;
+        size_t room = pu->rx_bytes < STREAM_BUF ? STREAM_BUF - pu->rx_bytes : 0;
         if (!room) {
             if (sock_nonblock(s, m))
                 return done ? (long)done : -EAGAIN;
@@ -448,8 +447,7 @@ static int x_setopt(struct sock *s, int level, int name, const void *v,
     return sock_setopt_common(s, name, v, len);
 }
 
-static int x_getopt(struct sock *s, int level, int name, void *v,
-                    uint32_t *len)
+static int x_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
 {
     if (level != SOL_SOCKET)
         return -ENOPROTOOPT;
@@ -497,8 +495,7 @@ static void drop(struct sock *s)
         pu->peer = NULL;
         sock_notify(u->peer, EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP);
     }
-    list_for_each(l, &u->rx)
-        kfree(container_of(l, struct chunk, link));
+    list_for_each(l, &u->rx) kfree(container_of(l, struct chunk, link));
     list_del(&u->all);
     if (u->node) {
         u->node->priv = NULL;

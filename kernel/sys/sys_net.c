@@ -423,8 +423,8 @@ SYS(recvmsg)
         int32_t fl = m->out_flags;
         if (copy_to_user(a1 + offsetof(struct linux_msghdr, namelen), &nl,
                          sizeof(nl)) ||
-            copy_to_user(a1 + offsetof(struct linux_msghdr, controllen),
-                         &zero, sizeof(zero)) ||
+            copy_to_user(a1 + offsetof(struct linux_msghdr, controllen), &zero,
+                         sizeof(zero)) ||
             copy_to_user(a1 + offsetof(struct linux_msghdr, flags), &fl,
                          sizeof(fl)))
             r = -EFAULT;

@@ -222,6 +222,36 @@ SYS(mkdir)
     return with_parent(AT_FDCWD, a0, mkdir_fn, a1);
 }
 
+/* mknod: FIFOs, regular files and (inert) socket nodes; no devices. */
+static long mknod_fn(struct lookup *lk, long mode)
+{
+    uint32_t type = (uint32_t)mode & S_IFMT;
+    if (type == 0)
+        type = S_IFREG;
+    if (type == S_IFCHR || type == 0060000)
+        return -EPERM;
+    if (type != S_IFIFO && type != S_IFREG && type != S_IFSOCK)
+        return -EINVAL;
+    if (lk->node)
+        return -EEXIST;
+    struct node *n = node_new(type | (mode & 07777 & ~vfs_get_umask()));
+    if (!n)
+        return -ENOSPC;
+    long err = dir_link(lk->parent, lk->name, lk->len, n);
+    node_put(n);
+    return err;
+}
+
+SYS(mknodat)
+{
+    return with_parent((int)a0, a1, mknod_fn, a2);
+}
+
+SYS(mknod)
+{
+    return with_parent(AT_FDCWD, a0, mknod_fn, a1);
+}
+
 static long unlink_fn(struct lookup *lk, long flags)
 {
     if (flags & AT_REMOVEDIR) {

@@ -97,6 +97,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(115, getgroups),
     NR(127, rt_sigpending),
     NR(131, sigaltstack),
+    NR(133, mknod),
     NR(137, statfs),
     NR(138, fstatfs),
     NR(149, mlock),
@@ -123,6 +124,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(247, wait4), /* waitid */
     NR(257, openat),
     NR(258, mkdirat),
+    NR(259, mknodat),
     NR(260, fchownat),
     NR(262, newfstatat),
     NR(263, unlinkat),

@@ -71,6 +71,8 @@ SYS(lstat);
 SYS(statx);
 SYS(mkdirat);
 SYS(mkdir);
+SYS(mknodat);
+SYS(mknod);
 SYS(unlinkat);
 SYS(unlink);
 SYS(rmdir);

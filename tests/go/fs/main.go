@@ -320,6 +320,29 @@ func dirfdRelative(dir string) {
 	fmt.Println("dirfd-relative calls: ok")
 }
 
+// A named pipe: a non-blocking reader, a writer, data, then end of file.
+func fifo(dir string) {
+	p := filepath.Join(dir, "fifo")
+	must(syscall.Mkfifo(p, 0600), "Mkfifo")
+	fi, err := os.Stat(p)
+	check(err == nil && fi.Mode()&fs.ModeNamedPipe != 0, "fifo mode %v %v", fi, err)
+	r, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	must(err, "open fifo for reading")
+	w, err := os.OpenFile(p, os.O_WRONLY, 0)
+	must(err, "open fifo for writing")
+	if r == nil || w == nil {
+		return
+	}
+	w.WriteString("through the fifo")
+	w.Close()
+	b, err := io.ReadAll(r)
+	check(err == nil && string(b) == "through the fifo", "fifo read %q %v", b, err)
+	r.Close()
+	_, err = os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	check(errors.Is(err, syscall.ENXIO), "non-blocking writer without reader: %v", err)
+	fmt.Println("named pipes: ok")
+}
+
 // Fills the file system until it is full: ENOSPC, and what was written
 // before must read back intact.
 func enospc(dir string) {
@@ -384,6 +407,7 @@ func main() {
 	tempAndCwd()
 	special()
 	dirfdRelative(dir)
+	fifo(dir)
 	if len(os.Args) > 1 && os.Args[1] == "-enospc" {
 		enospc(dir)
 	}
