@@ -85,10 +85,14 @@ $(BUILD)/kernel.stage1.elf: $(KOBJ) kernel/arch/x86_64/kernel.ld
 	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJ) -lgcc
 $(BUILD)/k/ksyms.S: $(BUILD)/kernel.stage1.elf scripts/gen-ksyms.sh
 	$(Q)scripts/gen-ksyms.sh $< > $@
+# kernel.debug.elf keeps the debug information, for gdb; kernel.elf, the
+# one that boots, does not need it.
 $(BUILD)/kernel.elf: $(BUILD)/kernel.stage1.elf $(BUILD)/k/ksyms.S
 	@echo "  LD      $@"
 	$(Q)$(CC) $(KCFLAGS) -c -o $(BUILD)/k/ksyms.o $(BUILD)/k/ksyms.S
-	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/k/ksyms.o -lgcc
+	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $(BUILD)/kernel.debug.elf $(KOBJ) \
+		$(BUILD)/k/ksyms.o -lgcc
+	$(Q)objcopy --strip-debug $(BUILD)/kernel.debug.elf $@
 	$(Q)scripts/check-kernel-size.sh $@
 
 $(BUILD)/k/%.c.o: %.c
