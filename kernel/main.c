@@ -91,12 +91,35 @@ static bool overlaps(struct mem_range a, uint64_t s, uint64_t e)
     return a.start < e && s < a.end;
 }
 
+static __noreturn void refuse(const char *what)
+{
+    kprintf("gorump: image: %s\n", what);
+    console_exit(GORUMP_STATUS_BADIMAGE);
+    arch_poweroff(GORUMP_STATUS_BADIMAGE);
+}
+
+/* Is [s, e) usable RAM below 1 GiB (mapped by the boot tables)? */
+static bool early_ok(uint64_t s, uint64_t e)
+{
+    if (e > (1UL << 30) || overlaps(boot.image, s, e))
+        return false;
+    for (int i = 0; i < boot.nram; i++)
+        if (boot.ram[i].start <= s && e <= boot.ram[i].end)
+            return true;
+    return false;
+}
+
 static void memory_init(void)
 {
+    const uint64_t span = 128 << 12; /* room for the early page tables */
     uint64_t kend = ALIGN_UP(virt_to_phys(__kernel_end), PAGE_SIZE);
     uint64_t early = kend;
-    if (overlaps(boot.image, early, early + (128 << 12)))
+    if (!early_ok(early, early + span)) {
         early = ALIGN_UP(boot.image.end, PAGE_SIZE);
+        if (!early_ok(early, early + span))
+            refuse("guest memory is too small for this image (use a "
+                   "larger -m)");
+    }
     uint64_t early_end = pt_init(boot.ram, boot.nram, early);
     struct mem_range reserved[] = {
         {0x100000, kend},
@@ -106,13 +129,6 @@ static void memory_init(void)
     };
     pmem_init(boot.ram, boot.nram, reserved, ARRAY_SIZE(reserved));
     pt_pmem_ready();
-}
-
-static __noreturn void refuse(const char *what)
-{
-    kprintf("gorump: image: %s\n", what);
-    console_exit(GORUMP_STATUS_BADIMAGE);
-    arch_poweroff(GORUMP_STATUS_BADIMAGE);
 }
 
 /* The image's working directory; created if it does not exist. */
