@@ -180,7 +180,11 @@ demo: all
 bench: all
 	$(Q)bench/boot
 
+.PHONY: compat
+compat: all
+	$(Q)tests/stdlib/compat.sh $(if $(COMPAT_SUBSET),--check,--write)
+
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/k $(BUILD)/t $(BUILD)/lwip -name '*.d' -type f 2>/dev/null)

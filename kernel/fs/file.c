@@ -9,7 +9,13 @@ static struct {
     struct file *files[FD_MAX];
     uint8_t cloexec[FD_MAX];
     int count;
-} fdt;
+    int limit; /* RLIMIT_NOFILE's soft limit */
+} fdt = {.limit = 1024};
+
+void fd_set_limit(int n)
+{
+    fdt.limit = n > FD_MAX ? FD_MAX : n;
+}
 
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags)
 {
@@ -65,7 +71,7 @@ int fd_install_at(int fd, struct file *f, bool cloexec)
 
 int fd_install(struct file *f, bool cloexec)
 {
-    for (int fd = 0; fd < FD_MAX; fd++)
+    for (int fd = 0; fd < fdt.limit; fd++)
         if (!fdt.files[fd])
             return fd_install_at(fd, f, cloexec);
     return -EMFILE;

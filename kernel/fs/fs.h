@@ -61,7 +61,7 @@ struct gorump_image;
 #define PATH_MAX 4096
 #define NAME_MAX 255
 
-#define FD_MAX 1024
+#define FD_MAX 4096
 
 struct file;
 struct node;
@@ -110,6 +110,8 @@ int fd_close(int fd);
 bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool on);
 int fd_count(void);
+/* RLIMIT_NOFILE: fd_install uses numbers below n. */
+void fd_set_limit(int n);
 
 /* --- node.c: the in-memory file tree (one tmpfs-like tree for the whole
  * system; files from the image keep their bytes in the image until first

@@ -114,6 +114,24 @@ static int lookup(const struct kaddr *a, int type, struct sock **out)
     return 0;
 }
 
+/* bind() with only the family: a fresh abstract name of five hex digits
+ * (unix(7), "Autobind feature"). */
+static int autobind(struct sock *s)
+{
+    static unsigned next;
+    struct unix *u = ux(s);
+    struct kaddr a = {{AF_UNIX, 0, 0}, 8};
+    for (unsigned tries = 0; tries < 0x100000; tries++) {
+        snprintf((char *)a.b + 3, 6, "%05x", next++ & 0xfffff);
+        if (!find_abstract(&a)) {
+            list_add_tail(&abstract, &u->all);
+            u->name = a;
+            return 0;
+        }
+    }
+    return -EADDRINUSE;
+}
+
 static int x_bind(struct sock *s, const struct kaddr *a)
 {
     struct unix *u = ux(s);
@@ -123,7 +141,7 @@ static int x_bind(struct sock *s, const struct kaddr *a)
     if (u->name.len)
         return -EINVAL;
     if (n == 0)
-        return -EINVAL; /* autobind is not supported */
+        return autobind(s);
     if (a->b[2] == 0) {
         if (find_abstract(a))
             return -EADDRINUSE;
@@ -158,7 +176,7 @@ static int x_bind(struct sock *s, const struct kaddr *a)
 static int x_listen(struct sock *s, int backlog)
 {
     struct unix *u = ux(s);
-    if (s->type != SOCK_STREAM)
+    if (s->type == SOCK_DGRAM)
         return -EOPNOTSUPP;
     if (!u->name.len || u->connected)
         return -EINVAL;
@@ -192,7 +210,7 @@ static int x_connect(struct sock *s, const struct kaddr *a)
         return -ECONNREFUSED;
     if (lu->npending >= lu->backlog)
         return sock_nonblock(s, NULL) ? -EAGAIN : -ECONNREFUSED;
-    struct sock *srv = unix_new(SOCK_STREAM);
+    struct sock *srv = unix_new(s->type);
     if (!srv)
         return -ENOMEM;
     ux(srv)->name = lu->name;
@@ -249,7 +267,10 @@ static long stream_send(struct sock *s, struct msg *m)
         }
         struct unix *pu = ux(p);
         size_t room = pu->rx_bytes < STREAM_BUF ? STREAM_BUF - pu->rx_bytes : 0;
-        if (!room) {
+        bool packet = s->type == SOCK_SEQPACKET;
+        if (packet && left > 65536)
+            return -EMSGSIZE;
+        if (!room || (packet && room < left)) {
             if (sock_nonblock(s, m))
                 return done ? (long)done : -EAGAIN;
             int r = sock_wait(s, true);
@@ -257,7 +278,7 @@ static long stream_send(struct sock *s, struct msg *m)
                 return done ? (long)done : r;
             continue;
         }
-        size_t n = MIN(MIN(room, left), (size_t)65536);
+        size_t n = packet ? left : MIN(MIN(room, left), (size_t)65536);
         struct chunk *c = chunk_new(n);
         if (!c)
             return done ? (long)done : -ENOBUFS;
@@ -314,7 +335,7 @@ static long dgram_send(struct sock *s, struct msg *m)
 
 static long x_send(struct sock *s, struct msg *m)
 {
-    return s->type == SOCK_STREAM ? stream_send(s, m) : dgram_send(s, m);
+    return s->type == SOCK_DGRAM ? dgram_send(s, m) : stream_send(s, m);
 }
 
 static void wake_peer(struct sock *s)
@@ -329,10 +350,10 @@ static long x_recv(struct sock *s, struct msg *m)
     struct unix *u = ux(s);
     bool peek = m->flags & MSG_PEEK;
     while (list_empty(&u->rx)) {
-        if (s->type == SOCK_STREAM &&
+        if (s->type != SOCK_DGRAM &&
             (u->shut_rd || u->peer_gone || (u->peer && ux(u->peer)->shut_wr)))
             return 0;
-        if (s->type == SOCK_STREAM && !u->connected)
+        if (s->type != SOCK_DGRAM && !u->connected)
             return -EINVAL;
         if (sock_nonblock(s, m))
             return -EAGAIN;
@@ -340,14 +361,15 @@ static long x_recv(struct sock *s, struct msg *m)
         if (r)
             return r;
     }
-    if (s->type == SOCK_DGRAM) {
+    if (s->type != SOCK_STREAM) { /* one message: datagram or packet */
         struct chunk *c = container_of(u->rx.next, struct chunk, link);
         long n = msg_to_user(m, c->data, MIN(c->len, msg_left(m)));
         if (n < 0)
             return n;
         if ((size_t)n < c->len)
             m->out_flags |= MSG_TRUNC;
-        m->addr = c->from.len ? c->from : (struct kaddr){{AF_UNIX}, 2};
+        /* An unbound sender has no address: addrlen 0, as on Linux. */
+        m->addr = c->from;
         long len = (m->flags & MSG_TRUNC) ? (long)c->len : n;
         if (!peek) {
             list_del(&c->link);
@@ -465,7 +487,7 @@ static int x_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
 static long x_nread(struct sock *s)
 {
     struct unix *u = ux(s);
-    if (s->type == SOCK_DGRAM && !list_empty(&u->rx))
+    if (s->type != SOCK_STREAM && !list_empty(&u->rx))
         return container_of(u->rx.next, struct chunk, link)->len;
     return u->rx_bytes;
 }
@@ -491,7 +513,7 @@ static void drop(struct sock *s)
     struct unix *u = ux(s);
     if (u->peer && ux(u->peer)->peer == s) {
         struct unix *pu = ux(u->peer);
-        pu->peer_gone = s->type == SOCK_STREAM;
+        pu->peer_gone = s->type != SOCK_DGRAM;
         pu->peer = NULL;
         sock_notify(u->peer, EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP);
     }
@@ -523,8 +545,8 @@ static const struct sock_ops unix_ops = {
 
 int unix_socket(int type, struct sock **out)
 {
-    if (type != SOCK_STREAM && type != SOCK_DGRAM)
-        return type == SOCK_SEQPACKET ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
+    if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+        return -ESOCKTNOSUPPORT;
     *out = unix_new(type);
     return *out ? 0 : -ENOMEM;
 }

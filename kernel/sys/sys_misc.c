@@ -61,7 +61,9 @@ static struct linux_rlimit *limit(long res)
             misc.limits[i] =
                 (struct linux_rlimit){RLIM_INFINITY, RLIM_INFINITY};
         misc.limits[RLIMIT_STACK].rlim_cur = 8 << 20;
-        misc.limits[RLIMIT_NOFILE] = (struct linux_rlimit){FD_MAX, FD_MAX};
+        /* Linux's defaults: 1024 soft, 4096 hard (Go raises the soft
+         * limit to the hard one at start). */
+        misc.limits[RLIMIT_NOFILE] = (struct linux_rlimit){1024, FD_MAX};
         misc.ready = true;
     }
     return res >= 0 && res < RLIMIT_NLIMITS ? &misc.limits[res] : NULL;
@@ -86,8 +88,11 @@ SYS(prlimit64)
     }
     if (a3 && copy_to_user(a3, l, sizeof(*l)))
         return -EFAULT;
-    if (a2)
+    if (a2) {
         *l = n;
+        if (a1 == RLIMIT_NOFILE)
+            fd_set_limit((int)MIN(n.rlim_cur, (uint64_t)FD_MAX));
+    }
     return 0;
 }
 

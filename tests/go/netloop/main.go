@@ -150,7 +150,43 @@ func unixSockets() {
 		check(n == 0, "socketpair EOF after close: %d", n)
 		syscall.Close(fds[1])
 	}
-	fmt.Println("unix stream, datagram and socketpair: ok")
+	// unixpacket keeps message boundaries; an unbound sender has no address.
+	pl, err := net.Listen("unixpacket", filepath.Join(dir, "p.sock"))
+	check(err == nil, "unixpacket listen: %v", err)
+	if err == nil {
+		go func() {
+			c, err := pl.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("one"))
+			c.Write([]byte("two"))
+			c.Close()
+		}()
+		pc, err := net.Dial("unixpacket", filepath.Join(dir, "p.sock"))
+		check(err == nil, "unixpacket dial: %v", err)
+		if err == nil {
+			big := make([]byte, 64)
+			n1, _ := pc.Read(big)
+			n2, _ := pc.Read(big[n1:])
+			check(string(big[:n1]) == "one" && string(big[n1:n1+n2]) == "two", "unixpacket boundaries %q %q", big[:n1], big[n1:n1+n2])
+			pc.Close()
+		}
+		pl.Close()
+	}
+	auto, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Net: "unixgram"})
+	check(err == nil && auto.LocalAddr().String() != "", "autobind: %v", err)
+	if auto != nil {
+		anon, _ := net.DialUnix("unixgram", nil, auto.LocalAddr().(*net.UnixAddr))
+		if anon != nil {
+			anon.Write([]byte("x"))
+			_, from, err := auto.ReadFromUnix(buf)
+			check(err == nil && from == nil, "unbound sender's address %v %v", from, err)
+			anon.Close()
+		}
+		auto.Close()
+	}
+	fmt.Println("unix stream, datagram, seqpacket, autobind and socketpair: ok")
 }
 
 func refused() {
