@@ -12,6 +12,7 @@
 #include <gorump/console.h>
 
 #include "build.h"
+#include "exec.h"
 #include "run.h"
 #include "usage.h"
 #include "util.h"
@@ -57,6 +58,10 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (is_any(cmd, "build", NULL))
         return cmd_build(argc - 1, argv + 1);
+    if (is_any(cmd, "exec", NULL))
+        return cmd_exec(argc - 1, argv + 1);
+    if (is_any(cmd, "test", NULL))
+        return cmd_test(argc - 1, argv + 1);
     report("unknown command '%s' (see 'gorump --help')", cmd);
     return GORUMP_STATUS_FAILURE;
 }

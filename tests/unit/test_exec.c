@@ -1,0 +1,87 @@
+/*
+ * tests/unit/test_exec.c — `gorump exec`'s translation into `gorump run`
+ * arguments: the working directory packed and used, the environment that
+ * passes through, HOME and TMPDIR made to exist, the program's own
+ * arguments untouched and last.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "exec.h"
+
+/* Index of the first argument equal to s at or after from, or -1. */
+static int find(char **v, int n, int from, const char *s)
+{
+    for (int i = from; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return i;
+    return -1;
+}
+
+/* Does "-e KEY=VALUE" appear? */
+static int has_env(char **v, int n, const char *kv)
+{
+    for (int i = 0; i + 1 < n; i++)
+        if (strcmp(v[i], "-e") == 0 && strcmp(v[i + 1], kv) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_basic(void)
+{
+    char *argv[] = {"exec", "/tmp/b001/pkg.test", "-test.paniconexit0",
+                    "-test.timeout=10m0s", "-test.v=test2json", NULL};
+    char *out[64], buf[8192];
+    unsetenv("GORUMP_TEST_MEMORY");
+    setenv("HOME", "/home/dev", 1);
+    setenv("TMPDIR", "/tmp", 1);
+    setenv("GOROOT", "/usr/lib/go-1.23", 1);
+    unsetenv("GODEBUG");
+    int n = exec_build_argv(5, argv, "/src/pkg", "/tmp/empty", out, buf,
+                            sizeof(buf));
+    CHECK(n > 0 && (size_t)n + 1 <= exec_argv_max(5));
+    CHECK(strcmp(out[0], "run") == 0);
+    int d = find(out, n, 0, "--dir");
+    CHECK(d > 0 && strcmp(out[d + 1], "/src/pkg:/src/pkg") == 0);
+    int c = find(out, n, 0, "--cwd");
+    CHECK(c > 0 && strcmp(out[c + 1], "/src/pkg") == 0);
+    int m = find(out, n, 0, "-m");
+    CHECK(m > 0 && strcmp(out[m + 1], "1G") == 0);
+    CHECK(has_env(out, n, "PWD=/src/pkg"));
+    CHECK(has_env(out, n, "HOME=/home/dev"));
+    CHECK(has_env(out, n, "TMPDIR=/tmp"));
+    CHECK(has_env(out, n, "GOROOT=/usr/lib/go-1.23"));
+    CHECK(find(out, n, 0, "/tmp/empty:/home/dev") > 0);
+    CHECK(find(out, n, 0, "/tmp/empty:/tmp") > 0);
+    /* The program and every flag come last, unchanged and in order. */
+    CHECK(strcmp(out[n - 4], "/tmp/b001/pkg.test") == 0);
+    CHECK(strcmp(out[n - 3], "-test.paniconexit0") == 0);
+    CHECK(strcmp(out[n - 2], "-test.timeout=10m0s") == 0);
+    CHECK(strcmp(out[n - 1], "-test.v=test2json") == 0);
+    CHECK(out[n] == NULL);
+}
+
+static void test_memory_and_errors(void)
+{
+    char *argv[] = {"exec", "-m", "2G", "x.test", NULL};
+    char *out[64], buf[8192];
+    setenv("GORUMP_TEST_MEMORY", "512M", 1);
+    int n = exec_build_argv(4, argv, "/w", NULL, out, buf, sizeof(buf));
+    int m = find(out, n, 0, "-m");
+    CHECK(m > 0 && strcmp(out[m + 1], "512M") == 0);
+    /* The user's own -m comes later and so wins. */
+    CHECK(find(out, n, m + 1, "-m") > m);
+    unsetenv("GORUMP_TEST_MEMORY");
+    CHECK_EQ(exec_build_argv(4, argv, "relative", NULL, out, buf,
+                             sizeof(buf)),
+             -1);
+    CHECK_EQ(exec_build_argv(4, argv, "/w", NULL, out, buf, 8), -1);
+}
+
+int main(void)
+{
+    test_basic();
+    test_memory_and_errors();
+    return check_done();
+}
