@@ -21,6 +21,7 @@
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
+#define AF_NETLINK 16
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
 #define SOCK_SEQPACKET 5
@@ -133,5 +134,6 @@ int sock_getopt_common(struct sock *s, int name, void *v, uint32_t *len);
 int inet_socket(int family, int type, int proto, struct sock **out);
 int unix_socket(int type, struct sock **out);
 int unix_socketpair(int type, struct sock *pair[2]);
+int netlink_socket(int type, int proto, struct sock **out);
 
 #endif

@@ -84,6 +84,8 @@ SYS(socket)
         r = inet_socket((int)a0, type, (int)a2, &s);
     else if (a0 == AF_UNIX)
         r = a2 ? -EPROTONOSUPPORT : unix_socket(type, &s);
+    else if (a0 == AF_NETLINK)
+        r = netlink_socket(type, (int)a2, &s);
     else
         r = -EAFNOSUPPORT;
     return r ? r : install(s, (int)a1);
