@@ -15,9 +15,35 @@
 struct chunk {
     struct list link;
     size_t len, off;
-    struct kaddr from; /* datagrams: the sender */
+    struct kaddr from;       /* datagrams: the sender */
+    struct file *rights[16]; /* SCM_RIGHTS passed with this chunk */
+    int nrights;
     uint8_t data[];
 };
+
+/* Moves the files being passed from the message to the chunk. */
+static void rights_attach(struct chunk *c, struct msg *m)
+{
+    for (int i = 0; i < m->nrights; i++)
+        c->rights[i] = m->rights[i];
+    c->nrights = m->nrights;
+    m->nrights = 0;
+}
+
+/* Hands a chunk's files to the receiver's message. */
+static void rights_take(struct chunk *c, struct msg *m)
+{
+    for (int i = 0; i < c->nrights && m->nrights < 16; i++)
+        m->rights[m->nrights++] = c->rights[i];
+    c->nrights = 0;
+}
+
+static void chunk_free(struct chunk *c)
+{
+    for (int i = 0; i < c->nrights; i++)
+        file_put(c->rights[i]);
+    kfree(c);
+}
 
 struct unix {
     struct sock *self;
@@ -248,6 +274,7 @@ static struct chunk *chunk_new(size_t len)
         c->len = len;
         c->off = 0;
         c->from.len = 0;
+        c->nrights = 0;
     }
     return c;
 }
@@ -288,6 +315,7 @@ static long stream_send(struct sock *s, struct msg *m)
             return done ? (long)done : -EFAULT;
         }
         c->len = got;
+        rights_attach(c, m);
         list_add_tail(&pu->rx, &c->link);
         pu->rx_bytes += got;
         sock_notify(p, EPOLLIN);
@@ -327,6 +355,7 @@ static long dgram_send(struct sock *s, struct msg *m)
         return -EFAULT;
     }
     c->from = u->name;
+    rights_attach(c, m);
     list_add_tail(&tu->rx, &c->link);
     tu->rx_bytes += len;
     sock_notify(t, EPOLLIN);
@@ -372,9 +401,10 @@ static long x_recv(struct sock *s, struct msg *m)
         m->addr = c->from;
         long len = (m->flags & MSG_TRUNC) ? (long)c->len : n;
         if (!peek) {
+            rights_take(c, m);
             list_del(&c->link);
             u->rx_bytes -= c->len;
-            kfree(c);
+            chunk_free(c);
             wake_peer(s);
         }
         return len;
@@ -383,8 +413,8 @@ static long x_recv(struct sock *s, struct msg *m)
     list_for_each(l, &u->rx)
     {
         struct chunk *c = container_of(l, struct chunk, link);
-        if (done == want)
-            break;
+        if (done == want || (done && c->nrights))
+            break; /* passed files start a read of their own */
         size_t n = MIN(c->len - c->off, want - done);
         long r = msg_to_user(m, c->data + c->off, n);
         if (r < 0)
@@ -392,11 +422,12 @@ static long x_recv(struct sock *s, struct msg *m)
         done += r;
         if (peek)
             continue;
+        rights_take(c, m);
         c->off += r;
         u->rx_bytes -= r;
         if (c->off == c->len) {
             list_del(&c->link);
-            kfree(c);
+            chunk_free(c);
         }
     }
     if (!peek && u->peer)
@@ -517,7 +548,7 @@ static void drop(struct sock *s)
         pu->peer = NULL;
         sock_notify(u->peer, EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP);
     }
-    list_for_each(l, &u->rx) kfree(container_of(l, struct chunk, link));
+    list_for_each(l, &u->rx) chunk_free(container_of(l, struct chunk, link));
     list_del(&u->all);
     if (u->node) {
         u->node->priv = NULL;

@@ -383,6 +383,53 @@ SYS(recvfrom)
     return r;
 }
 
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define MSG_CTRUNC 0x8
+
+struct linux_cmsghdr {
+    uint64_t len;
+    int32_t level, type;
+};
+
+/* Takes the files an SCM_RIGHTS control message names (references held
+ * in m->rights until the message is delivered or dropped). */
+static long control_in(struct msg *m, uint64_t uctl, uint64_t len)
+{
+    uint8_t buf[512];
+    if (len > sizeof(buf))
+        return -ENOBUFS;
+    if (copy_from_user(buf, uctl, len))
+        return -EFAULT;
+    for (uint64_t off = 0; off + sizeof(struct linux_cmsghdr) <= len;) {
+        struct linux_cmsghdr c;
+        memcpy(&c, buf + off, sizeof(c));
+        if (c.len < sizeof(c) || c.len > len - off)
+            return -EINVAL;
+        if (c.level == SOL_SOCKET && c.type == SCM_RIGHTS) {
+            for (uint64_t p = sizeof(c); p + 4 <= c.len; p += 4) {
+                int fd;
+                memcpy(&fd, buf + off + p, 4);
+                if (m->nrights == (int)ARRAY_SIZE(m->rights))
+                    return -ETOOMANYREFS;
+                struct file *f = fd_get(fd);
+                if (!f)
+                    return -EBADF;
+                m->rights[m->nrights++] = f;
+            }
+        }
+        off += ALIGN_UP(c.len, 8UL);
+    }
+    return 0;
+}
+
+static void rights_drop(struct msg *m)
+{
+    for (int i = 0; i < m->nrights; i++)
+        file_put(m->rights[i]);
+    m->nrights = 0;
+}
+
 SYS(sendmsg)
 {
     struct linux_msghdr h;
@@ -395,10 +442,44 @@ SYS(sendmsg)
     long r = msg_iov(m, h.iov, h.iovlen);
     if (!r && h.name)
         r = addr_in(&m->addr, h.name, h.namelen);
+    if (!r && h.control && h.controllen)
+        r = control_in(m, h.control, h.controllen);
     if (!r)
         r = do_send((int)a0, m);
+    rights_drop(m); /* what the socket did not take */
     kfree(m);
     return r;
+}
+
+/* Installs received files and writes their SCM_RIGHTS message: the
+ * control length written, or MSG_CTRUNC in *flags when it does not fit. */
+static uint64_t control_out(struct msg *m, uint64_t uctl, uint64_t cap,
+                            int *flags)
+{
+    if (!m->nrights)
+        return 0;
+    uint64_t need = sizeof(struct linux_cmsghdr) + 4 * (uint64_t)m->nrights;
+    if (!uctl || cap < need) {
+        *flags |= MSG_CTRUNC;
+        rights_drop(m);
+        return 0;
+    }
+    uint8_t buf[sizeof(struct linux_cmsghdr) + 4 * 16];
+    struct linux_cmsghdr c = {need, SOL_SOCKET, SCM_RIGHTS};
+    memcpy(buf, &c, sizeof(c));
+    bool cloexec = m->flags & MSG_CMSG_CLOEXEC;
+    for (int i = 0; i < m->nrights; i++) {
+        int fd = fd_install(m->rights[i], cloexec);
+        if (fd < 0) {
+            file_put(m->rights[i]);
+            *flags |= MSG_CTRUNC;
+        }
+        memcpy(buf + sizeof(c) + 4 * i, &fd, 4);
+    }
+    m->nrights = 0;
+    if (copy_to_user(uctl, buf, need))
+        return 0;
+    return need;
 }
 
 SYS(recvmsg)
@@ -413,6 +494,8 @@ SYS(recvmsg)
     long r = msg_iov(m, h.iov, h.iovlen);
     if (!r)
         r = do_recv((int)a0, m);
+    if (r < 0)
+        rights_drop(m);
     if (r >= 0) {
         uint32_t nl = 0;
         if (h.name && m->addr.len) {
@@ -421,12 +504,12 @@ SYS(recvmsg)
                 r = -EFAULT;
             nl = m->addr.len;
         }
-        uint64_t zero = 0;
         int32_t fl = m->out_flags;
+        uint64_t cl = control_out(m, h.control, h.controllen, &fl);
         if (copy_to_user(a1 + offsetof(struct linux_msghdr, namelen), &nl,
                          sizeof(nl)) ||
-            copy_to_user(a1 + offsetof(struct linux_msghdr, controllen), &zero,
-                         sizeof(zero)) ||
+            copy_to_user(a1 + offsetof(struct linux_msghdr, controllen), &cl,
+                         sizeof(cl)) ||
             copy_to_user(a1 + offsetof(struct linux_msghdr, flags), &fl,
                          sizeof(fl)))
             r = -EFAULT;

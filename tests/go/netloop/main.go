@@ -186,7 +186,36 @@ func unixSockets() {
 		}
 		auto.Close()
 	}
-	fmt.Println("unix stream, datagram, seqpacket, autobind and socketpair: ok")
+	// SCM_RIGHTS: pass an open file over a socket pair.
+	sp, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		f, _ := os.CreateTemp(dir, "passed")
+		f.WriteString("passed along")
+		err = syscall.Sendmsg(sp[0], []byte("x"), syscall.UnixRights(int(f.Fd())), nil, 0)
+		check(err == nil, "sendmsg with SCM_RIGHTS: %v", err)
+		oob := make([]byte, 64)
+		_, oobn, _, _, err := syscall.Recvmsg(sp[1], buf, oob, syscall.MSG_CMSG_CLOEXEC)
+		check(err == nil && oobn > 0, "recvmsg: oobn %d %v", oobn, err)
+		scms, _ := syscall.ParseSocketControlMessage(oob[:oobn])
+		if len(scms) == 1 {
+			fds, _ := syscall.ParseUnixRights(&scms[0])
+			if len(fds) == 1 {
+				g := os.NewFile(uintptr(fds[0]), "received")
+				data := make([]byte, 64)
+				n, _ := g.ReadAt(data, 0)
+				check(string(data[:n]) == "passed along", "read through the passed fd %q", data[:n])
+				g.Close()
+			} else {
+				check(false, "rights: %v", fds)
+			}
+		} else {
+			check(false, "control messages: %d", len(scms))
+		}
+		f.Close()
+		syscall.Close(sp[0])
+		syscall.Close(sp[1])
+	}
+	fmt.Println("unix stream, datagram, seqpacket, autobind, socketpair and SCM_RIGHTS: ok")
 }
 
 func refused() {
