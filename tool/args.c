@@ -3,7 +3,8 @@
  * Options accept "--opt=value", "--opt value", and for one-letter options
  * "-m value" and "-mvalue".  The first argument that is not an option is
  * PROGRAM; the rest, dashes or not, belong to the program.  The guest
- * file options (--dir, --file, --cwd) are in args_files.c.
+ * file options (--dir, --file, --cwd) are in args_files.c, the network
+ * options (--net, -p, --ip, --gateway, --dns) in args_net.c.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "args.h"
 #include "args_files.h"
+#include "args_net.h"
 
 #define KIB 1024ull
 #define MIB (1024 * KIB)
@@ -29,7 +31,12 @@ enum opt_id {
     OPT_DIR,
     OPT_FILE,
     OPT_CWD,
-    OPT_OUTPUT
+    OPT_OUTPUT,
+    OPT_NET,
+    OPT_PUBLISH,
+    OPT_IP,
+    OPT_GATEWAY,
+    OPT_DNS
 };
 
 /* Which subcommands have an option. */
@@ -56,6 +63,11 @@ static const struct opt run_opts[] = {
     {0, "file", 1, OPT_FILE, FOR_BOTH},
     {0, "cwd", 1, OPT_CWD, FOR_BOTH},
     {'o', "output", 1, OPT_OUTPUT, FOR_BUILD},
+    {0, "net", 1, OPT_NET, FOR_RUN},
+    {'p', "publish", 1, OPT_PUBLISH, FOR_RUN},
+    {0, "ip", 1, OPT_IP, FOR_RUN},
+    {0, "gateway", 1, OPT_GATEWAY, FOR_RUN},
+    {0, "dns", 1, OPT_DNS, FOR_RUN},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -186,6 +198,26 @@ static int args_add_env(struct run_args *a, const char *v)
     return RUN_ARGS_OK;
 }
 
+/* The network options (args_net.c). */
+static int args_apply_net(struct run_args *a, const struct opt *o,
+                          const char *v)
+{
+    switch (o->id) {
+    case OPT_NET:
+        return args_set_net(a, v);
+    case OPT_PUBLISH:
+        return args_add_fwd(a, v);
+    case OPT_IP:
+        return args_set_ip(a, v);
+    case OPT_GATEWAY:
+        return args_set_gateway(a, v);
+    case OPT_DNS:
+        return args_set_dns(a, v);
+    default:
+        return RUN_ARGS_ERROR;
+    }
+}
+
 static int args_apply(struct run_args *a, const struct opt *o, const char *v)
 {
     switch (o->id) {
@@ -230,6 +262,8 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
     case OPT_OUTPUT:
         a->output = v;
         return RUN_ARGS_OK;
+    default:
+        return args_apply_net(a, o, v);
     }
     return RUN_ARGS_ERROR;
 }
@@ -292,6 +326,7 @@ static void args_init(struct run_args *a, const char *cmd)
     a->cmd = cmd != NULL && strcmp(cmd, "build") == 0 ? "build" : "run";
     a->mem_mib = RUN_MEM_DEFAULT_MIB;
     a->machine = RUN_MACHINE_MICROVM;
+    a->net.mode = RUN_NET_USER;
 }
 
 int run_args_parse(struct run_args *a, int argc, char **argv)
@@ -301,7 +336,8 @@ int run_args_parse(struct run_args *a, int argc, char **argv)
     args_init(a, argc > 0 ? argv[0] : NULL);
     a->env = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->env));
     a->pack = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->pack));
-    if (a->env == NULL || a->pack == NULL)
+    a->net.fwd = calloc(RUN_FWD_MAX, sizeof(*a->net.fwd));
+    if (a->env == NULL || a->pack == NULL || a->net.fwd == NULL)
         return args_fail(a, "out of memory");
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -321,7 +357,7 @@ int run_args_parse(struct run_args *a, int argc, char **argv)
     a->program = argv[i];
     a->args = argv + i + 1;
     a->nargs = argc - i - 1;
-    return RUN_ARGS_OK;
+    return args_net_check(a);
 }
 
 void run_args_free(struct run_args *a)
@@ -340,6 +376,9 @@ void run_args_free(struct run_args *a)
     a->npack = 0;
     free(a->cwd);
     a->cwd = NULL;
+    free(a->net.fwd);
+    a->net.fwd = NULL;
+    a->net.nfwd = 0;
 }
 
 int run_args_edit_image(const struct run_args *a)

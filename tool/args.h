@@ -1,9 +1,9 @@
 /*
  * tool/args.h — the command lines of `gorump run` and `gorump build`,
  * parsed into one struct (build accepts a subset of run's options, plus
- * -o).  Pure apart from reading the host environment for `-e KEY`: nothing
- * is printed and no file is looked at, errors come back as a sentence in
- * args->err.
+ * -o; the network options are run's only, see args_net.c).  Pure apart from
+ * reading the host environment for `-e KEY`: nothing is printed and no file is
+ * looked at, errors come back as a sentence in args->err.
  */
 #ifndef GORUMP_TOOL_ARGS_H
 #define GORUMP_TOOL_ARGS_H
@@ -28,6 +28,35 @@ struct run_pack {
     int is_dir;  /* 1: --dir, 0: --file */
 };
 
+enum run_net_mode {
+    RUN_NET_USER, /* QEMU user networking (slirp), the default */
+    RUN_NET_TAP,  /* an existing host tap device */
+    RUN_NET_NONE, /* no network device at all */
+};
+
+#define RUN_FWD_MAX 64 /* -p rules; keeps QEMU's -netdev value bounded */
+
+/* One -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]. */
+struct run_fwd {
+    const char *spec;    /* as typed, for messages; points into argv */
+    int udp;             /* 0: tcp */
+    char host_ip[16];    /* dotted quad, 127.0.0.1 unless given */
+    unsigned host_port;  /* 1..65535 */
+    unsigned guest_port; /* 1..65535 */
+};
+
+/* --net, -p, --ip, --gateway, --dns; the strings are normalised and empty
+ * when not given. */
+struct run_net {
+    enum run_net_mode mode;
+    char tap[16]; /* RUN_NET_TAP: the host interface's name */
+    int nfwd;
+    struct run_fwd *fwd; /* allocated, RUN_FWD_MAX entries */
+    char ip[19];         /* "ADDR/PREFIX" */
+    char gateway[16];
+    char dns[16];
+};
+
 struct run_args {
     const char *cmd;     /* "run" or "build": argv[0], for messages */
     uint64_t mem_mib;    /* guest memory, whole MiB */
@@ -43,6 +72,7 @@ struct run_args {
     struct run_pack *pack; /* allocated */
     char *cwd;             /* --cwd, normalised, or NULL */
     const char *output;    /* build -o IMAGE, or NULL */
+    struct run_net net;    /* run only */
     char err[4096 + 256];  /* why parsing failed (paths can be long) */
 };
 
@@ -57,7 +87,8 @@ enum {
  * decides which options exist.  Options come first and stop at PROGRAM or
  * "--"; everything after PROGRAM belongs to the program.  Guest paths
  * (--dir's GUESTDIR, --file's GUESTPATH, --cwd) must be absolute and are
- * normalised here.  Returns RUN_ARGS_*; call run_args_free() after any
+ * normalised here, network options checked against each other once all
+ * are read.  Returns RUN_ARGS_*; call run_args_free() after any
  * result.
  */
 int run_args_parse(struct run_args *args, int argc, char **argv);

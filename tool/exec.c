@@ -26,9 +26,9 @@
 #include "util.h"
 
 const char *const exec_env_vars[] = {
-    "HOME",     "TMPDIR",     "GOROOT",  "GOTRACEBACK", "GODEBUG",
-    "GOGC",     "GOMEMLIMIT", "GOMAXPROCS", "GOCOVERDIR", "GOEXPERIMENT",
-    "GOFLAGS",  "GOPATH",     NULL,
+    "HOME",    "TMPDIR",     "GOROOT",     "GOTRACEBACK", "GODEBUG",
+    "GOGC",    "GOMEMLIMIT", "GOMAXPROCS", "GOCOVERDIR",  "GOEXPERIMENT",
+    "GOFLAGS", "GOPATH",     NULL,
 };
 
 size_t exec_argv_max(int argc)
@@ -110,8 +110,7 @@ int cmd_exec(int argc, char **argv)
         return GORUMP_STATUS_FAILURE;
     }
     if (getcwd(cwd, sizeof(cwd)) == NULL) {
-        report("exec: cannot get the working directory: %s",
-               strerror(errno));
+        report("exec: cannot get the working directory: %s", strerror(errno));
         return GORUMP_STATUS_FAILURE;
     }
     /* Packed where HOME and TMPDIR must exist in the guest. */
@@ -121,8 +120,7 @@ int cmd_exec(int argc, char **argv)
         report("exec: out of memory");
         return GORUMP_STATUS_FAILURE;
     }
-    int n = exec_build_argv(argc, argv, cwd, empty_dir, out, buf,
-                            sizeof(buf));
+    int n = exec_build_argv(argc, argv, cwd, empty_dir, out, buf, sizeof(buf));
     int status;
     if (n < 0) {
         report("exec: %s: path too long", cwd);
@@ -141,8 +139,7 @@ int cmd_test(int argc, char **argv)
     char self[PATH_MAX], execflag[PATH_MAX + 16];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n < 0) {
-        report("test: cannot find the gorump executable: %s",
-               strerror(errno));
+        report("test: cannot find the gorump executable: %s", strerror(errno));
         return GORUMP_STATUS_FAILURE;
     }
     self[n] = '\0';

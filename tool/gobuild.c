@@ -18,8 +18,12 @@ int go_build(const char *dir, const char *out, int sigfd)
     const char *go = getenv("GO");
     char path[4096];
     char *argv[] = {path, "build", "-o", (char *)out, ".", NULL};
-    struct spawn s = {
-        .path = path, .argv = argv, .dir = dir, .env = env, .stdout_fd = 2};
+    struct spawn s = {.path = path,
+                      .argv = argv,
+                      .dir = dir,
+                      .env = env,
+                      .stdout_fd = 2,
+                      .stderr_fd = -1};
     int wstatus, sig;
     pid_t pid;
 

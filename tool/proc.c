@@ -73,7 +73,8 @@ static void child_exec(const struct spawn *s, pid_t parent)
         _exit(127); /* the tool died before prctl took effect */
     null = open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0 ||
-        (s->stdout_fd >= 0 && dup2(s->stdout_fd, 1) < 0)) {
+        (s->stdout_fd >= 0 && dup2(s->stdout_fd, 1) < 0) ||
+        (s->stderr_fd >= 0 && dup2(s->stderr_fd, 2) < 0)) {
         report("%s: cannot set up its standard I/O: %s", s->path,
                strerror(errno));
         _exit(127);

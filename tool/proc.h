@@ -23,6 +23,7 @@ struct spawn {
     char *const *argv;
     const char *dir;  /* working directory, or NULL */
     int stdout_fd;    /* becomes fd 1, or -1 to inherit */
+    int stderr_fd;    /* becomes fd 2, or -1 to inherit */
     char *const *env; /* NULL-terminated "KEY=VALUE" to set, or NULL */
 };
 

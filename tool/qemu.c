@@ -2,7 +2,8 @@
  * tool/qemu.c — building QEMU's command line and starting it (see qemu.h).
  * The guest sees one serial port on stdio (our pipe), the kernel boots via
  * its PVH note from -kernel, the image arrives as the PVH module from
- * -initrd, and isa-debug-exit lets the kernel stop QEMU.
+ * -initrd, isa-debug-exit lets the kernel stop QEMU, and a virtio-net
+ * device gives it a network unless --net none.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,19 @@ static void add2(struct qemu_argv *q, const char *opt, const char *val)
     add(q, val);
 }
 
+static void qemu_add_net(const struct qemu_config *c, struct qemu_argv *q)
+{
+    if (c->net == NULL || c->net->mode == RUN_NET_NONE)
+        return;
+    /* The kernel drives virtio 1.x devices only (virtio 1.1 §4.2.4);
+     * QEMU 7.2's virtio-mmio defaults to the legacy interface. */
+    if (c->machine == RUN_MACHINE_MICROVM)
+        add2(q, "-global", "virtio-mmio.force-legacy=false");
+    qemu_net_netdev(c->net, q->netdev, sizeof(q->netdev));
+    add2(q, "-netdev", q->netdev);
+    add2(q, "-device", qemu_net_device(c->machine));
+}
+
 void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
 {
     q->argc = 0;
@@ -54,6 +68,7 @@ void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
     add2(q, "-chardev", "stdio,id=con,signal=off");
     add2(q, "-serial", "chardev:con");
     add2(q, "-device", "isa-debug-exit,iobase=0x501,iosize=1");
+    qemu_add_net(c, q);
 }
 
 int qemu_use_kvm(void)
@@ -103,23 +118,33 @@ int qemu_find(char *out, size_t size)
     return -1;
 }
 
-pid_t qemu_start(const struct qemu_argv *q, int *out_fd)
+pid_t qemu_start(const struct qemu_argv *q, int *out_fd, int *err_fd)
 {
-    struct spawn s = {.path = q->argv[0], .argv = q->argv, .stdout_fd = -1};
-    int fds[2];
+    struct spawn s = {.path = q->argv[0], .argv = q->argv};
+    int out[2], err[2];
     pid_t pid;
 
-    if (pipe2(fds, O_CLOEXEC) != 0) {
+    if (pipe2(out, O_CLOEXEC) != 0) {
         report("pipe: %s", strerror(errno));
         return -1;
     }
-    s.stdout_fd = fds[1];
-    pid = spawn_child(&s);
-    close(fds[1]);
-    if (pid < 0) {
-        close(fds[0]);
+    if (pipe2(err, O_CLOEXEC) != 0) {
+        report("pipe: %s", strerror(errno));
+        close(out[0]);
+        close(out[1]);
         return -1;
     }
-    *out_fd = fds[0];
+    s.stdout_fd = out[1];
+    s.stderr_fd = err[1];
+    pid = spawn_child(&s);
+    close(out[1]);
+    close(err[1]);
+    if (pid < 0) {
+        close(out[0]);
+        close(err[0]);
+        return -1;
+    }
+    *out_fd = out[0];
+    *err_fd = err[0];
     return pid;
 }

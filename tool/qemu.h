@@ -10,8 +10,9 @@
 #include <sys/types.h>
 
 #include "args.h"
+#include "qemu_net.h"
 
-#define QEMU_ARGV_MAX 40
+#define QEMU_ARGV_MAX 48
 
 struct qemu_config {
     const char *qemu;    /* path of qemu-system-x86_64 */
@@ -21,6 +22,7 @@ struct qemu_config {
     uint64_t mem_mib;
     enum run_machine machine;
     int kvm; /* 1: -accel kvm -cpu host; 0: -accel tcg -cpu max */
+    const struct run_net *net; /* the network device, if any */
 };
 
 /* A built command line; argv points into the struct and into the config's
@@ -29,6 +31,7 @@ struct qemu_argv {
     int argc;
     char *argv[QEMU_ARGV_MAX]; /* NULL-terminated */
     char mem[32];
+    char netdev[QEMU_NETDEV_MAX];
 };
 
 void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q);
@@ -46,8 +49,9 @@ const char *qemu_kernel_cmdline(void);
  * out[0..size); 0, or -1 after telling the user how to install it. */
 int qemu_find(char *out, size_t size);
 
-/* Starts QEMU with its stdout on a new pipe; returns the pid and sets
- * *out_fd to the pipe's reading end, or returns -1 (reported). */
-pid_t qemu_start(const struct qemu_argv *q, int *out_fd);
+/* Starts QEMU with its stdout and its stderr each on a new pipe; returns
+ * the pid and sets *out_fd and *err_fd to the pipes' reading ends, or
+ * returns -1 (reported). */
+pid_t qemu_start(const struct qemu_argv *q, int *out_fd, int *err_fd);
 
 #endif

@@ -2,10 +2,11 @@
  * tool/run.c — `gorump run`, top to bottom: parse the options, get the
  * program (reading it, building a Go package, or opening an image), find
  * the kernel and QEMU, write the image into a temporary directory (or boot
- * a given image as it is when nothing overrides it), boot QEMU, relay the
- * console until the guest stops, clean up.
+ * a given image as it is when nothing overrides it), boot QEMU with the
+ * network asked for, relay the console until the guest stops, clean up.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <gorump/console.h>
@@ -16,6 +17,7 @@
 #include "paths.h"
 #include "proc.h"
 #include "qemu.h"
+#include "qemu_net.h"
 #include "run.h"
 #include "supervise.h"
 #include "usage.h"
@@ -29,6 +31,7 @@ struct run {
     char kernel[4096];
     char qemu[4096];
     char image[4096];
+    char cmdline[KERNEL_CMDLINE_MAX + 1];
 };
 
 /* The image QEMU boots: PROGRAM itself when it is an image nothing
@@ -53,23 +56,46 @@ static int run_write_image(struct run *r)
     return image_write_file(r->image, &j->in, r->sigfd);
 }
 
+/* The kernel command line: the user's words, then the network's.  0, or
+ * -1 (reported). */
+static int run_cmdline(struct run *r)
+{
+    const struct run_net *n = &r->a->net;
+    const char *base = qemu_kernel_cmdline();
+
+    if (qemu_net_cmdline(base, n, r->cmdline, sizeof(r->cmdline)) != 0) {
+        report("the kernel command line would be longer than %d bytes "
+               "(GORUMP_KERNEL_ARGS is %zu)",
+               KERNEL_CMDLINE_MAX, strlen(base));
+        return -1;
+    }
+    if (n->mode == RUN_NET_TAP && n->ip[0] == '\0')
+        report("warning: --net tap:%s without --ip: the guest will try "
+               "DHCP on the tap network (and wait up to 5 s for it)",
+               n->tap);
+    return 0;
+}
+
 static int run_guest(struct run *r)
 {
     struct qemu_config c = {.qemu = r->qemu,
                             .kernel = r->kernel,
                             .image = r->image,
-                            .cmdline = qemu_kernel_cmdline(),
+                            .cmdline = r->cmdline,
                             .mem_mib = r->a->mem_mib,
                             .machine = r->a->machine,
-                            .kvm = qemu_use_kvm()};
+                            .kvm = qemu_use_kvm(),
+                            .net = &r->a->net};
     struct qemu_argv q;
-    struct guest g = {
-        .sigfd = r->sigfd, .timeout_ms = r->a->timeout_ms, .qemu = r->qemu};
+    struct guest g = {.sigfd = r->sigfd,
+                      .timeout_ms = r->a->timeout_ms,
+                      .qemu = r->qemu,
+                      .net = &r->a->net};
 
-    if (c.kvm < 0)
+    if (c.kvm < 0 || run_cmdline(r) != 0)
         return GORUMP_STATUS_FAILURE;
     qemu_build_argv(&c, &q);
-    g.pid = qemu_start(&q, &g.out_fd);
+    g.pid = qemu_start(&q, &g.out_fd, &g.err_fd);
     if (g.pid < 0)
         return GORUMP_STATUS_FAILURE;
     return supervise(&g);

@@ -16,6 +16,7 @@
 
 #include "args.h"
 #include "proc.h"
+#include "qemu_err.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -49,11 +50,15 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Milliseconds to the nearest deadline (0 = none) for poll(), -1 if none. */
-static int poll_wait(uint64_t now, uint64_t a, uint64_t b)
+/* The earlier of two deadlines, 0 meaning none. */
+static uint64_t earliest(uint64_t a, uint64_t b)
 {
-    uint64_t d = a == 0 || (b != 0 && b < a) ? b : a;
+    return a == 0 || (b != 0 && b < a) ? b : a;
+}
 
+/* Milliseconds to deadline D (0 = none) for poll(), -1 if none. */
+static int poll_wait(uint64_t now, uint64_t d)
+{
     if (d == 0)
         return -1;
     if (d <= now)
@@ -69,6 +74,14 @@ static void exited_with(int wstatus, char *buf, size_t size)
         snprintf(buf, size, "signal %d", WTERMSIG(wstatus));
 }
 
+/* QEMU ended in error before the guest said anything: it never started.
+ * (A clean exit without output is a guest that triple-faulted at once.) */
+static int failed_early(const struct con_decoder *d, int wstatus)
+{
+    return d->first_record == 0 && d->nbytes == 0 &&
+           !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+}
+
 int guest_status(const struct con_decoder *d, int wstatus, const char *qemu)
 {
     char how[32];
@@ -77,7 +90,7 @@ int guest_status(const struct con_decoder *d, int wstatus, const char *qemu)
         return d->exit_status;
     if (d->first_record == GORUMP_CON_PANIC)
         return GORUMP_STATUS_PANIC;
-    if (d->nbytes == 0 && !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)) {
+    if (failed_early(d, wstatus)) {
         exited_with(wstatus, how, sizeof(how));
         report("%s failed before the guest started (%s)", qemu, how);
         return GORUMP_STATUS_FAILURE;
@@ -86,8 +99,10 @@ int guest_status(const struct con_decoder *d, int wstatus, const char *qemu)
     return GORUMP_STATUS_PANIC;
 }
 
-/* One read of the console; 0 at EOF or on a read error, else 1. */
-static int pump(int fd, struct con_decoder *d, struct sink *s)
+/* One read of the console; 0 at EOF or on a read error, else 1.  The
+ * guest's first byte shows it has started: QEMU's stderr goes out first. */
+static int pump(int fd, struct con_decoder *d, struct sink *s,
+                struct qemu_err *e)
 {
     uint8_t buf[65536];
     ssize_t n = read(fd, buf, sizeof(buf));
@@ -98,6 +113,8 @@ static int pump(int fd, struct con_decoder *d, struct sink *s)
         report("reading the guest console: %s", strerror(errno));
     if (n <= 0)
         return 0;
+    if (e->holding)
+        qemu_err_release(e);
     con_feed(d, buf, (size_t)n, sink_emit, s);
     return 1;
 }
@@ -108,8 +125,10 @@ enum stop_reason { STOP_NONE, STOP_SIGNAL, STOP_TIMEOUT, STOP_STDOUT };
 struct watch {
     struct con_decoder d;
     struct sink sink;
+    struct qemu_err err;
     uint64_t deadline; /* the --timeout, 0 if none */
     uint64_t linger;   /* QEMU's time to exit after a record, 0 if none */
+    uint64_t hold;     /* when to stop holding QEMU's stderr back */
     int sig;
 };
 
@@ -117,8 +136,9 @@ struct watch {
 static enum stop_reason watch_once(const struct guest *g, struct watch *w,
                                    int *eof)
 {
-    struct pollfd pfd[2] = {{.fd = g->out_fd, .events = POLLIN},
-                            {.fd = g->sigfd, .events = POLLIN}};
+    struct pollfd pfd[3] = {{.fd = g->out_fd, .events = POLLIN},
+                            {.fd = g->sigfd, .events = POLLIN},
+                            {.fd = w->err.fd, .events = POLLIN}};
     uint64_t now = now_ms();
 
     if (w->d.first_record != 0 && w->linger == 0)
@@ -127,13 +147,19 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
         return STOP_TIMEOUT; /* QEMU lingers: the record already decided */
     if (w->linger == 0 && w->deadline != 0 && now >= w->deadline)
         return STOP_TIMEOUT;
-    if (poll(pfd, 2, poll_wait(now, w->deadline, w->linger)) < 0)
+    if (w->err.holding && now >= w->hold)
+        qemu_err_release(&w->err);
+    if (poll(pfd, 3,
+             poll_wait(now, earliest(earliest(w->deadline, w->linger),
+                                     w->err.holding ? w->hold : 0))) < 0)
         return STOP_NONE; /* EINTR: go round again */
     w->sig = signals_take(g->sigfd);
     if (w->sig != 0)
         return STOP_SIGNAL;
+    if (pfd[2].revents != 0)
+        qemu_err_pump(&w->err);
     if (pfd[0].revents != 0)
-        *eof = !pump(g->out_fd, &w->d, &w->sink);
+        *eof = !pump(g->out_fd, &w->d, &w->sink, &w->err);
     return w->sink.stdout_err != 0 ? STOP_STDOUT : STOP_NONE;
 }
 
@@ -141,9 +167,15 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
 static int stop_guest(const struct guest *g, struct watch *w,
                       enum stop_reason reason)
 {
-    int wstatus = stop_child(g->pid, reason == STOP_SIGNAL ? w->sig : SIGKILL);
+    int wstatus;
     char secs[32];
 
+    /* What QEMU said before we stop it is shown; its "terminating on
+     * signal" after is not news. */
+    qemu_err_drain(&w->err, 1);
+    qemu_err_release(&w->err);
+    wstatus = stop_child(g->pid, reason == STOP_SIGNAL ? w->sig : SIGKILL);
+    qemu_err_drain(&w->err, 0);
     if (reason == STOP_SIGNAL)
         return 128 + w->sig;
     if (reason == STOP_STDOUT) {
@@ -167,6 +199,18 @@ static void end_line(const struct watch *w)
         write_all(2, "\n", 1);
 }
 
+/* QEMU has exited by itself: a -p rule it refused is explained, any
+ * other message of its shown. */
+static int guest_end(const struct guest *g, struct watch *w, int wstatus)
+{
+    qemu_err_drain(&w->err, 1);
+    if (failed_early(&w->d, wstatus) && g->net != NULL &&
+        qemu_err_explain(&w->err, g->net))
+        return GORUMP_STATUS_FAILURE;
+    qemu_err_release(&w->err);
+    return guest_status(&w->d, wstatus, g->qemu);
+}
+
 int supervise(const struct guest *g)
 {
     struct watch w = {.deadline = 0};
@@ -174,6 +218,8 @@ int supervise(const struct guest *g)
     int eof = 0, wstatus = 0, status;
 
     con_init(&w.d);
+    qemu_err_init(&w.err, g->err_fd);
+    w.hold = now_ms() + QEMU_ERR_HOLD_MS;
     if (g->timeout_ms != 0)
         w.deadline = now_ms() + g->timeout_ms;
     while (!eof && reason == STOP_NONE)
@@ -186,8 +232,10 @@ int supervise(const struct guest *g)
         while (waitpid(g->pid, &wstatus, 0) < 0 && errno == EINTR)
             ;
         end_line(&w);
-        status = guest_status(&w.d, wstatus, g->qemu);
+        status = guest_end(g, &w, wstatus);
     }
+    if (w.err.fd >= 0)
+        close(w.err.fd);
     close(g->out_fd);
     return status;
 }

@@ -1,7 +1,7 @@
 /*
  * tool/supervise.h — watching a running guest: its console decoded live
- * to our stdout and stderr, the timeout, signals, and the exit status it
- * ends with.
+ * to our stdout and stderr, QEMU's own stderr (qemu_err.h), the timeout,
+ * signals, and the exit status it ends with.
  */
 #ifndef GORUMP_TOOL_SUPERVISE_H
 #define GORUMP_TOOL_SUPERVISE_H
@@ -9,20 +9,23 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "args.h"
 #include "console.h"
 
 struct guest {
-    pid_t pid;           /* QEMU */
-    int out_fd;          /* its stdout: the guest's serial port */
-    int sigfd;           /* from signals_setup() */
-    uint64_t timeout_ms; /* 0: none */
-    const char *qemu;    /* QEMU's path, for messages */
+    pid_t pid;                 /* QEMU */
+    int out_fd;                /* its stdout: the guest's serial port */
+    int err_fd;                /* its stderr */
+    int sigfd;                 /* from signals_setup() */
+    uint64_t timeout_ms;       /* 0: none */
+    const char *qemu;          /* QEMU's path, for messages */
+    const struct run_net *net; /* to explain a -p rule QEMU refused */
 };
 
 /*
  * Runs until QEMU exits, the timeout expires or a stopping signal comes;
- * QEMU is reaped in every case and out_fd closed.  Returns gorump's exit
- * status: the program's own, or GORUMP_STATUS_* (or 128+signal).
+ * QEMU is reaped in every case and out_fd and err_fd closed.  Returns gorump's
+ * exit status: the program's own, or GORUMP_STATUS_* (or 128+signal).
  */
 int supervise(const struct guest *g);
 

@@ -79,6 +79,29 @@ static const char common_opts[] =
     "                         followed) at GUESTPATH; repeatable\n"
     "      --cwd=GUESTDIR     the guest's working directory (default /)\n";
 
+/* run's network options (args_net.c, qemu_net.c). */
+static const char net_opts[] =
+    "      --net=MODE         the guest's network (one virtio-net "
+    "interface):\n"
+    "                         user (default): QEMU's user networking; "
+    "the guest\n"
+    "                         gets 10.0.2.15 by DHCP and reaches the "
+    "host's\n"
+    "                         127.0.0.1 as 10.0.2.2, QEMU's DNS as "
+    "10.0.2.3;\n"
+    "                         tap:IFNAME: the host tap device IFNAME, set "
+    "up\n"
+    "                         beforehand (give the guest --ip); none: no\n"
+    "                         device, loopback only, no DHCP wait at boot\n"
+    "  -p, --publish=[HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]\n"
+    "                         forward HOSTIP:HOSTPORT (HOSTIP default\n"
+    "                         127.0.0.1) to GUESTPORT in the guest, TCP "
+    "unless\n"
+    "                         /udp; --net user only; repeatable\n"
+    "      --ip=ADDR/PREFIX   a static IPv4 address instead of DHCP\n"
+    "      --gateway=IP       the default route (needs --ip)\n"
+    "      --dns=IP           the name server in /etc/resolv.conf\n";
+
 static const char run_tail[] =
     "      --timeout=SECONDS  stop the guest after SECONDS (decimals "
     "allowed)\n"
@@ -101,7 +124,9 @@ static const char run_tail[] =
     "gorump,\n"
     "                      else ../lib/gorump/kernel.elf from its "
     "directory)\n"
-    "  GORUMP_KERNEL_ARGS  kernel command line (default \"gorump\")\n"
+    "  GORUMP_KERNEL_ARGS  kernel command line (default \"gorump\"); "
+    "--ip,\n"
+    "                      --gateway and --dns add their words after it\n"
     "  GORUMP_QEMU         QEMU to run (default qemu-system-x86_64 from "
     "PATH)\n"
     "  GORUMP_ACCEL        kvm or tcg (default: kvm when /dev/kvm opens and\n"
@@ -116,7 +141,7 @@ static const char run_tail[] =
     "  124    --timeout expired\n"
     "  125    gorump failed (bad option, unusable PROGRAM or file, QEMU did "
     "not\n"
-    "         start)\n"
+    "         start, a -p host port in use)\n"
     "  126    the kernel refused the image or the program\n"
     "  128+N  the program was killed by signal N, or gorump was stopped "
     "by\n"
@@ -165,6 +190,7 @@ void usage_run(FILE *f)
 {
     fputs(run_head, f);
     fputs(common_opts, f);
+    fputs(net_opts, f);
     fputs(run_tail, f);
 }
 

@@ -1,9 +1,8 @@
 // examples/httpd — the seed project's hello-world web server: net/http on
-// port 3000, answering GET /fast with a short body.  It needs networking in
-// the kernel (virtio-net + lwIP); until then it builds but cannot serve.
+// port 3000, answering GET /fast with a short body.  `make demo` boots it.
 //
-//	build/gorump run examples/httpd
-//	curl http://GUEST-ADDRESS:3000/fast
+//	build/gorump run -p 3000:3000 examples/httpd
+//	curl http://127.0.0.1:3000/fast
 package main
 
 import (

@@ -21,6 +21,7 @@
 #include "lwip/ethip6.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
@@ -204,6 +205,29 @@ void net_init(void)
         net.n++;
     }
     net_timer(NULL);
+}
+
+/* Is any TCP connection still holding data it has not sent, or sent but
+ * not had acknowledged? */
+static bool tcp_busy(void)
+{
+    for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next)
+        if (p->unsent || p->unacked)
+            return true;
+    return false;
+}
+
+void net_drain(uint64_t timeout_ms)
+{
+    if (!net.ready)
+        return;
+    net_pump();
+    uint64_t deadline = clock_mono_ns() + timeout_ms * 1000000;
+    while (tcp_busy() && clock_mono_ns() < deadline) {
+        sched_run_timers();
+        cpu_relax_halt();
+        net_pump();
+    }
 }
 
 /* Parses "a.b.c.d" (and "/prefix" when prefix is not NULL). */

@@ -100,6 +100,9 @@ void net_init(void);
 /* Brings up the interfaces (DHCP unless the command line has gorump.ip=)
  * and waits for an address at most timeout_ms; fills resolv.conf text. */
 void net_configure(struct seq *resolv, struct seq *hosts);
+/* At exit: lets TCP send and have acknowledged what the program wrote,
+ * for at most timeout_ms (the machine stops right after). */
+void net_drain(uint64_t timeout_ms);
 /* Delivers loopback packets lwIP queued (after any lwIP call). */
 void net_pump(void);
 /* Converts an lwIP err_t to a negative errno. */

@@ -9,6 +9,7 @@
 #include "drv/drv.h"
 #include "fs/fs.h"
 #include "mm/mm.h"
+#include "net/net.h"
 
 static struct {
     struct list all; /* live threads, by all_link */
@@ -167,6 +168,9 @@ static void print_stats(void)
 
 __noreturn void proc_exit(int status)
 {
+    /* A program that wrote to a socket and exited expects its data to
+     * arrive, as Linux keeps sending after the process is gone. */
+    net_drain(2000);
     if (cmdline_has("gorump.stats"))
         print_stats();
     console_exit(status & 0xff);

@@ -56,6 +56,21 @@ register_cases() {
     go_case hostile
     go_case fs
     go_case netloop
+    go_case net-http
+    go_case net-fetch
+    go_case net-echo-1m c_net_echo $((1 << 20))
+    go_case net-echo-16m c_net_echo $((16 << 20))
+    go_case net-udp
+    go_case net-concurrent
+    go_case net-exit-flush
+    # The guest's own network configuration has no native counterpart.
+    if [ "$NATIVE" != 1 ]; then
+        go_case net-dns-user
+        go_case net-dns-static
+        go_case net-none
+        go_case net-static
+        go_case net-static-other
+    fi
     go_case tz-packed
     # Natively the host's own zone data is always there.
     [ "$NATIVE" = 1 ] || go_case tz-none
@@ -76,6 +91,8 @@ register_cases() {
     tool_case bad-memory
     tool_case bad-timeout
     tool_case kernel-panic
+    tool_case net-port-busy
+    tool_case net-bad-publish
 }
 
 # --- cases run with every Go toolchain ---------------------------------------
@@ -216,6 +233,174 @@ c_timeout() {
     expect_out_line sleeping
 }
 
+# --- network cases -------------------------------------------------------------
+# A guest server runs in the background while the host side talks to it:
+# curl, or tests/go/nethost (built with the rest, run on the host).  Ports
+# are random free ones, so cases run in parallel, and the guest port has
+# the host port's number, so the same cases run natively.  Everything is
+# bounded: the guest by --timeout, nethost by its own deadline and
+# `timeout`.
+
+# start_guest ARG...: `run ARG...` in the background, as $guest.
+start_guest() {
+    run "$@" &
+    guest=$!
+}
+
+# await_listening: 0 once the guest has printed "listening on", 1 (and the
+# case fails) if it ended first or 60 s passed.
+await_listening() {
+    local i
+    for ((i = 0; i < 600; i++)); do
+        grep -q '^listening on' "$dir/stdout" 2>/dev/null && return 0
+        kill -0 "$guest" 2>/dev/null || break
+        sleep 0.1
+    done
+    fail "the guest never said it was listening"
+    return 1
+}
+
+# nethost CMD ARG...: runs $B/nethost on the host, output in $dir/host.
+nethost() {
+    timeout -k 5 120 "$B/nethost" "$@" >>"$dir/host" 2>&1 ||
+        fail "nethost $1 failed: $(tail -n 2 "$dir/host" | tr '\n' ' ')"
+}
+
+# free_port: prints a free port of the host's 127.0.0.1, or fails the case.
+free_port() {
+    "$B/nethost" free-port 2>>"$dir/host" || fail "no free host port"
+}
+
+# served_port: the port `nethost serve` printed into $dir/port, waiting
+# for it up to 10 s; fails the case if none came.
+served_port() {
+    local i port
+    for ((i = 0; i < 100; i++)); do
+        port=$(head -n1 "$dir/port" 2>/dev/null)
+        [ -z "$port" ] || { echo "$port"; return 0; }
+        sleep 0.1
+    done
+    fail "the host's HTTP server did not start"
+    return 1
+}
+
+# The guest's own address for the host's 127.0.0.1 (QEMU user networking).
+host_from_guest() { if [ "$NATIVE" = 1 ]; then echo 127.0.0.1; else echo 10.0.2.2; fi; }
+
+c_net_http() {
+    local port url
+    port=$(free_port) || return
+    url=http://127.0.0.1:$port
+    start_guest -p "$port:$port" httpserve "$port"
+    if await_listening; then
+        curl -fsS -m 60 -o "$dir/hello" "$url/hello" 2>>"$dir/host" ||
+            fail "curl $url/hello failed"
+        echo "hello from the guest" | cmp -s - "$dir/hello" ||
+            fail "/hello answered '$(head -c 80 "$dir/hello" | printable)'"
+        curl -fsS -m 60 -o "$dir/big" "$url/big" 2>>"$dir/host" ||
+            fail "curl $url/big failed"
+        "$B/nethost" pattern $((1 << 20)) | cmp -s - "$dir/big" ||
+            fail "/big differs from the pattern ($(wc -c <"$dir/big") bytes)"
+        # The answer may be cut off as the guest stops (c_net_exit_flush).
+        curl -sS -m 60 -o /dev/null "$url/quit" 2>>"$dir/host"
+    fi
+    wait "$guest"
+    expect_success
+}
+
+# fetch_from_host [GORUMP OPTION]...: the guest fetches a file from an
+# HTTP server on the host's 127.0.0.1 and checks its bytes.
+fetch_from_host() {
+    local server port sum size=300000
+    mkdir -p "$dir/www"
+    head -c "$size" /dev/urandom >"$dir/www/file"
+    sum=$(sha256sum "$dir/www/file" | cut -d' ' -f1)
+    "$B/nethost" serve "$dir/www" $((GUEST_TIMEOUT + 30)) >"$dir/port" \
+        2>>"$dir/host" &
+    server=$!
+    if port=$(served_port); then
+        run "$@" httpfetch "http://$(host_from_guest):$port/file" "$size" "$sum"
+    fi
+    kill "$server" 2>/dev/null
+    wait "$server"
+    expect_success
+}
+
+c_net_fetch() { fetch_from_host; }
+
+c_net_echo() {
+    local port
+    port=$(free_port) || return
+    start_guest -p "$port:$port" tcpecho "$port" 1
+    ! await_listening || nethost echo "127.0.0.1:$port" "$1"
+    wait "$guest"
+    expect_success
+    expect_out_line "echoed 1 connections, $1 bytes"
+}
+
+c_net_udp() {
+    local port
+    port=$(free_port) || return
+    start_guest -p "$port:$port/udp" udpecho "$port"
+    ! await_listening || nethost udp "127.0.0.1:$port"
+    wait "$guest"
+    expect_success
+}
+
+c_net_concurrent() {
+    local port
+    port=$(free_port) || return
+    start_guest -p "$port:$port" tcpecho "$port" 200
+    ! await_listening || nethost concurrent "127.0.0.1:$port" 200
+    wait "$guest"
+    expect_success
+    # nethost sends "conn I;" 100 times on connection I, 0 to 199.
+    expect_out_line "echoed 200 connections, $(((10 * 7 + 90 * 8 + 100 * 9) * 100)) bytes"
+}
+
+# What a program wrote before it exited reaches the peer, as on Linux.
+c_net_exit_flush() {
+    local port size=$((256 << 10))
+    port=$(free_port) || return
+    start_guest -p "$port:$port" tcpsend "$port" "$size"
+    ! await_listening || nethost recv "127.0.0.1:$port" "$size"
+    wait "$guest"
+    expect_success
+}
+
+c_net_dns_user() {
+    run resolv 10.0.2.3
+    expect_success
+}
+
+c_net_dns_static() {
+    run --dns 192.0.2.53 resolv 192.0.2.53
+    expect_success
+}
+
+# No device: only loopback, and no DHCP wait (it would take 5 s).
+c_net_none() {
+    local start=$EPOCHREALTIME
+    GORUMP_KERNEL_ARGS="gorump gorump.verbose" run --net none netnone
+    expect_success
+    reject_err 'gorump: net:'
+    awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { exit !(e - s < 5) }' ||
+        fail "--net none took 5 s or more: did the guest wait for DHCP?"
+}
+
+c_net_static() {
+    GORUMP_KERNEL_ARGS="gorump gorump.verbose" fetch_from_host \
+        --ip 10.0.2.15/24 --gateway 10.0.2.2 --dns 10.0.2.3
+    expect_out '^fetched .* from local address 10\.0\.2\.15:'
+    expect_err_line "gorump: net: virtio-net0 10.0.2.15/24 gw 10.0.2.2"
+}
+
+# An address DHCP would not give: proves the static one is used.
+c_net_static_other() {
+    fetch_from_host --ip 10.0.2.99/24 --gateway 10.0.2.2
+    expect_out '^fetched .* from local address 10\.0\.2\.99:'
+}
+
 # --- cases for the tool itself (skipped with GORUMP_NATIVE=1) ----------------
 
 c_package_dir() {
@@ -285,6 +470,26 @@ c_kernel_panic() {
     expect_err '^gorump: kernel panic: requested' 'kmain\+0x'
 }
 
+# A -p host port something else listens on: QEMU refuses it, gorump says
+# which and why.
+c_net_port_busy() {
+    local server port
+    mkdir -p "$dir/www"
+    "$B/nethost" serve "$dir/www" 60 >"$dir/port" 2>/dev/null &
+    server=$!
+    port=$(served_port) &&
+        run_tool run --timeout "$GUEST_TIMEOUT" -p "$port:80" "$B/hello"
+    kill "$server" 2>/dev/null
+    wait "$server"
+    expect_tool_error "^gorump: -p $port:80: host port $port is in use"
+    reject_err 'qemu'
+}
+
+c_net_bad_publish() {
+    run_tool run -p 80 "$B/hello"
+    expect_tool_error '-p 80: want \[HOSTIP:\]HOSTPORT:GUESTPORT'
+}
+
 c_bad_timeout() {
     run_tool run --timeout soon "$B/hello"
     expect_tool_error 'soon'
@@ -298,7 +503,8 @@ run() {
     local opts=() envs=() timeout=$GUEST_TIMEOUT
     while [ $# -gt 0 ]; do
         case $1 in
-        -m | --machine | --dir | --file | --cwd) opts+=("$1" "$2"); shift 2 ;;
+        -m | --machine | --dir | --file | --cwd | -p | --net | --ip | \
+            --gateway | --dns) opts+=("$1" "$2"); shift 2 ;;
         -e) opts+=("$1" "$2"); envs+=("$2"); shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         *) break ;;

@@ -2,12 +2,14 @@
  * tests/unit/test_args.c — `gorump run` and `gorump build` option parsing
  * (tool/args.c, tool/args_files.c): every option in every form, the
  * defaults, where options stop, which command has which option, the guest
- * path options, and each error.
+ * path options, the network options (tool/args_net.c), and each error.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
+#include "args_net.h"
 #include "check.h"
 
 #define ARGV(...) ((char *[]){"run", __VA_ARGS__, NULL})
@@ -41,6 +43,10 @@ static void test_defaults(void)
     CHECK(a.cwd == NULL && a.output == NULL);
     CHECK(strcmp(a.cmd, "run") == 0);
     CHECK(!run_args_edit_image(&a));
+    CHECK_EQ(a.net.mode, RUN_NET_USER);
+    CHECK_EQ(a.net.nfwd, 0);
+    CHECK(a.net.ip[0] == '\0' && a.net.gateway[0] == '\0');
+    CHECK(a.net.dns[0] == '\0' && a.net.tap[0] == '\0');
     run_args_free(&a);
 }
 
@@ -332,6 +338,215 @@ static void test_seconds(void)
     CHECK(strcmp(buf, "0.001") == 0);
 }
 
+/* fwd[i] of A is PROTO HOSTIP:HOSTPORT -> GUESTPORT, typed as SPEC. */
+static int fwd_is(const struct run_args *a, int i, const char *spec, int udp,
+                  const char *ip, unsigned hp, unsigned gp)
+{
+    const struct run_fwd *f = &a->net.fwd[i];
+
+    return i < a->net.nfwd && strcmp(f->spec, spec) == 0 && f->udp == udp &&
+           strcmp(f->host_ip, ip) == 0 && f->host_port == hp &&
+           f->guest_port == gp;
+}
+
+static void test_publish(void)
+{
+    struct run_args a;
+    char **v;
+
+    v = ARGV("-p", "3000:3000", "-p8080:80/tcp", "--publish=0.0.0.0:53:53/udp",
+             "--publish", "10.1.2.3:65535:1", "-p", "1:65535/udp", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.net.nfwd, 5);
+    CHECK(fwd_is(&a, 0, "3000:3000", 0, "127.0.0.1", 3000, 3000));
+    CHECK(fwd_is(&a, 1, "8080:80/tcp", 0, "127.0.0.1", 8080, 80));
+    CHECK(fwd_is(&a, 2, "0.0.0.0:53:53/udp", 1, "0.0.0.0", 53, 53));
+    CHECK(fwd_is(&a, 3, "10.1.2.3:65535:1", 0, "10.1.2.3", 65535, 1));
+    CHECK(fwd_is(&a, 4, "1:65535/udp", 1, "127.0.0.1", 1, 65535));
+    CHECK(!run_args_edit_image(&a)); /* networking is a run-time choice */
+    run_args_free(&a);
+    /* One port for tcp and udp, or on two host addresses, is fine. */
+    v = ARGV("-p", "53:53", "-p", "53:53/udp", "-p", "127.0.0.2:53:54", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.net.nfwd, 3);
+    run_args_free(&a);
+    v = ARGV("--net", "user", "-p", "1:2", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    run_args_free(&a);
+}
+
+static void test_net(void)
+{
+    struct run_args a;
+    char **v;
+
+    v = ARGV("--net", "tap:tap0", "--ip", "192.168.7.2/24", "--gateway",
+             "192.168.7.1", "--dns=192.168.7.1", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.net.mode, RUN_NET_TAP);
+    CHECK(strcmp(a.net.tap, "tap0") == 0);
+    CHECK(strcmp(a.net.ip, "192.168.7.2/24") == 0);
+    CHECK(strcmp(a.net.gateway, "192.168.7.1") == 0);
+    CHECK(strcmp(a.net.dns, "192.168.7.1") == 0);
+    run_args_free(&a);
+    v = ARGV("--net=tap:a-very-long-nm", "--ip=10.0.0.1/32", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK(strcmp(a.net.tap, "a-very-long-nm") == 0);
+    CHECK(strcmp(a.net.ip, "10.0.0.1/32") == 0);
+    run_args_free(&a);
+    v = ARGV("--net", "none", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.net.mode, RUN_NET_NONE);
+    run_args_free(&a);
+    /* --dns alone goes with DHCP; the last --net wins. */
+    v = ARGV("--net", "none", "--net", "user", "--dns", "9.9.9.9", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.net.mode, RUN_NET_USER);
+    CHECK(strcmp(a.net.dns, "9.9.9.9") == 0 && a.net.ip[0] == '\0');
+    run_args_free(&a);
+    v = ARGV("--ip", "10.0.2.15/24", "--gateway=10.0.2.2", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK(strcmp(a.net.gateway, "10.0.2.2") == 0);
+    run_args_free(&a);
+    v = ARGV("--ip", "10.0.0.2/31", "--gateway", "10.0.0.3", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK); /* RFC 3021 point-to-point */
+    run_args_free(&a);
+}
+
+static void test_net_errors(void)
+{
+    static const char want_fwd[] =
+        "want [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]";
+
+    expect_error(ARGV("--net", "slirp", "p"),
+                 "--net: unknown network 'slirp' (want user, tap:IFNAME or "
+                 "none)");
+    expect_error(ARGV("--net", "tap", "p"), "unknown network 'tap'");
+    expect_error(ARGV("--net", "tap:", "p"), "'tap:': invalid interface");
+    expect_error(ARGV("--net", "tap:sixteen-chars-xy", "p"), "invalid interf");
+    expect_error(ARGV("--net", "tap:a,b", "p"), "invalid interface");
+    expect_error(ARGV("--net", "tap:a/b", "p"), "invalid interface");
+    expect_error(ARGV("--net", "tap:..", "p"), "invalid interface");
+    expect_error(ARGV("--net", "tap:a b", "p"), "invalid interface");
+    expect_error(ARGV("-p", "3000", "p"), want_fwd);
+    expect_error(ARGV("-p", "3000/udp", "p"), want_fwd);
+    expect_error(ARGV("-p", ":80", "p"), "-p :80: invalid host port ''");
+    expect_error(ARGV("-p", "80:", "p"), "invalid guest port ''");
+    expect_error(ARGV("-p", "0:80", "p"), "-p 0:80: invalid host port '0' "
+                                          "(want 1 to 65535)");
+    expect_error(ARGV("-p", "80:0", "p"), "invalid guest port '0'");
+    expect_error(ARGV("-p", "65536:80", "p"), "invalid host port '65536'");
+    expect_error(ARGV("-p", "99999999999:80", "p"), "invalid host port");
+    expect_error(ARGV("-p", "080:80", "p"), "invalid host port '080'");
+    expect_error(ARGV("-p", "-1:80", "p"), "invalid host port '-1'");
+    expect_error(ARGV("-p", "x:80", "p"), "invalid host port 'x'");
+    expect_error(ARGV("-p", "80:80/sctp", "p"),
+                 "-p 80:80/sctp: unknown protocol 'sctp' (want tcp or udp)");
+    expect_error(ARGV("-p", "80:80/", "p"), "unknown protocol ''");
+    expect_error(ARGV("-p", "::1:80:80", "p"),
+                 "-p ::1:80:80: host address '::1' is not an IPv4 address");
+    expect_error(ARGV("-p", "localhost:80:80", "p"), "'localhost' is not an");
+    expect_error(ARGV("-p", "1.2.3:80:80", "p"), "'1.2.3' is not an IPv4");
+    expect_error(ARGV("-p", "1.2.3.4.5:80:80", "p"), "is not an IPv4");
+    expect_error(ARGV("-p", "1.2.3.256:80:80", "p"), "is not an IPv4");
+    expect_error(ARGV("-p", "224.0.0.1:80:80", "p"), "is not unicast");
+    expect_error(ARGV("-p", ":80:80", "p"), "-p :80:80: empty host address");
+    expect_error(ARGV("-p", "80:80", "-p", "80:81", "p"),
+                 "-p 80:80 and -p 80:81 both use host port 80/tcp");
+    expect_error(ARGV("-p", "0.0.0.0:80:80/udp", "-p", "80:81/udp", "p"),
+                 "both use host port 80/udp");
+    expect_error(ARGV("--net", "none", "-p", "80:80", "p"),
+                 "-p 80:80 needs --net user");
+    expect_error(ARGV("-p", "80:80", "--net", "tap:t0", "p"),
+                 "-p 80:80 needs --net user");
+    expect_error(ARGV("--ip", "10.0.2.15", "p"),
+                 "--ip: '10.0.2.15': want ADDR/PREFIX, e.g. 10.0.2.15/24");
+    expect_error(ARGV("--ip", "10.0.2/24", "p"), "want ADDR/PREFIX");
+    expect_error(ARGV("--ip", "10.0.2.15/33", "p"),
+                 "invalid prefix length '33' (want 1 to 32)");
+    expect_error(ARGV("--ip", "10.0.2.15/0", "p"), "invalid prefix length '0'");
+    expect_error(ARGV("--ip", "10.0.2.15/", "p"), "invalid prefix length ''");
+    expect_error(ARGV("--ip", "10.0.2.15/024", "p"), "invalid prefix");
+    expect_error(ARGV("--ip", "127.0.0.2/8", "p"), "not a usable host address");
+    expect_error(ARGV("--ip", "0.1.2.3/8", "p"), "not a usable host address");
+    expect_error(ARGV("--ip", "224.1.1.1/24", "p"), "not a usable host");
+    expect_error(ARGV("--ip", "10.0.2.0/24", "p"), "not a usable host");
+    expect_error(ARGV("--ip", "10.0.2.255/24", "p"), "not a usable host");
+    expect_error(ARGV("--ip", "1.1.1.1/24", "--ip", "1.1.1.2/24", "p"),
+                 "--ip given twice");
+    expect_error(ARGV("--gateway", "10.0.2.2", "p"),
+                 "--gateway 10.0.2.2 needs --ip");
+    expect_error(ARGV("--ip", "10.0.2.15/24", "--gateway", "10.0.3.1", "p"),
+                 "--gateway 10.0.3.1: outside the guest's subnet "
+                 "10.0.2.15/24");
+    expect_error(ARGV("--ip", "10.0.2.15/24", "--gateway", "10.0.2.15", "p"),
+                 "that is the guest's own --ip");
+    expect_error(ARGV("--gateway", "10.0.2", "p"),
+                 "--gateway: '10.0.2' is not an IPv4 address");
+    expect_error(ARGV("--gateway", "127.0.0.1", "p"), "not a usable address");
+    expect_error(ARGV("--dns", "8.8.8", "p"), "--dns: '8.8.8' is not an IPv4");
+    expect_error(ARGV("--dns", "0.0.0.0", "p"), "not a usable address");
+    expect_error(ARGV("--dns", "255.255.255.255", "p"), "not a usable");
+    expect_error(ARGV("--dns", "1.1.1.1", "--dns", "1.0.0.1", "p"),
+                 "--dns given twice");
+    expect_error(ARGV("--net", "none", "--dns", "1.1.1.1", "p"),
+                 "--net none: no interface for --ip, --gateway or --dns");
+    expect_error(ARGV("--net", "none", "--ip", "10.0.0.2/8", "p"),
+                 "--net none");
+    expect_error(BUILD("--net", "none", "p"), "build: unknown option '--net'");
+    expect_error(BUILD("-p", "80:80", "p"), "build: unknown option '-p'");
+    expect_error(BUILD("--ip=10.0.0.2/8", "p"), "unknown option");
+}
+
+/* RUN_FWD_MAX -p rules, then one more. */
+static void test_publish_max(void)
+{
+    char *v[RUN_FWD_MAX * 2 + 8], specs[RUN_FWD_MAX + 1][16];
+    struct run_args a;
+    int n = 1;
+
+    v[0] = "run";
+    for (int i = 0; i < RUN_FWD_MAX; i++) {
+        snprintf(specs[i], sizeof(specs[i]), "%d:80", 1000 + i);
+        v[n++] = "-p";
+        v[n++] = specs[i];
+    }
+    v[n] = "p";
+    v[n + 1] = NULL;
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.net.nfwd, RUN_FWD_MAX);
+    run_args_free(&a);
+    v[n++] = "-p";
+    v[n++] = "2000:80";
+    v[n] = "p";
+    v[n + 1] = NULL;
+    CHECK_EQ(parse(&a, v), RUN_ARGS_ERROR);
+    CHECK(strstr(a.err, "-p 2000:80: at most 64 -p rules") != NULL);
+    run_args_free(&a);
+}
+
+static void test_ip4(void)
+{
+    uint32_t v = 0;
+
+    CHECK(args_parse_ip4("10.0.2.15", 9, &v) == 0 && v == 0x0a00020f);
+    CHECK(args_parse_ip4("255.255.255.255", 15, &v) == 0 && v == ~0u);
+    CHECK(args_parse_ip4("0.0.0.0", 7, &v) == 0 && v == 0);
+    CHECK(args_parse_ip4("10.0.2.15/24", 9, &v) == 0 && v == 0x0a00020f);
+    CHECK(args_parse_ip4("10.0.2.15", 8, &v) == 0 && v == 0x0a000201);
+    CHECK(args_parse_ip4("10.0.2.15", 7, &v) != 0); /* "10.0.2." */
+    CHECK(args_parse_ip4("", 0, &v) != 0);
+    CHECK(args_parse_ip4("1.2.3", 5, &v) != 0);
+    CHECK(args_parse_ip4("1.2.3.4.", 8, &v) != 0);
+    CHECK(args_parse_ip4("1..3.4", 6, &v) != 0);
+    CHECK(args_parse_ip4("01.2.3.4", 8, &v) != 0);
+    CHECK(args_parse_ip4("1.2.3.0x1", 9, &v) != 0);
+    CHECK(args_parse_ip4("1.2.3.1000", 10, &v) != 0);
+    CHECK(args_parse_ip4("1.2.3.-1", 8, &v) != 0);
+    CHECK(args_parse_ip4(" 1.2.3.4", 8, &v) != 0);
+    CHECK(args_parse_ip4("1.2.3.4 ", 8, &v) != 0);
+}
+
 int main(void)
 {
     test_defaults();
@@ -343,6 +558,11 @@ int main(void)
     test_files();
     test_files_errors();
     test_build();
+    test_publish();
+    test_net();
+    test_net_errors();
+    test_publish_max();
+    test_ip4();
     test_mem();
     test_seconds();
     return check_done();

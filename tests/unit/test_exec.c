@@ -30,8 +30,12 @@ static int has_env(char **v, int n, const char *kv)
 
 static void test_basic(void)
 {
-    char *argv[] = {"exec", "/tmp/b001/pkg.test", "-test.paniconexit0",
-                    "-test.timeout=10m0s", "-test.v=test2json", NULL};
+    char *argv[] = {"exec",
+                    "/tmp/b001/pkg.test",
+                    "-test.paniconexit0",
+                    "-test.timeout=10m0s",
+                    "-test.v=test2json",
+                    NULL};
     char *out[64], buf[8192];
     unsetenv("GORUMP_TEST_MEMORY");
     setenv("HOME", "/home/dev", 1);
@@ -73,8 +77,7 @@ static void test_memory_and_errors(void)
     /* The user's own -m comes later and so wins. */
     CHECK(find(out, n, m + 1, "-m") > m);
     unsetenv("GORUMP_TEST_MEMORY");
-    CHECK_EQ(exec_build_argv(4, argv, "relative", NULL, out, buf,
-                             sizeof(buf)),
+    CHECK_EQ(exec_build_argv(4, argv, "relative", NULL, out, buf, sizeof(buf)),
              -1);
     CHECK_EQ(exec_build_argv(4, argv, "/w", NULL, out, buf, 8), -1);
 }

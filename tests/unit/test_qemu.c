@@ -1,8 +1,11 @@
 /*
- * tests/unit/test_qemu.c — QEMU's command line (tool/qemu.c), the choice
- * of accelerator and kernel command line, and how a guest's end becomes
- * gorump's exit status (tool/supervise.c).
+ * tests/unit/test_qemu.c — QEMU's command line (tool/qemu.c) with and
+ * without a network (tool/qemu_net.c), the choice of accelerator and
+ * kernel command line, recognising and explaining a -p rule QEMU refused
+ * (tool/qemu_err.c), and how a guest's end becomes gorump's exit status
+ * (tool/supervise.c).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -14,7 +17,10 @@
 
 #include "check.h"
 #include "console.h"
+#include "args.h"
 #include "qemu.h"
+#include "qemu_err.h"
+#include "qemu_net.h"
 #include "supervise.h"
 
 /* Sends stderr to /dev/null (for expected messages); returns the old fd
@@ -115,6 +121,172 @@ static void test_q35_tcg(void)
     CHECK(strcmp(q.argv[19], "debug x=1") == 0);
 }
 
+/* The argv after the fixed part test_microvm_kvm() checks. */
+static const char *const *net_part(const struct qemu_argv *q)
+{
+    int i = 0;
+
+    while (i < q->argc && strcmp(q->argv[i], "isa-debug-exit,iobase=0x501,"
+                                             "iosize=1") != 0)
+        i++;
+    return (const char *const *)q->argv + (i < q->argc ? i + 1 : i);
+}
+
+/* The NULL-terminated lists A and WANT are equal. */
+static int list_is(const char *const *a, const char *const *want)
+{
+    int i;
+
+    for (i = 0; want[i] != NULL; i++) {
+        if (a[i] == NULL || strcmp(a[i], want[i]) != 0) {
+            fprintf(stderr, "  [%d] = '%s', want '%s'\n", i,
+                    a[i] != NULL ? a[i] : "(end)", want[i]);
+            return 0;
+        }
+    }
+    return a[i] == NULL;
+}
+
+/* Parses "run ARGS... p" into *a (run_args_free() it). */
+static void parse_run(struct run_args *a, char **v)
+{
+    int n = 0;
+
+    while (v[n] != NULL)
+        n++;
+    CHECK_EQ(run_args_parse(a, n, v), RUN_ARGS_OK);
+}
+
+#define RUNARGS(...) ((char *[]){"run", __VA_ARGS__, "p", NULL})
+
+static void test_net_argv(void)
+{
+    struct qemu_config c = {.qemu = "q",
+                            .kernel = "k",
+                            .image = "i",
+                            .cmdline = "gorump",
+                            .mem_mib = 256,
+                            .machine = RUN_MACHINE_MICROVM};
+    static const char *const user[] = {
+        "-global",
+        "virtio-mmio.force-legacy=false",
+        "-netdev",
+        "user,id=net0,hostfwd=tcp:127.0.0.1:3000-:3000,hostfwd=udp:0.0.0.0:"
+        "53-:5353",
+        "-device",
+        "virtio-net-device,netdev=net0",
+        NULL};
+    static const char *const plain[] = {
+        "-global", "virtio-mmio.force-legacy=false", "-netdev", "user,id=net0",
+        "-device", "virtio-net-device,netdev=net0",  NULL};
+    static const char *const q35_tap[] = {
+        "-netdev", "tap,id=net0,ifname=tap0,script=no,downscript=no", "-device",
+        "virtio-net-pci,netdev=net0,romfile=", NULL};
+    static const char *const none[] = {NULL};
+    struct run_args a;
+    struct qemu_argv q;
+
+    parse_run(&a, RUNARGS("-p", "3000:3000", "-p", "0.0.0.0:53:5353/udp"));
+    c.net = &a.net;
+    qemu_build_argv(&c, &q);
+    CHECK(list_is(net_part(&q), user));
+    run_args_free(&a);
+    parse_run(&a, RUNARGS("--net=user"));
+    qemu_build_argv(&c, &q);
+    CHECK(list_is(net_part(&q), plain));
+    run_args_free(&a);
+    parse_run(&a, RUNARGS("--net", "tap:tap0", "--machine", "q35"));
+    c.machine = RUN_MACHINE_Q35;
+    qemu_build_argv(&c, &q);
+    CHECK(list_is(net_part(&q), q35_tap));
+    run_args_free(&a);
+    parse_run(&a, RUNARGS("--net", "none"));
+    qemu_build_argv(&c, &q);
+    CHECK(list_is(net_part(&q), none));
+    c.machine = RUN_MACHINE_MICROVM;
+    qemu_build_argv(&c, &q);
+    CHECK(list_is(net_part(&q), none));
+    run_args_free(&a);
+}
+
+static void test_net_cmdline(void)
+{
+    char buf[KERNEL_CMDLINE_MAX + 1], big[KERNEL_CMDLINE_MAX + 2];
+    struct run_args a;
+
+    parse_run(&a, RUNARGS("-p", "1:2"));
+    CHECK_EQ(qemu_net_cmdline("gorump", &a.net, buf, sizeof(buf)), 0);
+    CHECK(strcmp(buf, "gorump") == 0);
+    run_args_free(&a);
+    parse_run(&a, RUNARGS("--ip", "10.0.2.15/24", "--gateway", "10.0.2.2",
+                          "--dns", "10.0.2.3"));
+    CHECK_EQ(
+        qemu_net_cmdline("gorump gorump.verbose", &a.net, buf, sizeof(buf)), 0);
+    CHECK(strcmp(buf, "gorump gorump.verbose gorump.ip=10.0.2.15/24 "
+                      "gorump.gw=10.0.2.2 gorump.dns=10.0.2.3") == 0);
+    run_args_free(&a);
+    parse_run(&a, RUNARGS("--dns", "1.1.1.1"));
+    CHECK_EQ(qemu_net_cmdline("x", &a.net, buf, sizeof(buf)), 0);
+    CHECK(strcmp(buf, "x gorump.dns=1.1.1.1") == 0);
+    /* Longer than the kernel keeps: refused, not cut.  The words are
+     * " gorump.dns=1.1.1.1", 19 bytes. */
+    memset(big, 'a', KERNEL_CMDLINE_MAX - 18);
+    big[KERNEL_CMDLINE_MAX - 18] = '\0';
+    CHECK_EQ(qemu_net_cmdline(big, &a.net, buf, sizeof(buf)), -1);
+    big[KERNEL_CMDLINE_MAX - 19] = '\0';
+    CHECK_EQ(qemu_net_cmdline(big, &a.net, buf, sizeof(buf)), 0);
+    CHECK_EQ(strlen(buf), KERNEL_CMDLINE_MAX);
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    CHECK_EQ(qemu_net_cmdline(big, &a.net, buf, sizeof(buf)), -1);
+    run_args_free(&a);
+}
+
+/* QEMU 7.2's words for a hostfwd rule it cannot bind. */
+static void test_failed_rule(void)
+{
+    static const char qemu_said[] =
+        "qemu-system-x86_64: -netdev user,id=net0,hostfwd=tcp:127.0.0.1:3000"
+        "-:3000,hostfwd=udp:127.0.0.1:3000-:3000: Could not set up host "
+        "forwarding rule 'udp:127.0.0.1:3000-:3000'\n";
+    struct run_args a;
+    char msg[256];
+
+    parse_run(&a, RUNARGS("-p", "3000:3000", "-p", "3000:3000/udp"));
+    CHECK_EQ(qemu_err_failed_rule(qemu_said, &a.net), 1);
+    CHECK_EQ(qemu_err_failed_rule("Could not set up host forwarding rule "
+                                  "'tcp:127.0.0.1:3000-:3000'",
+                                  &a.net),
+             0);
+    CHECK_EQ(qemu_err_failed_rule("Could not set up host forwarding rule "
+                                  "'tcp:127.0.0.1:3000-:30001'",
+                                  &a.net),
+             -1);
+    CHECK_EQ(qemu_err_failed_rule("Could not set up host forwarding rule "
+                                  "'tcp:127.0.0.1:3000-:3000",
+                                  &a.net),
+             -1);
+    CHECK_EQ(qemu_err_failed_rule("qemu: some other failure", &a.net), -1);
+    CHECK_EQ(qemu_err_failed_rule("", &a.net), -1);
+    qemu_err_fwd_message(&a.net.fwd[0], EADDRINUSE, msg, sizeof(msg));
+    CHECK(strcmp(msg, "-p 3000:3000: host port 3000 is in use (choose "
+                      "another: -p HOSTPORT:3000)") == 0);
+    qemu_err_fwd_message(&a.net.fwd[1], EADDRINUSE, msg, sizeof(msg));
+    CHECK(strcmp(msg, "-p 3000:3000/udp: host port 3000/udp is in use "
+                      "(choose another: -p HOSTPORT:3000/udp)") == 0);
+    qemu_err_fwd_message(&a.net.fwd[0], EADDRNOTAVAIL, msg, sizeof(msg));
+    CHECK(strcmp(msg, "-p 3000:3000: 127.0.0.1 is not an address of this "
+                      "host") == 0);
+    qemu_err_fwd_message(&a.net.fwd[0], EACCES, msg, sizeof(msg));
+    CHECK(strstr(msg, "no permission to use host port 3000") != NULL);
+    qemu_err_fwd_message(&a.net.fwd[0], 0, msg, sizeof(msg));
+    CHECK(strstr(msg, "busy then, free now") != NULL);
+    qemu_err_fwd_message(&a.net.fwd[0], ENOBUFS, msg, sizeof(msg));
+    CHECK(strstr(msg, "-p 3000:3000: QEMU could not forward host port "
+                      "3000: ") != NULL);
+    run_args_free(&a);
+}
+
 static void test_env_choices(void)
 {
     int saved;
@@ -183,6 +355,9 @@ int main(void)
 {
     test_microvm_kvm();
     test_q35_tcg();
+    test_net_argv();
+    test_net_cmdline();
+    test_failed_rule();
     test_env_choices();
     test_status();
     return check_done();

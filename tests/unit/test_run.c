@@ -4,15 +4,20 @@
  * go: shell scripts that check what they were given and answer in the
  * console protocol.  Covers the image handed to QEMU (files, EXEPATH,
  * overrides of a built image), output relay, each exit status, the
- * timeout, a signal, `go build` of a directory, and that no temporary
+ * timeout, a signal, `go build` of a directory, the network options on
+ * QEMU's and the kernel's command lines, QEMU's stderr held back and then
+ * relayed or explained (a -p host port in use), and that no temporary
  * file is left behind.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,6 +43,14 @@ static const char fake_qemu[] =
     "fail) echo 'fake qemu: bad option' >&2; exit 1 ;;\n"
     "quiet) exit 0 ;;\n"
     "noexit) printf 'H'; exit 3 ;;\n"
+    "warn) echo 'qemu: warning: w' >&2; printf '\\0202boot\\n\\020x\\000' ;;\n"
+    "warnhang) echo 'qemu: warning: w' >&2; exec sleep 30 ;;\n"
+    "hostfwd)\n"
+    "  for a; do [ \"$prev\" = -netdev ] && nd=$a; prev=$a; done\n"
+    "  r=${nd#*hostfwd=}; r=${r%%,*}\n"
+    "  echo \"qemu: -netdev $nd: Could not set up host forwarding rule '$r'\" "
+    ">&2\n"
+    "  exit 1 ;;\n"
     "esac\n";
 
 static const char fake_go[] =
@@ -207,6 +220,84 @@ static void test_qemu_args(void)
     CHECK(strstr(out, "\n-m\n1024M\n") != NULL);
     CHECK(strstr(out, "\n-append\nk=v\n") != NULL);
     CHECK(strstr(out, "\n-serial\nchardev:con\n") != NULL);
+}
+
+static void test_net_args(void)
+{
+    setenv("FAKE_QEMU", "args", 1);
+    CHECK_EQ(RUN("-p", "3000:3000", "-p", "0.0.0.0:53:53/udp", prog), 0);
+    CHECK(strstr(out, "\n-netdev\nuser,id=net0,hostfwd=tcp:127.0.0.1:3000-:"
+                      "3000,hostfwd=udp:0.0.0.0:53-:53\n-device\n"
+                      "virtio-net-device,netdev=net0\n") != NULL);
+    CHECK(strstr(out, "\n-append\ngorump\n") != NULL);
+    CHECK(err[0] == '\0');
+    setenv("GORUMP_KERNEL_ARGS", "k=v", 1);
+    CHECK_EQ(RUN("--machine", "q35", "--ip", "10.0.2.15/24", "--gateway",
+                 "10.0.2.2", "--dns", "10.0.2.3", prog),
+             0);
+    unsetenv("GORUMP_KERNEL_ARGS");
+    CHECK(strstr(out, "\n-append\nk=v gorump.ip=10.0.2.15/24 gorump.gw="
+                      "10.0.2.2 gorump.dns=10.0.2.3\n") != NULL);
+    CHECK(strstr(out, "\nvirtio-net-pci,netdev=net0,romfile=\n") != NULL);
+    CHECK_EQ(RUN("--net", "none", prog), 0);
+    CHECK(strstr(out, "-netdev") == NULL && strstr(out, "virtio") == NULL);
+    CHECK_EQ(RUN("--net", "tap:tap7", prog), 0);
+    CHECK(strstr(out, "\n-netdev\ntap,id=net0,ifname=tap7,script=no,"
+                      "downscript=no\n") != NULL);
+    CHECK(strcmp(err, "gorump: warning: --net tap:tap7 without --ip: the "
+                      "guest will try DHCP on the tap network (and wait up "
+                      "to 5 s for it)\n") == 0);
+    CHECK_EQ(RUN("--net", "tap:tap7", "--ip", "192.168.9.2/24", prog), 0);
+    CHECK(err[0] == '\0');
+    CHECK_EQ(RUN("--net", "none", "-p", "1:1", prog), GORUMP_STATUS_FAILURE);
+    CHECK(strcmp(err, "gorump: run: -p 1:1 needs --net user (QEMU forwards "
+                      "host ports only with user networking)\nTry 'gorump "
+                      "run --help'.\n") == 0);
+    CHECK(tmpdir_empty());
+}
+
+/* A TCP socket bound to a free port of 127.0.0.1 (and that port). */
+static int bound_socket(unsigned *port)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET};
+    socklen_t len = sizeof(sin);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(s >= 0 && bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+    CHECK(listen(s, 1) == 0);
+    CHECK(getsockname(s, (struct sockaddr *)&sin, &len) == 0);
+    *port = ntohs(sin.sin_port);
+    return s;
+}
+
+/* QEMU's stderr: explained when it refuses a -p rule, else shown. */
+static void test_qemu_stderr(void)
+{
+    char spec[32], want[256];
+    unsigned port;
+    int s = bound_socket(&port);
+
+    snprintf(spec, sizeof(spec), "%u:80", port);
+    setenv("FAKE_QEMU", "hostfwd", 1);
+    CHECK_EQ(RUN("-p", spec, prog), GORUMP_STATUS_FAILURE);
+    snprintf(want, sizeof(want),
+             "gorump: -p %u:80: host port %u is in use (choose another: "
+             "-p HOSTPORT:80)\n",
+             port, port);
+    CHECK(strcmp(err, want) == 0);
+    CHECK(out[0] == '\0');
+    close(s);
+    CHECK_EQ(RUN("-p", spec, prog), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "(it was busy then, free now)\n") != NULL);
+    setenv("FAKE_QEMU", "warn", 1);
+    CHECK_EQ(RUN(prog), 0);
+    CHECK(strcmp(err, "qemu: warning: w\nboot\n") == 0);
+    setenv("FAKE_QEMU", "warnhang", 1);
+    CHECK_EQ(RUN("--timeout", "2.5", prog), GORUMP_STATUS_TIMEOUT);
+    CHECK(strcmp(err, "qemu: warning: w\ngorump: timed out after 2.5 s\n") ==
+          0);
+    CHECK(tmpdir_empty());
 }
 
 static void test_failures(void)
@@ -472,6 +563,8 @@ int main(void)
     setup();
     test_exit_and_image();
     test_qemu_args();
+    test_net_args();
+    test_qemu_stderr();
     test_failures();
     test_timeout_and_signal();
     test_bad_program();
