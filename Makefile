@@ -72,7 +72,7 @@ FUZZ_CFLAGS := $(WARN) -O1 -g -Iinclude \
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps check check-unit check-fuzz check-guest check-format \
+.PHONY: all deps check check-unit check-fuzz check-guest check-format check-compat \
 	format demo bench clean
 all: deps $(BUILD)/gorump $(BUILD)/kernel.elf
 
@@ -172,13 +172,17 @@ check-format:
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
 
-check: deps check-format check-unit check-fuzz check-guest
+# The standard-library subset checks that known results still hold.
+check-compat: all
+	$(Q)tests/stdlib/compat.sh --check
+
+check: deps check-format check-unit check-fuzz check-guest check-compat
 
 demo: all
 	$(Q)scripts/demo.sh
 
 bench: all
-	$(Q)bench/boot
+	$(Q)bench/run --write
 
 .PHONY: compat
 compat: all
