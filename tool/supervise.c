@@ -23,23 +23,47 @@
 /* How long QEMU may take to exit once the guest has said it is done. */
 #define AFTER_RECORD_MS 2000
 
-/* Where decoded bytes go; stdout_err is the first failed write's errno. */
+/* Where decoded bytes go; stdout_err is the first failed write's errno.
+ * The kernel's own messages wait while the program is in the middle of a
+ * line, so they never split one: stdout and stderr often end in one pipe
+ * (go test merges them), where a message inside a line would corrupt it. */
 struct sink {
     int stdout_err;
-    int mid_line; /* the last byte shown was not a newline */
+    int mid_line;      /* the last byte shown was not a newline */
+    int prog_mid_line; /* the program's last byte was not a newline */
+    size_t nheld;
+    char held[8192]; /* kernel messages waiting for the line to end */
 };
+
+static void sink_flush(struct sink *s)
+{
+    if (s->nheld == 0)
+        return;
+    write_all(2, s->held, s->nheld);
+    s->mid_line = s->held[s->nheld - 1] != '\n';
+    s->nheld = 0;
+}
 
 static void sink_emit(void *ctx, int stream, const uint8_t *p, size_t n)
 {
     struct sink *s = ctx;
 
-    s->mid_line = p[n - 1] != '\n';
-    if (stream != GORUMP_CON_STDOUT) {
-        write_all(2, p, n); /* nothing better to do if stderr fails */
+    if (stream == GORUMP_CON_KERNEL && s->prog_mid_line) {
+        size_t room = sizeof(s->held) - s->nheld;
+        memcpy(s->held + s->nheld, p, n < room ? n : room);
+        s->nheld += n < room ? n : room;
         return;
     }
-    if (s->stdout_err == 0 && write_all(1, p, n) != 0)
+    s->mid_line = p[n - 1] != '\n';
+    if (stream != GORUMP_CON_KERNEL)
+        s->prog_mid_line = s->mid_line;
+    if (stream != GORUMP_CON_STDOUT) {
+        write_all(2, p, n); /* nothing better to do if stderr fails */
+    } else if (s->stdout_err == 0 && write_all(1, p, n) != 0) {
         s->stdout_err = errno;
+    }
+    if (!s->prog_mid_line)
+        sink_flush(s);
 }
 
 static uint64_t now_ms(void)
@@ -193,8 +217,11 @@ static int stop_guest(const struct guest *g, struct watch *w,
 
 /* Our own messages start on a line of their own, unless the program
  * exited normally: then its output is left exactly as it was. */
-static void end_line(const struct watch *w)
+static void end_line(struct watch *w)
 {
+    if (w->sink.nheld != 0 && w->sink.mid_line)
+        write_all(2, "\n", 1);
+    sink_flush(&w->sink);
     if (w->sink.mid_line && w->d.first_record != GORUMP_CON_EXIT)
         write_all(2, "\n", 1);
 }
@@ -224,7 +251,7 @@ int supervise(const struct guest *g)
         w.deadline = now_ms() + g->timeout_ms;
     while (!eof && reason == STOP_NONE)
         reason = watch_once(g, &w, &eof);
-    if (reason == STOP_TIMEOUT)
+    if (reason != STOP_NONE)
         end_line(&w);
     if (reason != STOP_NONE) {
         status = stop_guest(g, &w, reason);

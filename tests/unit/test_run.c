@@ -39,6 +39,7 @@ static const char fake_qemu[] =
     "exit) printf 'boot\\n\\0201out\\n\\0202err\\n\\020x\\003' ;;\n"
     "args) printf '\\0201'; printf '%s\\n' \"$@\"; printf '\\020x\\000' ;;\n"
     "hang) printf '\\0201partial'; exec sleep 30 ;;\n"
+    "kmid) printf '\\0201partial \\020kkmsg\\n\\0201line\\n\\020x\\000' ;;\n"
     "signal) printf 'x'; kill -TERM $PPID; exec sleep 30 ;;\n"
     "fail) echo 'fake qemu: bad option' >&2; exit 1 ;;\n"
     "quiet) exit 0 ;;\n"
@@ -139,6 +140,31 @@ static int command(int (*cmd)(int, char **), char **argv)
     fclose(o);
     fclose(e);
     return status;
+}
+
+/* A kernel message sent while the program is in the middle of a line
+ * waits for the line to end: with stdout and stderr in one file (as go
+ * test has them) it must not split the program's line. */
+static void test_kernel_message_waits_for_line_end(void)
+{
+    char *argv[] = {"run", prog, NULL};
+    int saved1 = dup(1), saved2 = dup(2), status;
+    FILE *o = tmpfile();
+
+    setenv("FAKE_QEMU", "kmid", 1);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(fileno(o), 1);
+    dup2(fileno(o), 2);
+    status = cmd_run(2, argv);
+    dup2(saved1, 1);
+    dup2(saved2, 2);
+    close(saved1);
+    close(saved2);
+    slurp(dup(fileno(o)), out, sizeof(out));
+    fclose(o);
+    CHECK_EQ(status, 0);
+    CHECK(strcmp(out, "partial line\nkmsg\n") == 0);
 }
 
 /* The tool left nothing in its TMPDIR. */
@@ -562,6 +588,7 @@ int main(void)
 {
     setup();
     test_exit_and_image();
+    test_kernel_message_waits_for_line_end();
     test_qemu_args();
     test_net_args();
     test_qemu_stderr();
