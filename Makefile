@@ -30,7 +30,8 @@ KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC)) $(BUILD)/k/syscall_names.c.o
 # its own looser flags and our port headers (kernel/net/port).
 LWIP_DIR ?= third_party/lwip
 LWIP_SRC := $(addprefix $(LWIP_DIR)/src/core/,def.c inet_chksum.c init.c ip.c \
-	mem.c memp.c netif.c pbuf.c sys.c tcp.c tcp_in.c tcp_out.c timeouts.c \
+	mem.c memp.c netif.c pbuf.c raw.c sys.c tcp.c tcp_in.c tcp_out.c \
+	timeouts.c \
 	udp.c dns.c) \
 	$(addprefix $(LWIP_DIR)/src/core/ipv4/,dhcp.c etharp.c icmp.c ip4.c \
 	ip4_addr.c ip4_frag.c) \

@@ -165,6 +165,8 @@ int inet_socket(int family, int type, int proto, struct sock **out)
         return tcp_socket(family, out);
     if (type == SOCK_DGRAM && (proto == 0 || proto == 17))
         return udp_socket(family, out);
+    if (type == 3) /* SOCK_RAW: the program is root */
+        return raw_socket(family, proto, out);
     if (type != SOCK_STREAM && type != SOCK_DGRAM)
         return -ESOCKTNOSUPPORT;
     return -EPROTONOSUPPORT;

@@ -21,6 +21,7 @@ int inet_setopt(struct sock *s, int level, int name, const void *v,
 int inet_getopt(struct sock *s, int level, int name, void *v, uint32_t *len);
 int tcp_socket(int family, struct sock **out);
 int udp_socket(int family, struct sock **out);
+int raw_socket(int family, int proto, struct sock **out);
 
 /* A buffer for copying user data into lwIP, which copies it again: one
  * CPU and no preemption in the kernel make one buffer enough. */

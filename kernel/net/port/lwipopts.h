@@ -45,7 +45,7 @@ void lwip_port_free(void *p);
 #define LWIP_IPV6_MLD 1
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_ICMP 1
-#define LWIP_RAW 0
+#define LWIP_RAW 1
 #define LWIP_UDP 1
 #define LWIP_TCP 1
 #define LWIP_DHCP 1
