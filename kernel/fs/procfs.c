@@ -120,8 +120,9 @@ static void gen_meminfo(struct seq *s)
                "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n"
                "MemAvailable:   %8lu kB\nBuffers:               0 kB\n"
                "Cached:         %8lu kB\nSwapTotal:             0 kB\n"
-               "SwapFree:              0 kB\nShmem:          %8lu kB\n",
-               total, free, free, shmem, shmem);
+               "SwapFree:              0 kB\nShmem:          %8lu kB\n"
+               "Slab:           %8lu kB\n",
+               total, free, free, shmem, shmem, kheap_pages() * 4);
 }
 
 static void gen_uptime(struct seq *s)

@@ -21,7 +21,13 @@ struct hdr {
 static struct {
     void *free[NCLASS];
     uint64_t objects; /* live objects, reported by the kernel stats */
+    uint64_t pages;   /* pages the heap holds (slabs and big objects) */
 } heap;
+
+uint64_t kheap_pages(void)
+{
+    return heap.pages;
+}
 
 static unsigned class_size(unsigned c)
 {
@@ -35,6 +41,7 @@ static bool refill(unsigned c)
         return false;
     char *page = phys_to_virt(pa);
     unsigned sz = class_size(c);
+    heap.pages++;
     for (unsigned off = 0; off + sz <= PAGE_SIZE; off += sz) {
         *(void **)(page + off) = heap.free[c];
         heap.free[c] = page + off;
@@ -67,6 +74,7 @@ void *kmalloc(size_t n)
             return NULL;
         h = phys_to_virt(pa);
         h->cls = BIG_TAG | order;
+        heap.pages += 1UL << order;
     }
     h->magic = MAGIC;
     heap.objects++;
@@ -90,6 +98,7 @@ void kfree(void *p)
     h->magic = 0;
     heap.objects--;
     if (h->cls & BIG_TAG) {
+        heap.pages -= 1UL << (h->cls & 0xff);
         pmem_free(virt_to_phys(h), h->cls & 0xff);
         return;
     }

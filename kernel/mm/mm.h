@@ -30,6 +30,9 @@ uint64_t pmem_max_phys(void);
 void *kmalloc(size_t n);
 void *kzalloc(size_t n);
 void kfree(void *p);
+/* Pages held by the heap (slabs are never given back: a measure of the
+ * kernel's own memory use, reported as Slab in /proc/meminfo). */
+uint64_t kheap_pages(void);
 
 /* --- pt.c: the page tables (one address space: user below USER_TOP,
  * kernel in the top half, shared). */
