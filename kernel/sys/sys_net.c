@@ -123,20 +123,37 @@ SYS(socketpair)
     return 0;
 }
 
-SYS(bind)
+/* bind and connect: a socket, an address, one operation. */
+static long with_addr(long fd, uint64_t uaddr, uint64_t len,
+                      int (*op)(struct sock *, const struct kaddr *))
 {
     struct file *f;
     struct sock *s;
     struct kaddr a;
-    long r = sock_get((int)a0, &f, &s);
+    long r = sock_get((int)fd, &f, &s);
     if (r)
         return r;
-    r = addr_in(&a, a1, a2);
+    r = addr_in(&a, uaddr, len);
     if (!r)
-        r = s->ops->bind(s, &a);
+        r = op(s, &a);
     file_put(f);
     net_pump();
     return r;
+}
+
+static int do_bind(struct sock *s, const struct kaddr *a)
+{
+    return s->ops->bind(s, a);
+}
+
+static int do_connect(struct sock *s, const struct kaddr *a)
+{
+    return s->ops->connect(s, a);
+}
+
+SYS(bind)
+{
+    return with_addr(a0, a1, a2, do_bind);
 }
 
 SYS(listen)
@@ -165,7 +182,7 @@ SYS(accept4)
     file_put(f);
     net_pump();
     if (r)
-        return r == -ERESTARTSYS ? -ERESTARTSYS : r;
+        return r;
     struct kaddr peer = {{0}, 0};
     c->ops->getname(c, &peer, true);
     r = install(c, (int)a3);
@@ -183,18 +200,7 @@ SYS(accept)
 
 SYS(connect)
 {
-    struct file *f;
-    struct sock *s;
-    struct kaddr a;
-    long r = sock_get((int)a0, &f, &s);
-    if (r)
-        return r;
-    r = addr_in(&a, a1, a2);
-    if (!r)
-        r = s->ops->connect(s, &a);
-    file_put(f);
-    net_pump();
-    return r;
+    return with_addr(a0, a1, a2, do_connect);
 }
 
 SYS(shutdown)
