@@ -288,9 +288,8 @@ long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
                 goto out;
         } else {
             struct node *t;
+            /* O_CREAT through a dangling link is not supported: ENOENT */
             err = path_resolve(dirfd, path, true, &t);
-            if (err == -ENOENT && (flags & O_CREAT))
-                err = -ENOENT; /* creating through a dangling link */
             if (err)
                 goto out;
             node_put(n);

@@ -58,7 +58,6 @@ struct msg {
     int flags;               /* MSG_* from the program */
     int out_flags;           /* MSG_TRUNC... for recvmsg */
     struct kaddr addr;       /* send: destination (len 0: none); recv: source */
-    struct kaddr control;    /* recv: ancillary data to return */
     struct file *rights[16]; /* SCM_RIGHTS: files being passed */
     int nrights;
 };
@@ -125,6 +124,8 @@ bool sock_nonblock(struct sock *s, const struct msg *m);
  * 0, -EAGAIN (timeout) or -ERESTARTSYS/-EINTR. */
 int sock_wait(struct sock *s, bool sending);
 void sock_notify(struct sock *s, uint32_t events);
+/* Sets m up for one buffer (read, write, sendto, recvfrom). */
+void msg_init_one(struct msg *m, uint64_t buf, size_t n, int flags);
 /* Copies between the program's iovec (the cursor) and the kernel. */
 long msg_from_user(struct msg *m, void *dst, size_t n);
 long msg_to_user(struct msg *m, const void *src, size_t n);

@@ -110,15 +110,13 @@ long msg_to_user(struct msg *m, const void *src, size_t n)
 
 /* --- the file */
 
-static void one_iov(struct msg *m, uint64_t ubuf, size_t n)
+void msg_init_one(struct msg *m, uint64_t buf, size_t n, int flags)
 {
-    memset(m, 0, offsetof(struct msg, addr));
-    m->addr.len = 0;
-    m->control.len = 0;
-    m->nrights = 0;
-    m->iov[0] = (struct linux_iovec){ubuf, n};
+    memset(m, 0, sizeof(*m));
+    m->iov[0] = (struct linux_iovec){buf, n};
     m->iovlen = 1;
     m->total = n;
+    m->flags = flags;
 }
 
 static long sock_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
@@ -126,7 +124,7 @@ static long sock_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     struct msg *m = kmalloc(sizeof(*m));
     if (!m)
         return -ENOMEM;
-    one_iov(m, ubuf, n);
+    msg_init_one(m, ubuf, n, 0);
     struct sock *s = sock_of(f);
     long r = s->ops->recv(s, m);
     kfree(m);
@@ -139,7 +137,7 @@ static long sock_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     struct msg *m = kmalloc(sizeof(*m));
     if (!m)
         return -ENOMEM;
-    one_iov(m, ubuf, n);
+    msg_init_one(m, ubuf, n, 0);
     struct sock *s = sock_of(f);
     long r = s->ops->send(s, m);
     kfree(m);
@@ -211,9 +209,8 @@ long sock_send_kernel(struct file *f, const void *buf, size_t n)
     struct msg *m = kmalloc(sizeof(*m));
     if (!m)
         return -ENOMEM;
-    one_iov(m, (uint64_t)buf, n);
+    msg_init_one(m, (uint64_t)buf, n, MSG_NOSIGNAL);
     m->kernel = true;
-    m->flags = MSG_NOSIGNAL;
     struct sock *s = sock_of(f);
     long r = s->ops->send(s, m);
     kfree(m);

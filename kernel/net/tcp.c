@@ -34,7 +34,6 @@ struct tcp {
     int npending, backlog;
     /* pending connection: its place in the listener's list */
     struct list link;
-    struct sock *listener;
     struct sock *self;
 };
 
@@ -189,7 +188,6 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t e)
     attach(s, newpcb);
     apply_keepalive(s);
     t->connected = true;
-    t->listener = ls;
     list_add_tail(&lt->pending, &t->link);
     lt->npending++;
     sock_notify(ls, EPOLLIN);
@@ -288,7 +286,6 @@ static int t_accept(struct sock *s, struct sock **out)
     t->npending--;
     /* A connection that died before accept is still returned; its socket
      * reports the error on first use, as on Linux. */
-    ct->listener = NULL;
     *out = ct->self;
     return 0;
 }

@@ -334,26 +334,31 @@ static long do_recv(int fd, struct msg *m)
 
 static struct msg *msg_new(void)
 {
-    struct msg *m = kzalloc(sizeof(*m));
-    return m;
+    return kzalloc(sizeof(struct msg));
+}
+
+/* A message over the program's one buffer, checked. */
+static long msg_user_one(struct msg **out, long buf, long len, long flags)
+{
+    if (len < 0)
+        return -EINVAL;
+    if (!user_range_ok(buf, len))
+        return -EFAULT;
+    *out = kmalloc(sizeof(**out));
+    if (!*out)
+        return -ENOMEM;
+    msg_init_one(*out, buf, len, (int)flags);
+    return 0;
 }
 
 /* sendto(fd, buf, len, flags, addr, addrlen) */
 SYS(sendto)
 {
-    struct msg *m = msg_new();
-    if (!m)
-        return -ENOMEM;
-    long r = 0;
-    m->iov[0] = (struct linux_iovec){(uint64_t)a1, (uint64_t)a2};
-    m->iovlen = 1;
-    m->total = a2;
-    m->flags = (int)a3;
-    if (a2 < 0)
-        r = -EINVAL;
-    else if (!user_range_ok(a1, a2))
-        r = -EFAULT;
-    else if (a4)
+    struct msg *m;
+    long r = msg_user_one(&m, a1, a2, a3);
+    if (r)
+        return r;
+    if (a4)
         r = addr_in(&m->addr, a4, a5);
     if (!r)
         r = do_send((int)a0, m);
@@ -364,20 +369,11 @@ SYS(sendto)
 /* recvfrom(fd, buf, len, flags, addr, addrlen*) */
 SYS(recvfrom)
 {
-    struct msg *m = msg_new();
-    if (!m)
-        return -ENOMEM;
-    long r = 0;
-    m->iov[0] = (struct linux_iovec){(uint64_t)a1, (uint64_t)a2};
-    m->iovlen = 1;
-    m->total = a2;
-    m->flags = (int)a3;
-    if (a2 < 0)
-        r = -EINVAL;
-    else if (!user_range_ok(a1, a2))
-        r = -EFAULT;
-    else
-        r = do_recv((int)a0, m);
+    struct msg *m;
+    long r = msg_user_one(&m, a1, a2, a3);
+    if (r)
+        return r;
+    r = do_recv((int)a0, m);
     if (r >= 0 && a4 && m->addr.len && addr_out(&m->addr, a4, a5))
         r = -EFAULT;
     else if (r >= 0 && a4 && !m->addr.len) {

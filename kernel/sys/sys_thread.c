@@ -111,8 +111,7 @@ SYS(futex)
         if (!deadline)
             deadline = 1;
     }
-    long r = futex_wait(a0, (uint32_t)a2, deadline, bitset);
-    return r == -EINTR ? -EINTR : r;
+    return futex_wait(a0, (uint32_t)a2, deadline, bitset);
 }
 
 SYS(gettid)
