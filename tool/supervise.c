@@ -15,6 +15,7 @@
 #include <gorump/console.h>
 
 #include "args.h"
+#include "hostfwd.h"
 #include "proc.h"
 #include "qemu_err.h"
 #include "supervise.h"
@@ -154,7 +155,33 @@ struct watch {
     uint64_t linger;   /* QEMU's time to exit after a record, 0 if none */
     uint64_t hold;     /* when to stop holding QEMU's stderr back */
     int sig;
+    uint64_t widen;     /* next look for QEMU's -p listeners, 0 if done */
+    uint64_t widen_end; /* when to stop looking */
 };
+
+/* QEMU's -p listeners get a backlog that takes bursts of connections
+ * (hostfwd.h).  QEMU makes them while it sets up, so the tool looks every
+ * WIDEN_EVERY_MS until they all exist.  Forwarding works without it, so
+ * a failure is a warning. */
+#define WIDEN_EVERY_MS 10
+#define WIDEN_FOR_MS 10000
+
+static void widen_listeners(const struct guest *g, struct watch *w,
+                            uint64_t now)
+{
+    int want = hostfwd_listeners(g->net), r;
+
+    if (now < w->widen)
+        return;
+    r = hostfwd_widen(g->pid, g->net);
+    w->widen = now + WIDEN_EVERY_MS;
+    if (r >= want || r < 0 || now >= w->widen_end)
+        w->widen = 0;         /* done, failed, or given up */
+    if (r < 0 && r != -ESRCH) /* ESRCH: QEMU has exited */
+        report("warning: cannot widen the backlog of QEMU's -p listeners "
+               "(%s): connections that arrive together may wait seconds",
+               strerror(-r));
+}
 
 /* One poll round; returns a stop reason, or STOP_NONE (and sets *eof). */
 static enum stop_reason watch_once(const struct guest *g, struct watch *w,
@@ -173,9 +200,12 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
         return STOP_TIMEOUT;
     if (w->err.holding && now >= w->hold)
         qemu_err_release(&w->err);
+    if (w->widen != 0)
+        widen_listeners(g, w, now);
     if (poll(pfd, 3,
              poll_wait(now, earliest(earliest(w->deadline, w->linger),
-                                     w->err.holding ? w->hold : 0))) < 0)
+                                     earliest(w->err.holding ? w->hold : 0,
+                                              w->widen)))) < 0)
         return STOP_NONE; /* EINTR: go round again */
     w->sig = signals_take(g->sigfd);
     if (w->sig != 0)
@@ -247,6 +277,10 @@ int supervise(const struct guest *g)
     con_init(&w.d);
     qemu_err_init(&w.err, g->err_fd);
     w.hold = now_ms() + QEMU_ERR_HOLD_MS;
+    if (g->net != NULL && hostfwd_listeners(g->net) > 0) {
+        w.widen = now_ms();
+        w.widen_end = w.widen + WIDEN_FOR_MS;
+    }
     if (g->timeout_ms != 0)
         w.deadline = now_ms() + g->timeout_ms;
     while (!eof && reason == STOP_NONE)
