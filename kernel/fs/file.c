@@ -97,6 +97,13 @@ int fd_close(int fd)
     return 0;
 }
 
+void fd_close_all(void)
+{
+    for (int fd = 0; fd < FD_MAX && fdt.count > 0; fd++)
+        if (fdt.files[fd])
+            fd_close(fd);
+}
+
 bool fd_cloexec(int fd)
 {
     return fdt.cloexec[fd];

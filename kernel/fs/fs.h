@@ -107,6 +107,8 @@ int fd_install_at(int fd, struct file *f, bool cloexec);
 /* The file at fd with a reference taken, or NULL. */
 struct file *fd_get(int fd);
 int fd_close(int fd);
+/* Closes every fd, as the process's exit does on Linux. */
+void fd_close_all(void);
 bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool on);
 int fd_count(void);

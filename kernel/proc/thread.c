@@ -168,11 +168,17 @@ static void print_stats(void)
 
 __noreturn void proc_exit(int status)
 {
-    /* A program that wrote to a socket and exited expects its data to
-     * arrive, as Linux keeps sending after the process is gone. */
-    net_drain(2000);
     if (cmdline_has("gorump.stats"))
         print_stats();
+    /* As on Linux, exit closes every file: a TCP peer gets its FIN after
+     * the data still queued (or a reset if data was left unread), and
+     * sees the connection end even when nothing on the host closes it
+     * for us (a tap network, a remote server). */
+    fd_close_all();
+    /* A program that wrote to a socket and exited expects its data and
+     * the FIN to arrive, as Linux keeps sending after the process is
+     * gone. */
+    net_drain(2000);
     console_exit(status & 0xff);
     arch_poweroff(status & 0xff);
 }

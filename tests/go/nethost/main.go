@@ -89,7 +89,12 @@ func allDone(addr string) {
 	if err != nil {
 		fail("dial %s to say all done: %v", addr, err)
 	}
-	exchange(c, nil)
+	// The guest program exits after this one: its exit must close the
+	// connection (a FIN, so EOF here), also where nothing on the host
+	// closes it for the guest (a tap network).
+	if _, err := exchangeWithin(c, nil, 20*time.Second); err != nil {
+		fail("the all-done connection did not end with EOF: %v", err)
+	}
 	c.Close()
 }
 
