@@ -112,7 +112,11 @@ void loop_init(void);
 bool loop_pump(void);
 
 /* --- socket.c */
-struct sock *sock_alloc(int family, int type, const struct sock_ops *ops);
+/* A socket and its zeroed protocol state of PROTO_SIZE bytes (s->proto),
+ * or NULL; sock_free() frees both. */
+struct sock *sock_alloc(int family, int type, const struct sock_ops *ops,
+                        size_t proto_size);
+void sock_free(struct sock *s);
 /* Makes the file for a socket (socket(), accept()). */
 long sock_file(struct sock *s, unsigned flags, struct file **out);
 struct sock *sock_of(struct file *f);

@@ -310,8 +310,7 @@ static int n_accept(struct sock *s, struct sock **out)
 static void n_release(struct sock *s)
 {
     list_for_each(l, &nl(s)->rx) kfree(container_of(l, struct dgram_buf, link));
-    kfree(s->proto);
-    kfree(s);
+    sock_free(s);
 }
 
 static const struct sock_ops nl_ops = {
@@ -336,15 +335,13 @@ int netlink_socket(int type, int proto, struct sock **out)
         return -ESOCKTNOSUPPORT;
     if (proto != NETLINK_ROUTE)
         return -EPROTONOSUPPORT;
-    struct sock *s = sock_alloc(AF_NETLINK, type, &nl_ops);
-    struct nlsock *n = s ? kzalloc(sizeof(*n)) : NULL;
-    if (!n) {
-        kfree(s);
+    struct sock *s =
+        sock_alloc(AF_NETLINK, type, &nl_ops, sizeof(struct nlsock));
+    struct nlsock *n = s ? s->proto : NULL;
+    if (!n)
         return -ENOMEM;
-    }
     list_init(&n->rx);
     n->pid = next_pid++;
-    s->proto = n;
     *out = s;
     return 0;
 }

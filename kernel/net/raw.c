@@ -185,8 +185,7 @@ static void r_release(struct sock *s)
         kfree(d);
     }
     raw_remove(r->pcb);
-    kfree(r);
-    kfree(s);
+    sock_free(s);
 }
 
 static const struct sock_ops raw_ops = {
@@ -208,19 +207,19 @@ int raw_socket(int family, int proto, struct sock **out)
 {
     if (proto <= 0 || proto > 255)
         return -EPROTONOSUPPORT;
-    struct sock *s = sock_alloc(family, 3 /* SOCK_RAW */, &raw_ops);
-    struct rawsock *r = s ? kzalloc(sizeof(*r)) : NULL;
+    struct sock *s =
+        sock_alloc(family, 3 /* SOCK_RAW */, &raw_ops, sizeof(struct rawsock));
+    struct rawsock *r = s ? s->proto : NULL;
     if (r)
         r->pcb = raw_new_ip_type(
             family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_V6, (u8_t)proto);
     if (!r || !r->pcb) {
-        kfree(r);
-        kfree(s);
+        if (s)
+            sock_free(s);
         return -ENOBUFS;
     }
     list_init(&r->queue);
     raw_recv(r->pcb, on_recv, s);
-    s->proto = r;
     *out = s;
     return 0;
 }

@@ -24,17 +24,28 @@
 #define FIONREAD 0x541b
 #define SIOCOUTQ 0x5411
 
-struct sock *sock_alloc(int family, int type, const struct sock_ops *ops)
+struct sock *sock_alloc(int family, int type, const struct sock_ops *ops,
+                        size_t proto_size)
 {
     struct sock *s = kzalloc(sizeof(*s));
-    if (!s)
+    void *proto = s ? kzalloc(proto_size) : NULL;
+    if (!proto) {
+        kfree(s);
         return NULL;
+    }
+    s->proto = proto;
     s->family = family;
     s->type = type;
     s->ops = ops;
     s->rcvbuf = 212992;
     s->sndbuf = 212992;
     return s;
+}
+
+void sock_free(struct sock *s)
+{
+    kfree(s->proto);
+    kfree(s);
 }
 
 struct sock *sock_of(struct file *f)

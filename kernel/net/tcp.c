@@ -46,19 +46,17 @@ static struct tcp *tcp_of(struct sock *s)
 
 static struct sock *tcpsock_new(int family)
 {
-    struct sock *s = sock_alloc(family, SOCK_STREAM, &tcp_ops);
-    struct tcp *t = s ? kzalloc(sizeof(*t)) : NULL;
-    if (!t) {
-        kfree(s);
+    struct sock *s =
+        sock_alloc(family, SOCK_STREAM, &tcp_ops, sizeof(struct tcp));
+    struct tcp *t = s ? s->proto : NULL;
+    if (!t)
         return NULL;
-    }
     list_init(&t->pending);
     list_init(&t->link);
     t->keepidle = 7200;
     t->keepintvl = 75;
     t->keepcnt = 9;
     t->self = s;
-    s->proto = t;
     return s;
 }
 
@@ -612,8 +610,7 @@ static void t_free(struct sock *s)
     struct tcp *t = tcp_of(s);
     if (t->rx)
         pbuf_free(t->rx);
-    kfree(t);
-    kfree(s);
+    sock_free(s);
 }
 
 /* Closes a pcb: gracefully (FIN after pending data) or with a reset when

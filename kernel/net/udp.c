@@ -249,8 +249,7 @@ static void u_release(struct sock *s)
     }
     if (u->pcb)
         udp_remove(u->pcb);
-    kfree(u);
-    kfree(s);
+    sock_free(s);
 }
 
 static int u_listen(struct sock *s, int backlog)
@@ -281,14 +280,11 @@ static const struct sock_ops udp_ops = {
 
 int udp_socket(int family, struct sock **out)
 {
-    struct sock *s = sock_alloc(family, SOCK_DGRAM, &udp_ops);
-    struct udp *u = s ? kzalloc(sizeof(*u)) : NULL;
-    if (!u) {
-        kfree(s);
+    struct sock *s =
+        sock_alloc(family, SOCK_DGRAM, &udp_ops, sizeof(struct udp));
+    if (!s)
         return -ENOMEM;
-    }
-    list_init(&u->queue);
-    s->proto = u;
+    list_init(&((struct udp *)s->proto)->queue);
     *out = s;
     return 0;
 }

@@ -69,18 +69,15 @@ static struct unix *ux(struct sock *s)
 
 static struct sock *unix_new(int type)
 {
-    struct sock *s = sock_alloc(AF_UNIX, type, &unix_ops);
-    struct unix *u = s ? kzalloc(sizeof(*u)) : NULL;
-    if (!u) {
-        kfree(s);
+    struct sock *s = sock_alloc(AF_UNIX, type, &unix_ops, sizeof(struct unix));
+    struct unix *u = s ? s->proto : NULL;
+    if (!u)
         return NULL;
-    }
     u->self = s;
     list_init(&u->rx);
     list_init(&u->pending);
     list_init(&u->link);
     list_init(&u->all);
-    s->proto = u;
     return s;
 }
 
@@ -554,8 +551,7 @@ static void drop(struct sock *s)
         u->node->priv = NULL;
         node_put(u->node);
     }
-    kfree(u);
-    kfree(s);
+    sock_free(s);
 }
 
 static const struct sock_ops unix_ops = {
