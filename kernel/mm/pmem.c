@@ -2,8 +2,13 @@
  * mm/pmem.c — physical memory: a buddy allocator over the RAM ranges of
  * the PVH memory map.  One byte of metadata per page frame records whether
  * the frame heads a free block and of which order; free blocks are linked
- * through their own first bytes (via the direct map), so initialisation
- * touches one page per block, not every page.
+ * through their own first bytes (via the direct map).
+ *
+ * Initialisation touches no free page at all: RAM starts as "untouched"
+ * ranges, and a block is carved off them only when the free lists cannot
+ * serve an allocation.  Writing one link into every 4 MiB block at boot
+ * made the host back each with a 2 MiB transparent huge page: with 8 GiB
+ * of guest RAM, 4 GiB resident in QEMU and 7 s of boot.
  */
 #include "mm/mm.h"
 
@@ -13,11 +18,15 @@ struct free_block {
     struct list link;
 };
 
+#define UNTOUCHED_MAX 32
+
 static struct {
     uint8_t *meta; /* per frame: META_FREE | order, for free block heads */
     uint64_t nframes;
     struct list free[PMEM_MAX_ORDER + 1];
-    uint64_t free_pages, total_pages;
+    uint64_t free_pages, total_pages; /* free_pages counts untouched RAM */
+    struct mem_range untouched[UNTOUCHED_MAX]; /* page-aligned, in order */
+    int nuntouched, next; /* untouched[next..] may have memory left */
 } pm;
 
 static struct free_block *block(uint64_t pa)
@@ -37,18 +46,49 @@ static void pop(uint64_t pa)
     list_del(&block(pa)->link);
 }
 
-/* Adds [start, end) as the largest aligned blocks that fit. */
+/* The order of the largest aligned block that starts at START and ends
+ * by END (page-aligned, START < END). */
+static unsigned block_order(uint64_t start, uint64_t end)
+{
+    unsigned order = PMEM_MAX_ORDER;
+    while (order > 0 && ((start & ((PAGE_SIZE << order) - 1)) ||
+                         start + (PAGE_SIZE << order) > end))
+        order--;
+    return order;
+}
+
+/* Moves the next block of untouched RAM to the free lists; false when
+ * there is none left. */
+static bool carve(void)
+{
+    while (pm.next < pm.nuntouched &&
+           pm.untouched[pm.next].start >= pm.untouched[pm.next].end)
+        pm.next++;
+    if (pm.next == pm.nuntouched)
+        return false;
+    struct mem_range *r = &pm.untouched[pm.next];
+    unsigned order = block_order(r->start, r->end);
+    push(r->start, order);
+    r->start += PAGE_SIZE << order;
+    return true;
+}
+
+/* Adds [start, end) as untouched RAM (or, past UNTOUCHED_MAX ranges, as
+ * free blocks at once). */
 static void add_range(uint64_t start, uint64_t end)
 {
     start = ALIGN_UP(start, PAGE_SIZE);
     end = ALIGN_DOWN(end, PAGE_SIZE);
+    if (start >= end)
+        return;
+    pm.free_pages += (end - start) >> PAGE_SHIFT;
+    if (pm.nuntouched < UNTOUCHED_MAX) {
+        pm.untouched[pm.nuntouched++] = (struct mem_range){start, end};
+        return;
+    }
     while (start < end) {
-        unsigned order = PMEM_MAX_ORDER;
-        while (order > 0 && ((start & ((PAGE_SIZE << order) - 1)) ||
-                             start + (PAGE_SIZE << order) > end))
-            order--;
+        unsigned order = block_order(start, end);
         push(start, order);
-        pm.free_pages += 1UL << order;
         start += PAGE_SIZE << order;
     }
 }
@@ -117,11 +157,16 @@ void pmem_init(const struct mem_range *ram, int nram,
 
 uint64_t pmem_alloc(unsigned order)
 {
-    unsigned k = order;
-    while (k <= PMEM_MAX_ORDER && list_empty(&pm.free[k]))
-        k++;
-    if (k > PMEM_MAX_ORDER)
-        return 0;
+    unsigned k;
+    for (;;) {
+        k = order;
+        while (k <= PMEM_MAX_ORDER && list_empty(&pm.free[k]))
+            k++;
+        if (k <= PMEM_MAX_ORDER)
+            break;
+        if (!carve())
+            return 0;
+    }
     uint64_t pa = virt_to_phys(pm.free[k].next);
     pop(pa);
     while (k > order) {
