@@ -10,6 +10,10 @@
  * acknowledgement and window) is dropped — it carries no information, and
  * TCP tolerates lost ACKs — and one pump delivers at most LOOP_BUDGET
  * packets before the rest waits for the next.
+ *
+ * The same queue carries what an Ethernet interface sends to one of its
+ * own addresses (loop_send): it goes back in on that interface, never out
+ * of the device, as Linux routes such traffic over lo.
  */
 #include "net/net.h"
 #include "mm/mm.h"
@@ -24,6 +28,7 @@
 struct qpkt {
     struct list link;
     struct pbuf *p;
+    struct netif *nif; /* where it comes in */
 };
 
 struct ack_key {
@@ -87,7 +92,7 @@ static bool repeated_ack(struct pbuf *p)
     return same && k.win == 0;
 }
 
-static err_t enqueue(struct pbuf *p)
+static err_t enqueue(struct pbuf *p, struct netif *nif)
 {
     struct qpkt *q = kmalloc(sizeof(*q));
     struct pbuf *c = q ? pbuf_clone(PBUF_RAW, PBUF_RAM, p) : NULL;
@@ -96,18 +101,24 @@ static err_t enqueue(struct pbuf *p)
         return ERR_MEM;
     }
     q->p = c;
+    q->nif = nif;
     list_add_tail(&lo.queue, &q->link);
     return ERR_OK;
 }
 
 static err_t out4(struct netif *nif, struct pbuf *p, const ip4_addr_t *a)
 {
-    return enqueue(p);
+    return enqueue(p, nif);
 }
 
 static err_t out6(struct netif *nif, struct pbuf *p, const ip6_addr_t *a)
 {
-    return enqueue(p);
+    return enqueue(p, nif);
+}
+
+int loop_send(struct netif *nif, struct pbuf *p)
+{
+    return enqueue(p, nif);
 }
 
 static err_t lo_init(struct netif *nif)
@@ -141,6 +152,7 @@ bool loop_pump(void)
     for (int n = 0; n < LOOP_BUDGET && !list_empty(&lo.queue); n++) {
         struct qpkt *q = container_of(lo.queue.next, struct qpkt, link);
         struct pbuf *p = q->p;
+        struct netif *nif = q->nif;
         list_del(&q->link);
         kfree(q);
         if (repeated_ack(p)) {
@@ -148,7 +160,7 @@ bool loop_pump(void)
             pbuf_free(p);
             continue;
         }
-        if (lo.nif.input(p, &lo.nif) != ERR_OK)
+        if (ip_input(p, nif) != ERR_OK)
             pbuf_free(p);
     }
     return !list_empty(&lo.queue);

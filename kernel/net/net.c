@@ -166,6 +166,24 @@ static void rx(struct netdev *dev, const void *frame, size_t len, void *arg)
     net_pump();
 }
 
+/* What an interface sends to its own address comes back in through the
+ * loopback queue instead of leaving by the device (QEMU would drop it or
+ * hand it to the host), as Linux routes it over lo. */
+static err_t nif_output4(struct netif *nif, struct pbuf *p, const ip4_addr_t *a)
+{
+    if (!ip4_addr_isany(netif_ip4_addr(nif)) &&
+        ip4_addr_cmp(a, netif_ip4_addr(nif)))
+        return loop_send(nif, p);
+    return etharp_output(nif, p, a);
+}
+
+static err_t nif_output6(struct netif *nif, struct pbuf *p, const ip6_addr_t *a)
+{
+    if (netif_get_ip6_addr_match(nif, a) >= 0)
+        return loop_send(nif, p);
+    return ethip6_output(nif, p, a);
+}
+
 static err_t nif_init(struct netif *nif)
 {
     struct netdev *dev = nif->state;
@@ -176,8 +194,8 @@ static err_t nif_init(struct netif *nif)
                  NETIF_FLAG_ETHERNET | NETIF_FLAG_MLD6;
     nif->name[0] = 'e';
     nif->name[1] = 'n';
-    nif->output = etharp_output;
-    nif->output_ip6 = ethip6_output;
+    nif->output = nif_output4;
+    nif->output_ip6 = nif_output6;
     nif->linkoutput = linkoutput;
     netif_set_hostname(nif, "gorump");
     return ERR_OK;

@@ -110,6 +110,11 @@ int net_err(int lwip_err);
 /* --- loop.c: the loopback interface */
 void loop_init(void);
 bool loop_pump(void);
+/* Queues P, which NIF sends to one of its own addresses, to come back in
+ * on NIF at the next pump: an lwIP err_t. */
+struct netif;
+struct pbuf;
+int loop_send(struct netif *nif, struct pbuf *p);
 
 /* --- socket.c */
 /* A socket and its zeroed protocol state of PROTO_SIZE bytes (s->proto),

@@ -1,6 +1,7 @@
 // Command netloop exercises networking inside one guest, over loopback:
 // TCP (IPv4 and IPv6) with a byte-exact echo, UDP echo, AF_UNIX stream and
-// datagram sockets, ECONNREFUSED on a closed port, many concurrent
+// datagram sockets, TCP and UDP to the machine's own external address,
+// ECONNREFUSED on a closed port, many concurrent
 // connections, name lookup through /etc/hosts, and net/http through
 // httptest.  It prints what it checked and SUCCESS, or FAIL lines.
 package main
@@ -51,12 +52,13 @@ func tcpEcho(network, addr string, size int) {
 	}
 	defer l.Close()
 	go echoServer(l)
-	c, err := net.Dial(network, l.Addr().String())
+	c, err := net.DialTimeout(network, l.Addr().String(), 10*time.Second)
 	if err != nil {
 		check(false, "dial %s: %v", l.Addr(), err)
 		return
 	}
 	defer c.Close()
+	c.SetDeadline(time.Now().Add(60 * time.Second))
 	data := make([]byte, size)
 	rand.Read(data)
 	go func() {
@@ -68,8 +70,8 @@ func tcpEcho(network, addr string, size int) {
 	fmt.Printf("%s echo %d bytes via %s: ok\n", network, size, l.Addr())
 }
 
-func udpEcho() {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+func udpEcho(addr string) {
+	pc, err := net.ListenPacket("udp", addr)
 	if err != nil {
 		check(false, "udp listen: %v", err)
 		return
@@ -97,9 +99,41 @@ func udpEcho() {
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		buf := make([]byte, 100)
 		n, err := c.Read(buf)
-		check(err == nil && bytes.Equal(buf[:n], msg), "udp echo %d: %q %v", i, buf[:n], err)
+		check(err == nil && bytes.Equal(buf[:n], msg), "udp echo %d via %s: %q %v", i, addr, buf[:n], err)
 	}
-	fmt.Println("udp echo: ok")
+	fmt.Printf("udp echo via %s: ok\n", addr)
+}
+
+// ownAddresses echoes over TCP and UDP to the machine's own external
+// addresses (the guest's DHCP address): such traffic stays inside, as
+// over loopback, rather than going out of the network device.
+func ownAddresses() {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		check(false, "interface addresses: %v", err)
+		return
+	}
+	var v4, v6 net.IP
+	for _, a := range addrs {
+		ip := a.(*net.IPNet).IP
+		if ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+			continue
+		}
+		if ip.To4() != nil && v4 == nil {
+			v4 = ip
+		} else if ip.To4() == nil && v6 == nil {
+			v6 = ip
+		}
+	}
+	if v4 == nil {
+		check(false, "no IPv4 address but loopback in %v", addrs)
+		return
+	}
+	tcpEcho("tcp4", net.JoinHostPort(v4.String(), "0"), 256<<10)
+	udpEcho(net.JoinHostPort(v4.String(), "0"))
+	if v6 != nil { // IPv6 only where the network offers a prefix
+		tcpEcho("tcp6", net.JoinHostPort(v6.String(), "0"), 64<<10)
+	}
 }
 
 func unixSockets() {
@@ -288,7 +322,8 @@ func main() {
 	tcpEcho("tcp4", "127.0.0.1:0", 1<<20)
 	tcpEcho("tcp6", "[::1]:0", 256<<10)
 	tcpEcho("tcp", ":0", 64<<10)
-	udpEcho()
+	udpEcho("127.0.0.1:0")
+	ownAddresses()
 	unixSockets()
 	refused()
 	concurrent(200)
