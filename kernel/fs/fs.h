@@ -241,7 +241,11 @@ void procfs_fd_opened(int fd, struct file *f);
 void procfs_fd_closed(int fd);
 
 /* --- pipe.c, eventfd.c */
+/* Every pipe holds 64 KiB, Linux's default; F_SETPIPE_SZ cannot grow it,
+ * so it is also /proc/sys/fs/pipe-max-size. */
+#define PIPE_CAPACITY 65536
 long pipe_create(struct file *ends[2], unsigned flags);
+bool file_is_pipe(const struct file *f);
 /* Opens a FIFO node (open(2)'s blocking rules for FIFOs). */
 long fifo_open(struct node *n, unsigned flags, struct file **out);
 long eventfd_create(uint32_t initval, int flags, struct file **out);

@@ -11,6 +11,7 @@
 
 #define PIPE_ORDER 4
 #define PIPE_SIZE (PAGE_SIZE << PIPE_ORDER)
+_Static_assert(PIPE_SIZE == PIPE_CAPACITY, "pipe size");
 #define PIPE_FILES 32
 #define SIGPIPE 13
 
@@ -172,6 +173,11 @@ static const struct file_ops pipe_ops = {
     .stat = pipe_stat,
     .release = pipe_release,
 };
+
+bool file_is_pipe(const struct file *f)
+{
+    return f->ops == &pipe_ops;
+}
 
 static struct pipe *pipe_new(void)
 {

@@ -152,6 +152,11 @@ static void gen_somaxconn(struct seq *s)
     seq_printf(s, "4096\n");
 }
 
+static void gen_pipe_max_size(struct seq *s)
+{
+    seq_printf(s, "%d\n", PIPE_CAPACITY);
+}
+
 static void link_cwd(struct seq *s)
 {
     char *p = kmalloc(PATH_MAX);
@@ -210,6 +215,7 @@ void procfs_init(const struct gorump_image *img)
         {"/proc/version", gen_version},
         {"/proc/sys/kernel/hostname", gen_hostname},
         {"/proc/sys/net/core/somaxconn", gen_somaxconn},
+        {"/proc/sys/fs/pipe-max-size", gen_pipe_max_size},
     };
     for (unsigned i = 0; i < ARRAY_SIZE(files); i++)
         add_gen(files[i].path, files[i].gen);

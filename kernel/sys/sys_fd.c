@@ -18,6 +18,8 @@
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
 #define FD_CLOEXEC 1
 #define FIONBIO 0x5421
 #define FIOCLEX 0x5451
@@ -271,6 +273,19 @@ SYS(fcntl)
     case F_SETFL:
         f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) |
                    (a2 & (O_NONBLOCK | O_APPEND));
+        break;
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ:
+        /* The size is fixed: asking for at most it gets it, as Linux
+         * rounds a request up; more is refused as above pipe-max-size. */
+        if (!file_is_pipe(f))
+            r = -EBADF;
+        else if (a1 == F_SETPIPE_SZ && (uint32_t)a2 > 1U << 31)
+            r = -EINVAL;
+        else if (a1 == F_SETPIPE_SZ && (uint32_t)a2 > PIPE_CAPACITY)
+            r = -EPERM;
+        else
+            r = PIPE_CAPACITY;
         break;
     default:
         r = -EINVAL;

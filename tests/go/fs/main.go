@@ -15,6 +15,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -391,6 +392,40 @@ func tmpEntries() string {
 	return strings.Join(names, " ")
 }
 
+// A pipe's size: F_GETPIPE_SZ agrees with /proc/sys/fs/pipe-max-size's
+// format and with what a non-blocking writer can put in before EAGAIN;
+// F_SETPIPE_SZ grants at least what is asked; neither works on a file.
+func pipeSize(dir string) {
+	b, err := os.ReadFile("/proc/sys/fs/pipe-max-size")
+	max, aerr := strconv.Atoi(strings.TrimSpace(string(b)))
+	check(err == nil && aerr == nil && max >= 4096 && strings.HasSuffix(string(b), "\n"),
+		"pipe-max-size %q %v", b, err)
+	var p [2]int
+	must(syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC), "Pipe2")
+	defer syscall.Close(p[0])
+	defer syscall.Close(p[1])
+	size, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(p[1]), 1032, 0) // F_GETPIPE_SZ
+	check(e == 0 && int(size) >= 4096 && int(size) <= max, "F_GETPIPE_SZ: %d %v (max %d)", size, e, max)
+	n, err := syscall.Write(p[1], make([]byte, size))
+	check(err == nil && n == int(size), "filling a pipe of %d: %d %v", size, n, err)
+	_, err = syscall.Write(p[1], []byte{1})
+	check(err == syscall.EAGAIN, "writing to a full pipe: %v", err)
+	var q [2]int // an empty one: Linux refuses to shrink below the contents
+	must(syscall.Pipe2(q[:], syscall.O_CLOEXEC), "Pipe2")
+	got, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(q[0]), 1031, 4096) // F_SETPIPE_SZ
+	check(e == 0 && got >= 4096, "F_SETPIPE_SZ 4096: %d %v", got, e)
+	syscall.Close(q[0])
+	syscall.Close(q[1])
+	f, err := os.Create(filepath.Join(dir, "notapipe"))
+	must(err, "create")
+	if f != nil {
+		_, _, e = syscall.Syscall(syscall.SYS_FCNTL, f.Fd(), 1032, 0)
+		check(e == syscall.EBADF, "F_GETPIPE_SZ on a file: %v", e)
+		f.Close()
+	}
+	fmt.Println("pipe size: ok")
+}
+
 func main() {
 	before := tmpEntries()
 	dir, err := os.MkdirTemp("", "fstest")
@@ -408,6 +443,7 @@ func main() {
 	special()
 	dirfdRelative(dir)
 	fifo(dir)
+	pipeSize(dir)
 	if len(os.Args) > 1 && os.Args[1] == "-enospc" {
 		enospc(dir)
 	}
