@@ -60,6 +60,7 @@ register_cases() {
     go_case net-fetch
     go_case net-echo-1m c_net_echo $((1 << 20))
     go_case net-echo-16m c_net_echo $((16 << 20))
+    go_case net-q35
     go_case net-udp
     go_case net-concurrent
     go_case net-exit-flush
@@ -338,6 +339,17 @@ c_net_echo() {
     wait "$guest"
     expect_success
     expect_out_line "echoed 1 connections, $1 bytes"
+}
+
+# The same over virtio-net on PCI with MSI-X (q35), not virtio-mmio.
+c_net_q35() {
+    local port
+    port=$(free_port) || return
+    start_guest --machine q35 -p "$port:$port" tcpecho "$port" 1
+    ! await_listening || nethost echo "127.0.0.1:$port" $((1 << 20))
+    wait "$guest"
+    expect_success
+    expect_out_line "echoed 1 connections, $((1 << 20)) bytes"
 }
 
 c_net_udp() {
