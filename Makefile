@@ -129,6 +129,15 @@ $(BUILD)/t/%.c.o: %.c
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HCFLAGS) -c -o $@ $<
 
+# Rewritten only when `git describe` changes, so tool/main.c is compiled
+# again after each commit and `gorump version` names the right one.
+$(BUILD)/version.txt: FORCE
+	@mkdir -p $(dir $@)
+	$(Q)echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+$(BUILD)/t/tool/main.c.o: $(BUILD)/version.txt
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) \
 	$(wildcard include/gorump/*.h tool/*.h common/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)

@@ -344,13 +344,21 @@ static long t_send(struct sock *s, struct msg *m)
             s->err = 0;
             return done ? (long)done : -e;
         }
-        if (t->shut_wr || (!t->pcb && t->connected)) {
+        if (t->connecting) { /* Linux waits for the handshake */
+            if (sock_nonblock(s, m))
+                return -EAGAIN;
+            int r = sock_wait(s, true);
+            if (r)
+                return r;
+            continue;
+        }
+        /* Shut, reset, or never connected: EPIPE and SIGPIPE, as Linux
+         * gives for any state but established. */
+        if (t->shut_wr || !t->connected || !t->pcb) {
             if (!(m->flags & MSG_NOSIGNAL))
                 signal_send_thread(current(), SIGPIPE, 0);
             return done ? (long)done : -EPIPE;
         }
-        if (!t->connected)
-            return done ? (long)done : -ENOTCONN;
         size_t room = MIN((size_t)tcp_sndbuf(t->pcb), NET_BOUNCE_SIZE);
         if (tcp_sndqueuelen(t->pcb) >= TCP_SND_QUEUELEN - 1)
             room = 0;
@@ -444,7 +452,7 @@ static long t_recv(struct sock *s, struct msg *m)
             s->err = 0;
             return done ? (long)done : -e;
         }
-        if (!t->connected)
+        if (!t->connected && !t->connecting) /* connecting: wait, as Linux */
             return done ? (long)done : -ENOTCONN;
         if (!t->pcb)
             return done;

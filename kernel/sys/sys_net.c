@@ -148,6 +148,10 @@ static int do_bind(struct sock *s, const struct kaddr *a)
 
 static int do_connect(struct sock *s, const struct kaddr *a)
 {
+    /* Every family needs at least the family field (AF_UNSPEC included),
+     * as Linux checks before anything else. */
+    if (a->len < 2)
+        return -EINVAL;
     return s->ops->connect(s, a);
 }
 

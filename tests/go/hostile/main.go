@@ -1,6 +1,7 @@
 // Command hostile attacks the system-call ABI with bad arguments, in the
 // spirit of xv6's usertests: bad pointers must give EFAULT, bad fds EBADF,
-// bad values EINVAL and so on, and the kernel must survive all of them.
+// bad values EINVAL and so on (sockets.go: the socket calls), and the
+// kernel must survive all of them.
 // It also checks that loops of open/close, pipe/close and mmap/munmap leak
 // neither file descriptors nor memory.
 package main
@@ -253,6 +254,7 @@ func noLeaks() {
 func main() {
 	badPointers()
 	badValues()
+	badSockets()
 	noLeaks()
 	if failed > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: %d checks failed\n", failed)
