@@ -184,6 +184,7 @@ void kmain(uint32_t start_info)
     kfree(resolv.buf);
     kfree(hosts.buf);
     set_cwd(img.cwd ? img.cwd : "/");
+    console_rx_init();
     if (exec_start(&img))
         refuse("the program cannot be started");
     sched_idle_loop();

@@ -71,7 +71,7 @@ static void child_exec(const struct spawn *s, pid_t parent)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127); /* the tool died before prctl took effect */
-    null = open("/dev/null", O_RDONLY);
+    null = s->stdin_fd > 0 ? s->stdin_fd : open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0 ||
         (s->stdout_fd >= 0 && dup2(s->stdout_fd, 1) < 0) ||
         (s->stderr_fd >= 0 && dup2(s->stderr_fd, 2) < 0)) {

@@ -22,15 +22,16 @@ struct spawn {
     const char *path; /* the executable */
     char *const *argv;
     const char *dir;  /* working directory, or NULL */
+    int stdin_fd;     /* becomes fd 0 if > 0, else /dev/null does */
     int stdout_fd;    /* becomes fd 1, or -1 to inherit */
     int stderr_fd;    /* becomes fd 2, or -1 to inherit */
     char *const *env; /* NULL-terminated "KEY=VALUE" to set, or NULL */
 };
 
 /*
- * Starts a child with stdin on /dev/null, the signal mask and SIGPIPE
- * reset, and PR_SET_PDEATHSIG so it dies with the tool.  Returns its pid,
- * or -1 (reported).  If exec fails the child reports it and exits 127.
+ * Starts a child with stdin on /dev/null (or stdin_fd), the signal mask and
+ * SIGPIPE reset, and PR_SET_PDEATHSIG so it dies with the tool.  Returns its
+ * pid, or -1 (reported).  If exec fails the child reports it and exits 127.
  */
 pid_t spawn_child(const struct spawn *s);
 

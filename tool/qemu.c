@@ -118,33 +118,39 @@ int qemu_find(char *out, size_t size)
     return -1;
 }
 
-pid_t qemu_start(const struct qemu_argv *q, int *out_fd, int *err_fd)
+pid_t qemu_start(const struct qemu_argv *q, int *in_fd, int *out_fd,
+                 int *err_fd)
 {
     struct spawn s = {.path = q->argv[0], .argv = q->argv};
-    int out[2], err[2];
+    int p[3][2], n;
     pid_t pid;
 
-    if (pipe2(out, O_CLOEXEC) != 0) {
-        report("pipe: %s", strerror(errno));
-        return -1;
+    for (n = 0; n < 3; n++) {
+        if (pipe2(p[n], O_CLOEXEC) != 0) {
+            report("pipe: %s", strerror(errno));
+            while (n-- > 0) {
+                close(p[n][0]);
+                close(p[n][1]);
+            }
+            return -1;
+        }
     }
-    if (pipe2(err, O_CLOEXEC) != 0) {
-        report("pipe: %s", strerror(errno));
-        close(out[0]);
-        close(out[1]);
-        return -1;
-    }
-    s.stdout_fd = out[1];
-    s.stderr_fd = err[1];
+    s.stdin_fd = p[0][0];
+    s.stdout_fd = p[1][1];
+    s.stderr_fd = p[2][1];
     pid = spawn_child(&s);
-    close(out[1]);
-    close(err[1]);
+    close(p[0][0]);
+    close(p[1][1]);
+    close(p[2][1]);
     if (pid < 0) {
-        close(out[0]);
-        close(err[0]);
+        close(p[0][1]);
+        close(p[1][0]);
+        close(p[2][0]);
         return -1;
     }
-    *out_fd = out[0];
-    *err_fd = err[0];
+    fcntl(p[0][1], F_SETFL, O_NONBLOCK);
+    *in_fd = p[0][1];
+    *out_fd = p[1][0];
+    *err_fd = p[2][0];
     return pid;
 }

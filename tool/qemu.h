@@ -49,9 +49,11 @@ const char *qemu_kernel_cmdline(void);
  * out[0..size); 0, or -1 after telling the user how to install it. */
 int qemu_find(char *out, size_t size);
 
-/* Starts QEMU with its stdout and its stderr each on a new pipe; returns
- * the pid and sets *out_fd and *err_fd to the pipes' reading ends, or
- * returns -1 (reported). */
-pid_t qemu_start(const struct qemu_argv *q, int *out_fd, int *err_fd);
+/* Starts QEMU with its stdin, stdout and stderr each on a new pipe;
+ * returns the pid and sets *in_fd to the writing end of the first (the
+ * guest's serial input; non-blocking) and *out_fd and *err_fd to the
+ * reading ends of the others, or returns -1 (reported). */
+pid_t qemu_start(const struct qemu_argv *q, int *in_fd, int *out_fd,
+                 int *err_fd);
 
 #endif

@@ -6,6 +6,7 @@
  * network asked for, relay the console until the guest stops, clean up.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -76,6 +77,22 @@ static int run_cmdline(struct run *r)
     return 0;
 }
 
+/* GORUMP_STOP_TIMEOUT: seconds (a decimal) a program has to exit after a
+ * signal is passed on to it; 0, or -1 (reported). */
+static int stop_grace(uint64_t *ms)
+{
+    const char *s = getenv("GORUMP_STOP_TIMEOUT");
+
+    *ms = (uint64_t)STOP_GRACE_DEFAULT_S * 1000;
+    if (s == NULL || *s == '\0')
+        return 0;
+    if (args_parse_seconds(s, ms) != 0) {
+        report("GORUMP_STOP_TIMEOUT=%s: want seconds, such as 10 or 0.5", s);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_guest(struct run *r)
 {
     struct qemu_config c = {.qemu = r->qemu,
@@ -92,10 +109,10 @@ static int run_guest(struct run *r)
                       .qemu = r->qemu,
                       .net = &r->a->net};
 
-    if (c.kvm < 0 || run_cmdline(r) != 0)
+    if (c.kvm < 0 || run_cmdline(r) != 0 || stop_grace(&g.stop_grace_ms) != 0)
         return GORUMP_STATUS_FAILURE;
     qemu_build_argv(&c, &q);
-    g.pid = qemu_start(&q, &g.out_fd, &g.err_fd);
+    g.pid = qemu_start(&q, &g.in_fd, &g.out_fd, &g.err_fd);
     if (g.pid < 0)
         return GORUMP_STATUS_FAILURE;
     return supervise(&g);

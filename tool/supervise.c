@@ -157,7 +157,25 @@ struct watch {
     int sig;
     uint64_t widen;     /* next look for QEMU's -p listeners, 0 if done */
     uint64_t widen_end; /* when to stop looking */
+    uint64_t grace;     /* a signal was passed on: stop QEMU then, or 0 */
+    char grace_secs[32];
+    int grace_expired;
 };
+
+/* Passes the stopping signal SIG on to the program (a record on QEMU's
+ * stdin, include/gorump/console.h) unless one already was; 1 if it did,
+ * so the loop goes on while the program stops by itself. */
+static int forward_signal(const struct guest *g, struct watch *w, int sig)
+{
+    const uint8_t rec[3] = {GORUMP_CON_ESC, GORUMP_CON_SIGNAL, (uint8_t)sig};
+
+    if (w->grace != 0 || g->in_fd < 0 ||
+        write(g->in_fd, rec, sizeof(rec)) != (ssize_t)sizeof(rec))
+        return 0;
+    w->grace = now_ms() + g->stop_grace_ms;
+    args_format_seconds(g->stop_grace_ms, w->grace_secs, sizeof(w->grace_secs));
+    return 1;
+}
 
 /* QEMU's -p listeners get a backlog that takes bursts of connections
  * (hostfwd.h).  QEMU makes them while it sets up, so the tool looks every
@@ -187,6 +205,7 @@ static void widen_listeners(const struct guest *g, struct watch *w,
 static enum stop_reason watch_once(const struct guest *g, struct watch *w,
                                    int *eof)
 {
+    int sig;
     struct pollfd pfd[3] = {{.fd = g->out_fd, .events = POLLIN},
                             {.fd = g->sigfd, .events = POLLIN},
                             {.fd = w->err.fd, .events = POLLIN}};
@@ -198,18 +217,27 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
         return STOP_TIMEOUT; /* QEMU lingers: the record already decided */
     if (w->linger == 0 && w->deadline != 0 && now >= w->deadline)
         return STOP_TIMEOUT;
+    if (w->linger == 0 && w->grace != 0 && now >= w->grace) {
+        w->grace_expired = 1;
+        return STOP_SIGNAL;
+    }
     if (w->err.holding && now >= w->hold)
         qemu_err_release(&w->err);
     if (w->widen != 0)
         widen_listeners(g, w, now);
     if (poll(pfd, 3,
-             poll_wait(now, earliest(earliest(w->deadline, w->linger),
-                                     earliest(w->err.holding ? w->hold : 0,
-                                              w->widen)))) < 0)
+             poll_wait(now,
+                       earliest(earliest(w->deadline, w->linger),
+                                earliest(earliest(w->err.holding ? w->hold : 0,
+                                                  w->widen),
+                                         w->grace)))) < 0)
         return STOP_NONE; /* EINTR: go round again */
-    w->sig = signals_take(g->sigfd);
-    if (w->sig != 0)
-        return STOP_SIGNAL;
+    sig = signals_take(g->sigfd);
+    if (sig != 0) {
+        w->sig = sig;
+        if (!forward_signal(g, w, sig))
+            return STOP_SIGNAL;
+    }
     if (pfd[2].revents != 0)
         qemu_err_pump(&w->err);
     if (pfd[0].revents != 0)
@@ -228,6 +256,9 @@ static int stop_guest(const struct guest *g, struct watch *w,
      * signal" after is not news. */
     qemu_err_drain(&w->err, 1);
     qemu_err_release(&w->err);
+    if (w->grace_expired)
+        report("the program did not exit within %s s of SIG%s; stopping it",
+               w->grace_secs, sigabbrev_np(w->sig));
     wstatus = stop_child(g->pid, reason == STOP_SIGNAL ? w->sig : SIGKILL);
     qemu_err_drain(&w->err, 0);
     if (reason == STOP_SIGNAL)
@@ -298,5 +329,7 @@ int supervise(const struct guest *g)
     if (w.err.fd >= 0)
         close(w.err.fd);
     close(g->out_fd);
+    if (g->in_fd >= 0)
+        close(g->in_fd);
     return status;
 }

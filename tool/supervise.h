@@ -12,19 +12,28 @@
 #include "args.h"
 #include "console.h"
 
+/* How long a program has to exit after a signal passed on to it, unless
+ * GORUMP_STOP_TIMEOUT says otherwise (run.c). */
+#define STOP_GRACE_DEFAULT_S 10
+
 struct guest {
     pid_t pid;                 /* QEMU */
+    int in_fd;                 /* its stdin: the serial port's input */
     int out_fd;                /* its stdout: the guest's serial port */
     int err_fd;                /* its stderr */
     int sigfd;                 /* from signals_setup() */
     uint64_t timeout_ms;       /* 0: none */
+    uint64_t stop_grace_ms;    /* to exit after a signal passed on */
     const char *qemu;          /* QEMU's path, for messages */
     const struct run_net *net; /* to explain a -p rule QEMU refused */
 };
 
 /*
  * Runs until QEMU exits, the timeout expires or a stopping signal comes;
- * QEMU is reaped in every case and out_fd and err_fd closed.  Returns gorump's
+ * QEMU is reaped in every case and in_fd, out_fd and err_fd closed.  The
+ * first SIGINT, SIGTERM or SIGHUP goes to the program (a signal record on
+ * in_fd), which has stop_grace_ms to exit by itself; a second one, or the
+ * end of that time, stops QEMU.  Returns gorump's
  * exit status: the program's own, or GORUMP_STATUS_* (or 128+signal).
  */
 int supervise(const struct guest *g);

@@ -18,6 +18,13 @@
  * After DLE 'x' or DLE 'p' the kernel writes to the isa-debug-exit port,
  * which stops QEMU.  The tool takes the status from the record, never from
  * QEMU's exit code (which cannot carry all of 0-255).
+ *
+ * The other direction, host to guest, carries records only (bytes outside
+ * a record are ignored):
+ *
+ *   DLE 's' N      deliver signal N (1-64, not SIGKILL or SIGSTOP) to the
+ *                  program, as kill(2) from outside would: how the tool
+ *                  passes on SIGINT, SIGTERM and SIGHUP for a graceful stop
  */
 #ifndef GORUMP_CONSOLE_H
 #define GORUMP_CONSOLE_H
@@ -28,6 +35,7 @@
 #define GORUMP_CON_KERNEL 'k'
 #define GORUMP_CON_EXIT 'x'
 #define GORUMP_CON_PANIC 'p'
+#define GORUMP_CON_SIGNAL 's'
 
 /* The isa-debug-exit device the tool adds to every guest. */
 #define GORUMP_DEBUG_EXIT_PORT 0x501

@@ -3,19 +3,26 @@
  * goes through the framing of include/gorump/console.h, which lets one port
  * carry the program's stdout, its stderr and the kernel's messages apart.
  * The transmitter is polled: wait for an empty FIFO, then write up to 16
- * bytes, so output is never dropped when the host reads slowly.
+ * bytes, so output is never dropped when the host reads slowly.  The
+ * receiver interrupts (IRQ 4 through the I/O APIC) and carries the host's
+ * records: a signal for the program.
  */
 #include "drv/drv.h"
 #include "arch/x86_64/arch.h"
 #include "gorump/console.h"
+#include "proc/proc.h"
 
 #define COM1 0x3f8
+#define COM1_GSI 4
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 
 static struct {
     enum console_stream cur; /* stream the host is decoding */
     unsigned room;           /* bytes the FIFO takes before the next poll */
     uint64_t first_output;   /* TSC of the program's first output */
+    uint8_t rx[2];           /* the host's record so far */
+    unsigned nrx;
 } con;
 
 static const char stream_code[] = {
@@ -33,6 +40,43 @@ void console_init(void)
     outb(COM1 + 3, 0x03); /* 8N1 */
     outb(COM1 + 2, 0x07); /* enable and clear FIFOs */
     con.cur = CON_KERNEL;
+}
+
+/* One byte from the host: records are DLE, a code, an argument. */
+static void receive(uint8_t c)
+{
+    if (con.nrx == 0 && c != GORUMP_CON_ESC)
+        return; /* not in a record */
+    if (con.nrx < 2) {
+        con.rx[con.nrx++] = c;
+        return;
+    }
+    con.nrx = 0;
+    if (con.rx[1] == GORUMP_CON_SIGNAL && c >= 1 && c <= 64 && c != 9 &&
+        c != 19)
+        signal_send_process(c, 0 /* SI_USER */);
+}
+
+static void rx_irq(struct trapframe *tf)
+{
+    (void)tf;
+    while (inb(COM1 + 5) & LSR_DR)
+        receive(inb(COM1));
+}
+
+void console_rx_init(void)
+{
+    int vec = irq_vector_alloc();
+    if (vec < 0 || ioapic_route(COM1_GSI, (uint8_t)vec) != 0) {
+        kprintf("gorump: no serial receive interrupt: signals from the "
+                "host will not reach the program\n");
+        return;
+    }
+    irq_register((uint8_t)vec, rx_irq);
+    outb(COM1 + 4, 0x0b); /* DTR, RTS, OUT2 (gates the IRQ line) */
+    outb(COM1 + 1, 0x01); /* interrupt on received data */
+    ioapic_unmask(COM1_GSI);
+    rx_irq(NULL); /* what came before: the line has already risen */
 }
 
 static void put(uint8_t c)

@@ -14,6 +14,9 @@ enum console_stream {
 };
 
 void console_init(void);
+/* Takes the host's records (include/gorump/console.h) from the serial
+ * port's receive interrupt from now on. */
+void console_rx_init(void);
 /* Writes n bytes to one stream; the host tool sorts them apart. */
 void console_write(enum console_stream s, const void *buf, size_t n);
 /* Time from the kernel's first instruction to the program's first byte

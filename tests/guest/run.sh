@@ -95,6 +95,8 @@ register_cases() {
     tool_case net-port-busy
     tool_case net-tap
     tool_case big-memory
+    tool_case graceful-stop
+    tool_case stop-timeout
     tool_case net-bad-publish
 }
 
@@ -250,18 +252,21 @@ start_guest() {
     guest=$!
 }
 
-# await_listening: 0 once the guest has printed "listening on", 1 (and the
-# case fails) if it ended first or 60 s passed.
-await_listening() {
+# await_out REGEX: 0 once a line of the guest's stdout matches REGEX, 1
+# (and the case fails) if the guest ended first or 60 s passed.
+await_out() {
     local i
     for ((i = 0; i < 600; i++)); do
-        grep -q '^listening on' "$dir/stdout" 2>/dev/null && return 0
+        grep -Eq -- "$1" "$dir/stdout" 2>/dev/null && return 0
         kill -0 "$guest" 2>/dev/null || break
         sleep 0.1
     done
-    fail "the guest never said it was listening"
+    fail "the guest never printed a line matching /$1/"
     return 1
 }
+
+# await_listening: await_out for the servers' "listening on" line.
+await_listening() { await_out '^listening on'; }
 
 # nethost CMD ARG...: runs $B/nethost on the host, output in $dir/host.
 nethost() {
@@ -525,13 +530,9 @@ descendant() {
 # (Writing a free-list link into every 4 MiB block at boot made the host
 # back each with a 2 MiB huge page: 2 GiB resident, seconds of boot.)
 c_big_memory() {
-    local qemu="" hwm i
+    local qemu="" hwm
     start_guest -m 4G sleep
-    for ((i = 0; i < 600; i++)); do
-        grep -q '^sleeping' "$dir/stdout" 2>/dev/null && break
-        kill -0 "$guest" 2>/dev/null || break
-        sleep 0.1
-    done
+    await_out '^sleeping' || return
     qemu=$(descendant "$guest" qemu-system-x86) ||
         fail "no QEMU process found under the guest's gorump"
     hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$qemu/status" 2>/dev/null)
@@ -541,6 +542,35 @@ c_big_memory() {
     expect_out_line sleeping
     [ -n "$hwm" ] && [ "$hwm" -lt $((512 * 1024)) ] ||
         fail "QEMU's peak resident memory for a 4 GiB guest: ${hwm:-?} kB (want < 512 MiB)"
+}
+
+# signal_tool SIG: sends SIG to the gorump process running the guest.
+signal_tool() {
+    local tool
+    tool=$(descendant "$guest" gorump) || {
+        fail "no gorump process found"
+        return 1
+    }
+    kill "-$1" "$tool"
+}
+
+# SIGTERM to gorump reaches the program, which stops by itself.
+c_graceful_stop() {
+    start_guest graceful
+    ! await_out '^ready$' || signal_tool TERM
+    wait "$guest"
+    expect_status 3
+    expect_out_line ready "got terminated, cleaning up"
+}
+
+# A program that ignores the signal is stopped after GORUMP_STOP_TIMEOUT.
+c_stop_timeout() {
+    local -x GORUMP_STOP_TIMEOUT=0.5
+    start_guest graceful ignore
+    ! await_out '^ready$' || signal_tool TERM
+    wait "$guest"
+    expect_status 143
+    expect_err 'the program did not exit within 0.5 s of SIGTERM; stopping it'
 }
 
 # A -p host port something else listens on: QEMU refuses it, gorump says
