@@ -1,15 +1,23 @@
 // examples/httpd — the seed project's hello-world web server: net/http on
 // port 3000, answering GET /fast with a short body.  `make demo` boots it.
+// Ctrl-C or SIGTERM to gorump reaches it: it stops accepting, lets the
+// requests in progress finish (5 s at most) and exits with status 0.
 //
 //	build/gorump run -p 3000:3000 examples/httpd
 //	curl http://127.0.0.1:3000/fast
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
 )
 
 func fast(w http.ResponseWriter, r *http.Request) {
@@ -27,6 +35,23 @@ func main() {
 	flag.Parse()
 
 	http.HandleFunc("/fast", fast)
+	srv := &http.Server{Addr: *addr}
+	stopped := make(chan struct{})
+	go func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		log.Printf("httpd: %v: shutting down", <-sig)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Printf("httpd: shutdown: %v", err)
+		}
+		close(stopped)
+	}()
 	log.Printf("httpd: listening on %s", *addr)
-	log.Fatal(http.ListenAndServe(*addr, nil))
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		log.Fatal(err)
+	}
+	<-stopped
+	log.Printf("httpd: stopped")
 }

@@ -97,6 +97,7 @@ register_cases() {
     tool_case big-memory
     tool_case graceful-stop
     tool_case stop-timeout
+    tool_case httpd-stop
     tool_case net-bad-publish
 }
 
@@ -252,18 +253,20 @@ start_guest() {
     guest=$!
 }
 
-# await_out REGEX: 0 once a line of the guest's stdout matches REGEX, 1
-# (and the case fails) if the guest ended first or 60 s passed.
+# await_out REGEX [FILE]: 0 once a line of the guest's stdout (or FILE)
+# matches REGEX, 1 (and the case fails) if the guest ended first or 60 s
+# passed.  await_err: the same for its stderr.
 await_out() {
-    local i
+    local i file=${2:-$dir/stdout}
     for ((i = 0; i < 600; i++)); do
-        grep -Eq -- "$1" "$dir/stdout" 2>/dev/null && return 0
+        grep -Eq -- "$1" "$file" 2>/dev/null && return 0
         kill -0 "$guest" 2>/dev/null || break
         sleep 0.1
     done
-    fail "the guest never printed a line matching /$1/"
+    fail "the guest never printed a line matching /$1/ (${file##*/})"
     return 1
 }
+await_err() { await_out "$1" "$dir/stderr"; }
 
 # await_listening: await_out for the servers' "listening on" line.
 await_listening() { await_out '^listening on'; }
@@ -561,6 +564,23 @@ c_graceful_stop() {
     wait "$guest"
     expect_status 3
     expect_out_line ready "got terminated, cleaning up"
+}
+
+# examples/httpd answers through -p, then stops gracefully on SIGTERM.
+c_httpd_stop() {
+    local port
+    port=$(free_port) || return
+    start_guest -p "$port:3000" examples/httpd
+    if await_err 'httpd: listening on :3000'; then
+        curl -fsS -m 30 -o "$dir/fast" "http://127.0.0.1:$port/fast" 2>>"$dir/host" ||
+            fail "curl /fast failed"
+        grep -qx 'hello from gorump' "$dir/fast" 2>/dev/null ||
+            fail "/fast answered '$(head -c 80 "$dir/fast" | printable)'"
+        signal_tool TERM
+    fi
+    wait "$guest"
+    expect_status 0
+    expect_err 'httpd: terminated: shutting down' 'httpd: stopped'
 }
 
 # A program that ignores the signal is stopped after GORUMP_STOP_TIMEOUT.
