@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 )
@@ -47,8 +48,14 @@ func main() {
 		srv.Shutdown(context.Background()) // waits for /quit's answer
 		close(done)
 	}()
+	l, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: listen: %v\n", err)
+		os.Exit(1)
+	}
+	// Only now: the harness connects as soon as it reads this line.
 	fmt.Printf("listening on %s\n", srv.Addr)
-	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+	if err := srv.Serve(l); err != http.ErrServerClosed {
 		fmt.Fprintf(os.Stderr, "FAIL: serve: %v\n", err)
 		os.Exit(1)
 	}
