@@ -46,6 +46,9 @@ static int con_escape(struct con_decoder *d, uint8_t c)
         d->panicked = 1;
         con_record(d, GORUMP_CON_PANIC);
         return 0;
+    case GORUMP_CON_READY:
+        d->ready = 1;
+        return 0;
     }
     return 0; /* unknown record: dropped */
 }

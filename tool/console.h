@@ -23,6 +23,7 @@ struct con_decoder {
     int exit_status;  /* from the first DLE 'x', or -1 */
     int panicked;     /* a DLE 'p' was seen */
     int first_record; /* GORUMP_CON_EXIT or _PANIC, whichever came first; 0 */
+    int ready;        /* DLE 'r' seen: the kernel takes host records */
     uint64_t nbytes;  /* bytes fed so far, records included */
 };
 

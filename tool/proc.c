@@ -46,17 +46,28 @@ int signals_setup(void)
     return fd;
 }
 
-int signals_take(int sigfd)
+int signals_take_count(int sigfd, int *count)
 {
     struct signalfd_siginfo si;
     int first = 0;
 
+    *count = 0;
     while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
         int sig = (int)si.ssi_signo;
-        if (first == 0 && sig != SIGCHLD)
+        if (sig == SIGCHLD)
+            continue;
+        if (first == 0)
             first = sig;
+        ++*count;
     }
     return first;
+}
+
+int signals_take(int sigfd)
+{
+    int count;
+
+    return signals_take_count(sigfd, &count);
 }
 
 /* In the child, between fork and exec: nothing here may return. */
@@ -69,6 +80,8 @@ static void child_exec(const struct spawn *s, pid_t parent)
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (s->new_pgrp)
+        setpgid(0, 0);
     if (getppid() != parent)
         _exit(127); /* the tool died before prctl took effect */
     null = s->stdin_fd > 0 ? s->stdin_fd : open("/dev/null", O_RDONLY);
@@ -103,6 +116,8 @@ pid_t spawn_child(const struct spawn *s)
     }
     if (pid == 0)
         child_exec(s, parent);
+    if (s->new_pgrp)
+        setpgid(pid, pid); /* also here, so no ^C slips in before */
     return pid;
 }
 

@@ -17,12 +17,17 @@ int signals_setup(void);
 /* Reads every pending signal from SIGFD and returns the first stopping one
  * (SIGINT, SIGTERM or SIGHUP), or 0 if there is none. */
 int signals_take(int sigfd);
+/* The same, and *count says how many stopping signals were read. */
+int signals_take_count(int sigfd, int *count);
 
 struct spawn {
     const char *path; /* the executable */
     char *const *argv;
     const char *dir;  /* working directory, or NULL */
-    int stdin_fd;     /* becomes fd 0 if > 0, else /dev/null does */
+    int stdin_fd;     /* becomes fd 0 if > 0, else /dev/null does (the tool
+                         keeps 0-2 open, so a pipe is never fd 0) */
+    int new_pgrp;     /* in a process group of its own: a terminal's ^C
+                         reaches the tool alone, which decides */
     int stdout_fd;    /* becomes fd 1, or -1 to inherit */
     int stderr_fd;    /* becomes fd 2, or -1 to inherit */
     char *const *env; /* NULL-terminated "KEY=VALUE" to set, or NULL */

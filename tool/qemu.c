@@ -136,6 +136,7 @@ pid_t qemu_start(const struct qemu_argv *q, int *in_fd, int *out_fd,
         }
     }
     s.stdin_fd = p[0][0];
+    s.new_pgrp = 1;
     s.stdout_fd = p[1][1];
     s.stderr_fd = p[2][1];
     pid = spawn_child(&s);

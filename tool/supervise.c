@@ -160,21 +160,36 @@ struct watch {
     uint64_t grace;     /* a signal was passed on: stop QEMU then, or 0 */
     char grace_secs[32];
     int grace_expired;
+    int held; /* a signal waiting for the kernel's DLE 'r', or 0 */
 };
+
+/* Writes the signal record held in w->held once the kernel has said it
+ * takes records (it clears what arrives while it sets up the UART); 0 if
+ * the write failed. */
+static int send_held_signal(const struct guest *g, struct watch *w)
+{
+    const uint8_t rec[3] = {GORUMP_CON_ESC, GORUMP_CON_SIGNAL,
+                            (uint8_t)w->held};
+    int ok;
+
+    if (w->held == 0 || !w->d.ready)
+        return 1;
+    ok = write(g->in_fd, rec, sizeof(rec)) == (ssize_t)sizeof(rec);
+    w->held = 0;
+    return ok;
+}
 
 /* Passes the stopping signal SIG on to the program (a record on QEMU's
  * stdin, include/gorump/console.h) unless one already was; 1 if it did,
  * so the loop goes on while the program stops by itself. */
 static int forward_signal(const struct guest *g, struct watch *w, int sig)
 {
-    const uint8_t rec[3] = {GORUMP_CON_ESC, GORUMP_CON_SIGNAL, (uint8_t)sig};
-
-    if (w->grace != 0 || g->in_fd < 0 ||
-        write(g->in_fd, rec, sizeof(rec)) != (ssize_t)sizeof(rec))
+    if (w->grace != 0 || g->in_fd < 0)
         return 0;
+    w->held = sig;
     w->grace = now_ms() + g->stop_grace_ms;
     args_format_seconds(g->stop_grace_ms, w->grace_secs, sizeof(w->grace_secs));
-    return 1;
+    return send_held_signal(g, w);
 }
 
 /* QEMU's -p listeners get a backlog that takes bursts of connections
@@ -205,7 +220,7 @@ static void widen_listeners(const struct guest *g, struct watch *w,
 static enum stop_reason watch_once(const struct guest *g, struct watch *w,
                                    int *eof)
 {
-    int sig;
+    int sig, nsig;
     struct pollfd pfd[3] = {{.fd = g->out_fd, .events = POLLIN},
                             {.fd = g->sigfd, .events = POLLIN},
                             {.fd = w->err.fd, .events = POLLIN}};
@@ -232,16 +247,19 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
                                                   w->widen),
                                          w->grace)))) < 0)
         return STOP_NONE; /* EINTR: go round again */
-    sig = signals_take(g->sigfd);
+    sig = signals_take_count(g->sigfd, &nsig);
     if (sig != 0) {
         w->sig = sig;
-        if (!forward_signal(g, w, sig))
+        /* Two at once (^C twice, say) is the second: stop now. */
+        if (nsig > 1 || !forward_signal(g, w, sig))
             return STOP_SIGNAL;
     }
     if (pfd[2].revents != 0)
         qemu_err_pump(&w->err);
     if (pfd[0].revents != 0)
         *eof = !pump(g->out_fd, &w->d, &w->sink, &w->err);
+    if (!send_held_signal(g, w))
+        return STOP_SIGNAL;
     return w->sink.stdout_err != 0 ? STOP_STDOUT : STOP_NONE;
 }
 

@@ -14,6 +14,9 @@
  *   DLE DLE        a literal 0x10 byte in the current stream
  *   DLE 'x' S      the program exited with status S (one byte, 0-255)
  *   DLE 'p'        the kernel panicked; its report was sent on 'k'
+ *   DLE 'r'        the kernel now takes the host's records (below); the
+ *                  tool holds them until then, as the UART's set-up at
+ *                  boot clears whatever had arrived
  *
  * After DLE 'x' or DLE 'p' the kernel writes to the isa-debug-exit port,
  * which stops QEMU.  The tool takes the status from the record, never from
@@ -36,6 +39,7 @@
 #define GORUMP_CON_EXIT 'x'
 #define GORUMP_CON_PANIC 'p'
 #define GORUMP_CON_SIGNAL 's'
+#define GORUMP_CON_READY 'r'
 
 /* The isa-debug-exit device the tool adds to every guest. */
 #define GORUMP_DEBUG_EXIT_PORT 0x501

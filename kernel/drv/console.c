@@ -42,6 +42,8 @@ void console_init(void)
     con.cur = CON_KERNEL;
 }
 
+static void put(uint8_t c);
+
 /* One byte from the host: records are DLE, a code, an argument. */
 static void receive(uint8_t c)
 {
@@ -77,6 +79,10 @@ void console_rx_init(void)
     outb(COM1 + 1, 0x01); /* interrupt on received data */
     ioapic_unmask(COM1_GSI);
     rx_irq(NULL); /* what came before: the line has already risen */
+    /* Tell the host to send its records from now on (the stream the
+     * host decodes does not change). */
+    put(GORUMP_CON_ESC);
+    put(GORUMP_CON_READY);
 }
 
 static void put(uint8_t c)

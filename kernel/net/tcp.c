@@ -327,9 +327,10 @@ static int t_connect(struct sock *s, const struct kaddr *a)
             return r == -ERESTARTSYS ? -EINTR : r;
     }
     if (!t->connected) {
+        /* Another thread's send or recv may have taken the error. */
         int e2 = s->err;
         s->err = 0;
-        return -e2;
+        return e2 ? -e2 : -ECONNABORTED;
     }
     return 0;
 }

@@ -98,6 +98,7 @@ register_cases() {
     tool_case graceful-stop
     tool_case stop-timeout
     tool_case httpd-stop
+    tool_case stop-early
     tool_case net-bad-publish
 }
 
@@ -566,6 +567,30 @@ c_graceful_stop() {
     expect_out_line ready "got terminated, cleaning up"
 }
 
+# A signal while the guest boots is not lost (the UART's set-up clears what
+# arrived before it): the program stops by it at once, by its default
+# action or its handler, without waiting out GORUMP_STOP_TIMEOUT.
+c_stop_early() {
+    local -x GORUMP_STOP_TIMEOUT=60
+    local i qemu=""
+    start_guest graceful
+    for ((i = 0; i < 1000; i++)); do
+        qemu=$(descendant "$guest" qemu-system-x86) && break
+        sleep 0.01
+    done
+    if [ -n "$qemu" ]; then
+        kill -TERM "$(ps -o ppid= -p "$qemu")"
+    else
+        fail "QEMU did not start"
+    fi
+    wait "$guest"
+    case $(cat "$dir/status" 2>/dev/null) in
+    143 | 3) ;;
+    *) fail "status $(cat "$dir/status" 2>/dev/null), want 143 or 3" ;;
+    esac
+    reject_err 'did not exit within'
+}
+
 # examples/httpd answers through -p, then stops gracefully on SIGTERM.
 c_httpd_stop() {
     local port
@@ -826,6 +851,9 @@ run_case() {
 # report NAME: one line per case, and the output tails on failure.
 report() {
     local d=$WORK/$1
+    # No secs: the case's shell stopped before its end (an error under
+    # set -u, say), so its checks did not all run.
+    [ -f "$d/secs" ] || echo "the case stopped before its end" >>"$d/fail"
     if [ -s "$d/fail" ]; then
         failed=$((failed + 1))
         echo "FAIL $1: $(head -n1 "$d/fail" | printable)"

@@ -168,6 +168,21 @@ static void test_unknown(void)
     CHECK_EQ(d.first_record, 0);
 }
 
+/* The kernel's "ready for host records" leaves the stream alone. */
+static void test_ready(void)
+{
+    static const char s[] = DLE "1ab" DLE "rcd";
+    struct con_decoder d;
+    struct rec r;
+
+    decode(&d, &r, s, 4, 0);
+    CHECK_EQ(d.ready, 0);
+    decode(&d, &r, s, sizeof(s) - 1, 0);
+    CHECK_EQ(d.ready, 1);
+    CHECK(strcmp(text(&r, GORUMP_CON_STDOUT), "abcd") == 0);
+    CHECK_EQ(d.first_record, 0);
+}
+
 /* Random streams rich in DLEs, fed in random chunks, against one feed. */
 static void test_random_chunks(void)
 {
@@ -212,6 +227,7 @@ int main(void)
     test_panic();
     test_splits();
     test_unknown();
+    test_ready();
     test_random_chunks();
     return check_done();
 }
