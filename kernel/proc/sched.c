@@ -108,8 +108,13 @@ void sched_init(void)
 
 void sched_add(struct thread *t)
 {
+    bool first = list_empty(&sched.runq);
     t->state = THREAD_RUNNABLE;
     list_add_tail(&sched.runq, &t->run_link);
+    /* A thread running alone has no slice timer; now it has company, so
+     * it gets one (it may spin in user mode and never enter the kernel). */
+    if (first && current() != &sched.idle)
+        timer_rearm(clock_mono_ns());
 }
 
 void schedule(void)
