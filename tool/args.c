@@ -36,7 +36,8 @@ enum opt_id {
     OPT_PUBLISH,
     OPT_IP,
     OPT_GATEWAY,
-    OPT_DNS
+    OPT_DNS,
+    OPT_INTERACTIVE
 };
 
 /* Which subcommands have an option. */
@@ -68,6 +69,7 @@ static const struct opt run_opts[] = {
     {0, "ip", 1, OPT_IP, FOR_RUN},
     {0, "gateway", 1, OPT_GATEWAY, FOR_RUN},
     {0, "dns", 1, OPT_DNS, FOR_RUN},
+    {'i', "interactive", 0, OPT_INTERACTIVE, FOR_RUN},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -253,6 +255,9 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
         return RUN_ARGS_OK;
     case OPT_HELP:
         return RUN_ARGS_HELP;
+    case OPT_INTERACTIVE:
+        a->interactive = 1;
+        return RUN_ARGS_OK;
     case OPT_DIR:
         return args_add_dir(a, v);
     case OPT_FILE:

@@ -61,6 +61,7 @@ struct run_args {
     const char *cmd;     /* "run" or "build": argv[0], for messages */
     uint64_t mem_mib;    /* guest memory, whole MiB */
     uint64_t timeout_ms; /* 0: no timeout */
+    int interactive;     /* -i: pass our stdin to the program */
     enum run_machine machine;
     const char *kernel;    /* --kernel PATH, or NULL */
     const char *program;   /* PROGRAM as typed */

@@ -62,12 +62,18 @@ static int run_write_image(struct run *r)
 static int run_cmdline(struct run *r)
 {
     const struct run_net *n = &r->a->net;
-    const char *base = qemu_kernel_cmdline();
+    const char *user = qemu_kernel_cmdline();
+    char base[KERNEL_CMDLINE_MAX + 1];
 
-    if (qemu_net_cmdline(base, n, r->cmdline, sizeof(r->cmdline)) != 0) {
+    /* -i: the kernel passes the serial input on as the program's stdin. */
+    int len = snprintf(base, sizeof(base), "%s%s", user,
+                       r->a->interactive ? " gorump.stdin" : "");
+
+    if (len >= (int)sizeof(base) ||
+        qemu_net_cmdline(base, n, r->cmdline, sizeof(r->cmdline)) != 0) {
         report("the kernel command line would be longer than %d bytes "
                "(GORUMP_KERNEL_ARGS is %zu)",
-               KERNEL_CMDLINE_MAX, strlen(base));
+               KERNEL_CMDLINE_MAX, strlen(user));
         return -1;
     }
     if (n->mode == RUN_NET_TAP && n->ip[0] == '\0')
@@ -105,6 +111,7 @@ static int run_guest(struct run *r)
                             .net = &r->a->net};
     struct qemu_argv q;
     struct guest g = {.sigfd = r->sigfd,
+                      .stdin_src = r->a->interactive ? 0 : -1,
                       .timeout_ms = r->a->timeout_ms,
                       .qemu = r->qemu,
                       .net = &r->a->net};

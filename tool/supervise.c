@@ -15,6 +15,7 @@
 #include <gorump/console.h>
 
 #include "args.h"
+#include "guest_in.h"
 #include "hostfwd.h"
 #include "proc.h"
 #include "qemu_err.h"
@@ -160,36 +161,21 @@ struct watch {
     uint64_t grace;     /* a signal was passed on: stop QEMU then, or 0 */
     char grace_secs[32];
     int grace_expired;
-    int held; /* a signal waiting for the kernel's DLE 'r', or 0 */
+    uint64_t grace_ms;
+    struct guest_in in; /* stdin and records for the guest */
 };
 
-/* Writes the signal record held in w->held once the kernel has said it
- * takes records (it clears what arrives while it sets up the UART); 0 if
- * the write failed. */
-static int send_held_signal(const struct guest *g, struct watch *w)
-{
-    const uint8_t rec[3] = {GORUMP_CON_ESC, GORUMP_CON_SIGNAL,
-                            (uint8_t)w->held};
-    int ok;
-
-    if (w->held == 0 || !w->d.ready)
-        return 1;
-    ok = write(g->in_fd, rec, sizeof(rec)) == (ssize_t)sizeof(rec);
-    w->held = 0;
-    return ok;
-}
-
 /* Passes the stopping signal SIG on to the program (a record on QEMU's
- * stdin, include/gorump/console.h) unless one already was; 1 if it did,
- * so the loop goes on while the program stops by itself. */
-static int forward_signal(const struct guest *g, struct watch *w, int sig)
+ * stdin, include/gorump/console.h; guest_in.h holds it until the kernel
+ * takes input) unless one already was; 1 if it did, so the loop goes on
+ * while the program stops by itself. */
+static int forward_signal(struct watch *w, int sig)
 {
-    if (w->grace != 0 || g->in_fd < 0)
+    if (w->grace != 0 || guest_in_signal(&w->in, sig) != 0)
         return 0;
-    w->held = sig;
-    w->grace = now_ms() + g->stop_grace_ms;
-    args_format_seconds(g->stop_grace_ms, w->grace_secs, sizeof(w->grace_secs));
-    return send_held_signal(g, w);
+    w->grace = now_ms() + w->grace_ms;
+    args_format_seconds(w->grace_ms, w->grace_secs, sizeof(w->grace_secs));
+    return guest_in_flush(&w->in, w->d.ready) == 0;
 }
 
 /* QEMU's -p listeners get a backlog that takes bursts of connections
@@ -221,9 +207,14 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
                                    int *eof)
 {
     int sig, nsig;
-    struct pollfd pfd[3] = {{.fd = g->out_fd, .events = POLLIN},
-                            {.fd = g->sigfd, .events = POLLIN},
-                            {.fd = w->err.fd, .events = POLLIN}};
+    struct pollfd pfd[5] = {
+        {.fd = g->out_fd, .events = POLLIN},
+        {.fd = g->sigfd, .events = POLLIN},
+        {.fd = w->err.fd, .events = POLLIN},
+        {.fd = guest_in_want_read(&w->in, w->d.ready) ? w->in.src : -1,
+         .events = POLLIN},
+        {.fd = guest_in_want_write(&w->in, w->d.ready) ? w->in.fd : -1,
+         .events = POLLOUT}};
     uint64_t now = now_ms();
 
     if (w->d.first_record != 0 && w->linger == 0)
@@ -240,7 +231,7 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
         qemu_err_release(&w->err);
     if (w->widen != 0)
         widen_listeners(g, w, now);
-    if (poll(pfd, 3,
+    if (poll(pfd, 5,
              poll_wait(now,
                        earliest(earliest(w->deadline, w->linger),
                                 earliest(earliest(w->err.holding ? w->hold : 0,
@@ -251,15 +242,20 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
     if (sig != 0) {
         w->sig = sig;
         /* Two at once (^C twice, say) is the second: stop now. */
-        if (nsig > 1 || !forward_signal(g, w, sig))
+        if (nsig > 1 || !forward_signal(w, sig))
             return STOP_SIGNAL;
     }
     if (pfd[2].revents != 0)
         qemu_err_pump(&w->err);
     if (pfd[0].revents != 0)
         *eof = !pump(g->out_fd, &w->d, &w->sink, &w->err);
-    if (!send_held_signal(g, w))
-        return STOP_SIGNAL;
+    if (pfd[3].revents != 0)
+        guest_in_read(&w->in);
+    if (guest_in_flush(&w->in, w->d.ready) != 0) {
+        if (w->grace != 0)
+            return STOP_SIGNAL; /* the signal cannot get through */
+        w->in.fd = -1;          /* QEMU is going: its exit will show */
+    }
     return w->sink.stdout_err != 0 ? STOP_STDOUT : STOP_NONE;
 }
 
@@ -326,6 +322,8 @@ int supervise(const struct guest *g)
     con_init(&w.d);
     qemu_err_init(&w.err, g->err_fd);
     w.hold = now_ms() + QEMU_ERR_HOLD_MS;
+    w.grace_ms = g->stop_grace_ms;
+    guest_in_init(&w.in, g->in_fd, g->stdin_src);
     if (g->net != NULL && hostfwd_listeners(g->net) > 0) {
         w.widen = now_ms();
         w.widen_end = w.widen + WIDEN_FOR_MS;

@@ -19,6 +19,7 @@
 struct guest {
     pid_t pid;                 /* QEMU */
     int in_fd;                 /* its stdin: the serial port's input */
+    int stdin_src;             /* our stdin to pass on (-i), or -1 */
     int out_fd;                /* its stdout: the guest's serial port */
     int err_fd;                /* its stderr */
     int sigfd;                 /* from signals_setup() */

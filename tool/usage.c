@@ -103,6 +103,9 @@ static const char net_opts[] =
     "      --dns=IP           the name server in /etc/resolv.conf\n";
 
 static const char run_tail[] =
+    "  -i, --interactive      pass gorump's stdin to the program (else it "
+    "reads\n"
+    "                         end of file at once)\n"
     "      --timeout=SECONDS  stop the guest after SECONDS (decimals "
     "allowed)\n"
     "                         and exit with status 124\n"

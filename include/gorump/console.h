@@ -22,12 +22,19 @@
  * which stops QEMU.  The tool takes the status from the record, never from
  * QEMU's exit code (which cannot carry all of 0-255).
  *
- * The other direction, host to guest, carries records only (bytes outside
- * a record are ignored):
+ * The other direction, host to guest, carries the program's stdin when the
+ * kernel command line has gorump.stdin (`gorump run -i`; without it stdin
+ * reads end of file and plain bytes are ignored), and records:
  *
+ *   DLE DLE        a literal 0x10 byte of stdin
+ *   DLE 'e'        end of stdin
  *   DLE 's' N      deliver signal N (1-64, not SIGKILL or SIGSTOP) to the
  *                  program, as kill(2) from outside would: how the tool
  *                  passes on SIGINT, SIGTERM and SIGHUP for a graceful stop
+ *
+ * When the program does not read its stdin, the kernel stops taking bytes
+ * from the serial port, so QEMU stops reading its own stdin and the tool
+ * waits: nothing is lost, and a record behind unread stdin waits too.
  */
 #ifndef GORUMP_CONSOLE_H
 #define GORUMP_CONSOLE_H
@@ -40,6 +47,7 @@
 #define GORUMP_CON_PANIC 'p'
 #define GORUMP_CON_SIGNAL 's'
 #define GORUMP_CON_READY 'r'
+#define GORUMP_CON_STDIN_EOF 'e'
 
 /* The isa-debug-exit device the tool adds to every guest. */
 #define GORUMP_DEBUG_EXIT_PORT 0x501

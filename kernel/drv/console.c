@@ -21,9 +21,17 @@ static struct {
     enum console_stream cur; /* stream the host is decoding */
     unsigned room;           /* bytes the FIFO takes before the next poll */
     uint64_t first_output;   /* TSC of the program's first output */
-    uint8_t rx[2];           /* the host's record so far */
-    unsigned nrx;
+    unsigned nrx;            /* bytes of the host's record so far */
 } con;
+
+/* The program's stdin: a ring the receive interrupt fills. */
+#define STDIN_RING 4096
+static struct {
+    bool attached, eof, paused; /* paused: the ring was full */
+    uint8_t buf[STDIN_RING];
+    size_t head, len;
+    void (*notify)(void);
+} in;
 
 static const char stream_code[] = {
     [CON_KERNEL] = GORUMP_CON_KERNEL,
@@ -44,26 +52,103 @@ void console_init(void)
 
 static void put(uint8_t c);
 
-/* One byte from the host: records are DLE, a code, an argument. */
+static void stdin_put(uint8_t c)
+{
+    if (!in.attached || in.eof)
+        return;
+    in.buf[(in.head + in.len) % STDIN_RING] = c;
+    in.len++;
+}
+
+/* One byte from the host: stdin data, or part of a record (DLE, a code,
+ * and for a signal its number). */
 static void receive(uint8_t c)
 {
-    if (con.nrx == 0 && c != GORUMP_CON_ESC)
-        return; /* not in a record */
-    if (con.nrx < 2) {
-        con.rx[con.nrx++] = c;
+    if (con.nrx == 0) {
+        if (c == GORUMP_CON_ESC)
+            con.nrx = 1;
+        else
+            stdin_put(c);
         return;
     }
+    if (con.nrx == 1) {
+        con.nrx = 0;
+        if (c == GORUMP_CON_ESC)
+            stdin_put(c);
+        else if (c == GORUMP_CON_STDIN_EOF)
+            in.eof = true;
+        else if (c == GORUMP_CON_SIGNAL)
+            con.nrx = 2; /* its number comes next */
+        return;          /* other codes: unknown, dropped */
+    }
     con.nrx = 0;
-    if (con.rx[1] == GORUMP_CON_SIGNAL && c >= 1 && c <= 64 && c != 9 &&
-        c != 19)
+    if (c >= 1 && c <= 64 && c != 9 && c != 19)
         signal_send_process(c, 0 /* SI_USER */);
+}
+
+/* Takes what the UART holds, unless the ring is full: then the UART keeps
+ * it and its interrupt is off until the program reads (backpressure). */
+static void rx_drain(void)
+{
+    size_t before = in.len;
+    bool eof = in.eof;
+    while (inb(COM1 + 5) & LSR_DR) {
+        if (in.len == STDIN_RING) {
+            in.paused = true;
+            outb(COM1 + 1, 0x00);
+            break;
+        }
+        receive(inb(COM1));
+    }
+    if ((in.len != before || in.eof != eof) && in.notify)
+        in.notify();
 }
 
 static void rx_irq(struct trapframe *tf)
 {
     (void)tf;
-    while (inb(COM1 + 5) & LSR_DR)
-        receive(inb(COM1));
+    rx_drain();
+}
+
+bool console_stdin_attached(void)
+{
+    return in.attached;
+}
+
+size_t console_stdin_avail(void)
+{
+    return in.len;
+}
+
+bool console_stdin_eof(void)
+{
+    return in.eof;
+}
+
+size_t console_stdin_peek(void *buf, size_t n)
+{
+    uint8_t *p = buf;
+    n = MIN(n, in.len);
+    for (size_t i = 0; i < n; i++)
+        p[i] = in.buf[(in.head + i) % STDIN_RING];
+    return n;
+}
+
+void console_stdin_consume(size_t n)
+{
+    n = MIN(n, in.len);
+    in.head = (in.head + n) % STDIN_RING;
+    in.len -= n;
+    if (in.paused && n > 0) {
+        in.paused = false;
+        outb(COM1 + 1, 0x01);
+        rx_drain();
+    }
+}
+
+void console_stdin_notify(void (*fn)(void))
+{
+    in.notify = fn;
 }
 
 void console_rx_init(void)
@@ -74,6 +159,7 @@ void console_rx_init(void)
                 "host will not reach the program\n");
         return;
     }
+    in.attached = cmdline_has("gorump.stdin");
     irq_register((uint8_t)vec, rx_irq);
     outb(COM1 + 4, 0x0b); /* DTR, RTS, OUT2 (gates the IRQ line) */
     outb(COM1 + 1, 0x01); /* interrupt on received data */

@@ -17,6 +17,16 @@ void console_init(void);
 /* Takes the host's records (include/gorump/console.h) from the serial
  * port's receive interrupt from now on. */
 void console_rx_init(void);
+/* The program's stdin from the host (gorump.stdin): whether it is passed
+ * in at all, how many bytes wait, whether the host has ended it; peek
+ * copies up to n waiting bytes, consume drops them (and lets the host send
+ * more); FN is called from the interrupt when bytes or the end arrive. */
+bool console_stdin_attached(void);
+size_t console_stdin_avail(void);
+bool console_stdin_eof(void);
+size_t console_stdin_peek(void *buf, size_t n);
+void console_stdin_consume(size_t n);
+void console_stdin_notify(void (*fn)(void));
 /* Writes n bytes to one stream; the host tool sorts them apart. */
 void console_write(enum console_stream s, const void *buf, size_t n);
 /* Time from the kernel's first instruction to the program's first byte

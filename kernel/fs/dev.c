@@ -29,9 +29,37 @@ static uint64_t makedev(unsigned major, unsigned minor)
 
 /* --- console */
 
+/* fd 0 as the program started: readers of stdin sleep on it, and epoll
+ * watches on it learn when the host's bytes arrive. */
+static struct file *stdin_file;
+
+static void stdin_arrived(void)
+{
+    if (stdin_file)
+        file_notify(stdin_file, EPOLLIN | EPOLLRDNORM);
+}
+
+/* Stdin: end of file at once, unless the host passes it in
+ * (gorump.stdin, `gorump run -i`). */
 static long con_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
-    return 0;
+    uint8_t buf[512];
+    if (!console_stdin_attached() || n == 0)
+        return 0;
+    while (console_stdin_avail() == 0) {
+        if (console_stdin_eof())
+            return 0;
+        if (f->flags & O_NONBLOCK)
+            return -EAGAIN;
+        int r = file_wait(stdin_file);
+        if (r)
+            return r;
+    }
+    size_t k = console_stdin_peek(buf, MIN(n, sizeof(buf)));
+    if (copy_to_user(ubuf, buf, k))
+        return -EFAULT; /* the bytes stay for the next read */
+    console_stdin_consume(k);
+    return k;
 }
 
 static long con_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
@@ -52,7 +80,11 @@ static long con_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 static uint32_t con_poll(struct file *f)
 {
     (void)f;
-    return EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM;
+    uint32_t ev = EPOLLOUT | EPOLLWRNORM;
+    if (!console_stdin_attached() || console_stdin_avail() ||
+        console_stdin_eof())
+        ev |= EPOLLIN | EPOLLRDNORM;
+    return ev;
 }
 
 static long con_ioctl(struct file *f, unsigned cmd, uint64_t arg)
@@ -195,5 +227,10 @@ void dev_init(void)
         f->path = NULL;
         if (fd_install_at(fd, f, false) != fd)
             panic("cannot open the console");
+        if (fd == 0) {
+            file_get(f);
+            stdin_file = f;
+        }
     }
+    console_stdin_notify(stdin_arrived);
 }

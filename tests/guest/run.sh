@@ -99,6 +99,8 @@ register_cases() {
     tool_case stop-timeout
     tool_case httpd-stop
     tool_case stop-early
+    tool_case stdin-pass
+    tool_case stdin-closed
     tool_case net-bad-publish
 }
 
@@ -589,6 +591,36 @@ c_stop_early() {
     *) fail "status $(cat "$dir/status" 2>/dev/null), want 143 or 3" ;;
     esac
     reject_err 'did not exit within'
+}
+
+# -i passes gorump's stdin to the program byte for byte (0x10 included,
+# which the serial framing escapes), also when the program reads late and
+# the input has to wait in the host.
+c_stdin_pass() {
+    local want
+    head -c 65536 /dev/urandom >"$dir/in"
+    printf '\020\020e\020s\017' >>"$dir/in"
+    want=$(sha256sum <"$dir/in" | cut -c1-64)
+    (
+        timeout -s KILL $((GUEST_TIMEOUT + 30)) "$GORUMP" run -i \
+            --timeout "$GUEST_TIMEOUT" "$B/stdin" slow <"$dir/in" \
+            >"$dir/stdout" 2>"$dir/stderr"
+        echo $? >"$dir/status"
+    )
+    expect_success
+    expect_out_line "stdin: 65542 bytes, sha256 $want"
+}
+
+# Without -i the program's stdin is at its end at once, whatever gorump's.
+c_stdin_closed() {
+    (
+        echo "not for the guest" | timeout -s KILL $((GUEST_TIMEOUT + 30)) \
+            "$GORUMP" run --timeout "$GUEST_TIMEOUT" "$B/stdin" \
+            >"$dir/stdout" 2>"$dir/stderr"
+        echo $? >"$dir/status"
+    )
+    expect_success
+    expect_out_line "stdin: 0 bytes, sha256 $(printf '' | sha256sum | cut -c1-64)"
 }
 
 # examples/httpd answers through -p, then stops gracefully on SIGTERM.
