@@ -46,7 +46,7 @@ void console_init(void)
     outb(COM1 + 0, 0x01); /* 115200 baud */
     outb(COM1 + 1, 0x00);
     outb(COM1 + 3, 0x03); /* 8N1 */
-    outb(COM1 + 2, 0x07); /* enable and clear FIFOs */
+    outb(COM1 + 2, 0xc7); /* enable and clear FIFOs; receive trigger 14 */
     con.cur = CON_KERNEL;
 }
 
