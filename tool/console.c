@@ -49,6 +49,9 @@ static int con_escape(struct con_decoder *d, uint8_t c)
     case GORUMP_CON_READY:
         d->ready = 1;
         return 0;
+    case GORUMP_CON_CREDIT:
+        d->credits++;
+        return 0;
     }
     return 0; /* unknown record: dropped */
 }

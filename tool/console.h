@@ -24,6 +24,8 @@ struct con_decoder {
     int panicked;     /* a DLE 'p' was seen */
     int first_record; /* GORUMP_CON_EXIT or _PANIC, whichever came first; 0 */
     int ready;        /* DLE 'r' seen: the kernel takes host records */
+    uint64_t credits; /* DLE 'c' seen: stdin the program has read, in
+                         GORUMP_STDIN_CREDIT units */
     uint64_t nbytes;  /* bytes fed so far, records included */
 };
 

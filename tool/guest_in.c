@@ -15,6 +15,7 @@ void guest_in_init(struct guest_in *in, int fd, int src)
     in->src = src;
     in->src_eof = 0;
     in->n = 0;
+    in->sent = 0;
 }
 
 int guest_in_signal(struct guest_in *in, int sig)
@@ -27,9 +28,19 @@ int guest_in_signal(struct guest_in *in, int sig)
     return 0;
 }
 
-int guest_in_want_read(const struct guest_in *in, int ready)
+/* How many stdin bytes the kernel has room for now. */
+static size_t window(const struct guest_in *in, uint64_t credits)
 {
-    return ready && in->fd >= 0 && in->src >= 0 && !in->src_eof && in->n == 0;
+    uint64_t acked = credits * GORUMP_STDIN_CREDIT;
+    uint64_t out = in->sent > acked ? in->sent - acked : 0;
+
+    return out >= GORUMP_STDIN_WINDOW ? 0 : GORUMP_STDIN_WINDOW - out;
+}
+
+int guest_in_want_read(const struct guest_in *in, int ready, uint64_t credits)
+{
+    return ready && in->fd >= 0 && in->src >= 0 && !in->src_eof && in->n == 0 &&
+           window(in, credits) > 0;
 }
 
 int guest_in_want_write(const struct guest_in *in, int ready)
@@ -37,10 +48,15 @@ int guest_in_want_write(const struct guest_in *in, int ready)
     return ready && in->fd >= 0 && in->n > 0;
 }
 
-void guest_in_read(struct guest_in *in)
+void guest_in_read(struct guest_in *in, uint64_t credits)
 {
     uint8_t chunk[GUEST_IN_CHUNK];
-    ssize_t got = read(in->src, chunk, sizeof(chunk));
+    size_t room = window(in, credits);
+    ssize_t got;
+
+    if (room == 0)
+        return;
+    got = read(in->src, chunk, room < sizeof(chunk) ? room : sizeof(chunk));
 
     if (got < 0 && (errno == EINTR || errno == EAGAIN))
         return;
@@ -50,6 +66,7 @@ void guest_in_read(struct guest_in *in)
         in->src_eof = 1;
         return;
     }
+    in->sent += (uint64_t)got;
     for (ssize_t i = 0; i < got; i++) {
         if (chunk[i] == GORUMP_CON_ESC)
             in->buf[in->n++] = GORUMP_CON_ESC;

@@ -15,10 +15,11 @@
 #define GUEST_IN_CHUNK 4096
 
 struct guest_in {
-    int fd;      /* QEMU's stdin, non-blocking; -1 if none */
-    int src;     /* the stdin to pass on, or -1 */
-    int src_eof; /* src has ended and DLE 'e' is queued */
-    size_t n;    /* queued bytes */
+    int fd;        /* QEMU's stdin, non-blocking; -1 if none */
+    int src;       /* the stdin to pass on, or -1 */
+    int src_eof;   /* src has ended and DLE 'e' is queued */
+    uint64_t sent; /* stdin bytes queued so far (before escaping) */
+    size_t n;      /* queued bytes */
     uint8_t buf[2 * GUEST_IN_CHUNK + 16]; /* room for a chunk, escaped,
                                              and the records */
 };
@@ -29,12 +30,13 @@ void guest_in_init(struct guest_in *in, int fd, int src);
 int guest_in_signal(struct guest_in *in, int sig);
 
 /* Whether to poll src for reading, and fd for writing, given whether the
- * kernel has said it takes input. */
-int guest_in_want_read(const struct guest_in *in, int ready);
+ * kernel has said it takes input and how many credits it gave back. */
+int guest_in_want_read(const struct guest_in *in, int ready, uint64_t credits);
 int guest_in_want_write(const struct guest_in *in, int ready);
 
-/* Reads a chunk of src into the queue (or queues DLE 'e' at its end). */
-void guest_in_read(struct guest_in *in);
+/* Reads what the window allows of src into the queue (or queues DLE 'e'
+ * at its end). */
+void guest_in_read(struct guest_in *in, uint64_t credits);
 
 /* Writes what the queue holds, as far as fd takes it; 0, or -1 if fd
  * failed (QEMU has gone). */

@@ -211,7 +211,8 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
         {.fd = g->out_fd, .events = POLLIN},
         {.fd = g->sigfd, .events = POLLIN},
         {.fd = w->err.fd, .events = POLLIN},
-        {.fd = guest_in_want_read(&w->in, w->d.ready) ? w->in.src : -1,
+        {.fd = guest_in_want_read(&w->in, w->d.ready, w->d.credits) ? w->in.src
+                                                                    : -1,
          .events = POLLIN},
         {.fd = guest_in_want_write(&w->in, w->d.ready) ? w->in.fd : -1,
          .events = POLLOUT}};
@@ -250,7 +251,7 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
     if (pfd[0].revents != 0)
         *eof = !pump(g->out_fd, &w->d, &w->sink, &w->err);
     if (pfd[3].revents != 0)
-        guest_in_read(&w->in);
+        guest_in_read(&w->in, w->d.credits);
     if (guest_in_flush(&w->in, w->d.ready) != 0) {
         if (w->grace != 0)
             return STOP_SIGNAL; /* the signal cannot get through */

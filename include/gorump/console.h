@@ -17,6 +17,8 @@
  *   DLE 'r'        the kernel now takes the host's records (below); the
  *                  tool holds them until then, as the UART's set-up at
  *                  boot clears whatever had arrived
+ *   DLE 'c'        the program has read GORUMP_STDIN_CREDIT more bytes of
+ *                  its stdin: the host may send that many more
  *
  * After DLE 'x' or DLE 'p' the kernel writes to the isa-debug-exit port,
  * which stops QEMU.  The tool takes the status from the record, never from
@@ -32,9 +34,10 @@
  *                  program, as kill(2) from outside would: how the tool
  *                  passes on SIGINT, SIGTERM and SIGHUP for a graceful stop
  *
- * When the program does not read its stdin, the kernel stops taking bytes
- * from the serial port, so QEMU stops reading its own stdin and the tool
- * waits: nothing is lost, and a record behind unread stdin waits too.
+ * The host keeps at most GORUMP_STDIN_WINDOW bytes of stdin (unescaped)
+ * that the program has not read in flight, which the kernel's buffer
+ * holds: the kernel always drains the serial port, so a record never
+ * waits behind stdin the program does not read.
  */
 #ifndef GORUMP_CONSOLE_H
 #define GORUMP_CONSOLE_H
@@ -48,6 +51,9 @@
 #define GORUMP_CON_SIGNAL 's'
 #define GORUMP_CON_READY 'r'
 #define GORUMP_CON_STDIN_EOF 'e'
+#define GORUMP_CON_CREDIT 'c'
+#define GORUMP_STDIN_WINDOW 4096
+#define GORUMP_STDIN_CREDIT 256
 
 /* The isa-debug-exit device the tool adds to every guest. */
 #define GORUMP_DEBUG_EXIT_PORT 0x501

@@ -24,12 +24,17 @@ static struct {
     unsigned nrx;            /* bytes of the host's record so far */
 } con;
 
-/* The program's stdin: a ring the receive interrupt fills. */
-#define STDIN_RING 4096
+/* The program's stdin: a ring the receive interrupt fills.  The host has
+ * no more than GORUMP_STDIN_WINDOW unread bytes in flight (given back as
+ * credits), so the ring never fills and the port is always drained, and a
+ * record behind stdin the program does not read still comes in; the pause
+ * is a safety net. */
+#define STDIN_RING (2 * GORUMP_STDIN_WINDOW) /* more than may come */
 static struct {
     bool attached, eof, paused; /* paused: the ring was full */
     uint8_t buf[STDIN_RING];
     size_t head, len;
+    size_t consumed; /* read, not yet given back as a credit */
     void (*notify)(void);
 } in;
 
@@ -139,6 +144,11 @@ void console_stdin_consume(size_t n)
     n = MIN(n, in.len);
     in.head = (in.head + n) % STDIN_RING;
     in.len -= n;
+    for (in.consumed += n; in.consumed >= GORUMP_STDIN_CREDIT;
+         in.consumed -= GORUMP_STDIN_CREDIT) {
+        put(GORUMP_CON_ESC);
+        put(GORUMP_CON_CREDIT);
+    }
     if (in.paused && n > 0) {
         in.paused = false;
         outb(COM1 + 1, 0x01);

@@ -101,6 +101,7 @@ register_cases() {
     tool_case stop-early
     tool_case stdin-pass
     tool_case stdin-closed
+    tool_case stop-stdin
     tool_case net-bad-publish
 }
 
@@ -609,6 +610,24 @@ c_stdin_pass() {
     )
     expect_success
     expect_out_line "stdin: 65542 bytes, sha256 $want"
+}
+
+# With -i and input the program never reads, a signal still gets through:
+# gorump keeps no more unread stdin in flight than the kernel holds.
+c_stop_stdin() {
+    local -x GORUMP_STOP_TIMEOUT=60
+    head -c 200000 /dev/zero >"$dir/in"
+    (
+        timeout -s KILL $((GUEST_TIMEOUT + 30)) "$GORUMP" run -i \
+            --timeout "$GUEST_TIMEOUT" "$B/graceful" <"$dir/in" \
+            >"$dir/stdout" 2>"$dir/stderr"
+        echo $? >"$dir/status"
+    ) &
+    guest=$!
+    ! await_out '^ready$' || signal_tool TERM
+    wait "$guest"
+    expect_status 3
+    expect_out_line "got terminated, cleaning up"
 }
 
 # Without -i the program's stdin is at its end at once, whatever gorump's.
