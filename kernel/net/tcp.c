@@ -335,6 +335,15 @@ static int t_connect(struct sock *s, const struct kaddr *a)
     return 0;
 }
 
+/* A send that cannot go on now: EAGAIN when non-blocking, else a sleep
+ * until the socket changes.  0 to go round again, or what send returns
+ * (the bytes already sent, if any). */
+static long send_wait(struct sock *s, struct msg *m, uint64_t done)
+{
+    long r = sock_nonblock(s, m) ? -EAGAIN : sock_wait(s, true);
+    return r && done ? (long)done : r;
+}
+
 static long t_send(struct sock *s, struct msg *m)
 {
     struct tcp *t = tcp_of(s);
@@ -346,9 +355,7 @@ static long t_send(struct sock *s, struct msg *m)
             return done ? (long)done : -e;
         }
         if (t->connecting) { /* Linux waits for the handshake */
-            if (sock_nonblock(s, m))
-                return -EAGAIN;
-            int r = sock_wait(s, true);
+            long r = send_wait(s, m, done);
             if (r)
                 return r;
             continue;
@@ -365,11 +372,9 @@ static long t_send(struct sock *s, struct msg *m)
             room = 0;
         if (room == 0) {
             tcp_output(t->pcb);
-            if (sock_nonblock(s, m))
-                return done ? (long)done : -EAGAIN;
-            int r = sock_wait(s, true);
+            long r = send_wait(s, m, done);
             if (r)
-                return done ? (long)done : r;
+                return r;
             continue;
         }
         size_t c = MIN(MIN(room, left), (size_t)0xffff);
@@ -387,11 +392,9 @@ static long t_send(struct sock *s, struct msg *m)
             m->idx = idx;
             m->off = off;
             tcp_output(t->pcb);
-            if (sock_nonblock(s, m))
-                return done ? (long)done : -EAGAIN;
-            int r = sock_wait(s, true);
+            long r = send_wait(s, m, done);
             if (r)
-                return done ? (long)done : r;
+                return r;
             continue;
         }
         if (e != ERR_OK)
