@@ -159,6 +159,22 @@ int inet_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
     return 0;
 }
 
+int inet_sock_setopt(struct sock *s, int level, int name, const void *v,
+                     uint32_t len)
+{
+    if (level == 1 /* SOL_SOCKET */)
+        return sock_setopt_common(s, name, v, len);
+    return inet_setopt(s, level, name, v, len);
+}
+
+int inet_sock_getopt(struct sock *s, int level, int name, void *v,
+                     uint32_t *len)
+{
+    if (level == 1 /* SOL_SOCKET */)
+        return sock_getopt_common(s, name, v, len);
+    return inet_getopt(s, level, name, v, len);
+}
+
 int inet_socket(int family, int type, int proto, struct sock **out)
 {
     if (type == SOCK_STREAM && (proto == 0 || proto == 6))

@@ -1,6 +1,6 @@
 /*
- * net/inet.h — shared by the IP socket families (inet.c, tcp.c, udp.c);
- * private to net/.
+ * net/inet.h — shared by the IP socket families (inet.c, dgram.c, tcp.c,
+ * udp.c, raw.c); private to net/.
  */
 #ifndef NET_INET_H
 #define NET_INET_H
@@ -19,6 +19,31 @@ void inet_any_fixup(struct sock *s, ip_addr_t *ip);
 int inet_setopt(struct sock *s, int level, int name, const void *v,
                 uint32_t len);
 int inet_getopt(struct sock *s, int level, int name, void *v, uint32_t *len);
+/* SOL_SOCKET options, else the IP ones: all UDP and raw sockets have. */
+int inet_sock_setopt(struct sock *s, int level, int name, const void *v,
+                     uint32_t len);
+int inet_sock_getopt(struct sock *s, int level, int name, void *v,
+                     uint32_t *len);
+
+/* dgram.c: the receive queue of UDP and raw sockets. */
+struct pbuf;
+struct dgram_queue {
+    struct list list;
+    size_t bytes;
+};
+void dgram_init(struct dgram_queue *q);
+/* Queues P (the queue owns it) from SRC:PORT and wakes the socket, or
+ * frees it when SO_RCVBUF is full; whether it was queued. */
+bool dgram_push(struct sock *s, struct dgram_queue *q, struct pbuf *p,
+                const ip_addr_t *src, uint16_t port);
+/* Copies the first datagram (the queue is not empty) to M, with its
+ * source in m->addr: the bytes copied (the whole length with MSG_TRUNC in
+ * m->flags), or a negative errno. */
+long dgram_pop(struct sock *s, struct dgram_queue *q, struct msg *m);
+/* The first datagram's length, 0 if none (FIONREAD). */
+long dgram_next_len(const struct dgram_queue *q);
+void dgram_clear(struct dgram_queue *q);
+
 int tcp_socket(int family, struct sock **out);
 int udp_socket(int family, struct sock **out);
 int raw_socket(int family, int proto, struct sock **out);

@@ -2,25 +2,17 @@
  * net/raw.c — raw IP sockets (SOCK_RAW) on lwIP's raw API, which the
  * program may open as it runs as root: each receives copies of the
  * packets of its protocol (IPv4: with the IP header, as Linux gives them;
- * IPv6: without), and sends payloads lwIP wraps in an IP header.
+ * IPv6: without), queued in dgram.c's queue, and sends payloads lwIP
+ * wraps in an IP header.
  */
 #include "net/inet.h"
 #include "mm/mm.h"
 
 #include "lwip/raw.h"
 
-#define SOL_SOCKET 1
-
-struct rdgram {
-    struct list link;
-    struct pbuf *p;
-    ip_addr_t src;
-};
-
 struct rawsock {
     struct raw_pcb *pcb;
-    struct list queue;
-    size_t queued;
+    struct dgram_queue queue;
     bool connected;
 };
 
@@ -34,21 +26,13 @@ static u8_t on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p,
 {
     struct sock *s = arg;
     struct rawsock *r = rs(s);
-    if (r->queued + p->tot_len > (size_t)s->rcvbuf)
-        return 0;
-    struct pbuf *c = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
-    struct rdgram *d = c ? kmalloc(sizeof(*d)) : NULL;
-    if (!d) {
-        if (c)
-            pbuf_free(c);
-        return 0;
-    }
-    d->p = c;
-    d->src = *addr;
-    list_add_tail(&r->queue, &d->link);
-    r->queued += c->tot_len;
-    sock_notify(s, EPOLLIN);
-    return 0; /* others (the stack itself) see the packet too */
+    /* A copy: others (the stack itself) see the packet too. */
+    struct pbuf *c = r->queue.bytes + p->tot_len <= (size_t)s->rcvbuf
+                         ? pbuf_clone(PBUF_RAW, PBUF_RAM, p)
+                         : NULL;
+    if (c)
+        dgram_push(s, &r->queue, c, addr, 0);
+    return 0;
 }
 
 static int r_bind(struct sock *s, const struct kaddr *a)
@@ -110,28 +94,14 @@ static long r_send(struct sock *s, struct msg *m)
 static long r_recv(struct sock *s, struct msg *m)
 {
     struct rawsock *r = rs(s);
-    while (list_empty(&r->queue)) {
+    while (list_empty(&r->queue.list)) {
         if (sock_nonblock(s, m))
             return -EAGAIN;
         int e = sock_wait(s, false);
         if (e)
             return e;
     }
-    struct rdgram *d = container_of(r->queue.next, struct rdgram, link);
-    uint64_t len = d->p->tot_len;
-    long n = msg_to_user(m, d->p->payload, MIN(len, msg_left(m)));
-    if (n < 0)
-        return n;
-    if ((uint64_t)n < len)
-        m->out_flags |= MSG_TRUNC;
-    inet_addr_out(&m->addr, s->family, &d->src, 0);
-    if (!(m->flags & MSG_PEEK)) {
-        list_del(&d->link);
-        r->queued -= len;
-        pbuf_free(d->p);
-        kfree(d);
-    }
-    return (m->flags & MSG_TRUNC) ? (long)len : n;
+    return dgram_pop(s, &r->queue, m);
 }
 
 static int r_getname(struct sock *s, struct kaddr *a, bool peer)
@@ -147,22 +117,7 @@ static int r_getname(struct sock *s, struct kaddr *a, bool peer)
 static uint32_t r_poll(struct sock *s)
 {
     return EPOLLOUT | EPOLLWRNORM |
-           (list_empty(&rs(s)->queue) ? 0 : EPOLLIN | EPOLLRDNORM);
-}
-
-static int r_setopt(struct sock *s, int level, int name, const void *v,
-                    uint32_t len)
-{
-    if (level == SOL_SOCKET)
-        return sock_setopt_common(s, name, v, len);
-    return inet_setopt(s, level, name, v, len);
-}
-
-static int r_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
-{
-    if (level == SOL_SOCKET)
-        return sock_getopt_common(s, name, v, len);
-    return inet_getopt(s, level, name, v, len);
+           (list_empty(&rs(s)->queue.list) ? 0 : EPOLLIN | EPOLLRDNORM);
 }
 
 static int r_unsupported(struct sock *s, int x)
@@ -178,12 +133,7 @@ static int r_accept(struct sock *s, struct sock **out)
 static void r_release(struct sock *s)
 {
     struct rawsock *r = rs(s);
-    list_for_each(l, &r->queue)
-    {
-        struct rdgram *d = container_of(l, struct rdgram, link);
-        pbuf_free(d->p);
-        kfree(d);
-    }
+    dgram_clear(&r->queue);
     raw_remove(r->pcb);
     sock_free(s);
 }
@@ -198,8 +148,8 @@ static const struct sock_ops raw_ops = {
     .shutdown = r_unsupported,
     .getname = r_getname,
     .poll = r_poll,
-    .setopt = r_setopt,
-    .getopt = r_getopt,
+    .setopt = inet_sock_setopt,
+    .getopt = inet_sock_getopt,
     .release = r_release,
 };
 
@@ -218,7 +168,7 @@ int raw_socket(int family, int proto, struct sock **out)
             sock_free(s);
         return -ENOBUFS;
     }
-    list_init(&r->queue);
+    dgram_init(&r->queue);
     raw_recv(r->pcb, on_recv, s);
     *out = s;
     return 0;

@@ -1,27 +1,17 @@
 /*
- * net/udp.c — UDP sockets on lwIP's raw API: received datagrams wait in a
- * queue bounded by SO_RCVBUF (beyond it they are dropped, as Linux does),
- * each with its source address; sends build one pbuf per datagram.
+ * net/udp.c — UDP sockets on lwIP's raw API: received datagrams wait in
+ * dgram.c's queue; sends build one pbuf per datagram.
  */
 #include "net/inet.h"
 #include "mm/mm.h"
 
 #include "lwip/udp.h"
 
-#define SOL_SOCKET 1
 #define UDP_MAX 65507
-
-struct dgram {
-    struct list link;
-    struct pbuf *p;
-    ip_addr_t src;
-    uint16_t port;
-};
 
 struct udp {
     struct udp_pcb *pcb;
-    struct list queue;
-    size_t queued;
+    struct dgram_queue queue;
     bool connected;
 };
 
@@ -36,20 +26,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
                     const ip_addr_t *addr, u16_t port)
 {
     struct sock *s = arg;
-    struct udp *u = udp_of(s);
-    struct dgram *d = NULL;
-    if (u->queued + p->tot_len <= (size_t)s->rcvbuf)
-        d = kmalloc(sizeof(*d));
-    if (!d) {
-        pbuf_free(p);
-        return;
-    }
-    d->p = p;
-    d->src = *addr;
-    d->port = port;
-    list_add_tail(&u->queue, &d->link);
-    u->queued += p->tot_len;
-    sock_notify(s, EPOLLIN);
+    dgram_push(s, &udp_of(s)->queue, p, addr, port);
 }
 
 static int ensure_pcb(struct sock *s)
@@ -146,7 +123,7 @@ static long u_send(struct sock *s, struct msg *m)
 static long u_recv(struct sock *s, struct msg *m)
 {
     struct udp *u = udp_of(s);
-    while (list_empty(&u->queue)) {
+    while (list_empty(&u->queue.list)) {
         if (s->err) {
             int e = s->err;
             s->err = 0;
@@ -160,25 +137,7 @@ static long u_recv(struct sock *s, struct msg *m)
         if (r)
             return r;
     }
-    struct dgram *d = container_of(u->queue.next, struct dgram, link);
-    uint64_t want = msg_left(m), len = d->p->tot_len, done = 0;
-    for (struct pbuf *q = d->p; q && done < want; q = q->next) {
-        size_t c = MIN((uint64_t)q->len, want - done);
-        long r = msg_to_user(m, q->payload, c);
-        if (r < 0)
-            return r;
-        done += r;
-    }
-    if (done < len)
-        m->out_flags |= MSG_TRUNC;
-    inet_addr_out(&m->addr, s->family, &d->src, d->port);
-    if (!(m->flags & MSG_PEEK)) {
-        list_del(&d->link);
-        u->queued -= len;
-        pbuf_free(d->p);
-        kfree(d);
-    }
-    return (m->flags & MSG_TRUNC) ? (long)len : (long)done;
+    return dgram_pop(s, &u->queue, m);
 }
 
 static int u_shutdown(struct sock *s, int how)
@@ -208,45 +167,22 @@ static int u_getname(struct sock *s, struct kaddr *a, bool peer)
 static uint32_t u_poll(struct sock *s)
 {
     uint32_t ev = EPOLLOUT | EPOLLWRNORM;
-    if (!list_empty(&udp_of(s)->queue))
+    if (!list_empty(&udp_of(s)->queue.list))
         ev |= EPOLLIN | EPOLLRDNORM;
     if (s->err)
         ev |= EPOLLERR;
     return ev;
 }
 
-static int u_setopt(struct sock *s, int level, int name, const void *v,
-                    uint32_t len)
-{
-    if (level == SOL_SOCKET)
-        return sock_setopt_common(s, name, v, len);
-    return inet_setopt(s, level, name, v, len);
-}
-
-static int u_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
-{
-    if (level == SOL_SOCKET)
-        return sock_getopt_common(s, name, v, len);
-    return inet_getopt(s, level, name, v, len);
-}
-
 static long u_nread(struct sock *s)
 {
-    struct udp *u = udp_of(s);
-    if (list_empty(&u->queue))
-        return 0;
-    return container_of(u->queue.next, struct dgram, link)->p->tot_len;
+    return dgram_next_len(&udp_of(s)->queue);
 }
 
 static void u_release(struct sock *s)
 {
     struct udp *u = udp_of(s);
-    list_for_each(l, &u->queue)
-    {
-        struct dgram *d = container_of(l, struct dgram, link);
-        pbuf_free(d->p);
-        kfree(d);
-    }
+    dgram_clear(&u->queue);
     if (u->pcb)
         udp_remove(u->pcb);
     sock_free(s);
@@ -272,8 +208,8 @@ static const struct sock_ops udp_ops = {
     .shutdown = u_shutdown,
     .getname = u_getname,
     .poll = u_poll,
-    .setopt = u_setopt,
-    .getopt = u_getopt,
+    .setopt = inet_sock_setopt,
+    .getopt = inet_sock_getopt,
     .nread = u_nread,
     .release = u_release,
 };
@@ -284,7 +220,7 @@ int udp_socket(int family, struct sock **out)
         sock_alloc(family, SOCK_DGRAM, &udp_ops, sizeof(struct udp));
     if (!s)
         return -ENOMEM;
-    list_init(&((struct udp *)s->proto)->queue);
+    dgram_init(&((struct udp *)s->proto)->queue);
     *out = s;
     return 0;
 }
