@@ -104,6 +104,46 @@ func udpEcho(addr string) {
 	fmt.Printf("udp echo via %s: ok\n", addr)
 }
 
+// rawICMP pings 127.0.0.1 through a raw ICMP socket (the program is root)
+// and waits for the echo reply with its identifier.
+func rawICMP() {
+	c, err := net.ListenPacket("ip4:icmp", "127.0.0.1")
+	if err != nil {
+		check(false, "raw ICMP socket: %v", err)
+		return
+	}
+	defer c.Close()
+	req := []byte{8, 0, 0, 0, 0x47, 0x52, 0, 1, 'p', 'i', 'n', 'g'}
+	sum := 0
+	for i := 0; i < len(req); i += 2 {
+		sum += int(req[i])<<8 | int(req[i+1])
+	}
+	for sum > 0xffff {
+		sum = sum&0xffff + sum>>16
+	}
+	req[2], req[3] = byte(^sum>>8), byte(^sum)
+	if _, err := c.WriteTo(req, &net.IPAddr{IP: net.IPv4(127, 0, 0, 1)}); err != nil {
+		check(false, "raw ICMP send: %v", err)
+		return
+	}
+	buf := make([]byte, 1500)
+	for {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, from, err := c.ReadFrom(buf)
+		if err != nil {
+			check(false, "raw ICMP reply: %v", err)
+			return
+		}
+		// Go strips the IPv4 header; a reply is type 0 with our id.
+		if n >= 12 && buf[0] == 0 && buf[4] == 0x47 && buf[5] == 0x52 {
+			check(string(buf[8:n]) == "ping" && from.String() == "127.0.0.1",
+				"raw ICMP reply %q from %v", buf[8:n], from)
+			break
+		}
+	}
+	fmt.Println("raw ICMP echo via 127.0.0.1: ok")
+}
+
 // ownAddresses echoes over TCP and UDP to the machine's own external
 // addresses (the guest's DHCP address): such traffic stays inside, as
 // over loopback, rather than going out of the network device.
@@ -324,6 +364,7 @@ func main() {
 	tcpEcho("tcp", ":0", 64<<10)
 	udpEcho("127.0.0.1:0")
 	ownAddresses()
+	rawICMP()
 	unixSockets()
 	refused()
 	concurrent(200)
