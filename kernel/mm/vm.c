@@ -1,14 +1,17 @@
 /*
  * mm/vm.c — the program's address space: a sorted list of VMAs, each a
- * range with its protection, whose pages appear on first touch (demand-zero
- * paging).  mmap/munmap/mprotect/madvise/brk keep Linux's semantics for
- * anonymous memory, including MAP_FIXED over existing mappings and partial
- * unmaps that split a VMA.  Memory is overcommitted, as Linux does by
- * default: a writable mapping is refused with ENOMEM only when it alone is
- * larger than eight times the RAM (Linux's own limit would be the RAM plus
- * swap, but without swap that refuses even the Go runtime's 32 MiB arena
- * index in a 16 MiB guest, which it never touches but sparsely); a fault
- * that finds no free page kills the program loudly.
+ * range with its protection and what backs it (anonymous memory, or a
+ * file's node and offset, private or shared; mm/vma.h), whose pages appear
+ * on first touch (mm/fault.c).  mmap/munmap/mprotect/brk keep Linux's
+ * semantics, including MAP_FIXED over existing mappings and partial
+ * unmaps that split a VMA; PROT_NONE keeps the pages, not present.  Memory
+ * is overcommitted, as Linux does by default: a private writable mapping
+ * is refused with ENOMEM only when it alone is larger than eight times the
+ * RAM (Linux's own limit would be the RAM plus swap, but without swap that
+ * refuses even the Go runtime's 32 MiB arena index in a 16 MiB guest,
+ * which it never touches but sparsely); a shared file mapping commits
+ * nothing (its pages are the file's); a fault that finds no free page
+ * kills the program loudly.
  */
 #include "mm/vma.h"
 #include "proc/proc.h"
@@ -157,6 +160,9 @@ int vm_unmap_range(uint64_t start, uint64_t end)
         err = vma_split(end);
     if (err)
         return err;
+    /* The pages go first: dropping the last VMA of an unlinked file frees
+     * the file's pages. */
+    pt_each(start, end, unmap_pte, NULL);
     list_for_each(l, &vm.vmas)
     {
         struct vma *v = VMA(l);
@@ -169,7 +175,6 @@ int vm_unmap_range(uint64_t start, uint64_t end)
             vm.nvmas--;
         }
     }
-    pt_each(start, end, unmap_pte, NULL);
     return 0;
 }
 

@@ -19,17 +19,18 @@ struct vm_file {
     char *path;        /* the path it was opened by, or NULL */
 };
 
-#define VMA_SHARED 1   /* MAP_SHARED: the file's own pages, written in place */
-#define VMA_MAYWRITE 2 /* mprotect may add PROT_WRITE (not a shared mapping
-                          of a file opened without write access) */
+#define VMA_SHARED 1 /* MAP_SHARED: the file's own pages, written in place */
+#define VMA_MAYWRITE                                                           \
+    2 /* mprotect may add PROT_WRITE (not a shared mapping                     \
+         of a file opened without write access) */
 
 struct vma {
     struct list link;
     uint64_t start, end;
     int prot;
-    unsigned flags;        /* VMA_* */
-    struct vm_file *file;  /* NULL: anonymous memory */
-    uint64_t off;          /* file offset of start */
+    unsigned flags;       /* VMA_* */
+    struct vm_file *file; /* NULL: anonymous memory */
+    uint64_t off;         /* file offset of start */
 };
 
 #define VMA(l) container_of(l, struct vma, link)

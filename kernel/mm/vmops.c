@@ -181,9 +181,9 @@ long vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
     if (!new_len || !user_range_ok(old, old_len))
         return -EINVAL;
     bool fixed = flags & MREMAP_FIXED;
-    if (fixed && ((new_addr & (PAGE_SIZE - 1)) ||
-                  !user_range_ok(new_addr, new_len) ||
-                  (new_addr < old + old_len && old < new_addr + new_len)))
+    if (fixed &&
+        ((new_addr & (PAGE_SIZE - 1)) || !user_range_ok(new_addr, new_len) ||
+         (new_addr < old + old_len && old < new_addr + new_len)))
         return -EINVAL;
     struct vma *v = vma_find(old);
     if (!v || old + old_len > v->end)
