@@ -219,6 +219,13 @@ func shared() {
 	must(syscall.Madvise(m, 4), "MADV_DONTNEED shared")
 	check(string(m[page+10:page+29]) == "through the mapping",
 		"MADV_DONTNEED keeps a shared file's data")
+	// MADV_REMOVE punches a hole: zeros in the mapping and the file.
+	must(syscall.Madvise(m[2*page:], 9), "MADV_REMOVE")
+	got = make([]byte, 4)
+	f.ReadAt(got, 2*page+5)
+	check(m[2*page+5] == 0 && bytes.Equal(got, make([]byte, 4)),
+		"MADV_REMOVE: zeros in the mapping and the file")
+	copy(m[2*page:], buf[2*page:])
 	f.Close()
 	m[0] = 'X' // after close
 	must(syscall.Munmap(m), "munmap shared")
@@ -359,6 +366,14 @@ func errorsLinux(packed string) {
 	syscall.Close(p[1])
 	_, err = syscall.Mmap(p[0], 0, page, syscall.PROT_READ, syscall.MAP_PRIVATE)
 	check(err == syscall.EBADF, "closed fd: %v", err)
+	pf, _ := syscall.Open("/proc/self/maps", syscall.O_RDONLY, 0)
+	_, err = syscall.Mmap(pf, 0, page, syscall.PROT_READ, syscall.MAP_PRIVATE)
+	check(err == syscall.ENODEV, "/proc file: %v", err)
+	syscall.Close(pf)
+	so, _ := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0)
+	_, err = syscall.Mmap(so, 0, page, syscall.PROT_READ, syscall.MAP_PRIVATE)
+	check(err == syscall.ENODEV, "UDP socket: %v", err)
+	syscall.Close(so)
 	d, _ := syscall.Open("/tmp", syscall.O_RDONLY, 0)
 	_, err = syscall.Mmap(d, 0, page, syscall.PROT_READ, syscall.MAP_PRIVATE)
 	check(err == syscall.ENODEV, "directory: %v", err)
