@@ -167,9 +167,11 @@ static void apply_keepalive(struct sock *s)
 
 static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t e)
 {
-    struct sock *ls = arg;
-    if (!ls || e != ERR_OK || !newpcb)
+    if (!arg || e != ERR_OK || !newpcb)
         return ERR_VAL;
+    /* An SO_REUSEPORT group shares the connections out. */
+    struct sock *ls = portshare_tcp_pick(tcp_of(arg)->pcb, &newpcb->remote_ip,
+                                         newpcb->remote_port);
     struct tcp *lt = tcp_of(ls);
     struct sock *s =
         lt->npending < lt->backlog ? tcpsock_new(ls->family) : NULL;
@@ -180,6 +182,9 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t e)
     struct tcp *t = tcp_of(s);
     s->keepalive = ls->keepalive;
     s->v6only = ls->v6only;
+    s->reuseaddr = ls->reuseaddr;
+    s->reuseport = ls->reuseport;
+    portshare_mark(s, &newpcb->so_options);
     t->nodelay = lt->nodelay;
     t->keepidle = lt->keepidle, t->keepintvl = lt->keepintvl;
     t->keepcnt = lt->keepcnt;
@@ -204,6 +209,7 @@ static int ensure_pcb(struct sock *s)
     struct tcp_pcb *pcb = tcp_new_ip_type(inet_pcb_type(s));
     if (!pcb)
         return -ENOBUFS;
+    portshare_mark(s, &pcb->so_options);
     attach(s, pcb);
     return 0;
 }
@@ -222,8 +228,12 @@ static int t_bind(struct sock *s, const struct kaddr *a)
     if (t->pcb->local_port)
         return -EINVAL;
     inet_any_fixup(s, &ip);
-    if (s->reuseaddr)
-        ip_set_option(t->pcb, SOF_REUSEADDR);
+    portshare_mark(s, &t->pcb->so_options);
+    if (port) {
+        err = portshare_tcp_check(t->pcb, &ip, port, t->pcb->so_options);
+        if (err)
+            return err;
+    }
     err_t e = tcp_bind(t->pcb, &ip, port);
     if (e == ERR_VAL)
         return -EADDRNOTAVAIL;
@@ -254,9 +264,22 @@ static int t_listen(struct sock *s, int backlog)
         if (err)
             return err;
     }
-    struct tcp_pcb *lpcb = tcp_listen(t->pcb);
-    if (!lpcb)
-        return -ENOBUFS;
+    /* Linux checks the port again: another socket may listen on it now. */
+    portshare_mark(s, &t->pcb->so_options);
+    err = portshare_tcp_check(t->pcb, &t->pcb->local_ip, t->pcb->local_port,
+                              t->pcb->so_options);
+    if (err)
+        return err;
+    /* lwIP's own check (one listener per address) is portshare's job. */
+    u8_t opts = t->pcb->so_options;
+    ip_reset_option(t->pcb, SOF_REUSEADDR);
+    err_t e = ERR_OK;
+    struct tcp_pcb *lpcb = tcp_listen_with_backlog_and_err(t->pcb, 0, &e);
+    if (!lpcb) {
+        ip_set_option(t->pcb, SOF_REUSEADDR);
+        return net_err(e);
+    }
+    lpcb->so_options = opts;
     t->pcb = lpcb;
     tcp_arg(lpcb, s);
     tcp_accept(lpcb, on_accept);
