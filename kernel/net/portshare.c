@@ -117,14 +117,12 @@ void *portshare_tcp_pick(const void *listener, const ip_addr_t *peer,
     if (!(l->so_options & PORTSHARE_REUSEPORT))
         return l->callback_arg;
     uint32_t n = 0;
-    for (struct tcp_pcb_listen *c = tcp_listen_pcbs.listen_pcbs; c;
-         c = c->next)
+    for (struct tcp_pcb_listen *c = tcp_listen_pcbs.listen_pcbs; c; c = c->next)
         n += same_group(l, c);
     if (n == 0)
         return l->callback_arg;
     uint32_t k = peer_hash(peer, peer_port) % n;
-    for (struct tcp_pcb_listen *c = tcp_listen_pcbs.listen_pcbs; c;
-         c = c->next)
+    for (struct tcp_pcb_listen *c = tcp_listen_pcbs.listen_pcbs; c; c = c->next)
         if (same_group(l, c) && k-- == 0)
             return c->callback_arg;
     return l->callback_arg;

@@ -97,6 +97,7 @@ register_cases() {
     tool_case net-tap
     tool_case big-memory
     tool_case graceful-stop
+    tool_case reload-signals
     tool_case stop-timeout
     tool_case httpd-stop
     tool_case stop-early
@@ -658,6 +659,24 @@ c_httpd_stop() {
     wait "$guest"
     expect_status 0
     expect_err 'httpd: terminated: shutting down' 'httpd: stopped'
+}
+
+# SIGHUP and SIGUSR1 reach the program as plain signals: no stop timer
+# starts (the program outlives a short GORUMP_STOP_TIMEOUT after them),
+# and SIGTERM still stops it gracefully.
+c_reload_signals() {
+    local -x GORUMP_STOP_TIMEOUT=0.5
+    start_guest reload
+    ! await_out '^ready$' || signal_tool HUP
+    ! await_out '^reload 1$' || signal_tool HUP
+    ! await_out '^reload 2$' || signal_tool USR1
+    ! await_out '^usr1$' || sleep 1
+    signal_tool TERM
+    wait "$guest"
+    expect_status 0
+    expect_out_line ready "reload 1" "reload 2" usr1 \
+        "stopping after 2 reloads"
+    reject_err 'did not exit'
 }
 
 # A program that ignores the signal is stopped after GORUMP_STOP_TIMEOUT.
