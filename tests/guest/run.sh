@@ -36,6 +36,13 @@ WORK=build/_guest
 register_cases() {
     go_case hello
     go_case hello-noenv
+    go_case env-clear
+    # The defaults are the tool's: natively the program gets what env -i
+    # gives.
+    if [ "$NATIVE" != 1 ]; then
+        go_case env-default
+        go_case env-override
+    fi
     go_case example-hello
     go_case goroutines
     go_case gcchurn
@@ -123,10 +130,34 @@ c_hello() {
 }
 
 c_hello_noenv() {
-    run hello
+    run --env-clear hello
     expect_success
     expect_out_line "argc: 1" "GORUMP_TEST unset"
     reject_out '^arg\['
+}
+
+# A program starts with a container's environment.
+c_env_default() {
+    run environ
+    expect_success
+    expect_out_line "3 vars" HOME=/root HOSTNAME=gorump \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+}
+
+# -e replaces a default or adds a variable; -e KEY copies ours.
+c_env_override() {
+    local -x GORUMP_FROM_HOST="host value"
+    run -e HOME=/tmp -e PATH=/bin -e X=1 -e GORUMP_FROM_HOST environ
+    expect_success
+    expect_out_line "5 vars" HOME=/tmp PATH=/bin X=1 HOSTNAME=gorump \
+        "GORUMP_FROM_HOST=host value"
+}
+
+# --env-clear: only the -e variables.
+c_env_clear() {
+    run --env-clear -e A=b environ
+    expect_success
+    expect_out_line "1 vars" A=b
 }
 
 c_example_hello() {
@@ -725,6 +756,8 @@ run() {
         -m | --machine | --dir | --file | --cwd | -p | --net | --ip | \
             --gateway | --dns) opts+=("$1" "$2"); shift 2 ;;
         -e) opts+=("$1" "$2"); envs+=("$2"); shift 2 ;;
+        --env-clear) opts+=("$1"); shift ;; # natively env -i clears
+
         --timeout) timeout=$2; shift 2 ;;
         *) break ;;
         esac
