@@ -16,6 +16,10 @@ void inet_addr_out(struct kaddr *a, int family, const ip_addr_t *ip,
 u8_t inet_pcb_type(struct sock *s);
 void inet_unspecified_to_loopback(ip_addr_t *ip);
 void inet_any_fixup(struct sock *s, ip_addr_t *ip);
+/* The TTL (hop limit) and TOS (traffic class) a pcb sends with. */
+void inet_pcb_ttl_tos(const struct sock *s, u8_t *ttl, u8_t *tos);
+/* The IP options' defaults. */
+void inet_opts_init(struct inet_opts *o);
 int inet_setopt(struct sock *s, int level, int name, const void *v,
                 uint32_t len);
 int inet_getopt(struct sock *s, int level, int name, void *v, uint32_t *len);

@@ -17,6 +17,7 @@
 #define TCP_KEEPIDLE 4
 #define TCP_KEEPINTVL 5
 #define TCP_KEEPCNT 6
+#define TCP_USER_TIMEOUT 18
 #define SOL_SOCKET 1
 #define SIGPIPE 13
 
@@ -29,6 +30,7 @@ struct tcp {
     bool connecting, connected, listening, shut_rd, shut_wr;
     bool nodelay;
     int keepidle, keepintvl, keepcnt;
+    int user_timeout; /* TCP_USER_TIMEOUT, ms: recorded, not enforced */
     /* listening: completed connections not yet accepted */
     struct list pending;
     int npending, backlog;
@@ -159,6 +161,7 @@ static void apply_keepalive(struct sock *s)
     t->pcb->keep_idle = (u32_t)t->keepidle * 1000;
     t->pcb->keep_intvl = (u32_t)t->keepintvl * 1000;
     t->pcb->keep_cnt = (u32_t)t->keepcnt;
+    inet_pcb_ttl_tos(s, &t->pcb->ttl, &t->pcb->tos);
     if (t->nodelay)
         tcp_nagle_disable(t->pcb);
     else
@@ -182,12 +185,14 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t e)
     struct tcp *t = tcp_of(s);
     s->keepalive = ls->keepalive;
     s->v6only = ls->v6only;
+    s->ip = ls->ip;
     s->reuseaddr = ls->reuseaddr;
     s->reuseport = ls->reuseport;
     portshare_mark(s, &newpcb->so_options);
     t->nodelay = lt->nodelay;
     t->keepidle = lt->keepidle, t->keepintvl = lt->keepintvl;
     t->keepcnt = lt->keepcnt;
+    t->user_timeout = lt->user_timeout;
     attach(s, newpcb);
     apply_keepalive(s);
     t->connected = true;
@@ -581,6 +586,11 @@ static int t_setopt(struct sock *s, int level, int name, const void *v,
               : name == TCP_KEEPINTVL ? &t->keepintvl
                                       : &t->keepcnt) = i;
             break;
+        case TCP_USER_TIMEOUT:
+            if (i < 0)
+                return -EINVAL;
+            t->user_timeout = i;
+            break;
         default:
             return -ENOPROTOOPT;
         }
@@ -621,6 +631,9 @@ static int t_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
             break;
         case TCP_KEEPCNT:
             i = t->keepcnt;
+            break;
+        case TCP_USER_TIMEOUT:
+            i = t->user_timeout;
             break;
         default:
             return -ENOPROTOOPT;

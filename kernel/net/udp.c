@@ -117,6 +117,7 @@ static long u_send(struct sock *s, struct msg *m)
         pbuf_free(p);
         return -EFAULT;
     }
+    inet_pcb_ttl_tos(s, &u->pcb->ttl, &u->pcb->tos);
     err_t e =
         m->addr.len ? udp_sendto(u->pcb, p, &ip, port) : udp_send(u->pcb, p);
     pbuf_free(p);
