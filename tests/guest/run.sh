@@ -65,6 +65,7 @@ register_cases() {
     go_case netloop
     go_case portshare
     go_case sockopts
+    go_case routes
     go_case net-http
     go_case net-fetch
     go_case net-echo-1m c_net_echo $((1 << 20))
