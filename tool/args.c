@@ -37,7 +37,8 @@ enum opt_id {
     OPT_IP,
     OPT_GATEWAY,
     OPT_DNS,
-    OPT_INTERACTIVE
+    OPT_INTERACTIVE,
+    OPT_ENV_CLEAR
 };
 
 /* Which subcommands have an option. */
@@ -56,6 +57,7 @@ struct opt {
 static const struct opt run_opts[] = {
     {'m', "memory", 1, OPT_MEM, FOR_RUN},
     {'e', "env", 1, OPT_ENV, FOR_BOTH},
+    {0, "env-clear", 0, OPT_ENV_CLEAR, FOR_BOTH},
     {0, "timeout", 1, OPT_TIMEOUT, FOR_RUN},
     {0, "machine", 1, OPT_MACHINE, FOR_RUN},
     {0, "kernel", 1, OPT_KERNEL, FOR_RUN},
@@ -258,6 +260,9 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
     case OPT_INTERACTIVE:
         a->interactive = 1;
         return RUN_ARGS_OK;
+    case OPT_ENV_CLEAR:
+        a->env_clear = 1;
+        return RUN_ARGS_OK;
     case OPT_DIR:
         return args_add_dir(a, v);
     case OPT_FILE:
@@ -388,5 +393,6 @@ void run_args_free(struct run_args *a)
 
 int run_args_edit_image(const struct run_args *a)
 {
-    return a->nargs > 0 || a->nenv > 0 || a->cwd != NULL || a->npack > 0;
+    return a->nargs > 0 || a->nenv > 0 || a->env_clear || a->cwd != NULL ||
+           a->npack > 0;
 }

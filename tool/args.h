@@ -67,6 +67,7 @@ struct run_args {
     const char *program;   /* PROGRAM as typed */
     int nargs;             /* the program's arguments after PROGRAM */
     char **args;           /* points into argv */
+    int env_clear;         /* --env-clear: no default or stored variables */
     int nenv;              /* -e values in order, each "KEY=VALUE" */
     char **env;            /* allocated, freed by run_args_free() */
     int npack;             /* --dir and --file options */

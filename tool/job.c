@@ -150,7 +150,9 @@ static int job_pack(struct job *j)
     return 0;
 }
 
-/* argv and envp: as typed, or an image's with the overrides applied. */
+/* argv and envp: as typed, or an image's with the overrides applied.
+ * The environment starts from the defaults (or the image's), or from
+ * nothing with --env-clear. */
 static int job_strings(struct job *j)
 {
     const struct gorump_image *img = &j->stored.img;
@@ -160,11 +162,12 @@ static int job_strings(struct job *j)
 
     if (j->kind != JOB_IMAGE)
         return overlay_args(&none, a->program, a->args, a->nargs, &j->argv) ||
-               overlay_env(&none, a->env, a->nenv, &j->envv);
+               overlay_env(a->env_clear ? &none : &overlay_default_env, a->env,
+                           a->nenv, &j->envv);
     err = strv_split(img->args, img->args_size, &args) ||
           strv_split(img->env, img->env_size, &env) ||
           overlay_args(&args, a->program, a->args, a->nargs, &j->argv) ||
-          overlay_env(&env, a->env, a->nenv, &j->envv);
+          overlay_env(a->env_clear ? &none : &env, a->env, a->nenv, &j->envv);
     free(args.v);
     free(env.v);
     return err;

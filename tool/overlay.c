@@ -7,6 +7,14 @@
 
 #include "overlay.h"
 
+static char default_path[] =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+static char default_home[] = "HOME=/root";
+static char default_hostname[] = "HOSTNAME=gorump";
+static char *default_vars[] = {default_path, default_home, default_hostname};
+
+const struct strv overlay_default_env = {default_vars, 3};
+
 static int strv_alloc(struct strv *out, uint64_t n)
 {
     out->n = 0;

@@ -27,6 +27,12 @@ int overlay_args(const struct strv *stored, const char *program,
 /* envp: each stored KEY=VALUE, replaced in place by the last SET entry
  * with the same KEY; then, in order, the SET entries whose KEY the image
  * did not have.  0, or -1 when out of memory. */
+/* The environment a program starts from, like a container's: PATH,
+ * HOME=/root and HOSTNAME, the guest's host name (uname's nodename,
+ * kernel/sys/sys_misc.c).  No TERM: the program's output goes through a
+ * serial port whether or not ours is a terminal (-e TERM passes ours). */
+extern const struct strv overlay_default_env;
+
 int overlay_env(const struct strv *stored, char *const *set, int nset,
                 struct strv *out);
 

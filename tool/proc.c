@@ -26,6 +26,8 @@ static void stop_signals(sigset_t *set)
     sigaddset(set, SIGINT);
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR1);
+    sigaddset(set, SIGUSR2);
     sigaddset(set, SIGCHLD);
 }
 
@@ -46,28 +48,29 @@ int signals_setup(void)
     return fd;
 }
 
-int signals_take_count(int sigfd, int *count)
+int signals_take_all(int sigfd, int *sigs, int max)
 {
     struct signalfd_siginfo si;
-    int first = 0;
+    int n = 0;
 
-    *count = 0;
     while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
         int sig = (int)si.ssi_signo;
-        if (sig == SIGCHLD)
-            continue;
-        if (first == 0)
-            first = sig;
-        ++*count;
+        if (sig != SIGCHLD && n < max)
+            sigs[n++] = sig;
     }
-    return first;
+    return n;
 }
 
 int signals_take(int sigfd)
 {
-    int count;
+    int sigs[8];
 
-    return signals_take_count(sigfd, &count);
+    return signals_take_all(sigfd, sigs, 8) > 0 ? sigs[0] : 0;
+}
+
+int signal_stops(int sig)
+{
+    return sig == SIGINT || sig == SIGTERM;
 }
 
 /* In the child, between fork and exec: nothing here may return. */

@@ -1,6 +1,7 @@
 /*
  * tool/proc.h — child processes (go, QEMU) and the signals that stop the
- * tool.  SIGINT, SIGTERM and SIGHUP are blocked and read from a signalfd,
+ * tool.  SIGINT, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 are blocked and read
+ * from a signalfd,
  * so the tool always gets to stop its child and delete its temporary files
  * before it exits with 128+signal.
  */
@@ -9,16 +10,20 @@
 
 #include <sys/types.h>
 
-/* Blocks SIGINT, SIGTERM, SIGHUP and SIGCHLD, ignores SIGPIPE (write errors
- * are handled where they happen) and returns a non-blocking signalfd for
- * them, or -1 (reported). */
+/* Blocks SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 and SIGCHLD, ignores
+ * SIGPIPE (write errors are handled where they happen) and returns a
+ * non-blocking signalfd for them, or -1 (reported). */
 int signals_setup(void);
 
-/* Reads every pending signal from SIGFD and returns the first stopping one
- * (SIGINT, SIGTERM or SIGHUP), or 0 if there is none. */
+/* Reads every pending signal from SIGFD and returns the first of them
+ * but SIGCHLD, or 0 if there is none: before the guest runs, each stops
+ * the tool (their default action would). */
 int signals_take(int sigfd);
-/* The same, and *count says how many stopping signals were read. */
-int signals_take_count(int sigfd, int *count);
+/* The same, keeping the first MAX of them in order in SIGS: how many. */
+int signals_take_all(int sigfd, int *sigs, int max);
+/* Whether SIG asks a running guest to stop (SIGINT, SIGTERM: the graceful
+ * stop); the others are passed on to the program as they are. */
+int signal_stops(int sig);
 
 struct spawn {
     const char *path; /* the executable */

@@ -24,6 +24,8 @@
 
 /* How long QEMU may take to exit once the guest has said it is done. */
 #define AFTER_RECORD_MS 2000
+/* Signals taken in one poll round. */
+#define MAX_SIGNALS 16
 
 /* Where decoded bytes go; stdout_err is the first failed write's errno.
  * The kernel's own messages wait while the program is in the middle of a
@@ -178,6 +180,17 @@ static int forward_signal(struct watch *w, int sig)
     return guest_in_flush(&w->in, w->d.ready) == 0;
 }
 
+/* Passes a signal that is not a stop request (SIGHUP, SIGUSR1, SIGUSR2:
+ * a daemon's reload or log rotation) on to the program, with no timer.
+ * Held records are few; a signal that finds no room is dropped with a
+ * warning, as a pending standard signal absorbs its repeats on Linux. */
+static void pass_signal(struct watch *w, int sig)
+{
+    if (guest_in_signal(&w->in, sig) != 0)
+        report("warning: SIG%s could not be passed on to the program",
+               sigabbrev_np(sig));
+}
+
 /* QEMU's -p listeners get a backlog that takes bursts of connections
  * (hostfwd.h).  QEMU makes them while it sets up, so the tool looks every
  * WIDEN_EVERY_MS until they all exist.  Forwarding works without it, so
@@ -206,7 +219,7 @@ static void widen_listeners(const struct guest *g, struct watch *w,
 static enum stop_reason watch_once(const struct guest *g, struct watch *w,
                                    int *eof)
 {
-    int sig, nsig;
+    int sigs[MAX_SIGNALS], nsig;
     struct pollfd pfd[5] = {
         {.fd = g->out_fd, .events = POLLIN},
         {.fd = g->sigfd, .events = POLLIN},
@@ -239,11 +252,15 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
                                                   w->widen),
                                          w->grace)))) < 0)
         return STOP_NONE; /* EINTR: go round again */
-    sig = signals_take_count(g->sigfd, &nsig);
-    if (sig != 0) {
-        w->sig = sig;
+    nsig = signals_take_all(g->sigfd, sigs, MAX_SIGNALS);
+    for (int i = 0; i < nsig; i++) {
+        if (!signal_stops(sigs[i])) {
+            pass_signal(w, sigs[i]);
+            continue;
+        }
+        w->sig = sigs[i];
         /* Two at once (^C twice, say) is the second: stop now. */
-        if (nsig > 1 || !forward_signal(w, sig))
+        if (!forward_signal(w, sigs[i]))
             return STOP_SIGNAL;
     }
     if (pfd[2].revents != 0)

@@ -32,9 +32,10 @@ struct guest {
 /*
  * Runs until QEMU exits, the timeout expires or a stopping signal comes;
  * QEMU is reaped in every case and in_fd, out_fd and err_fd closed.  The
- * first SIGINT, SIGTERM or SIGHUP goes to the program (a signal record on
- * in_fd), which has stop_grace_ms to exit by itself; a second one, or the
- * end of that time, stops QEMU.  Returns gorump's
+ * first SIGINT or SIGTERM goes to the program (a signal record on in_fd),
+ * which has stop_grace_ms to exit by itself; a second one, or the end of
+ * that time, stops QEMU.  SIGHUP, SIGUSR1 and SIGUSR2 go to the program
+ * as they come, stopping nothing.  Returns gorump's
  * exit status: the program's own, or GORUMP_STATUS_* (or 128+signal).
  */
 int supervise(const struct guest *g);

@@ -9,9 +9,9 @@
 #define IPPROTO_IPV6 41
 #define IP_TOS 1
 #define IP_TTL 2
-#define IPV6_UNICAST_HOPS 16
 #define IPV6_V6ONLY 26
-#define IPV6_TCLASS 67
+#define INET_ECN_MASK 3
+#define DEFAULT_TTL 64 /* net.ipv4.ip_default_ttl, ipv6 hop_limit */
 
 /* Reads a socket address for a socket of the given family. */
 int inet_addr_in(const struct kaddr *a, int family, ip_addr_t *ip,
@@ -121,6 +121,61 @@ void inet_any_fixup(struct sock *s, ip_addr_t *ip)
         *ip = *IP_ANY_TYPE;
 }
 
+/* The IPPROTO_IP and IPPROTO_IPV6 options kept as integers (ip(7),
+ * ipv6(7)): where, and the values Linux accepts (others: EINVAL).
+ * Booleans store !!value.  They are recorded and read back; the ones
+ * asking for control messages (IP_PKTINFO, IP_RECVTOS, IPV6_RECVPKTINFO,
+ * IPV6_RECVTCLASS) do not make recvmsg deliver them yet, which programs
+ * that ask (quic-go) take as "no ECN, no packet info". */
+struct ipopt {
+    int level, name;
+    int min, max; /* min > max: a boolean */
+    size_t off;   /* in struct inet_opts */
+};
+
+#define OPT(l, n, lo, hi, f)                                                   \
+    {                                                                          \
+        l, n, lo, hi, offsetof(struct inet_opts, f)                            \
+    }
+static const struct ipopt ipopts[] = {
+    OPT(IPPROTO_IP, IP_TTL, -1, 255, ttl),
+    OPT(IPPROTO_IP, 8 /* IP_PKTINFO */, 1, 0, pktinfo),
+    OPT(IPPROTO_IP, 10 /* IP_MTU_DISCOVER */, 0, 5, pmtudisc),
+    OPT(IPPROTO_IP, 13 /* IP_RECVTOS */, 1, 0, recvtos),
+    OPT(IPPROTO_IP, 15 /* IP_FREEBIND */, 1, 0, freebind),
+    OPT(IPPROTO_IP, 24 /* IP_BIND_ADDRESS_NO_PORT */, 1, 0, bind_no_port),
+    OPT(IPPROTO_IPV6, 16 /* IPV6_UNICAST_HOPS */, -1, 255, hops),
+    OPT(IPPROTO_IPV6, 23 /* IPV6_MTU_DISCOVER */, 0, 5, pmtudisc6),
+    OPT(IPPROTO_IPV6, 49 /* IPV6_RECVPKTINFO */, 1, 0, recvpktinfo6),
+    OPT(IPPROTO_IPV6, 66 /* IPV6_RECVTCLASS */, 1, 0, recvtclass),
+    OPT(IPPROTO_IPV6, 67 /* IPV6_TCLASS */, -1, 255, tclass),
+};
+
+void inet_opts_init(struct inet_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->ttl = o->hops = -1;          /* the defaults */
+    o->pmtudisc = o->pmtudisc6 = 1; /* IP_PMTUDISC_WANT */
+}
+
+/* The option, or NULL; *err says why not (ENOPROTOOPT, or an IPv6 one on
+ * an IPv4 socket: Linux gives ENOPROTOOPT too, while an IPv6 socket takes
+ * the IPv4 ones for its IPv4 traffic). */
+static const struct ipopt *ipopt_find(struct sock *s, int level, int name)
+{
+    if (level == IPPROTO_IPV6 && s->family != AF_INET6)
+        return NULL;
+    for (unsigned i = 0; i < ARRAY_SIZE(ipopts); i++)
+        if (ipopts[i].level == level && ipopts[i].name == name)
+            return &ipopts[i];
+    return NULL;
+}
+
+static int *ipopt_field(struct sock *s, const struct ipopt *o)
+{
+    return (int *)((char *)&s->ip + o->off);
+}
+
 int inet_setopt(struct sock *s, int level, int name, const void *v,
                 uint32_t len)
 {
@@ -134,24 +189,40 @@ int inet_setopt(struct sock *s, int level, int name, const void *v,
         s->v6only = i;
         return 0;
     }
-    if ((level == IPPROTO_IP && (name == IP_TOS || name == IP_TTL)) ||
-        (level == IPPROTO_IPV6 &&
-         (name == IPV6_UNICAST_HOPS || name == IPV6_TCLASS)))
-        return 0; /* accepted; lwIP keeps its defaults */
-    return -ENOPROTOOPT;
+    if (level == IPPROTO_IP && name == IP_TOS) {
+        /* TCP owns the ECN bits of its connections' TOS (ip(7)). */
+        if (s->type == SOCK_STREAM)
+            i = (i & ~INET_ECN_MASK) | (s->ip.tos & INET_ECN_MASK);
+        s->ip.tos = i & 0xff;
+        return 0;
+    }
+    const struct ipopt *o = ipopt_find(s, level, name);
+    if (!o)
+        return -ENOPROTOOPT;
+    if (o->min > o->max)
+        i = i != 0;
+    else if (i < o->min || i > o->max || (name == IP_TTL && i == 0))
+        return -EINVAL;
+    if (o->off == offsetof(struct inet_opts, tclass) && i == -1)
+        i = 0; /* -1: the default traffic class */
+    *ipopt_field(s, o) = i;
+    return 0;
 }
 
 int inet_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
 {
     int i;
-    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
+    const struct ipopt *o = ipopt_find(s, level, name);
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && s->family == AF_INET6)
         i = s->v6only;
-    else if (level == IPPROTO_IP && name == IP_TTL)
-        i = 255;
-    else if (level == IPPROTO_IPV6 && name == IPV6_UNICAST_HOPS)
-        i = 255;
-    else
+    else if (level == IPPROTO_IP && name == IP_TOS)
+        i = s->ip.tos;
+    else if (!o)
         return -ENOPROTOOPT;
+    else
+        i = *ipopt_field(s, o);
+    if (o && o->min == -1 && o->max == 255 && i == -1)
+        i = DEFAULT_TTL; /* IP_TTL, IPV6_UNICAST_HOPS */
     if (*len < sizeof(int))
         return -EINVAL;
     memcpy(v, &i, sizeof(int));
@@ -175,7 +246,14 @@ int inet_sock_getopt(struct sock *s, int level, int name, void *v,
     return inet_getopt(s, level, name, v, len);
 }
 
-int inet_socket(int family, int type, int proto, struct sock **out)
+void inet_pcb_ttl_tos(const struct sock *s, u8_t *ttl, u8_t *tos)
+{
+    int t = s->family == AF_INET6 ? s->ip.hops : s->ip.ttl;
+    *ttl = (u8_t)(t == -1 ? DEFAULT_TTL : t);
+    *tos = (u8_t)(s->family == AF_INET6 ? s->ip.tclass : s->ip.tos);
+}
+
+static int inet_socket_new(int family, int type, int proto, struct sock **out)
 {
     if (type == SOCK_STREAM && (proto == 0 || proto == 6))
         return tcp_socket(family, out);
@@ -186,4 +264,12 @@ int inet_socket(int family, int type, int proto, struct sock **out)
     if (type != SOCK_STREAM && type != SOCK_DGRAM)
         return -ESOCKTNOSUPPORT;
     return -EPROTONOSUPPORT;
+}
+
+int inet_socket(int family, int type, int proto, struct sock **out)
+{
+    int err = inet_socket_new(family, type, proto, out);
+    if (!err)
+        inet_opts_init(&(*out)->ip);
+    return err;
 }

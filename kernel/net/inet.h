@@ -16,6 +16,10 @@ void inet_addr_out(struct kaddr *a, int family, const ip_addr_t *ip,
 u8_t inet_pcb_type(struct sock *s);
 void inet_unspecified_to_loopback(ip_addr_t *ip);
 void inet_any_fixup(struct sock *s, ip_addr_t *ip);
+/* The TTL (hop limit) and TOS (traffic class) a pcb sends with. */
+void inet_pcb_ttl_tos(const struct sock *s, u8_t *ttl, u8_t *tos);
+/* The IP options' defaults. */
+void inet_opts_init(struct inet_opts *o);
 int inet_setopt(struct sock *s, int level, int name, const void *v,
                 uint32_t len);
 int inet_getopt(struct sock *s, int level, int name, void *v, uint32_t *len);
@@ -43,6 +47,23 @@ long dgram_pop(struct sock *s, struct dgram_queue *q, struct msg *m);
 /* The first datagram's length, 0 if none (FIONREAD). */
 long dgram_next_len(const struct dgram_queue *q);
 void dgram_clear(struct dgram_queue *q);
+
+/* portshare.c: sharing a local port (SO_REUSEADDR, SO_REUSEPORT). */
+#define PORTSHARE_REUSEADDR 0x40U /* so_options: the socket's SO_REUSEADDR */
+#define PORTSHARE_REUSEPORT 0x80U /* so_options: its SO_REUSEPORT */
+/* Sets a pcb's so_options from the socket's flags (before bind and
+ * listen, and on an accepted connection). */
+void portshare_mark(const struct sock *s, u8_t *so_options);
+/* 0 if a pcb SELF (NULL: none yet) whose options are MINE may bind
+ * IP:PORT, else -EADDRINUSE: TCP at bind() and listen(), UDP at bind(). */
+int portshare_tcp_check(const void *self, const ip_addr_t *ip, u16_t port,
+                        u8_t mine);
+int portshare_udp_check(const void *self, const ip_addr_t *ip, u16_t port,
+                        u8_t mine);
+/* The socket (callback argument) of the SO_REUSEPORT group of LISTENER
+ * (a struct tcp_pcb_listen) that takes a new connection from PEER. */
+void *portshare_tcp_pick(const void *listener, const ip_addr_t *peer,
+                         u16_t peer_port);
 
 int tcp_socket(int family, struct sock **out);
 int udp_socket(int family, struct sock **out);

@@ -82,6 +82,14 @@ struct sock_ops {
     void (*release)(struct sock *s);
 };
 
+/* The IPPROTO_IP and IPPROTO_IPV6 options of an IP socket (net/inet.c). */
+struct inet_opts {
+    int tos, ttl, hops, tclass; /* ttl, hops: -1 for the default */
+    int pmtudisc, pmtudisc6;    /* IP_PMTUDISC_*, IPV6_PMTUDISC_* */
+    int pktinfo, recvtos, recvpktinfo6, recvtclass;
+    int freebind, bind_no_port;
+};
+
 struct sock {
     int family, type;
     const struct sock_ops *ops;
@@ -91,6 +99,7 @@ struct sock {
     bool reuseaddr, reuseport, keepalive, broadcast, v6only;
     int linger_on, linger_sec;
     uint64_t rcvtimeo, sndtimeo; /* ns, 0: none */
+    struct inet_opts ip;         /* AF_INET, AF_INET6 */
     void *proto;                 /* the family's state */
 };
 

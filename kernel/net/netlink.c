@@ -1,7 +1,10 @@
 /*
  * net/netlink.c — AF_NETLINK sockets, NETLINK_ROUTE only, answering the
- * two dumps programs use to list interfaces and addresses: RTM_GETLINK and
- * RTM_GETADDR (Go's net.Interfaces and net.InterfaceAddrs, rtnetlink(7)).
+ * dumps programs use to list interfaces, addresses and routes:
+ * RTM_GETLINK and RTM_GETADDR (Go's net.Interfaces and
+ * net.InterfaceAddrs, rtnetlink(7)), and RTM_GETROUTE (the main table:
+ * each interface's connected subnets and the IPv4 default route, as etcd's
+ * default-host lookup reads them).
  * Each request's answer is queued as datagrams of at most one page,
  * ending with NLMSG_DONE; anything else is answered with an NLMSG_ERROR
  * of EOPNOTSUPP.
@@ -19,7 +22,21 @@
 #define RTM_GETLINK 18
 #define RTM_NEWADDR 20
 #define RTM_GETADDR 22
+#define RTM_NEWROUTE 24
+#define RTM_GETROUTE 26
 #define NLM_F_MULTI 2
+#define RTA_DST 1
+#define RTA_OIF 4
+#define RTA_GATEWAY 5
+#define RTA_PRIORITY 6
+#define RTA_PREFSRC 7
+#define RTA_TABLE 15
+#define RT_TABLE_MAIN 254
+#define RTPROT_KERNEL 2
+#define RTPROT_BOOT 3
+#define RT_SCOPE_UNIVERSE 0
+#define RT_SCOPE_LINK 253
+#define RTN_UNICAST 1
 #define IFLA_ADDRESS 1
 #define IFLA_IFNAME 3
 #define IFLA_MTU 4
@@ -185,6 +202,91 @@ static void dump_addrs(struct reply *r, int family)
     }
 }
 
+/* One route of the main table (struct rtmsg and its attributes): to
+ * DST/DST_LEN (family's address length ALEN) on NIF, through GW if not
+ * NULL, from PREFSRC if not NULL. */
+struct route {
+    int family;
+    size_t alen;
+    const void *dst, *gw, *prefsrc;
+    uint8_t dst_len;
+    uint32_t metric; /* 0: none */
+};
+
+static void route_msg(struct reply *r, const struct netif *nif,
+                      const struct route *rt)
+{
+    uint8_t *p = msg_begin(r, RTM_NEWROUTE, 12 + 8 * 4 + 3 * (4 + 16) + 20);
+    if (!p)
+        return;
+    p[0] = (uint8_t)rt->family;
+    p[1] = rt->dst_len;
+    p[4] = RT_TABLE_MAIN;
+    p[5] = rt->gw ? RTPROT_BOOT : RTPROT_KERNEL;
+    p[6] = rt->gw || rt->dst_len == 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+    p[7] = RTN_UNICAST;
+    size_t off = 12;
+    uint32_t table = RT_TABLE_MAIN, oif = nif->num + 1;
+    off += attr(p + off, RTA_TABLE, &table, 4);
+    if (rt->dst_len)
+        off += attr(p + off, RTA_DST, rt->dst, rt->alen);
+    if (rt->gw)
+        off += attr(p + off, RTA_GATEWAY, rt->gw, rt->alen);
+    if (rt->prefsrc)
+        off += attr(p + off, RTA_PREFSRC, rt->prefsrc, rt->alen);
+    if (rt->metric)
+        off += attr(p + off, RTA_PRIORITY, &rt->metric, 4);
+    off += attr(p + off, RTA_OIF, &oif, 4);
+    msg_end(r, p, off);
+}
+
+/* IPv4: the connected subnet of each interface but lo (whose routes are
+ * in Linux's local table) and the default route through its gateway. */
+static void dump_routes4(struct reply *r, const struct netif *nif)
+{
+    const ip4_addr_t *a = netif_ip4_addr(nif), *gw = netif_ip4_gw(nif);
+    if (nif->name[0] == 'l' || ip4_addr_isany(a))
+        return;
+    uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(nif));
+    uint32_t net = ip4_addr_get_u32(a) & mask;
+    struct route rt = {
+        AF_INET, 4, &net, NULL, &a->addr, (uint8_t)__builtin_popcount(mask), 0};
+    route_msg(r, nif, &rt);
+    if (!ip4_addr_isany(gw)) {
+        uint32_t any = 0;
+        rt = (struct route){AF_INET, 4, &any, &gw->addr, &a->addr, 0, 0};
+        route_msg(r, nif, &rt);
+    }
+}
+
+/* IPv6: a /64 for each address (::1/128 on lo), metric 256 as Linux's
+ * kernel routes have. */
+static void dump_routes6(struct reply *r, const struct netif *nif)
+{
+    for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++) {
+        if (!ip6_addr_isvalid(netif_ip6_addr_state(nif, i)))
+            continue;
+        const ip6_addr_t *a6 = netif_ip6_addr(nif, i);
+        bool lo = ip6_addr_isloopback(a6);
+        uint32_t net[4] = {a6->addr[0], a6->addr[1], lo ? a6->addr[2] : 0,
+                           lo ? a6->addr[3] : 0};
+        struct route rt = {AF_INET6, 16, net, NULL, NULL, lo ? 128 : 64, 256};
+        route_msg(r, nif, &rt);
+    }
+}
+
+static void dump_routes(struct reply *r, int family)
+{
+    struct netif *nif;
+    NETIF_FOREACH(nif)
+    {
+        if (family == AF_UNSPEC || family == AF_INET)
+            dump_routes4(r, nif);
+        if (family == AF_UNSPEC || family == AF_INET6)
+            dump_routes6(r, nif);
+    }
+}
+
 static long n_send(struct sock *s, struct msg *m)
 {
     struct nlhdr h;
@@ -202,6 +304,8 @@ static long n_send(struct sock *s, struct msg *m)
         dump_links(&r);
     } else if (h.type == RTM_GETADDR) {
         dump_addrs(&r, body[0]);
+    } else if (h.type == RTM_GETROUTE) {
+        dump_routes(&r, body[0]);
     } else {
         uint8_t *p = msg_begin(&r, NLMSG_ERROR, sizeof(h) + 4 + sizeof(h));
         if (p) {

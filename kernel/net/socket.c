@@ -16,6 +16,8 @@
 #define SO_KEEPALIVE 9
 #define SO_LINGER 13
 #define SO_REUSEPORT 15
+#define SO_SNDBUFFORCE 32
+#define SO_RCVBUFFORCE 33
 #define SO_RCVTIMEO 20
 #define SO_SNDTIMEO 21
 #define SO_ACCEPTCONN 30
@@ -23,6 +25,9 @@
 #define SO_DOMAIN 39
 #define FIONREAD 0x541b
 #define SIOCOUTQ 0x5411
+
+/* net.core.rmem_max and wmem_max, and their _default. */
+#define SOCK_BUF_MAX 212992
 
 struct sock *sock_alloc(int family, int type, const struct sock_ops *ops,
                         size_t proto_size)
@@ -37,8 +42,8 @@ struct sock *sock_alloc(int family, int type, const struct sock_ops *ops,
     s->family = family;
     s->type = type;
     s->ops = ops;
-    s->rcvbuf = 212992;
-    s->sndbuf = 212992;
+    s->rcvbuf = SOCK_BUF_MAX;
+    s->sndbuf = SOCK_BUF_MAX;
     return s;
 }
 
@@ -283,10 +288,16 @@ int sock_setopt_common(struct sock *s, int name, const void *v, uint32_t len)
         s->broadcast = i;
         return 0;
     case SO_SNDBUF:
-    case SO_RCVBUF: {
-        /* Linux doubles the value (bookkeeping overhead) within limits. */
-        int v2 = MAX(MIN(i, 1 << 24), 2048) * 2;
-        *(name == SO_SNDBUF ? &s->sndbuf : &s->rcvbuf) = v2;
+    case SO_RCVBUF:
+    case SO_SNDBUFFORCE:
+    case SO_RCVBUFFORCE: {
+        /* socket(7): Linux doubles the value (bookkeeping overhead), the
+         * plain options within net.core.[rw]mem_max (212992 by default),
+         * the FORCE ones (CAP_NET_ADMIN: the program is root) without. */
+        bool force = name == SO_SNDBUFFORCE || name == SO_RCVBUFFORCE;
+        bool snd = name == SO_SNDBUF || name == SO_SNDBUFFORCE;
+        int v2 = MAX(MIN(i, force ? INT32_MAX / 2 : SOCK_BUF_MAX), 0) * 2;
+        *(snd ? &s->sndbuf : &s->rcvbuf) = MAX(v2, snd ? 4608 : 2304);
         return 0;
     }
     default:

@@ -17,6 +17,7 @@
 #define TCP_KEEPIDLE 4
 #define TCP_KEEPINTVL 5
 #define TCP_KEEPCNT 6
+#define TCP_USER_TIMEOUT 18
 #define SOL_SOCKET 1
 #define SIGPIPE 13
 
@@ -29,6 +30,7 @@ struct tcp {
     bool connecting, connected, listening, shut_rd, shut_wr;
     bool nodelay;
     int keepidle, keepintvl, keepcnt;
+    int user_timeout; /* TCP_USER_TIMEOUT, ms: recorded, not enforced */
     /* listening: completed connections not yet accepted */
     struct list pending;
     int npending, backlog;
@@ -159,6 +161,7 @@ static void apply_keepalive(struct sock *s)
     t->pcb->keep_idle = (u32_t)t->keepidle * 1000;
     t->pcb->keep_intvl = (u32_t)t->keepintvl * 1000;
     t->pcb->keep_cnt = (u32_t)t->keepcnt;
+    inet_pcb_ttl_tos(s, &t->pcb->ttl, &t->pcb->tos);
     if (t->nodelay)
         tcp_nagle_disable(t->pcb);
     else
@@ -167,9 +170,11 @@ static void apply_keepalive(struct sock *s)
 
 static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t e)
 {
-    struct sock *ls = arg;
-    if (!ls || e != ERR_OK || !newpcb)
+    if (!arg || e != ERR_OK || !newpcb)
         return ERR_VAL;
+    /* An SO_REUSEPORT group shares the connections out. */
+    struct sock *ls = portshare_tcp_pick(tcp_of(arg)->pcb, &newpcb->remote_ip,
+                                         newpcb->remote_port);
     struct tcp *lt = tcp_of(ls);
     struct sock *s =
         lt->npending < lt->backlog ? tcpsock_new(ls->family) : NULL;
@@ -180,9 +185,14 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t e)
     struct tcp *t = tcp_of(s);
     s->keepalive = ls->keepalive;
     s->v6only = ls->v6only;
+    s->ip = ls->ip;
+    s->reuseaddr = ls->reuseaddr;
+    s->reuseport = ls->reuseport;
+    portshare_mark(s, &newpcb->so_options);
     t->nodelay = lt->nodelay;
     t->keepidle = lt->keepidle, t->keepintvl = lt->keepintvl;
     t->keepcnt = lt->keepcnt;
+    t->user_timeout = lt->user_timeout;
     attach(s, newpcb);
     apply_keepalive(s);
     t->connected = true;
@@ -204,6 +214,7 @@ static int ensure_pcb(struct sock *s)
     struct tcp_pcb *pcb = tcp_new_ip_type(inet_pcb_type(s));
     if (!pcb)
         return -ENOBUFS;
+    portshare_mark(s, &pcb->so_options);
     attach(s, pcb);
     return 0;
 }
@@ -222,8 +233,12 @@ static int t_bind(struct sock *s, const struct kaddr *a)
     if (t->pcb->local_port)
         return -EINVAL;
     inet_any_fixup(s, &ip);
-    if (s->reuseaddr)
-        ip_set_option(t->pcb, SOF_REUSEADDR);
+    portshare_mark(s, &t->pcb->so_options);
+    if (port) {
+        err = portshare_tcp_check(t->pcb, &ip, port, t->pcb->so_options);
+        if (err)
+            return err;
+    }
     err_t e = tcp_bind(t->pcb, &ip, port);
     if (e == ERR_VAL)
         return -EADDRNOTAVAIL;
@@ -254,9 +269,22 @@ static int t_listen(struct sock *s, int backlog)
         if (err)
             return err;
     }
-    struct tcp_pcb *lpcb = tcp_listen(t->pcb);
-    if (!lpcb)
-        return -ENOBUFS;
+    /* Linux checks the port again: another socket may listen on it now. */
+    portshare_mark(s, &t->pcb->so_options);
+    err = portshare_tcp_check(t->pcb, &t->pcb->local_ip, t->pcb->local_port,
+                              t->pcb->so_options);
+    if (err)
+        return err;
+    /* lwIP's own check (one listener per address) is portshare's job. */
+    u8_t opts = t->pcb->so_options;
+    ip_reset_option(t->pcb, SOF_REUSEADDR);
+    err_t e = ERR_OK;
+    struct tcp_pcb *lpcb = tcp_listen_with_backlog_and_err(t->pcb, 0, &e);
+    if (!lpcb) {
+        ip_set_option(t->pcb, SOF_REUSEADDR);
+        return net_err(e);
+    }
+    lpcb->so_options = opts;
     t->pcb = lpcb;
     tcp_arg(lpcb, s);
     tcp_accept(lpcb, on_accept);
@@ -558,6 +586,11 @@ static int t_setopt(struct sock *s, int level, int name, const void *v,
               : name == TCP_KEEPINTVL ? &t->keepintvl
                                       : &t->keepcnt) = i;
             break;
+        case TCP_USER_TIMEOUT:
+            if (i < 0)
+                return -EINVAL;
+            t->user_timeout = i;
+            break;
         default:
             return -ENOPROTOOPT;
         }
@@ -598,6 +631,9 @@ static int t_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
             break;
         case TCP_KEEPCNT:
             i = t->keepcnt;
+            break;
+        case TCP_USER_TIMEOUT:
+            i = t->user_timeout;
             break;
         default:
             return -ENOPROTOOPT;

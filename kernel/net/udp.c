@@ -37,6 +37,7 @@ static int ensure_pcb(struct sock *s)
     u->pcb = udp_new_ip_type(inet_pcb_type(s));
     if (!u->pcb)
         return -ENOBUFS;
+    portshare_mark(s, &u->pcb->so_options);
     udp_recv(u->pcb, on_recv, s);
     return 0;
 }
@@ -54,8 +55,12 @@ static int u_bind(struct sock *s, const struct kaddr *a)
     if (u->pcb->local_port)
         return -EINVAL;
     inet_any_fixup(s, &ip);
-    if (s->reuseaddr || s->reuseport)
-        ip_set_option(u->pcb, SOF_REUSEADDR);
+    portshare_mark(s, &u->pcb->so_options);
+    if (port) {
+        err = portshare_udp_check(u->pcb, &ip, port, u->pcb->so_options);
+        if (err)
+            return err;
+    }
     err_t e = udp_bind(u->pcb, &ip, port);
     return e == ERR_VAL ? -EADDRNOTAVAIL : net_err(e);
 }
@@ -112,6 +117,7 @@ static long u_send(struct sock *s, struct msg *m)
         pbuf_free(p);
         return -EFAULT;
     }
+    inet_pcb_ttl_tos(s, &u->pcb->ttl, &u->pcb->tos);
     err_t e =
         m->addr.len ? udp_sendto(u->pcb, p, &ip, port) : udp_send(u->pcb, p);
     pbuf_free(p);

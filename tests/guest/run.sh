@@ -36,6 +36,13 @@ WORK=build/_guest
 register_cases() {
     go_case hello
     go_case hello-noenv
+    go_case env-clear
+    # The defaults are the tool's: natively the program gets what env -i
+    # gives.
+    if [ "$NATIVE" != 1 ]; then
+        go_case env-default
+        go_case env-override
+    fi
     go_case example-hello
     go_case goroutines
     go_case gcchurn
@@ -56,6 +63,9 @@ register_cases() {
     go_case hostile
     go_case fs
     go_case netloop
+    go_case portshare
+    go_case sockopts
+    go_case routes
     go_case net-http
     go_case net-fetch
     go_case net-echo-1m c_net_echo $((1 << 20))
@@ -98,6 +108,7 @@ register_cases() {
     tool_case net-tap
     tool_case big-memory
     tool_case graceful-stop
+    tool_case reload-signals
     tool_case stop-timeout
     tool_case httpd-stop
     tool_case stop-early
@@ -123,10 +134,34 @@ c_hello() {
 }
 
 c_hello_noenv() {
-    run hello
+    run --env-clear hello
     expect_success
     expect_out_line "argc: 1" "GORUMP_TEST unset"
     reject_out '^arg\['
+}
+
+# A program starts with a container's environment.
+c_env_default() {
+    run environ
+    expect_success
+    expect_out_line "3 vars" HOME=/root HOSTNAME=gorump \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+}
+
+# -e replaces a default or adds a variable; -e KEY copies ours.
+c_env_override() {
+    local -x GORUMP_FROM_HOST="host value"
+    run -e HOME=/tmp -e PATH=/bin -e X=1 -e GORUMP_FROM_HOST environ
+    expect_success
+    expect_out_line "5 vars" HOME=/tmp PATH=/bin X=1 HOSTNAME=gorump \
+        "GORUMP_FROM_HOST=host value"
+}
+
+# --env-clear: only the -e variables.
+c_env_clear() {
+    run --env-clear -e A=b environ
+    expect_success
+    expect_out_line "1 vars" A=b
 }
 
 c_example_hello() {
@@ -682,6 +717,24 @@ c_httpd_stop() {
     expect_err 'httpd: terminated: shutting down' 'httpd: stopped'
 }
 
+# SIGHUP and SIGUSR1 reach the program as plain signals: no stop timer
+# starts (the program outlives a short GORUMP_STOP_TIMEOUT after them),
+# and SIGTERM still stops it gracefully.
+c_reload_signals() {
+    local -x GORUMP_STOP_TIMEOUT=0.5
+    start_guest reload
+    ! await_out '^ready$' || signal_tool HUP
+    ! await_out '^reload 1$' || signal_tool HUP
+    ! await_out '^reload 2$' || signal_tool USR1
+    ! await_out '^usr1$' || sleep 1
+    signal_tool TERM
+    wait "$guest"
+    expect_status 0
+    expect_out_line ready "reload 1" "reload 2" usr1 \
+        "stopping after 2 reloads"
+    reject_err 'did not exit'
+}
+
 # A program that ignores the signal is stopped after GORUMP_STOP_TIMEOUT.
 c_stop_timeout() {
     local -x GORUMP_STOP_TIMEOUT=0.5
@@ -728,6 +781,8 @@ run() {
         -m | --machine | --dir | --file | --cwd | -p | --net | --ip | \
             --gateway | --dns) opts+=("$1" "$2"); shift 2 ;;
         -e) opts+=("$1" "$2"); envs+=("$2"); shift 2 ;;
+        --env-clear) opts+=("$1"); shift ;; # natively env -i clears
+
         --timeout) timeout=$2; shift 2 ;;
         *) break ;;
         esac

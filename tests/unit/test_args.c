@@ -118,6 +118,14 @@ static void test_env(void)
     CHECK_EQ(parse(&a, v), RUN_ARGS_ERROR);
     CHECK(strstr(a.err, "empty variable name") != NULL);
     run_args_free(&a);
+    v = ARGV("--env-clear", "-e", "A=1", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK(a.env_clear && a.nenv == 1 && run_args_edit_image(&a));
+    run_args_free(&a);
+    v = ARGV("--env-clear", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK(a.env_clear && a.nenv == 0 && run_args_edit_image(&a));
+    run_args_free(&a);
 }
 
 /* Options end at PROGRAM or "--"; everything after PROGRAM is its own. */

@@ -79,10 +79,25 @@ static void test_env(void)
     free(stored.v);
 }
 
+/* The defaults, with -e replacing HOME in place and adding one. */
+static void test_default_env(void)
+{
+    char *set[] = {"HOME=/tmp", "X=1"};
+    const char *want[] = {
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME=/tmp", "HOSTNAME=gorump", "X=1"};
+    struct strv out;
+
+    CHECK_EQ(overlay_env(&overlay_default_env, set, 2, &out), 0);
+    CHECK(strv_is(&out, 4, want));
+    free(out.v);
+}
+
 int main(void)
 {
     test_split();
     test_args();
     test_env();
+    test_default_env();
     return check_done();
 }

@@ -229,8 +229,11 @@ static void test_exit_and_image(void)
     CHECK(g.program_size == plen && memcmp(g.program, p, plen) == 0);
     CHECK(g.args_size == strlen(prog) + 6 &&
           memcmp(g.args + strlen(prog), "\0x\0-y\0", 6) == 0);
-    CHECK(g.env_size == 29 &&
-          memcmp(g.env, "A=1\0GORUMP_TEST_HOST_VAR=h v\0", 29) == 0);
+    /* The default environment, then the -e variables. */
+    static const char env[] =
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\0"
+        "HOME=/root\0HOSTNAME=gorump\0A=1\0GORUMP_TEST_HOST_VAR=h v";
+    CHECK(g.env_size == sizeof(env) && memcmp(g.env, env, sizeof(env)) == 0);
     CHECK(g.cwd != NULL && strcmp(g.cwd, "/") == 0);
     free(img);
     free(p);
@@ -492,8 +495,8 @@ static void test_build_and_run_image(void)
     snprintf(image, sizeof(image), "%s/app.img", base);
     snprintf(dir, sizeof(dir), "%s/tree:/data", base);
     snprintf(file, sizeof(file), "%s/tree/a:/data/new", base);
-    CHECK_EQ(BUILD("-o", image, "-e", "A=1", "-e", "B=2", "--dir", dir, "--cwd",
-                   "/data", prog, "x", "y"),
+    CHECK_EQ(BUILD("-o", image, "--env-clear", "-e", "A=1", "-e", "B=2",
+                   "--dir", dir, "--cwd", "/data", prog, "x", "y"),
              0);
     CHECK(out[0] == '\0' && err[0] == '\0' && no_build_temp());
     setenv("FAKE_QEMU", "args", 1);
@@ -513,6 +516,11 @@ static void test_build_and_run_image(void)
     CHECK(g.exe_path != NULL && strcmp(g.exe_path, prog) == 0);
     CHECK(strcmp(record_paths(&g, paths, sizeof(paths)),
                  "/data /data/a /data/sub /data/sub/b /data/new") == 0);
+    free(img);
+    /* --env-clear drops the stored environment. */
+    CHECK_EQ(RUN("--env-clear", "-e", "Z=9", image), 3);
+    img = copied_image(&g);
+    CHECK(g.env_size == 4 && memcmp(g.env, "Z=9\0", 4) == 0);
     free(img);
     CHECK(tmpdir_empty());
 }
