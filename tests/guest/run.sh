@@ -116,6 +116,8 @@ register_cases() {
     tool_case stdin-closed
     tool_case stop-stdin
     tool_case net-bad-publish
+
+    register_real_cases
 }
 
 # --- cases run with every Go toolchain ---------------------------------------
@@ -788,6 +790,7 @@ run() {
         esac
     done
     local prog=$B/$1
+    [[ $1 == /* ]] && prog=$1 # a program outside the build (real.sh)
     shift
     if [ "$NATIVE" = 1 ]; then
         capture timeout -k 5 "$timeout" env -i "${envs[@]}" "$prog" "$@"
@@ -944,6 +947,9 @@ build() {
     done
     secs "$start" >"$dir/secs"
 }
+
+# shellcheck source=tests/guest/real.sh
+. tests/guest/real.sh
 
 # --- the driver --------------------------------------------------------------
 

@@ -1,0 +1,190 @@
+# tests/guest/real.sh — cases with programs no one here wrote: Go programs
+# exactly as Debian 12 ships them (dynamically linked, built with cgo),
+# downloaded as .debs and unpacked under build/real/root, and programs of
+# ours built on Go libraries from Debian's golang-*-dev packages.  Each
+# output is compared byte for byte with the same program's native run.
+# Sourced by run.sh, which calls register_real_cases; the cases are named
+# real/NAME and run once, with the newest Go where they build something.
+
+REAL=build/real
+REAL_ROOT=$PWD/$REAL/root
+
+register_real_cases() {
+    real_case bbolt
+}
+
+real_case() { add_case "real/$1" "${VERSIONS[-1]}" "c_real_${1//-/_}"; }
+
+# debian_pkg PKG...: unpacks each package's files under $REAL_ROOT, once;
+# parallel cases wait for each other on a lock.
+debian_pkg() {
+    local p deb
+    mkdir -p "$REAL/debs" "$REAL_ROOT"
+    (
+        flock 9
+        for p; do
+            [ -f "$REAL/debs/$p.done" ] && continue
+            (cd "$REAL/debs" && apt-get download -q "$p" >/dev/null 2>&1) || {
+                echo "cannot download Debian package $p" >&2
+                exit 1
+            }
+            deb=$(ls "$REAL/debs/${p}"_*.deb | head -n1)
+            dpkg-deb -x "$deb" "$REAL_ROOT" && touch "$REAL/debs/$p.done"
+        done
+    ) 9>"$REAL/lock" 2>>"$dir/setup" || fail "setup: $(cat "$dir/setup")"
+}
+
+# share FILE...: packs each host file at its own absolute path, so the
+# program's arguments are the same in the guest and natively.
+share() {
+    local f
+    SHARE=()
+    for f; do SHARE+=(--file "$PWD/$f:$PWD/$f"); done
+}
+
+# native_out CMD...: the program's native stdout, into $dir/native.out.
+native_out() { "$@" >"$dir/native.out" 2>"$dir/native.err" </dev/null; }
+
+# make_json FILE N: a JSON document of N items (2000: about 400 KB) with
+# nesting, arrays, numbers, escapes and nulls.
+make_json() {
+    python3 - "$2" >"$1" <<'PY'
+import json, sys
+items = [{"id": i, "name": "item %d \u00e9" % i, "tags": ["a", "b", str(i % 7)],
+          "price": i * 1.25, "ok": i % 3 == 0,
+          "nested": {"x": [1, 2, {"y": None}], "s": "q\"uote\\d"}}
+         for i in range(int(sys.argv[1]))]
+print(json.dumps({"items": items, "count": len(items)}, indent=1))
+PY
+}
+
+# gron flattens JSON into assignments (a 400 KB document, ~900 KB of output).
+c_real_gron() {
+    debian_pkg gron
+    make_json "$dir/in.json" 2000
+    share "$dir/in.json"
+    native_out "$REAL_ROOT/usr/bin/gron" "$PWD/$dir/in.json"
+    run "${SHARE[@]}" "$REAL_ROOT/usr/bin/gron" "$PWD/$dir/in.json"
+    expect_status 0
+    expect_out_exact <"$dir/native.out"
+}
+
+# gron -u turns the assignments back into JSON (slow: a smaller document).
+c_real_gron_ungron() {
+    debian_pkg gron
+    make_json "$dir/in.json" 150
+    "$REAL_ROOT/usr/bin/gron" "$dir/in.json" >"$dir/in.gron"
+    share "$dir/in.gron"
+    native_out "$REAL_ROOT/usr/bin/gron" -u "$PWD/$dir/in.gron"
+    run "${SHARE[@]}" "$REAL_ROOT/usr/bin/gron" -u "$PWD/$dir/in.gron"
+    expect_status 0
+    expect_out_exact <"$dir/native.out"
+}
+
+# age decrypts, in the guest, a file encrypted natively to a key made
+# natively (X25519 and ChaCha20-Poly1305 from Go's crypto).
+c_real_age_decrypt() {
+    debian_pkg age
+    local bin=$REAL_ROOT/usr/bin
+    head -c 300000 /dev/urandom >"$dir/plain"
+    "$bin/age-keygen" -o "$dir/key.txt" 2>/dev/null
+    "$bin/age" -r "$("$bin/age-keygen" -y "$dir/key.txt")" \
+        -o "$dir/msg.age" "$dir/plain"
+    share "$dir/key.txt" "$dir/msg.age"
+    run "${SHARE[@]}" "$bin/age" -d -i "$PWD/$dir/key.txt" "$PWD/$dir/msg.age"
+    expect_status 0
+    expect_out_exact <"$dir/plain"
+}
+
+# age encrypts in the guest (armored, to stdout); the native age decrypts.
+c_real_age_encrypt() {
+    debian_pkg age
+    local bin=$REAL_ROOT/usr/bin
+    seq 1 20000 >"$dir/plain"
+    "$bin/age-keygen" -o "$dir/key.txt" 2>/dev/null
+    share "$dir/plain"
+    run "${SHARE[@]}" "$bin/age" -a \
+        -r "$("$bin/age-keygen" -y "$dir/key.txt")" "$PWD/$dir/plain"
+    expect_status 0
+    expect_out '^-----BEGIN AGE ENCRYPTED FILE-----$'
+    "$bin/age" -d -i "$dir/key.txt" "$dir/stdout" >"$dir/decrypted" 2>&1 ||
+        fail "the native age cannot decrypt the guest's output"
+    cmp -s "$dir/plain" "$dir/decrypted" ||
+        fail "what the guest encrypted decrypts to something else"
+}
+
+# bbolt (etcd's database, from golang-go.etcd-io-bbolt-dev) writes, closes
+# and reopens a database with mmap'd pages, in one guest run.
+c_real_bbolt() {
+    local go=${GO_OF[${VERSIONS[-1]}]} prog=$PWD/$REAL/bbolt-test
+    [ -d /usr/share/gocode/src/go.etcd.io/bbolt ] ||
+        { fail "setup: golang-go.etcd-io-bbolt-dev is not installed"; return; }
+    env -u GOROOT GO111MODULE=off GOPATH=/usr/share/gocode CGO_ENABLED=0 \
+        GOTOOLCHAIN=local \
+        "$go" build -o "$prog" ./tests/real/_bbolt 2>"$dir/build.err" ||
+        { fail "setup: go build tests/real/_bbolt: $(head -n3 "$dir/build.err")"; return; }
+    run "$prog" /tmp/bolt.db 3000
+    expect_success
+    expect_out_line "reopened: 3000 keys, checksum ok"
+}
+
+# restic (Debian's, as shipped) backs up a packed tree into a packed
+# repository made natively; its JSON summary must count every file and
+# byte.  restic lists each file's extended attributes (listxattr), takes
+# its cache under $HOME, and hashes with Go's crypto.
+c_real_restic() {
+    debian_pkg restic
+    local bin=$REAL_ROOT/usr/bin/restic i nfiles=0 nbytes=0
+    mkdir -p "$dir/data/sub/deeper"
+    for i in $(seq 1 40); do
+        head -c $((i * 997)) /dev/urandom >"$dir/data/f$i"
+        seq 1 $((i * 50)) >"$dir/data/sub/s$i.txt"
+    done
+    echo small >"$dir/data/sub/deeper/leaf"
+    ln -s ../f1 "$dir/data/sub/link"
+    nfiles=$(find "$dir/data" -type f | wc -l)
+    nbytes=$(find "$dir/data" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+    RESTIC_PASSWORD=pw "$bin" -q -r "$dir/repo" init >/dev/null 2>"$dir/init.err" ||
+        { fail "setup: restic init: $(head -n2 "$dir/init.err")"; return; }
+    run -m 512M -e RESTIC_PASSWORD=pw --dir "$PWD/$dir/repo" \
+        --dir "$PWD/$dir/data" \
+        "$bin" -r "$PWD/$dir/repo" backup --json "$PWD/$dir/data"
+    expect_status 0
+    expect_out '"message_type":"summary"' "\"total_files_processed\":$nfiles," \
+        "\"total_bytes_processed\":$nbytes,"
+    # The guest's default environment has HOME (natively env -i has none).
+    [ "$NATIVE" = 1 ] || reject_err 'unable to open cache'
+}
+
+# caddy (Debian's, as shipped) serves a static response, takes a new
+# configuration through its admin API (POST /load), serves the new one,
+# and exits 0 on SIGTERM after its graceful shutdown.
+c_real_caddy() {
+    debian_pkg caddy
+    local web admin a
+    web=$(free_port) && admin=$(free_port) || return
+    for a in one two; do
+        printf '{"admin":{"listen":"0.0.0.0:%s"},"apps":{"http":{"servers":{"s":{"listen":[":%s"],"routes":[{"handle":[{"handler":"static_response","body":"%s\\n"}]}]}}}}}\n' \
+            "$admin" "$web" "$a" >"$dir/$a.json"
+    done
+    share "$dir/one.json"
+    # caddy keeps state under $HOME (natively there is none: it would use
+    # the working directory, the repository).
+    start_guest "${SHARE[@]}" -e "HOME=$PWD/$dir/home" -p "$web:$web" -p "$admin:$admin" \
+        "$REAL_ROOT/usr/bin/caddy" run --config "$PWD/$dir/one.json"
+    if await_err '"msg":"serving initial configuration"'; then
+        curl -fsS -m 30 "http://127.0.0.1:$web/" >"$dir/got1" 2>>"$dir/host" ||
+            fail "GET before the reload failed"
+        curl -fsS -m 60 -X POST -H 'Content-Type: application/json' \
+            --data-binary "@$dir/two.json" "http://127.0.0.1:$admin/load" \
+            >>"$dir/host" 2>&1 || fail "POST /load failed"
+        curl -fsS -m 30 "http://127.0.0.1:$web/" >"$dir/got2" 2>>"$dir/host" ||
+            fail "GET after the reload failed"
+        [ "$(cat "$dir/got1")" = one ] || fail "before the reload: '$(head -c 80 "$dir/got1")'"
+        [ "$(cat "$dir/got2")" = two ] || fail "after the reload: '$(head -c 80 "$dir/got2")'"
+        if [ "$NATIVE" = 1 ]; then kill -TERM "$(pgrep -P "$guest" -x caddy || pgrep -f "caddy run --config $PWD/$dir/one.json" | head -n1)"; else signal_tool TERM; fi
+    fi
+    wait "$guest"
+    expect_status 0
+    expect_err '"msg":"shutdown complete","signal":"SIGTERM","exit_code":0'
+}
