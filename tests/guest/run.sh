@@ -55,6 +55,7 @@ register_cases() {
     go_case timeout
     go_case hostile
     go_case fs
+    go_case xattr
     go_case netloop
     go_case net-http
     go_case net-fetch
