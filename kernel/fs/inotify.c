@@ -77,10 +77,10 @@ unsigned inotify_limit(int which)
 static void queue(struct inotify *in, int wd, uint32_t mask, uint32_t cookie,
                   const char *name, size_t len)
 {
-    struct ievent *last = list_empty(&in->events)
-                              ? NULL
-                              : container_of(in->events.prev, struct ievent,
-                                             link);
+    struct ievent *last =
+        list_empty(&in->events)
+            ? NULL
+            : container_of(in->events.prev, struct ievent, link);
     uint32_t padded = len ? ALIGN_UP(len + 1, (size_t)EVENT_SIZE) : 0;
     if (last && last->wd == wd && last->mask == mask &&
         last->cookie == cookie && last->len == padded &&
@@ -304,8 +304,7 @@ static void in_release(struct file *f)
     struct inotify *in = f->priv;
     list_for_each(l, &in->watches)
         watch_free(container_of(l, struct watch, ilink), false);
-    list_for_each(l, &in->events)
-        kfree(container_of(l, struct ievent, link));
+    list_for_each(l, &in->events) kfree(container_of(l, struct ievent, link));
     ino.instances--;
     kfree(in);
 }

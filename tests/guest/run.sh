@@ -56,6 +56,7 @@ register_cases() {
     go_case hostile
     go_case fs
     go_case xattr
+    go_case inotify
     go_case netloop
     go_case net-http
     go_case net-fetch
