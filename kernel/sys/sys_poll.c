@@ -166,6 +166,8 @@ SYS(epoll_wait)
     return sys_epoll_pwait(a0, a1, a2, a3, 0, a5);
 }
 
+#define POLLNVAL 0x20
+
 struct linux_pollfd {
     int32_t fd;
     int16_t events, revents;
@@ -189,7 +191,7 @@ static long poll_scan(void *arg)
             continue;
         struct file *f = fd_get(p[i].fd);
         if (!f || (f->flags & O_PATH)) {
-            p[i].revents = 0x20; /* POLLNVAL */
+            p[i].revents = POLLNVAL;
         } else {
             uint32_t want = (uint16_t)p[i].events | EPOLLERR | EPOLLHUP;
             p[i].revents = (int16_t)(file_poll(f) & want);
@@ -238,9 +240,12 @@ SYS(ppoll)
 
 /* --- select: fd_set bitmaps of nfds bits, in longs (man 2 select) */
 
-#define POLLIN_SET (EPOLLIN | EPOLLRDNORM | 0x80 | EPOLLHUP | EPOLLERR)
-#define POLLOUT_SET (EPOLLOUT | EPOLLWRNORM | 0x200 | EPOLLERR)
-#define POLLEX_SET EPOLLPRI
+/* fs/select.c's sets; POLLNVAL (a descriptor select cannot poll, such as
+ * O_PATH) counts as ready in each, so such a wait never sleeps for ever. */
+#define POLLIN_SET                                                             \
+    (EPOLLIN | EPOLLRDNORM | 0x80 | EPOLLHUP | EPOLLERR | POLLNVAL)
+#define POLLOUT_SET (EPOLLOUT | EPOLLWRNORM | 0x200 | EPOLLERR | POLLNVAL)
+#define POLLEX_SET (EPOLLPRI | POLLNVAL)
 
 struct select_args {
     int n;
@@ -263,7 +268,7 @@ static long select_scan(void *arg)
         struct file *f = fd_get(fd);
         if (!f)
             return -EBADF;
-        uint32_t ev = file_poll(f);
+        uint32_t ev = (f->flags & O_PATH) ? POLLNVAL : file_poll(f);
         file_put(f);
         for (int s = 0; s < 3; s++) {
             if ((which & (1u << s)) && (ev & sets[s])) {

@@ -57,6 +57,7 @@ register_cases() {
     go_case fs
     go_case xattr
     go_case inotify
+    go_case selectpoll
     go_case netloop
     go_case net-http
     go_case net-fetch
