@@ -293,7 +293,8 @@ uint32_t inotify_cookie(void);
 void inotify_unlinked(struct node *n, int held);
 /* A file's last reference went: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE. */
 void inotify_closed(struct file *f);
-/* The /proc/sys/fs/inotify limits. */
+/* The /proc/sys/fs/inotify limits: which 0 max_queued_events, 1
+ * max_user_instances, 2 max_user_watches. */
 unsigned inotify_limit(int which);
 
 /* --- dev.c: the console fds and /dev */
