@@ -337,7 +337,7 @@ SYS(select)
         block = ns != 0;
         deadline = clock_mono_ns() + ns;
     }
-    long r = do_select(a0, usets, deadline, block);
+    long r = do_select((int)a0, usets, deadline, block);
     if (a4 && block)
         time_left(a4, deadline, true);
     return r;
@@ -357,7 +357,7 @@ SYS(pselect6)
         return -EINVAL;
     if (mask_from_user(sig[0], &saved))
         return -EFAULT;
-    r = do_select(a0, usets, deadline, block);
+    r = do_select((int)a0, usets, deadline, block);
     current()->sigmask = saved;
     if (a4 && block)
         time_left(a4, deadline, false);

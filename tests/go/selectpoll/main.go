@@ -52,6 +52,16 @@ func call(nr uintptr, a ...uintptr) (int, syscall.Errno) {
 
 type fdset [16]uint64 // 1024 bits
 
+// What the calls below point the kernel at lives in package variables:
+// call passes addresses as uintptr, and a goroutine's stack may move.
+var (
+	rset, wset, xset fdset
+	gtv              syscall.Timeval
+	gts              syscall.Timespec
+	gmask            uint64
+	gsig             [2]uintptr
+)
+
 func (s *fdset) set(fd int)         { s[fd/64] |= 1 << (fd % 64) }
 func (s *fdset) has(fd int) bool    { return s[fd/64]&(1<<(fd%64)) != 0 }
 func ptr(s *fdset) uintptr          { return uintptr(unsafe.Pointer(s)) }
@@ -59,25 +69,32 @@ func tv(t *syscall.Timeval) uintptr { return uintptr(unsafe.Pointer(t)) }
 
 // sel selects on r, w and e (each fd in its own set) without waiting.
 func sel(nfds int, rfd, wfd, efd int) (n int, e syscall.Errno, r, w, x fdset) {
+	rset, wset, xset = fdset{}, fdset{}, fdset{}
 	if rfd >= 0 {
-		r.set(rfd)
+		rset.set(rfd)
 	}
 	if wfd >= 0 {
-		w.set(wfd)
+		wset.set(wfd)
 	}
 	if efd >= 0 {
-		x.set(efd)
+		xset.set(efd)
 	}
-	t := syscall.Timeval{}
-	n, e = call(sysSelect, uintptr(nfds), ptr(&r), ptr(&w), ptr(&x), tv(&t))
-	return
+	gtv = syscall.Timeval{}
+	n, e = call(sysSelect, uintptr(nfds), ptr(&rset), ptr(&wset), ptr(&xset), tv(&gtv))
+	return n, e, rset, wset, xset
+}
+
+// tvp points gtv at t.
+func tvp(t syscall.Timeval) uintptr {
+	gtv = t
+	return tv(&gtv)
 }
 
 func selects() {
 	var p [2]int
 	syscall.Pipe(p[:])
 	n, e, r, w, _ := sel(p[1]+1, p[0], p[1], -1)
-	check(e == 0 && n == 1 && !r.has(p[0]) && w.has(p[1]), "empty pipe: %d %v", n, e)
+	check(e == 0 && n == 1 && !r.has(p[0]) && w.has(p[1]), "empty pipe %v: %d %v, %v %v", p, n, e, r.has(p[0]), w.has(p[1]))
 	syscall.Write(p[1], []byte("x"))
 	n, e, r, w, _ = sel(p[1]+1, p[0], p[1], p[0])
 	check(e == 0 && n == 2 && r.has(p[0]) && w.has(p[1]), "pipe with data: %d %v", n, e)
@@ -109,36 +126,34 @@ func selects() {
 	n, e, r, _, _ = sel(p[0]+1, p[0], -1, -1)
 	check(e == 0 && n == 1 && r.has(p[0]), "hung-up pipe: %d %v", n, e)
 
-	_, e = call(sysSelect, ^uintptr(0), 0, 0, 0, tv(&syscall.Timeval{}))
+	_, e = call(sysSelect, ^uintptr(0), 0, 0, 0, tvp(syscall.Timeval{}))
 	check(e == syscall.EINVAL, "nfds -1: %v", e)
-	n, e = call(sysSelect, 1<<20, 0, 0, 0, tv(&syscall.Timeval{}))
+	n, e = call(sysSelect, 1<<20, 0, 0, 0, tvp(syscall.Timeval{}))
 	check(e == 0 && n == 0, "huge nfds is cut to the table: %d %v", n, e)
-	_, e = call(sysSelect, 0, 0, 0, 0, tv(&syscall.Timeval{Sec: -1}))
+	_, e = call(sysSelect, 0, 0, 0, 0, tvp(syscall.Timeval{Sec: -1}))
 	check(e == syscall.EINVAL, "negative timeout: %v", e)
-	_, e = call(sysSelect, 1, 8, 0, 0, tv(&syscall.Timeval{}))
+	_, e = call(sysSelect, 1, 8, 0, 0, tvp(syscall.Timeval{}))
 	check(e == syscall.EFAULT, "bad set: %v", e)
 
 	// The timeout is written back with the time left.
 	var q [2]int
 	syscall.Pipe(q[:])
-	var r2 fdset
-	r2.set(q[0])
-	t := syscall.Timeval{Usec: 50000}
+	rset = fdset{}
+	rset.set(q[0])
 	start := time.Now()
-	n, e = call(sysSelect, uintptr(q[0]+1), ptr(&r2), 0, 0, tv(&t))
-	check(e == 0 && n == 0 && !r2.has(q[0]), "timeout: %d %v, set %v", n, e, r2.has(q[0]))
+	n, e = call(sysSelect, uintptr(q[0]+1), ptr(&rset), 0, 0, tvp(syscall.Timeval{Usec: 50000}))
+	check(e == 0 && n == 0 && !rset.has(q[0]), "timeout: %d %v, set %v", n, e, rset.has(q[0]))
 	check(time.Since(start) >= 45*time.Millisecond, "returned after %v", time.Since(start))
-	check(t.Sec == 0 && t.Usec == 0, "time left after a timeout: %+v", t)
+	check(gtv.Sec == 0 && gtv.Usec == 0, "time left after a timeout: %+v", gtv)
 	go func() {
 		time.Sleep(20 * time.Millisecond)
 		syscall.Write(q[1], []byte("y"))
 	}()
-	r2 = fdset{}
-	r2.set(q[0])
-	t = syscall.Timeval{Sec: 10}
-	n, e = call(sysSelect, uintptr(q[0]+1), ptr(&r2), 0, 0, tv(&t))
-	check(e == 0 && n == 1 && r2.has(q[0]), "woken select: %d %v", n, e)
-	check(t.Sec >= 8 && t.Sec < 10, "time left after waking: %+v", t)
+	rset = fdset{}
+	rset.set(q[0])
+	n, e = call(sysSelect, uintptr(q[0]+1), ptr(&rset), 0, 0, tvp(syscall.Timeval{Sec: 10}))
+	check(e == 0 && n == 1 && rset.has(q[0]), "woken select: %d %v", n, e)
+	check(gtv.Sec >= 8 && gtv.Sec < 10, "time left after waking: %+v", gtv)
 	syscall.Close(q[0])
 	syscall.Close(q[1])
 	syscall.Close(p[0])
@@ -152,21 +167,21 @@ func pselects() {
 	syscall.Pipe(p[:])
 	defer syscall.Close(p[0])
 	defer syscall.Close(p[1])
-	var w fdset
-	w.set(p[1])
-	ts := syscall.Timespec{}
-	n, e := call(sysPselect6, uintptr(p[1]+1), 0, ptr(&w), 0, uintptr(unsafe.Pointer(&ts)), 0)
-	check(e == 0 && n == 1 && w.has(p[1]), "pselect6: %d %v", n, e)
-	ts.Nsec = 1000000000
-	_, e = call(sysPselect6, 0, 0, 0, 0, uintptr(unsafe.Pointer(&ts)), 0)
+	wset = fdset{}
+	wset.set(p[1])
+	ts, sig := uintptr(unsafe.Pointer(&gts)), uintptr(unsafe.Pointer(&gsig))
+	gts = syscall.Timespec{}
+	n, e := call(sysPselect6, uintptr(p[1]+1), 0, ptr(&wset), 0, ts, 0)
+	check(e == 0 && n == 1 && wset.has(p[1]), "pselect6: %d %v", n, e)
+	gts.Nsec = 1000000000
+	_, e = call(sysPselect6, 0, 0, 0, 0, ts, 0)
 	check(e == syscall.EINVAL, "pselect6 nsec 1e9: %v", e)
-	mask := uint64(0)
-	sig := [2]uintptr{uintptr(unsafe.Pointer(&mask)), 4}
-	ts.Nsec = 0
-	_, e = call(sysPselect6, 0, 0, 0, 0, uintptr(unsafe.Pointer(&ts)), uintptr(unsafe.Pointer(&sig)))
+	gsig = [2]uintptr{uintptr(unsafe.Pointer(&gmask)), 4}
+	gts.Nsec = 0
+	_, e = call(sysPselect6, 0, 0, 0, 0, ts, sig)
 	check(e == syscall.EINVAL, "pselect6 sigset size 4: %v", e)
-	sig[1] = 8
-	_, e = call(sysPselect6, 0, 0, 0, 0, uintptr(unsafe.Pointer(&ts)), uintptr(unsafe.Pointer(&sig)))
+	gsig[1] = 8
+	_, e = call(sysPselect6, 0, 0, 0, 0, ts, sig)
 	check(e == 0, "pselect6 sigset size 8: %v", e)
 
 	// A signal the mask lets through interrupts the wait: EINTR.
@@ -180,11 +195,11 @@ func pselects() {
 		time.Sleep(50 * time.Millisecond)
 		syscall.Tgkill(syscall.Getpid(), tid, syscall.SIGUSR1)
 	}()
-	ts = syscall.Timespec{Sec: 10}
+	gts = syscall.Timespec{Sec: 10}
 	start := time.Now()
-	var r fdset
-	r.set(p[0])
-	_, e = call(sysPselect6, uintptr(p[0]+1), ptr(&r), 0, 0, uintptr(unsafe.Pointer(&ts)), uintptr(unsafe.Pointer(&sig)))
+	rset = fdset{}
+	rset.set(p[0])
+	_, e = call(sysPselect6, uintptr(p[0]+1), ptr(&rset), 0, 0, ts, sig)
 	check(e == syscall.EINTR && time.Since(start) < 5*time.Second, "pselect6 and a signal: %v after %v", e, time.Since(start))
 	<-ch
 }
@@ -203,7 +218,8 @@ func polls() {
 	const pollIn, pollPri, pollOut, pollNval = 1, 2, 4, 0x20
 	p := []pollfd{{int32(f.Fd()), pollIn | pollOut | pollPri, 0},
 		{int32(d.Fd()), pollIn | pollOut, 0}, {int32(op), pollIn, 0}}
-	n, e := call(syscall.SYS_POLL, uintptr(unsafe.Pointer(&p[0])), 3, 0)
+	r, _, e := syscall.Syscall(syscall.SYS_POLL, uintptr(unsafe.Pointer(&p[0])), 3, 0)
+	n := int(r)
 	check(e == 0 && n == 3, "poll: %d %v", n, e)
 	check(p[0].revent == pollIn|pollOut, "regular file: %#x", p[0].revent)
 	check(p[1].revent == pollIn|pollOut, "directory: %#x", p[1].revent)

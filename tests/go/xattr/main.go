@@ -44,8 +44,13 @@ func check(ok bool, format string, args ...interface{}) {
 	}
 }
 
+// pinned keeps every buffer str made reachable: the calls below pass them
+// as uintptr, which the garbage collector does not see.
+var pinned [][]byte
+
 func str(s string) uintptr {
 	b := append([]byte(s), 0)
+	pinned = append(pinned, b)
 	return uintptr(unsafe.Pointer(&b[0]))
 }
 
