@@ -42,6 +42,7 @@ void file_put(struct file *f)
     if (--f->refs)
         return;
     epoll_forget(f);
+    inotify_closed(f);
     if (f->ops->release)
         f->ops->release(f);
     if (f->node)
@@ -75,6 +76,14 @@ int fd_install(struct file *f, bool cloexec)
         if (!fdt.files[fd])
             return fd_install_at(fd, f, cloexec);
     return -EMFILE;
+}
+
+int fd_install_new(struct file *f, bool cloexec)
+{
+    int fd = fd_install(f, cloexec);
+    if (fd < 0)
+        file_put(f);
+    return fd;
 }
 
 struct file *fd_get(int fd)
@@ -117,6 +126,13 @@ void fd_set_cloexec(int fd, bool on)
 int fd_count(void)
 {
     return fdt.count;
+}
+
+uint32_t file_poll(struct file *f)
+{
+    if (f->ops->poll)
+        return f->ops->poll(f);
+    return EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM;
 }
 
 struct waitq file_poll_waiters = {LIST_INIT(file_poll_waiters.waiters)};

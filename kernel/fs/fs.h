@@ -98,12 +98,18 @@ void file_get(struct file *f);
 void file_put(struct file *f);
 /* Readiness may have changed (events: what became true). */
 void file_notify(struct file *f, uint32_t events);
+/* The file's readiness (EPOLL* bits); files without a poll operation
+ * (regular files, directories, /proc) are always readable and writable,
+ * as Linux's DEFAULT_POLLMASK. */
+uint32_t file_poll(struct file *f);
 /* Threads in poll/ppoll: woken by every file_notify(). */
 extern struct waitq file_poll_waiters;
 /* Sleeps on f until woken or a signal: 0 or -ERESTARTSYS. */
 int file_wait(struct file *f);
 int fd_install(struct file *f, bool cloexec);
 int fd_install_at(int fd, struct file *f, bool cloexec);
+/* fd_install for a file just made: on failure the file is dropped. */
+int fd_install_new(struct file *f, bool cloexec);
 /* The file at fd with a reference taken, or NULL. */
 struct file *fd_get(int fd);
 int fd_close(int fd);
@@ -162,6 +168,9 @@ struct node {
     void *priv;
     uint64_t rdev;
     void (*gen)(struct seq *); /* /proc file contents, made at open */
+    /* xattr.c */
+    struct xattr *xattrs; /* extended attributes, a list */
+    bool pseudo;          /* a /proc node: no extended attributes */
 };
 
 void node_init(void);
@@ -243,6 +252,63 @@ unsigned vfs_umask(unsigned mask);
 unsigned vfs_get_umask(void);
 /* Makes a read-only file of generated text (/proc and friends). */
 struct file *snapshot_open(struct node *n, unsigned flags);
+
+/* --- xattr.c: extended attributes (man 7 xattr).  name is a kernel
+ * string of 1..255 bytes; values are at most XATTR_SIZE_MAX bytes; n may be
+ * NULL for a file outside the tree (a pipe, a socket). */
+#define XATTR_CREATE 1
+#define XATTR_REPLACE 2
+#define XATTR_NAME_MAX 255
+#define XATTR_SIZE_MAX 65536
+/* Copies the value to uvalue if it fits size (0: only its length). */
+long xattr_get(struct node *n, const char *name, uint64_t uvalue, size_t size);
+long xattr_set(struct node *n, const char *name, const void *value, size_t len,
+               int flags);
+long xattr_remove(struct node *n, const char *name);
+/* The NUL-separated names to ulist if they fit size (0: their length). */
+long xattr_list(struct node *n, uint64_t ulist, size_t size);
+/* Frees n's attributes (n is being freed). */
+void xattr_free(struct node *n);
+
+/* --- inotify.c: inotify instances and the events of the file tree.  The
+ * file-system operations report what they did through these; each is
+ * cheap when nothing is watched. */
+#define IN_ACCESS 0x001
+#define IN_MODIFY 0x002
+#define IN_ATTRIB 0x004
+#define IN_CLOSE_WRITE 0x008
+#define IN_CLOSE_NOWRITE 0x010
+#define IN_OPEN 0x020
+#define IN_MOVED_FROM 0x040
+#define IN_MOVED_TO 0x080
+#define IN_CREATE 0x100
+#define IN_DELETE 0x200
+#define IN_DELETE_SELF 0x400
+#define IN_MOVE_SELF 0x800
+#define IN_ISDIR 0x40000000
+long inotify_create(unsigned flags, struct file **out);
+bool file_is_inotify(const struct file *f);
+long inotify_add_watch(struct file *f, struct node *n, uint32_t mask);
+long inotify_rm_watch(struct file *f, int wd);
+/* An event on n itself, and on the watched directories holding it (under
+ * its names there).  f: the open file it came through, or NULL. */
+void inotify_node(struct node *n, uint32_t mask, struct file *f);
+/* An event on n's own watches only (IN_ATTRIB for a link count,
+ * IN_MOVE_SELF). */
+void inotify_self(struct node *n, uint32_t mask);
+/* An event on the entry name of dir (IN_CREATE, IN_DELETE, IN_MOVED_*). */
+void inotify_entry(struct node *dir, const char *name, size_t len,
+                   uint32_t mask, uint32_t cookie, struct node *child);
+/* A fresh cookie pairing IN_MOVED_FROM with IN_MOVED_TO. */
+uint32_t inotify_cookie(void);
+/* n lost its last name and its last reference but held (refs <= held):
+ * IN_DELETE_SELF, then its watches go (IN_IGNORED). */
+void inotify_unlinked(struct node *n, int held);
+/* A file's last reference went: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE. */
+void inotify_closed(struct file *f);
+/* The /proc/sys/fs/inotify limits: which 0 max_queued_events, 1
+ * max_user_instances, 2 max_user_watches. */
+unsigned inotify_limit(int which);
 
 /* --- dev.c: the console fds and /dev */
 void dev_init(void);

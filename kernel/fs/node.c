@@ -115,6 +115,8 @@ void node_put(struct node *n)
     if (--n->refs || n->nlink)
         return;
     assert(list_empty(&n->children));
+    inotify_unlinked(n, 0);
+    xattr_free(n);
     free_pages(n, 0);
     kfree(n->pages);
     kfree(n->link);

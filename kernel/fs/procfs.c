@@ -175,6 +175,21 @@ static void gen_pipe_max_size(struct seq *s)
     seq_printf(s, "%d\n", PIPE_CAPACITY);
 }
 
+static void gen_inotify_queued(struct seq *s)
+{
+    seq_printf(s, "%u\n", inotify_limit(0));
+}
+
+static void gen_inotify_instances(struct seq *s)
+{
+    seq_printf(s, "%u\n", inotify_limit(1));
+}
+
+static void gen_inotify_watches(struct seq *s)
+{
+    seq_printf(s, "%u\n", inotify_limit(2));
+}
+
 static void link_cwd(struct seq *s)
 {
     char *p = kmalloc(PATH_MAX);
@@ -208,6 +223,19 @@ static void add_link(const char *path, const char *target)
     n->size = len;
 }
 
+/* /proc's nodes are not tmpfs's: no extended attributes on them. */
+static void mark_pseudo(struct node *dir)
+{
+    dir->pseudo = true;
+    list_for_each(l, &dir->children)
+    {
+        struct node *n = container_of(l, struct dirent, link)->node;
+        n->pseudo = true;
+        if (S_ISDIR(n->mode))
+            mark_pseudo(n);
+    }
+}
+
 void procfs_init(const struct gorump_image *img)
 {
     proc.args = img->args;
@@ -234,6 +262,9 @@ void procfs_init(const struct gorump_image *img)
         {"/proc/sys/kernel/hostname", gen_hostname},
         {"/proc/sys/net/core/somaxconn", gen_somaxconn},
         {"/proc/sys/fs/pipe-max-size", gen_pipe_max_size},
+        {"/proc/sys/fs/inotify/max_queued_events", gen_inotify_queued},
+        {"/proc/sys/fs/inotify/max_user_instances", gen_inotify_instances},
+        {"/proc/sys/fs/inotify/max_user_watches", gen_inotify_watches},
     };
     for (unsigned i = 0; i < ARRAY_SIZE(files); i++)
         add_gen(files[i].path, files[i].gen);
@@ -241,6 +272,11 @@ void procfs_init(const struct gorump_image *img)
     add_link("/proc/self/exe", img->exe_path ? img->exe_path : "/");
     add("/proc/self/cwd", S_IFLNK | 0777)->dyn_link = link_cwd;
     proc.fd_dir = add("/proc/self/fd", S_IFDIR | 0500);
+    struct node *root;
+    if (path_resolve(AT_FDCWD, "/proc", false, &root) == 0) {
+        mark_pseudo(root);
+        node_put(root);
+    }
 }
 
 void procfs_fd_opened(int fd, struct file *f)
@@ -258,6 +294,7 @@ void procfs_fd_opened(int fd, struct file *f)
     struct node *n = node_new(S_IFLNK | 0700);
     if (!n)
         return;
+    n->pseudo = true;
     size_t tl = strlen(t);
     n->link = kmalloc(tl + 1);
     if (n->link) {

@@ -250,6 +250,18 @@ static long open_node(struct node *n, unsigned flags, struct file **out)
     return 0;
 }
 
+/* inotify: IN_OPEN, then IN_MODIFY for O_TRUNC on a file that existed
+ * (fs/namei.c truncates after opening, and not a file it just made). */
+static void open_events(struct file *f, unsigned flags, bool created)
+{
+    if (flags & O_PATH)
+        return;
+    inotify_node(f->node, IN_OPEN, f);
+    if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && !created &&
+        file_is_regular(f))
+        inotify_node(f->node, IN_MODIFY, f);
+}
+
 /* Records the path the file was opened by, for /proc/self/fd. */
 static void set_path(struct file *f, struct node *dir, const char *name,
                      size_t len)
@@ -281,6 +293,7 @@ long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
     if (err)
         return err;
     struct node *n = lk.node;
+    bool created = false;
     if (n && S_ISLNK(n->mode)) {
         if (flags & O_NOFOLLOW) {
             err = (flags & O_PATH) ? 0 : -ELOOP;
@@ -318,6 +331,8 @@ long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
         node_put(n);
         if (err)
             goto out;
+        inotify_entry(lk.parent, lk.name, lk.len, IN_CREATE, 0, n);
+        created = true;
         lk.node = n;
         node_get(n);
     } else if ((flags & O_CREAT) && S_ISDIR(n->mode)) {
@@ -325,8 +340,10 @@ long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
         goto out;
     }
     err = open_node(n, flags, out);
-    if (!err)
+    if (!err) {
         set_path(*out, lk.parent, lk.name, lk.len);
+        open_events(*out, flags, created);
+    }
 out:
     lookup_done(&lk);
     return err;

@@ -43,6 +43,8 @@ static long do_io(int fd, uint64_t buf, size_t n, bool write, uint64_t *pos)
         r = f->ops->write(f, buf, n, pos ? pos : &f->pos);
     else
         r = f->ops->read(f, buf, n, pos ? pos : &f->pos);
+    if (r > 0 && f->node)
+        inotify_node(f->node, write ? IN_MODIFY : IN_ACCESS, f);
     file_put(f);
     return r;
 }
@@ -349,6 +351,8 @@ SYS(getdents64)
     long r = (f->flags & O_PATH)      ? -EBADF
              : !user_range_ok(a1, a2) ? -EFAULT
                                       : vfs_getdents(f, a1, (size_t)a2);
+    if (r >= 0)
+        inotify_node(f->node, IN_ACCESS, f); /* as iterate_dir() */
     file_put(f);
     return r;
 }
@@ -380,6 +384,8 @@ SYS(ftruncate)
     if (r)
         return r;
     r = node_truncate(f->node, (uint64_t)a1);
+    if (!r)
+        inotify_node(f->node, IN_MODIFY, f);
     file_put(f);
     return r;
 }
@@ -398,6 +404,8 @@ SYS(fallocate)
     uint64_t end = (uint64_t)a2 + (uint64_t)a3;
     if (!(a1 & 1) && end > f->node->size)
         r = node_truncate(f->node, end);
+    if (!r)
+        inotify_node(f->node, IN_MODIFY, f);
     file_put(f);
     return r;
 }
@@ -433,6 +441,7 @@ SYS(fchmod)
         return r;
     n->mode = (n->mode & S_IFMT) | ((uint32_t)a1 & 07777);
     node_touch(n, false);
+    inotify_node(n, IN_ATTRIB, NULL);
     node_put(n);
     return 0;
 }
@@ -448,6 +457,7 @@ SYS(fchown)
     if ((uint32_t)a2 != UINT32_MAX)
         n->gid = (uint32_t)a2;
     node_touch(n, false);
+    inotify_node(n, IN_ATTRIB, NULL);
     node_put(n);
     return 0;
 }
@@ -499,6 +509,11 @@ static long copy_between(struct file *in, struct file *out, uint64_t *pos,
             break;
     }
     kfree(buf);
+    if (done) {
+        inotify_node(in->node, IN_ACCESS, in);
+        if (out->node)
+            inotify_node(out->node, IN_MODIFY, out);
+    }
     return done ? (long)done : r;
 }
 

@@ -52,12 +52,7 @@ static long do_open(int dirfd, uint64_t upath, long flags, long mode)
         return err;
     err = vfs_open(dirfd, path, (unsigned)flags, (uint32_t)mode, &f);
     kfree(path);
-    if (err)
-        return err;
-    err = fd_install(f, flags & O_CLOEXEC);
-    if (err < 0)
-        file_put(f);
-    return err;
+    return err ? err : fd_install_new(f, flags & O_CLOEXEC);
 }
 
 SYS(open)
@@ -200,6 +195,16 @@ static bool dot_or_dotdot(const struct lookup *lk)
            (lk->len == 2 && lk->name[0] == '.' && lk->name[1] == '.');
 }
 
+/* Links the new node n (whose reference it takes) as the lookup's name. */
+static long link_new(struct lookup *lk, struct node *n)
+{
+    long err = dir_link(lk->parent, lk->name, lk->len, n);
+    if (!err)
+        inotify_entry(lk->parent, lk->name, lk->len, IN_CREATE, 0, n);
+    node_put(n);
+    return err;
+}
+
 static long mkdir_fn(struct lookup *lk, long mode)
 {
     if (lk->node)
@@ -207,9 +212,7 @@ static long mkdir_fn(struct lookup *lk, long mode)
     struct node *n = node_new(S_IFDIR | (mode & 07777 & ~vfs_get_umask()));
     if (!n)
         return -ENOSPC;
-    long err = dir_link(lk->parent, lk->name, lk->len, n);
-    node_put(n);
-    return err;
+    return link_new(lk, n);
 }
 
 SYS(mkdirat)
@@ -237,9 +240,7 @@ static long mknod_fn(struct lookup *lk, long mode)
     struct node *n = node_new(type | (mode & 07777 & ~vfs_get_umask()));
     if (!n)
         return -ENOSPC;
-    long err = dir_link(lk->parent, lk->name, lk->len, n);
-    node_put(n);
-    return err;
+    return link_new(lk, n);
 }
 
 SYS(mknodat)
@@ -276,7 +277,17 @@ static long unlink_fn(struct lookup *lk, long flags)
     if (lk->parent == node_root() && lk->len == 4 &&
         !memcmp(lk->name, "proc", 4))
         return -EBUSY;
-    return dir_unlink(lk->parent, lk->name, lk->len);
+    struct node *n = lk->node;
+    long err = dir_unlink(lk->parent, lk->name, lk->len);
+    if (err)
+        return err;
+    /* vfs_unlink's order: the link count, the node's end if this lookup
+     * held it last (d_delete), then the directory's IN_DELETE. */
+    if (!S_ISDIR(n->mode))
+        inotify_self(n, IN_ATTRIB);
+    inotify_unlinked(n, 1);
+    inotify_entry(lk->parent, lk->name, lk->len, IN_DELETE, 0, n);
+    return 0;
 }
 
 SYS(unlinkat)
@@ -305,6 +316,27 @@ static bool within(struct node *a, struct node *dir)
         if (a == node_root())
             return false;
         a = a->parent;
+    }
+}
+
+/* fsnotify_move's events, for each node that moved. */
+static void move_events(struct lookup *from, struct lookup *to, struct node *n)
+{
+    uint32_t cookie = inotify_cookie();
+    inotify_entry(from->parent, from->name, from->len, IN_MOVED_FROM, cookie,
+                  n);
+    inotify_entry(to->parent, to->name, to->len, IN_MOVED_TO, cookie, n);
+}
+
+static void rename_events(struct lookup *from, struct lookup *to, long flags)
+{
+    move_events(from, to, from->node);
+    if (to->node && !(flags & RENAME_EXCHANGE))
+        inotify_self(to->node, IN_ATTRIB); /* its link count */
+    inotify_self(from->node, IN_MOVE_SELF);
+    if (flags & RENAME_EXCHANGE) {
+        move_events(to, from, to->node);
+        inotify_self(to->node, IN_MOVE_SELF);
     }
 }
 
@@ -347,6 +379,8 @@ static long do_rename(struct lookup *from, struct lookup *to, long flags)
     long err = dir_link(to->parent, to->name, to->len, n);
     if (!err && (flags & RENAME_EXCHANGE))
         err = dir_link(from->parent, from->name, from->len, t);
+    if (!err)
+        rename_events(from, to, flags);
     node_put(n);
     if (t)
         node_put(t);
@@ -399,7 +433,12 @@ static long link_fn(struct lookup *lk, long target)
         return -EEXIST;
     if (lk->trailing_slash)
         return -ENOENT;
-    return dir_link(lk->parent, lk->name, lk->len, n);
+    long err = dir_link(lk->parent, lk->name, lk->len, n);
+    if (!err) {
+        inotify_self(n, IN_ATTRIB); /* its link count */
+        inotify_entry(lk->parent, lk->name, lk->len, IN_CREATE, 0, n);
+    }
+    return err;
 }
 
 /* linkat(olddirfd, oldpath, newdirfd, newpath, flags) */
@@ -440,7 +479,7 @@ static long symlink_fn(struct lookup *lk, long target)
     if (n->link) {
         memcpy(n->link, t, len + 1);
         n->size = len;
-        err = dir_link(lk->parent, lk->name, lk->len, n);
+        return link_new(lk, n);
     }
     node_put(n);
     return err;
@@ -532,6 +571,7 @@ SYS(fchmodat)
         return err;
     n->mode = (n->mode & S_IFMT) | ((uint32_t)a2 & 07777);
     node_touch(n, false);
+    inotify_node(n, IN_ATTRIB, NULL);
     node_put(n);
     return 0;
 }
@@ -555,6 +595,7 @@ SYS(fchownat)
     if ((uint32_t)a3 != UINT32_MAX)
         n->gid = (uint32_t)a3;
     node_touch(n, false);
+    inotify_node(n, IN_ATTRIB, NULL);
     node_put(n);
     return 0;
 }
@@ -583,6 +624,18 @@ static long set_time(struct linux_timespec *t, const struct linux_timespec *u)
         return -EINVAL;
     *t = *u;
     return 0;
+}
+
+/* Both times UTIME_OMIT change nothing (fs/utimes.c); otherwise ctime
+ * moves, and fsnotify_change reports both times as IN_ATTRIB, one alone as
+ * IN_ACCESS or IN_MODIFY. */
+static void utimes_done(struct node *n, const struct linux_timespec ts[2])
+{
+    bool a = ts[0].tv_nsec != UTIME_OMIT, m = ts[1].tv_nsec != UTIME_OMIT;
+    if (!a && !m)
+        return;
+    node_touch(n, false);
+    inotify_node(n, a && m ? IN_ATTRIB : a ? IN_ACCESS : IN_MODIFY, NULL);
 }
 
 /* utimensat(dirfd, path, times[2], flags); path NULL is futimens. */
@@ -614,7 +667,7 @@ SYS(utimensat)
     if (!err)
         err = set_time(&n->mtime, &ts[1]);
     if (!err)
-        node_touch(n, false);
+        utimes_done(n, ts);
     node_put(n);
     return err;
 }
@@ -669,6 +722,8 @@ SYS(truncate)
     err = S_ISDIR(n->mode)              ? -EISDIR
           : !S_ISREG(n->mode) || n->gen ? -EINVAL
                                         : node_truncate(n, (uint64_t)a1);
+    if (!err)
+        inotify_node(n, IN_MODIFY, NULL);
     node_put(n);
     return err;
 }

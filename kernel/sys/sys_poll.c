@@ -1,5 +1,7 @@
 /*
- * sys/sys_poll.c — readiness: pipes, eventfds, epoll, poll and ppoll.
+ * sys/sys_poll.c — readiness: pipes, eventfds, epoll, poll and ppoll,
+ * select and pselect6.  poll and select share one wait: scan every file,
+ * and sleep until a file_notify() or the deadline if none was ready.
  */
 #include "sys/syscall.h"
 #include "fs/fs.h"
@@ -50,12 +52,7 @@ SYS(eventfd2)
     if (a1 & ~(O_CLOEXEC | O_NONBLOCK | 1))
         return -EINVAL;
     long r = eventfd_create((uint32_t)a0, (int)a1, &f);
-    if (r)
-        return r;
-    r = fd_install(f, a1 & O_CLOEXEC);
-    if (r < 0)
-        file_put(f);
-    return r;
+    return r ? r : fd_install_new(f, a1 & O_CLOEXEC);
 }
 
 SYS(eventfd)
@@ -70,12 +67,7 @@ SYS(epoll_create1)
     if (a0 & ~O_CLOEXEC)
         return -EINVAL;
     long r = epoll_create(&f);
-    if (r)
-        return r;
-    r = fd_install(f, a0 & O_CLOEXEC);
-    if (r < 0)
-        file_put(f);
-    return r;
+    return r ? r : fd_install_new(f, a0 & O_CLOEXEC);
 }
 
 SYS(epoll_create)
@@ -104,15 +96,62 @@ static uint64_t deadline_ms(long timeout)
     return timeout > 0 ? clock_mono_ns() + (uint64_t)timeout * 1000000 : 0;
 }
 
+/* Installs the signal mask at umask (if any) for the call's duration, as
+ * ppoll, pselect6 and epoll_pwait do; *saved is the one to restore. */
+static long mask_from_user(uint64_t umask, uint64_t *saved)
+{
+    uint64_t mask;
+    *saved = current()->sigmask;
+    if (!umask)
+        return 0;
+    if (copy_from_user(&mask, umask, sizeof(mask)))
+        return -EFAULT;
+    current()->sigmask = mask & ~(SIGBIT(9) | SIGBIT(19));
+    return 0;
+}
+
+/* A timeout as a user timespec (NULL: none) to a deadline; block is false
+ * for a zero timeout. */
+static long timeout_from_user(uint64_t uts, uint64_t *deadline, bool *block)
+{
+    struct linux_timespec ts;
+    *deadline = 0;
+    *block = true;
+    if (!uts)
+        return 0;
+    if (copy_from_user(&ts, uts, sizeof(ts)))
+        return -EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+        return -EINVAL;
+    uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    *block = ns != 0;
+    *deadline = clock_mono_ns() + ns;
+    return 0;
+}
+
+/* Scans until scan finds something ready (or fails), the deadline passes
+ * (0: none) or a signal comes. */
+static long wait_ready(long (*scan)(void *), void *arg, uint64_t deadline,
+                       bool block)
+{
+    for (;;) {
+        long ready = scan(arg);
+        if (ready || !block)
+            return ready;
+        int r = sched_sleep(&file_poll_waiters, deadline);
+        if (r == -ETIMEDOUT)
+            block = false;
+        else if (r == -EINTR)
+            return -EINTR;
+    }
+}
+
 SYS(epoll_pwait)
 {
     (void)a5;
-    uint64_t mask, saved = current()->sigmask;
-    if (a4) {
-        if (copy_from_user(&mask, a4, sizeof(mask)))
-            return -EFAULT;
-        current()->sigmask = mask & ~(SIGBIT(9) | SIGBIT(19));
-    }
+    uint64_t saved;
+    if (mask_from_user(a4, &saved))
+        return -EFAULT;
     struct file *ep = fd_get((int)a0);
     long r =
         ep ? epoll_wait(ep, a1, (int)a2, deadline_ms(a3), a3 != 0) : -EBADF;
@@ -127,27 +166,38 @@ SYS(epoll_wait)
     return sys_epoll_pwait(a0, a1, a2, a3, 0, a5);
 }
 
+#define POLLNVAL 0x20
+
 struct linux_pollfd {
     int32_t fd;
     int16_t events, revents;
 };
 
-/* One pass over the pollfds: how many have events. */
-static long poll_scan(struct linux_pollfd *p, long n)
+struct poll_args {
+    struct linux_pollfd *p;
+    long n;
+};
+
+/* One pass over the pollfds: how many have events.  An O_PATH fd is
+ * POLLNVAL, as fdget() does not see it. */
+static long poll_scan(void *arg)
 {
+    struct poll_args *a = arg;
+    struct linux_pollfd *p = a->p;
     long ready = 0;
-    for (long i = 0; i < n; i++) {
+    for (long i = 0; i < a->n; i++) {
         p[i].revents = 0;
         if (p[i].fd < 0)
             continue;
         struct file *f = fd_get(p[i].fd);
-        if (!f) {
-            p[i].revents = 0x20; /* POLLNVAL */
+        if (!f || (f->flags & O_PATH)) {
+            p[i].revents = POLLNVAL;
         } else {
             uint32_t want = (uint16_t)p[i].events | EPOLLERR | EPOLLHUP;
-            p[i].revents = (int16_t)(f->ops->poll(f) & want);
-            file_put(f);
+            p[i].revents = (int16_t)(file_poll(f) & want);
         }
+        if (f)
+            file_put(f);
         ready += p[i].revents != 0;
     }
     return ready;
@@ -156,23 +206,15 @@ static long poll_scan(struct linux_pollfd *p, long n)
 static long do_poll(uint64_t ufds, long n, uint64_t deadline, bool block)
 {
     struct linux_pollfd p[64];
+    struct poll_args a = {p, n};
     if (n < 0 || n > (long)ARRAY_SIZE(p))
         return -EINVAL;
     if (copy_from_user(p, ufds, n * sizeof(p[0])))
         return -EFAULT;
-    for (;;) {
-        long ready = poll_scan(p, n);
-        if (ready || !block) {
-            if (copy_to_user(ufds, p, n * sizeof(p[0])))
-                return -EFAULT;
-            return ready;
-        }
-        int r = sched_sleep(&file_poll_waiters, deadline);
-        if (r == -ETIMEDOUT)
-            block = false;
-        else if (r == -EINTR)
-            return -EINTR;
-    }
+    long ready = wait_ready(poll_scan, &a, deadline, block);
+    if (ready >= 0 && copy_to_user(ufds, p, n * sizeof(p[0])))
+        return -EFAULT;
+    return ready;
 }
 
 SYS(poll)
@@ -184,25 +226,140 @@ SYS(poll)
 SYS(ppoll)
 {
     (void)a4, (void)a5;
-    struct linux_timespec ts;
-    uint64_t deadline = 0;
+    uint64_t deadline, saved;
+    bool block;
+    long r = timeout_from_user(a2, &deadline, &block);
+    if (r)
+        return r;
+    if (mask_from_user(a3, &saved))
+        return -EFAULT;
+    r = do_poll(a0, a1, deadline, block);
+    current()->sigmask = saved;
+    return r;
+}
+
+/* --- select: fd_set bitmaps of nfds bits, in longs (man 2 select) */
+
+/* fs/select.c's sets; POLLNVAL (a descriptor select cannot poll, such as
+ * O_PATH) counts as ready in each, so such a wait never sleeps for ever. */
+#define POLLIN_SET                                                             \
+    (EPOLLIN | EPOLLRDNORM | 0x80 | EPOLLHUP | EPOLLERR | POLLNVAL)
+#define POLLOUT_SET (EPOLLOUT | EPOLLWRNORM | 0x200 | EPOLLERR | POLLNVAL)
+#define POLLEX_SET (EPOLLPRI | POLLNVAL)
+
+struct select_args {
+    int n;
+    uint64_t *want[3], *got[3]; /* read, write, except; NULL: no set */
+};
+
+static long select_scan(void *arg)
+{
+    static const uint32_t sets[3] = {POLLIN_SET, POLLOUT_SET, POLLEX_SET};
+    struct select_args *a = arg;
+    long ready = 0;
+    for (int fd = 0; fd < a->n; fd++) {
+        uint64_t bit = 1UL << (fd % 64);
+        unsigned which = 0;
+        for (int s = 0; s < 3; s++)
+            if (a->want[s] && (a->want[s][fd / 64] & bit))
+                which |= 1u << s;
+        if (!which)
+            continue;
+        struct file *f = fd_get(fd);
+        if (!f)
+            return -EBADF;
+        uint32_t ev = (f->flags & O_PATH) ? POLLNVAL : file_poll(f);
+        file_put(f);
+        for (int s = 0; s < 3; s++) {
+            if ((which & (1u << s)) && (ev & sets[s])) {
+                a->got[s][fd / 64] |= bit;
+                ready++;
+            }
+        }
+    }
+    return ready;
+}
+
+/* The remaining time, written back to a select timeout as Linux does. */
+static void time_left(uint64_t uts, uint64_t deadline, bool timeval)
+{
+    uint64_t now = clock_mono_ns(), left = deadline > now ? deadline - now : 0;
+    struct linux_timespec ts = {(int64_t)(left / 1000000000),
+                                (int64_t)(left % 1000000000)};
+    if (timeval)
+        ts.tv_nsec /= 1000;
+    copy_to_user(uts, &ts, sizeof(ts)); /* a failure is ignored, as Linux */
+}
+
+/* (nfds, readfds, writefds, exceptfds) with the deadline set. */
+static long do_select(long nfds, uint64_t usets[3], uint64_t deadline,
+                      bool block)
+{
+    if (nfds < 0)
+        return -EINVAL;
+    struct select_args a = {.n = (int)MIN(nfds, (long)FD_MAX)};
+    size_t bytes = ALIGN_UP((size_t)a.n, 64UL) / 8;
+    uint64_t *mem = kzalloc(6 * bytes + 8);
+    if (!mem)
+        return -ENOMEM;
+    long r = 0;
+    for (int s = 0; s < 3 && !r; s++) {
+        if (!usets[s])
+            continue;
+        a.want[s] = mem + s * (bytes / 8);
+        a.got[s] = mem + (3 + s) * (bytes / 8);
+        r = copy_from_user(a.want[s], usets[s], bytes);
+    }
+    if (!r)
+        r = wait_ready(select_scan, &a, deadline, block);
+    for (int s = 0; s < 3 && r >= 0; s++)
+        if (usets[s] && copy_to_user(usets[s], a.got[s], bytes))
+            r = -EFAULT;
+    kfree(mem);
+    return r;
+}
+
+/* select(nfds, readfds, writefds, exceptfds, timeval) */
+SYS(select)
+{
+    (void)a5;
+    struct linux_timeval tv;
+    uint64_t usets[3] = {a1, a2, a3}, deadline = 0;
     bool block = true;
-    if (a2) {
-        if (copy_from_user(&ts, a2, sizeof(ts)))
+    if (a4) {
+        if (copy_from_user(&tv, a4, sizeof(tv)))
             return -EFAULT;
-        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+        if (tv.tv_sec < 0 || tv.tv_usec < 0)
             return -EINVAL;
-        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        /* Microseconds past a second are carried, not refused. */
+        uint64_t ns =
+            (uint64_t)tv.tv_sec * 1000000000 + (uint64_t)tv.tv_usec * 1000;
         block = ns != 0;
         deadline = clock_mono_ns() + ns;
     }
-    uint64_t mask, saved = current()->sigmask;
-    if (a3) {
-        if (copy_from_user(&mask, a3, sizeof(mask)))
-            return -EFAULT;
-        current()->sigmask = mask & ~(SIGBIT(9) | SIGBIT(19));
-    }
-    long r = do_poll(a0, a1, deadline, block);
+    long r = do_select((int)a0, usets, deadline, block);
+    if (a4 && block)
+        time_left(a4, deadline, true);
+    return r;
+}
+
+/* pselect6(nfds, readfds, writefds, exceptfds, timespec, {sigset*, size}) */
+SYS(pselect6)
+{
+    uint64_t usets[3] = {a1, a2, a3}, deadline, saved, sig[2] = {0, 0};
+    bool block;
+    long r = timeout_from_user(a4, &deadline, &block);
+    if (r)
+        return r;
+    if (a5 && copy_from_user(sig, a5, sizeof(sig)))
+        return -EFAULT;
+    if (sig[0] && sig[1] != sizeof(uint64_t))
+        return -EINVAL;
+    if (mask_from_user(sig[0], &saved))
+        return -EFAULT;
+    r = do_select((int)a0, usets, deadline, block);
     current()->sigmask = saved;
+    if (a4 && block)
+        time_left(a4, deadline, false);
     return r;
 }

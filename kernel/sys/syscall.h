@@ -51,6 +51,8 @@ SYS(epoll_ctl);
 SYS(epoll_wait);
 SYS(epoll_pwait);
 SYS(ppoll);
+SYS(select);
+SYS(pselect6);
 SYS(poll);
 SYS(getdents64);
 SYS(ftruncate);
@@ -170,5 +172,33 @@ SYS(prctl);
 SYS(umask);
 SYS(getgroups);
 SYS(wait4);
+/* sys_proc.c */
+SYS(getpriority);
+SYS(setpriority);
+SYS(ioprio_get);
+SYS(ioprio_set);
+SYS(getpgid);
+SYS(getsid);
+SYS(getpgrp);
+SYS(setsid);
+SYS(setpgid);
+/* sys_xattr.c */
+SYS(setxattr);
+SYS(lsetxattr);
+SYS(fsetxattr);
+SYS(getxattr);
+SYS(lgetxattr);
+SYS(fgetxattr);
+SYS(listxattr);
+SYS(llistxattr);
+SYS(flistxattr);
+SYS(removexattr);
+SYS(lremovexattr);
+SYS(fremovexattr);
+/* sys_inotify.c */
+SYS(inotify_init);
+SYS(inotify_init1);
+SYS(inotify_add_watch);
+SYS(inotify_rm_watch);
 
 #endif

@@ -62,6 +62,9 @@ register_cases() {
     go_case timeout
     go_case hostile
     go_case fs
+    go_case xattr
+    go_case inotify
+    go_case selectpoll
     go_case netloop
     go_case portshare
     go_case sockopts
