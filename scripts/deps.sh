@@ -3,6 +3,7 @@
 # Debian 12 machine, as root. Idempotent: it does nothing when all is there.
 #
 #   scripts/deps.sh          install missing packages and Go toolchains
+#                            (the tests' newest Go is scripts/go-newest.sh's)
 #   scripts/deps.sh --check  exit 1 (and say what) if something is missing
 #
 # The bookworm-backports suite (for a newer Go) and deb-src entries (for
@@ -83,7 +84,9 @@ fetch_lwip() {
     dir=$(lwip_dir)
     [ -f "$dir/src/core/tcp.c" ] && return 0
     tmp=$(mktemp -d)
-    (cd "$tmp" && apt-get source --download-only lwip >/dev/null &&
+    # Pinned to bookworm's release (2.1.3), the one the port is written
+    # against: other deb-src suites on the machine may offer newer ones.
+    (cd "$tmp" && apt-get source --download-only lwip/bookworm >/dev/null &&
         dpkg-source -x --no-check ./lwip_*.dsc src >/dev/null)
     mkdir -p "$top/third_party"
     rm -rf "$dir"
@@ -105,7 +108,9 @@ if [ -n "$(missing_pkgs)" ] || [ ! -f "$(lwip_dir)/src/core/tcp.c" ]; then
     fi
     add_sources
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
+    # A failed refresh (a mirror away for a moment) leaves the old lists,
+    # which still serve what is asked below; the errors say so if not.
+    apt-get update -qq || echo "deps.sh: apt-get update failed; using the old package lists" >&2
     GO_PKG=$(newest_go)
     m=$(missing_pkgs)
     [ -z "$m" ] || apt-get install -y -qq --no-install-recommends $m
