@@ -2,7 +2,8 @@
  * tests/fuzz/make_seeds.c — writes the fuzzers' seed corpora:
  * DIR/image/ gets images made by the tool's own writer (with and without
  * FILES and EXEPATH sections), DIR/elf/ the hand-built ELF files of the
- * unit tests.  Built and run by `make check-fuzz`, so the seeds always
+ * unit tests (static, static PIE, dynamic with interpreter and needed
+ * libraries).  Built and run by `make check-fuzz`, so the seeds always
  * follow the current formats.
  */
 #include <errno.h>
@@ -136,5 +137,11 @@ int main(int argc, char **argv)
     pack_free(&list);
     err |= save_elf(elfs, "exec", elf_sample_exec());
     err |= save_elf(elfs, "pie", elf_sample_pie());
+    {
+        size_t len;
+        uint8_t *f = elf_build_dynamic(&len);
+        err |= save(elfs, "dynamic", f, len);
+        free(f);
+    }
     return err != 0;
 }
