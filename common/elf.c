@@ -327,8 +327,8 @@ static int elf_dyn_span(const uint8_t *p, uint64_t len, uint64_t *off,
     return 0;
 }
 
-static void elf_dyn_entry(struct gorump_elf_dyn *d, uint64_t tag,
-                          uint64_t val, uint64_t *strtab_va, int *err)
+static void elf_dyn_entry(struct gorump_elf_dyn *d, uint64_t tag, uint64_t val,
+                          uint64_t *strtab_va, int *err)
 {
     switch (tag) {
     case DT_NEEDED:

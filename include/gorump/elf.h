@@ -74,8 +74,7 @@ struct gorump_elf_dyn {
  * the file, and every string named must end inside the table; otherwise
  * EDYNSEC (also for more than GORUMP_ELF_MAX_NEEDED DT_NEEDED).
  */
-int gorump_elf_dynamic(const void *buf, uint64_t len,
-                       struct gorump_elf_dyn *d);
+int gorump_elf_dynamic(const void *buf, uint64_t len, struct gorump_elf_dyn *d);
 /* The NUL-terminated string at OFF in d's table, or NULL if OFF is
  * outside it (or the string does not end inside it). */
 const char *gorump_elf_dyn_string(const void *buf,
@@ -85,15 +84,15 @@ const char *gorump_elf_dyn_string(const void *buf,
 const char *gorump_elf_strerror(int err);
 
 enum {
-    GORUMP_ELF_ENOTELF = -1,  /* no ELF magic */
-    GORUMP_ELF_ECLASS = -2,   /* 32-bit (ELFCLASS32) or unknown class */
-    GORUMP_ELF_EENDIAN = -3,  /* not little-endian */
-    GORUMP_ELF_EMACHINE = -4, /* not x86-64 */
-    GORUMP_ELF_ETYPE = -5,    /* not ET_EXEC/ET_DYN (object, core...) */
-    GORUMP_ELF_EDYNAMIC = -6, /* ET_EXEC with PT_DYNAMIC, no PT_INTERP */
-    GORUMP_ELF_ETRUNC = -7,   /* headers or segments beyond end of file */
-    GORUMP_ELF_EPHDR = -8,    /* malformed program headers */
-    GORUMP_ELF_ENOLOAD = -9,  /* no PT_LOAD, or too many */
+    GORUMP_ELF_ENOTELF = -1,   /* no ELF magic */
+    GORUMP_ELF_ECLASS = -2,    /* 32-bit (ELFCLASS32) or unknown class */
+    GORUMP_ELF_EENDIAN = -3,   /* not little-endian */
+    GORUMP_ELF_EMACHINE = -4,  /* not x86-64 */
+    GORUMP_ELF_ETYPE = -5,     /* not ET_EXEC/ET_DYN (object, core...) */
+    GORUMP_ELF_EDYNAMIC = -6,  /* ET_EXEC with PT_DYNAMIC, no PT_INTERP */
+    GORUMP_ELF_ETRUNC = -7,    /* headers or segments beyond end of file */
+    GORUMP_ELF_EPHDR = -8,     /* malformed program headers */
+    GORUMP_ELF_ENOLOAD = -9,   /* no PT_LOAD, or too many */
     GORUMP_ELF_ESEGMENT = -10, /* overlapping, wrapping or kernel-half */
     GORUMP_ELF_EINTERP = -11,  /* malformed PT_INTERP */
     GORUMP_ELF_EDYNSEC = -12   /* malformed PT_DYNAMIC or string table */

@@ -173,8 +173,7 @@ static void test_interp(void)
     CHECK_EQ(parse_dynamic_patched(64 + 2 * 56, 3, 4), GORUMP_ELF_EINTERP);
 }
 
-static int dyn_patched(size_t off, uint64_t v, int n,
-                       struct gorump_elf_dyn *d)
+static int dyn_patched(size_t off, uint64_t v, int n, struct gorump_elf_dyn *d)
 {
     size_t len;
     uint8_t *f = dynamic_patched(&len, off, v, n);
@@ -218,8 +217,7 @@ static void test_dynamic_section(void)
              GORUMP_ELF_EDYNSEC);
     CHECK_EQ(dyn_patched(ELF_DYN_AT + 3 * 16 + 8, 0x1800, 8, &d),
              GORUMP_ELF_EDYNSEC);
-    CHECK_EQ(dyn_patched(64 + 2 * 56 + 32, 0x1000, 8, &d),
-             GORUMP_ELF_EDYNSEC);
+    CHECK_EQ(dyn_patched(64 + 2 * 56 + 32, 0x1000, 8, &d), GORUMP_ELF_EDYNSEC);
     /* A string table whose last string has no NUL: a runpath in it. */
     CHECK_EQ(dyn_patched(ELF_DYN_AT + 4 * 16 + 8, 30, 8, &d),
              GORUMP_ELF_EDYNSEC);
