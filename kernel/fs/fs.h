@@ -148,8 +148,10 @@ struct node {
     struct dirent *self;  /* the entry naming it in parent (NULL: root) */
     struct list children; /* struct dirent */
     uint64_t next_cookie;
-    /* regular files: bytes live in the image until first written */
+    /* regular files: a page's bytes live in the image until it gets a
+     * page of its own (pages[i]); the image holds [0, image_size) */
     const uint8_t *image_data;
+    uint64_t image_size;
     uint64_t *pages; /* physical pages, npages entries (0: a hole) */
     uint64_t npages;
     /* symbolic links */
@@ -181,7 +183,18 @@ long node_read(struct node *n, uint64_t buf, bool user, size_t len,
                uint64_t off);
 long node_write(struct node *n, uint64_t buf, bool user, size_t len,
                 uint64_t off);
+/* Also zaps the pages past the new end from every mapping of n. */
 int node_truncate(struct node *n, uint64_t size);
+/* The physical page that holds page idx of regular file n, to map it: the
+ * image's own page when it holds the whole page at a page boundary and own
+ * is false (map it read-only), else the node's own page (made on demand).
+ * -EIO when idx is wholly past the end of the file, -ENOSPC when no page
+ * can be had. */
+int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa);
+/* Whether page idx is in the file's page cache (mincore). */
+bool node_page_cached(const struct node *n, uint64_t idx);
+/* Makes pages [from, to) holes that read zeros (MADV_REMOVE). */
+int node_punch(struct node *n, uint64_t from, uint64_t to);
 void node_stat(struct node *n, struct linux_stat *st);
 void node_touch(struct node *n, bool modified);
 /* Writes the absolute path of directory dir into buf: length or -ERANGE. */

@@ -1,9 +1,12 @@
 /*
  * fs/node.c — the file tree: nodes (directories, regular files, symbolic
  * links, devices, generated files) and directory entries.  A regular file
- * packed in the image keeps its bytes there until the first write or
- * truncate, which copies them into pages of its own; so the image is never
- * modified and reading packed files costs no memory.  Contents may use at
+ * packed in the image keeps its bytes there, page by page, until a write
+ * (or a MAP_SHARED mapping, or a mapping that cannot use the image's page
+ * as it is) copies that page into a page of its own; so the image is never
+ * modified and reading packed files costs no memory.  A file's pages are
+ * also its page cache: mappings map them (node_page), so read, write and
+ * MAP_SHARED mappings all see the same bytes at once.  Contents may use at
  * most half the RAM (as Linux's tmpfs by default): beyond, writes fail
  * with ENOSPC and what was written before stays intact.
  */
@@ -211,39 +214,84 @@ static int grow_table(struct node *n, uint64_t npages)
     return 0;
 }
 
+/* The part of page idx still held by the image: bytes [0, return). */
+static uint64_t image_bytes(const struct node *n, uint64_t idx)
+{
+    uint64_t at = idx * PAGE_SIZE;
+    if (!n->image_data || at >= n->image_size)
+        return 0;
+    return MIN(PAGE_SIZE, n->image_size - at);
+}
+
+/* Gives page idx a page of the node's own (the table must cover idx),
+ * copying what the image holds of it.  A private mapping that maps the
+ * image's page directly is zapped, so it sees the node's page from now
+ * on: one copy of the file's bytes, as one page cache. */
 static int page_for_write(struct node *n, uint64_t idx)
 {
     if (n->pages[idx])
         return 0;
     if (tree.pages_used >= node_pages_limit())
         return -ENOSPC;
-    uint64_t pa = pmem_alloc_zeroed(0);
+    uint64_t pa = pmem_alloc_zeroed(0), img = image_bytes(n, idx);
     if (!pa)
         return -ENOSPC;
+    if (img) {
+        memcpy(phys_to_virt(pa), n->image_data + idx * PAGE_SIZE, img);
+        vm_zap_file(n, idx, idx + 1, false);
+    }
     n->pages[idx] = pa;
     tree.pages_used++;
     return 0;
 }
 
-/* Moves image-backed contents into pages before the first change. */
-static int materialize(struct node *n)
+int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa)
 {
-    if (!n->image_data)
+    if (idx >= ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE)
+        return -EIO;
+    if (idx < n->npages && n->pages[idx]) {
+        *pa = n->pages[idx];
         return 0;
-    const uint8_t *src = n->image_data;
-    uint64_t size = n->size, npages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
-    int err = grow_table(n, npages);
-    for (uint64_t i = 0; !err && i < npages; i++) {
-        err = page_for_write(n, i);
-        if (!err)
-            memcpy(phys_to_virt(n->pages[i]), src + i * PAGE_SIZE,
-                   MIN(PAGE_SIZE, size - i * PAGE_SIZE));
     }
-    if (err) {
-        free_pages(n, 0);
-        return err;
+    const uint8_t *src = n->image_data + idx * PAGE_SIZE;
+    if (!own && image_bytes(n, idx) == PAGE_SIZE &&
+        !(virt_to_phys(src) & (PAGE_SIZE - 1))) {
+        *pa = virt_to_phys(src);
+        return 0;
     }
-    n->image_data = NULL;
+    int err = grow_table(n, idx + 1);
+    if (!err)
+        err = page_for_write(n, idx);
+    if (!err)
+        *pa = n->pages[idx];
+    return err;
+}
+
+bool node_page_cached(const struct node *n, uint64_t idx)
+{
+    if (idx >= ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE)
+        return false;
+    return (idx < n->npages && n->pages[idx]) || image_bytes(n, idx);
+}
+
+int node_punch(struct node *n, uint64_t from, uint64_t to)
+{
+    vm_zap_file(n, from, to, false);
+    for (uint64_t i = from; i < to && i * PAGE_SIZE < n->size; i++) {
+        if (image_bytes(n, i)) {
+            /* The image stays as it is: a page of zeros hides it. */
+            int err = grow_table(n, i + 1);
+            if (!err)
+                err = page_for_write(n, i);
+            if (err)
+                return err;
+            memset(phys_to_virt(n->pages[i]), 0, PAGE_SIZE);
+        } else if (i < n->npages && n->pages[i]) {
+            pmem_free(n->pages[i], 0);
+            n->pages[i] = 0;
+            tree.pages_used--;
+        }
+    }
     return 0;
 }
 
@@ -267,13 +315,15 @@ long node_read(struct node *n, uint64_t buf, bool user, size_t len,
     len = MIN(len, n->size - off);
     size_t done = 0;
     while (done < len) {
-        uint64_t idx = (off + done) / PAGE_SIZE, in = (off + done) % PAGE_SIZE;
+        uint64_t at = off + done, idx = at / PAGE_SIZE, in = at % PAGE_SIZE;
         size_t c = MIN(len - done, PAGE_SIZE - in);
-        const void *src = NULL;
-        if (n->image_data)
-            src = n->image_data + off + done;
-        else if (idx < n->npages && n->pages[idx])
+        const void *src = NULL; /* a hole, or past what the image holds */
+        if (idx < n->npages && n->pages[idx]) {
             src = (char *)phys_to_virt(n->pages[idx]) + in;
+        } else if (in < image_bytes(n, idx)) {
+            c = MIN(c, image_bytes(n, idx) - in);
+            src = n->image_data + at;
+        }
         if (put(buf + done, user, src, c))
             return done ? (long)done : -EFAULT;
         done += c;
@@ -286,9 +336,7 @@ long node_write(struct node *n, uint64_t buf, bool user, size_t len,
 {
     if (off + len < off || off + len > (1ULL << 40))
         return -EFBIG;
-    int err = materialize(n);
-    if (!err)
-        err = grow_table(n, ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE);
+    int err = grow_table(n, ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE);
     if (err)
         return err;
     size_t done = 0;
@@ -317,19 +365,37 @@ int node_truncate(struct node *n, uint64_t size)
 {
     if (size > (1ULL << 40))
         return -EFBIG;
-    int err = materialize(n);
-    if (err)
-        return err;
     uint64_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+    /* Mappings lose every page past the end (their private copies too, as
+     * Linux's truncate does), and the image's page that holds the new
+     * end: from now on it must read zeros past it. */
+    if (size < n->size)
+        vm_zap_file(n, size / PAGE_SIZE, UINT64_MAX, false);
+    if (size < n->size)
+        vm_zap_file(n, keep, UINT64_MAX, true);
     if (keep < n->npages)
         free_pages(n, keep);
     /* Zero the tail of the last kept page, so growing again reads zeros. */
     if (size % PAGE_SIZE && keep <= n->npages && n->pages && n->pages[keep - 1])
         memset((char *)phys_to_virt(n->pages[keep - 1]) + size % PAGE_SIZE, 0,
                PAGE_SIZE - size % PAGE_SIZE);
+    n->image_size = MIN(n->image_size, size);
     n->size = size;
     node_touch(n, true);
     return 0;
+}
+
+/* 512-byte blocks: whole pages of its own, and what the image holds of
+ * the others (so a packed file counts its size, rounded up to 512). */
+static uint64_t node_blocks(const struct node *n)
+{
+    uint64_t blocks = 0;
+    for (uint64_t i = 0; i < n->npages; i++)
+        blocks += n->pages[i] ? PAGE_SIZE / 512 : 0;
+    for (uint64_t i = 0; n->image_data && i * PAGE_SIZE < n->image_size; i++)
+        if (i >= n->npages || !n->pages[i])
+            blocks += ALIGN_UP(image_bytes(n, i), 512) / 512;
+    return blocks;
 }
 
 void node_stat(struct node *n, struct linux_stat *st)
@@ -344,12 +410,7 @@ void node_stat(struct node *n, struct linux_stat *st)
     st->st_rdev = n->rdev;
     st->st_size = (int64_t)n->size;
     st->st_blksize = PAGE_SIZE;
-    uint64_t pages = 0;
-    for (uint64_t i = 0; i < n->npages; i++)
-        pages += n->pages[i] != 0;
-    st->st_blocks = (int64_t)(pages * (PAGE_SIZE / 512));
-    if (n->image_data)
-        st->st_blocks = (int64_t)(ALIGN_UP(n->size, 512) / 512);
+    st->st_blocks = (int64_t)node_blocks(n);
     st->st_atim = n->atime;
     st->st_mtim = n->mtime;
     st->st_ctim = n->ctime;

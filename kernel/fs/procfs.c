@@ -25,17 +25,31 @@ static void gen_environ(struct seq *s)
     seq_write(s, proc.env, proc.env_size);
 }
 
-static void map_line(uint64_t start, uint64_t end, int prot, void *arg)
+/* One line as Linux's show_map_vma: the name starts at column 74. */
+static void map_line(const struct vm_area *a, void *arg)
 {
     struct seq *s = arg;
     const char *name = "";
-    if (start == vm_brk_start())
+    if (a->path)
+        name = a->path;
+    else if (a->start == vm_brk_start())
         name = "[heap]";
-    else if (end == 0x7ffffffde000UL)
+    else if (a->end == 0x7ffffffde000UL)
         name = "[stack]";
-    seq_printf(s, "%012lx-%012lx %c%c%cp 00000000 00:00 0 %s%s\n", start, end,
-               prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-',
-               prot & PROT_EXEC ? 'x' : '-', *name ? "         " : "", name);
+    size_t before = s->len;
+    seq_printf(s, "%012lx-%012lx %c%c%c%c %08lx %s %lu ", a->start, a->end,
+               a->prot & PROT_READ ? 'r' : '-',
+               a->prot & PROT_WRITE ? 'w' : '-',
+               a->prot & PROT_EXEC ? 'x' : '-', a->shared ? 's' : 'p', a->off,
+               a->ino ? "00:18" : "00:00", a->ino);
+    if (*name) {
+        for (size_t col = s->len - before; col < 73; col++)
+            seq_write(s, " ", 1);
+        seq_write(s, name, strlen(name));
+        if (a->deleted)
+            seq_printf(s, " (deleted)");
+    }
+    seq_write(s, "\n", 1);
 }
 
 static void gen_maps(struct seq *s)
@@ -61,8 +75,9 @@ static void gen_stat(struct seq *s)
 
 static void gen_statm(struct seq *s)
 {
-    seq_printf(s, "%lu %lu 0 0 0 %lu 0\n", vm_mapped_bytes() / PAGE_SIZE,
-               vm_resident_pages(), vm_resident_pages());
+    seq_printf(s, "%lu %lu %lu 0 0 %lu 0\n", vm_mapped_bytes() / PAGE_SIZE,
+               vm_resident_pages(), vm_resident_file_pages(),
+               vm_resident_pages() - vm_resident_file_pages());
 }
 
 static void gen_status(struct seq *s)
@@ -70,10 +85,13 @@ static void gen_status(struct seq *s)
     seq_printf(s,
                "Name:\tmain\nUmask:\t%04o\nState:\tR (running)\nTgid:\t1\n"
                "Pid:\t1\nPPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
-               "VmSize:\t%lu kB\nVmRSS:\t%lu kB\nThreads:\t%d\n"
+               "VmSize:\t%lu kB\nVmRSS:\t%lu kB\nRssAnon:\t%lu kB\n"
+               "RssFile:\t%lu kB\nThreads:\t%d\n"
                "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n",
                vfs_get_umask(), vm_mapped_bytes() / 1024,
-               vm_resident_pages() * 4, proc_nthreads());
+               vm_resident_pages() * 4,
+               (vm_resident_pages() - vm_resident_file_pages()) * 4,
+               vm_resident_file_pages() * 4, proc_nthreads());
 }
 
 static void gen_mounts(struct seq *s)

@@ -414,7 +414,7 @@ static int load_record(const struct gorump_file *rec)
         (struct linux_timespec){rec->mtime_sec, rec->mtime_nsec};
     if (S_ISREG(rec->mode)) {
         n->image_data = rec->data;
-        n->size = rec->size;
+        n->size = n->image_size = rec->size;
     } else if (S_ISLNK(rec->mode)) {
         n->link = kmalloc(rec->size + 1);
         if (!n->link) {
@@ -445,7 +445,7 @@ int vfs_load_image(const struct gorump_image *img)
         struct node *n = node_new(S_IFREG | 0755);
         if (n) {
             n->image_data = img->program;
-            n->size = img->program_size;
+            n->size = n->image_size = img->program_size;
             node_place(img->exe_path, strlen(img->exe_path), n);
             node_put(n);
         }

@@ -54,9 +54,12 @@ uint64_t pt_init(const struct mem_range *ram, int nram, uint64_t early_start);
 void pt_pmem_ready(void);
 /* Maps one 4 KiB page; -ENOMEM if a table could not be allocated. */
 int pt_map(uint64_t va, uint64_t pa, uint64_t flags);
+/* Sets the leaf entry for va to entry as it is: 0 or -ENOMEM. */
+int pt_set(uint64_t va, uint64_t entry);
 /* The leaf entry for va, or NULL if no table covers it. */
 uint64_t *pt_lookup(uint64_t va);
-/* Calls fn on every present 4 KiB leaf in [start, end). */
+/* Calls fn on every 4 KiB leaf in [start, end) that is not 0 (present, or
+ * a page kept not present under PROT_NONE). */
 void pt_each(uint64_t start, uint64_t end,
              void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg);
 void *mmio_map(uint64_t pa, size_t size);
@@ -66,26 +69,50 @@ void *mmio_map(uint64_t pa, size_t size);
 #define PROT_WRITE 2
 #define PROT_EXEC 4
 
+struct file;
+struct node;
+
 void vm_init(void);
 /* Creates a mapping at exactly [start, end) (which must be free), with
  * pages filled lazily with zeros. */
 int vm_map_fixed(uint64_t start, uint64_t end, int prot);
-long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd,
+/* mmap(2): f is the file for a mapping without MAP_ANONYMOUS (NULL
+ * otherwise); a regular file's mapping keeps a reference to its node. */
+long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, struct file *f,
              uint64_t off);
 int vm_munmap(uint64_t addr, uint64_t len);
 int vm_mprotect(uint64_t addr, uint64_t len, int prot);
 int vm_madvise(uint64_t addr, uint64_t len, int advice);
+long vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+               uint64_t new_addr);
+int vm_msync(uint64_t addr, uint64_t len, int flags);
+/* mincore(2): one byte per page to uvec. */
+int vm_mincore(uint64_t addr, uint64_t len, uint64_t uvec);
+/* Unmaps file pages [from, to) of n from every mapping of it: the pages
+ * that are the file's (or the image's), and with cows also the private
+ * copies made of them (truncate). */
+void vm_zap_file(struct node *n, uint64_t from, uint64_t to, bool cows);
 long vm_brk(uint64_t addr);
 void vm_set_brk(uint64_t start);
 /* Resolves a fault at addr (x86 page-fault error code err): 0, -EFAULT
- * (no mapping), -EACCES (not allowed) or -ENOMEM (out of memory). */
+ * (no mapping), -EACCES (not allowed), -EIO (a file page past the end of
+ * the file, or none to be had: SIGBUS) or -ENOMEM (out of memory). */
 int vm_fault(uint64_t addr, uint64_t err);
 /* Installs a page at va for a mapping vm_map_fixed made (ELF loading). */
 int vm_install(uint64_t va, uint64_t pa, bool foreign);
+/* Pages mapped, and of them the ones that are a file's or the image's. */
 uint64_t vm_resident_pages(void);
+uint64_t vm_resident_file_pages(void);
+struct vm_area {
+    uint64_t start, end;
+    int prot;
+    bool shared;
+    uint64_t off, ino; /* file mappings: offset and inode, else 0 */
+    const char *path;  /* the file's path, or NULL */
+    bool deleted;      /* the file has no name left */
+};
 /* Calls fn for every mapping, in address order (/proc/self/maps). */
-void vm_each(void (*fn)(uint64_t start, uint64_t end, int prot, void *arg),
-             void *arg);
+void vm_each(void (*fn)(const struct vm_area *a, void *arg), void *arg);
 uint64_t vm_mapped_bytes(void);
 uint64_t vm_brk_start(void);
 

@@ -66,6 +66,16 @@ int pt_map(uint64_t va, uint64_t pa, uint64_t flags)
     return 0;
 }
 
+int pt_set(uint64_t va, uint64_t entry)
+{
+    uint64_t *e = walk(va, 0, true);
+    if (!e)
+        return -ENOMEM;
+    *e = entry;
+    invlpg(va);
+    return 0;
+}
+
 uint64_t *pt_lookup(uint64_t va)
 {
     return walk(va, 0, false);
@@ -80,7 +90,8 @@ static void each(uint64_t *table, int level, uint64_t base, uint64_t start,
         uint64_t va = base + i * span;
         if (va >= end)
             return;
-        if (!(table[i] & PTE_P) || va + span <= start)
+        /* A leaf that is not present but not 0 keeps a page (PROT_NONE). */
+        if (!(table[i] & (level ? PTE_P : ~0UL)) || va + span <= start)
             continue;
         if (level == 0)
             fn(&table[i], va, arg);

@@ -1,20 +1,21 @@
 /*
  * mm/vm.c — the program's address space: a sorted list of VMAs, each a
- * range with its protection, whose pages appear on first touch (demand-zero
- * paging).  mmap/munmap/mprotect/madvise/brk keep Linux's semantics for
- * anonymous memory, including MAP_FIXED over existing mappings and partial
- * unmaps that split a VMA.  Memory is overcommitted, as Linux does by
- * default: a writable mapping is refused with ENOMEM only when it alone is
- * larger than eight times the RAM (Linux's own limit would be the RAM plus
- * swap, but without swap that refuses even the Go runtime's 32 MiB arena
- * index in a 16 MiB guest, which it never touches but sparsely); a fault
- * that finds no free page kills the program loudly.
+ * range with its protection and what backs it (anonymous memory, or a
+ * file's node and offset, private or shared; mm/vma.h), whose pages appear
+ * on first touch (mm/fault.c).  mmap/munmap/mprotect/brk keep Linux's
+ * semantics, including MAP_FIXED over existing mappings and partial
+ * unmaps that split a VMA; PROT_NONE keeps the pages, not present.  Memory
+ * is overcommitted, as Linux does by default: a private writable mapping
+ * is refused with ENOMEM only when it alone is larger than eight times the
+ * RAM (Linux's own limit would be the RAM plus swap, but without swap that
+ * refuses even the Go runtime's 32 MiB arena index in a 16 MiB guest,
+ * which it never touches but sparsely); a shared file mapping commits
+ * nothing (its pages are the file's); a fault that finds no free page
+ * kills the program loudly.
  */
-#include "mm/mm.h"
+#include "mm/vma.h"
 #include "proc/proc.h"
 
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
 #define MAP_TYPE 0x0f
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
@@ -22,31 +23,30 @@
 #define MAP_KNOWN 0x1fff7f
 
 #define MMAP_TOP 0x00007f0000000000UL
-#define MMAP_MIN 0x10000UL /* like vm.mmap_min_addr */
-
-struct vma {
-    struct list link;
-    uint64_t start, end;
-    int prot;
-};
+#define MMAP_MIN 0x10000UL  /* like vm.mmap_min_addr */
+#define DEV_ZERO_RDEV 0x105 /* makedev(1, 5) */
 
 static struct {
     struct list vmas; /* sorted by start, non-overlapping */
     uint64_t brk_start, brk_end;
-    uint64_t resident; /* pages mapped for the program */
+    uint64_t resident;      /* pages mapped for the program */
+    uint64_t resident_file; /* of which a file's (or the image's) pages */
     unsigned nvmas;
 } vm;
-
-#define VMA(l) container_of(l, struct vma, link)
 
 void vm_init(void)
 {
     list_init(&vm.vmas);
 }
 
+struct list *vma_list(void)
+{
+    return &vm.vmas;
+}
+
 static uint64_t prot_flags(int prot)
 {
-    uint64_t f = PTE_U;
+    uint64_t f = PTE_U | PTE_P;
     if (prot & PROT_WRITE)
         f |= PTE_W;
     if (!(prot & PROT_EXEC))
@@ -54,7 +54,41 @@ static uint64_t prot_flags(int prot)
     return f;
 }
 
-static struct vma *vma_find(uint64_t addr)
+uint64_t vma_pte_flags(const struct vma *v, bool foreign)
+{
+    if (!v->prot)
+        return PTE_U | PTE_NX; /* not present: PROT_NONE keeps the page */
+    uint64_t f = prot_flags(v->prot);
+    if (foreign && !(v->flags & VMA_SHARED))
+        f &= ~PTE_W;
+    return f;
+}
+
+void vm_account(uint64_t pte, int sign)
+{
+    vm.resident += (uint64_t)(int64_t)sign;
+    if (pte & PTE_FOREIGN)
+        vm.resident_file += (uint64_t)(int64_t)sign;
+}
+
+int vm_pte_map(uint64_t va, uint64_t pa, uint64_t flags)
+{
+    int err = pt_map(va, pa, flags);
+    if (!err)
+        vm_account(flags, 1);
+    return err;
+}
+
+void vm_pte_drop(uint64_t *pte, uint64_t va)
+{
+    if (!(*pte & PTE_FOREIGN))
+        pmem_free(*pte & PTE_ADDR, 0);
+    vm_account(*pte, -1);
+    *pte = 0;
+    invlpg(va);
+}
+
+struct vma *vma_find(uint64_t addr)
 {
     list_for_each(l, &vm.vmas)
     {
@@ -67,7 +101,7 @@ static struct vma *vma_find(uint64_t addr)
     return NULL;
 }
 
-static bool range_free(uint64_t start, uint64_t end)
+bool vm_range_free(uint64_t start, uint64_t end)
 {
     list_for_each(l, &vm.vmas)
     {
@@ -83,25 +117,19 @@ static bool range_free(uint64_t start, uint64_t end)
 static void unmap_pte(uint64_t *pte, uint64_t va, void *arg)
 {
     (void)arg;
-    if (!(*pte & PTE_FOREIGN))
-        pmem_free(*pte & PTE_ADDR, 0);
-    *pte = 0;
-    invlpg(va);
-    vm.resident--;
+    vm_pte_drop(pte, va);
 }
 
-static void protect_pte(uint64_t *pte, uint64_t va, void *arg)
+void vm_file_put(struct vm_file *f)
 {
-    uint64_t f = *(uint64_t *)arg;
-    *pte = (*pte & (PTE_ADDR | PTE_FOREIGN)) | f | PTE_P;
-    /* A foreign (image) page is never made writable in place. */
-    if (*pte & PTE_FOREIGN)
-        *pte &= ~PTE_W;
-    invlpg(va);
+    if (!f || --f->refs)
+        return;
+    node_put(f->node);
+    kfree(f->path);
+    kfree(f);
 }
 
-/* Splits the VMA containing addr so that one starts exactly at addr. */
-static int split_at(uint64_t addr)
+int vma_split(uint64_t addr)
 {
     struct vma *v = vma_find(addr);
     if (!v || v->start == addr)
@@ -109,9 +137,12 @@ static int split_at(uint64_t addr)
     struct vma *n = kmalloc(sizeof(*n));
     if (!n)
         return -ENOMEM;
+    *n = *v;
     n->start = addr;
-    n->end = v->end;
-    n->prot = v->prot;
+    if (n->file) {
+        n->file->refs++;
+        n->off += addr - v->start;
+    }
     v->end = addr;
     /* Insert n right after v. */
     n->link.next = v->link.next;
@@ -122,13 +153,16 @@ static int split_at(uint64_t addr)
     return 0;
 }
 
-static int unmap_range(uint64_t start, uint64_t end)
+int vm_unmap_range(uint64_t start, uint64_t end)
 {
-    int err = split_at(start);
+    int err = vma_split(start);
     if (!err)
-        err = split_at(end);
+        err = vma_split(end);
     if (err)
         return err;
+    /* The pages go first: dropping the last VMA of an unlinked file frees
+     * the file's pages. */
+    pt_each(start, end, unmap_pte, NULL);
     list_for_each(l, &vm.vmas)
     {
         struct vma *v = VMA(l);
@@ -136,23 +170,29 @@ static int unmap_range(uint64_t start, uint64_t end)
             break;
         if (v->start >= start) {
             list_del(&v->link);
+            vm_file_put(v->file);
             kfree(v);
             vm.nvmas--;
         }
     }
-    pt_each(start, end, unmap_pte, NULL);
     return 0;
 }
 
-int vm_map_fixed(uint64_t start, uint64_t end, int prot)
+int vma_insert(uint64_t start, uint64_t end, int prot, unsigned flags,
+               struct vm_file *file, uint64_t off)
 {
-    assert(range_free(start, end));
+    assert(vm_range_free(start, end));
     struct vma *n = kmalloc(sizeof(*n));
     if (!n)
         return -ENOMEM;
-    n->start = start;
-    n->end = end;
-    n->prot = prot;
+    *n = (struct vma){.start = start,
+                      .end = end,
+                      .prot = prot,
+                      .flags = flags,
+                      .file = file,
+                      .off = off};
+    if (file)
+        file->refs++;
     struct list *at = &vm.vmas;
     list_for_each(l, &vm.vmas)
     {
@@ -166,8 +206,12 @@ int vm_map_fixed(uint64_t start, uint64_t end, int prot)
     return 0;
 }
 
-/* Highest free gap of len bytes below MMAP_TOP. */
-static uint64_t find_gap(uint64_t len)
+int vm_map_fixed(uint64_t start, uint64_t end, int prot)
+{
+    return vma_insert(start, end, prot, VMA_MAYWRITE, NULL, 0);
+}
+
+uint64_t vm_find_gap(uint64_t len)
 {
     uint64_t top = MMAP_TOP;
     for (struct list *l = vm.vmas.prev; l != &vm.vmas; l = l->prev) {
@@ -181,7 +225,69 @@ static uint64_t find_gap(uint64_t len)
     return top >= MMAP_MIN + len ? top - len : 0;
 }
 
-long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd,
+/* What mapping f gives (man 2 mmap, ERRORS): 1 for a file's pages, 0 for
+ * anonymous memory (/dev/zero), or EACCES / ENODEV. */
+static int file_check(struct file *f, bool shared, int prot, unsigned *flags)
+{
+    unsigned acc = f->flags & O_ACCMODE;
+    if (shared && (prot & PROT_WRITE) && acc != O_RDWR)
+        return -EACCES;
+    if (acc == O_WRONLY)
+        return -EACCES;
+    if (f->node && S_ISCHR(f->node->mode) && f->node->rdev == DEV_ZERO_RDEV)
+        return 0;
+    if (!file_is_regular(f) || !f->node)
+        return -ENODEV;
+    *flags = shared ? VMA_SHARED : VMA_MAYWRITE;
+    if (acc == O_RDWR)
+        *flags |= VMA_MAYWRITE;
+    return 1;
+}
+
+static struct vm_file *vm_file_new(struct file *f)
+{
+    struct vm_file *vf = kzalloc(sizeof(*vf));
+    if (!vf)
+        return NULL;
+    if (f->path) {
+        size_t n = strlen(f->path) + 1;
+        vf->path = kmalloc(n);
+        if (vf->path)
+            memcpy(vf->path, f->path, n);
+    }
+    vf->refs = 1;
+    vf->node = f->node;
+    node_get(f->node);
+    return vf;
+}
+
+/* Where the new mapping goes: addr, or 0 with *err set. */
+static uint64_t place(uint64_t addr, uint64_t len, int flags, int *err)
+{
+    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+        if (addr < MMAP_MIN || !user_range_ok(addr, len)) {
+            *err = addr < MMAP_MIN ? -EPERM : -ENOMEM;
+            return 0;
+        }
+        if (!vm_range_free(addr, addr + len)) {
+            if (flags & MAP_FIXED_NOREPLACE) {
+                *err = -EEXIST;
+                return 0;
+            }
+            *err = vm_unmap_range(addr, addr + len);
+            if (*err)
+                return 0;
+        }
+        return addr;
+    }
+    if (!addr || addr < MMAP_MIN || !user_range_ok(addr, len) ||
+        !vm_range_free(addr, addr + len))
+        addr = vm_find_gap(len);
+    *err = addr ? 0 : -ENOMEM;
+    return addr;
+}
+
+long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, struct file *f,
              uint64_t off)
 {
     int type = flags & MAP_TYPE;
@@ -193,32 +299,32 @@ long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd,
         return -EINVAL;
     if (type == 3 && (flags & ~MAP_KNOWN))
         return -EOPNOTSUPP;
-    if (!(flags & MAP_ANONYMOUS))
-        return fd < 0 ? -EBADF : -ENODEV;
     if (len > USER_TOP)
         return -ENOMEM;
     len = ALIGN_UP(len, PAGE_SIZE);
-    if ((prot & PROT_WRITE) && len / PAGE_SIZE > 8 * pmem_total_pages())
-        return -ENOMEM;
-
-    bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
-    if (fixed) {
-        if (!user_range_ok(addr, len) || addr < MMAP_MIN)
-            return addr < MMAP_MIN ? -EPERM : -ENOMEM;
-        if (!range_free(addr, addr + len)) {
-            if (flags & MAP_FIXED_NOREPLACE)
-                return -EEXIST;
-            int err = unmap_range(addr, addr + len);
-            if (err)
-                return err;
-        }
-    } else if (!addr || addr < MMAP_MIN || !user_range_ok(addr, len) ||
-               !range_free(addr, addr + len)) {
-        addr = find_gap(len);
-        if (!addr)
-            return -ENOMEM;
+    unsigned vflags = VMA_MAYWRITE;
+    int kind = 0; /* anonymous */
+    if (f && !(flags & MAP_ANONYMOUS)) {
+        if (off + len < off)
+            return -EOVERFLOW;
+        kind = file_check(f, type != MAP_PRIVATE, prot, &vflags);
+        if (kind < 0)
+            return kind;
     }
-    int err = vm_map_fixed(addr, addr + len, prot);
+    /* Overcommit (see the top): a shared file mapping commits nothing. */
+    if ((prot & PROT_WRITE) && !(vflags & VMA_SHARED) &&
+        len / PAGE_SIZE > 8 * pmem_total_pages())
+        return -ENOMEM;
+    if (!kind && type != MAP_PRIVATE)
+        vflags |= VMA_SHARED;
+    struct vm_file *vf = kind ? vm_file_new(f) : NULL;
+    if (kind && !vf)
+        return -ENOMEM;
+    int err = 0;
+    addr = place(addr, len, flags, &err);
+    if (!err)
+        err = vma_insert(addr, addr + len, prot, vflags, vf, kind ? off : 0);
+    vm_file_put(vf); /* the VMA holds its own reference */
     return err ? err : (long)addr;
 }
 
@@ -226,7 +332,15 @@ int vm_munmap(uint64_t addr, uint64_t len)
 {
     if ((addr & (PAGE_SIZE - 1)) || !len || !user_range_ok(addr, len))
         return -EINVAL;
-    return unmap_range(addr, addr + ALIGN_UP(len, PAGE_SIZE));
+    return vm_unmap_range(addr, addr + ALIGN_UP(len, PAGE_SIZE));
+}
+
+static void protect_pte(uint64_t *pte, uint64_t va, void *arg)
+{
+    const struct vma *v = arg;
+    *pte = (*pte & (PTE_ADDR | PTE_FOREIGN)) |
+           vma_pte_flags(v, *pte & PTE_FOREIGN);
+    invlpg(va);
 }
 
 int vm_mprotect(uint64_t addr, uint64_t len, int prot)
@@ -235,48 +349,34 @@ int vm_mprotect(uint64_t addr, uint64_t len, int prot)
         return -EINVAL;
     if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
         return -EINVAL;
-    len = ALIGN_UP(len, PAGE_SIZE);
-    if (!user_range_ok(addr, len))
+    if (!len)
+        return 0;
+    uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+    if (end <= addr || !user_range_ok(addr, end - addr))
         return -ENOMEM;
-    uint64_t end = addr + len;
-    /* Every page must be mapped (Linux: ENOMEM otherwise). */
+    /* Every page must be mapped (Linux: ENOMEM otherwise), and a shared
+     * mapping of a file opened read-only never becomes writable. */
     for (uint64_t a = addr; a < end;) {
         struct vma *v = vma_find(a);
         if (!v)
             return -ENOMEM;
+        if ((prot & PROT_WRITE) && !(v->flags & VMA_MAYWRITE))
+            return -EACCES;
         a = v->end;
     }
-    int err = split_at(addr);
+    int err = vma_split(addr);
     if (!err)
-        err = split_at(end);
+        err = vma_split(end);
     if (err)
         return err;
     list_for_each(l, &vm.vmas)
     {
         struct vma *v = VMA(l);
-        if (v->start >= addr && v->end <= end)
+        if (v->start >= addr && v->end <= end) {
             v->prot = prot;
+            pt_each(v->start, v->end, protect_pte, v);
+        }
     }
-    uint64_t f = prot_flags(prot);
-    if (prot == 0)
-        pt_each(addr, end, unmap_pte, NULL);
-    else
-        pt_each(addr, end, protect_pte, &f);
-    return 0;
-}
-
-int vm_madvise(uint64_t addr, uint64_t len, int advice)
-{
-    enum { DONTNEED = 4, FREE = 8, REMOVE = 9 };
-    if (addr & (PAGE_SIZE - 1))
-        return -EINVAL;
-    len = ALIGN_UP(len, PAGE_SIZE);
-    if (!user_range_ok(addr, len))
-        return -EINVAL;
-    if (advice < 0 || advice > 101)
-        return -EINVAL;
-    if (advice == DONTNEED || advice == FREE || advice == REMOVE)
-        pt_each(addr, addr + len, unmap_pte, NULL);
     return 0;
 }
 
@@ -292,68 +392,13 @@ long vm_brk(uint64_t addr)
     if (addr < vm.brk_start || addr >= MMAP_TOP)
         return vm.brk_end;
     if (want > old) {
-        if (!range_free(old, want) || vm_map_fixed(old, want, 3))
+        if (!vm_range_free(old, want) || vm_map_fixed(old, want, 3))
             return vm.brk_end;
     } else if (want < old) {
-        unmap_range(want, old);
+        vm_unmap_range(want, old);
     }
     vm.brk_end = addr;
     return addr;
-}
-
-int vm_install(uint64_t va, uint64_t pa, bool foreign)
-{
-    struct vma *v = vma_find(va);
-    assert(v);
-    uint64_t f = prot_flags(v->prot) | (foreign ? PTE_FOREIGN : 0);
-    if (foreign)
-        f &= ~PTE_W;
-    int err = pt_map(va, pa, f);
-    if (!err)
-        vm.resident++;
-    return err;
-}
-
-int vm_fault(uint64_t addr, uint64_t err)
-{
-    enum { PF_PRESENT = 1, PF_WRITE = 2, PF_FETCH = 16 };
-    struct vma *v = vma_find(addr);
-    if (!v)
-        return -EFAULT;
-    if ((err & PF_WRITE)   ? !(v->prot & PROT_WRITE)
-        : (err & PF_FETCH) ? !(v->prot & PROT_EXEC)
-                           : !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-        return -EACCES;
-    uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
-    uint64_t *pte = pt_lookup(va);
-    if (pte && (*pte & PTE_P)) {
-        /* Present and allowed: a write to a foreign (image) page gets a
-         * private copy; anything else is a stale entry. */
-        if ((err & PF_WRITE) && (*pte & PTE_FOREIGN)) {
-            uint64_t pa = pmem_alloc(0);
-            if (!pa)
-                return -ENOMEM;
-            memcpy(phys_to_virt(pa), phys_to_virt(*pte & PTE_ADDR), PAGE_SIZE);
-            *pte = pa | prot_flags(v->prot) | PTE_P;
-        } else {
-            *pte =
-                (*pte & (PTE_ADDR | PTE_FOREIGN)) | prot_flags(v->prot) | PTE_P;
-            if (*pte & PTE_FOREIGN)
-                *pte &= ~PTE_W;
-        }
-        invlpg(va);
-        return 0;
-    }
-    uint64_t pa = pmem_alloc_zeroed(0);
-    if (!pa)
-        return -ENOMEM;
-    int r = pt_map(va, pa, prot_flags(v->prot));
-    if (r) {
-        pmem_free(pa, 0);
-        return r;
-    }
-    vm.resident++;
-    return 0;
 }
 
 uint64_t vm_resident_pages(void)
@@ -361,13 +406,27 @@ uint64_t vm_resident_pages(void)
     return vm.resident;
 }
 
-void vm_each(void (*fn)(uint64_t start, uint64_t end, int prot, void *arg),
-             void *arg)
+uint64_t vm_resident_file_pages(void)
+{
+    return vm.resident_file;
+}
+
+void vm_each(void (*fn)(const struct vm_area *a, void *arg), void *arg)
 {
     list_for_each(l, &vm.vmas)
     {
         struct vma *v = VMA(l);
-        fn(v->start, v->end, v->prot, arg);
+        struct vm_area a = {.start = v->start,
+                            .end = v->end,
+                            .prot = v->prot,
+                            .shared = (v->flags & VMA_SHARED) != 0};
+        if (v->file) {
+            a.off = v->off;
+            a.ino = v->file->node->ino;
+            a.path = v->file->path;
+            a.deleted = !v->file->node->nlink;
+        }
+        fn(&a, arg);
     }
 }
 

@@ -25,6 +25,7 @@
 #define SS_AUTODISARM (1u << 31)
 
 #define SIGKILL 9
+#define SIGBUS 7
 #define SIGSEGV 11
 #define SIGSTOP 19
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
@@ -311,9 +312,14 @@ static void force(struct trapframe *tf, int s, int code, uint64_t addr)
 
 void signal_fault(struct trapframe *tf, int vm_err, uint64_t addr)
 {
+    enum { BUS_ADRERR = 2, SEGV_MAPERR = 1, SEGV_ACCERR = 2 };
     if (vm_err == -ENOMEM)
         oom_kill(addr);
-    force(tf, SIGSEGV, vm_err == -EACCES ? 2 : 1, addr);
+    /* A file page past the end of the file (man 2 mmap, SIGBUS). */
+    if (vm_err == -EIO)
+        force(tf, SIGBUS, BUS_ADRERR, addr);
+    else
+        force(tf, SIGSEGV, vm_err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, addr);
 }
 
 void signal_trap(struct trapframe *tf)

@@ -9,14 +9,34 @@
 
 SYS(mmap)
 {
+    /* Linux checks the offset first, then the fd (arch/x86 sys_mmap). */
+    if (a5 & (PAGE_SIZE - 1))
+        return -EINVAL;
+    struct file *f = NULL;
     if (!(a3 & MAP_ANONYMOUS)) {
-        /* No file can be mapped yet: say which problem comes first. */
-        struct file *f = fd_get((int)a4);
-        if (!f)
+        f = fd_get((int)a4);
+        if (!f || (f->flags & O_PATH)) {
+            if (f)
+                file_put(f);
             return -EBADF;
-        file_put(f);
+        }
     }
-    return vm_mmap(a0, a1, (int)a2, (int)a3, (int)a4, a5);
+    long r = vm_mmap(a0, a1, (int)a2, (int)a3, f, a5);
+    if (f)
+        file_put(f);
+    return r;
+}
+
+SYS(mremap)
+{
+    (void)a5;
+    return vm_mremap(a0, a1, a2, (int)a3, a4);
+}
+
+SYS(msync)
+{
+    (void)a3, (void)a4, (void)a5;
+    return vm_msync(a0, a1, (int)a2);
 }
 
 SYS(munmap)
@@ -50,19 +70,8 @@ SYS(mlock)
     return user_range_ok(a0, a1) ? 0 : -ENOMEM;
 }
 
-/* Reports every page of the range as resident. */
 SYS(mincore)
 {
     (void)a3, (void)a4, (void)a5;
-    if (a0 & (PAGE_SIZE - 1))
-        return -EINVAL;
-    uint64_t pages = ALIGN_UP((uint64_t)a1, PAGE_SIZE) / PAGE_SIZE;
-    if (!user_range_ok(a0, a1))
-        return -ENOMEM;
-    uint8_t one[64];
-    memset(one, 1, sizeof(one));
-    for (uint64_t i = 0; i < pages; i += sizeof(one))
-        if (copy_to_user(a2 + i, one, MIN(sizeof(one), pages - i)))
-            return -EFAULT;
-    return 0;
+    return vm_mincore(a0, a1, a2);
 }

@@ -33,6 +33,8 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(21, access),
     NR(22, pipe),
     NR(24, sched_yield),
+    NR(25, mremap),
+    NR(26, msync),
     NR(27, mincore),
     NR(28, madvise),
     NR(32, dup),

@@ -121,6 +121,8 @@ SYS(mmap);
 SYS(munmap);
 SYS(mprotect);
 SYS(madvise);
+SYS(mremap);
+SYS(msync);
 SYS(brk);
 SYS(mlock);
 SYS(mincore);

@@ -72,6 +72,8 @@ register_cases() {
         go_case net-static
         go_case net-static-other
     fi
+    go_case mmap
+    go_case mmap-big
     go_case tz-packed
     # Natively the host's own zone data is always there.
     [ "$NATIVE" = 1 ] || go_case tz-none
@@ -198,6 +200,27 @@ c_fs() {
     if [ "$NATIVE" = 1 ]; then run fs; else run -m 128M fs -enospc; fi
     expect_success
     [ "$NATIVE" = 1 ] || expect_out '^ENOSPC after [0-9]+ MiB, data intact: ok'
+}
+
+# A packed file of pattern bytes (tests/go/mmap's pattern), at the same
+# path natively and in the guest; the last page partial.
+c_mmap() {
+    local f=$PWD/$dir/packed.bin
+    python3 -c 'import sys; n = 5 * 4096 + 123
+sys.stdout.buffer.write(bytes((i * 7 + i // 4096) & 255 for i in range(n)))' >"$f"
+    run --file "$f:$f" mmap "$f"
+    expect_success
+}
+
+# 48 MiB mapped in a 128 MiB guest: the image holds it already; a copy
+# would not fit in what the file system may use (half the RAM).
+c_mmap_big() {
+    local f=$PWD/$dir/big.bin
+    head -c $((48 << 20)) /dev/urandom >"$f"
+    run -m 128M --file "$f:$f" mmap -big "$f" "$(sha256sum <"$f" | cut -c1-64)"
+    expect_success
+    expect_out_line "mapped 48 MiB"
+    rm -f "$f"
 }
 
 c_tz_packed() {

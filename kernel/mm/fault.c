@@ -1,0 +1,151 @@
+/*
+ * mm/fault.c — page faults: anonymous pages appear zeroed on first touch;
+ * a file mapping's page is the file's own (node_page): mapped as it is in
+ * a MAP_SHARED mapping, so writes through it are the file's bytes at
+ * once, and read-only in a MAP_PRIVATE one, whose first write copies it
+ * (copy-on-write).  A page wholly past the end of the file is a SIGBUS,
+ * as on Linux (man 2 mmap, "Use of a mapped region can result in these
+ * signals").  Also: zapping a file's pages from its mappings (truncate)
+ * and mincore.
+ */
+#include "mm/vma.h"
+
+enum { PF_WRITE = 2, PF_FETCH = 16 };
+
+static bool allowed(const struct vma *v, uint64_t err)
+{
+    if (err & PF_WRITE)
+        return v->prot & PROT_WRITE;
+    if (err & PF_FETCH)
+        return v->prot & PROT_EXEC;
+    return v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+}
+
+/* Replaces the file's page at *pte with a private copy. */
+static int cow(const struct vma *v, uint64_t *pte, uint64_t va)
+{
+    uint64_t pa = pmem_alloc(0);
+    if (!pa)
+        return -ENOMEM;
+    memcpy(phys_to_virt(pa), phys_to_virt(*pte & PTE_ADDR), PAGE_SIZE);
+    vm_account(*pte, -1);
+    *pte = pa | vma_pte_flags(v, false);
+    vm_account(*pte, 1);
+    invlpg(va);
+    return 0;
+}
+
+static int file_fault(const struct vma *v, uint64_t va, bool write)
+{
+    bool shared = v->flags & VMA_SHARED;
+    uint64_t pa;
+    int err = node_page(v->file->node, vma_file_index(v, va), shared, &pa);
+    if (err)
+        return -EIO; /* past the end, or no page for it: SIGBUS */
+    if (shared || !write)
+        return vm_pte_map(va, pa, vma_pte_flags(v, true) | PTE_FOREIGN);
+    uint64_t copy = pmem_alloc(0);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+    err = vm_pte_map(va, copy, vma_pte_flags(v, false));
+    if (err)
+        pmem_free(copy, 0);
+    return err;
+}
+
+int vm_fault(uint64_t addr, uint64_t err)
+{
+    struct vma *v = vma_find(addr);
+    if (!v)
+        return -EFAULT;
+    if (!allowed(v, err))
+        return -EACCES;
+    uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+    uint64_t *pte = pt_lookup(va);
+    if (pte && *pte) {
+        /* Mapped and allowed: a write to a file's page in a private
+         * mapping copies it; anything else is a stale entry. */
+        bool foreign = *pte & PTE_FOREIGN;
+        if ((err & PF_WRITE) && foreign && !(v->flags & VMA_SHARED))
+            return cow(v, pte, va);
+        *pte = (*pte & (PTE_ADDR | PTE_FOREIGN)) | vma_pte_flags(v, foreign);
+        invlpg(va);
+        return 0;
+    }
+    if (v->file)
+        return file_fault(v, va, err & PF_WRITE);
+    uint64_t pa = pmem_alloc_zeroed(0);
+    if (!pa)
+        return -ENOMEM;
+    int r = vm_pte_map(va, pa, vma_pte_flags(v, false));
+    if (r)
+        pmem_free(pa, 0);
+    return r;
+}
+
+int vm_install(uint64_t va, uint64_t pa, bool foreign)
+{
+    struct vma *v = vma_find(va);
+    assert(v);
+    uint64_t f = vma_pte_flags(v, false) | (foreign ? PTE_FOREIGN : 0);
+    if (foreign)
+        f &= ~PTE_W;
+    return vm_pte_map(va, pa, f);
+}
+
+static void zap_pte(uint64_t *pte, uint64_t va, void *arg)
+{
+    if ((*pte & PTE_FOREIGN) || *(bool *)arg)
+        vm_pte_drop(pte, va);
+}
+
+void vm_zap_file(struct node *n, uint64_t from, uint64_t to, bool cows)
+{
+    list_for_each(l, vma_list())
+    {
+        struct vma *v = VMA(l);
+        if (!v->file || v->file->node != n)
+            continue;
+        uint64_t first = v->off / PAGE_SIZE;
+        uint64_t last = first + (v->end - v->start) / PAGE_SIZE;
+        uint64_t lo = MAX(from, first), hi = MIN(to, last);
+        if (lo < hi)
+            pt_each(v->start + (lo - first) * PAGE_SIZE,
+                    v->start + (hi - first) * PAGE_SIZE, zap_pte, &cows);
+    }
+}
+
+/* Whether the page at va is resident: mapped, or for a file mapping in
+ * the file's page cache (its own pages and the image, both in RAM). */
+static uint8_t resident(const struct vma *v, uint64_t va)
+{
+    uint64_t *pte = pt_lookup(va);
+    if (pte && *pte)
+        return 1;
+    return v->file && node_page_cached(v->file->node, vma_file_index(v, va));
+}
+
+int vm_mincore(uint64_t addr, uint64_t len, uint64_t uvec)
+{
+    if (addr & (PAGE_SIZE - 1))
+        return -EINVAL;
+    uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+    if (end < addr || !user_range_ok(addr, end - addr))
+        return -ENOMEM;
+    uint8_t buf[64];
+    unsigned n = 0;
+    for (uint64_t va = addr; va < end; va += PAGE_SIZE) {
+        struct vma *v = vma_find(va);
+        if (!v)
+            return -ENOMEM;
+        buf[n++] = resident(v, va);
+        if (n == sizeof(buf) || va + PAGE_SIZE == end) {
+            if (copy_to_user(uvec, buf, n))
+                return -EFAULT;
+            uvec += n;
+            n = 0;
+        }
+    }
+    return 0;
+}
