@@ -132,14 +132,13 @@ static void libs_note(struct libs *s, const char *dir)
         p += strspn(p, ", ");
     }
     if (n + k + 3 < SEARCHED_MAX)
-        snprintf(s->searched + n, SEARCHED_MAX - n, "%s%s", n ? ", " : "",
-                 dir);
+        snprintf(s->searched + n, SEARCHED_MAX - n, "%s%s", n ? ", " : "", dir);
 }
 
 /* DIR[0..n) with $ORIGIN or ${ORIGIN} replaced by ORIGIN, into out;
  * -1 for other $ tokens ($LIB, $PLATFORM: not expanded) or no room. */
-static int libs_expand(const char *dir, size_t n, const char *origin,
-                       char *out, size_t size)
+static int libs_expand(const char *dir, size_t n, const char *origin, char *out,
+                       size_t size)
 {
     size_t o = 0;
 
@@ -281,8 +280,7 @@ static int libs_find_musl(struct libs *s, const struct libs_ctx *c,
     return r;
 }
 
-static int libs_find(struct libs *s, const struct libs_ctx *c,
-                     const char *name)
+static int libs_find(struct libs *s, const struct libs_ctx *c, const char *name)
 {
     s->searched[0] = '\0';
     if (strchr(name, '/') != NULL)
@@ -295,10 +293,9 @@ static int libs_find(struct libs *s, const struct libs_ctx *c,
  * libxnet, any version). */
 static int libs_builtin(const struct libs *s, const char *name)
 {
-    static const char *const own[] = {"libc.so",  "libpthread.so",
-                                      "librt.so", "libm.so",
-                                      "libdl.so", "libutil.so",
-                                      "libxnet.so"};
+    static const char *const own[] = {
+        "libc.so",  "libpthread.so", "librt.so",  "libm.so",
+        "libdl.so", "libutil.so",    "libxnet.so"};
 
     if (strcmp(name, s->interp_name) == 0)
         return 1;
@@ -312,8 +309,7 @@ static int libs_builtin(const struct libs *s, const char *name)
 }
 
 /* Looks up one DT_NEEDED NAME of the object C describes. */
-static int libs_need(struct libs *s, const struct libs_ctx *c,
-                     const char *name)
+static int libs_need(struct libs *s, const struct libs_ctx *c, const char *name)
 {
     int r;
 
@@ -401,8 +397,8 @@ static int libs_interp(struct libs *s, const char *interp)
         report("%s: its interpreter %s: %s", s->o->shown, interp,
                gorump_elf_strerror(r));
     else if (r == 0 && info->interp_len != 0)
-        report("%s: its interpreter %s has an interpreter itself",
-               s->o->shown, interp);
+        report("%s: its interpreter %s has an interpreter itself", s->o->shown,
+               interp);
     if (r == 0 && info->interp_len != 0)
         r = -1;
     free(buf);

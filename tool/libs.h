@@ -16,10 +16,10 @@
 #include "pack.h"
 
 struct libs_opts {
-    const char *root;     /* "" for the host; tests use a directory */
-    const char *shown;    /* PROGRAM as typed, for messages */
-    const char *exe_path; /* the program's guest path: its $ORIGIN */
-    int nlib;             /* --lib PATHs: libraries to add, or */
+    const char *root;       /* "" for the host; tests use a directory */
+    const char *shown;      /* PROGRAM as typed, for messages */
+    const char *exe_path;   /* the program's guest path: its $ORIGIN */
+    int nlib;               /* --lib PATHs: libraries to add, or */
     const char *const *lib; /* directories to search first */
 };
 

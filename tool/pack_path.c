@@ -46,8 +46,8 @@ static int resolve_down(struct resolve *r, const char *c, size_t n)
     r->done[len] = '/';
     memcpy(r->done + len + 1, c, n);
     r->done[len + 1 + n] = '\0';
-    if ((size_t)snprintf(r->host, sizeof(r->host), "%s%s", r->root,
-                         r->done) >= sizeof(r->host))
+    if ((size_t)snprintf(r->host, sizeof(r->host), "%s%s", r->root, r->done) >=
+        sizeof(r->host))
         return -1;
     return 0;
 }

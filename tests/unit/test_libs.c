@@ -32,8 +32,7 @@ static void put_file(const char *path, const void *p, size_t n)
     int fd;
 
     snprintf(full, sizeof(full), "%s%s", root, path);
-    for (char *s = full + strlen(root) + 1; (s = strchr(s, '/')) != NULL;
-         s++) {
+    for (char *s = full + strlen(root) + 1; (s = strchr(s, '/')) != NULL; s++) {
         snprintf(dir, sizeof(dir), "%.*s", (int)(s - full), full);
         mkdir(dir, 0755);
     }
@@ -61,8 +60,8 @@ static void put_object(const char *path, const char *interp,
 }
 
 /* A cache with the entries KEYS[i] -> VALUES[i], flags FLAGS[i]. */
-static void put_cache(int n, const char *const *keys,
-                      const char *const *values, const uint32_t *flags)
+static void put_cache(int n, const char *const *keys, const char *const *values,
+                      const uint32_t *flags)
 {
     uint8_t buf[4096] = "glibc-ld.so.cache1.1";
     size_t str = 48 + 24 * (size_t)n;
@@ -119,13 +118,11 @@ static void make_glibc_tree(void)
     put_object(LIBDIR "/libnss_mymod.so.2", NULL, libc, 1, NULL);
     put_cache(2, keys, values, flags);
     put_file("/etc/nsswitch.conf",
-             "# comment: nothing\npasswd: files [NOTFOUND=return] mymod\n",
-             56);
+             "# comment: nothing\npasswd: files [NOTFOUND=return] mymod\n", 56);
 }
 
-static int pack_program(struct pack_list *l, const char *const *needed,
-                        int n, const char *runpath, int nlib,
-                        const char *const *lib)
+static int pack_program(struct pack_list *l, const char *const *needed, int n,
+                        const char *runpath, int nlib, const char *const *lib)
 {
     struct libs_opts o = {root, "prog", "/app/bin/prog", nlib, lib};
     size_t len;
@@ -176,9 +173,9 @@ static void test_missing(void)
     r = pack_program(&l, needed, 2, "/nowhere", 0, NULL);
     err = capture_end();
     CHECK_EQ(r, -1);
-    CHECK(strstr(err, "prog: needs libnone.so.7, not found (searched "
-                      "/nowhere, /etc/ld.so.cache, /lib/x86_64-linux-gnu") !=
-          NULL);
+    CHECK(strstr(err,
+                 "prog: needs libnone.so.7, not found (searched "
+                 "/nowhere, /etc/ld.so.cache, /lib/x86_64-linux-gnu") != NULL);
     pack_free(&l);
     /* A library that needs what is missing is named. */
     put_object("/app/lib/libneeds.so.1", NULL, needed + 1, 1, NULL);
@@ -188,8 +185,7 @@ static void test_missing(void)
     err = capture_end();
     CHECK_EQ(r, -1);
     CHECK(strstr(err, "prog: /app/bin/../lib/libneeds.so.1 needs "
-                      "libnone.so.7") !=
-          NULL);
+                      "libnone.so.7") != NULL);
     pack_free(&l);
     /* --lib DIR is searched; a --lib that does not exist is an error. */
     capture_begin();
@@ -236,8 +232,7 @@ static void test_musl(void)
     put_link("/lib/ld-musl-x86_64.so.1", "/usr/lib/musl/libc.so");
     put_object("/usr/lib/musl/libc.so", NULL, NULL, 0, NULL);
     put_object("/usr/local/musl/lib/libz.so.1", NULL, needed, 1, NULL);
-    put_file("/etc/ld-musl-x86_64.path", "/nowhere\n/usr/local/musl/lib\n",
-             29);
+    put_file("/etc/ld-musl-x86_64.path", "/nowhere\n/usr/local/musl/lib\n", 29);
     pack_init(&l, -1);
     CHECK_EQ(libs_pack(&l, &o, prog, len), 0);
     CHECK(has(&l, "/usr/lib/ld-musl-x86_64.so.1", GORUMP_S_IFLNK));
@@ -290,8 +285,9 @@ static void test_pack_path(void)
     CHECK(has(&l, "/loop", GORUMP_S_IFLNK));
     CHECK_EQ(pack_host_path(&l, root, "/etc/nsswitch.conf/x", NULL), 1);
     CHECK_EQ(pack_host_path(&l, root, "relative", NULL), 1);
-    CHECK_EQ(pack_host_path(&l, root, "/../../lib/./x86_64-linux-gnu/"
-                                      "../x86_64-linux-gnu//libc.so.6",
+    CHECK_EQ(pack_host_path(&l, root,
+                            "/../../lib/./x86_64-linux-gnu/"
+                            "../x86_64-linux-gnu//libc.so.6",
                             real),
              0);
     CHECK(strcmp(real, LIBDIR "/libc.so.6") == 0);
