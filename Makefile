@@ -73,7 +73,8 @@ FUZZ_CFLAGS := $(WARN) -O1 -g -Iinclude \
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps check check-unit check-fuzz check-guest check-format check-compat \
+.PHONY: all deps check check-unit check-fuzz check-guest check-debian \
+	check-format check-compat \
 	format demo bench clean
 all: deps $(BUILD)/gorump $(BUILD)/kernel.elf
 
@@ -175,6 +176,11 @@ check-fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/make_seeds
 
 check-guest: all
 	$(Q)tests/guest/run.sh
+
+# Programs as Debian ships them (downloaded, not installed): not part of
+# check, as it needs the network.
+check-debian: all
+	$(Q)tests/guest/debian.sh
 
 check-format:
 	$(Q)scripts/check-format.sh
