@@ -30,8 +30,8 @@ static void check(int ok, const char *what)
 }
 
 struct found {
-    const ElfW(Phdr) *first_phdr;
-    const char *interp; /* PT_INTERP of the program, or NULL */
+    const ElfW(Phdr) * first_phdr;
+    const char *interp;     /* PT_INTERP of the program, or NULL */
     ElfW(Addr) interp_base; /* the object named as PT_INTERP names it */
     ElfW(Addr) libc_base;   /* musl: libc.so is its own loader */
     int n;
@@ -92,8 +92,7 @@ int main(int argc, char **argv)
           "AT_UID, AT_EUID, AT_GID, AT_EGID");
     check(getauxval(AT_RANDOM) != 0, "AT_RANDOM");
     check(getauxval(AT_HWCAP) != 0, "AT_HWCAP");
-    check(minsig == 0 || (minsig >= 1024 && minsig <= 65536),
-          "AT_MINSIGSTKSZ");
+    check(minsig == 0 || (minsig >= 1024 && minsig <= 65536), "AT_MINSIGSTKSZ");
     printf("%s, %s\n", f.interp ? "interpreter" : "static",
            getauxval(AT_PHDR) > 0x100000000UL ? "high" : "low");
     if (failures == 0)
