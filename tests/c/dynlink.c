@@ -76,8 +76,9 @@ static void threads(void)
     check(tls_value == 42, "main thread tls untouched");
 }
 
-/* pthread_cond_timedwait: an absolute CLOCK_MONOTONIC deadline. */
-static void timed_wait(void)
+/* pthread_cond_timedwait: an absolute deadline on CLOCK (futex
+ * FUTEX_WAIT_BITSET, with FUTEX_CLOCK_REALTIME for CLOCK_REALTIME). */
+static void timed_wait(clockid_t clock, const char *name)
 {
     pthread_condattr_t ca;
     pthread_cond_t c;
@@ -85,9 +86,9 @@ static void timed_wait(void)
     int r;
 
     pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_condattr_setclock(&ca, clock);
     pthread_cond_init(&c, &ca);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(clock, &t0);
     deadline = t0;
     deadline.tv_nsec += 50 * 1000 * 1000;
     if (deadline.tv_nsec >= 1000000000) {
@@ -97,12 +98,13 @@ static void timed_wait(void)
     pthread_mutex_lock(&lock);
     r = pthread_cond_timedwait(&c, &lock, &deadline);
     pthread_mutex_unlock(&lock);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(clock, &t1);
     check(r == ETIMEDOUT, "timedwait times out");
     check((t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec >=
               50 * 1000 * 1000,
           "timedwait waited 50 ms");
-    printf("timedwait: %s\n", r == ETIMEDOUT ? "ETIMEDOUT" : strerror(r));
+    printf("timedwait on %s: %s\n", name,
+           r == ETIMEDOUT ? "ETIMEDOUT" : strerror(r));
 }
 
 static void on_usr1(int sig)
@@ -191,7 +193,8 @@ int main(int argc, char **argv)
     (void)argc;
     printf("start: %s\n", strrchr(argv[0], '/') ? "path" : argv[0]);
     threads();
-    timed_wait();
+    timed_wait(CLOCK_MONOTONIC, "CLOCK_MONOTONIC");
+    timed_wait(CLOCK_REALTIME, "CLOCK_REALTIME");
     thread_signal();
     names();
     dynamic_load();
