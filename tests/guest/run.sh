@@ -491,12 +491,19 @@ c_not_elf() {
     expect_tool_error 'text\.txt.*elf'
 }
 
-# Debian's own /bin/echo, dynamically linked against glibc, as shipped.
+# Debian's own /bin/echo, dynamically linked against glibc, as shipped;
+# then from an image, which carries its loader and libraries.
 c_dynamic() {
     run_tool run --timeout "$GUEST_TIMEOUT" --net none /bin/echo hello \
         "two  words"
     expect_status 0
     printf 'hello two  words\n' | expect_out_exact
+    reject_err .
+    run_tool build -o "$dir/echo.img" /bin/echo from the image
+    expect_status 0
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none "$dir/echo.img"
+    expect_status 0
+    printf 'from the image\n' | expect_out_exact
     reject_err .
 }
 
