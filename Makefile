@@ -148,11 +148,16 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) \
 check-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  RUN     $$t"; $$t; done
 
+# A target may add tool sources of its own (the tool's parsers).
+$(BUILD)/fuzz/fuzz_ldcache: FUZZ_EXTRA := tool/ldcache.c
+$(BUILD)/fuzz/fuzz_ldcache: tool/ldcache.c tool/ldcache.h
+
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard common/*.c common/*.h \
 	include/gorump/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(wildcard common/*.c)
+	$(Q)clang $(FUZZ_CFLAGS) -Itool -o $@ $< $(wildcard common/*.c) \
+		$(FUZZ_EXTRA)
 
 $(BUILD)/fuzz/make_seeds: tests/fuzz/make_seeds.c $(UNIT_LIBSRC) \
 	$(wildcard include/gorump/*.h tool/*.h common/*.h tests/unit/*.h)
