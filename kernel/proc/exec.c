@@ -19,6 +19,9 @@
 /* The interpreter ends here: vm.c's MMAP_TOP, where mmap's top-down
  * search starts, so later mappings go below it as on Linux. */
 #define INTERP_TOP 0x00007f0000000000UL
+/* An interpreter spans at most this (ld.so: about 256 KiB), so it stays
+ * well above any PIE program. */
+#define INTERP_MAX_SPAN (1UL << 40)
 /* AT_MINSIGSTKSZ: our signal frame (512-byte fxsave area, rt_sigframe,
  * alignment) fits in the x86 MINSIGSTKSZ of 2048. */
 #define SIGFRAME_MIN 2048
@@ -230,7 +233,7 @@ static int load_interp(const char *path, struct exec_layout *lay)
     else if ((perr = gorump_elf_parse(n->image_data, n->size, &info)))
         kprintf("gorump: program: its interpreter %s: %s\n", path,
                 gorump_elf_strerror(perr));
-    else if (info.interp_len || (info.is_pie && info.hi > INTERP_TOP / 2))
+    else if (info.interp_len || (info.is_pie && info.hi > INTERP_MAX_SPAN))
         kprintf("gorump: program: its interpreter %s has an interpreter "
                 "or is too big\n",
                 path);

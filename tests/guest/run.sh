@@ -109,6 +109,7 @@ register_cases() {
     tool_case stop-stdin
     tool_case net-bad-publish
     tool_case missing-lib
+    tool_case bad-interp
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -755,6 +756,20 @@ c_net_bad_publish() {
 c_bad_timeout() {
     run_tool run --timeout soon "$B/hello"
     expect_tool_error 'soon'
+}
+
+# The kernel refuses an interpreter that is not a program of its own (a
+# later --file replaced it): status 126 and the reason.
+c_bad_interp() {
+    local ld=/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none \
+        --file "/etc/hostname:$ld" /bin/true
+    expect_status 126
+    expect_err 'its interpreter /lib64/ld-linux-x86-64\.so\.2: not an ELF file'
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none --file "/bin/true:$ld" \
+        /bin/true
+    expect_status 126
+    expect_err 'its interpreter /lib64/ld-linux-x86-64\.so\.2 has an interpreter'
 }
 
 # --- dynamically linked programs (skipped with GORUMP_NATIVE=1: each
