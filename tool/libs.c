@@ -465,6 +465,7 @@ static int libs_extras(struct libs *s)
 
     for (int i = 0; i < s->o->nlib && err == 0; i++) {
         const char *p = s->o->lib[i];
+        errno = 0;
         if (gpath_absolute(p, abs, sizeof(abs)) != GPATH_OK ||
             libs_host(s, abs, host, sizeof(host)) == NULL ||
             stat(host, &st) != 0) {
