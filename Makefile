@@ -73,7 +73,8 @@ FUZZ_CFLAGS := $(WARN) -O1 -g -Iinclude \
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps check check-unit check-fuzz check-guest check-format check-compat \
+.PHONY: all deps check check-unit check-fuzz check-guest check-debian \
+	check-format check-compat \
 	format demo bench clean
 all: deps $(BUILD)/gorump $(BUILD)/kernel.elf
 
@@ -147,11 +148,16 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) \
 check-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  RUN     $$t"; $$t; done
 
+# A target may add tool sources of its own (the tool's parsers).
+$(BUILD)/fuzz/fuzz_ldcache: FUZZ_EXTRA := tool/ldcache.c
+$(BUILD)/fuzz/fuzz_ldcache: tool/ldcache.c tool/ldcache.h
+
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard common/*.c common/*.h \
 	include/gorump/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(wildcard common/*.c)
+	$(Q)clang $(FUZZ_CFLAGS) -Itool -o $@ $< $(wildcard common/*.c) \
+		$(FUZZ_EXTRA)
 
 $(BUILD)/fuzz/make_seeds: tests/fuzz/make_seeds.c $(UNIT_LIBSRC) \
 	$(wildcard include/gorump/*.h tool/*.h common/*.h tests/unit/*.h)
@@ -175,6 +181,11 @@ check-fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/make_seeds
 
 check-guest: all
 	$(Q)tests/guest/run.sh
+
+# Programs as Debian ships them (downloaded, not installed): not part of
+# check, as it needs the network.
+check-debian: all
+	$(Q)tests/guest/debian.sh
 
 check-format:
 	$(Q)scripts/check-format.sh

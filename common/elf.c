@@ -3,8 +3,10 @@
  * (include/gorump/elf.h) and describing its loadable segments.  Built into
  * the kernel, the tool and the fuzz target: stdint/stddef and gorump headers
  * only, every field read byte by byte and checked against len with
- * arithmetic that cannot wrap.  References: the System V gABI ("ELF
- * Header", "Program Header") and its x86-64 psABI supplement.
+ * arithmetic that cannot wrap.  Also the dynamic section's strings the
+ * tool needs to find a program's libraries (DT_NEEDED, DT_RUNPATH,
+ * DT_RPATH).  References: the System V gABI ("ELF Header", "Program
+ * Header", "Dynamic Section") and its x86-64 psABI supplement.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +51,18 @@
 #define PT_DYNAMIC 2
 #define PT_INTERP 3
 #define PT_PHDR 6
+
+/* Elf64_Dyn: d_tag, d_val; the tags the tool reads. */
+#define DYN_SIZE 16u
+#define DT_NULL 0
+#define DT_NEEDED 1
+#define DT_STRTAB 5
+#define DT_STRSZ 10
+#define DT_RPATH 15
+#define DT_RUNPATH 29
+
+/* Longest interpreter path accepted (Linux's PATH_MAX, with its NUL). */
+#define INTERP_MAX 4096u
 
 static uint64_t page_down(uint64_t a)
 {
@@ -107,20 +121,36 @@ static const uint8_t *elf_phdr(const uint8_t *p, unsigned i)
 }
 
 /*
- * Dynamic linking is refused before anything else is judged, so that a
- * glibc program gets the one message that tells how to fix it.  A static
- * PIE (ET_DYN) keeps its PT_DYNAMIC for self-relocation; an ET_EXEC has
- * no use for one without an interpreter.
+ * PT_INTERP: at most one, its path inside the file, NUL-terminated within
+ * p_filesz, not empty and shorter than PATH_MAX (binfmt_elf's checks).
+ * An ET_EXEC with PT_DYNAMIC but no interpreter has nothing to relocate
+ * it; a static PIE (ET_DYN) keeps its PT_DYNAMIC for self-relocation.
  */
-static int elf_check_static(const uint8_t *p, int is_exec)
+static int elf_find_interp(const uint8_t *p, uint64_t len, int is_exec,
+                           struct gorump_elf_info *info)
 {
     unsigned phnum = le16(p + E_PHNUM);
+    int dynamic = 0;
 
     for (unsigned i = 0; i < phnum; i++) {
-        uint32_t type = le32(elf_phdr(p, i) + P_TYPE);
-        if (type == PT_INTERP || (type == PT_DYNAMIC && is_exec))
-            return GORUMP_ELF_EDYNAMIC;
+        const uint8_t *ph = elf_phdr(p, i);
+        uint32_t type = le32(ph + P_TYPE);
+        uint64_t off = le64(ph + P_OFFSET), size = le64(ph + P_FILESZ);
+        dynamic |= type == PT_DYNAMIC;
+        if (type != PT_INTERP)
+            continue;
+        if (info->interp_len != 0 || size < 2 || size > INTERP_MAX)
+            return GORUMP_ELF_EINTERP;
+        if (off > len || size > len - off)
+            return GORUMP_ELF_ETRUNC;
+        for (uint64_t k = 0; k < size && p[off + k] != '\0'; k++)
+            info->interp_len = k + 1;
+        if (info->interp_len == 0 || info->interp_len == size)
+            return GORUMP_ELF_EINTERP; /* empty, or no NUL inside */
+        info->interp_off = off;
     }
+    if (dynamic && is_exec && info->interp_len == 0)
+        return GORUMP_ELF_EDYNAMIC;
     return 0;
 }
 
@@ -202,6 +232,8 @@ static void elf_clear(struct gorump_elf_info *info)
     info->lo = 0;
     info->hi = 0;
     info->nload = 0;
+    info->interp_off = 0;
+    info->interp_len = 0;
 }
 
 /* Every PT_LOAD, then the span they cover and where the entry lies. */
@@ -239,7 +271,7 @@ int gorump_elf_parse(const void *buf, uint64_t len,
     if (err == 0)
         err = elf_phdrs_in_file(p, len);
     if (err == 0)
-        err = elf_check_static(p, le16(p + E_TYPE) == ET_EXEC);
+        err = elf_find_interp(p, len, le16(p + E_TYPE) == ET_EXEC, info);
     if (err == 0) {
         info->is_pie = le16(p + E_TYPE) == ET_DYN;
         info->entry = le64(p + E_ENTRY);
@@ -252,6 +284,129 @@ int gorump_elf_parse(const void *buf, uint64_t len,
     if (err != 0)
         elf_clear(info);
     return err;
+}
+
+/* --- the dynamic section (for the tool's library search) */
+
+/* The file offset of virtual address A: the PT_LOAD whose file bytes hold
+ * it; -1 when none does. */
+static int64_t elf_vaddr_offset(const uint8_t *p, uint64_t len, uint64_t a)
+{
+    unsigned phnum = le16(p + E_PHNUM);
+
+    for (unsigned i = 0; i < phnum; i++) {
+        const uint8_t *ph = elf_phdr(p, i);
+        uint64_t vaddr = le64(ph + P_VADDR), off = le64(ph + P_OFFSET);
+        uint64_t size = le64(ph + P_FILESZ);
+        if (le32(ph + P_TYPE) != PT_LOAD || a < vaddr || a - vaddr >= size)
+            continue;
+        if (off > len || size > len - off)
+            return -1;
+        return (int64_t)(off + (a - vaddr));
+    }
+    return -1;
+}
+
+/* The PT_DYNAMIC entries' file span, or 0 (none); -1 when malformed. */
+static int elf_dyn_span(const uint8_t *p, uint64_t len, uint64_t *off,
+                        uint64_t *n)
+{
+    unsigned phnum = le16(p + E_PHNUM);
+
+    *n = 0;
+    for (unsigned i = 0; i < phnum; i++) {
+        const uint8_t *ph = elf_phdr(p, i);
+        if (le32(ph + P_TYPE) != PT_DYNAMIC)
+            continue;
+        *off = le64(ph + P_OFFSET);
+        *n = le64(ph + P_FILESZ) / DYN_SIZE;
+        if (*off > len || *n > (len - *off) / DYN_SIZE)
+            return -1;
+        return 0;
+    }
+    return 0;
+}
+
+static void elf_dyn_entry(struct gorump_elf_dyn *d, uint64_t tag, uint64_t val,
+                          uint64_t *strtab_va, int *err)
+{
+    switch (tag) {
+    case DT_NEEDED:
+        if (d->nneeded == GORUMP_ELF_MAX_NEEDED)
+            *err = GORUMP_ELF_EDYNSEC;
+        else
+            d->needed[d->nneeded++] = val;
+        break;
+    case DT_STRTAB:
+        *strtab_va = val;
+        break;
+    case DT_STRSZ:
+        d->strsz = val;
+        break;
+    case DT_RPATH:
+        d->rpath = (int64_t)(val & INT64_MAX);
+        break;
+    case DT_RUNPATH:
+        d->runpath = (int64_t)(val & INT64_MAX);
+        break;
+    }
+}
+
+/* Every string the entries name must lie inside the table. */
+static int elf_dyn_check(const uint8_t *p, const struct gorump_elf_dyn *d)
+{
+    for (unsigned i = 0; i < d->nneeded; i++)
+        if (gorump_elf_dyn_string(p, d, (int64_t)d->needed[i]) == NULL)
+            return GORUMP_ELF_EDYNSEC;
+    if ((d->rpath >= 0 && gorump_elf_dyn_string(p, d, d->rpath) == NULL) ||
+        (d->runpath >= 0 && gorump_elf_dyn_string(p, d, d->runpath) == NULL))
+        return GORUMP_ELF_EDYNSEC;
+    return 0;
+}
+
+int gorump_elf_dynamic(const void *buf, uint64_t len, struct gorump_elf_dyn *d)
+{
+    const uint8_t *p = buf;
+    uint64_t off = 0, n, strtab_va = UINT64_MAX;
+    int64_t strtab;
+    int err = elf_header(p, len);
+
+    *d = (struct gorump_elf_dyn){.rpath = -1, .runpath = -1};
+    if (err == 0)
+        err = elf_phdrs_in_file(p, len);
+    if (err == 0 && elf_dyn_span(p, len, &off, &n) != 0)
+        err = GORUMP_ELF_EDYNSEC;
+    if (err != 0 || n == 0)
+        return err;
+    for (uint64_t i = 0; i < n && err == 0; i++) {
+        const uint8_t *e = p + off + i * DYN_SIZE;
+        if (le64(e) == DT_NULL)
+            break;
+        elf_dyn_entry(d, le64(e), le64(e + 8), &strtab_va, &err);
+    }
+    strtab = strtab_va == UINT64_MAX ? -1 : elf_vaddr_offset(p, len, strtab_va);
+    if (err == 0 && (strtab < 0 || d->strsz > len - (uint64_t)strtab))
+        err = GORUMP_ELF_EDYNSEC;
+    if (err == 0) {
+        d->strtab = (uint64_t)strtab;
+        err = elf_dyn_check(p, d);
+    }
+    if (err != 0)
+        *d = (struct gorump_elf_dyn){.rpath = -1, .runpath = -1};
+    return err;
+}
+
+const char *gorump_elf_dyn_string(const void *buf,
+                                  const struct gorump_elf_dyn *d, int64_t off)
+{
+    const char *s = (const char *)buf + d->strtab;
+
+    if (off < 0 || (uint64_t)off >= d->strsz)
+        return NULL;
+    for (uint64_t i = (uint64_t)off; i < d->strsz; i++)
+        if (s[i] == '\0')
+            return s + off;
+    return NULL;
 }
 
 const char *gorump_elf_strerror(int err)
@@ -273,8 +428,12 @@ const char *gorump_elf_strerror(int err)
         return "not an executable (an object file, core dump or other kind "
                "of ELF file)";
     case GORUMP_ELF_EDYNAMIC:
-        return "dynamically linked (has an interpreter); build with "
-               "CGO_ENABLED=0";
+        return "an ET_EXEC with a dynamic section but no interpreter "
+               "(PT_INTERP)";
+    case GORUMP_ELF_EINTERP:
+        return "malformed interpreter path (PT_INTERP)";
+    case GORUMP_ELF_EDYNSEC:
+        return "malformed dynamic section (PT_DYNAMIC or its string table)";
     case GORUMP_ELF_ETRUNC:
         return "truncated ELF file (its headers or segments go past its end)";
     case GORUMP_ELF_EPHDR:

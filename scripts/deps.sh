@@ -12,7 +12,8 @@
 set -euo pipefail
 
 PKGS="gcc make binutils qemu-system-x86 golang-go dpkg-dev clang clang-format
-      libclang-rt-14-dev curl python3 tzdata golang-github-coreos-bbolt-dev"
+      libclang-rt-14-dev curl python3 tzdata golang-github-coreos-bbolt-dev
+      musl-tools libsqlite3-dev golang-github-mattn-go-sqlite3-dev"
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # The newest Go the package lists offer (bookworm-backports carries

@@ -38,7 +38,9 @@ enum opt_id {
     OPT_GATEWAY,
     OPT_DNS,
     OPT_INTERACTIVE,
-    OPT_ENV_CLEAR
+    OPT_ENV_CLEAR,
+    OPT_LIB,
+    OPT_LIST
 };
 
 /* Which subcommands have an option. */
@@ -72,6 +74,8 @@ static const struct opt run_opts[] = {
     {0, "gateway", 1, OPT_GATEWAY, FOR_RUN},
     {0, "dns", 1, OPT_DNS, FOR_RUN},
     {'i', "interactive", 0, OPT_INTERACTIVE, FOR_RUN},
+    {0, "lib", 1, OPT_LIB, FOR_BOTH},
+    {0, "list", 0, OPT_LIST, FOR_BUILD},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -269,8 +273,14 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
         return args_add_file(a, v);
     case OPT_CWD:
         return args_set_cwd(a, v);
+    case OPT_LIB:
+        a->lib[a->nlib++] = v;
+        return RUN_ARGS_OK;
     case OPT_OUTPUT:
         a->output = v;
+        return RUN_ARGS_OK;
+    case OPT_LIST:
+        a->list = 1;
         return RUN_ARGS_OK;
     default:
         return args_apply_net(a, o, v);
@@ -346,8 +356,10 @@ int run_args_parse(struct run_args *a, int argc, char **argv)
     args_init(a, argc > 0 ? argv[0] : NULL);
     a->env = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->env));
     a->pack = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->pack));
+    a->lib = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->lib));
     a->net.fwd = calloc(RUN_FWD_MAX, sizeof(*a->net.fwd));
-    if (a->env == NULL || a->pack == NULL || a->net.fwd == NULL)
+    if (a->env == NULL || a->pack == NULL || a->lib == NULL ||
+        a->net.fwd == NULL)
         return args_fail(a, "out of memory");
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -362,8 +374,8 @@ int run_args_parse(struct run_args *a, int argc, char **argv)
             return r;
     }
     if (i >= argc)
-        return args_fail(a, "missing PROGRAM (a static Go program, a Go "
-                            "main package directory or a gorump image)");
+        return args_fail(a, "missing PROGRAM (a Linux x86-64 program, a "
+                            "Go main package directory or a gorump image)");
     a->program = argv[i];
     a->args = argv + i + 1;
     a->nargs = argc - i - 1;
@@ -386,6 +398,9 @@ void run_args_free(struct run_args *a)
     a->npack = 0;
     free(a->cwd);
     a->cwd = NULL;
+    free(a->lib);
+    a->lib = NULL;
+    a->nlib = 0;
     free(a->net.fwd);
     a->net.fwd = NULL;
     a->net.nfwd = 0;
@@ -394,5 +409,5 @@ void run_args_free(struct run_args *a)
 int run_args_edit_image(const struct run_args *a)
 {
     return a->nargs > 0 || a->nenv > 0 || a->env_clear || a->cwd != NULL ||
-           a->npack > 0;
+           a->npack > 0 || a->nlib > 0;
 }

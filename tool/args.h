@@ -73,7 +73,10 @@ struct run_args {
     int npack;             /* --dir and --file options */
     struct run_pack *pack; /* allocated */
     char *cwd;             /* --cwd, normalised, or NULL */
+    int nlib;              /* --lib PATHs, in order */
+    const char **lib;      /* allocated; the strings point into argv */
     const char *output;    /* build -o IMAGE, or NULL */
+    int list;              /* build --list: print the files, write none */
     struct run_net net;    /* run only */
     char err[4096 + 256];  /* why parsing failed (paths can be long) */
 };
@@ -97,7 +100,7 @@ int run_args_parse(struct run_args *args, int argc, char **argv);
 void run_args_free(struct run_args *args);
 
 /* Whether the options change what goes into an image: program arguments,
- * -e, --cwd, --dir or --file.  (-m, --timeout... do not.) */
+ * -e, --cwd, --dir, --file or --lib.  (-m, --timeout... do not.) */
 int run_args_edit_image(const struct run_args *args);
 
 /* "512", "512M", "2G", "65536K": sizes for -m, no suffix meaning MiB.

@@ -93,6 +93,23 @@ static int build_write(struct job *j, const char *out)
     return err;
 }
 
+/* --list: the records the image would hold, in order. */
+static int build_list(const struct job *j)
+{
+    const struct pack_list *l = &j->files;
+
+    for (size_t i = 0; i < l->n; i++) {
+        const struct pack_file *f = &l->v[i];
+        if ((f->mode & GORUMP_S_IFMT) == GORUMP_S_IFLNK)
+            printf("%s -> %.*s\n", f->path, (int)f->size,
+                   (const char *)f->data);
+        else
+            printf("%s%s\n", f->path,
+                   (f->mode & GORUMP_S_IFMT) == GORUMP_S_IFDIR ? "/" : "");
+    }
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
 /* Everything but the signal set-up.  0, -1 (reported) or a signal. */
 static int build_image(struct job *j)
 {
@@ -107,7 +124,7 @@ static int build_image(struct job *j)
     if (err == 0)
         err = job_input(j);
     if (err == 0)
-        err = build_write(j, out);
+        err = j->a->list ? build_list(j) : build_write(j, out);
     return err;
 }
 

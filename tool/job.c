@@ -2,7 +2,8 @@
  * tool/job.c — getting the program and assembling an image's contents,
  * for run.c and build.c (see job.h).  PROGRAM is recognised in this order:
  * a directory is a Go package, a file starting with the image magic is an
- * image, anything else must be a static ELF executable.
+ * image, anything else must be an ELF executable (static, or dynamically
+ * linked: then its interpreter and libraries are packed too).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "gobuild.h"
 #include "gpath.h"
 #include "job.h"
+#include "libs.h"
 #include "util.h"
 
 void job_init(struct job *j, struct run_args *a, int sigfd)
@@ -133,12 +135,35 @@ static int job_exe_path(struct job *j)
     return err != GPATH_OK ? -1 : 0;
 }
 
-/* The stored records first, then --dir and --file in order. */
+/* A dynamically linked program's interpreter and libraries (libs.h);
+ * for an image, only when --lib adds to what it holds. */
+static int job_libs(struct job *j)
+{
+    const struct gorump_image *img = &j->stored.img;
+    int image = j->kind == JOB_IMAGE;
+    struct libs_opts o = {.root = "",
+                          .shown = j->a->program,
+                          .exe_path = image ? img->exe_path : j->exe_path,
+                          .nlib = j->a->nlib,
+                          .lib = j->a->lib};
+
+    if (j->kind == JOB_PACKAGE || (image && j->a->nlib == 0))
+        return 0;
+    if (o.exe_path == NULL)
+        o.exe_path = "/";
+    return libs_pack(&j->files, &o, image ? img->program : j->prog,
+                     image ? img->program_size : j->prog_size);
+}
+
+/* The stored records first, then the libraries, then --dir and --file in
+ * order (later records win, so these can replace a library). */
 static int job_pack(struct job *j)
 {
     const struct run_args *a = j->a;
 
     if (j->kind == JOB_IMAGE && pack_image(&j->files, &j->stored.img) != 0)
+        return -1;
+    if (job_libs(j) != 0)
         return -1;
     for (int i = 0; i < a->npack; i++) {
         const struct run_pack *p = &a->pack[i];

@@ -1,6 +1,6 @@
 /*
  * tool/job.h — what `gorump run` and `gorump build` share: getting the
- * program (a static ELF file, a Go package directory built first, or an
+ * program (an ELF file, a Go package directory built first, or an
  * existing image), its guest path (EXEPATH), the files to pack, and the
  * image's contents with the command line's overrides applied.
  */
@@ -20,7 +20,7 @@
 #include "workdir.h"
 
 enum job_kind {
-    JOB_ELF,     /* PROGRAM is a static ELF file */
+    JOB_ELF,     /* PROGRAM is an ELF file */
     JOB_PACKAGE, /* PROGRAM is a Go main package directory */
     JOB_IMAGE,   /* PROGRAM is a gorump image */
 };

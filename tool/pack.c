@@ -56,6 +56,19 @@ int pack_add(struct pack_list *l, struct pack_file *f)
     return 0;
 }
 
+struct pack_file pack_record(const char *guestpath, const struct stat *st,
+                             uint32_t type)
+{
+    struct pack_file f = {.mode = type | (st->st_mode & 07777),
+                          .uid = st->st_uid,
+                          .gid = st->st_gid,
+                          .mtime_sec = st->st_mtim.tv_sec,
+                          .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec};
+
+    f.path = strdup(guestpath);
+    return f;
+}
+
 int pack_regular(struct pack_list *l, const char *hostfile,
                  const char *guestpath)
 {
@@ -75,19 +88,49 @@ int pack_regular(struct pack_list *l, const char *hostfile,
         report("%s: %s", hostfile, strerror(errno));
         return -1;
     }
-    f.path = strdup(guestpath);
+    f = pack_record(guestpath, &st, GORUMP_S_IFREG);
     f.host = strdup(hostfile);
-    f.mode = GORUMP_S_IFREG | (st.st_mode & 07777);
-    f.uid = st.st_uid;
-    f.gid = st.st_gid;
-    f.mtime_sec = st.st_mtim.tv_sec;
-    f.mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
     f.size = (uint64_t)st.st_size;
     if (f.host == NULL) {
         free(f.path);
         f.path = NULL; /* pack_add reports it */
     }
     return pack_add(l, &f);
+}
+
+int pack_link(struct pack_list *l, const char *hostlink, const char *guestpath)
+{
+    char target[GORUMP_PATH_MAX];
+    ssize_t n = readlink(hostlink, target, sizeof(target));
+    struct pack_file f = {0};
+    struct stat st;
+
+    if (n < 0 || n >= (ssize_t)sizeof(target) || lstat(hostlink, &st) != 0) {
+        report("%s: %s", hostlink,
+               n < 0 || n < (ssize_t)sizeof(target)
+                   ? strerror(errno)
+                   : "symbolic link target too long for the guest");
+        return -1;
+    }
+    f = pack_record(guestpath, &st, GORUMP_S_IFLNK);
+    f.size = (uint64_t)n;
+    f.owned = malloc((size_t)n + 1);
+    f.data = f.owned;
+    if (f.owned == NULL) {
+        free(f.path);
+        f.path = NULL; /* pack_add reports it */
+    } else {
+        memcpy(f.owned, target, (size_t)n);
+    }
+    return pack_add(l, &f);
+}
+
+int pack_has(const struct pack_list *l, const char *guestpath)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].path, guestpath) == 0)
+            return 1;
+    return 0;
 }
 
 int pack_image(struct pack_list *l, const struct gorump_image *img)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct gorump_image;
+struct stat;
 
 struct pack_file {
     char *path;    /* guest path, normalised and checked; owned */
@@ -36,6 +37,11 @@ struct pack_list {
 void pack_init(struct pack_list *l, int sigfd);
 void pack_free(struct pack_list *l);
 
+/* A record at GUESTPATH (copied; NULL when out of memory, which pack_add
+ * reports) of TYPE (GORUMP_S_IF*) with ST's permissions, owner and mtime. */
+struct pack_file pack_record(const char *guestpath, const struct stat *st,
+                             uint32_t type);
+
 /* Appends a copy of *f and takes over f->path, f->host and f->owned
  * (freeing them if it fails).  0, or -1 (reported) when out of memory. */
 int pack_add(struct pack_list *l, struct pack_file *f);
@@ -54,6 +60,28 @@ int pack_dir(struct pack_list *l, const char *hostdir, const char *guestdir);
  * normalised GUESTPATH.  0, or -1 (reported). */
 int pack_regular(struct pack_list *l, const char *hostfile,
                  const char *guestpath);
+
+/* The symbolic link HOSTLINK (not followed) at GUESTPATH, its target as
+ * readlink gives it.  0, or -1 (reported). */
+int pack_link(struct pack_list *l, const char *hostlink, const char *guestpath);
+
+/* Whether the list already holds a record at GUESTPATH. */
+int pack_has(const struct pack_list *l, const char *guestpath);
+
+/*
+ * The host file ROOT+PATH at guest path PATH (absolute, normalised), the
+ * way the guest will resolve PATH: every symbolic link met on the way,
+ * in a directory or at the end, is packed as a link at its own path (as
+ * /lib64 -> usr/lib64), its target followed inside ROOT, and the regular
+ * file it leads to is packed at its real path.  Records the list already
+ * has are not added again.  ROOT is "" for the host itself (tests use a
+ * directory).  REAL (GORUMP_PATH_MAX bytes, or NULL) gets the file's
+ * path with no links, relative to ROOT.  0; -1 (reported) on an error; 1,
+ * silently, when PATH does not lead to a readable regular file (for
+ * searches that go on).
+ */
+int pack_host_path(struct pack_list *l, const char *root, const char *path,
+                   char *real);
 
 /* The FILES records of a parsed image, their data left in place (the
  * image must outlive the list).  0, or -1 (reported). */

@@ -159,14 +159,7 @@ static void walk_pop(struct walk *w, size_t host_len, size_t guest_len)
 static struct pack_file walk_record(const struct walk *w, const struct stat *st,
                                     uint32_t type)
 {
-    struct pack_file f = {.mode = type | (st->st_mode & 07777),
-                          .uid = st->st_uid,
-                          .gid = st->st_gid,
-                          .mtime_sec = st->st_mtim.tv_sec,
-                          .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec};
-
-    f.path = strdup(w->guest);
-    return f;
+    return pack_record(w->guest, st, type);
 }
 
 /* A regular file: its contents are read when the image is written. */
@@ -189,29 +182,9 @@ static int walk_regular(struct walk *w, const struct stat *st)
 }
 
 /* A symbolic link: its target, as readlink gives it, is kept. */
-static int walk_link(struct walk *w, const struct stat *st)
+static int walk_link(struct walk *w)
 {
-    char target[GORUMP_PATH_MAX];
-    ssize_t n = readlink(w->host, target, sizeof(target));
-    struct pack_file f;
-
-    if (n < 0 || n >= (ssize_t)sizeof(target)) {
-        report("%s: %s", w->host,
-               n < 0 ? strerror(errno)
-                     : "symbolic link target too long for the guest");
-        return -1;
-    }
-    f = walk_record(w, st, GORUMP_S_IFLNK);
-    f.size = (uint64_t)n;
-    f.owned = malloc((size_t)n);
-    f.data = f.owned;
-    if (f.owned == NULL) {
-        free(f.path);
-        f.path = NULL;
-    } else {
-        memcpy(f.owned, target, (size_t)n);
-    }
-    return pack_add(w->l, &f);
+    return pack_link(w->l, w->host, w->guest);
 }
 
 static int walk_subdir(struct walk *w, const struct stat *st)
@@ -246,7 +219,7 @@ static int walk_visit(struct walk *w)
     if (S_ISREG(st.st_mode))
         return walk_regular(w, &st);
     if (S_ISLNK(st.st_mode))
-        return walk_link(w, &st);
+        return walk_link(w);
     report("%s: skipped (%s)", w->host, walk_kind(st.st_mode));
     return 0;
 }

@@ -9,12 +9,12 @@
 static const char main_text[] =
     "Usage: gorump COMMAND [ARG]...\n"
     "\n"
-    "Run unmodified static Go programs (linux/amd64) as unikernels under "
-    "QEMU.\n"
+    "Run unmodified Linux x86-64 programs (Go programs first of all) as\n"
+    "unikernels under QEMU.\n"
     "\n"
     "Commands:\n"
     "  run [OPTION]... PROGRAM [ARG]...\n"
-    "              boot PROGRAM (a static ELF executable, a Go main package\n"
+    "              boot PROGRAM (an ELF executable, a Go main package\n"
     "              directory, built first, or an image from gorump build) "
     "and\n"
     "              run it to completion\n"
@@ -39,9 +39,11 @@ static const char run_head[] =
     "\n"
     "Boot PROGRAM as a unikernel under QEMU and relay its stdout and "
     "stderr.\n"
-    "PROGRAM is a statically linked linux/amd64 ELF executable (built with\n"
-    "CGO_ENABLED=0 GOOS=linux GOARCH=amd64), a Go main package directory,\n"
-    "which is built that way first, or an image made by 'gorump build'.\n"
+    "PROGRAM is a linux/amd64 ELF executable, a Go main package directory,\n"
+    "built with CGO_ENABLED=0 GOOS=linux GOARCH=amd64 first, or an image\n"
+    "made by 'gorump build'.  A dynamically linked PROGRAM brings its\n"
+    "interpreter and the libraries it needs, found as its loader would find\n"
+    "them here (glibc's /etc/ld.so.cache, or musl's path), at their paths.\n"
     "Options end at PROGRAM: every ARG after it, dashes or not, goes to the\n"
     "program, whose argv[0] is PROGRAM as written.  The guest's environment\n"
     "is PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin,\n"
@@ -82,7 +84,13 @@ static const char common_opts[] =
     "                         pack the regular file HOSTFILE (a link to one "
     "is\n"
     "                         followed) at GUESTPATH; repeatable\n"
-    "      --cwd=GUESTDIR     the guest's working directory (default /)\n";
+    "      --cwd=GUESTDIR     the guest's working directory (default /)\n"
+    "      --lib=PATH         for a dynamically linked program: pack the "
+    "shared\n"
+    "                         library PATH (and what it needs) at its path, "
+    "or\n"
+    "                         search the directory PATH first; for what it\n"
+    "                         loads with dlopen; repeatable\n";
 
 /* run's network options (args_net.c, qemu_net.c). */
 static const char net_opts[] =
@@ -163,10 +171,9 @@ static const char run_tail[] =
 static const char build_head[] =
     "Usage: gorump build [OPTION]... PROGRAM [ARG]...\n"
     "\n"
-    "Write one image file holding PROGRAM (as for 'gorump run': a static "
-    "ELF\n"
-    "executable, a Go main package directory, built first, or an image), "
-    "its\n"
+    "Write one image file holding PROGRAM (as for 'gorump run': an ELF\n"
+    "executable with its libraries, a Go main package directory, built\n"
+    "first, or an image), its\n"
     "arguments (argv[0] is PROGRAM as written, then the ARGs), the -e\n"
     "environment, the working directory and the packed files; boot it with\n"
     "'gorump run IMAGE'.  The image is written to a temporary file beside "
@@ -177,7 +184,10 @@ static const char build_head[] =
     "Options:\n"
     "  -o, --output=IMAGE     the image to write (default: PROGRAM's base "
     "name\n"
-    "                         plus .img, in the current directory)\n";
+    "                         plus .img, in the current directory)\n"
+    "      --list             write no image: print the files it would hold,\n"
+    "                         one guest path a line (a link as PATH -> "
+    "TARGET)\n";
 
 static const char build_tail[] =
     "  -h, --help             print this help\n"

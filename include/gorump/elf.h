@@ -2,8 +2,9 @@
  * include/gorump/elf.h — checking a program's ELF file, shared by the host
  * tool (to refuse what cannot run before starting a guest) and the kernel
  * (to load it).  Only what gorump runs is accepted: 64-bit little-endian
- * x86-64 executables, ET_EXEC or static-pie ET_DYN, with no PT_INTERP.
- * C11 and stdint only.
+ * x86-64 executables, ET_EXEC or ET_DYN (PIE), static or with an
+ * interpreter (PT_INTERP).  The tool also reads the dynamic section of a
+ * program and its libraries to pack them.  C11 and stdint only.
  */
 #ifndef GORUMP_ELF_H
 #define GORUMP_ELF_H
@@ -33,6 +34,8 @@ struct gorump_elf_info {
     uint64_t lo, hi;    /* page-aligned span of all loads [lo, hi) */
     unsigned nload;
     struct gorump_elf_load load[GORUMP_ELF_MAX_LOADS];
+    uint64_t interp_off; /* PT_INTERP: the path's offset in the file */
+    uint64_t interp_len; /* its length without the NUL; 0: static */
 };
 
 /*
@@ -40,8 +43,10 @@ struct gorump_elf_info {
  * Returns 0 or a negative GORUMP_ELF_E* code; every field is bounds-checked,
  * so hostile bytes only produce an error.
  *
- * Beyond the obvious (common/elf.c): PT_INTERP, or PT_DYNAMIC in an
- * ET_EXEC, is EDYNAMIC before anything else is judged; PT_LOADs with
+ * Beyond the obvious (common/elf.c): a PT_INTERP (at most one) must hold
+ * a NUL-terminated, non-empty path shorter than 4096 bytes (EINTERP), and
+ * PT_DYNAMIC in an ET_EXEC without one is EDYNAMIC, both judged before
+ * the loads; PT_LOADs with
  * p_memsz 0 are skipped; the others must have p_filesz <= p_memsz, p_align
  * 0 or a power of two, p_offset and p_vaddr equal modulo 4096, their file
  * bytes inside the file, and must be sorted by p_vaddr with no page shared;
@@ -50,20 +55,47 @@ struct gorump_elf_info {
  */
 int gorump_elf_parse(const void *buf, uint64_t len,
                      struct gorump_elf_info *info);
+/* What the tool reads from PT_DYNAMIC: offsets into the string table. */
+#define GORUMP_ELF_MAX_NEEDED 256
+
+struct gorump_elf_dyn {
+    uint64_t strtab; /* file offset of DT_STRTAB's table */
+    uint64_t strsz;  /* DT_STRSZ */
+    unsigned nneeded;
+    uint64_t needed[GORUMP_ELF_MAX_NEEDED]; /* DT_NEEDED, in order */
+    int64_t rpath, runpath;                 /* DT_RPATH, DT_RUNPATH; -1 */
+};
+
+/*
+ * The dynamic section of the ELF file buf[0..len) (a program or a shared
+ * library; its header must be one gorump_elf_parse would accept up to the
+ * type, which may be anything).  No PT_DYNAMIC: 0 and nneeded 0.  DT_STRTAB
+ * is translated through the PT_LOAD holding it, the table must lie inside
+ * the file, and every string named must end inside the table; otherwise
+ * EDYNSEC (also for more than GORUMP_ELF_MAX_NEEDED DT_NEEDED).
+ */
+int gorump_elf_dynamic(const void *buf, uint64_t len, struct gorump_elf_dyn *d);
+/* The NUL-terminated string at OFF in d's table, or NULL if OFF is
+ * outside it (or the string does not end inside it). */
+const char *gorump_elf_dyn_string(const void *buf,
+                                  const struct gorump_elf_dyn *d, int64_t off);
+
 /* A sentence naming what is wrong, for "gorump: PATH: <that>". */
 const char *gorump_elf_strerror(int err);
 
 enum {
-    GORUMP_ELF_ENOTELF = -1,  /* no ELF magic */
-    GORUMP_ELF_ECLASS = -2,   /* 32-bit (ELFCLASS32) or unknown class */
-    GORUMP_ELF_EENDIAN = -3,  /* not little-endian */
-    GORUMP_ELF_EMACHINE = -4, /* not x86-64 */
-    GORUMP_ELF_ETYPE = -5,    /* not ET_EXEC/ET_DYN (object, core...) */
-    GORUMP_ELF_EDYNAMIC = -6, /* has PT_INTERP: dynamically linked */
-    GORUMP_ELF_ETRUNC = -7,   /* headers or segments beyond end of file */
-    GORUMP_ELF_EPHDR = -8,    /* malformed program headers */
-    GORUMP_ELF_ENOLOAD = -9,  /* no PT_LOAD, or too many */
-    GORUMP_ELF_ESEGMENT = -10 /* overlapping, wrapping or kernel-half segment */
+    GORUMP_ELF_ENOTELF = -1,   /* no ELF magic */
+    GORUMP_ELF_ECLASS = -2,    /* 32-bit (ELFCLASS32) or unknown class */
+    GORUMP_ELF_EENDIAN = -3,   /* not little-endian */
+    GORUMP_ELF_EMACHINE = -4,  /* not x86-64 */
+    GORUMP_ELF_ETYPE = -5,     /* not ET_EXEC/ET_DYN (object, core...) */
+    GORUMP_ELF_EDYNAMIC = -6,  /* ET_EXEC with PT_DYNAMIC, no PT_INTERP */
+    GORUMP_ELF_ETRUNC = -7,    /* headers or segments beyond end of file */
+    GORUMP_ELF_EPHDR = -8,     /* malformed program headers */
+    GORUMP_ELF_ENOLOAD = -9,   /* no PT_LOAD, or too many */
+    GORUMP_ELF_ESEGMENT = -10, /* overlapping, wrapping or kernel-half */
+    GORUMP_ELF_EINTERP = -11,  /* malformed PT_INTERP */
+    GORUMP_ELF_EDYNSEC = -12   /* malformed PT_DYNAMIC or string table */
 };
 
 #endif

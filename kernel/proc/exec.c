@@ -1,15 +1,30 @@
 /*
  * proc/exec.c — starting the program: map its ELF segments (read-only
- * pages straight from the image, writable ones copied), build the initial
- * stack the System V ABI and Linux define (argc, argv, envp, auxv) and
- * create the main thread.
+ * pages straight from the image, writable ones copied), and for a
+ * dynamically linked one its interpreter's (PT_INTERP: a file of the
+ * guest's tree, packed there by the tool), build the initial stack the
+ * System V ABI and Linux define (argc, argv, envp, auxv) and create the
+ * main thread, which starts at the interpreter's entry when there is one.
+ * Addresses as Linux's binfmt_elf picks them without randomisation: a PIE
+ * at ELF_ET_DYN_BASE, the interpreter at the top of the mmap area.
  */
 #include "proc/proc.h"
+#include "fs/fs.h"
 #include "gorump/elf.h"
 #include "gorump/image.h"
 #include "mm/mm.h"
 
+/* ELF_ET_DYN_BASE on x86-64: 2/3 of TASK_SIZE, page-aligned. */
 #define PIE_BASE 0x555555554000UL
+/* The interpreter ends here: vm.c's MMAP_TOP, where mmap's top-down
+ * search starts, so later mappings go below it as on Linux. */
+#define INTERP_TOP 0x00007f0000000000UL
+/* An interpreter spans at most this (ld.so: about 256 KiB), so it stays
+ * well above any PIE program. */
+#define INTERP_MAX_SPAN (1UL << 40)
+/* AT_MINSIGSTKSZ: our signal frame (512-byte fxsave area, rt_sigframe,
+ * alignment) fits in the x86 MINSIGSTKSZ of 2048. */
+#define SIGFRAME_MIN 2048
 #define STACK_TOP 0x7ffffffde000UL
 #define STACK_SIZE (8UL << 20)
 #define ARGS_MAX (2UL << 20)
@@ -34,6 +49,14 @@ enum {
     AT_RANDOM = 25,
     AT_HWCAP2 = 26,
     AT_EXECFN = 31,
+    AT_MINSIGSTKSZ = 51,
+};
+
+/* Where the program and its interpreter went. */
+struct exec_layout {
+    uint64_t base;        /* the program's load bias (0 for ET_EXEC) */
+    uint64_t interp_base; /* AT_BASE: the interpreter's, or 0 */
+    uint64_t start;       /* where the main thread starts */
 };
 
 static int prot_of(uint32_t pflags)
@@ -97,11 +120,16 @@ static uint64_t push_bytes(struct stack_builder *b, const void *p, size_t n)
 }
 
 static uint64_t build_stack(const struct gorump_image *img,
-                            const struct gorump_elf_info *info, uint64_t base)
+                            const struct gorump_elf_info *info,
+                            const struct exec_layout *lay)
 {
     struct stack_builder b = {STACK_TOP, 0};
+    uint64_t base = lay->base;
     uint8_t rnd[16];
     random_bytes(rnd, sizeof(rnd));
+    uint64_t execfn =
+        img->exe_path ? push_bytes(&b, img->exe_path, strlen(img->exe_path) + 1)
+                      : 0;
     uint64_t at_random = push_bytes(&b, rnd, sizeof(rnd));
     uint64_t platform = push_bytes(&b, "x86_64", 7);
     uint64_t args = push_bytes(&b, img->args, img->args_size);
@@ -116,7 +144,7 @@ static uint64_t build_stack(const struct gorump_image *img,
         {AT_PHENT, info->phentsize},
         {AT_PHNUM, info->phnum},
         {AT_PAGESZ, PAGE_SIZE},
-        {AT_BASE, 0},
+        {AT_BASE, lay->interp_base},
         {AT_FLAGS, 0},
         {AT_ENTRY, base + info->entry},
         {AT_UID, 0},
@@ -129,7 +157,8 @@ static uint64_t build_stack(const struct gorump_image *img,
         {AT_SECURE, 0},
         {AT_RANDOM, at_random},
         {AT_HWCAP2, 0},
-        {AT_EXECFN, args},
+        {AT_EXECFN, execfn ? execfn : args},
+        {AT_MINSIGSTKSZ, SIGFRAME_MIN},
         {AT_NULL, 0},
     };
     /* argc, argv[], NULL, envp[], NULL, auxv: sp must end 16-aligned. */
@@ -160,9 +189,67 @@ static uint64_t build_stack(const struct gorump_image *img,
     return b.err ? 0 : b.sp;
 }
 
+/* Maps every PT_LOAD of FILE at BASE; the highest address reached in
+ * *top.  0 or a negative errno (reported, WHAT naming the file). */
+static int load_elf(const uint8_t *file, const struct gorump_elf_info *info,
+                    uint64_t base, const char *what, uint64_t *top)
+{
+    *top = 0;
+    for (unsigned i = 0; i < info->nload; i++) {
+        const struct gorump_elf_load *l = &info->load[i];
+        int err = load_segment(file, base, l);
+        if (err) {
+            kprintf("gorump: %s: cannot map segment %u (error %d)\n", what, i,
+                    err);
+            return err;
+        }
+        *top = MAX(*top, base + l->vaddr + l->memsz);
+    }
+    return 0;
+}
+
+/* The interpreter PATH, from the guest's tree (resolved from the working
+ * directory when relative, as execve does): loaded, with its base and
+ * entry in *lay.  Its bytes stay in the image (nothing has written to it
+ * before the program starts), so read-only pages map in place. */
+static int load_interp(const char *path, struct exec_layout *lay)
+{
+    struct gorump_elf_info info;
+    struct node *n;
+    uint64_t top;
+    int err = path_resolve(AT_FDCWD, path, true, &n);
+    if (err) {
+        kprintf("gorump: program: its interpreter %s: not in the image "
+                "(error %d)\n",
+                path, err);
+        return -ENOEXEC;
+    }
+    int perr;
+    err = -ENOEXEC;
+    if (!S_ISREG(n->mode) || !n->image_data || n->image_size != n->size)
+        kprintf("gorump: program: its interpreter %s is not a packed "
+                "regular file\n",
+                path);
+    else if ((perr = gorump_elf_parse(n->image_data, n->size, &info)))
+        kprintf("gorump: program: its interpreter %s: %s\n", path,
+                gorump_elf_strerror(perr));
+    else if (info.interp_len || (info.is_pie && info.hi > INTERP_MAX_SPAN))
+        kprintf("gorump: program: its interpreter %s has an interpreter "
+                "or is too big\n",
+                path);
+    else {
+        lay->interp_base = info.is_pie ? INTERP_TOP - info.hi : 0;
+        lay->start = lay->interp_base + info.entry;
+        err = load_elf(n->image_data, &info, lay->interp_base, path, &top);
+    }
+    node_put(n);
+    return err;
+}
+
 int exec_start(const struct gorump_image *img)
 {
     struct gorump_elf_info info;
+    char interp[PATH_MAX];
     int err = gorump_elf_parse(img->program, img->program_size, &info);
     if (err) {
         kprintf("gorump: program: %s\n", gorump_elf_strerror(err));
@@ -172,24 +259,25 @@ int exec_start(const struct gorump_image *img)
         kprintf("gorump: image: arguments missing or larger than 2 MiB\n");
         return -E2BIG;
     }
-    uint64_t base = info.is_pie ? PIE_BASE : 0, top = 0;
-    for (unsigned i = 0; i < info.nload; i++) {
-        err = load_segment(img->program, base, &info.load[i]);
-        if (err) {
-            kprintf("gorump: program: cannot map segment %u (error %d)\n", i,
-                    err);
-            return err;
-        }
-        top = MAX(top, base + info.load[i].vaddr + info.load[i].memsz);
-    }
+    struct exec_layout lay = {.base = info.is_pie ? PIE_BASE : 0};
+    uint64_t top;
+    lay.start = lay.base + info.entry;
+    err = load_elf(img->program, &info, lay.base, "program", &top);
+    if (err)
+        return err;
     vm_set_brk(top);
+    if (info.interp_len) {
+        memcpy(interp, img->program + info.interp_off, info.interp_len + 1);
+        if ((err = load_interp(interp, &lay)))
+            return err;
+    }
     err =
         vm_map_fixed(STACK_TOP - STACK_SIZE, STACK_TOP, PROT_READ | PROT_WRITE);
-    uint64_t sp = err ? 0 : build_stack(img, &info, base);
+    uint64_t sp = err ? 0 : build_stack(img, &info, &lay);
     if (!sp) {
         kprintf("gorump: cannot build the initial stack\n");
         return -ENOMEM;
     }
-    thread_create_main(base + info.entry, sp);
+    thread_create_main(lay.start, sp);
     return 0;
 }

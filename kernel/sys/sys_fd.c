@@ -17,6 +17,9 @@
 #define F_SETFD 2
 #define F_GETFL 3
 #define F_SETFL 4
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
@@ -250,6 +253,47 @@ SYS(dup3)
     return dup_to((int)a0, (int)a1, a2 & O_CLOEXEC);
 }
 
+/*
+ * POSIX record locks (fcntl(2), "Advisory record locking"): they belong
+ * to a process and never conflict with the same process's own, and there
+ * is only one process, so every lock is granted at once and F_GETLK
+ * always answers F_UNLCK.  The request is still checked as Linux checks
+ * it: the lock type, l_whence, a read lock needing a readable fd and a
+ * write lock a writable one (EBADF), the range not before offset 0.
+ */
+static long fcntl_lock(struct file *f, int cmd, uint64_t uarg)
+{
+    enum { RDLCK = 0, WRLCK = 1, UNLCK = 2 };
+    struct {
+        int16_t type, whence;
+        int32_t pad;
+        int64_t start, len;
+        int32_t pid, pad2;
+    } fl;
+    unsigned acc = f->flags & O_ACCMODE;
+    if (copy_from_user(&fl, uarg, sizeof(fl)))
+        return -EFAULT;
+    if (fl.type != RDLCK && fl.type != WRLCK && fl.type != UNLCK)
+        return -EINVAL;
+    if (fl.whence < 0 || fl.whence > 2)
+        return -EINVAL;
+    if (f->flags & O_PATH)
+        return -EBADF;
+    if (fl.whence == 0 &&
+        (fl.start < 0 || (fl.len < 0 && fl.start + fl.len < 0)))
+        return -EINVAL;
+    if (cmd == F_GETLK) {
+        if (fl.type == UNLCK)
+            return -EINVAL;
+        fl.type = UNLCK;
+        return copy_to_user(uarg, &fl, sizeof(fl));
+    }
+    if ((fl.type == RDLCK && acc == O_WRONLY) ||
+        (fl.type == WRLCK && acc == O_RDONLY))
+        return -EBADF;
+    return 0;
+}
+
 SYS(fcntl)
 {
     (void)a3, (void)a4, (void)a5;
@@ -275,6 +319,11 @@ SYS(fcntl)
     case F_SETFL:
         f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) |
                    (a2 & (O_NONBLOCK | O_APPEND));
+        break;
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+        r = fcntl_lock(f, (int)a1, a2);
         break;
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:

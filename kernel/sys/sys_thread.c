@@ -147,6 +147,67 @@ SYS(set_robust_list)
     return a1 == 24 ? 0 : -EINVAL;
 }
 
+/*
+ * rseq(2) and clone3(2) are not implemented, but quietly: C libraries
+ * probe them at every start (glibc 2.35+ registers an rseq area in each
+ * thread, glibc 2.34+ tries clone3 first in pthread_create) and fall back
+ * when they fail with ENOSYS, as on a kernel built without them, so the
+ * one-time "unimplemented syscall" message would only be noise.
+ */
+SYS(rseq)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return -ENOSYS;
+}
+
+SYS(clone3)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return -ENOSYS;
+}
+
+/*
+ * membarrier(2).  With one CPU every other thread of the process is off
+ * the CPU, and the switch that took it off ordered its memory accesses,
+ * so each barrier is a full fence on this CPU.  The private expedited
+ * commands need their registration first (EPERM), as on Linux; the
+ * SYNC_CORE and RSEQ variants are not offered.
+ */
+SYS(membarrier)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    enum {
+        QUERY = 0,
+        GLOBAL = 1,
+        GLOBAL_EXPEDITED = 2,
+        REGISTER_GLOBAL_EXPEDITED = 4,
+        PRIVATE_EXPEDITED = 8,
+        REGISTER_PRIVATE_EXPEDITED = 16,
+    };
+    static bool private_registered;
+    if (a1 != 0)
+        return -EINVAL;
+    switch (a0) {
+    case QUERY:
+        return GLOBAL | GLOBAL_EXPEDITED | REGISTER_GLOBAL_EXPEDITED |
+               PRIVATE_EXPEDITED | REGISTER_PRIVATE_EXPEDITED;
+    case REGISTER_PRIVATE_EXPEDITED:
+        private_registered = true;
+        return 0;
+    case PRIVATE_EXPEDITED:
+        if (!private_registered)
+            return -EPERM;
+        __asm__ volatile("mfence" ::: "memory");
+        return 0;
+    case GLOBAL:
+    case GLOBAL_EXPEDITED:
+    case REGISTER_GLOBAL_EXPEDITED:
+        __asm__ volatile("mfence" ::: "memory");
+        return 0;
+    }
+    return -EINVAL;
+}
+
 SYS(sched_yield)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;

@@ -182,7 +182,10 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(316, renameat2),
     NR(318, getrandom),
     NR(326, copy_file_range),
+    NR(324, membarrier),
     NR(332, statx),
+    NR(334, rseq),
+    NR(435, clone3),
     NR(439, faccessat2),
 };
 

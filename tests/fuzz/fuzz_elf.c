@@ -1,7 +1,9 @@
 /*
- * tests/fuzz/fuzz_elf.c — libFuzzer target for gorump_elf_parse().  What
- * is accepted must keep the promises of include/gorump/elf.h: loads in
- * order, a page apart, within the file and below GORUMP_USER_TOP.
+ * tests/fuzz/fuzz_elf.c — libFuzzer target for gorump_elf_parse() and
+ * gorump_elf_dynamic().  What is accepted must keep the promises of
+ * include/gorump/elf.h: loads in order, a page apart, within the file and
+ * below GORUMP_USER_TOP; an interpreter path NUL-terminated inside the
+ * file; a string table inside the file whose named strings end in it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,13 +37,52 @@ static void check_loads(const struct gorump_elf_info *info, size_t size)
         abort();
 }
 
+static void check_interp(const uint8_t *data, size_t size,
+                         const struct gorump_elf_info *info)
+{
+    if (info->interp_len == 0)
+        return;
+    if (info->interp_off > size || info->interp_len >= size - info->interp_off)
+        abort();
+    if (data[info->interp_off + info->interp_len] != 0)
+        abort();
+}
+
+/* Every string the section names can be read to its NUL inside it. */
+static void check_dynamic(const uint8_t *data, size_t size)
+{
+    static struct gorump_elf_dyn d;
+    int64_t offs[2];
+
+    if (gorump_elf_dynamic(data, size, &d) != 0) {
+        if (d.nneeded != 0)
+            abort();
+        return;
+    }
+    if (d.nneeded == 0 && d.strsz == 0)
+        return;
+    if (d.strtab > size || d.strsz > size - d.strtab)
+        abort();
+    for (unsigned i = 0; i < d.nneeded; i++)
+        if (gorump_elf_dyn_string(data, &d, (int64_t)d.needed[i]) == NULL)
+            abort();
+    offs[0] = d.rpath;
+    offs[1] = d.runpath;
+    for (int i = 0; i < 2; i++)
+        if (offs[i] >= 0 && gorump_elf_dyn_string(data, &d, offs[i]) == NULL)
+            abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct gorump_elf_info info;
 
-    if (gorump_elf_parse(data, size, &info) == 0)
+    if (gorump_elf_parse(data, size, &info) == 0) {
         check_loads(&info, size);
-    else if (info.nload != 0)
+        check_interp(data, size, &info);
+    } else if (info.nload != 0 || info.interp_len != 0) {
         abort();
+    }
+    check_dynamic(data, size);
     return 0;
 }

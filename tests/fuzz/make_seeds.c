@@ -2,7 +2,9 @@
  * tests/fuzz/make_seeds.c — writes the fuzzers' seed corpora:
  * DIR/image/ gets images made by the tool's own writer (with and without
  * FILES and EXEPATH sections), DIR/elf/ the hand-built ELF files of the
- * unit tests.  Built and run by `make check-fuzz`, so the seeds always
+ * unit tests (static, static PIE, dynamic with interpreter and needed
+ * libraries), DIR/ldcache/ a small ld.so.cache and the host's own if it
+ * has one.  Built and run by `make check-fuzz`, so the seeds always
  * follow the current formats.
  */
 #include <errno.h>
@@ -92,6 +94,38 @@ static int save_elf(const char *dir, const char *name, struct elf_spec s)
     return err;
 }
 
+/* A glibc-ld.so.cache1.1 file with two x86-64 entries and an i386 one. */
+static int save_ldcache(const char *dir)
+{
+    static const char *const kv[][2] = {{"libc.so.6", "/lib/libc.so.6"},
+                                        {"libc.so.6", "/lib32/libc.so.6"},
+                                        {"libz.so.1", "/usr/lib/libz.so.1"}};
+    static const uint32_t flags[] = {0x0303, 0x0003, 0x0303};
+    uint8_t buf[512] = "glibc-ld.so.cache1.1";
+    size_t str = 48 + 24 * 3;
+    uint8_t *host;
+    size_t len;
+    int err;
+
+    elf_put(buf + 20, 3, 4);
+    buf[28] = 2;
+    for (int i = 0; i < 3; i++) {
+        uint8_t *e = buf + 48 + 24 * i;
+        elf_put(e, flags[i], 4);
+        for (int k = 0; k < 2; k++) {
+            elf_put(e + 4 + 4 * k, str, 4);
+            memcpy(buf + str, kv[i][k], strlen(kv[i][k]) + 1);
+            str += strlen(kv[i][k]) + 1;
+        }
+    }
+    err = save(dir, "small", buf, str);
+    if (read_file("/etc/ld.so.cache", &host, &len) == 0) {
+        err |= save(dir, "host", host, len);
+        free(host);
+    }
+    return err;
+}
+
 static int make_dir(const char *top, const char *sub, char *out, size_t size)
 {
     mkdir(top, 0755);
@@ -113,7 +147,7 @@ int main(int argc, char **argv)
     struct image_input bare = {NULL, 0, 1, args, 0, NULL, NULL, NULL, NULL};
     struct image_input files = full, empty = bare;
     struct pack_list list, none;
-    char images[4096], elfs[4096];
+    char images[4096], elfs[4096], caches[4096];
     int err = 0;
 
     if (argc != 2) {
@@ -121,7 +155,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (make_dir(argv[1], "image", images, sizeof(images)) != 0 ||
-        make_dir(argv[1], "elf", elfs, sizeof(elfs)) != 0)
+        make_dir(argv[1], "elf", elfs, sizeof(elfs)) != 0 ||
+        make_dir(argv[1], "ldcache", caches, sizeof(caches)) != 0)
         return 1;
     err |= sample_files(&list);
     pack_init(&none, -1);
@@ -136,5 +171,12 @@ int main(int argc, char **argv)
     pack_free(&list);
     err |= save_elf(elfs, "exec", elf_sample_exec());
     err |= save_elf(elfs, "pie", elf_sample_pie());
+    err |= save_ldcache(caches);
+    {
+        size_t len;
+        uint8_t *f = elf_build_dynamic(&len);
+        err |= save(elfs, "dynamic", f, len);
+        free(f);
+    }
     return err != 0;
 }

@@ -32,6 +32,9 @@ WORK=build/_guest
 # FUNCTION defaults to c_NAME (dashes as underscores) if defined, else to
 # running tests/go/NAME without arguments and expecting SUCCESS.
 # tool_case NAME: tool/NAME runs c_NAME once, with the newest toolchain.
+# dyn_case NAME [FUNCTION [ARG...]]: dyn/NAME, a dynamically linked program
+# (C with glibc or musl, Go with cgo, Debian's own), compared with its
+# native run.
 
 register_cases() {
     go_case hello
@@ -119,6 +122,21 @@ register_cases() {
     tool_case stdin-closed
     tool_case stop-stdin
     tool_case net-bad-publish
+    tool_case missing-lib
+    tool_case bad-interp
+
+    dyn_case c-glibc c_c_dynlink gcc
+    dyn_case c-musl c_c_dynlink musl-gcc
+    dyn_case auxv-pie c_auxv gcc
+    dyn_case auxv-nopie c_auxv gcc -no-pie
+    dyn_case auxv-static-pie c_auxv gcc -static-pie
+    dyn_case auxv-static c_auxv gcc -static
+    dyn_case auxv-musl c_auxv musl-gcc
+    dyn_case auxv-musl-static c_auxv musl-gcc -static
+    dyn_case debian-sort
+    local v
+    for v in "${VERSIONS[@]}"; do dyn_case "cgo-go$v" c_cgo "$v"; done
+    dyn_case cgo-sqlite
 
     register_real_cases
 }
@@ -514,9 +532,32 @@ c_not_elf() {
     expect_tool_error 'text\.txt.*elf'
 }
 
+# Debian's own /bin/echo, dynamically linked against glibc, as shipped;
+# then from an image, which carries its loader and libraries.
 c_dynamic() {
-    run_tool run /bin/true
-    expect_tool_error '/bin/true.*(dynamic|interp|static)'
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none /bin/echo hello \
+        "two  words"
+    expect_status 0
+    printf 'hello two  words\n' | expect_out_exact
+    reject_err .
+    run_tool build -o "$dir/echo.img" /bin/echo from the image
+    expect_status 0
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none "$dir/echo.img"
+    expect_status 0
+    printf 'from the image\n' | expect_out_exact
+    reject_err .
+}
+
+# A library that is nowhere: gorump names it and what it searched.
+c_missing_lib() {
+    printf 'int gone(void) { return 0; }\n' >"$dir/gone.c"
+    printf 'int gone(void);\nint main(void) { return gone(); }\n' >"$dir/m.c"
+    gcc -shared -fPIC -o "$dir/libgone.so" "$dir/gone.c" &&
+        gcc -o "$dir/needsgone" "$dir/m.c" -L"$dir" -lgone ||
+        fail "cannot build the test program"
+    rm -f "$dir/libgone.so"
+    run_tool run "$dir/needsgone"
+    expect_tool_error 'needsgone: needs libgone\.so, not found \(searched /etc/ld\.so\.cache, /lib/x86_64-linux-gnu'
 }
 
 # A bare ELF32 header: class 1 (32-bit), little endian, ET_EXEC, EM_386.
@@ -775,6 +816,124 @@ c_bad_timeout() {
     expect_tool_error 'soon'
 }
 
+# The kernel refuses an interpreter that is not a program of its own (a
+# later --file replaced it): status 126 and the reason.
+c_bad_interp() {
+    local ld=/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none \
+        --file "/etc/hostname:$ld" /bin/true
+    expect_status 126
+    expect_err 'its interpreter /lib64/ld-linux-x86-64\.so\.2: not an ELF file'
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none --file "/bin/true:$ld" \
+        /bin/true
+    expect_status 126
+    expect_err 'its interpreter /lib64/ld-linux-x86-64\.so\.2 has an interpreter'
+}
+
+# --- dynamically linked programs (skipped with GORUMP_NATIVE=1: each
+# case runs its program natively itself and compares) ------------------------
+
+# cc_build CC OUT SRC [FLAG...]: compiles tests/c/SRC into $dir/OUT.
+cc_build() {
+    local cc=$1 out=$2 src=$3
+    shift 3
+    if ! command -v "$cc" >/dev/null; then
+        fail "$cc is missing (scripts/deps.sh installs it)"
+        return 1
+    fi
+    "$cc" -O2 -Wall -Werror "$@" -o "$dir/$out" "tests/c/$src" \
+        2>>"$dir/build.log" && return 0
+    fail "$cc $* tests/c/$src failed: $(head -c 300 "$dir/build.log")"
+    return 1
+}
+
+# run_native PROG [ARG...]: runs PROG (an absolute path) natively in $dir
+# with an empty environment, into $dir/native.{out,err,status}; it must
+# succeed.
+run_native() {
+    (cd "$dir" && timeout -k 5 "$GUEST_TIMEOUT" env -i "$@" \
+        >native.out 2>native.err </dev/null; echo $? >native.status)
+    [ "$(cat "$dir/native.status")" = 0 ] ||
+        fail "the native run failed: $(head -c 300 "$dir/native.out" "$dir/native.err")"
+}
+
+# native_then_guest [GORUMP-OPTION...] -- PROG [ARG...]: run_native, then
+# the same through gorump; the case then compares.
+native_then_guest() {
+    local opts=()
+    while [ "$1" != -- ]; do opts+=("$1"); shift; done
+    shift
+    run_native "$@"
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none "${opts[@]}" "$@"
+}
+
+# tests/c/dynlink.c with CC: threads, TLS, NSS, dlopen of a library
+# beside it (found through DT_RUNPATH $ORIGIN; --lib packs it).  Stdout as
+# native, byte for byte, and nothing on stderr (no unimplemented call).
+c_c_dynlink() {
+    cc_build "$1" libgreet.so greet.c -shared -fPIC || return
+    cc_build "$1" dynlink dynlink.c -pthread "-Wl,-rpath,\$ORIGIN" || return
+    native_then_guest --lib "$PWD/$dir/libgreet.so" -- "$PWD/$dir/dynlink"
+    expect_success
+    expect_out_exact <"$dir/native.out"
+    reject_err .
+}
+
+# tests/c/auxv.c built by CC with FLAGs (PIE or not, static or not):
+# the auxiliary vector agrees with what the program sees of itself.
+c_auxv() {
+    local cc=$1
+    shift
+    cc_build "$cc" auxv auxv.c "$@" || return
+    native_then_guest -- "$PWD/$dir/auxv"
+    expect_success
+    expect_out_exact <"$dir/native.out"
+}
+
+# Debian's /usr/bin/sort over a packed file, as the host sorts it.
+c_debian_sort() {
+    local f=$PWD/$dir/words
+    printf '%s\n' pear apple "zebra crossing" Apple 10 9 banana "" >"$f"
+    native_then_guest --file "$f:$f" -- /usr/bin/sort -f "$f"
+    expect_status 0
+    expect_out_exact <"$dir/native.out"
+    reject_err .
+}
+
+# tests/cgo/threads built with cgo by Go VERSION: C threads, C TLS,
+# LockOSThread, a signal on a C thread, os/user and the cgo resolver (a
+# name from a packed /etc/hosts too); the debug lines say cgo answered.
+c_cgo() {
+    local go=${GO_OF[$1]} prog=$PWD/$dir/threads
+    CGO_ENABLED=1 GOTOOLCHAIN=local GOPROXY=off "$go" build -o "$prog" \
+        ./tests/cgo/threads 2>"$dir/build.log" ||
+        { fail "go build: $(head -c 300 "$dir/build.log")"; return; }
+    # Natively the host's /etc/hosts is not ours: no extra name there.
+    run_native GODEBUG=netdns=cgo+2 "$prog"
+    printf '127.0.0.1 localhost\n192.0.2.7 gorump-cgo-test\n' >"$dir/hosts"
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none \
+        -e GODEBUG=netdns=cgo+2 --file "$dir/hosts:/etc/hosts" "$prog" \
+        gorump-cgo-test=192.0.2.7
+    expect_success
+    expect_out_line "cgo resolver: gorump-cgo-test has 192.0.2.7" \
+        "os/user through libc: ok" "C threads called back into Go: ok"
+    expect_err_line "go package net: hostLookupOrder(gorump-cgo-test) = cgo"
+    reject_err '^gorump:'
+}
+
+# tests/cgo/sqlite: github.com/mattn/go-sqlite3 as Debian packages it,
+# over libsqlite3, its database file in the guest's /tmp.
+c_cgo_sqlite() {
+    local prog=$PWD/$dir/sqlite
+    env -u GOROOT GO111MODULE=off GOPATH=/usr/share/gocode CGO_ENABLED=1 \
+        GOTOOLCHAIN=local GOPROXY=off "${GO_OF[${VERSIONS[-1]}]}" build \
+        -o "$prog" ./tests/cgo/sqlite 2>"$dir/build.log" ||
+        { fail "go build: $(head -c 300 "$dir/build.log")"; return; }
+    native_then_guest -- "$prog" "$PWD/$dir"
+    expect_success
+    expect_out_exact <"$dir/native.out"
+}
+
 # --- running -----------------------------------------------------------------
 
 # run [-m SIZE] [-e K=V]... [--timeout S] PROGRAM [ARG...]: runs $B/PROGRAM
@@ -920,6 +1079,16 @@ go_case() {
 tool_case() {
     [ "$NATIVE" = 1 ] && return
     add_case "tool/$1" "${VERSIONS[-1]}" "c_${1//-/_}"
+}
+
+# dyn_case NAME [FUNCTION [ARG...]]: dyn/NAME runs FUNCTION (default
+# c_NAME) once; skipped with GORUMP_NATIVE=1, since these cases run their
+# program natively themselves and compare.
+dyn_case() {
+    [ "$NATIVE" = 1 ] && return
+    local name=$1 fn=${2:-c_${1//-/_}}
+    shift $(($# > 1 ? 2 : 1))
+    add_case "dyn/$name" "${VERSIONS[-1]}" "$fn $*"
 }
 
 add_case() {

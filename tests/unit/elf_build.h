@@ -93,4 +93,69 @@ static inline struct elf_spec elf_sample_pie(void)
     return s;
 }
 
+/* A dynamically linked PIE: the static PIE plus PT_INTERP at 0x200 and a
+ * dynamic section at 0x1100 naming two libraries and a DT_RUNPATH, its
+ * string table at 0x300 (in the first load).  The offsets of the
+ * entries' values are ELF_DYN_* below, for tests that break them. */
+#define ELF_INTERP "/lib64/ld-linux-x86-64.so.2"
+#define ELF_DYN_STRTAB 0x300
+#define ELF_DYN_AT 0x1100
+static inline uint8_t *elf_build_dynamic(size_t *len)
+{
+    static const char strtab[] = "\0libfoo.so.1\0libc.so.6\0$ORIGIN/../lib";
+    static const uint64_t dyn[][2] = {
+        {1, 1}, {1, 13}, {29, 23}, {5, ELF_DYN_STRTAB}, {10, sizeof(strtab)},
+        {0, 0}};
+    struct elf_spec s = elf_sample_pie();
+    uint8_t *f;
+
+    s.ph[3] = (struct elf_ph){
+        3, 4, 0x200, 0x200, sizeof(ELF_INTERP), sizeof(ELF_INTERP), 1};
+    s.nph = 4;
+    f = elf_build(&s, len);
+    memcpy(f + 0x200, ELF_INTERP, sizeof(ELF_INTERP));
+    memcpy(f + ELF_DYN_STRTAB, strtab, sizeof(strtab));
+    for (size_t i = 0; i < sizeof(dyn) / sizeof(dyn[0]); i++) {
+        elf_put(f + ELF_DYN_AT + 16 * i, dyn[i][0], 8);
+        elf_put(f + ELF_DYN_AT + 16 * i + 8, dyn[i][1], 8);
+    }
+    return f;
+}
+
+/* A shared object or program of the same shape: INTERP (NULL: none),
+ * DT_NEEDED for each of NEEDED[0..n), DT_RUNPATH RUNPATH (NULL: none).
+ * The string table must fit in 0x300..0x1000. */
+static inline uint8_t *elf_build_object(const char *interp,
+                                        const char *const *needed, int n,
+                                        const char *runpath, size_t *len)
+{
+    struct elf_spec s = elf_sample_pie();
+    size_t str = 1, at = ELF_DYN_AT;
+    uint8_t *f;
+
+    if (interp != NULL) {
+        s.ph[3] = (struct elf_ph){
+            3, 4, 0x200, 0x200, strlen(interp) + 1, strlen(interp) + 1, 1};
+        s.nph = 4;
+    }
+    f = elf_build(&s, len);
+    if (interp != NULL)
+        memcpy(f + 0x200, interp, strlen(interp) + 1);
+    for (int i = 0; i <= n; i++) {
+        const char *v = i < n ? needed[i] : runpath;
+        if (v == NULL)
+            continue;
+        memcpy(f + ELF_DYN_STRTAB + str, v, strlen(v) + 1);
+        elf_put(f + at, i < n ? 1 : 29, 8);
+        elf_put(f + at + 8, str, 8);
+        at += 16;
+        str += strlen(v) + 1;
+    }
+    elf_put(f + at, 5, 8);
+    elf_put(f + at + 8, ELF_DYN_STRTAB, 8);
+    elf_put(f + at + 16, 10, 8);
+    elf_put(f + at + 24, str, 8);
+    return f;
+}
+
 #endif

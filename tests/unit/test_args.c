@@ -555,6 +555,28 @@ static void test_ip4(void)
     CHECK(args_parse_ip4("1.2.3.4 ", 8, &v) != 0);
 }
 
+/* --lib, repeatable, for run and build; --list for build only. */
+static void test_lib(void)
+{
+    struct run_args a;
+
+    CHECK_EQ(parse(&a, BUILD("--lib", "/x/libz.so", "--lib=/opt/lib", "--list",
+                             "prog")),
+             RUN_ARGS_OK);
+    CHECK_EQ(a.nlib, 2);
+    CHECK(strcmp(a.lib[0], "/x/libz.so") == 0);
+    CHECK(strcmp(a.lib[1], "/opt/lib") == 0);
+    CHECK_EQ(a.list, 1);
+    CHECK(run_args_edit_image(&a));
+    run_args_free(&a);
+    CHECK_EQ(parse(&a, ARGV("--lib", "libz.so", "prog")), RUN_ARGS_OK);
+    CHECK_EQ(a.nlib, 1);
+    CHECK_EQ(a.list, 0);
+    run_args_free(&a);
+    expect_error(ARGV("--list", "prog"), "--list");
+    expect_error(ARGV("--lib=", "prog"), "--lib");
+}
+
 int main(void)
 {
     test_defaults();
@@ -573,5 +595,6 @@ int main(void)
     test_ip4();
     test_mem();
     test_seconds();
+    test_lib();
     return check_done();
 }

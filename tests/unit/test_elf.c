@@ -115,18 +115,118 @@ static void test_dynamic(void)
     struct elf_spec s = elf_sample_exec();
     struct gorump_elf_info info;
 
-    s.ph[0].type = 3; /* PT_INTERP */
+    s.ph[0].type = 2; /* PT_DYNAMIC in an ET_EXEC with no interpreter */
     CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EDYNAMIC);
-    s.ph[0].type = 2; /* PT_DYNAMIC in an ET_EXEC */
-    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EDYNAMIC);
-    s = elf_sample_pie();
-    s.ph[2].type = 3;
-    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EDYNAMIC);
-    /* Dynamic wins over a later broken segment: its message helps more. */
+    /* An interpreter whose path is not NUL-terminated, or empty. */
     s = elf_sample_exec();
     s.ph[0].type = 3;
+    s.ph[0].offset = 0x1000; /* zeros */
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EINTERP);
+    /* ... which is judged before a later broken segment. */
     s.ph[2].filesz = 0x10000;
-    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EDYNAMIC);
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_EINTERP);
+}
+
+/* The sample dynamic PIE with the N-byte field at OFF set to V. */
+static uint8_t *dynamic_patched(size_t *len, size_t off, uint64_t v, int n)
+{
+    uint8_t *f = elf_build_dynamic(len);
+
+    if (n > 0)
+        elf_put(f + off, v, n);
+    return f;
+}
+
+static int parse_dynamic_patched(size_t off, uint64_t v, int n)
+{
+    struct gorump_elf_info info;
+    size_t len;
+    uint8_t *f = dynamic_patched(&len, off, v, n);
+    int err = gorump_elf_parse(f, len, &info);
+
+    free(f);
+    return err;
+}
+
+static void test_interp(void)
+{
+    struct gorump_elf_info info;
+    size_t len;
+    uint8_t *f = elf_build_dynamic(&len);
+    size_t ph3 = 64 + 3 * 56;
+
+    CHECK_EQ(gorump_elf_parse(f, len, &info), 0);
+    CHECK_EQ(info.is_pie, 1);
+    CHECK_EQ(info.interp_off, 0x200);
+    CHECK_EQ(info.interp_len, strlen(ELF_INTERP));
+    CHECK(memcmp(f + info.interp_off, ELF_INTERP, info.interp_len + 1) == 0);
+    free(f);
+    /* Empty path, no NUL inside p_filesz, too long, past the end. */
+    CHECK_EQ(parse_dynamic_patched(0x200, 0, 1), GORUMP_ELF_EINTERP);
+    CHECK_EQ(parse_dynamic_patched(0x200 + 27, 'x', 1), GORUMP_ELF_EINTERP);
+    CHECK_EQ(parse_dynamic_patched(ph3 + 32, 1, 8), GORUMP_ELF_EINTERP);
+    CHECK_EQ(parse_dynamic_patched(ph3 + 32, 4097, 8), GORUMP_ELF_EINTERP);
+    CHECK_EQ(parse_dynamic_patched(ph3 + 8, 0x11f0, 8), GORUMP_ELF_ETRUNC);
+    CHECK_EQ(parse_dynamic_patched(ph3 + 8, UINT64_MAX - 4, 8),
+             GORUMP_ELF_ETRUNC);
+    /* Two interpreters. */
+    CHECK_EQ(parse_dynamic_patched(64 + 2 * 56, 3, 4), GORUMP_ELF_EINTERP);
+}
+
+static int dyn_patched(size_t off, uint64_t v, int n, struct gorump_elf_dyn *d)
+{
+    size_t len;
+    uint8_t *f = dynamic_patched(&len, off, v, n);
+    int err = gorump_elf_dynamic(f, len, d);
+
+    free(f);
+    return err;
+}
+
+static void test_dynamic_section(void)
+{
+    struct gorump_elf_dyn d;
+    size_t len;
+    uint8_t *f = elf_build_dynamic(&len);
+    struct elf_spec s = elf_sample_exec();
+    uint8_t *g;
+    size_t glen;
+
+    CHECK_EQ(gorump_elf_dynamic(f, len, &d), 0);
+    CHECK_EQ(d.nneeded, 2);
+    CHECK(strcmp(gorump_elf_dyn_string(f, &d, (int64_t)d.needed[0]),
+                 "libfoo.so.1") == 0);
+    CHECK(strcmp(gorump_elf_dyn_string(f, &d, (int64_t)d.needed[1]),
+                 "libc.so.6") == 0);
+    CHECK(strcmp(gorump_elf_dyn_string(f, &d, d.runpath), "$ORIGIN/../lib") ==
+          0);
+    CHECK_EQ(d.rpath, -1);
+    CHECK(gorump_elf_dyn_string(f, &d, -1) == NULL);
+    CHECK(gorump_elf_dyn_string(f, &d, (int64_t)d.strsz) == NULL);
+    free(f);
+    /* No PT_DYNAMIC: nothing needed, no error. */
+    g = elf_build(&s, &glen);
+    CHECK_EQ(gorump_elf_dynamic(g, glen, &d), 0);
+    CHECK_EQ(d.nneeded, 0);
+    free(g);
+    /* A needed name past the table; a table past the end of the file, or
+     * at an address no load holds; a dynamic section past the end. */
+    CHECK_EQ(dyn_patched(ELF_DYN_AT + 8, 1000, 8, &d), GORUMP_ELF_EDYNSEC);
+    CHECK_EQ(d.nneeded, 0);
+    CHECK_EQ(dyn_patched(ELF_DYN_AT + 4 * 16 + 8, 0x1000, 8, &d),
+             GORUMP_ELF_EDYNSEC);
+    CHECK_EQ(dyn_patched(ELF_DYN_AT + 3 * 16 + 8, 0x1800, 8, &d),
+             GORUMP_ELF_EDYNSEC);
+    CHECK_EQ(dyn_patched(64 + 2 * 56 + 32, 0x1000, 8, &d), GORUMP_ELF_EDYNSEC);
+    /* A string table whose last string has no NUL: a runpath in it. */
+    CHECK_EQ(dyn_patched(ELF_DYN_AT + 4 * 16 + 8, 30, 8, &d),
+             GORUMP_ELF_EDYNSEC);
+    /* No DT_STRTAB at all. */
+    CHECK_EQ(dyn_patched(ELF_DYN_AT + 3 * 16, 0x6ffffeff, 8, &d),
+             GORUMP_ELF_EDYNSEC);
+    /* Entries after DT_NULL are not read: a bad DT_NEEDED there. */
+    CHECK_EQ(dyn_patched(ELF_DYN_AT + 6 * 16, 1, 8, &d), 0);
+    CHECK_EQ(d.nneeded, 2);
 }
 
 /* Changes load 2 (the data segment) of the sample and parses. */
@@ -247,9 +347,9 @@ static void test_real_binary(void)
 
 static void test_strerror(void)
 {
-    for (int e = GORUMP_ELF_ESEGMENT; e < 0; e++)
+    for (int e = GORUMP_ELF_EDYNSEC; e < 0; e++)
         CHECK(strlen(gorump_elf_strerror(e)) > 10);
-    CHECK(strstr(gorump_elf_strerror(GORUMP_ELF_EDYNAMIC), "CGO_ENABLED=0"));
+    CHECK(strstr(gorump_elf_strerror(GORUMP_ELF_EINTERP), "PT_INTERP"));
     CHECK(strstr(gorump_elf_strerror(GORUMP_ELF_ECLASS), "32-bit"));
 }
 
@@ -259,6 +359,8 @@ int main(void)
     test_pie();
     test_header_errors();
     test_dynamic();
+    test_interp();
+    test_dynamic_section();
     test_segments();
     test_page_zero_and_counts();
     test_truncations();

@@ -426,6 +426,37 @@ func pipeSize(dir string) {
 	fmt.Println("pipe size: ok")
 }
 
+// recordLocks: fcntl's POSIX record locks.  One process never conflicts
+// with itself, so F_SETLK is granted and F_GETLK answers F_UNLCK (as SQLite
+// relies on); the lock type must match how the file was opened.
+func recordLocks(dir string) {
+	p := filepath.Join(dir, "locked")
+	must(os.WriteFile(p, []byte("data"), 0644), "WriteFile locked")
+	rf, err := os.Open(p)
+	must(err, "open locked read-only")
+	defer rf.Close()
+	fd := rf.Fd()
+	rd := syscall.Flock_t{Type: syscall.F_RDLCK, Whence: 0, Start: 0, Len: 4}
+	check(syscall.FcntlFlock(fd, syscall.F_SETLK, &rd) == nil, "F_SETLK read lock")
+	check(syscall.FcntlFlock(fd, syscall.F_SETLKW, &rd) == nil, "F_SETLKW read lock again")
+	wr := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: 0, Start: 0, Len: 0}
+	err = syscall.FcntlFlock(fd, syscall.F_SETLK, &wr)
+	check(errors.Is(err, syscall.EBADF), "write lock on a read-only fd: %v", err)
+	check(syscall.FcntlFlock(fd, syscall.F_GETLK, &wr) == nil && wr.Type == syscall.F_UNLCK,
+		"F_GETLK: %v", wr)
+	un := syscall.Flock_t{Type: syscall.F_UNLCK}
+	err = syscall.FcntlFlock(fd, syscall.F_GETLK, &un)
+	check(errors.Is(err, syscall.EINVAL), "F_GETLK of F_UNLCK: %v", err)
+	bad := syscall.Flock_t{Type: 7}
+	err = syscall.FcntlFlock(fd, syscall.F_SETLK, &bad)
+	check(errors.Is(err, syscall.EINVAL), "lock type 7: %v", err)
+	neg := syscall.Flock_t{Type: syscall.F_RDLCK, Whence: 0, Start: -1}
+	err = syscall.FcntlFlock(fd, syscall.F_SETLK, &neg)
+	check(errors.Is(err, syscall.EINVAL), "negative start: %v", err)
+	check(syscall.FcntlFlock(fd, syscall.F_SETLK, &syscall.Flock_t{Type: syscall.F_UNLCK}) == nil,
+		"unlock")
+}
+
 func main() {
 	before := tmpEntries()
 	dir, err := os.MkdirTemp("", "fstest")
@@ -444,6 +475,7 @@ func main() {
 	dirfdRelative(dir)
 	fifo(dir)
 	pipeSize(dir)
+	recordLocks(dir)
 	if len(os.Args) > 1 && os.Args[1] == "-enospc" {
 		enospc(dir)
 	}
