@@ -82,6 +82,8 @@ int pack_regular(struct pack_list *l, const char *hostfile,
     f.gid = st.st_gid;
     f.mtime_sec = st.st_mtim.tv_sec;
     f.mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
+    f.atime_sec = st.st_atim.tv_sec;
+    f.atime_nsec = (uint32_t)st.st_atim.tv_nsec;
     f.size = (uint64_t)st.st_size;
     if (f.host == NULL) {
         free(f.path);
@@ -93,7 +95,7 @@ int pack_regular(struct pack_list *l, const char *hostfile,
 int pack_image(struct pack_list *l, const struct gorump_image *img)
 {
     struct gorump_file g;
-    uint64_t cursor = 0;
+    struct gorump_file_cursor cursor = {0, 0};
     int r;
 
     while ((r = gorump_image_next_file(img, &cursor, &g)) == 1) {
@@ -102,6 +104,8 @@ int pack_image(struct pack_list *l, const struct gorump_image *img)
                               .gid = g.gid,
                               .mtime_sec = g.mtime_sec,
                               .mtime_nsec = g.mtime_nsec,
+                              .atime_sec = g.atime_sec,
+                              .atime_nsec = g.atime_nsec,
                               .size = g.size,
                               .data = g.data};
         f.path = strndup(g.path, g.path_len);

@@ -163,7 +163,9 @@ static struct pack_file walk_record(const struct walk *w, const struct stat *st,
                           .uid = st->st_uid,
                           .gid = st->st_gid,
                           .mtime_sec = st->st_mtim.tv_sec,
-                          .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec};
+                          .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec,
+                          .atime_sec = st->st_atim.tv_sec,
+                          .atime_nsec = (uint32_t)st->st_atim.tv_nsec};
 
     f.path = strdup(w->guest);
     return f;
