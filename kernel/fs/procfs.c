@@ -8,6 +8,7 @@
 #include "fs/fs.h"
 #include "gorump/image.h"
 #include "mm/mm.h"
+#include "net/net.h"
 
 static struct {
     struct node *fd_dir;
@@ -234,6 +235,8 @@ void procfs_init(const struct gorump_image *img)
         {"/proc/sys/kernel/hostname", gen_hostname},
         {"/proc/sys/net/core/somaxconn", gen_somaxconn},
         {"/proc/sys/fs/pipe-max-size", gen_pipe_max_size},
+        {"/proc/net/route", route_proc_ipv4},
+        {"/proc/net/ipv6_route", route_proc_ipv6},
     };
     for (unsigned i = 0; i < ARRAY_SIZE(files); i++)
         add_gen(files[i].path, files[i].gen);

@@ -158,4 +158,9 @@ int unix_socket(int type, struct sock **out);
 int unix_socketpair(int type, struct sock *pair[2]);
 int netlink_socket(int type, int proto, struct sock **out);
 
+/* --- route.c: /proc/net/route and /proc/net/ipv6_route, in Linux's
+ * format, from the interfaces' routes. */
+void route_proc_ipv4(struct seq *s);
+void route_proc_ipv6(struct seq *s);
+
 #endif
