@@ -47,8 +47,11 @@ static void routes4(void (*fn)(const struct route *, void *), void *arg)
             if (is_lo(nif) || ip4_addr_isany(a))
                 continue;
             uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(nif));
-            struct route rt = {.family = AF_INET, .alen = 4, .nif = nif,
-                               .has_prefsrc = true, .flags = RTF_UP};
+            struct route rt = {.family = AF_INET,
+                               .alen = 4,
+                               .nif = nif,
+                               .has_prefsrc = true,
+                               .flags = RTF_UP};
             memcpy(rt.prefsrc, &a->addr, 4);
             if (pass == 0 && !ip4_addr_isany(gw)) {
                 memcpy(rt.gw, &gw->addr, 4);
@@ -69,16 +72,22 @@ static void routes4(void (*fn)(const struct route *, void *), void *arg)
 
 /* IPv6: a /64 for each address (::1/128 on lo), metric 256 as Linux's
  * kernel routes have. */
-static void routes6_connected(const struct netif *nif, void (*fn)(const struct route *, void *), void *arg)
+static void routes6_connected(const struct netif *nif,
+                              void (*fn)(const struct route *, void *),
+                              void *arg)
 {
     for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++) {
         if (!ip6_addr_isvalid(netif_ip6_addr_state(nif, i)))
             continue;
         const ip6_addr_t *a6 = netif_ip6_addr(nif, i);
         bool lo = ip6_addr_isloopback(a6);
-        struct route rt = {.family = AF_INET6, .alen = 16, .nif = nif,
-                           .dst_len = lo ? 128 : 64, .metric = 256,
-                           .protocol = RTPROT_KERNEL, .flags = RTF_UP};
+        struct route rt = {.family = AF_INET6,
+                           .alen = 16,
+                           .nif = nif,
+                           .dst_len = lo ? 128 : 64,
+                           .metric = 256,
+                           .protocol = RTPROT_KERNEL,
+                           .flags = RTF_UP};
         memcpy(rt.dst, a6->addr, lo ? 16 : 8);
         fn(&rt, arg);
     }
@@ -92,9 +101,12 @@ static void routes6_default(void (*fn)(const struct route *, void *), void *arg)
         const struct nd6_router_list_entry *r = &default_router_list[i];
         if (!r->neighbor_entry || !r->neighbor_entry->netif)
             continue;
-        struct route rt = {.family = AF_INET6, .alen = 16,
-                           .nif = r->neighbor_entry->netif, .has_gw = true,
-                           .metric = 1024, .protocol = RTPROT_RA,
+        struct route rt = {.family = AF_INET6,
+                           .alen = 16,
+                           .nif = r->neighbor_entry->netif,
+                           .has_gw = true,
+                           .metric = 1024,
+                           .protocol = RTPROT_RA,
                            .flags = RTF_UP | RTF_GATEWAY | RTF_DEFAULT |
                                     RTF_ADDRCONF | RTF_EXPIRES};
         memcpy(rt.gw, r->neighbor_entry->next_hop_address.addr, 16);
@@ -102,7 +114,8 @@ static void routes6_default(void (*fn)(const struct route *, void *), void *arg)
     }
 }
 
-void route_foreach(int family, void (*fn)(const struct route *, void *), void *arg)
+void route_foreach(int family, void (*fn)(const struct route *, void *),
+                   void *arg)
 {
     struct netif *nif;
     if (family == AF_UNSPEC || family == AF_INET)
@@ -135,9 +148,9 @@ static void pick(const struct route *rt, void *arg)
     struct best *b = arg;
     if (!prefix_match(b->dst, rt->dst, rt->dst_len))
         return;
-    if (b->found && (rt->dst_len < b->out->dst_len ||
-                     (rt->dst_len == b->out->dst_len &&
-                      rt->metric >= b->out->metric)))
+    if (b->found &&
+        (rt->dst_len < b->out->dst_len ||
+         (rt->dst_len == b->out->dst_len && rt->metric >= b->out->metric)))
         return;
     *b->out = *rt;
     b->found = true;
@@ -176,16 +189,19 @@ static bool route_local(int family, const uint8_t *dst, struct route *out)
         if (family == AF_INET)
             local |= !memcmp(dst, &netif_ip4_addr(nif)->addr, 4) &&
                      !ip4_addr_isany(netif_ip4_addr(nif));
-        for (int i = 0; family == AF_INET6 && i < LWIP_IPV6_NUM_ADDRESSES;
-             i++)
+        for (int i = 0; family == AF_INET6 && i < LWIP_IPV6_NUM_ADDRESSES; i++)
             local |= ip6_addr_isvalid(netif_ip6_addr_state(nif, i)) &&
                      !memcmp(dst, netif_ip6_addr(nif, i)->addr, 16);
     }
     if (!local || !lo)
         return false;
-    *out = (struct route){.family = family, .alen = family == AF_INET ? 4 : 16,
-                         .nif = lo, .local = true, .has_prefsrc = true,
-                         .protocol = RTPROT_KERNEL, .flags = RTF_UP};
+    *out = (struct route){.family = family,
+                          .alen = family == AF_INET ? 4 : 16,
+                          .nif = lo,
+                          .local = true,
+                          .has_prefsrc = true,
+                          .protocol = RTPROT_KERNEL,
+                          .flags = RTF_UP};
     memcpy(out->prefsrc, dst, out->alen);
     if (family == AF_INET && dst[0] == 127)
         memcpy(out->prefsrc, (uint8_t[]){127, 0, 0, 1}, 4);
@@ -225,15 +241,16 @@ static void proc4(const struct route *rt, void *arg)
     route_if_name(rt->nif, name);
     /* Addresses as the 32-bit numbers in memory order, %08X. */
     int n = snprintf(line, sizeof(line),
-                     "%s\t%08X\t%08X\t%04X\t0\t0\t%u\t%08X\t0\t0\t0", name,
-                     dst, gw, rt->flags, rt->metric, lwip_htonl(mask));
+                     "%s\t%08X\t%08X\t%04X\t0\t0\t%u\t%08X\t0\t0\t0", name, dst,
+                     gw, rt->flags, rt->metric, lwip_htonl(mask));
     seq_printf(s, "%-127.*s\n", n, line);
 }
 
 void route_proc_ipv4(struct seq *s)
 {
-    seq_printf(s, "%-127s\n", "Iface\tDestination\tGateway \tFlags\tRefCnt\t"
-                              "Use\tMetric\tMask\t\tMTU\tWindow\tIRTT");
+    seq_printf(s, "%-127s\n",
+               "Iface\tDestination\tGateway \tFlags\tRefCnt\t"
+               "Use\tMetric\tMask\t\tMTU\tWindow\tIRTT");
     route_foreach(AF_INET, proc4, s);
 }
 
