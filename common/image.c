@@ -114,6 +114,10 @@ static int image_take(struct gorump_image *img, uint32_t type, const uint8_t *s,
             return GORUMP_IMAGE_ESECTION;
         img->exe_path = (const char *)s;
         return 0;
+    case GORUMP_SECTION_FILETIMES:
+        img->file_times = s;
+        img->file_times_size = size;
+        return 0;
     }
     return 0;
 }
@@ -136,7 +140,7 @@ static int image_section(const uint8_t *p, uint64_t total, uint64_t data_start,
         return GORUMP_IMAGE_ESECTION;
     if (off < data_start || off > total || size > total - off)
         return GORUMP_IMAGE_ESECTION;
-    if (type < GORUMP_SECTION_PROGRAM || type > GORUMP_SECTION_EXEPATH)
+    if (type < GORUMP_SECTION_PROGRAM || type > GORUMP_SECTION_FILETIMES)
         return 0;
     if (*seen & (1u << type))
         return GORUMP_IMAGE_ESECTION;
@@ -158,6 +162,8 @@ static void image_clear(struct gorump_image *img)
     img->files = NULL;
     img->files_size = 0;
     img->exe_path = NULL;
+    img->file_times = NULL;
+    img->file_times_size = 0;
 }
 
 /* The header alone: on success *total and *nsec are safe to use. */
@@ -184,18 +190,22 @@ static int image_header(const uint8_t *p, uint64_t len, int verify,
     return 0;
 }
 
-/* Every FILES record, through the iterator the image's users call. */
+/* Every FILES record, through the iterator the image's users call, and
+ * exactly one FILETIMES entry each (gorump_file_times: 16 bytes). */
 static int image_files_ok(struct gorump_image *img, const uint8_t *p,
                           uint64_t total)
 {
     struct gorump_file f;
-    uint64_t cursor = 0;
+    struct gorump_file_cursor cursor = {0, 0};
     int r;
 
     img->base = p;
     img->size = total;
     while ((r = gorump_image_next_file(img, &cursor, &f)) == 1)
         ;
+    if (r == 0 && img->file_times != NULL &&
+        img->file_times_size != cursor.index * 16)
+        r = GORUMP_IMAGE_EFILE;
     return r;
 }
 

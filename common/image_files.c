@@ -26,11 +26,19 @@
 #define REC_PATH_LEN 44
 #define REC_RESERVED 46
 
+/* struct gorump_file_times on disk. */
+#define TIMES_SIZE 16u
+#define TIMES_ATIME_SEC 0
+#define TIMES_ATIME_NSEC 8
+#define TIMES_RESERVED 12
+
 #define NSEC_PER_SEC 1000000000u
 #define MODE_PERM 07777u
 
 _Static_assert(sizeof(struct gorump_file_record) == REC_SIZE,
                "file record layout");
+_Static_assert(sizeof(struct gorump_file_times) == TIMES_SIZE,
+               "file times layout");
 
 /* One component of n bytes: not empty, ".", "..", too long, or with NUL. */
 static int files_name_ok(const uint8_t *s, uint64_t n)
@@ -138,16 +146,39 @@ static void files_fill(const struct gorump_image *img, const uint8_t *r,
         (f->mode & GORUMP_S_IFMT) == GORUMP_S_IFDIR ? NULL : img->base + off;
     f->mtime_sec = (int64_t)le64(r + REC_MTIME_SEC);
     f->mtime_nsec = le32(r + REC_MTIME_NSEC);
+    f->atime_sec = f->mtime_sec;
+    f->atime_nsec = f->mtime_nsec;
     f->uid = le32(r + REC_UID);
     f->gid = le32(r + REC_GID);
     f->path = (const char *)(r + REC_SIZE);
     f->path_len = le16(r + REC_PATH_LEN);
 }
 
-int gorump_image_next_file(const struct gorump_image *img, uint64_t *cursor,
+/* Record INDEX's FILETIMES entry, if the image has the section: present,
+ * nanoseconds below 1e9, reserved zero.  0 when it is not. */
+static int files_times(const struct gorump_image *img, uint64_t index,
+                       struct gorump_file *f)
+{
+    const uint8_t *t;
+
+    if (img->file_times == NULL)
+        return 1;
+    if (index >= img->file_times_size / TIMES_SIZE)
+        return 0;
+    t = img->file_times + index * TIMES_SIZE;
+    if (le32(t + TIMES_ATIME_NSEC) >= NSEC_PER_SEC ||
+        le32(t + TIMES_RESERVED) != 0)
+        return 0;
+    f->atime_sec = (int64_t)le64(t + TIMES_ATIME_SEC);
+    f->atime_nsec = le32(t + TIMES_ATIME_NSEC);
+    return 1;
+}
+
+int gorump_image_next_file(const struct gorump_image *img,
+                           struct gorump_file_cursor *cursor,
                            struct gorump_file *f)
 {
-    uint64_t at = *cursor;
+    uint64_t at = cursor->offset;
     const uint8_t *r;
 
     if (img->files == NULL || at == img->files_size)
@@ -159,6 +190,9 @@ int gorump_image_next_file(const struct gorump_image *img, uint64_t *cursor,
     if (!files_record_ok(img, r, img->files_size - at))
         return GORUMP_IMAGE_EFILE;
     files_fill(img, r, f);
-    *cursor = at + le32(r + REC_RECORD_SIZE);
+    if (!files_times(img, cursor->index, f))
+        return GORUMP_IMAGE_EFILE;
+    cursor->offset = at + le32(r + REC_RECORD_SIZE);
+    cursor->index++;
     return 1;
 }

@@ -1,11 +1,11 @@
 /*
  * tool/image_plan.c — the layout of the images gorump writes (see
- * docs/IMAGE.md): header, section table, then ARGS, ENV, CWD, EXEPATH and
- * the FILES records, each 8-byte aligned; PROGRAM at the next 4096-byte
- * boundary; then the packed files' data: contents under 4096 bytes and
- * link targets back to back (8-byte aligned), then each larger file at a
- * 4096-byte boundary, so a kernel can map its pages in place and small
- * files waste no page each.
+ * docs/IMAGE.md): header, section table, then ARGS, ENV, CWD, EXEPATH,
+ * the FILES records and their FILETIMES entries, each 8-byte aligned; PROGRAM
+ * at the next 4096-byte boundary; then the packed files' data: contents under
+ * 4096 bytes and link targets back to back (8-byte aligned), then each larger
+ * file at a 4096-byte boundary, so a kernel can map its pages in place and
+ * small files waste no page each.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,14 +70,16 @@ static uint64_t plan_meta(const struct image_input *in, struct image_layout *l)
     l->files_size = 0;
     for (size_t i = 0; i < l->nfiles; i++)
         l->files_size += image_record_size(strlen(in->files->v[i].path));
+    l->times_size = l->nfiles * IMAGE_TIMES_SIZE;
     l->nsec = 2 + (in->nenv > 0) + (in->cwd != NULL) + (in->exe_path != NULL) +
-              (l->nfiles > 0);
+              2 * (l->nfiles > 0);
     l->args_off = image_align(IMAGE_HDR_SIZE + l->nsec * IMAGE_SEC_SIZE, 8);
     l->env_off = image_align(l->args_off + l->args_size, 8);
     l->cwd_off = image_align(l->env_off + l->env_size, 8);
     l->exe_off = image_align(l->cwd_off + l->cwd_size, 8);
     l->files_off = image_align(l->exe_off + l->exe_size, 8);
-    return l->files_off + l->files_size;
+    l->times_off = l->files_off + l->files_size;
+    return l->times_off + l->times_size;
 }
 
 int image_plan(const struct image_input *in, struct image_layout *l)

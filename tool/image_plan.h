@@ -13,6 +13,7 @@
 #define IMAGE_HDR_SIZE 32u
 #define IMAGE_SEC_SIZE 24u
 #define IMAGE_REC_SIZE 48u
+#define IMAGE_TIMES_SIZE 16u
 #define IMAGE_PAGE 4096u
 
 struct image_layout {
@@ -22,6 +23,7 @@ struct image_layout {
     uint64_t cwd_off, cwd_size;
     uint64_t exe_off, exe_size;
     uint64_t files_off, files_size;
+    uint64_t times_off, times_size; /* FILETIMES, when there are files */
     uint64_t prog_off;
     uint64_t *data_off; /* per packed file, where its bytes go (0: none) */
     size_t nfiles;

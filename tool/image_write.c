@@ -183,7 +183,7 @@ static void write_section(uint8_t *e, uint32_t type, uint64_t off,
 static int write_head(struct sink *s, const struct image_input *in,
                       const struct image_layout *l)
 {
-    uint8_t h[IMAGE_HDR_SIZE + 6 * IMAGE_SEC_SIZE] = {0}, *e;
+    uint8_t h[IMAGE_HDR_SIZE + 7 * IMAGE_SEC_SIZE] = {0}, *e;
 
     memcpy(h, GORUMP_IMAGE_MAGIC, 8);
     put32(h + 8, GORUMP_IMAGE_VERSION);
@@ -203,9 +203,12 @@ static int write_head(struct sink *s, const struct image_input *in,
     if (in->exe_path != NULL)
         write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_EXEPATH, l->exe_off,
                       l->exe_size);
-    if (l->nfiles > 0)
+    if (l->nfiles > 0) {
         write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_FILES, l->files_off,
                       l->files_size);
+        write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_FILETIMES,
+                      l->times_off, l->times_size);
+    }
     return sink_put(s, h, IMAGE_HDR_SIZE + l->nsec * IMAGE_SEC_SIZE);
 }
 
@@ -239,6 +242,16 @@ static int write_record(struct sink *s, const struct pack_file *f,
     return sink_pad(s, image_align(s->off, 8));
 }
 
+/* A record's FILETIMES entry (struct gorump_file_times). */
+static int write_times(struct sink *s, const struct pack_file *f)
+{
+    uint8_t t[IMAGE_TIMES_SIZE] = {0};
+
+    put64(t, (uint64_t)f->atime_sec);
+    put32(t + 8, f->atime_nsec);
+    return sink_put(s, t, sizeof(t));
+}
+
 /* Everything before the packed files' data. */
 static int write_meta(struct sink *s, const struct image_input *in,
                       const struct image_layout *l)
@@ -258,6 +271,8 @@ static int write_meta(struct sink *s, const struct image_input *in,
         err = sink_pad(s, l->files_off);
     for (size_t i = 0; i < l->nfiles && err == 0; i++)
         err = write_record(s, &in->files->v[i], l->data_off[i]);
+    for (size_t i = 0; i < l->nfiles && err == 0; i++)
+        err = write_times(s, &in->files->v[i]);
     if (err == 0)
         err = sink_pad(s, l->prog_off);
     if (err == 0)

@@ -63,7 +63,9 @@ struct pack_file pack_record(const char *guestpath, const struct stat *st,
                           .uid = st->st_uid,
                           .gid = st->st_gid,
                           .mtime_sec = st->st_mtim.tv_sec,
-                          .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec};
+                          .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec,
+                          .atime_sec = st->st_atim.tv_sec,
+                          .atime_nsec = (uint32_t)st->st_atim.tv_nsec};
 
     f.path = strdup(guestpath);
     return f;
@@ -101,11 +103,13 @@ int pack_regular(struct pack_list *l, const char *hostfile,
 int pack_link(struct pack_list *l, const char *hostlink, const char *guestpath)
 {
     char target[GORUMP_PATH_MAX];
-    ssize_t n = readlink(hostlink, target, sizeof(target));
     struct pack_file f = {0};
     struct stat st;
+    /* lstat first: readlink moves the link's atime. */
+    int lr = lstat(hostlink, &st);
+    ssize_t n = lr == 0 ? readlink(hostlink, target, sizeof(target)) : -1;
 
-    if (n < 0 || n >= (ssize_t)sizeof(target) || lstat(hostlink, &st) != 0) {
+    if (n < 0 || n >= (ssize_t)sizeof(target)) {
         report("%s: %s", hostlink,
                n < 0 || n < (ssize_t)sizeof(target)
                    ? strerror(errno)
@@ -136,7 +140,7 @@ int pack_has(const struct pack_list *l, const char *guestpath)
 int pack_image(struct pack_list *l, const struct gorump_image *img)
 {
     struct gorump_file g;
-    uint64_t cursor = 0;
+    struct gorump_file_cursor cursor = {0, 0};
     int r;
 
     while ((r = gorump_image_next_file(img, &cursor, &g)) == 1) {
@@ -145,6 +149,8 @@ int pack_image(struct pack_list *l, const struct gorump_image *img)
                               .gid = g.gid,
                               .mtime_sec = g.mtime_sec,
                               .mtime_nsec = g.mtime_nsec,
+                              .atime_sec = g.atime_sec,
+                              .atime_nsec = g.atime_nsec,
                               .size = g.size,
                               .data = g.data};
         f.path = strndup(g.path, g.path_len);

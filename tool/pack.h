@@ -18,8 +18,8 @@ struct pack_file {
     char *path;    /* guest path, normalised and checked; owned */
     uint32_t mode; /* GORUMP_S_IF* | permission bits */
     uint32_t uid, gid;
-    int64_t mtime_sec;
-    uint32_t mtime_nsec;
+    int64_t mtime_sec, atime_sec;
+    uint32_t mtime_nsec, atime_nsec;
     uint64_t size;       /* bytes of contents or link target */
     char *host;          /* regular file to copy from when writing; owned */
     const uint8_t *data; /* otherwise: the bytes themselves, or NULL */

@@ -38,6 +38,8 @@ enum {
     GORUMP_SECTION_FILES = 5,   /* the packed file tree: gorump_file_record */
     GORUMP_SECTION_EXEPATH = 6, /* the program's path in the guest (absolute,
                                    one NUL-terminated path) */
+    GORUMP_SECTION_FILETIMES = 7, /* per FILES record, in order: its atime
+                                     (gorump_file_times) */
 };
 
 /*
@@ -61,6 +63,19 @@ struct gorump_file_record {
     uint16_t reserved; /* zero */
 };
 
+/*
+ * A FILETIMES section extends the FILES records without changing their
+ * layout: entry i holds more times of record i, so an older kernel, which
+ * ignores section types it does not know, boots the image with atime =
+ * mtime as before.  It has exactly one entry per record.  Without it a
+ * record's atime is its mtime.
+ */
+struct gorump_file_times {
+    int64_t atime_sec;
+    uint32_t atime_nsec; /* below 1000000000 */
+    uint32_t reserved;   /* zero */
+};
+
 #define GORUMP_PATH_MAX 4096
 #define GORUMP_NAME_MAX 255
 #define GORUMP_S_IFMT 0170000
@@ -75,6 +90,8 @@ struct gorump_file {
     uint64_t size;
     int64_t mtime_sec;
     uint32_t mtime_nsec;
+    int64_t atime_sec; /* from FILETIMES, else the mtime */
+    uint32_t atime_nsec;
     uint32_t uid, gid;
     const char *path; /* path_len bytes, not NUL-terminated */
     uint16_t path_len;
@@ -100,7 +117,15 @@ struct gorump_image {
     const char *cwd;      /* NUL-terminated, or NULL when absent */
     const uint8_t *files; /* FILES section, or NULL */
     uint64_t files_size;
-    const char *exe_path; /* NUL-terminated, or NULL when absent */
+    const char *exe_path;      /* NUL-terminated, or NULL when absent */
+    const uint8_t *file_times; /* FILETIMES section, or NULL */
+    uint64_t file_times_size;
+};
+
+/* Where gorump_image_next_file is in the FILES section: start at {0}. */
+struct gorump_file_cursor {
+    uint64_t offset; /* of the next record in the section */
+    uint64_t index;  /* records returned so far */
 };
 
 /*
@@ -118,7 +143,8 @@ struct gorump_image {
  * empty or end in NUL, CWD is one non-empty NUL-terminated path, EXEPATH
  * one NUL-terminated path that follows the path rules of a file record
  * (below: the kernel places the program there), PROGRAM must be there,
- * and every FILES record passes gorump_image_next_file (EFILE).  On error
+ * every FILES record passes gorump_image_next_file (EFILE), and FILETIMES,
+ * if there, has exactly one entry per record (EFILE).  On error
  * *img is all NULL/0.  The tool places PROGRAM at a 4096-byte boundary of the
  * image, but readers must not rely on that.
  */
@@ -135,7 +161,7 @@ int gorump_image_parse_unverified(const void *buf, uint64_t len,
 const char *gorump_image_strerror(int err);
 
 /*
- * Iterates over the FILES records of a parsed image: *cursor starts at 0.
+ * Iterates over the FILES records of a parsed image: *cursor starts {0}.
  * Returns 1 with *f filled, 0 after the last record, or GORUMP_IMAGE_EFILE.
  * gorump_image_parse has already checked every record with the same code,
  * so on an image it accepted this never fails.  A record is valid when it
@@ -146,9 +172,12 @@ const char *gorump_image_strerror(int err);
  * normalised: it starts with '/', is not "/" itself, has no empty, "." or
  * ".." component, no NUL, no trailing '/', components of at most
  * GORUMP_NAME_MAX bytes, and fewer than GORUMP_PATH_MAX bytes in all.  A
- * symlink's target is 1..GORUMP_PATH_MAX-1 bytes with no NUL.
+ * symlink's target is 1..GORUMP_PATH_MAX-1 bytes with no NUL.  With a
+ * FILETIMES section, the record's entry must be there, its atime_nsec
+ * below 1e9 and its reserved field zero.
  */
-int gorump_image_next_file(const struct gorump_image *img, uint64_t *cursor,
+int gorump_image_next_file(const struct gorump_image *img,
+                           struct gorump_file_cursor *cursor,
                            struct gorump_file *f);
 
 enum {

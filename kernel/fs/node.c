@@ -8,7 +8,9 @@
  * also its page cache: mappings map them (node_page), so read, write and
  * MAP_SHARED mappings all see the same bytes at once.  Contents may use at
  * most half the RAM (as Linux's tmpfs by default): beyond, writes fail
- * with ENOSPC and what was written before stays intact.
+ * with ENOSPC and what was written before stays intact.  A directory's
+ * size follows tmpfs's rule (mm/shmem.c's BOGO_DIRENT_SIZE): 40 bytes
+ * empty, 20 more per entry.
  */
 #include "fs/fs.h"
 #include "mm/mm.h"
@@ -18,6 +20,9 @@ static struct {
     uint64_t next_ino;
     uint64_t pages_used;
 } tree = {.next_ino = 2};
+
+/* tmpfs's size of a directory entry; "." and ".." count too. */
+#define DIRENT_BYTES 20
 
 void seq_write(struct seq *s, const void *p, size_t n)
 {
@@ -77,6 +82,8 @@ struct node *node_new(uint32_t mode)
     list_init(&n->children);
     n->next_cookie = 3;
     n->parent = n;
+    if (S_ISDIR(mode))
+        n->size = 2 * DIRENT_BYTES;
     return n;
 }
 
@@ -154,6 +161,7 @@ int dir_link(struct node *dir, const char *name, size_t len, struct node *child)
         child->nlink++; /* its own "." */
         dir->nlink++;   /* its ".." */
     }
+    dir->size += DIRENT_BYTES;
     node_touch(dir, true);
     child->refs++; /* the entry's reference */
     return 0;
@@ -175,6 +183,7 @@ int dir_unlink(struct node *dir, const char *name, size_t len)
             dir->nlink--;
             n->self = NULL;
         }
+        dir->size -= DIRENT_BYTES;
         node_touch(dir, true);
         node_touch(n, false);
         node_put(n);
@@ -487,6 +496,8 @@ int node_place(const char *path, size_t len, struct node *n)
         old->mode = n->mode;
         old->uid = n->uid, old->gid = n->gid;
         old->mtime = n->mtime;
+        old->atime = n->atime;
+        old->ctime = n->ctime;
         return 0;
     }
     if (old && S_ISDIR(old->mode) && !dir_empty(old))

@@ -8,6 +8,7 @@
 #include "fs/fs.h"
 #include "gorump/image.h"
 #include "mm/mm.h"
+#include "net/net.h"
 
 static struct {
     struct node *fd_dir;
@@ -265,6 +266,8 @@ void procfs_init(const struct gorump_image *img)
         {"/proc/sys/fs/inotify/max_queued_events", gen_inotify_queued},
         {"/proc/sys/fs/inotify/max_user_instances", gen_inotify_instances},
         {"/proc/sys/fs/inotify/max_user_watches", gen_inotify_watches},
+        {"/proc/net/route", route_proc_ipv4},
+        {"/proc/net/ipv6_route", route_proc_ipv6},
     };
     for (unsigned i = 0; i < ARRAY_SIZE(files); i++)
         add_gen(files[i].path, files[i].gen);

@@ -427,8 +427,9 @@ static int load_record(const struct gorump_file *rec)
         return -ENOMEM;
     n->uid = rec->uid;
     n->gid = rec->gid;
-    n->mtime = n->ctime = n->atime =
+    n->mtime = n->ctime =
         (struct linux_timespec){rec->mtime_sec, rec->mtime_nsec};
+    n->atime = (struct linux_timespec){rec->atime_sec, rec->atime_nsec};
     if (S_ISREG(rec->mode)) {
         n->image_data = rec->data;
         n->size = n->image_size = rec->size;
@@ -447,10 +448,36 @@ static int load_record(const struct gorump_file *rec)
     return err;
 }
 
+/* The node at absolute PATH (LEN bytes), not following links; NULL if
+ * there is none. */
+static struct node *walk(const char *path, size_t len)
+{
+    struct node *n = node_root();
+    for (size_t i = 1, start = 1; n && i <= len; i++) {
+        if (i < len && path[i] != '/')
+            continue;
+        n = S_ISDIR(n->mode) ? dir_lookup(n, path + start, i - start) : NULL;
+        start = i + 1;
+    }
+    return n;
+}
+
+/* A directory record's times, once everything below it was placed (each
+ * entry linked into a directory stamps its mtime with the boot time). */
+static void dir_times(const struct gorump_file *rec)
+{
+    struct node *n = walk(rec->path, rec->path_len);
+    if (!S_ISDIR(rec->mode) || !n || !S_ISDIR(n->mode))
+        return;
+    n->mtime = n->ctime =
+        (struct linux_timespec){rec->mtime_sec, rec->mtime_nsec};
+    n->atime = (struct linux_timespec){rec->atime_sec, rec->atime_nsec};
+}
+
 int vfs_load_image(const struct gorump_image *img)
 {
     struct gorump_file rec;
-    uint64_t cursor = 0;
+    struct gorump_file_cursor cursor = {0, 0};
     int r;
     while ((r = gorump_image_next_file(img, &cursor, &rec)) == 1) {
         int err = load_record(&rec);
@@ -467,5 +494,9 @@ int vfs_load_image(const struct gorump_image *img)
             node_put(n);
         }
     }
+    /* In record order, so the later of two records of a path wins. */
+    cursor = (struct gorump_file_cursor){0, 0};
+    while (r == 0 && gorump_image_next_file(img, &cursor, &rec) == 1)
+        dir_times(&rec);
     return r;
 }

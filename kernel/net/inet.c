@@ -7,7 +7,6 @@
 
 #define IPPROTO_IP 0
 #define IPPROTO_IPV6 41
-#define IP_TOS 1
 #define IP_TTL 2
 #define IPV6_V6ONLY 26
 #define INET_ECN_MASK 3

@@ -48,6 +48,14 @@ struct kaddr {
 };
 
 /* One sendmsg/recvmsg: the user's iovec, walked by a cursor. */
+/* The IP control messages' levels and types (ip(7), ipv6(7)). */
+#define SOL_IP 0
+#define SOL_IPV6 41
+#define IP_TOS 1
+#define IP_PKTINFO 8
+#define IPV6_PKTINFO 50
+#define IPV6_TCLASS 67
+
 struct msg {
     struct linux_iovec iov[64];
     int iovlen;
@@ -60,6 +68,16 @@ struct msg {
     struct kaddr addr;       /* send: destination (len 0: none); recv: source */
     struct file *rights[16]; /* SCM_RIGHTS: files being passed */
     int nrights;
+    /* recv: IP control messages, whole, in Linux's layout (cmsghdr,
+     * data, padding to 8), that recvmsg copies out after SCM_RIGHTS. */
+    uint8_t ctl[96];
+    uint32_t ctl_len;
+    /* send: what IP_PKTINFO/IPV6_PKTINFO, IP_TOS and IPV6_TCLASS control
+     * messages asked for: the source (family 0: none) and interface,
+     * the TOS or traffic class (-1: the socket's). */
+    int src_family, src_ifindex;
+    uint8_t src[16];
+    int tos, tclass;
 };
 
 struct sock;
@@ -157,5 +175,10 @@ int inet_socket(int family, int type, int proto, struct sock **out);
 int unix_socket(int type, struct sock **out);
 int unix_socketpair(int type, struct sock *pair[2]);
 int netlink_socket(int type, int proto, struct sock **out);
+
+/* --- route.c: /proc/net/route and /proc/net/ipv6_route, in Linux's
+ * format, from the interfaces' routes. */
+void route_proc_ipv4(struct seq *s);
+void route_proc_ipv6(struct seq *s);
 
 #endif

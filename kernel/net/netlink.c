@@ -2,14 +2,15 @@
  * net/netlink.c — AF_NETLINK sockets, NETLINK_ROUTE only, answering the
  * dumps programs use to list interfaces, addresses and routes:
  * RTM_GETLINK and RTM_GETADDR (Go's net.Interfaces and
- * net.InterfaceAddrs, rtnetlink(7)), and RTM_GETROUTE (the main table:
- * each interface's connected subnets and the IPv4 default route, as etcd's
- * default-host lookup reads them).
+ * net.InterfaceAddrs, rtnetlink(7)), and RTM_GETROUTE: as a dump, the main
+ * table of route.c (as etcd's default-host lookup reads it); without
+ * NLM_F_DUMP, the one route to the request's RTA_DST, as `ip route get`
+ * and libraries picking a source address ask.
  * Each request's answer is queued as datagrams of at most one page,
  * ending with NLMSG_DONE; anything else is answered with an NLMSG_ERROR
  * of EOPNOTSUPP.
  */
-#include "net/net.h"
+#include "net/route.h"
 #include "mm/mm.h"
 
 #include "lwip/netif.h"
@@ -32,11 +33,14 @@
 #define RTA_PREFSRC 7
 #define RTA_TABLE 15
 #define RT_TABLE_MAIN 254
-#define RTPROT_KERNEL 2
-#define RTPROT_BOOT 3
+#define RT_TABLE_LOCAL 255
 #define RT_SCOPE_UNIVERSE 0
 #define RT_SCOPE_LINK 253
+#define RT_SCOPE_HOST 254
 #define RTN_UNICAST 1
+#define RTN_LOCAL 2
+#define RTM_F_CLONED 0x200
+#define NLM_F_DUMP 0x300
 #define IFLA_ADDRESS 1
 #define IFLA_IFNAME 3
 #define IFLA_MTU 4
@@ -123,21 +127,13 @@ static size_t attr(uint8_t *p, uint16_t type, const void *data, size_t len)
     return ALIGN_UP(4 + len, 4UL);
 }
 
-static void if_name(const struct netif *nif, char name[16])
-{
-    if (nif->name[0] == 'l')
-        snprintf(name, 16, "lo");
-    else
-        snprintf(name, 16, "eth%u", nif->num > 0 ? nif->num - 1 : 0);
-}
-
 static void dump_links(struct reply *r)
 {
     struct netif *nif;
     NETIF_FOREACH(nif)
     {
         char name[16];
-        if_name(nif, name);
+        route_if_name(nif, name);
         bool lo = nif->name[0] == 'l';
         uint8_t *p = msg_begin(r, RTM_NEWLINK, 16 + 16 + 12 + 8 + 20);
         if (!p)
@@ -174,7 +170,7 @@ static void addr_msg(struct reply *r, const struct netif *nif, int family,
     off += attr(p + off, IFA_ADDRESS, a, alen);
     off += attr(p + off, IFA_LOCAL, a, alen);
     char name[16];
-    if_name(nif, name);
+    route_if_name(nif, name);
     off += attr(p + off, IFA_LABEL, name, strlen(name) + 1);
     msg_end(r, p, off);
 }
@@ -202,37 +198,35 @@ static void dump_addrs(struct reply *r, int family)
     }
 }
 
-/* One route of the main table (struct rtmsg and its attributes): to
- * DST/DST_LEN (family's address length ALEN) on NIF, through GW if not
- * NULL, from PREFSRC if not NULL. */
-struct route {
-    int family;
-    size_t alen;
-    const void *dst, *gw, *prefsrc;
-    uint8_t dst_len;
-    uint32_t metric; /* 0: none */
-};
-
-static void route_msg(struct reply *r, const struct netif *nif,
-                      const struct route *rt)
+/* One route (struct rtmsg and its attributes), in a dump (NLM_F_MULTI)
+ * or as the one answer to a request for the route to an address. */
+static void route_msg(struct reply *r, const struct route *rt, bool multi)
 {
     uint8_t *p = msg_begin(r, RTM_NEWROUTE, 12 + 8 * 4 + 3 * (4 + 16) + 20);
     if (!p)
         return;
+    if (!multi)
+        memset(p - sizeof(struct nlhdr) + 6, 0, 2); /* nlmsg_flags */
     p[0] = (uint8_t)rt->family;
     p[1] = rt->dst_len;
-    p[4] = RT_TABLE_MAIN;
-    p[5] = rt->gw ? RTPROT_BOOT : RTPROT_KERNEL;
-    p[6] = rt->gw || rt->dst_len == 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-    p[7] = RTN_UNICAST;
+    /* An IPv4 local answer too: with no policy rules Linux merges its
+     * local table into main (fib_trie.c); IPv6 keeps them apart. */
+    p[4] = rt->local && rt->family == AF_INET6 ? RT_TABLE_LOCAL : RT_TABLE_MAIN;
+    p[5] = rt->protocol;
+    p[6] = rt->local                        ? RT_SCOPE_HOST
+           : rt->has_gw || rt->dst_len == 0 ? RT_SCOPE_UNIVERSE
+                                            : RT_SCOPE_LINK;
+    p[7] = rt->local ? RTN_LOCAL : RTN_UNICAST;
+    if (!multi)
+        p[9] = RTM_F_CLONED >> 8; /* rtm_flags, little-endian */
     size_t off = 12;
-    uint32_t table = RT_TABLE_MAIN, oif = nif->num + 1;
+    uint32_t table = p[4], oif = rt->nif->num + 1;
     off += attr(p + off, RTA_TABLE, &table, 4);
     if (rt->dst_len)
         off += attr(p + off, RTA_DST, rt->dst, rt->alen);
-    if (rt->gw)
+    if (rt->has_gw)
         off += attr(p + off, RTA_GATEWAY, rt->gw, rt->alen);
-    if (rt->prefsrc)
+    if (rt->has_prefsrc)
         off += attr(p + off, RTA_PREFSRC, rt->prefsrc, rt->alen);
     if (rt->metric)
         off += attr(p + off, RTA_PRIORITY, &rt->metric, 4);
@@ -240,57 +234,53 @@ static void route_msg(struct reply *r, const struct netif *nif,
     msg_end(r, p, off);
 }
 
-/* IPv4: the connected subnet of each interface but lo (whose routes are
- * in Linux's local table) and the default route through its gateway. */
-static void dump_routes4(struct reply *r, const struct netif *nif)
+static void dump_route(const struct route *rt, void *arg)
 {
-    const ip4_addr_t *a = netif_ip4_addr(nif), *gw = netif_ip4_gw(nif);
-    if (nif->name[0] == 'l' || ip4_addr_isany(a))
-        return;
-    uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(nif));
-    uint32_t net = ip4_addr_get_u32(a) & mask;
-    struct route rt = {
-        AF_INET, 4, &net, NULL, &a->addr, (uint8_t)__builtin_popcount(mask), 0};
-    route_msg(r, nif, &rt);
-    if (!ip4_addr_isany(gw)) {
-        uint32_t any = 0;
-        rt = (struct route){AF_INET, 4, &any, &gw->addr, &a->addr, 0, 0};
-        route_msg(r, nif, &rt);
+    route_msg(arg, rt, true);
+}
+
+/* The error (or, for 0, the acknowledgement) of request H. */
+static void nl_error(struct reply *r, const struct nlhdr *h, int32_t err)
+{
+    uint8_t *p = msg_begin(r, NLMSG_ERROR, sizeof(*h) + 4 + sizeof(*h));
+    if (p) {
+        memset(p - sizeof(*h) + 6, 0, 2); /* nlmsg_flags: not a dump's */
+        memcpy(p, &err, 4);
+        memcpy(p + 4, h, sizeof(*h));
+        msg_end(r, p, 4 + sizeof(*h));
     }
 }
 
-/* IPv6: a /64 for each address (::1/128 on lo), metric 256 as Linux's
- * kernel routes have. */
-static void dump_routes6(struct reply *r, const struct netif *nif)
+/* RTM_GETROUTE without NLM_F_DUMP: the route to BODY's RTA_DST (none:
+ * the unspecified address), one message and no NLMSG_DONE. */
+static void get_route(struct reply *r, const struct nlhdr *h,
+                      const uint8_t *body, size_t len)
 {
-    for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++) {
-        if (!ip6_addr_isvalid(netif_ip6_addr_state(nif, i)))
-            continue;
-        const ip6_addr_t *a6 = netif_ip6_addr(nif, i);
-        bool lo = ip6_addr_isloopback(a6);
-        uint32_t net[4] = {a6->addr[0], a6->addr[1], lo ? a6->addr[2] : 0,
-                           lo ? a6->addr[3] : 0};
-        struct route rt = {AF_INET6, 16, net, NULL, NULL, lo ? 128 : 64, 256};
-        route_msg(r, nif, &rt);
+    uint8_t dst[16] = {0};
+    int family = body[0];
+    size_t alen = family == AF_INET ? 4 : 16;
+    for (size_t off = 12; off + 4 <= len;) {
+        uint16_t alen_attr, type;
+        memcpy(&alen_attr, body + off, 2);
+        memcpy(&type, body + off + 2, 2);
+        if (alen_attr < 4 || off + alen_attr > len)
+            break;
+        if (type == RTA_DST && (size_t)alen_attr == 4 + alen)
+            memcpy(dst, body + off + 4, alen);
+        off += ALIGN_UP((size_t)alen_attr, 4UL);
     }
-}
-
-static void dump_routes(struct reply *r, int family)
-{
-    struct netif *nif;
-    NETIF_FOREACH(nif)
-    {
-        if (family == AF_UNSPEC || family == AF_INET)
-            dump_routes4(r, nif);
-        if (family == AF_UNSPEC || family == AF_INET6)
-            dump_routes6(r, nif);
-    }
+    struct route rt;
+    int err = route_get(family, dst, &rt);
+    if (err)
+        nl_error(r, h, err);
+    else
+        route_msg(r, &rt, false);
 }
 
 static long n_send(struct sock *s, struct msg *m)
 {
     struct nlhdr h;
-    uint8_t body[16] = {0};
+    uint8_t body[64] = {0};
     uint64_t len = msg_left(m);
     if (len < sizeof(h))
         return -EINVAL;
@@ -298,24 +288,23 @@ static long n_send(struct sock *s, struct msg *m)
         return -EFAULT;
     if (h.len < sizeof(h) || h.len > len)
         return -EINVAL;
-    msg_from_user(m, body, MIN(sizeof(body), (size_t)h.len - sizeof(h)));
+    size_t blen = MIN(sizeof(body), (size_t)h.len - sizeof(h));
+    msg_from_user(m, body, blen);
     struct reply r = {nl(s), NULL, h.seq, 0};
-    if (h.type == RTM_GETLINK) {
+    bool done_msg = true;
+    if (h.type == RTM_GETROUTE && (h.flags & NLM_F_DUMP) != NLM_F_DUMP) {
+        get_route(&r, &h, body, blen);
+        done_msg = false;
+    } else if (h.type == RTM_GETLINK) {
         dump_links(&r);
     } else if (h.type == RTM_GETADDR) {
         dump_addrs(&r, body[0]);
     } else if (h.type == RTM_GETROUTE) {
-        dump_routes(&r, body[0]);
+        route_foreach(body[0], dump_route, &r);
     } else {
-        uint8_t *p = msg_begin(&r, NLMSG_ERROR, sizeof(h) + 4 + sizeof(h));
-        if (p) {
-            int32_t e = -EOPNOTSUPP;
-            memcpy(p, &e, 4);
-            memcpy(p + 4, &h, sizeof(h));
-            msg_end(&r, p, 4 + sizeof(h));
-        }
+        nl_error(&r, &h, -EOPNOTSUPP);
     }
-    uint8_t *done = msg_begin(&r, NLMSG_DONE, sizeof(h) + 4);
+    uint8_t *done = done_msg ? msg_begin(&r, NLMSG_DONE, sizeof(h) + 4) : NULL;
     if (done) {
         memset(done, 0, 4);
         msg_end(&r, done, 4);

@@ -5,6 +5,8 @@
 #include "net/inet.h"
 #include "mm/mm.h"
 
+#include "lwip/ip.h"
+#include "lwip/netif.h"
 #include "lwip/udp.h"
 
 #define UDP_MAX 65507
@@ -91,6 +93,83 @@ static int u_connect(struct sock *s, const struct kaddr *a)
     return err;
 }
 
+/* Whether IP is one of the interfaces' addresses (127/8 counts). */
+static bool local_addr(const ip_addr_t *ip)
+{
+    struct netif *nif;
+    if (IP_IS_V4(ip) && ip4_addr_isloopback(ip_2_ip4(ip)))
+        return true;
+    NETIF_FOREACH(nif)
+    {
+        if (IP_IS_V4(ip) && ip4_addr_cmp(ip_2_ip4(ip), netif_ip4_addr(nif)))
+            return true;
+        if (IP_IS_V6(ip) && netif_get_ip6_addr_match(nif, ip_2_ip6(ip)) >= 0)
+            return true;
+    }
+    return false;
+}
+
+/* The source a sendmsg's IP_PKTINFO or IPV6_PKTINFO chose for a datagram
+ * to DST: *src (IP_ANY: none) and *nif (NULL: routed).  An IPv4 datagram
+ * takes IP_PKTINFO's ipi_spec_dst or a v4-mapped IPV6_PKTINFO address; an
+ * IPv6 one only IPV6_PKTINFO.  Linux's errors for an address not ours:
+ * ENETUNREACH (IPv4: no output route from it, route.c's
+ * ip_route_output_key_hash_rcu) or EINVAL (IPv6: ip6_datagram_send_ctl);
+ * ENODEV for no such interface. */
+static int pktinfo_src(const struct msg *m, const ip_addr_t *dst,
+                       ip_addr_t *src, struct netif **nif)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+                                       0, 0, 0, 0, 0xff, 0xff};
+    uint32_t w[4];
+    *src = *(IP_IS_V4(dst) ? IP4_ADDR_ANY : IP6_ADDR_ANY);
+    *nif = NULL;
+    if (m->src_family == 0 || (m->src_family == AF_INET && !IP_IS_V4(dst)))
+        return 0;
+    memcpy(w, m->src, 16);
+    if (IP_IS_V4(dst) && m->src_family == AF_INET6) {
+        if (memcmp(m->src, mapped, 12))
+            return (w[0] | w[1] | w[2] | w[3]) == 0 ? 0 : -EINVAL;
+        w[0] = w[3];
+    }
+    if (IP_IS_V4(dst))
+        ip_addr_set_ip4_u32_val(*src, w[0]);
+    else
+        IP_ADDR6(src, w[0], w[1], w[2], w[3]);
+    if (m->src_ifindex && !(*nif = netif_get_by_index((u8_t)m->src_ifindex)))
+        return -ENODEV;
+    if (!ip_addr_isany(src) && !local_addr(src))
+        return IP_IS_V4(dst) ? -ENETUNREACH : -EINVAL;
+    if (!*nif && !ip_addr_isany(src))
+        *nif = ip_route(src, dst);
+    return 0;
+}
+
+/* Sends P to IP:PORT (connected: the peer), from the source and with the
+ * TOS or traffic class the control messages asked for. */
+static err_t send_one(struct sock *s, struct msg *m, struct pbuf *p,
+                      const ip_addr_t *ip, uint16_t port)
+{
+    struct udp *u = udp_of(s);
+    ip_addr_t src;
+    struct netif *nif;
+    inet_pcb_ttl_tos(s, &u->pcb->ttl, &u->pcb->tos);
+    if (IP_IS_V4(ip) && m->tos >= 0)
+        u->pcb->tos = (u8_t)m->tos;
+    if (!IP_IS_V4(ip) && m->tclass >= 0)
+        u->pcb->tos = (u8_t)m->tclass;
+    int err = pktinfo_src(m, ip, &src, &nif);
+    if (err)
+        return err == -ENODEV ? ERR_IF : err == -EINVAL ? ERR_VAL : ERR_RTE;
+    if (ip_addr_isany(&src) && !nif)
+        return udp_sendto(u->pcb, p, ip, port);
+    if (!nif)
+        nif = ip_route(&u->pcb->local_ip, ip);
+    if (!nif)
+        return ERR_RTE;
+    return udp_sendto_if_src(u->pcb, p, ip, port, nif, &src);
+}
+
 static long u_send(struct sock *s, struct msg *m)
 {
     struct udp *u = udp_of(s);
@@ -117,12 +196,18 @@ static long u_send(struct sock *s, struct msg *m)
         pbuf_free(p);
         return -EFAULT;
     }
-    inet_pcb_ttl_tos(s, &u->pcb->ttl, &u->pcb->tos);
-    err_t e =
-        m->addr.len ? udp_sendto(u->pcb, p, &ip, port) : udp_send(u->pcb, p);
+    if (!m->addr.len) {
+        ip = u->pcb->remote_ip;
+        port = u->pcb->remote_port;
+    }
+    err_t e = send_one(s, m, p, &ip, port);
     pbuf_free(p);
     if (e == ERR_RTE)
         return -ENETUNREACH;
+    if (e == ERR_VAL && m->src_family)
+        return -EINVAL;
+    if (e == ERR_IF)
+        return -ENODEV;
     return e == ERR_OK ? (long)len : net_err(e);
 }
 

@@ -338,7 +338,10 @@ static long do_recv(int fd, struct msg *m)
 
 static struct msg *msg_new(void)
 {
-    return kzalloc(sizeof(struct msg));
+    struct msg *m = kzalloc(sizeof(struct msg));
+    if (m)
+        m->tos = m->tclass = -1;
+    return m;
 }
 
 /* A message over the program's one buffer, checked. */
@@ -398,6 +401,49 @@ struct linux_cmsghdr {
     int32_t level, type;
 };
 
+/* An IP control message of sendmsg (ip(7), ipv6(7)): the source address
+ * and interface (struct in_pktinfo's ipi_spec_dst, in6_pktinfo's
+ * ipi6_addr), the TOS (an int or a byte) or the traffic class (an int,
+ * -1 for the socket's).  Linux's EINVAL for a wrong size or value;
+ * other types are left to the protocol, which ignores them. */
+static long control_ip(struct msg *m, const struct linux_cmsghdr *c,
+                       const uint8_t *data)
+{
+    uint64_t n = c->len - sizeof(*c);
+    int32_t v = 0;
+    if (c->level == SOL_IP && c->type == IP_PKTINFO) {
+        if (n != 12)
+            return -EINVAL;
+        memcpy(&m->src_ifindex, data, 4);
+        memcpy(m->src, data + 4, 4);
+        m->src_family = AF_INET;
+    } else if (c->level == SOL_IPV6 && c->type == IPV6_PKTINFO) {
+        if (n != 20)
+            return -EINVAL;
+        memcpy(m->src, data, 16);
+        memcpy(&m->src_ifindex, data + 16, 4);
+        m->src_family = AF_INET6;
+    } else if (c->level == SOL_IP && c->type == IP_TOS) {
+        if (n != 4 && n != 1)
+            return -EINVAL;
+        if (n == 4)
+            memcpy(&v, data, 4);
+        else
+            v = data[0];
+        if (v < 0 || v > 255)
+            return -EINVAL;
+        m->tos = v;
+    } else if (c->level == SOL_IPV6 && c->type == IPV6_TCLASS) {
+        if (n != 4)
+            return -EINVAL;
+        memcpy(&v, data, 4);
+        if (v < -1 || v > 255)
+            return -EINVAL;
+        m->tclass = v;
+    }
+    return 0;
+}
+
 /* Takes the files an SCM_RIGHTS control message names (references held
  * in m->rights until the message is delivered or dropped). */
 static long control_in(struct msg *m, uint64_t uctl, uint64_t len)
@@ -412,6 +458,9 @@ static long control_in(struct msg *m, uint64_t uctl, uint64_t len)
         memcpy(&c, buf + off, sizeof(c));
         if (c.len < sizeof(c) || c.len > len - off)
             return -EINVAL;
+        long err = control_ip(m, &c, buf + off + sizeof(c));
+        if (err)
+            return err;
         if (c.level == SOL_SOCKET && c.type == SCM_RIGHTS) {
             for (uint64_t p = sizeof(c); p + 4 <= c.len; p += 4) {
                 int fd;
@@ -459,8 +508,8 @@ SYS(sendmsg)
 
 /* Installs received files and writes their SCM_RIGHTS message: the
  * control length written, or MSG_CTRUNC in *flags when it does not fit. */
-static uint64_t control_out(struct msg *m, uint64_t uctl, uint64_t cap,
-                            int *flags)
+static uint64_t control_rights(struct msg *m, uint64_t uctl, uint64_t cap,
+                               int *flags)
 {
     if (!m->nrights)
         return 0;
@@ -485,7 +534,45 @@ static uint64_t control_out(struct msg *m, uint64_t uctl, uint64_t cap,
     m->nrights = 0;
     if (copy_to_user(uctl, buf, need))
         return 0;
-    return need;
+    return ALIGN_UP(need, 8UL);
+}
+
+/* Copies the IP control messages out as Linux's put_cmsg does: one that
+ * does not fit is cut to the room left (its cmsg_len saying so) and sets
+ * MSG_CTRUNC; none at all fits in less than a header.  The length
+ * written, or -EFAULT. */
+static long control_ip_out(struct msg *m, uint64_t uctl, uint64_t cap,
+                           int *flags)
+{
+    uint64_t used = 0;
+    for (uint32_t off = 0; off < m->ctl_len;) {
+        uint64_t clen, space;
+        memcpy(&clen, m->ctl + off, 8);
+        space = ALIGN_UP(clen, 8UL);
+        if (!uctl || cap - used < sizeof(struct linux_cmsghdr)) {
+            *flags |= MSG_CTRUNC;
+            break;
+        }
+        uint64_t put = MIN(clen, cap - used);
+        if (put < clen) {
+            *flags |= MSG_CTRUNC;
+            memcpy(m->ctl + off, &put, 8); /* cmsg_len: what is there */
+        }
+        if (copy_to_user(uctl + used, m->ctl + off, put))
+            return -EFAULT;
+        used += MIN(space, cap - used);
+        off += (uint32_t)space;
+    }
+    return (long)used;
+}
+
+/* Writes SCM_RIGHTS, then the IP control messages: the length written. */
+static long control_out(struct msg *m, uint64_t uctl, uint64_t cap, int *flags)
+{
+    uint64_t used = control_rights(m, uctl, cap, flags);
+    used = MIN(used, cap);
+    long r = control_ip_out(m, uctl ? uctl + used : 0, cap - used, flags);
+    return r < 0 ? r : (long)(used + (uint64_t)r);
 }
 
 SYS(recvmsg)
@@ -511,13 +598,15 @@ SYS(recvmsg)
             nl = m->addr.len;
         }
         int32_t fl = m->out_flags;
-        uint64_t cl = control_out(m, h.control, h.controllen, &fl);
-        if (copy_to_user(a1 + offsetof(struct linux_msghdr, namelen), &nl,
-                         sizeof(nl)) ||
-            copy_to_user(a1 + offsetof(struct linux_msghdr, controllen), &cl,
-                         sizeof(cl)) ||
-            copy_to_user(a1 + offsetof(struct linux_msghdr, flags), &fl,
-                         sizeof(fl)))
+        long cl = control_out(m, h.control, h.controllen, &fl);
+        if (cl < 0)
+            r = cl;
+        else if (copy_to_user(a1 + offsetof(struct linux_msghdr, namelen), &nl,
+                              sizeof(nl)) ||
+                 copy_to_user(a1 + offsetof(struct linux_msghdr, controllen),
+                              &cl, sizeof(cl)) ||
+                 copy_to_user(a1 + offsetof(struct linux_msghdr, flags), &fl,
+                              sizeof(fl)))
             r = -EFAULT;
     }
     kfree(m);

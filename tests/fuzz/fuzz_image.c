@@ -41,27 +41,33 @@ static void check_files(const struct gorump_image *img, const uint8_t *buf,
                         size_t len)
 {
     struct gorump_file f;
-    uint64_t cursor = 0, before = 0;
+    struct gorump_file_cursor cursor = {0, 0};
+    uint64_t before = 0;
     int r;
 
     while ((r = gorump_image_next_file(img, &cursor, &f)) == 1) {
-        if (cursor < before + 48 || cursor % 8 != 0)
+        if (cursor.offset < before + 48 || cursor.offset % 8 != 0)
             abort();
-        before = cursor;
+        before = cursor.offset;
         inside(f.path, f.path_len, buf, len);
         inside(f.data, f.size, buf, len);
-        if (f.path_len < 2 || f.path[0] != '/' || f.mtime_nsec >= 1000000000)
+        if (f.path_len < 2 || f.path[0] != '/' || f.mtime_nsec >= 1000000000 ||
+            f.atime_nsec >= 1000000000)
             abort();
     }
-    if (r != 0 || cursor != img->files_size)
+    if (r != 0 || cursor.offset != img->files_size)
+        abort();
+    if (img->file_times != NULL &&
+        (img->file_times_size != cursor.index * 16 || img->file_times < buf ||
+         img->file_times + img->file_times_size > buf + len))
         abort();
     /* Cursors it never hands out. */
     for (uint64_t c = 1; c < 8 && c < img->files_size; c++) {
-        cursor = c;
+        cursor.offset = c;
         if (gorump_image_next_file(img, &cursor, &f) != GORUMP_IMAGE_EFILE)
             abort();
     }
-    cursor = img->files_size + 8;
+    cursor.offset = img->files_size + 8;
     if (img->files != NULL &&
         gorump_image_next_file(img, &cursor, &f) != GORUMP_IMAGE_EFILE)
         abort();

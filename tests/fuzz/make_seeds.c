@@ -61,6 +61,8 @@ static int add(struct pack_list *l, const char *path, uint32_t mode,
                           .gid = 1000,
                           .mtime_sec = 1700000000,
                           .mtime_nsec = 999999999,
+                          .atime_sec = 1690000000,
+                          .atime_nsec = 1,
                           .size = size,
                           .data = data};
 

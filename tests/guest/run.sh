@@ -72,6 +72,8 @@ register_cases() {
     go_case portshare
     go_case sockopts
     go_case routes
+    go_case packtimes
+    go_case udpcmsg
     go_case net-http
     go_case net-fetch
     go_case net-echo-1m c_net_echo $((1 << 20))
@@ -258,6 +260,27 @@ c_fs() {
     if [ "$NATIVE" = 1 ]; then run fs; else run -m 128M fs -enospc; fi
     expect_success
     [ "$NATIVE" = 1 ] || expect_out '^ENOSPC after [0-9]+ MiB, data intact: ok'
+}
+
+# A --dir tree and a --file whose mtimes and atimes differ (directories'
+# set after their contents), at the same paths natively and in the guest.
+c_packtimes() {
+    local t=$PWD/$dir/tree f=$PWD/$dir/single.txt args=() spec p m a
+    rm -rf "$t" && mkdir -p "$t/sub" || return
+    echo alpha >"$t/a.txt" && echo bravo >"$t/sub/b" && echo one >"$f"
+    ln -s a.txt "$t/l"
+    for spec in "$t/a.txt 1600000000.123456789 1500000000.000000005" \
+        "$t/l 1400000000.999999999 1400000001.000000001" \
+        "$t/sub/b 1300000000.500000000 1650000000.250000000" \
+        "$t/sub 1200000000.000000042 1210000000.000000043" \
+        "$t 1100000000.111111111 1110000000.222222222" \
+        "$f 1000000000.333333333 1700000000.444444444"; do
+        read -r p m a <<<"$spec"
+        touch -h -m -d "@$m" "$p" && touch -h -a -d "@$a" "$p" || return
+        args+=("$p=$m,$a")
+    done
+    run --dir "$t:$t" --file "$f:$f" packtimes "$t" "${args[@]}"
+    expect_success
 }
 
 # A packed file of pattern bytes (tests/go/mmap's pattern), at the same

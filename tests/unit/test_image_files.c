@@ -72,6 +72,8 @@ static void add(struct pack_list *l, const char *path, uint32_t mode,
                           .gid = 100,
                           .mtime_sec = 1700000000,
                           .mtime_nsec = 123456789,
+                          .atime_sec = -5,
+                          .atime_nsec = 999999999,
                           .size = size,
                           .data = data};
 
@@ -107,7 +109,7 @@ static void test_round_trip(void)
     struct pack_list l;
     struct gorump_image g;
     struct gorump_file f;
-    uint64_t cursor = 0;
+    struct gorump_file_cursor cursor = {0, 0};
     size_t len, i = 0;
     uint8_t *img;
 
@@ -125,25 +127,42 @@ static void test_round_trip(void)
         CHECK_EQ(f.size, p->size);
         CHECK(p->size == 0 || memcmp(f.data, p->data, p->size) == 0);
         CHECK(f.mtime_sec == 1700000000 && f.mtime_nsec == 123456789);
+        CHECK(f.atime_sec == -5 && f.atime_nsec == 999999999);
         CHECK(f.uid == 1000 && f.gid == 100);
         if (f.size > 0)
             CHECK_EQ((f.data - img) % (f.size >= 4096 ? 4096 : 8), 0);
     }
     CHECK_EQ(i, l.n);
-    CHECK_EQ(cursor, g.files_size);
+    CHECK_EQ(cursor.offset, g.files_size);
+    CHECK_EQ(cursor.index, l.n);
+    CHECK_EQ(g.file_times_size, 16 * l.n);
     CHECK_EQ(gorump_image_next_file(&g, &cursor, &f), 0); /* stays at end */
-    cursor = 4;
+    cursor.offset = 4;
     CHECK_EQ(gorump_image_next_file(&g, &cursor, &f), GORUMP_IMAGE_EFILE);
-    cursor = g.files_size + 8;
+    cursor.offset = g.files_size + 8;
     CHECK_EQ(gorump_image_next_file(&g, &cursor, &f), GORUMP_IMAGE_EFILE);
     free(img);
     pack_free(&l);
 }
 
-/* The FILES entry of an image built from a pack list (it comes last). */
+/* The table entry of the section of TYPE. */
+static uint8_t *section_of(uint8_t *img, uint32_t type)
+{
+    for (uint32_t i = 0; i < get32(img + 24); i++)
+        if (get32(img + HDR + SEC * i) == type)
+            return img + HDR + SEC * i;
+    return NULL;
+}
+
 static uint8_t *files_entry(uint8_t *img)
 {
-    return img + HDR + (get32(img + 24) - 1) * SEC;
+    return section_of(img, GORUMP_SECTION_FILES);
+}
+
+/* The FILETIMES section holds N entries. */
+static void times_count(uint8_t *img, uint64_t n)
+{
+    put64(section_of(img, GORUMP_SECTION_FILETIMES) + 16, 16 * n);
 }
 
 /* Offset of record i of the FILES section. */
@@ -213,6 +232,7 @@ static void edit_past_buffer(uint8_t *img, uint8_t *r)
     put64(files_entry(img) + 8, total - size);
     put64(files_entry(img) + 16, size);
     put32(img + total - size, (uint32_t)size + 8);
+    times_count(img, 1);
 }
 static void edit_section_short(uint8_t *img, uint8_t *r)
 {
@@ -228,6 +248,7 @@ static void edit_section_empty(uint8_t *img, uint8_t *r)
 {
     (void)r;
     put64(files_entry(img) + 16, 0);
+    times_count(img, 0);
 }
 static void edit_reserved(uint8_t *img, uint8_t *r)
 {
@@ -416,14 +437,61 @@ static void test_no_files(void)
 {
     struct gorump_image g;
     struct gorump_file f;
-    uint64_t cursor = 0;
+    struct gorump_file_cursor cursor = {0, 0};
     size_t len;
     uint8_t *img = build(NULL, &len);
 
     CHECK_EQ(gorump_image_parse(img, len, &g), 0);
-    CHECK(g.files == NULL);
+    CHECK(g.files == NULL && g.file_times == NULL);
     CHECK_EQ(gorump_image_next_file(&g, &cursor, &f), 0);
     free(img);
+}
+
+/* FILETIMES: one entry per record, nanoseconds below 1e9, reserved zero;
+ * an image without it (an older tool's) reads atime = mtime; a kernel
+ * that does not know the type skips it (tested in test_image.c for any
+ * unknown type). */
+static void test_file_times(void)
+{
+    struct pack_list l;
+    struct gorump_image g;
+    struct gorump_file f;
+    struct gorump_file_cursor cursor = {0, 0};
+    size_t len;
+    uint8_t *img, *e, *t;
+
+    sample(&l);
+    img = build(&l, &len);
+    e = section_of(img, GORUMP_SECTION_FILETIMES);
+    CHECK(e != NULL);
+    t = img + get64(e + 8);
+    CHECK_EQ(get64(e + 16), 16 * l.n);
+    CHECK_EQ(get64(e + 8),
+             get64(section_of(img, GORUMP_SECTION_FILES) + 8) +
+                 get64(section_of(img, GORUMP_SECTION_FILES) + 16));
+    put32(t + 16 + 8, 1000000000); /* second record's nanoseconds */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_EFILE);
+    put32(t + 16 + 8, 0);
+    put32(t + 16 + 12, 1); /* reserved */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_EFILE);
+    put32(t + 16 + 12, 0);
+    put64(e + 16, 16 * (l.n - 1)); /* an entry short */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_EFILE);
+    put64(e + 16, 16 * l.n + 8); /* not whole entries */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_EFILE);
+    put64(e + 16, 16 * l.n);
+    put32(e, 1000); /* an unknown type: atime = mtime, as before */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    CHECK(g.file_times == NULL);
+    CHECK_EQ(gorump_image_next_file(&g, &cursor, &f), 1);
+    CHECK(f.atime_sec == f.mtime_sec && f.atime_nsec == f.mtime_nsec);
+    free(img);
+    pack_free(&l);
 }
 
 int main(void)
@@ -433,5 +501,6 @@ int main(void)
     test_paths();
     test_links();
     test_no_files();
+    test_file_times();
     return check_done();
 }

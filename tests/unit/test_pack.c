@@ -3,7 +3,8 @@
  * tool/pack_tree.c) and writing them into images (tool/image_write.c): a
  * temporary tree with files, directories, links, a fifo and a socket goes
  * in, and every record that comes back through gorump_image_parse and
- * gorump_image_next_file has the host's bytes, mode, owner and mtime.
+ * gorump_image_next_file has the host's bytes, mode, owner, mtime and
+ * atime (the one lstat gave before packing read the file).
  * Also the errors: files that vanish or change size before they are
  * copied, paths too long for the guest, a stopping signal while writing.
  */
@@ -88,6 +89,8 @@ static void setup(void)
     if (geteuid() == 0)
         CHECK_EQ(chown(at("a.txt"), 1234, 5678), 0);
     set_mtime("a.txt", 1600000000, 123456789);
+    struct timespec ts[2] = {{1650000000, 987654321}, {UTIME_OMIT, 0}};
+    CHECK_EQ(utimensat(AT_FDCWD, at("a.txt"), ts, 0), 0);
     set_mtime("link", 1500000000, 5);
     free(big);
 }
@@ -129,13 +132,15 @@ static void check_record(const struct gorump_file *f, const char *host)
     }
 }
 
-/* The records of image IMG, in order, are GUEST[i] for host HOST[i]. */
+/* The records of image IMG, in order, are GUEST[i] for host HOST[i],
+ * with atime ATIME[i] (the host's before packing). */
 static void check_image(const uint8_t *img, size_t len, int n,
-                        const char *const *guest, const char *const *host)
+                        const char *const *guest, const char *const *host,
+                        const struct timespec *atime)
 {
     struct gorump_image g;
     struct gorump_file f;
-    uint64_t cursor = 0;
+    struct gorump_file_cursor cursor = {0, 0};
     int i = 0;
 
     CHECK_EQ(gorump_image_parse(img, len, &g), 0);
@@ -143,12 +148,14 @@ static void check_image(const uint8_t *img, size_t len, int n,
         CHECK(f.path_len == strlen(guest[i]) &&
               memcmp(f.path, guest[i], f.path_len) == 0);
         check_record(&f, host[i]);
+        CHECK(f.atime_sec == atime[i].tv_sec &&
+              f.atime_nsec == atime[i].tv_nsec);
         if (f.size >= 4096)
             CHECK_EQ((f.data - img) % 4096, 0);
         i++;
     }
     CHECK_EQ(i, n);
-    CHECK_EQ(cursor, g.files_size);
+    CHECK_EQ(cursor.offset, g.files_size);
 }
 
 static const char *const tree_guest[] = {
@@ -167,7 +174,15 @@ static void test_tree(void)
     const char *msg;
     uint8_t *img;
     size_t len;
+    struct timespec atime[9];
+    struct stat st;
 
+    /* Packing reads files and directories, which may move their atime. */
+    for (int i = 0; i < 9; i++) {
+        CHECK_EQ(lstat(host[i], &st), 0);
+        atime[i] = st.st_atim;
+    }
+    CHECK(atime[1].tv_sec == 1650000000 && atime[1].tv_nsec == 987654321);
     pack_init(&l, -1);
     capture_begin();
     CHECK_EQ(pack_dir(&l, tree, "/data/"), 0);
@@ -176,7 +191,7 @@ static void test_tree(void)
     CHECK(strstr(msg, "/tree/sock: skipped (a socket)\n") != NULL);
     CHECK_EQ(l.n, 9);
     CHECK_EQ(image_build(&in, &img, &len), 0);
-    check_image(img, len, 9, tree_guest, host);
+    check_image(img, len, 9, tree_guest, host, atime);
     free(img);
     pack_free(&l);
 }

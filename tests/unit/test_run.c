@@ -200,7 +200,7 @@ static const char *record_paths(const struct gorump_image *g, char *buf,
                                 size_t size)
 {
     struct gorump_file f;
-    uint64_t cursor = 0;
+    struct gorump_file_cursor cursor = {0, 0};
     size_t n = 0;
 
     buf[0] = '\0';

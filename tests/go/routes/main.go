@@ -3,7 +3,10 @@
 // table's IPv4 default route names an interface (RTA_OIF) and a gateway,
 // that interface's address lies in a connected route of the same
 // interface, and the host etcd would pick is one of its addresses; a dump
-// for one family holds only that family.  Prints SUCCESS, or FAIL lines.
+// for one family holds only that family.  /proc/net/route and
+// /proc/net/ipv6_route show the same routes in Linux's text format, and
+// a request for one address's route (no NLM_F_DUMP) answers with the
+// route a send would take.  Prints SUCCESS, or FAIL lines.
 package main
 
 import (
@@ -24,9 +27,9 @@ func check(ok bool, format string, args ...interface{}) {
 }
 
 type route struct {
-	family, dstLen, table, scope uint8
-	dst, gw, prefsrc         net.IP
-	oif                      uint32
+	family, dstLen, table, scope, rtype uint8
+	dst, gw, prefsrc                    net.IP
+	oif                                 uint32
 }
 
 func dump(family int) []route {
@@ -40,6 +43,10 @@ func dump(family int) []route {
 		check(false, "ParseNetlinkMessage: %v", err)
 		return nil
 	}
+	return parseRoutes(msgs)
+}
+
+func parseRoutes(msgs []syscall.NetlinkMessage) []route {
 	var rs []route
 	for i := range msgs {
 		m := &msgs[i]
@@ -93,7 +100,10 @@ func main() {
 		if err == nil {
 			checkConnected(all, ifc, def)
 		}
+		checkGet(def)
 	}
+	checkProcRoute(all)
+	checkProcIPv6Route(all)
 	for _, fam := range []int{syscall.AF_INET, syscall.AF_INET6} {
 		rs := dump(fam)
 		for _, r := range rs {
