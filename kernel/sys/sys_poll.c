@@ -101,7 +101,7 @@ SYS(epoll_ctl)
 
 static uint64_t deadline_ms(long timeout)
 {
-    return timeout > 0 ? clock_mono_ns() + (uint64_t)timeout * 1000000 : 0;
+    return timeout > 0 ? time_deadline(time_ms_to_ns((uint64_t)timeout)) : 0;
 }
 
 SYS(epoll_pwait)
@@ -184,17 +184,14 @@ SYS(poll)
 SYS(ppoll)
 {
     (void)a4, (void)a5;
-    struct linux_timespec ts;
-    uint64_t deadline = 0;
+    uint64_t deadline = 0, ns;
     bool block = true;
     if (a2) {
-        if (copy_from_user(&ts, a2, sizeof(ts)))
-            return -EFAULT;
-        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-            return -EINVAL;
-        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        long e = time_ts_from_user(a2, &ns);
+        if (e)
+            return e;
         block = ns != 0;
-        deadline = clock_mono_ns() + ns;
+        deadline = time_deadline(ns);
     }
     uint64_t mask, saved = current()->sigmask;
     if (a3) {
