@@ -48,8 +48,9 @@ struct kaddr {
 };
 
 /* One sendmsg/recvmsg: the user's iovec, walked by a cursor. */
+#define NET_MSG_IOV_MAX 64
 struct msg {
-    struct linux_iovec iov[64];
+    struct linux_iovec iov[NET_MSG_IOV_MAX];
     int iovlen;
     int idx;      /* cursor: current iovec */
     uint64_t off; /* cursor: offset in it */
