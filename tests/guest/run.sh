@@ -109,6 +109,7 @@ register_cases() {
     tool_case sysfuzz-random
     tool_case sysfuzz-random-date
     tool_case sysfuzz-seed-2
+    tool_case sysfuzz-regress
     tool_case sysfuzz-signals
 }
 
@@ -544,6 +545,14 @@ sysfuzz_random() {
 }
 
 c_sysfuzz_random() { sysfuzz_random 1 20000; }
+
+# PR_GET_NAME padding, lseek overflow, timeouts that saturate, one datagram
+# per readv/writev, passed fds never leaked (tests/sysfuzz/regress.c).
+c_sysfuzz_regress() {
+    run_sysfuzz regress
+    expect_status 0
+    expect_out_line SUCCESS
+}
 
 # A new seed every day ("seed: N" in the case's stdout, to replay it).
 c_sysfuzz_random_date() {

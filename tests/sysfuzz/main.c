@@ -105,6 +105,8 @@ int main(int argc, char **argv)
         return sf_signal_case(argv[2]);
     sf_mem_init();
     sf_dir_init();
+    if (argc == 2 && !strcmp(argv[1], "regress"))
+        return sf_regress();
     if (argc >= 2 && !strcmp(argv[1], "matrix"))
         return sf_matrix(argc - 2, argv + 2);
     if (argc < 3)

@@ -6,6 +6,7 @@
  *
  *   sysfuzz matrix [-x C:K]   every fd-taking call against every fd kind
  *   sysfuzz SEED N [-v]       random arguments to every implemented call
+ *   sysfuzz regress           the hardening fixes, each checked
  *   sysfuzz signal CASE       a handler at a bad address, then raised
  *
  * Calls go through sf_sys (a raw SYSCALL instruction), so the C library
@@ -63,6 +64,8 @@ int sf_matrix(int argc, char **argv);
 int sf_random(uint64_t seed, long iterations, int verbose);
 /* -s NR: syscall NR is not called (a known kernel bug being fixed). */
 void sf_random_skip(int nr);
+/* --- regress.c: the hardening fixes, checked (prints SUCCESS) */
+int sf_regress(void);
 /* --- signals.c */
 int sf_signal_case(const char *name);
 
