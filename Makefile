@@ -73,10 +73,17 @@ FUZZ_CFLAGS := $(WARN) -O1 -g -Iinclude \
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps check check-unit check-fuzz check-guest check-debian \
-	check-format check-compat \
-	format demo bench clean
-all: deps $(BUILD)/gorump $(BUILD)/kernel.elf
+# --- the syscall fuzzer guest (tests/sysfuzz): a static Linux program, so
+# it runs inside gorump and natively alike.  Its list of syscalls is the
+# kernel's own table.
+SYSFUZZ := $(BUILD)/sysfuzz/sysfuzz
+SYSFUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
+	-Wno-unused-parameter -I$(BUILD)/sysfuzz
+SECONDS ?= 300
+
+.PHONY: all deps check check-unit check-fuzz check-guest check-format check-compat \
+	format demo bench clean fuzz-kernel fuzz-compare
+all: deps $(BUILD)/gorump $(BUILD)/kernel.elf $(SYSFUZZ)
 
 deps:
 	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
@@ -144,6 +151,25 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) \
 	@mkdir -p $(dir $@)
 	@echo "  UNIT    $<"
 	$(Q)$(CC) $(UCFLAGS) -o $@ $< $(UNIT_LIBSRC)
+
+$(BUILD)/sysfuzz/sysfuzz_nrs.h: kernel/sys/syscall.c
+	@mkdir -p $(dir $@)
+	$(Q)sed -n 's/^ *NR(\([0-9]*\),.*/\1,/p' $< > $@
+
+$(SYSFUZZ): $(wildcard tests/sysfuzz/*.c tests/sysfuzz/*.h) \
+	$(BUILD)/sysfuzz/sysfuzz_nrs.h
+	@echo "  CCSTATIC $@"
+	$(Q)$(CC) $(SYSFUZZ_CFLAGS) -static -o $@ $(wildcard tests/sysfuzz/*.c)
+
+# Random syscalls with random seeds for SECONDS (default 300); a seed
+# that panics or hangs the kernel is printed, to replay with
+# `build/gorump run build/sysfuzz/sysfuzz SEED N -v`.
+fuzz-kernel: all
+	$(Q)tests/sysfuzz/fuzz-kernel.sh $(SECONDS)
+
+# The matrix natively and in gorump, and the table of their differences.
+fuzz-compare: all
+	$(Q)tests/sysfuzz/compare.sh
 
 check-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  RUN     $$t"; $$t; done

@@ -59,8 +59,7 @@ void seq_printf(struct seq *s, const char *fmt, ...)
 static struct linux_timespec now(void)
 {
     uint64_t ns = clock_real_ns();
-    return (struct linux_timespec){(int64_t)(ns / 1000000000),
-                                   (int64_t)(ns % 1000000000)};
+    return time_ns_to_ts(ns);
 }
 
 void node_touch(struct node *n, bool modified)

@@ -47,7 +47,6 @@ struct kaddr {
     uint32_t len;
 };
 
-/* One sendmsg/recvmsg: the user's iovec, walked by a cursor. */
 /* The IP control messages' levels and types (ip(7), ipv6(7)). */
 #define SOL_IP 0
 #define SOL_IPV6 41
@@ -56,8 +55,10 @@ struct kaddr {
 #define IPV6_PKTINFO 50
 #define IPV6_TCLASS 67
 
+/* One sendmsg/recvmsg: the user's iovec, walked by a cursor. */
+#define NET_MSG_IOV_MAX 64
 struct msg {
-    struct linux_iovec iov[64];
+    struct linux_iovec iov[NET_MSG_IOV_MAX];
     int iovlen;
     int idx;      /* cursor: current iovec */
     uint64_t off; /* cursor: offset in it */

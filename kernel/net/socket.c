@@ -73,7 +73,7 @@ void sock_notify(struct sock *s, uint32_t events)
 int sock_wait(struct sock *s, bool sending)
 {
     uint64_t t = sending ? s->sndtimeo : s->rcvtimeo;
-    int r = sched_sleep(&s->file->wq, t ? clock_mono_ns() + t : 0);
+    int r = sched_sleep(&s->file->wq, t ? time_deadline(t) : 0);
     if (r == -ETIMEDOUT)
         return -EAGAIN;
     return r == -EINTR ? -ERESTARTSYS : 0;
@@ -244,12 +244,11 @@ static int get_int(const void *v, uint32_t len, int *out)
     return 0;
 }
 
+/* socket(7): a negative timeout is no timeout (0); huge ones saturate. */
 static uint64_t timeval_ns(const void *v)
 {
-    const struct linux_timeval *tv = v;
-    if (tv->tv_sec < 0 || tv->tv_usec < 0)
-        return 0;
-    return (uint64_t)tv->tv_sec * 1000000000 + (uint64_t)tv->tv_usec * 1000;
+    uint64_t ns;
+    return time_tv_to_ns(v, &ns) ? 0 : ns;
 }
 
 int sock_setopt_common(struct sock *s, int name, const void *v, uint32_t len)
@@ -353,8 +352,8 @@ int sock_getopt_common(struct sock *s, int name, void *v, uint32_t *len)
     case SO_RCVTIMEO:
     case SO_SNDTIMEO: {
         uint64_t ns = name == SO_RCVTIMEO ? s->rcvtimeo : s->sndtimeo;
-        struct linux_timeval tv = {(int64_t)(ns / 1000000000),
-                                   (int64_t)(ns % 1000000000 / 1000)};
+        /* Saturated means forever, which reads back as 0 (socket(7)). */
+        struct linux_timeval tv = time_ns_to_tv(ns >= TIME_FOREVER ? 0 : ns);
         if (*len < sizeof(tv))
             return -EINVAL;
         memcpy(v, &tv, sizeof(tv));

@@ -372,10 +372,22 @@ static long send_wait(struct sock *s, struct msg *m, uint64_t done)
     return r && done ? (long)done : r;
 }
 
+/* Shut, reset, listening or never connected: EPIPE and SIGPIPE, as Linux
+ * gives for any state but established (tcp_sendmsg). */
+static long send_refused(struct msg *m, uint64_t done)
+{
+    if (!(m->flags & MSG_NOSIGNAL))
+        signal_send_thread(current(), SIGPIPE, 0);
+    return done ? (long)done : -EPIPE;
+}
+
 static long t_send(struct sock *s, struct msg *m)
 {
     struct tcp *t = tcp_of(s);
     uint64_t left = msg_left(m), done = 0;
+    /* Even an empty send: a listening pcb must never reach tcp_output. */
+    if (left == 0 && !t->connecting && (t->shut_wr || !t->connected))
+        return send_refused(m, 0);
     while (left > 0) {
         if (s->err) {
             int e = s->err;
@@ -388,13 +400,8 @@ static long t_send(struct sock *s, struct msg *m)
                 return r;
             continue;
         }
-        /* Shut, reset, or never connected: EPIPE and SIGPIPE, as Linux
-         * gives for any state but established. */
-        if (t->shut_wr || !t->connected || !t->pcb) {
-            if (!(m->flags & MSG_NOSIGNAL))
-                signal_send_thread(current(), SIGPIPE, 0);
-            return done ? (long)done : -EPIPE;
-        }
+        if (t->shut_wr || !t->connected || !t->pcb)
+            return send_refused(m, done);
         size_t room = MIN((size_t)tcp_sndbuf(t->pcb), NET_BOUNCE_SIZE);
         if (tcp_sndqueuelen(t->pcb) >= TCP_SND_QUEUELEN - 1)
             room = 0;

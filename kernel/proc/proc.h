@@ -140,4 +140,22 @@ struct linux_sigaction *signal_action(int sig);
 /* rt_sigreturn: restores the context saved by delivery; returns rax. */
 long signal_return(struct trapframe *tf);
 
+/* --- time.c: program times to nanoseconds, checked and saturating */
+struct linux_timespec;
+struct linux_timeval;
+/* Longer than any sleep: the saturated value of a huge timeout. */
+#define TIME_FOREVER (UINT64_MAX / 2)
+/* A timespec as nanoseconds: 0, or -EINVAL (negative seconds, nanoseconds
+ * outside [0, 1e9)); huge values saturate to TIME_FOREVER. */
+long time_ts_to_ns(const struct linux_timespec *ts, uint64_t *ns);
+/* The same from user memory: also -EFAULT. */
+long time_ts_from_user(uint64_t uts, uint64_t *ns);
+/* A timeval likewise (microseconds outside [0, 1e6): -EINVAL). */
+long time_tv_to_ns(const struct linux_timeval *tv, uint64_t *ns);
+uint64_t time_ms_to_ns(uint64_t ms);
+/* The monotonic time ns from now, saturating. */
+uint64_t time_deadline(uint64_t ns);
+struct linux_timespec time_ns_to_ts(uint64_t ns);
+struct linux_timeval time_ns_to_tv(uint64_t ns);
+
 #endif

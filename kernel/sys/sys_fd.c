@@ -78,10 +78,40 @@ SYS(write)
     return do_write((int)a0, a1, (size_t)a2);
 }
 
+/* One iovec's transfer; after the first bytes it must not wait. */
+static long iov_step(int fd, uint64_t buf, size_t n, bool write, bool started)
+{
+    struct file *f = started ? fd_get(fd) : NULL;
+    unsigned saved = f ? f->flags : 0;
+    if (f)
+        f->flags |= O_NONBLOCK;
+    long r = write ? do_write(fd, buf, n) : do_read(fd, buf, n);
+    if (f) {
+        f->flags = (f->flags & ~O_NONBLOCK) | (saved & O_NONBLOCK);
+        file_put(f);
+    }
+    return r;
+}
+
+/* Whether fd is a socket whose vector fits one message. */
+static bool iov_is_message(int fd, long cnt)
+{
+    struct file *f = fd_get(fd);
+    bool r = f && file_is_socket(f) && cnt <= NET_MSG_IOV_MAX;
+    if (f)
+        file_put(f);
+    return r;
+}
+
+/* Files other than sockets: one transfer per iovec, but only the first may
+ * wait; once bytes have moved, an iovec that would block ends the call
+ * with what was done (readv(2): a partial transfer, never a second wait). */
 static long do_iov(int fd, uint64_t uiov, long cnt, bool write)
 {
     if (cnt < 0 || cnt > IOV_MAX)
         return -EINVAL;
+    if (iov_is_message(fd, cnt))
+        return net_iov_io(fd, uiov, cnt, write);
     long total = 0;
     for (long i = 0; i < cnt; i++) {
         struct linux_iovec iov;
@@ -91,8 +121,7 @@ static long do_iov(int fd, uint64_t uiov, long cnt, bool write)
             return -EINVAL;
         if (!iov.len)
             continue;
-        long r = write ? do_write(fd, iov.base, iov.len)
-                       : do_read(fd, iov.base, iov.len);
+        long r = iov_step(fd, iov.base, iov.len, write, total > 0);
         if (r < 0)
             return total ? total : r;
         total += r;
@@ -174,8 +203,8 @@ SYS(lseek)
         r = a2 == DATA ? a1 : base;
     } else if (a2 == SET) {
         r = a1;
-    } else {
-        r = base + a1;
+    } else if (__builtin_add_overflow(base, a1, &r)) {
+        r = -1; /* past the largest offset: EINVAL, as Linux */
     }
     if (r < 0) {
         r = -EINVAL;

@@ -133,15 +133,14 @@ SYS(prctl)
     static char name[16] = "main";
     switch (a0) {
     case SET_NAME: {
-        char buf[16];
-        long n = strncpy_from_user(buf, a1, sizeof(buf));
+        /* man 2 prctl: at most 15 bytes are read; the name is kept NUL
+         * padded, so GET_NAME's 16 bytes never carry stale bytes. */
+        char buf[16] = {0};
+        long n = strncpy_from_user(buf, a1, sizeof(buf) - 1);
         if (n == -EFAULT)
             return n;
-        if (n < 0) {
-            if (copy_from_user(buf, a1, sizeof(buf) - 1))
-                return -EFAULT;
-            buf[15] = 0;
-        }
+        if (n < 0 && copy_from_user(buf, a1, sizeof(buf) - 1))
+            return -EFAULT;
         memcpy(name, buf, sizeof(name));
         return 0;
     }

@@ -336,12 +336,33 @@ static long do_recv(int fd, struct msg *m)
     return r;
 }
 
+static void rights_drop(struct msg *m);
+
+static bool cloexec_of(const struct msg *m)
+{
+    return m->flags & MSG_CMSG_CLOEXEC;
+}
+
 static struct msg *msg_new(void)
 {
     struct msg *m = kzalloc(sizeof(struct msg));
     if (m)
         m->tos = m->tclass = -1;
     return m;
+}
+
+long net_iov_io(int fd, uint64_t uiov, long cnt, bool write)
+{
+    struct msg *m = msg_new();
+    if (!m)
+        return -ENOMEM;
+    long r = msg_iov(m, uiov, (uint64_t)cnt);
+    if (!r)
+        r = write ? do_send(fd, m) : do_recv(fd, m);
+    if (!write)
+        rights_drop(m); /* read(2) has no control buffer for them */
+    kfree(m);
+    return r;
 }
 
 /* A message over the program's one buffer, checked. */
@@ -507,34 +528,41 @@ SYS(sendmsg)
 }
 
 /* Installs received files and writes their SCM_RIGHTS message: the
- * control length written, or MSG_CTRUNC in *flags when it does not fit. */
+ * control length written.  As Linux (scm_detach_fds): as many fds as the
+ * buffer holds are installed, MSG_CTRUNC says some were not, and the files
+ * not delivered are dropped, never left open where the program cannot
+ * see them (also when the buffer cannot be written). */
 static uint64_t control_rights(struct msg *m, uint64_t uctl, uint64_t cap,
                                int *flags)
 {
     if (!m->nrights)
         return 0;
-    uint64_t need = sizeof(struct linux_cmsghdr) + 4 * (uint64_t)m->nrights;
-    if (!uctl || cap < need) {
-        *flags |= MSG_CTRUNC;
-        rights_drop(m);
-        return 0;
-    }
-    uint8_t buf[sizeof(struct linux_cmsghdr) + 4 * 16];
-    struct linux_cmsghdr c = {need, SOL_SOCKET, SCM_RIGHTS};
-    memcpy(buf, &c, sizeof(c));
-    bool cloexec = m->flags & MSG_CMSG_CLOEXEC;
+    struct linux_cmsghdr c = {sizeof(c), SOL_SOCKET, SCM_RIGHTS};
+    int fit = !uctl || cap < sizeof(c)
+                  ? 0
+                  : (int)MIN((cap - sizeof(c)) / 4, (uint64_t)m->nrights);
+    int fds[ARRAY_SIZE(m->rights)], n = 0;
     for (int i = 0; i < m->nrights; i++) {
-        int fd = fd_install(m->rights[i], cloexec);
-        if (fd < 0) {
+        int fd = i < fit ? fd_install(m->rights[i], cloexec_of(m)) : -1;
+        if (fd < 0)
             file_put(m->rights[i]);
-            *flags |= MSG_CTRUNC;
-        }
-        memcpy(buf + sizeof(c) + 4 * i, &fd, 4);
+        else
+            fds[n++] = fd;
     }
+    if (n < m->nrights)
+        *flags |= MSG_CTRUNC;
     m->nrights = 0;
-    if (copy_to_user(uctl, buf, need))
+    if (!n)
         return 0;
-    return ALIGN_UP(need, 8UL);
+    c.len = sizeof(c) + 4 * (uint64_t)n;
+    if (copy_to_user(uctl, &c, sizeof(c)) ||
+        copy_to_user(uctl + sizeof(c), fds, 4 * (uint64_t)n)) {
+        for (int i = 0; i < n; i++)
+            fd_close(fds[i]);
+        *flags |= MSG_CTRUNC;
+        return 0;
+    }
+    return ALIGN_UP(c.len, 8UL); /* CMSG_SPACE: the caller caps it */
 }
 
 /* Copies the IP control messages out as Linux's put_cmsg does: one that

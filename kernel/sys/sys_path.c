@@ -616,8 +616,7 @@ static long set_time(struct linux_timespec *t, const struct linux_timespec *u)
         return 0;
     if (u->tv_nsec == UTIME_NOW) {
         uint64_t ns = clock_real_ns();
-        *t = (struct linux_timespec){(int64_t)(ns / 1000000000),
-                                     (int64_t)(ns % 1000000000)};
+        *t = time_ns_to_ts(ns);
         return 0;
     }
     if (u->tv_nsec < 0 || u->tv_nsec >= 1000000000)

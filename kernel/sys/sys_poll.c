@@ -93,7 +93,7 @@ SYS(epoll_ctl)
 
 static uint64_t deadline_ms(long timeout)
 {
-    return timeout > 0 ? clock_mono_ns() + (uint64_t)timeout * 1000000 : 0;
+    return timeout > 0 ? time_deadline(time_ms_to_ns((uint64_t)timeout)) : 0;
 }
 
 /* Installs the signal mask at umask (if any) for the call's duration, as
@@ -114,18 +114,16 @@ static long mask_from_user(uint64_t umask, uint64_t *saved)
  * for a zero timeout. */
 static long timeout_from_user(uint64_t uts, uint64_t *deadline, bool *block)
 {
-    struct linux_timespec ts;
     *deadline = 0;
     *block = true;
     if (!uts)
         return 0;
-    if (copy_from_user(&ts, uts, sizeof(ts)))
-        return -EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-        return -EINVAL;
-    uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    uint64_t ns;
+    long r = time_ts_from_user(uts, &ns);
+    if (r)
+        return r;
     *block = ns != 0;
-    *deadline = clock_mono_ns() + ns;
+    *deadline = time_deadline(ns);
     return 0;
 }
 
@@ -329,13 +327,18 @@ SYS(select)
     if (a4) {
         if (copy_from_user(&tv, a4, sizeof(tv)))
             return -EFAULT;
-        if (tv.tv_sec < 0 || tv.tv_usec < 0)
-            return -EINVAL;
-        /* Microseconds past a second are carried, not refused. */
-        uint64_t ns =
-            (uint64_t)tv.tv_sec * 1000000000 + (uint64_t)tv.tv_usec * 1000;
+        /* As Linux: microseconds past a second are carried into the
+         * seconds (a sum that wraps negative is EINVAL, like a negative
+         * count), a negative remainder is EINVAL, huge values saturate. */
+        struct linux_timespec ts = {
+            (int64_t)((uint64_t)tv.tv_sec + (uint64_t)(tv.tv_usec / 1000000)),
+            tv.tv_usec % 1000000 * 1000};
+        uint64_t ns;
+        long e = time_ts_to_ns(&ts, &ns);
+        if (e)
+            return e;
         block = ns != 0;
-        deadline = clock_mono_ns() + ns;
+        deadline = time_deadline(ns);
     }
     long r = do_select((int)a0, usets, deadline, block);
     if (a4 && block)

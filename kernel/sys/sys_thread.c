@@ -95,18 +95,16 @@ SYS(futex)
 
     uint64_t deadline = 0;
     if (a3) {
-        struct linux_timespec ts;
-        if (copy_from_user(&ts, a3, sizeof(ts)))
-            return -EFAULT;
-        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-            return -EINVAL;
-        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        uint64_t ns;
+        long e = time_ts_from_user(a3, &ns);
+        if (e)
+            return e;
         if (op == WAIT) {
-            deadline = clock_mono_ns() + ns;
+            deadline = time_deadline(ns);
         } else {
             /* BITSET takes an absolute time on the chosen clock. */
             uint64_t now = (a1 & REALTIME) ? clock_real_ns() : clock_mono_ns();
-            deadline = clock_mono_ns() + (ns > now ? ns - now : 0);
+            deadline = time_deadline(ns > now ? ns - now : 0);
         }
         if (!deadline)
             deadline = 1;

@@ -51,24 +51,6 @@ static long clock_now(long id, uint64_t *ns)
     }
 }
 
-static struct linux_timespec to_ts(uint64_t ns)
-{
-    return (struct linux_timespec){(int64_t)(ns / NSEC), (int64_t)(ns % NSEC)};
-}
-
-static long from_ts(uint64_t uts, uint64_t *ns)
-{
-    struct linux_timespec ts;
-    if (copy_from_user(&ts, uts, sizeof(ts)))
-        return -EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || (uint64_t)ts.tv_nsec >= NSEC)
-        return -EINVAL;
-    *ns = (uint64_t)ts.tv_sec >= UINT64_MAX / NSEC / 2
-              ? UINT64_MAX / 2
-              : (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
-    return 0;
-}
-
 SYS(clock_gettime)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
@@ -76,7 +58,7 @@ SYS(clock_gettime)
     long r = clock_now(a0, &ns);
     if (r)
         return r;
-    struct linux_timespec ts = to_ts(ns);
+    struct linux_timespec ts = time_ns_to_ts(ns);
     return copy_to_user(a1, &ts, sizeof(ts));
 }
 
@@ -102,8 +84,7 @@ SYS(gettimeofday)
     if (!a0)
         return 0;
     uint64_t ns = clock_real_ns();
-    struct linux_timeval tv = {(int64_t)(ns / NSEC),
-                               (int64_t)(ns % NSEC / 1000)};
+    struct linux_timeval tv = time_ns_to_tv(ns);
     return copy_to_user(a0, &tv, sizeof(tv));
 }
 
@@ -124,7 +105,8 @@ static long sleep_until(uint64_t deadline, uint64_t urem)
         return 0;
     if (urem) {
         uint64_t now = clock_mono_ns();
-        struct linux_timespec ts = to_ts(deadline > now ? deadline - now : 0);
+        struct linux_timespec ts =
+            time_ns_to_ts(deadline > now ? deadline - now : 0);
         if (copy_to_user(urem, &ts, sizeof(ts)))
             return -EFAULT;
     }
@@ -135,10 +117,10 @@ SYS(nanosleep)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
     uint64_t ns;
-    long r = from_ts(a0, &ns);
+    long r = time_ts_from_user(a0, &ns);
     if (r)
         return r;
-    return sleep_until(clock_mono_ns() + ns, a1);
+    return sleep_until(time_deadline(ns), a1);
 }
 
 SYS(clock_nanosleep)
@@ -150,12 +132,12 @@ SYS(clock_nanosleep)
     long r = clock_now(a0, &now);
     if (r)
         return r;
-    r = from_ts(a2, &ns);
+    r = time_ts_from_user(a2, &ns);
     if (r)
         return r;
     if (a1 & TIMER_ABSTIME) {
         uint64_t left = ns > now ? ns - now : 0;
-        return sleep_until(clock_mono_ns() + left, 0);
+        return sleep_until(time_deadline(left), 0);
     }
-    return sleep_until(clock_mono_ns() + ns, a3);
+    return sleep_until(time_deadline(ns), a3);
 }

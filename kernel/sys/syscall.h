@@ -102,6 +102,9 @@ SYS(getcwd);
 SYS(truncate);
 SYS(statfs);
 /* sys_net.c */
+/* readv/writev on a socket: the whole iovec is one message (one datagram
+ * sent, one received), as Linux's sock_read_iter/sock_write_iter. */
+long net_iov_io(int fd, uint64_t uiov, long cnt, bool write);
 SYS(socket);
 SYS(socketpair);
 SYS(bind);

@@ -139,6 +139,12 @@ register_cases() {
     local v
     for v in "${VERSIONS[@]}"; do dyn_case "cgo-go$v" c_cgo "$v"; done
     dyn_case cgo-sqlite
+    tool_case sysfuzz-matrix
+    tool_case sysfuzz-random
+    tool_case sysfuzz-random-date
+    tool_case sysfuzz-seed-2
+    tool_case sysfuzz-regress
+    tool_case sysfuzz-signals
 
     register_real_cases
 }
@@ -615,6 +621,75 @@ c_unknown_command() {
 c_bad_memory() {
     run_tool run -m 12Q "$B/hello"
     expect_tool_error '12Q'
+}
+
+# --- the syscall fuzzer (tests/sysfuzz): nothing a program does may panic
+# or hang the kernel.  tests/sysfuzz/pending.sh leaves out the known bugs
+# whose fix is on its way.
+. tests/sysfuzz/pending.sh
+SYSFUZZ=build/sysfuzz/sysfuzz
+
+# run_sysfuzz ARG...: the fuzzer in gorump, with no network to spray.
+run_sysfuzz() {
+    run_tool run --net none --timeout "$GUEST_TIMEOUT" "$SYSFUZZ" "$@"
+    reject_err 'kernel panic'
+}
+
+c_sysfuzz_matrix() {
+    run_sysfuzz matrix "${SYSFUZZ_MATRIX_EXCLUDE[@]}"
+    expect_status 0
+    expect_out '^sysfuzz: matrix: [0-9]+ cases, .* all returned$'
+}
+
+# sysfuzz_random SEED N: N random calls from SEED, all returned.
+sysfuzz_random() {
+    run_sysfuzz "$1" "$2" "${SYSFUZZ_RANDOM_SKIP[@]}"
+    expect_status 0
+    expect_out "^sysfuzz: seed $1: $2 iterations, .* all returned\$"
+}
+
+c_sysfuzz_random() { sysfuzz_random 1 20000; }
+
+# PR_GET_NAME padding, lseek overflow, timeouts that saturate, one datagram
+# per readv/writev, passed fds never leaked (tests/sysfuzz/regress.c).
+c_sysfuzz_regress() {
+    run_sysfuzz regress
+    expect_status 0
+    expect_out_line SUCCESS
+}
+
+# A new seed every day ("seed: N" in the case's stdout, to replay it).
+c_sysfuzz_random_date() {
+    local seed
+    seed=$(date +%Y%m%d)
+    sysfuzz_random "$seed" 20000
+}
+
+# Seed 2 sent 0 bytes on a listening TCP socket: lwIP asserted (a panic)
+# in tcp_output; Linux says EPIPE.
+c_sysfuzz_seed_2() { sysfuzz_random 2 9000; }
+
+# Each bad signal delivery kills the program, so each is its own run: on
+# Linux as here the program dies of SIGSEGV (139) and the kernel lives.
+# frame-eflags sets TF among others: SIGTRAP (133) on both.  frame-cs:
+# Linux kills with SIGSEGV; gorump ignores the frame's segments (it only
+# ever returns to user mode with the user's), so the program goes on.
+c_sysfuzz_signals() {
+    local c want got
+    for c in handler-noncanon handler-noncanon-hi handler-kernel \
+        handler-unmapped segv-handler-noncanon restorer-noncanon \
+        restorer-kernel altstack-kernel altstack-noncanon \
+        frame-rip-noncanon frame-rip-kernel frame-rsp-noncanon \
+        frame-rsp-kernel frame-fpregs frame-eflags frame-cs; do
+        want=139
+        [ "$c" = frame-eflags ] && want=133
+        [ "$c" = frame-cs ] && want=0
+        run_sysfuzz signal "$c"
+        got=$(cat "$dir/status")
+        [ "$got" = "$want" ] ||
+            fail "signal case $c: status $got, want $want"
+        [ "$want" != 139 ] || expect_err 'killed by signal 11 \(SIGSEGV\)'
+    done
 }
 
 c_kernel_panic() {
