@@ -65,6 +65,11 @@ UNIT_LIBSRC := $(filter-out tool/main.c,$(wildcard tool/*.c)) \
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
 	$(wildcard tests/unit/test_*.c))
 
+# --- C programs for guest cases (tests/cpu): what Go cannot express (bad
+# signal frames, RFLAGS bits, privileged instructions); static, with the
+# host's libc, so they run in the guest and natively alike.
+CPU_TESTS := $(patsubst tests/cpu/%.c,$(BUILD)/cpu/%,$(wildcard tests/cpu/*.c))
+
 # --- fuzzing (clang's libFuzzer) --------------------------------------------
 # FUZZ_SECONDS (environment or command line) bounds each target's run.
 FUZZ_SECONDS ?= 20
@@ -74,7 +79,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all deps check check-unit check-fuzz check-guest check-format check-compat \
-	format demo bench clean
+	format demo bench clean cpu-tests
 all: deps $(BUILD)/gorump $(BUILD)/kernel.elf
 
 deps:
@@ -144,6 +149,13 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) \
 	@echo "  UNIT    $<"
 	$(Q)$(CC) $(UCFLAGS) -o $@ $< $(UNIT_LIBSRC)
 
+$(BUILD)/cpu/%: tests/cpu/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CPUTEST $<"
+	$(Q)$(CC) $(WARN) -O2 -static -pthread -o $@ $<
+
+cpu-tests: $(CPU_TESTS)
+
 check-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  RUN     $$t"; $$t; done
 
@@ -173,7 +185,7 @@ check-fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/make_seeds
 		grep -h '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log; \
 	done
 
-check-guest: all
+check-guest: all cpu-tests
 	$(Q)tests/guest/run.sh
 
 check-format:

@@ -64,6 +64,14 @@ void pt_each(uint64_t start, uint64_t end,
              void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg);
 void *mmio_map(uint64_t pa, size_t size);
 
+/* --- kstack.c: threads' kernel stacks, KSTACK_SIZE each with unmapped
+ * guard pages below. */
+/* The lowest address of a new stack, or 0 when memory is exhausted. */
+uint64_t kstack_alloc(void);
+void kstack_free(uint64_t base);
+/* Whether addr is in the guard below some kernel stack. */
+bool kstack_guard(uint64_t addr);
+
 /* --- vm.c: the program's address space */
 #define PROT_READ 1
 #define PROT_WRITE 2

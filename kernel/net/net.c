@@ -279,17 +279,6 @@ static bool parse_ip4(const char *s, ip4_addr_t *a, int *prefix)
     return true;
 }
 
-/* The value of "key=" on the kernel command line, or NULL. */
-static const char *cmdline_value(const char *key)
-{
-    const char *c = cmdline_get();
-    size_t n = strlen(key);
-    for (const char *p = c; *p; p++)
-        if ((p == c || p[-1] == ' ') && !strncmp(p, key, n))
-            return p + n;
-    return NULL;
-}
-
 static void configure_static(struct netif *nif, const char *ip)
 {
     ip4_addr_t addr, mask, gw;
