@@ -26,6 +26,14 @@ uint64_t pmem_free_pages(void);
 uint64_t pmem_total_pages(void);
 uint64_t pmem_max_phys(void);
 
+/* --- failinject.c: gorump.failslab= and gorump.failpage= (docs/SECURITY.md) */
+enum fail_kind { FAIL_SLAB, FAIL_PAGE };
+/* Starts failing allocations, if the command line asks for it. */
+void failinject_arm(void);
+/* Whether this allocation is to fail (kmalloc and pmem_alloc ask). */
+bool failinject_now(enum fail_kind kind);
+uint64_t failinject_count(void);
+
 /* --- kheap.c: kmalloc/kfree, 16-byte aligned */
 void *kmalloc(size_t n);
 void *kzalloc(size_t n);

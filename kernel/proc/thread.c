@@ -44,6 +44,8 @@ void sched_thread_start(void)
 {
     reap();
     crashtest_run(current());
+    if (current()->tid == 1)
+        failinject_arm();
 }
 
 /* A thread whose first switch enters thread_trampoline and returns to user
@@ -166,9 +168,9 @@ static void print_stats(void)
             hv[0] ? hv : "none", !!(cr4 & CR4_SMEP), !!(cr4 & CR4_SMAP),
             !!(cr4 & CR4_UMIP));
     kprintf("gorump: stats: free-pages=%lu total-pages=%lu resident=%lu "
-            "threads=%d open-fds=%d\n",
+            "threads=%d open-fds=%d injected-failures=%lu\n",
             pmem_free_pages(), pmem_total_pages(), vm_resident_pages(),
-            procs.nthreads, fd_count());
+            procs.nthreads, fd_count(), failinject_count());
 }
 
 __noreturn void proc_exit(int status)

@@ -81,6 +81,10 @@ register_cases() {
     go_case q35
     # Exhausting guest memory natively would exhaust the host's.
     [ "$NATIVE" = 1 ] || go_case oom
+    # Fault injection (gorump.failslab/failpage) has no native counterpart.
+    if [ "$NATIVE" != 1 ]; then
+        for n in fs goroutines mmap; do go_case "fail-$n" c_fail "$n"; done
+    fi
 
     # C programs (tests/cpu), run once: what a program can do to the CPU.
     local m
@@ -288,6 +292,21 @@ c_oom() {
     expect_status 137
     expect_out_line "1 TiB mmap: ENOMEM"
     expect_err 'out of memory: no free page for address'
+}
+
+# A program run with 3% of kmalloc and 2% of page allocations failing
+# (seeds fixed, so a failure can be repeated): it may fail (1), die of
+# ENOMEM in the Go runtime (2) or be OOM-killed (137), but the kernel
+# must not panic (123) or hang (124), and must reach its exit report.
+c_fail() {
+    GORUMP_KERNEL_ARGS="gorump gorump.stats gorump.failslab=3,7 \
+gorump.failpage=2,11" run "$1"
+    local st
+    st=$(cat "$dir/status" 2>/dev/null)
+    case $st in 0 | 1 | 2 | 137) ;; *) fail "status $st" ;; esac
+    expect_err '^gorump: fault injection: 3% fail' \
+        '^gorump: stats: free-pages=.* injected-failures=[1-9]'
+    reject_err 'kernel panic'
 }
 
 c_timeout() {
