@@ -64,6 +64,11 @@ UNIT_LIBSRC := $(filter-out tool/main.c,$(wildcard tool/*.c)) \
 	$(wildcard common/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
 	$(wildcard tests/unit/test_*.c))
+# Kernel code built for the host: the test includes the kernel file, and
+# tests/unit/kshim stands in for the kernel headers it uses.
+KUNIT_CFLAGS := -Itests/unit/kshim -Ikernel
+$(BUILD)/unit/test_pmem: UCFLAGS += $(KUNIT_CFLAGS)
+$(BUILD)/unit/test_pmem: kernel/mm/pmem.c tests/unit/kshim/mm/mm.h
 
 # --- C programs for guest cases (tests/cpu): what Go cannot express (bad
 # signal frames, RFLAGS bits, privileged instructions); static, with the
