@@ -2,6 +2,9 @@
 # `make check` runs every test; `make demo` boots examples/httpd.
 # Plain GNU make; scripts/deps.sh installs what is missing first.
 
+# `make` alone builds `all`, whatever rule comes first below.
+.DEFAULT_GOAL := all
+
 BUILD ?= build
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
@@ -64,6 +67,16 @@ UNIT_LIBSRC := $(filter-out tool/main.c,$(wildcard tool/*.c)) \
 	$(wildcard common/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
 	$(wildcard tests/unit/test_*.c))
+# Kernel code built for the host: the test includes the kernel file, and
+# tests/unit/kshim stands in for the kernel headers it uses.
+KUNIT_CFLAGS := -Itests/unit/kshim -Ikernel
+$(BUILD)/unit/test_pmem: UCFLAGS += $(KUNIT_CFLAGS)
+$(BUILD)/unit/test_pmem: kernel/mm/pmem.c tests/unit/kshim/mm/mm.h
+
+# --- C programs for guest cases (tests/cpu): what Go cannot express (bad
+# signal frames, RFLAGS bits, privileged instructions); static, with the
+# host's libc, so they run in the guest and natively alike.
+CPU_TESTS := $(patsubst tests/cpu/%.c,$(BUILD)/cpu/%,$(wildcard tests/cpu/*.c))
 
 # --- fuzzing (clang's libFuzzer) --------------------------------------------
 # FUZZ_SECONDS (environment or command line) bounds each target's run.
@@ -82,7 +95,7 @@ SYSFUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 SECONDS ?= 300
 
 .PHONY: all deps check check-unit check-fuzz check-guest check-format check-compat \
-	format demo bench clean fuzz-kernel fuzz-compare
+	format demo bench clean fuzz-kernel fuzz-compare cpu-tests
 all: deps $(BUILD)/gorump $(BUILD)/kernel.elf $(SYSFUZZ)
 
 deps:
@@ -171,6 +184,13 @@ fuzz-kernel: all
 fuzz-compare: all
 	$(Q)tests/sysfuzz/compare.sh
 
+$(BUILD)/cpu/%: tests/cpu/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CPUTEST $<"
+	$(Q)$(CC) $(WARN) -O2 -static -pthread -o $@ $<
+
+cpu-tests: $(CPU_TESTS)
+
 check-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  RUN     $$t"; $$t; done
 
@@ -205,7 +225,7 @@ check-fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/make_seeds
 		grep -h '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log; \
 	done
 
-check-guest: all
+check-guest: all cpu-tests
 	$(Q)tests/guest/run.sh
 
 # Programs as Debian ships them (downloaded, not installed): not part of

@@ -59,6 +59,16 @@ bool cmdline_has(const char *word)
     return false;
 }
 
+const char *cmdline_value(const char *key)
+{
+    const char *c = boot.cmdline;
+    size_t n = strlen(key);
+    for (const char *p = c; *p; p++)
+        if ((p == c || p[-1] == ' ') && !strncmp(p, key, n))
+            return p + n;
+    return NULL;
+}
+
 static void read_start_info(uint64_t pa)
 {
     const struct hvm_start_info *si = phys_to_virt(pa);

@@ -76,5 +76,8 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 /* Kernel command-line options (main.c). */
 bool cmdline_has(const char *word);
 const char *cmdline_get(void);
+/* What follows "key" (which ends in '=') in the word that starts with it,
+ * up to the end of the command line (stop at ' '), or NULL. */
+const char *cmdline_value(const char *key);
 
 #endif

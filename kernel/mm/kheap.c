@@ -54,6 +54,8 @@ void *kmalloc(size_t n)
     struct hdr *h;
     size_t total = n + HDR;
 
+    if (failinject_now(FAIL_SLAB))
+        return NULL;
     if (total <= class_size(NCLASS - 1)) {
         unsigned c = 0;
         while (class_size(c) < total)

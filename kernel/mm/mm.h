@@ -26,6 +26,14 @@ uint64_t pmem_free_pages(void);
 uint64_t pmem_total_pages(void);
 uint64_t pmem_max_phys(void);
 
+/* --- failinject.c: gorump.failslab= and gorump.failpage= (docs/SECURITY.md) */
+enum fail_kind { FAIL_SLAB, FAIL_PAGE };
+/* Starts failing allocations, if the command line asks for it. */
+void failinject_arm(void);
+/* Whether this allocation is to fail (kmalloc and pmem_alloc ask). */
+bool failinject_now(enum fail_kind kind);
+uint64_t failinject_count(void);
+
 /* --- kheap.c: kmalloc/kfree, 16-byte aligned */
 void *kmalloc(size_t n);
 void *kzalloc(size_t n);
@@ -63,6 +71,14 @@ uint64_t *pt_lookup(uint64_t va);
 void pt_each(uint64_t start, uint64_t end,
              void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg);
 void *mmio_map(uint64_t pa, size_t size);
+
+/* --- kstack.c: threads' kernel stacks, KSTACK_SIZE each with unmapped
+ * guard pages below. */
+/* The lowest address of a new stack, or 0 when memory is exhausted. */
+uint64_t kstack_alloc(void);
+void kstack_free(uint64_t base);
+/* Whether addr is in the guard below some kernel stack. */
+bool kstack_guard(uint64_t addr);
 
 /* --- vm.c: the program's address space */
 #define PROT_READ 1

@@ -158,6 +158,8 @@ void pmem_init(const struct mem_range *ram, int nram,
 uint64_t pmem_alloc(unsigned order)
 {
     unsigned k;
+    if (failinject_now(FAIL_PAGE))
+        return 0;
     for (;;) {
         k = order;
         while (k <= PMEM_MAX_ORDER && list_empty(&pm.free[k]))

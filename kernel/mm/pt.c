@@ -113,6 +113,8 @@ static void map_kernel_image(void)
     uint64_t va = (uint64_t)__kernel_start;
     for (; va < (uint64_t)__kernel_end; va += PAGE_SIZE) {
         uint64_t flags = PTE_G;
+        if (kstack_guard(va))
+            continue; /* the boot stack's guard (kstack.c) */
         if (va >= (uint64_t)__text_end)
             flags |= PTE_NX;
         if (va >= (uint64_t)__rodata_end)

@@ -38,19 +38,64 @@ static struct {
 
 /* --- the platform layer lwIP asks for */
 
+/* lwIP asserts that a timeout can always be allocated (sys_timeout_abs:
+ * "pool MEMP_SYS_TIMEOUT is empty"), which its static pools guarantee and
+ * the kernel heap does not.  Objects of that size come from a reserve of
+ * their own, sized for every timeout lwIP can have, before the heap. */
+#define TIMEO_SIZE LWIP_MEM_ALIGN_SIZE(sizeof(struct sys_timeo))
+#define TIMEO_RESERVE (2 * MEMP_NUM_SYS_TIMEOUT)
+
+static struct {
+    uint8_t block[TIMEO_RESERVE][TIMEO_SIZE] __aligned(16);
+    void *free; /* linked through their first word */
+    bool ready;
+} timeo;
+
+static void *timeo_get(void)
+{
+    if (!timeo.ready) {
+        for (int i = 0; i < TIMEO_RESERVE; i++) {
+            *(void **)timeo.block[i] = timeo.free;
+            timeo.free = timeo.block[i];
+        }
+        timeo.ready = true;
+    }
+    void *p = timeo.free;
+    if (p)
+        timeo.free = *(void **)p;
+    return p;
+}
+
+static bool timeo_put(void *p)
+{
+    uint8_t *b = p;
+    if (b < timeo.block[0] || b >= timeo.block[TIMEO_RESERVE])
+        return false;
+    *(void **)p = timeo.free;
+    timeo.free = p;
+    return true;
+}
+
 void *lwip_port_malloc(size_t n)
 {
-    return kmalloc(n);
+    void *p = n == TIMEO_SIZE ? timeo_get() : NULL;
+    return p ? p : kmalloc(n);
 }
 
 void *lwip_port_calloc(size_t n, size_t m)
 {
-    return m && n > SIZE_MAX / m ? NULL : kzalloc(n * m);
+    if (m && n > SIZE_MAX / m)
+        return NULL;
+    void *p = lwip_port_malloc(n * m);
+    if (p)
+        memset(p, 0, n * m);
+    return p;
 }
 
 void lwip_port_free(void *p)
 {
-    kfree(p);
+    if (!timeo_put(p))
+        kfree(p);
 }
 
 uint32_t lwip_port_rand(void)
@@ -277,17 +322,6 @@ static bool parse_ip4(const char *s, ip4_addr_t *a, int *prefix)
         return false;
     ip4_addr_set_u32(a, lwip_htonl(v));
     return true;
-}
-
-/* The value of "key=" on the kernel command line, or NULL. */
-static const char *cmdline_value(const char *key)
-{
-    const char *c = cmdline_get();
-    size_t n = strlen(key);
-    for (const char *p = c; *p; p++)
-        if ((p == c || p[-1] == ' ') && !strncmp(p, key, n))
-            return p + n;
-    return NULL;
 }
 
 static void configure_static(struct netif *nif, const char *ip)

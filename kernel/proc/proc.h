@@ -14,8 +14,6 @@
 #include "arch/x86_64/arch.h"
 
 #define NSIG 64
-#define KSTACK_ORDER 2
-#define KSTACK_SIZE (PAGE_SIZE << KSTACK_ORDER)
 #define SIGBIT(s) (1UL << ((s)-1))
 
 enum thread_state {
@@ -44,7 +42,7 @@ struct thread {
     uint64_t deadline; /* wake-up time (mono ns), 0 for none */
     int wake_reason;   /* 0 woken, -ETIMEDOUT, -EINTR */
     uint64_t ksp;      /* saved kernel stack pointer (arch_switch) */
-    uint64_t kstack;   /* base of the 16 KiB kernel stack */
+    uint64_t kstack;   /* lowest address of the kernel stack (kstack.c) */
     struct trapframe *tf;
     bool full_restore; /* leave the next syscall by iretq */
     uint64_t fs_base;
@@ -84,10 +82,18 @@ __noreturn void thread_exit(int status);
 __noreturn void proc_exit(int status);
 /* Kills the program for a signal it did not handle (status 128+sig). */
 __noreturn void proc_kill(int sig);
-__noreturn void oom_kill(uint64_t addr);
+/* Out of memory for the program's page at addr: says so, and the program
+ * dies (status 137, as by SIGKILL) when the current thread next returns
+ * to user mode, so the exit never runs on top of a half-done fault or
+ * syscall (Linux: VM_FAULT_OOM, then SIGKILL on return to user mode). */
+void oom_kill(uint64_t addr);
 int proc_nthreads(void);
 /* Calls fn for every live thread. */
 void proc_each_thread(void (*fn)(struct thread *, void *), void *arg);
+
+/* --- crashtest.c: gorump.test-fault=stack|uaccess|iret, run as thread t
+ * first enters user mode. */
+void crashtest_run(struct thread *t);
 
 /* --- sched.c */
 /* A kernel callback at a deadline (mono ns).  It runs from the timer
@@ -127,7 +133,12 @@ void signal_init(void);
 /* Sends sig to one thread (tkill) or to the process (kill). */
 int signal_send_thread(struct thread *t, int sig, int code);
 int signal_send_process(int sig, int code);
+/* True also when the program is marked to die (signal_kill): sleeps end
+ * with -EINTR and the next return to user mode exits. */
 bool signal_pending(struct thread *t);
+/* Marks the program to die by signal sig (exit status 128+sig) on the
+ * next return to user mode, without further message. */
+void signal_kill(int sig);
 /* Delivers what is pending to the current thread, editing tf. */
 void signal_deliver(struct trapframe *tf);
 /* Turns a user fault into a forced signal. */

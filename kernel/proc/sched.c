@@ -214,6 +214,10 @@ int waitq_wake(struct waitq *wq, int n)
 
 void user_return(struct trapframe *tf)
 {
+    /* Every entry clears AC (FMASK for SYSCALL, trap.S for the rest): if
+     * a program's AC got this far, SMAP would not stop a stray kernel
+     * access to its memory. */
+    assert(!(read_rflags() & RFLAGS_AC));
     for (;;) {
         if (this_cpu()->need_resched)
             schedule();

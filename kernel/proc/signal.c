@@ -34,6 +34,7 @@ static struct {
     struct linux_sigaction actions[NSIG + 1];
     uint64_t pending; /* sent to the process, every thread blocking it */
     struct ksiginfo info[NSIG];
+    int fatal; /* the program is to die by this signal (signal_kill) */
 } sig;
 
 static const char *const names[32] = {
@@ -74,7 +75,13 @@ void signal_init(void)
 
 bool signal_pending(struct thread *t)
 {
-    return (t->sigpending | sig.pending) & ~t->sigmask;
+    return sig.fatal || ((t->sigpending | sig.pending) & ~t->sigmask);
+}
+
+void signal_kill(int s)
+{
+    if (!sig.fatal)
+        sig.fatal = s;
 }
 
 int signal_send_thread(struct thread *t, int s, int code)
@@ -210,6 +217,9 @@ void signal_deliver(struct trapframe *tf)
     struct thread *t = current();
     uint64_t own = t->sigpending & ~t->sigmask;
     uint64_t set = own ? own : (sig.pending & ~t->sigmask);
+    /* Nothing is half done here: the exit path runs on a clean stack. */
+    if (sig.fatal)
+        proc_exit(128 + sig.fatal);
     if (!set)
         return;
     int s = __builtin_ctzl(set) + 1;
@@ -235,6 +245,8 @@ void signal_deliver(struct trapframe *tf)
         proc_kill(SIGSEGV);
     }
     if (setup_frame(tf, s, &ki, &act)) {
+        if (sig.fatal) /* out of memory for the frame's pages */
+            proc_exit(128 + sig.fatal);
         kprintf("gorump: cannot write the frame for signal %d (%s) at "
                 "%lx\n",
                 s, signal_name(s), tf->rsp);
@@ -255,11 +267,9 @@ long signal_return(struct trapframe *tf)
         kprintf("gorump: rt_sigreturn with a bad frame at %lx\n", tf->rsp);
         proc_kill(SIGSEGV);
     }
+    /* Any RIP and RSP are taken, as on Linux: one the CPU cannot return
+     * to faults in the program (trap.c, bad_iret); CS and SS are ours. */
     struct linux_sigcontext *c = &uc.uc_mcontext;
-    if (c->rip >= USER_TOP) {
-        kprintf("gorump: rt_sigreturn to a non-user address %lx\n", c->rip);
-        proc_kill(SIGSEGV);
-    }
     if (c->fpstate) {
         uint8_t fx[512] __aligned(16);
         if (copy_from_user(fx, c->fpstate, sizeof(fx))) {
@@ -313,8 +323,10 @@ static void force(struct trapframe *tf, int s, int code, uint64_t addr)
 void signal_fault(struct trapframe *tf, int vm_err, uint64_t addr)
 {
     enum { BUS_ADRERR = 2, SEGV_MAPERR = 1, SEGV_ACCERR = 2 };
-    if (vm_err == -ENOMEM)
+    if (vm_err == -ENOMEM) {
         oom_kill(addr);
+        return;
+    }
     /* A file page past the end of the file (man 2 mmap, SIGBUS). */
     if (vm_err == -EIO)
         force(tf, SIGBUS, BUS_ADRERR, addr);

@@ -16,6 +16,7 @@ static struct {
     struct list zombies;
     int nthreads;
     int next_tid;
+    bool oom_killed;
 } procs = {.next_tid = 1};
 
 void proc_init(void)
@@ -32,7 +33,7 @@ static void reap(void)
         if (t == current())
             continue;
         list_del(&t->run_link);
-        pmem_free(virt_to_phys((void *)t->kstack), KSTACK_ORDER);
+        kstack_free(t->kstack);
         kfree(t);
     }
 }
@@ -42,6 +43,9 @@ void sched_thread_start(void);
 void sched_thread_start(void)
 {
     reap();
+    crashtest_run(current());
+    if (current()->tid == 1)
+        failinject_arm();
 }
 
 /* A thread whose first switch enters thread_trampoline and returns to user
@@ -51,16 +55,16 @@ static struct thread *thread_alloc(void)
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)
         return NULL;
-    uint64_t pa = pmem_alloc(KSTACK_ORDER);
-    if (!pa) {
+    t->kstack = kstack_alloc();
+    if (!t->kstack) {
         kfree(t);
         return NULL;
     }
-    t->kstack = (uint64_t)phys_to_virt(pa);
     t->tid = procs.next_tid++;
     t->tf = (struct trapframe *)(t->kstack + KSTACK_SIZE) - 1;
     uint64_t *sp = (uint64_t *)t->tf;
     *--sp = (uint64_t)thread_trampoline;
+    *--sp = 2; /* RFLAGS: interrupts off, as in the kernel */
     for (int i = 0; i < 6; i++)
         *--sp = 0; /* rbp rbx r12 r13 r14 r15 */
     t->ksp = (uint64_t)sp;
@@ -157,13 +161,16 @@ static void print_stats(void)
     memcpy(hv + 4, &r[2], 4);
     memcpy(hv + 8, &r[3], 4);
     hv[12] = '\0';
-    kprintf("gorump: stats: first-output-us=%lu tsc-khz=%lu hypervisor=%s\n",
+    uint64_t cr4 = this_cpu()->cr4;
+    kprintf("gorump: stats: first-output-us=%lu tsc-khz=%lu hypervisor=%s "
+            "smep=%d smap=%d umip=%d\n",
             console_first_output_ns() / 1000, clock_tsc_hz() / 1000,
-            hv[0] ? hv : "none");
+            hv[0] ? hv : "none", !!(cr4 & CR4_SMEP), !!(cr4 & CR4_SMAP),
+            !!(cr4 & CR4_UMIP));
     kprintf("gorump: stats: free-pages=%lu total-pages=%lu resident=%lu "
-            "threads=%d open-fds=%d\n",
+            "threads=%d open-fds=%d injected-failures=%lu\n",
             pmem_free_pages(), pmem_total_pages(), vm_resident_pages(),
-            procs.nthreads, fd_count());
+            procs.nthreads, fd_count(), failinject_count());
 }
 
 __noreturn void proc_exit(int status)
@@ -190,10 +197,13 @@ __noreturn void proc_kill(int sig)
     proc_exit(128 + sig);
 }
 
-__noreturn void oom_kill(uint64_t addr)
+void oom_kill(uint64_t addr)
 {
+    if (procs.oom_killed)
+        return; /* said once */
+    procs.oom_killed = true;
     kprintf("gorump: out of memory: no free page for address %lx "
             "(%lu pages in use); program killed\n",
             addr, pmem_total_pages() - pmem_free_pages());
-    proc_exit(128 + 9);
+    signal_kill(9);
 }

@@ -99,6 +99,20 @@ register_cases() {
     go_case q35
     # Exhausting guest memory natively would exhaust the host's.
     [ "$NATIVE" = 1 ] || go_case oom
+    # Fault injection (gorump.failslab/failpage) has no native counterpart.
+    if [ "$NATIVE" != 1 ]; then
+        for n in fs goroutines mmap; do go_case "fail-$n" c_fail "$n"; done
+    fi
+
+    # C programs (tests/cpu), run once: what a program can do to the CPU.
+    local m
+    for m in handler-noncanonical handler-kernel return-noncanonical \
+        return-kernel return-rsp; do
+        cpu_case "sigframe-$m" c_sigframe "$m"
+    done
+    cpu_case flags
+    # Natively only where the host CPU has UMIP.
+    [ "$NATIVE" = 1 ] && ! grep -qw umip /proc/cpuinfo || cpu_case umip
 
     tool_case package-dir
     tool_case no-program
@@ -112,6 +126,9 @@ register_cases() {
     tool_case bad-memory
     tool_case bad-timeout
     tool_case kernel-panic
+    tool_case kernel-stack-overflow
+    tool_case kernel-user-access
+    tool_case kernel-bad-iret
     tool_case net-port-busy
     tool_case net-tap
     tool_case big-memory
@@ -147,6 +164,23 @@ register_cases() {
     tool_case sysfuzz-signals
 
     register_real_cases
+}
+
+# --- C programs (tests/cpu) ---------------------------------------------------
+
+c_cpu_default() {
+    B=build/cpu run "$1"
+    expect_success
+}
+
+c_sigframe() {
+    B=build/cpu run sigframe "$1"
+    if [ "$1" = return-rsp ]; then
+        expect_status 139 # no stack for the SIGSEGV frame: killed
+    else
+        expect_success
+    fi
+    reject_err 'kernel panic'
 }
 
 # --- cases run with every Go toolchain ---------------------------------------
@@ -345,6 +379,21 @@ c_oom() {
     expect_status 137
     expect_out_line "1 TiB mmap: ENOMEM"
     expect_err 'out of memory: no free page for address'
+}
+
+# A program run with 3% of kmalloc and 2% of page allocations failing
+# (seeds fixed, so a failure can be repeated): it may fail (1), die of
+# ENOMEM in the Go runtime (2) or be OOM-killed (137), but the kernel
+# must not panic (123) or hang (124), and must reach its exit report.
+c_fail() {
+    GORUMP_KERNEL_ARGS="gorump gorump.stats gorump.failslab=3,7 \
+gorump.failpage=2,11" run "$1"
+    local st
+    st=$(cat "$dir/status" 2>/dev/null)
+    case $st in 0 | 1 | 2 | 137) ;; *) fail "status $st" ;; esac
+    expect_err '^gorump: fault injection: 3% fail' \
+        '^gorump: stats: free-pages=.* injected-failures=[1-9]'
+    reject_err 'kernel panic'
 }
 
 c_timeout() {
@@ -690,6 +739,30 @@ c_sysfuzz_signals() {
             fail "signal case $c: status $got, want $want"
         [ "$want" != 139 ] || expect_err 'killed by signal 11 \(SIGSEGV\)'
     done
+}
+
+# Faults only the kernel can make (gorump.test-fault, proc/crashtest.c):
+# each is contained or reported for what it is.
+c_kernel_stack_overflow() {
+    GORUMP_KERNEL_ARGS="gorump gorump.test-fault=stack" run_tool run "$B/hello"
+    expect_status 123
+    expect_err '^gorump: kernel panic: kernel stack overflow in thread 1 ' \
+        'recurse'
+}
+
+c_kernel_user_access() {
+    GORUMP_KERNEL_ARGS="gorump gorump.test-fault=uaccess" \
+        run_tool run "$B/hello"
+    expect_status 123
+    expect_err '^gorump: kernel panic: kernel bug: access to user address'
+    reject_out SUCCESS
+}
+
+c_kernel_bad_iret() {
+    GORUMP_KERNEL_ARGS="gorump gorump.test-fault=iret" run_tool run "$B/hello"
+    expect_status 139
+    expect_err_line "gorump: program killed by signal 11 (SIGSEGV)"
+    reject_err 'kernel panic'
 }
 
 c_kernel_panic() {
@@ -1174,6 +1247,14 @@ go_case() {
     done
 }
 
+# cpu_case NAME [FUNCTION [ARG...]]: build/cpu/NAME (tests/cpu/NAME.c) runs
+# once as cpu/NAME, natively too; FUNCTION defaults as for go_case.
+cpu_case() {
+    local name=$1 fn=${2:-c_cpu_default}
+    shift $(($# > 1 ? 2 : 1))
+    add_case "cpu/$name" "${VERSIONS[-1]}" "$fn ${*:-$name}"
+}
+
 tool_case() {
     [ "$NATIVE" = 1 ] && return
     add_case "tool/$1" "${VERSIONS[-1]}" "c_${1//-/_}"
@@ -1206,6 +1287,8 @@ build() {
     start=$(date +%s%N)
     dir=$WORK/go$2/build
     rm -rf "$dir" && mkdir -p "$dir" "$out/examples"
+    make --no-print-directory -s cpu-tests >>"$dir/stderr" 2>&1 ||
+        fail "make cpu-tests failed"
     for pkg in tests/go/*/ examples/*/; do
         pkg=${pkg%/}
         dest=$out/${pkg##*/}

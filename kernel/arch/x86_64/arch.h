@@ -16,6 +16,9 @@
 #define KERNEL_BASE 0xffffffff80000000UL
 #define DIRECT_BASE 0xffff888000000000UL
 #define MMIO_BASE 0xffffc90000000000UL
+/* Threads' kernel stacks, each above an unmapped guard (mm/kstack.c). */
+#define KSTACK_REGION 0xffffca0000000000UL
+#define KSTACK_SIZE (4 * PAGE_SIZE)
 #define USER_TOP 0x00007ffffffff000UL
 
 static inline void *phys_to_virt(uint64_t pa)
@@ -39,6 +42,12 @@ static inline uint64_t virt_to_phys(const void *va)
 #define RFLAGS_IF 0x200UL
 #define RFLAGS_DF 0x400UL
 #define RFLAGS_TF 0x100UL
+#define RFLAGS_IOPL 0x3000UL
+#define RFLAGS_NT 0x4000UL
+#define RFLAGS_AC 0x40000UL
+#define CR4_UMIP (1UL << 11)
+#define CR4_SMEP (1UL << 20)
+#define CR4_SMAP (1UL << 21)
 /* What a program may change in RFLAGS through rt_sigreturn. */
 #define RFLAGS_USER_MASK 0x254dd5UL
 
@@ -63,7 +72,8 @@ struct cpu {
     uint64_t user_rsp;   /* scratch for the SYSCALL entry */
     struct thread *current;
     bool need_resched;
-    bool smap;
+    bool smap;    /* CR4.SMAP is on: stac and clac exist */
+    uint64_t cr4; /* as cpu_init left it, for tests and stats */
 };
 extern struct cpu cpu0;
 extern bool cpu_has_rdrand;
@@ -103,6 +113,13 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),
                      "d"((uint32_t)(v >> 32)));
+}
+
+static inline uint64_t read_rflags(void)
+{
+    uint64_t v;
+    __asm__ volatile("pushfq; popq %0" : "=r"(v));
+    return v;
 }
 
 static inline uint64_t read_cr2(void)

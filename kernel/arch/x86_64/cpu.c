@@ -2,7 +2,7 @@
  * arch/x86_64/cpu.c — per-CPU set-up: the GDT and TSS (with IST stacks for
  * faults that must not trust the current stack), the SYSCALL MSRs, the
  * kernel GS base, SSE/FPU state handling, and the protection features the
- * CPU offers (NX is already on; SMEP and SMAP when present).
+ * CPU offers (NX is already on; SMEP, SMAP and UMIP when present).
  */
 #include "arch/x86_64/arch.h"
 
@@ -20,7 +20,7 @@ struct cpu cpu0;
 bool cpu_has_rdrand;
 _Static_assert(offsetof(struct cpu, kstack_top) == 0, "trap.S uses gs:0");
 _Static_assert(offsetof(struct cpu, user_rsp) == 8, "trap.S uses gs:8");
-_Static_assert(offsetof(struct cpu, smap) == 25, "uaccess.S uses cpu0+25");
+_Static_assert(offsetof(struct cpu, smap) == 25, "trap.S uses cpu0+25");
 
 static struct tss tss;
 static uint64_t gdt[7] __aligned(16);
@@ -86,14 +86,20 @@ static void features_init(void)
     cpu_has_rdrand = r[2] & (1u << 30);
     cpuid(0, 0, r);
     if (r[0] >= 7) {
+        /* CPUID.(EAX=7,ECX=0): EBX bit 7 SMEP, bit 20 SMAP; ECX bit 2
+         * UMIP (Intel SDM vol. 3 §2.5, CR4 bits 20, 21, 11).  Each only
+         * when present: clac and stac are invalid opcodes without SMAP. */
         cpuid(7, 0, r);
         if (r[1] & (1u << 7))
-            cr4 |= 1UL << 20; /* SMEP */
+            cr4 |= CR4_SMEP;
         if (r[1] & (1u << 20)) {
-            cr4 |= 1UL << 21; /* SMAP */
+            cr4 |= CR4_SMAP;
             cpu0.smap = true;
         }
+        if (r[2] & (1u << 2))
+            cr4 |= CR4_UMIP;
     }
+    cpu0.cr4 = cr4;
     /* SSE: OSFXSR | OSXMMEXCPT.  No OSXSAVE, so programs see no AVX and
      * FXSAVE's 512 bytes are the whole per-thread state. */
     cr4 |= (1UL << 9) | (1UL << 10);
@@ -112,8 +118,10 @@ static void syscall_init(void)
     /* SYSRET loads CS from STAR[63:48]+16 and SS from +8: 0x20|3, 0x18|3. */
     wrmsr(MSR_STAR, ((uint64_t)0x10 << 48) | ((uint64_t)KERNEL_CS << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-    /* Clear IF, DF, TF, AC and NT on entry. */
-    wrmsr(MSR_FMASK, 0x47700);
+    /* Clear IF, DF, TF, AC, NT and IOPL on entry: AC above all, or a
+     * program that set it would have the kernel run with SMAP open. */
+    wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT |
+                         RFLAGS_IOPL);
     wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
 }

@@ -65,6 +65,16 @@ trap_stubs:
     .set vec, vec + 1
     .endr
 
+/* An interrupt gate clears IF and TF but not AC: a program's AC would
+ * open every user page to the kernel under SMAP (Intel SDM vol. 3
+ * §4.6.1), so it is cleared here; iretq restores it from the frame. */
+.macro CLEAR_AC
+    cmpb $0, cpu0 + 25(%rip)        /* cpu0.smap: clac exists */
+    je 9f
+    clac
+9:
+.endm
+
 trap_common:
     testb $3, 24(%rsp)              /* came from ring 3? */
     jz 1f
@@ -72,6 +82,7 @@ trap_common:
 1:  pushq $-1                       /* orig_rax */
     PUSH_REGS
     cld
+    CLEAR_AC
     mov %rsp, %rdi
     call trap_handler
     jmp trap_return
@@ -84,6 +95,12 @@ trap_return:
     testb $3, 8(%rsp)
     jz 2f
     swapgs
+    /* The one iretq to user mode: a #GP, #SS or #NP raised by it (a bad
+     * RIP or segment in the frame) is turned into the program's fault by
+     * trap.c (trap_bad_iret), never a kernel one. */
+    .globl trap_iret_user
+trap_iret_user:
+    iretq
 2:  iretq
 
 /* void trap_return_to(struct trapframe *tf) */
@@ -96,7 +113,11 @@ trap_return_to:
  * SYSCALL: rip in rcx, rflags in r11, interrupts off (FMASK), still on the
  * user stack.  Build a trapframe on the thread's kernel stack, dispatch, and
  * leave through SYSRET unless syscall_handler asks for a full iretq (after a
- * signal was delivered, sigreturn, or a non-canonical return address).
+ * signal was delivered, sigreturn, or a return address at or above
+ * USER_TOP).  That last one matters: on Intel CPUs a SYSRET to a
+ * non-canonical RCX raises #GP in ring 0 on the user's stack (the SYSRET
+ * erratum, CVE-2012-0217); iretq faults cleanly and trap_bad_iret turns
+ * that into the program's SIGSEGV.  FMASK has cleared AC (cpu.c).
  */
     .globl syscall_entry
 syscall_entry:
@@ -125,9 +146,11 @@ syscall_entry:
     swapgs
     sysretq
 
-/* void arch_switch(uint64_t *save_sp, uint64_t next_sp) */
+/* void arch_switch(uint64_t *save_sp, uint64_t next_sp): RFLAGS too, so
+ * neither IF nor AC nor DF carries over from one thread to the next. */
     .globl arch_switch
 arch_switch:
+    pushfq
     push %rbp
     push %rbx
     push %r12
@@ -142,6 +165,7 @@ arch_switch:
     pop %r12
     pop %rbx
     pop %rbp
+    popfq
     ret
 
 /* A new thread's first switch returns here, with %rsp at its trapframe. */

@@ -1,9 +1,10 @@
 /*
  * arch/x86_64/trap.c — the IDT and the C side of every trap and interrupt.
  * A fault in user mode becomes a page-in or a signal; a fault in the kernel
- * is either a user access that the uaccess fixup table covers, or a bug, and
- * then the machine stops with a full report (vector, error, RIP, CR2,
- * registers, backtrace).
+ * is either a user access that the uaccess fixup table covers, a return to
+ * user mode that the program's own registers made fault (bad_iret), or a
+ * bug, and then the machine stops with a full report (vector, error, RIP,
+ * CR2, registers, backtrace; a kernel stack overflow says so).
  */
 #include "arch/x86_64/arch.h"
 #include "drv/drv.h"
@@ -130,16 +131,13 @@ void backtrace_here(void)
     backtrace(frame[1], frame[0]);
 }
 
-static bool fixup(struct trapframe *tf)
+static const struct extable_entry *extable_find(uint64_t rip)
 {
     for (const struct extable_entry *e = __extable_start; e < __extable_end;
-         e++) {
-        if (e->insn == tf->rip) {
-            tf->rip = e->fixup;
-            return true;
-        }
-    }
-    return false;
+         e++)
+        if (e->insn == rip)
+            return e;
+    return NULL;
 }
 
 static __noreturn void kernel_fault(struct trapframe *tf)
@@ -152,24 +150,93 @@ static __noreturn void kernel_fault(struct trapframe *tf)
     arch_poweroff(GORUMP_STATUS_PANIC);
 }
 
-static void page_fault(struct trapframe *tf)
+/* Running off the bottom of a kernel stack lands in its guard (kstack.c);
+ * a fault there, or the double fault it becomes when the CPU cannot push
+ * the fault's frame on that stack either, is reported as what it is. */
+static void check_stack_overflow(const struct trapframe *tf, uint64_t addr)
 {
-    uint64_t addr = read_cr2();
-    bool user = tf->cs & 3;
-    int err = addr < USER_TOP ? vm_fault(addr, tf->error) : -EFAULT;
+    if (!kstack_guard(addr) && !kstack_guard(tf->rsp))
+        return;
+    struct thread *t = current();
+    kprintf("gorump: kernel panic: kernel stack overflow in thread %d "
+            "(stack %016lx-%016lx, RSP %016lx, address %016lx)\n",
+            t ? t->tid : 0, t ? t->kstack : 0, t ? t->kstack + KSTACK_SIZE : 0,
+            tf->rsp, addr);
+    trap_dump(tf);
+    console_panic();
+    arch_poweroff(GORUMP_STATUS_PANIC);
+}
 
-    if (err == 0)
-        return;
-    if (user) {
-        signal_fault(tf, err, addr);
-        return;
-    }
-    if (addr < USER_TOP && fixup(tf)) {
+/* A kernel-mode fault on a user address.  Only the uaccess routines may
+ * touch user memory (with SMAP the CPU enforces it): their faults are
+ * serviced as the program's own would be, and what cannot be becomes
+ * -EFAULT at the routine's fixup.  Anywhere else it is a kernel bug, and
+ * serviced silently it would hide one. */
+static void kernel_page_fault(struct trapframe *tf, uint64_t addr)
+{
+    const struct extable_entry *e = extable_find(tf->rip);
+    if (e && addr < USER_TOP) {
+        int err = vm_fault(addr, tf->error);
+        if (err == 0)
+            return;
+        tf->rip = e->fixup;
         if (err == -ENOMEM)
             oom_kill(addr);
         return;
     }
+    check_stack_overflow(tf, addr);
+    if (addr < USER_TOP)
+        kprintf("gorump: kernel panic: kernel bug: access to user address "
+                "%016lx outside the uaccess routines\n",
+                addr);
     kernel_fault(tf);
+}
+
+static void page_fault(struct trapframe *tf)
+{
+    uint64_t addr = read_cr2();
+
+    if (!(tf->cs & 3)) {
+        kernel_page_fault(tf, addr);
+        return;
+    }
+    int err = addr < USER_TOP ? vm_fault(addr, tf->error) : -EFAULT;
+    if (err)
+        signal_fault(tf, err, addr);
+}
+
+/*
+ * The iretq to user mode in trap.S raised #GP, #SS or #NP: the frame it
+ * was to load (a non-canonical RIP from a signal handler's address or a
+ * sigreturn frame) is the program's fault, not the kernel's.  The CPU
+ * pushed this trap's frame below the one iretq could not load (tf->rsp
+ * points at it), and the registers trap.S saved are the program's, so the
+ * program's trapframe is rebuilt where it was and the fault is delivered
+ * as if the program had raised it (Intel SDM vol. 3 §6.14.2; Linux does
+ * the same in fixup_bad_iret).  GS is already the user's again: swap back.
+ */
+static __noreturn void bad_iret(struct trapframe *tf)
+{
+    struct trapframe *u =
+        (struct trapframe *)(tf->rsp - offsetof(struct trapframe, rip));
+    uint64_t vector = tf->vector, error = tf->error;
+
+    assert(u == current()->tf);
+    memmove(u, tf, offsetof(struct trapframe, orig_rax));
+    u->orig_rax = -1;
+    u->vector = vector;
+    u->error = error;
+    __asm__ volatile("swapgs" ::: "memory");
+    signal_trap(u);
+    user_return(u);
+    trap_return_to(u);
+}
+
+static bool is_bad_iret(const struct trapframe *tf)
+{
+    extern char trap_iret_user[];
+    return !(tf->cs & 3) && tf->rip == (uint64_t)trap_iret_user &&
+           (tf->vector == 11 || tf->vector == 12 || tf->vector == 13);
 }
 
 /* Called from trap.S for every vector but SYSCALL. */
@@ -181,6 +248,10 @@ void trap_handler(struct trapframe *tf)
     if (v == 14) {
         page_fault(tf);
     } else if (v < 32) {
+        if (is_bad_iret(tf))
+            bad_iret(tf);
+        if (v == 8)
+            check_stack_overflow(tf, read_cr2());
         if (!(tf->cs & 3) || v == 2 || v == 8 || v == 18)
             kernel_fault(tf);
         signal_trap(tf);

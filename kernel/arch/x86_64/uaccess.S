@@ -3,9 +3,11 @@
  * inside one of these routines that the VM cannot resolve resumes at its
  * fixup label (listed in __extable), which returns -EFAULT (-14).  Callers
  * (mm/uaccess.c) have already checked that the range is below USER_TOP.
- * With SMAP on, setting EFLAGS.AC opens the window for exactly these
- * instructions.  (popfq rather than stac/clac: some nested hypervisors
- * fault on stac and cannot emulate it.)
+ * With SMAP on, stac opens the window for exactly these instructions and
+ * clac closes it on both ways out; nothing else in the kernel sets AC
+ * (entries clear it: trap.S, FMASK in cpu.c).  Without SMAP (CPUID says
+ * so, or a hypervisor hides it) stac and clac do not exist and are
+ * skipped.
  */
 .macro EXTABLE insn, fixup
     .pushsection __extable, "a"
@@ -16,18 +18,14 @@
 .macro USER_OPEN
     cmpb $0, cpu0 + 25(%rip)         /* cpu0.smap */
     je 9f
-    pushfq
-    orq $0x40000, (%rsp)
-    popfq
+    stac
 9:
 .endm
 
 .macro USER_CLOSE
     cmpb $0, cpu0 + 25(%rip)
     je 9f
-    pushfq
-    andq $~0x40000, (%rsp)
-    popfq
+    clac
 9:
 .endm
 
