@@ -223,6 +223,7 @@ struct lookup {
     size_t len;
     bool trailing_slash;
     struct node *node; /* the last component's node, or NULL */
+    struct node *held; /* a link whose text name points into, or NULL */
 };
 /* Resolves path from dirfd to a node (a reference the caller puts). */
 int path_resolve(int dirfd, const char *path, bool follow, struct node **out);
@@ -230,6 +231,12 @@ int path_resolve(int dirfd, const char *path, bool follow, struct node **out);
  * following it; parent and node hold references (lookup_done drops them). */
 int path_parent(int dirfd, const char *path, struct lookup *lk);
 void lookup_done(struct lookup *lk);
+/* lk names a symbolic link: replaces lk with the lookup of the link's
+ * target from the link's directory (the last component not followed), for
+ * creating a file through a dangling link.  *links counts toward ELOOP;
+ * -ENOENT for a link with no stored target (a /proc link).  On error lk
+ * holds nothing. */
+int path_parent_link(struct lookup *lk, int *links);
 /* Copies a user path into a new PATH_MAX buffer (kfree it), or NULL with
  * *err -EFAULT, -ENAMETOOLONG, -ENOENT (empty) or -ENOMEM. */
 char *path_from_user(uint64_t upath, long *err);

@@ -164,7 +164,10 @@ int path_resolve(int dirfd, const char *path, bool follow, struct node **out)
     return r;
 }
 
-int path_parent(int dirfd, const char *path, struct lookup *lk)
+/* path_parent's walk from base (the caller keeps its reference), counting
+ * the links it follows into *links. */
+static int parent_walk(struct node *base, const char *path, int *links,
+                       struct lookup *lk)
 {
     memset(lk, 0, sizeof(*lk));
     if (!*path)
@@ -183,17 +186,12 @@ int path_parent(int dirfd, const char *path, struct lookup *lk)
         return -ENAMETOOLONG;
 
     /* The directory part: "" (relative) or up to and including a '/'. */
-    int r;
+    int r = 0;
     if (start == 0) {
-        r = start_dir(dirfd, path, &lk->parent);
+        lk->parent = base;
+        node_get(base);
     } else {
-        struct node *base;
-        r = start_dir(dirfd, path, &base);
-        if (!r) {
-            int links = 0;
-            r = walk(base, path, start, true, &links, &lk->parent);
-            node_put(base);
-        }
+        r = walk(base, path, start, true, links, &lk->parent);
     }
     if (r)
         return r;
@@ -217,11 +215,50 @@ int path_parent(int dirfd, const char *path, struct lookup *lk)
     return 0;
 }
 
+int path_parent(int dirfd, const char *path, struct lookup *lk)
+{
+    struct node *base;
+    int links = 0;
+    memset(lk, 0, sizeof(*lk));
+    if (!*path)
+        return -ENOENT;
+    int r = start_dir(dirfd, path, &base);
+    if (r)
+        return r;
+    r = parent_walk(base, path, &links, lk);
+    node_put(base);
+    return r;
+}
+
+int path_parent_link(struct lookup *lk, int *links)
+{
+    struct node *link = lk->node, *dir = lk->parent;
+    if (!link || !S_ISLNK(link->mode) || !link->link)
+        return -ENOENT;
+    if (++*links > MAX_LINKS)
+        return -ELOOP;
+    /* The new lookup's name points into the link's text: it holds the
+     * link until lookup_done. */
+    struct lookup next;
+    node_get(link);
+    int r = parent_walk(dir, link->link, links, &next);
+    lookup_done(lk);
+    if (r) {
+        node_put(link);
+        return r;
+    }
+    next.held = link;
+    *lk = next;
+    return 0;
+}
+
 void lookup_done(struct lookup *lk)
 {
     if (lk->node)
         node_put(lk->node);
     if (lk->parent)
         node_put(lk->parent);
-    lk->node = lk->parent = NULL;
+    if (lk->held)
+        node_put(lk->held);
+    lk->node = lk->parent = lk->held = NULL;
 }

@@ -285,6 +285,39 @@ static void set_path(struct file *f, struct node *dir, const char *name,
     f->path = p;
 }
 
+/* The last component of an open, symbolic links followed as open(2) says:
+ * O_NOFOLLOW stops at a link (ELOOP, or the link itself for O_PATH) unless
+ * a trailing slash asks for the target; with O_CREAT a dangling link is
+ * followed to the name to create (path_parent_link). */
+static int open_follow(int dirfd, const char *path, unsigned flags,
+                       struct lookup *lk)
+{
+    if (!lk->node || !S_ISLNK(lk->node->mode))
+        return 0;
+    if ((flags & O_NOFOLLOW) && !lk->trailing_slash)
+        return (flags & O_PATH) ? 0 : -ELOOP;
+    struct node *t;
+    int err = path_resolve(dirfd, path, true, &t);
+    if (!err) {
+        node_put(lk->node);
+        lk->node = t;
+        return 0;
+    }
+    if (err != -ENOENT || !(flags & O_CREAT))
+        return err;
+    /* Dangling, with O_CREAT: the name to create is where the chain of
+     * links ends. */
+    int links = 0;
+    while (lk->node && S_ISLNK(lk->node->mode)) {
+        err = path_parent_link(lk, &links);
+        if (err)
+            return err;
+        if (lk->trailing_slash)
+            return -EISDIR;
+    }
+    return 0;
+}
+
 long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
               struct file **out)
 {
@@ -292,34 +325,29 @@ long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
     int err = path_parent(dirfd, path, &lk);
     if (err)
         return err;
-    struct node *n = lk.node;
     bool created = false;
-    if (n && S_ISLNK(n->mode)) {
-        if (flags & O_NOFOLLOW) {
-            err = (flags & O_PATH) ? 0 : -ELOOP;
-            if (err)
-                goto out;
-        } else {
-            struct node *t;
-            /* O_CREAT through a dangling link is not supported: ENOENT */
-            err = path_resolve(dirfd, path, true, &t);
-            if (err)
-                goto out;
-            node_put(n);
-            n = lk.node = t;
-        }
+    /* open(2): O_CREAT with a trailing slash is EISDIR (nothing is made);
+     * O_CREAT|O_EXCL fails on any existing name, a symbolic link even
+     * if dangling. */
+    if ((flags & O_CREAT) && lk.trailing_slash) {
+        err = -EISDIR;
+        goto out;
     }
-    if (n && (flags & O_CREAT) && (flags & O_EXCL)) {
+    if (lk.node && (flags & O_CREAT) && (flags & O_EXCL)) {
         err = -EEXIST;
+        goto out;
+    }
+    err = open_follow(dirfd, path, flags, &lk);
+    if (err)
+        goto out;
+    struct node *n = lk.node;
+    if (n && lk.trailing_slash && !S_ISDIR(n->mode)) {
+        err = -ENOTDIR; /* "file/" */
         goto out;
     }
     if (!n) {
         if (!(flags & O_CREAT)) {
             err = -ENOENT;
-            goto out;
-        }
-        if (lk.trailing_slash) {
-            err = -EISDIR;
             goto out;
         }
         n = node_new(S_IFREG | (mode & 07777 & ~vfs.umask));

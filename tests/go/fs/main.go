@@ -216,7 +216,59 @@ func links(dir string) {
 	os.Symlink(filepath.Join(dir, "realdir"), filepath.Join(dir, "dirlink"))
 	b, _ = os.ReadFile(filepath.Join(dir, "dirlink", "f"))
 	check(string(b) == "via", "through dir link %q", b)
+	openEdges(dir)
 	fmt.Println("symlinks and hard links: ok")
+}
+
+// openEdges: open(2)'s rules for trailing slashes and dangling links, as
+// Go's os.Root tests compare them with its own walk.
+func openEdges(dir string) {
+	file := filepath.Join(dir, "plain")
+	must(os.WriteFile(file, []byte("x"), 0644), "WriteFile plain")
+	_, err := os.Open(file + "/")
+	check(errors.Is(err, syscall.ENOTDIR), "open \"file/\": %v", err)
+	_, err = os.Open(filepath.Join(dir, "realdir", "..", "plain") + "/")
+	check(errors.Is(err, syscall.ENOTDIR), "open \"d/../file/\": %v", err)
+	_, err = os.OpenFile(file+"/", os.O_RDWR|os.O_CREATE, 0644)
+	check(errors.Is(err, syscall.EISDIR), "O_CREAT \"file/\": %v", err)
+	_, err = os.OpenFile(filepath.Join(dir, "new")+"/", os.O_RDWR|os.O_CREATE, 0644)
+	check(errors.Is(err, syscall.EISDIR), "O_CREAT \"new/\": %v", err)
+	f, err := os.Open(filepath.Join(dir, "realdir") + "/")
+	check(err == nil, "open \"dir/\": %v", err)
+	if f != nil {
+		f.Close()
+	}
+	f, err = os.Open(filepath.Join(dir, "dirlink") + "/")
+	check(err == nil, "open \"dirlink/\": %v", err)
+	if f != nil {
+		f.Close()
+	}
+	must(os.Symlink("plain", filepath.Join(dir, "flink")), "Symlink flink")
+	_, err = os.OpenFile(filepath.Join(dir, "flink")+"/", os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	check(errors.Is(err, syscall.ENOTDIR), "O_NOFOLLOW \"filelink/\": %v", err)
+
+	// O_CREAT|O_EXCL never follows a link, dangling or not: EEXIST.
+	dangling := filepath.Join(dir, "dangling")
+	must(os.Symlink("made/by/link", dangling), "Symlink dangling")
+	_, err = os.OpenFile(dangling, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0644)
+	check(errors.Is(err, fs.ErrExist), "O_EXCL on a dangling link: %v", err)
+	// O_CREAT through a dangling link makes its target, when the
+	// target's directory exists (through a second link too).
+	_, err = os.OpenFile(dangling, os.O_RDWR|os.O_CREATE, 0644)
+	check(errors.Is(err, fs.ErrNotExist), "O_CREAT, target's dir missing: %v", err)
+	must(os.Symlink("dangling2", filepath.Join(dir, "chain")), "Symlink chain")
+	must(os.Symlink("realdir/made", filepath.Join(dir, "dangling2")), "Symlink dangling2")
+	f, err = os.OpenFile(filepath.Join(dir, "chain"), os.O_RDWR|os.O_CREATE, 0600)
+	check(err == nil, "O_CREAT through two dangling links: %v", err)
+	if f != nil {
+		f.WriteString("made")
+		f.Close()
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "realdir", "made"))
+	check(string(b) == "made", "the links' target: %q %v", b, err)
+	must(os.Symlink("gone/", filepath.Join(dir, "slashlink")), "Symlink slashlink")
+	_, err = os.OpenFile(filepath.Join(dir, "slashlink"), os.O_RDWR|os.O_CREATE, 0644)
+	check(errors.Is(err, syscall.EISDIR), "O_CREAT through a link to \"gone/\": %v", err)
 }
 
 func modesTimes(dir string) {
