@@ -181,5 +181,7 @@ int netlink_socket(int type, int proto, struct sock **out);
  * format, from the interfaces' routes. */
 void route_proc_ipv4(struct seq *s);
 void route_proc_ipv6(struct seq *s);
+void route_proc_igmp(struct seq *s);
+void route_proc_igmp6(struct seq *s);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "net/route.h"
 
+#include "lwip/mld6.h"
 #include "lwip/netif.h"
 #include "lwip/priv/nd6_priv.h"
 
@@ -278,4 +279,57 @@ static void proc6(const struct route *rt, void *arg)
 void route_proc_ipv6(struct seq *s)
 {
     route_foreach(AF_INET6, proc6, s);
+}
+
+/* --- /proc/net/igmp and /proc/net/igmp6: each interface's multicast
+ * memberships (Linux's net/ipv4/igmp.c igmp_mc_seq_show, net/ipv6/mcast.c
+ * igmp6_mc_seq_show; Go's net.Interface.MulticastAddrs reads them).
+ * Every interface is in the all-hosts group 224.0.0.1 (lwIP accepts
+ * multicast without IGMP) and in ff02::1 and ff01::1, and in the
+ * solicited-node groups MLD joined for its addresses. */
+
+void route_proc_igmp(struct seq *s)
+{
+    struct netif *nif;
+    char name[16];
+    seq_printf(s, "Idx\tDevice    : Count Querier\tGroup    Users "
+                  "Timer\tReporter\n");
+    NETIF_FOREACH(nif)
+    {
+        if (ip4_addr_isany(netif_ip4_addr(nif)))
+            continue;
+        route_if_name(nif, name);
+        seq_printf(s, "%u\t%-10s: %5d %7s\n", netif_get_index(nif), name, 1,
+                   "V3");
+        /* The group as a 32-bit number in memory order, as Linux. */
+        uint32_t all = lwip_htonl(0xe0000001);
+        seq_printf(s, "\t\t\t\t%08X %5d %d:%08X\t\t%d\n", all, 1, 0, 0, 0);
+    }
+}
+
+static void igmp6_line(struct seq *s, struct netif *nif, const uint8_t *a,
+                       unsigned flags)
+{
+    char name[16];
+    route_if_name(nif, name);
+    seq_printf(s, "%-4u %-15s ", netif_get_index(nif), name);
+    hex16(s, a);
+    seq_printf(s, " %5d %08X %d\n", 1, flags, 0);
+}
+
+void route_proc_igmp6(struct seq *s)
+{
+    static const uint8_t all_link[16] = {0xff, 0x02, [15] = 1},
+                         all_if[16] = {0xff, 0x01, [15] = 1};
+    struct netif *nif;
+    NETIF_FOREACH(nif)
+    {
+        if (!ip6_addr_isvalid(netif_ip6_addr_state(nif, 0)))
+            continue;
+        for (struct mld_group *g = netif_mld6_data(nif); g; g = g->next)
+            igmp6_line(s, nif, (const uint8_t *)g->group_address.addr,
+                       4 /* MAF_LOADED */);
+        igmp6_line(s, nif, all_link, 0xc); /* MAF_LOADED | MAF_NOREPORT */
+        igmp6_line(s, nif, all_if, 0x8);   /* MAF_NOREPORT */
+    }
 }

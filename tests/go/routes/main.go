@@ -104,6 +104,7 @@ func main() {
 	}
 	checkProcRoute(all)
 	checkProcIPv6Route(all)
+	checkMulticast()
 	for _, fam := range []int{syscall.AF_INET, syscall.AF_INET6} {
 		rs := dump(fam)
 		for _, r := range rs {

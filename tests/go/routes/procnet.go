@@ -173,3 +173,40 @@ func checkGet(def *route) {
 			"route to %v: %+v %v", ip, r, err)
 	}
 }
+
+// checkMulticast: net.Interface.MulticastAddrs (/proc/net/igmp and igmp6)
+// puts every interface with an IPv6 address in ff02::1 and ff01::1, and
+// one with an IPv4 address in 224.0.0.1; the default interface is also in
+// the solicited-node group of each of its IPv6 addresses (RFC 4291 2.7.1).
+func checkMulticast() {
+	ifs, err := net.Interfaces()
+	check(err == nil && len(ifs) > 0, "Interfaces: %v", err)
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		maddrs, err := ifc.MulticastAddrs()
+		check(err == nil, "%s: MulticastAddrs: %v", ifc.Name, err)
+		in := map[string]bool{}
+		for _, m := range maddrs {
+			in[m.(*net.IPAddr).IP.String()] = true
+		}
+		var v4, v6 bool
+		for _, a := range addrs {
+			ip := a.(*net.IPNet).IP
+			if ip.To4() != nil {
+				v4 = true
+				continue
+			}
+			v6 = true
+			if ifc.Flags&net.FlagLoopback == 0 && ip.IsLinkLocalUnicast() {
+				sn := net.ParseIP("ff02::1:ff00:0")
+				copy(sn[13:], ip[13:])
+				check(in[sn.String()], "%s: not in %v for %v: %v", ifc.Name, sn, ip, maddrs)
+			}
+		}
+		check(!v6 || in["ff02::1"] && in["ff01::1"], "%s: not in ff02::1 and ff01::1: %v", ifc.Name, maddrs)
+		check(!v4 || in["224.0.0.1"], "%s: not in 224.0.0.1: %v", ifc.Name, maddrs)
+	}
+}
