@@ -10,7 +10,15 @@ REAL=build/real
 REAL_ROOT=$PWD/$REAL/root
 
 register_real_cases() {
+    real_case gron
+    real_case gron-ungron
+    real_case age-decrypt
+    real_case age-encrypt
     real_case bbolt
+    real_case restic
+    real_case caddy
+    real_case etcd
+    real_case prometheus
 }
 
 real_case() { add_case "real/$1" "${VERSIONS[-1]}" "c_real_${1//-/_}"; }
@@ -24,7 +32,11 @@ debian_pkg() {
         flock 9
         for p; do
             [ -f "$REAL/debs/$p.done" ] && continue
-            (cd "$REAL/debs" && apt-get download -q "$p" >/dev/null 2>&1) || {
+            # Old package lists may name a version the archive has
+            # dropped: then refresh them once and try again.
+            (cd "$REAL/debs" && { apt-get download -q "$p" >/dev/null 2>&1 ||
+                { apt-get update -qq >/dev/null 2>&1 &&
+                    apt-get download -q "$p" >/dev/null 2>&1; }; }) || {
                 echo "cannot download Debian package $p" >&2
                 exit 1
             }
@@ -187,4 +199,86 @@ c_real_caddy() {
     wait "$guest"
     expect_status 0
     expect_err '"msg":"shutdown complete","signal":"SIGTERM","exit_code":0'
+}
+
+# etcd (Debian's etcd-server, as shipped): a single-member cluster whose
+# bbolt store is mmap'd; keys are put, listed by prefix and deleted through
+# its v3 JSON gateway, then SIGTERM stops it after its clean-up.
+c_real_etcd() {
+    debian_pkg etcd-server
+    local client peer url out
+    client=$(free_port) && peer=$(free_port) || return
+    url=http://127.0.0.1:$client
+    start_guest -m 512M -p "$client:$client" -p "$peer:$peer" \
+        "$REAL_ROOT/usr/bin/etcd" --data-dir "$PWD/$dir/etcd" \
+        --listen-client-urls "http://0.0.0.0:$client" --advertise-client-urls "$url" \
+        --listen-peer-urls "http://0.0.0.0:$peer" \
+        --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+        --initial-cluster "default=http://127.0.0.1:$peer"
+    if await_err 'ready to serve client requests'; then
+        # keys and values are base64: "k/1".."k/3" = "v1".."v3", "zz" = "x"
+        for kv in ay8x:djE= ay8y:djI= ay8z:djM= eno=:eA==; do
+            curl -fsS -m 30 -X POST "$url/v3/kv/put" \
+                -d "{\"key\":\"${kv%%:*}\",\"value\":\"${kv#*:}\"}" \
+                >>"$dir/host" 2>&1 || fail "put ${kv%%:*} failed"
+        done
+        curl -fsS -m 30 -X POST "$url/v3/kv/deleterange" -d '{"key":"ay8y"}' \
+            >>"$dir/host" 2>&1 || fail "delete failed"
+        # range_end "k0" ends the prefix "k/"
+        out=$(curl -fsS -m 30 -X POST "$url/v3/kv/range" \
+            -d '{"key":"ay8=","range_end":"azA=","keys_only":false}' 2>>"$dir/host")
+        echo "$out" >>"$dir/host"
+        [[ $out == *'"count":"2"'* && $out == *'"value":"djE="'* &&
+            $out == *'"value":"djM="'* && $out != *'djI='* ]] ||
+            fail "range of k/: $out"
+        if [ "$NATIVE" = 1 ]; then kill -TERM "$(pgrep -P "$guest" -x etcd || pgrep -f "etcd --data-dir $PWD/$dir/etcd" | head -n1)"; else signal_tool TERM; fi
+    fi
+    wait "$guest"
+    # etcd re-raises the signal after cleaning up, except as pid 1 (a
+    # container's init, as the program is in gorump), where it exits 0.
+    if [ "$NATIVE" = 1 ]; then expect_status 143; else expect_status 0; fi
+    expect_err 'received terminated signal, shutting down'
+}
+
+# prometheus (Debian's, as shipped) scrapes itself once a second into its
+# TSDB (mmap'd chunk files, a query log), answers a PromQL query, reloads
+# its configuration on SIGHUP without stopping, and exits 0 on SIGTERM.
+c_real_prometheus() {
+    debian_pkg prometheus
+    local port out i
+    port=$(free_port) || return
+    printf 'global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' \
+        "$port" >"$dir/prometheus.yml"
+    share "$dir/prometheus.yml"
+    start_guest -m 512M "${SHARE[@]}" -p "$port:$port" \
+        "$REAL_ROOT/usr/bin/prometheus" --config.file="$PWD/$dir/prometheus.yml" \
+        --storage.tsdb.path="$PWD/$dir/data" --web.listen-address=":$port"
+    if await_err 'Server is ready to receive web requests'; then
+        for ((i = 0; i < 60; i++)); do
+            out=$(curl -fsS -m 30 "http://127.0.0.1:$port/api/v1/query?query=up" 2>>"$dir/host")
+            [[ $out == *'"job":"self"'*'"1"]'* ]] && break
+            sleep 1
+        done
+        echo "$out" >>"$dir/host"
+        [[ $out == *'"job":"self"'*'"1"]'* ]] || fail "up{job=self} never 1: $out"
+        if [ "$NATIVE" = 1 ]; then
+            i=$(pgrep -P "$guest" -x prometheus || pgrep -f "prometheus --config.file=$PWD/$dir" | head -n1)
+            kill -HUP "$i"
+        else
+            signal_tool HUP
+        fi
+        # the second "Completed loading" is the reload's
+        for ((i = 0; i < 100; i++)); do
+            [ "$(grep -c 'Completed loading of configuration file' "$dir/stderr")" -ge 2 ] && break
+            sleep 0.1
+        done
+        [ "$(grep -c 'Completed loading of configuration file' "$dir/stderr")" -ge 2 ] ||
+            fail "SIGHUP did not reload the configuration"
+        curl -fsS -m 30 "http://127.0.0.1:$port/-/healthy" >>"$dir/host" 2>&1 ||
+            fail "not healthy after the reload"
+        if [ "$NATIVE" = 1 ]; then kill -TERM "$(pgrep -P "$guest" -x prometheus || pgrep -f "prometheus --config.file=$PWD/$dir" | head -n1)"; else signal_tool TERM; fi
+    fi
+    wait "$guest"
+    expect_status 0
+    expect_err 'See you next time!'
 }
