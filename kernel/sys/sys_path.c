@@ -563,6 +563,28 @@ SYS(access)
     return sys_faccessat2(AT_FDCWD, a0, a1, 0, 0, 0);
 }
 
+/* fchmodat2(dirfd, path, mode, flags) (Linux 6.6): fchmodat with the
+ * flags the C library used to emulate.  A symbolic link's mode cannot
+ * change: with AT_SYMLINK_NOFOLLOW on a link, EOPNOTSUPP. */
+SYS(fchmodat2)
+{
+    struct node *n;
+    if (a3 & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    long err = resolve_user((int)a0, a1, (int)a3, &n);
+    if (err)
+        return err;
+    if (S_ISLNK(n->mode)) {
+        node_put(n);
+        return -EOPNOTSUPP;
+    }
+    n->mode = (n->mode & S_IFMT) | ((uint32_t)a2 & 07777);
+    node_touch(n, false);
+    inotify_node(n, IN_ATTRIB, NULL);
+    node_put(n);
+    return 0;
+}
+
 SYS(fchmodat)
 {
     struct node *n;

@@ -187,6 +187,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(334, rseq),
     NR(435, clone3),
     NR(439, faccessat2),
+    NR(452, fchmodat2),
 };
 
 static uint8_t warned[SYSCALL_MAX / 8];

@@ -91,6 +91,7 @@ SYS(faccessat2);
 SYS(faccessat);
 SYS(access);
 SYS(fchmodat);
+SYS(fchmodat2);
 SYS(chmod);
 SYS(fchownat);
 SYS(chown);

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 //go:embed testdata/embedded.txt
@@ -290,6 +291,7 @@ func modesTimes(dir string) {
 	check(syscall.Access(p, 1) == syscall.EACCES, "X_OK on 0644")
 	f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0644)
 	check(errors.Is(err, fs.ErrExist), "O_EXCL on existing: %v %v", f, err)
+	fchmodat2(dir, p)
 	var sfs syscall.Statfs_t
 	must(syscall.Statfs(dir, &sfs), "Statfs")
 	check(!inGorump || sfs.Type == 0x01021994 && sfs.Bsize == 4096, "statfs %+v", sfs)
@@ -539,4 +541,25 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("SUCCESS")
+}
+
+// fchmodat2 (452, Linux 6.6; Go 1.27's os.Root.Chmod uses it): a mode
+// through a path, EOPNOTSUPP for a link itself, EINVAL for unknown flags.
+func fchmodat2(dir, p string) {
+	call := func(path string, mode, flags uintptr) syscall.Errno {
+		b, _ := syscall.BytePtrFromString(path)
+		_, _, e := syscall.Syscall6(452, uintptr(0xffffff9c) /* AT_FDCWD */, uintptr(unsafe.Pointer(b)), mode, flags, 0, 0)
+		return e
+	}
+	check(call(p, 0710, 0) == 0, "fchmodat2")
+	fi, _ := os.Stat(p)
+	check(fi != nil && fi.Mode().Perm() == 0710, "mode after fchmodat2: %v", fi)
+	l := filepath.Join(dir, "m-link")
+	must(os.Symlink("m", l), "Symlink m-link")
+	check(call(l, 0700, 0x100 /* AT_SYMLINK_NOFOLLOW */) == syscall.EOPNOTSUPP, "fchmodat2 NOFOLLOW on a link")
+	check(call(l, 0600, 0) == 0, "fchmodat2 through a link")
+	fi, _ = os.Stat(p)
+	check(fi != nil && fi.Mode().Perm() == 0600, "mode after fchmodat2 through a link: %v", fi)
+	check(call(p, 0600, 0x4) == syscall.EINVAL, "fchmodat2 unknown flag")
+	os.Chmod(p, 0644)
 }
