@@ -135,8 +135,7 @@ static bool refs_balanced(void)
 {
     bool ok = file_refs == 0;
     for (int i = 0; i < nnodes; i++)
-        ok &= nodes[i].refs ==
-              (&nodes[i] == root) + (&nodes[i] == ps.cwd);
+        ok &= nodes[i].refs == (&nodes[i] == root) + (&nodes[i] == ps.cwd);
     return ok;
 }
 
@@ -159,10 +158,10 @@ static struct node *resolve_at(int dirfd, const char *path, bool follow,
 #define IS_AT(dirfd, path, follow, want, e)                                    \
     do {                                                                       \
         int err_;                                                              \
-        struct node *got_ = resolve_at(dirfd, path, follow, &err_);           \
+        struct node *got_ = resolve_at(dirfd, path, follow, &err_);            \
         if (got_ != (want) || err_ != (e)) {                                   \
             check_failed++;                                                    \
-            fprintf(stderr, "%s:%d: \"%s\": node %ld error %d\n", __FILE__,   \
+            fprintf(stderr, "%s:%d: \"%s\": node %ld error %d\n", __FILE__,    \
                     __LINE__, path, got_ ? (long)got_->ino : -1L, err_);       \
         } else {                                                               \
             check_passed++;                                                    \
@@ -199,8 +198,8 @@ static void links(void)
 {
     IS("/l_abs", b);
     IS("/l_abs/c", c);
-    IS("/a/l_rel", c);        /* "b/c" from /a */
-    IS("/a/b/l_up", file);    /* "../file" from /a/b */
+    IS("/a/l_rel", c);          /* "b/c" from /a */
+    IS("/a/b/l_up", file);      /* "../file" from /a/b */
     IS("/l_abs/../file", file); /* ".." of where the link led */
     IS("/l_chain", c);
     FAILS("/l_dangling", -ENOENT);
@@ -288,7 +287,7 @@ static void lengths(void)
 
 static void dirfds(void)
 {
-    IS_AT(3, "b/c", true, c, 0);   /* fd 3 is /a */
+    IS_AT(3, "b/c", true, c, 0); /* fd 3 is /a */
     IS_AT(3, "..", true, root, 0);
     IS_AT(3, "/a/file", true, file, 0); /* absolute: the fd is unused */
     IS_AT(4, "x", true, NULL, -ENOTDIR);
