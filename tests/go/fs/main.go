@@ -283,6 +283,11 @@ func special() {
 	check(bytes.Contains(maps, []byte("r-xp")) && bytes.Contains(maps, []byte("[stack]")), "maps %q", maps)
 	mem, _ := os.ReadFile("/proc/meminfo")
 	check(bytes.HasPrefix(mem, []byte("MemTotal:")), "meminfo %q", mem)
+	// Umask in octal, four digits, as Linux (gorump's printf once had no %o).
+	old := syscall.Umask(0o027)
+	status, _ := os.ReadFile("/proc/self/status")
+	syscall.Umask(old)
+	check(bytes.Contains(status, []byte("\nUmask:\t0027\n")), "status %q", status)
 	cpu, _ := os.ReadFile("/proc/cpuinfo")
 	check(bytes.Contains(cpu, []byte("processor\t: 0")), "cpuinfo %q", cpu)
 	for _, p := range []string{"/proc/self/stat", "/proc/self/statm", "/etc/hosts", "/etc/resolv.conf", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hostname"} {
