@@ -15,45 +15,10 @@
 #include "fs/file.c"
 
 #include "check.h"
+#include "files.c"
 #include "heap.c"
 #include "kshim.c"
 #include "uaccess.c"
-
-/* --- what file.c and epoll.c need from the rest of the kernel --------- */
-
-static int wakes;
-
-void waitq_init(struct waitq *wq)
-{
-    list_init(&wq->waiters);
-}
-
-int waitq_wake(struct waitq *wq, int n)
-{
-    wakes++;
-    return 0;
-}
-
-int sched_sleep(struct waitq *wq, uint64_t deadline)
-{
-    return -ETIMEDOUT; /* a blocking wait times out at once */
-}
-
-void node_put(struct node *n)
-{
-}
-
-void inotify_closed(struct file *f)
-{
-}
-
-void procfs_fd_opened(int fd, struct file *f)
-{
-}
-
-void procfs_fd_closed(int fd)
-{
-}
 
 /* --- a file whose readiness the test sets ----------------------------- */
 
@@ -141,7 +106,7 @@ static void errors(void)
     CHECK_EQ(ctl(ep, EPOLL_CTL_ADD, fd, EPOLLIN, 1), -EEXIST);
     CHECK_EQ(ctl(ep, 99, fd, EPOLLIN, 1), -EINVAL);
     CHECK_EQ(ctl(ep, 0, fd, EPOLLIN, 1), -EINVAL);
-    CHECK_EQ(ctl(ep, EPOLL_CTL_ADD, ep, EPOLLIN, 1), -EINVAL); /* itself */
+    CHECK_EQ(ctl(ep, EPOLL_CTL_ADD, ep, EPOLLIN, 1), -EINVAL);  /* itself */
     CHECK_EQ(ctl(ep, EPOLL_CTL_ADD, ep2, EPOLLIN, 1), -EINVAL); /* nested */
     CHECK_EQ(ctl(fd, EPOLL_CTL_ADD, ep, EPOLLIN, 1), -EINVAL);  /* not epoll */
     CHECK_EQ(ctl(ep, EPOLL_CTL_ADD, plain, EPOLLIN, 1), -EPERM);
