@@ -144,16 +144,6 @@ static struct {
     int id;   /* pages of one VMA share it (and are contiguous) */
 } model[NPAGES];
 static int next_id = 1;
-static uint64_t seed = 88172645463325252ULL;
-
-static uint64_t rnd(uint64_t n)
-{
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    return seed % n;
-}
-
 struct expect {
     int i; /* next page of the model */
     bool ok;
@@ -242,9 +232,9 @@ static void random_ops(int steps)
     for (int k = 0; k < NPAGES; k++)
         model[k].prot = -1;
     for (int step = 0; step < steps; step++) {
-        int i = rnd(NPAGES), j = i + 1 + rnd(NPAGES - i);
+        int i = kshim_random(NPAGES), j = i + 1 + kshim_random(NPAGES - i);
         uint64_t len = PG(j) - PG(i);
-        int prot = rnd(8), op = rnd(5);
+        int prot = kshim_random(8), op = kshim_random(5);
         long r;
         switch (op) {
         case 0:
@@ -253,12 +243,12 @@ static void random_ops(int steps)
             model_set(i, j, prot, true);
             break;
         case 1: /* a length short of the last page still covers it */
-            r = vm_munmap(PG(i), len - rnd(PAGE_SIZE));
+            r = vm_munmap(PG(i), len - kshim_random(PAGE_SIZE));
             CHECK_EQ(r, 0);
             model_set(i, j, -1, true);
             break;
         case 2:
-            r = vm_mprotect(PG(i), len - rnd(PAGE_SIZE), prot);
+            r = vm_mprotect(PG(i), len - kshim_random(PAGE_SIZE), prot);
             if (model_all_mapped(i, j)) {
                 CHECK_EQ(r, 0);
                 model_set(i, j, prot, false);
@@ -279,7 +269,7 @@ static void random_ops(int steps)
             break;
         default:
             for (int k = 0; k < 4; k++)
-                touch(PG(rnd(NPAGES)));
+                touch(PG(kshim_random(NPAGES)));
         }
         if (!check_model()) {
             CHECK(!"the VMAs differ from the model");

@@ -29,3 +29,12 @@ void panic(const char *fmt, ...)
     kshim_catching = false;
     longjmp(kshim_on_panic, 1);
 }
+
+uint64_t kshim_random(uint64_t n)
+{
+    static uint64_t x = 88172645463325252ULL;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x % n;
+}

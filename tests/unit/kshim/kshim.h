@@ -22,6 +22,10 @@ extern bool kshim_catching;
 /* The last panic's message. */
 extern char kshim_panic_msg[256];
 
+/* A number in [0, n) from a fixed sequence (xorshift64), the same on
+ * every run, so a failure can be replayed. */
+uint64_t kshim_random(uint64_t n);
+
 /* Objects kmalloc handed out and kfree has not taken back (heap.c). */
 extern long kshim_live;
 /* kmalloc fails while this is non-zero, counting it down. */
