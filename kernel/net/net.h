@@ -177,9 +177,10 @@ int unix_socket(int type, struct sock **out);
 int unix_socketpair(int type, struct sock *pair[2]);
 int netlink_socket(int type, int proto, struct sock **out);
 
-/* --- route.c: /proc/net/route and /proc/net/ipv6_route, in Linux's
- * format, from the interfaces' routes. */
+/* --- route.c: /proc/net/route, /proc/net/ipv6_route and /proc/net/igmp6, in
+ * Linux's format, from the interfaces' routes and groups. */
 void route_proc_ipv4(struct seq *s);
 void route_proc_ipv6(struct seq *s);
+void route_proc_igmp6(struct seq *s);
 
 #endif

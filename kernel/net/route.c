@@ -5,10 +5,12 @@
  * it learned (router advertisements), and ::1 on lo.  One enumeration
  * (route_foreach) serves netlink's RTM_GETROUTE dump and the text of
  * /proc/net/route and /proc/net/ipv6_route; route_get answers "the route
- * to address X" (RTM_GETROUTE without NLM_F_DUMP).
+ * to address X" (RTM_GETROUTE without NLM_F_DUMP).  /proc/net/igmp6 lists
+ * the IPv6 multicast groups each interface is in.
  */
 #include "net/route.h"
 
+#include "lwip/mld6.h"
 #include "lwip/netif.h"
 #include "lwip/priv/nd6_priv.h"
 
@@ -278,4 +280,35 @@ static void proc6(const struct route *rt, void *arg)
 void route_proc_ipv6(struct seq *s)
 {
     route_foreach(AF_INET6, proc6, s);
+}
+
+/* --- /proc/net/igmp6 (Linux's net/ipv6/mcast.c igmp6_mc_seq_show): the
+ * groups MLD joined (solicited-node addresses), then all-nodes ff02::1
+ * and ff01::1, which every IPv6 interface is in; Go's
+ * Interface.MulticastAddrs reads it.  Flags as Linux's: 4 last reporter,
+ * 8 no report. */
+
+static void igmp6_line(struct seq *s, const struct netif *nif, const uint8_t *a,
+                       unsigned flags)
+{
+    char name[16];
+    route_if_name(nif, name);
+    seq_printf(s, "%-4d %-15s ", nif->num + 1, name);
+    hex16(s, a);
+    seq_printf(s, " %5d %08X 0\n", 1, flags);
+}
+
+void route_proc_igmp6(struct seq *s)
+{
+    static const uint8_t all2[16] = {0xff, 2, [15] = 1},
+                         all1[16] = {0xff, 1, [15] = 1};
+    struct netif *nif;
+    NETIF_FOREACH(nif)
+    {
+        for (struct mld_group *g = netif_mld6_data(nif); g; g = g->next)
+            if (memcmp(g->group_address.addr, all2, 16))
+                igmp6_line(s, nif, (const uint8_t *)g->group_address.addr, 4);
+        igmp6_line(s, nif, all2, 0xc);
+        igmp6_line(s, nif, all1, 0x8);
+    }
 }
