@@ -2,10 +2,9 @@
  * tests/unit/test_kheap.c — the kernel heap (kernel/mm/kheap.c over the
  * real page allocator, kernel/mm/pmem.c, built for the host): each size
  * from 0 to 300, every 7th to 4200, and 1 MiB; 16-byte alignment, objects
- * that never
- * overlap, reuse after kfree, big objects giving their pages back,
- * sizes too large to serve (SIZE_MAX among them), a double free and a
- * header overwritten by an overflow caught, exhaustion returning NULL
+ * that never overlap, reuse after kfree, big objects giving their pages
+ * back, sizes too large to serve (SIZE_MAX among them), a double free and
+ * a header overwritten by an overflow caught, exhaustion returning NULL
  * and the heap usable again after it, and an injected failure.
  */
 #include <stdio.h>
