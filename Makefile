@@ -67,11 +67,13 @@ UNIT_LIBSRC := $(filter-out tool/main.c,$(wildcard tool/*.c)) \
 	$(wildcard common/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
 	$(wildcard tests/unit/test_*.c))
-# Kernel code built for the host: the test includes the kernel file, and
-# tests/unit/kshim stands in for the kernel headers it uses.
-KUNIT_CFLAGS := -Itests/unit/kshim -Ikernel
-$(BUILD)/unit/test_pmem: UCFLAGS += $(KUNIT_CFLAGS)
-$(BUILD)/unit/test_pmem: kernel/mm/pmem.c tests/unit/kshim/mm/mm.h
+# Kernel code built for the host: the test includes the kernel's .c files
+# and tests/unit/kshim/*.c; the kernel's own headers are used, with
+# tests/unit/kshim/arch standing in for the CPU's.  No tool code is linked.
+KUNIT_TESTS := $(addprefix $(BUILD)/unit/,test_pmem test_kheap test_vma \
+	test_pathwalk test_kprintf test_epoll test_pipe)
+KUNIT_CFLAGS := $(WARN) -Wno-unused-parameter -O1 -g -D_GNU_SOURCE \
+	-Itests/unit/kshim -Ikernel -Iinclude -Itests/unit $(SAN)
 
 # --- C programs for guest cases (tests/cpu): what Go cannot express (bad
 # signal frames, RFLAGS bits, privileged instructions); static, with the
@@ -169,6 +171,13 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) \
 	@mkdir -p $(dir $@)
 	@echo "  UNIT    $<"
 	$(Q)$(CC) $(UCFLAGS) -o $@ $< $(UNIT_LIBSRC)
+
+$(KUNIT_TESTS): $(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h \
+	$(wildcard tests/unit/kshim/*.[ch] tests/unit/kshim/*/*/*.h \
+	kernel/*/*.[ch])
+	@mkdir -p $(dir $@)
+	@echo "  KUNIT   $<"
+	$(Q)$(CC) $(KUNIT_CFLAGS) -o $@ $<
 
 $(BUILD)/sysfuzz/sysfuzz_nrs.h: kernel/sys/syscall.c
 	@mkdir -p $(dir $@)

@@ -2,8 +2,8 @@
  * fs/pipe.c — pipes and FIFOs: a 64 KiB ring with any number of readers
  * and writers (a pipe has one of each; a FIFO, a named node in the file
  * tree, gets them as it is opened), with Linux's blocking, O_NONBLOCK,
- * EPIPE/SIGPIPE and end-of-file rules and FIFO open semantics (a reader
- * waits for a writer and the reverse; O_NONBLOCK writers get ENXIO).  Go
+ * EPIPE/SIGPIPE, end-of-file and PIPE_BUF rules, and FIFO open semantics (a
+ * reader waits for a writer and the reverse; O_NONBLOCK writers get ENXIO).  Go
  * 1.19-1.22's netpoller wakes epoll_pwait through a pipe.
  */
 #include "fs/fs.h"
@@ -12,6 +12,7 @@
 #define PIPE_ORDER 4
 #define PIPE_SIZE (PAGE_SIZE << PIPE_ORDER)
 _Static_assert(PIPE_SIZE == PIPE_CAPACITY, "pipe size");
+#define PIPE_BUF 4096 /* writes up to this size are atomic (POSIX) */
 #define PIPE_FILES 32
 #define SIGPIPE 13
 
@@ -83,7 +84,10 @@ static long pipe_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
             signal_send_thread(current(), SIGPIPE, 0);
             return done ? (long)done : -EPIPE;
         }
-        if (p->len == PIPE_SIZE) {
+        /* Up to PIPE_BUF bytes go in at once or not at all (man 7 pipe):
+         * their room is waited for, or EAGAIN. */
+        size_t room = PIPE_SIZE - p->len;
+        if (!room || (n <= PIPE_BUF && room < n - done)) {
             if (f->flags & O_NONBLOCK)
                 return done ? (long)done : -EAGAIN;
             int r = file_wait(f);
@@ -92,7 +96,7 @@ static long pipe_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
             continue;
         }
         size_t tail = (p->head + p->len) % PIPE_SIZE;
-        size_t c = MIN(MIN(n - done, PIPE_SIZE - p->len), PIPE_SIZE - tail);
+        size_t c = MIN(MIN(n - done, room), PIPE_SIZE - tail);
         if (copy_from_user(p->buf + tail, ubuf + done, c))
             return done ? (long)done : -EFAULT;
         p->len += c;

@@ -1,8 +1,9 @@
 /*
- * lib/printf.c — vsnprintf for the kernel: %d %i %u %x %X %p %s %c %%, with
- * the l, ll, z and h length modifiers, a field width, '0' and '-' flags and
- * a precision for strings.  Output is always NUL-terminated and truncated to
- * the buffer; the return value is the length it would have had.
+ * lib/printf.c — vsnprintf for the kernel: %d %i %u %o %x %X %p %s %c %%,
+ * with the l, ll, z, h and hh length modifiers, a field width, '0' and '-'
+ * flags and a precision for strings.  Output is always NUL-terminated and
+ * truncated to the buffer; the return value is the length it would have
+ * had.  tests/unit/test_kprintf.c checks it against the C library's.
  */
 #include "lib/lib.h"
 
@@ -53,6 +54,11 @@ static void put_num(struct out *o, uint64_t v, bool neg, unsigned base,
     put_padded(o, tmp + n, sizeof(tmp) - n, width, left, pad);
 }
 
+static unsigned num_base(char conv)
+{
+    return conv == 'u' ? 10 : conv == 'o' ? 8 : 16;
+}
+
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
     struct out o = {buf, size, 0};
@@ -63,7 +69,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         }
         bool left = false;
         char pad = ' ';
-        int width = 0, prec = -1, lng = 0;
+        int width = 0, prec = -1, lng = 0; /* 1: l ll z, -1: h, -2: hh */
         for (fmt++; *fmt == '-' || *fmt == '0'; fmt++) {
             if (*fmt == '-')
                 left = true;
@@ -86,22 +92,24 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                 prec = prec * 10 + (*fmt++ - '0');
         }
         for (; *fmt == 'l' || *fmt == 'z' || *fmt == 'h'; fmt++)
-            if (*fmt != 'h')
-                lng = 1;
+            lng = *fmt != 'h' ? 1 : lng == -1 ? -2 : -1;
         switch (*fmt) {
         case 'd':
         case 'i': {
-            int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
+            int64_t v = lng > 0 ? va_arg(ap, int64_t) : va_arg(ap, int);
+            v = lng == -1 ? (short)v : lng == -2 ? (signed char)v : v;
             put_num(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10, false,
                     width, left, pad);
             break;
         }
         case 'u':
+        case 'o':
         case 'x':
         case 'X': {
-            uint64_t v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-            put_num(&o, v, false, *fmt == 'u' ? 10 : 16, *fmt == 'X', width,
-                    left, pad);
+            uint64_t v = lng > 0 ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
+            v = lng == -1 ? (uint16_t)v : lng == -2 ? (uint8_t)v : v;
+            put_num(&o, v, false, num_base(*fmt), *fmt == 'X', width, left,
+                    pad);
             break;
         }
         case 'p':

@@ -80,28 +80,3 @@ char *strchr(const char *s, int c)
             return NULL;
     }
 }
-
-void list_init(struct list *l)
-{
-    l->next = l->prev = l;
-}
-
-void list_add_tail(struct list *head, struct list *n)
-{
-    n->prev = head->prev;
-    n->next = head;
-    head->prev->next = n;
-    head->prev = n;
-}
-
-void list_del(struct list *n)
-{
-    n->prev->next = n->next;
-    n->next->prev = n->prev;
-    n->next = n->prev = n;
-}
-
-bool list_empty(const struct list *l)
-{
-    return l->next == l;
-}

@@ -54,6 +54,11 @@ void *kmalloc(size_t n)
     struct hdr *h;
     size_t total = n + HDR;
 
+    /* Larger than the largest block (and n + HDR must not wrap: SIZE_MAX
+     * once gave a 32-byte object, and the order loop below never ended
+     * for n above 2^63). */
+    if (n > (PAGE_SIZE << PMEM_MAX_ORDER) - HDR)
+        return NULL;
     if (failinject_now(FAIL_SLAB))
         return NULL;
     if (total <= class_size(NCLASS - 1)) {
@@ -69,8 +74,6 @@ void *kmalloc(size_t n)
         unsigned order = 0;
         while ((PAGE_SIZE << order) < total)
             order++;
-        if (order > PMEM_MAX_ORDER)
-            return NULL;
         uint64_t pa = pmem_alloc(order);
         if (!pa)
             return NULL;
@@ -104,7 +107,10 @@ void kfree(void *p)
         pmem_free(virt_to_phys(h), h->cls & 0xff);
         return;
     }
-    assert(h->cls < NCLASS);
-    *(void **)h = heap.free[h->cls];
-    heap.free[h->cls] = h;
+    /* The free-list link overwrites the header: read the class first (the
+     * kernel only worked because -O2's aliasing rules kept it loaded). */
+    unsigned c = h->cls;
+    assert(c < NCLASS);
+    *(void **)h = heap.free[c];
+    heap.free[c] = h;
 }

@@ -285,8 +285,9 @@ void route_proc_ipv6(struct seq *s)
  * memberships (Linux's net/ipv4/igmp.c igmp_mc_seq_show, net/ipv6/mcast.c
  * igmp6_mc_seq_show; Go's net.Interface.MulticastAddrs reads them).
  * Every interface is in the all-hosts group 224.0.0.1 (lwIP accepts
- * multicast without IGMP) and in ff02::1 and ff01::1, and in the
- * solicited-node groups MLD joined for its addresses. */
+ * multicast without IGMP) and, IPv6 being on everywhere as on Linux, in
+ * ff02::1 and ff01::1, and in the solicited-node groups MLD joined for its
+ * addresses. */
 
 void route_proc_igmp(struct seq *s)
 {
@@ -324,8 +325,6 @@ void route_proc_igmp6(struct seq *s)
     struct netif *nif;
     NETIF_FOREACH(nif)
     {
-        if (!ip6_addr_isvalid(netif_ip6_addr_state(nif, 0)))
-            continue;
         for (struct mld_group *g = netif_mld6_data(nif); g; g = g->next)
             igmp6_line(s, nif, (const uint8_t *)g->group_address.addr,
                        4 /* MAF_LOADED */);

@@ -337,6 +337,11 @@ func special() {
 	check(bytes.Contains(maps, []byte("r-xp")) && bytes.Contains(maps, []byte("[stack]")), "maps %q", maps)
 	mem, _ := os.ReadFile("/proc/meminfo")
 	check(bytes.HasPrefix(mem, []byte("MemTotal:")), "meminfo %q", mem)
+	// Umask in octal, four digits, as Linux (gorump's printf once had no %o).
+	old := syscall.Umask(0o027)
+	status, _ := os.ReadFile("/proc/self/status")
+	syscall.Umask(old)
+	check(bytes.Contains(status, []byte("\nUmask:\t0027\n")), "status %q", status)
 	cpu, _ := os.ReadFile("/proc/cpuinfo")
 	check(bytes.Contains(cpu, []byte("processor\t: 0")), "cpuinfo %q", cpu)
 	for _, p := range []string{"/proc/self/stat", "/proc/self/statm", "/etc/hosts", "/etc/resolv.conf", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hostname"} {
@@ -464,6 +469,21 @@ func pipeSize(dir string) {
 	check(err == nil && n == int(size), "filling a pipe of %d: %d %v", size, n, err)
 	_, err = syscall.Write(p[1], []byte{1})
 	check(err == syscall.EAGAIN, "writing to a full pipe: %v", err)
+	// With 96 bytes free, a write of at most PIPE_BUF (4096) bytes is all
+	// or nothing (man 7 pipe): EAGAIN, not 96 bytes written.  (On Linux
+	// the 96 bytes are the end of the last page, which a write merges
+	// into only when all of it fits.)
+	var a [2]int
+	must(syscall.Pipe2(a[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC), "Pipe2")
+	n1, _ := syscall.Write(a[1], make([]byte, int(size)-4096))
+	n2, _ := syscall.Write(a[1], make([]byte, 4000))
+	check(n1 == int(size)-4096 && n2 == 4000, "filling: %d %d", n1, n2)
+	n, err = syscall.Write(a[1], make([]byte, 200))
+	check(err == syscall.EAGAIN, "200 bytes into 96 free: %d %v", n, err)
+	n, err = syscall.Write(a[1], make([]byte, 96))
+	check(err == nil && n == 96, "96 bytes into 96 free: %d %v", n, err)
+	syscall.Close(a[0])
+	syscall.Close(a[1])
 	var q [2]int // an empty one: Linux refuses to shrink below the contents
 	must(syscall.Pipe2(q[:], syscall.O_CLOEXEC), "Pipe2")
 	got, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(q[0]), 1031, 4096) // F_SETPIPE_SZ

@@ -6,7 +6,9 @@
 // for one family holds only that family.  /proc/net/route and
 // /proc/net/ipv6_route show the same routes in Linux's text format, and
 // a request for one address's route (no NLM_F_DUMP) answers with the
-// route a send would take.  Prints SUCCESS, or FAIL lines.
+// route a send would take.  Every interface is in the all-nodes IPv6
+// multicast group, which /proc/net/igmp6 lists and Go's MulticastAddrs
+// reads.  Prints SUCCESS, or FAIL lines.
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -105,6 +108,7 @@ func main() {
 	checkProcRoute(all)
 	checkProcIPv6Route(all)
 	checkMulticast()
+	checkIgmp6()
 	for _, fam := range []int{syscall.AF_INET, syscall.AF_INET6} {
 		rs := dump(fam)
 		for _, r := range rs {
@@ -116,6 +120,27 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("SUCCESS")
+}
+
+// checkIgmp6: every interface that is up is in ff02::1, by
+// Interface.MulticastAddrs and in /proc/net/igmp6's own line format.
+func checkIgmp6() {
+	ift, err := net.Interfaces()
+	check(err == nil, "Interfaces: %v", err)
+	for _, ifc := range ift {
+		if ifc.Flags&net.FlagUp == 0 {
+			continue
+		}
+		maddrs, err := ifc.MulticastAddrs()
+		found := false
+		for _, a := range maddrs {
+			found = found || a.(*net.IPAddr).IP.Equal(net.IPv6linklocalallnodes)
+		}
+		check(err == nil && found, "%s: multicast groups %v %v", ifc.Name, maddrs, err)
+	}
+	b, err := os.ReadFile("/proc/net/igmp6")
+	want := "1    lo              ff020000000000000000000000000001     1 0000000C 0\n"
+	check(err == nil && strings.Contains(string(b), want), "/proc/net/igmp6: %q %v", b, err)
 }
 
 // checkConnected: the interface's IPv4 address is in a connected route of

@@ -1,0 +1,489 @@
+/*
+ * tests/unit/test_vma.c — the program's address space (kernel/mm/vm.c and
+ * the mremap/madvise/msync of kernel/mm/vmops.c, built for the host over
+ * a page table of the test's own): random MAP_FIXED mmaps, munmaps,
+ * mprotects and page touches over a window, checked after every step
+ * against a model that gives each page its protection and the VMA it
+ * belongs to (VMAs split, never merge), every page freed exactly once;
+ * then the edges: lengths that wrap when rounded up, ranges at USER_TOP
+ * and past it, zero lengths, a failed allocation in the middle of a
+ * split, file mappings' offsets and references, brk, and mremap.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mm/vm.c"
+#include "mm/vmops.c"
+
+#include "check.h"
+#include "kshim.c"
+#include "heap.c"
+#include "uaccess.c"
+
+/* --- the page table: leaf entries in a table of the test's own ------- */
+
+#define NPTE 4096
+
+static struct {
+    uint64_t va, pte; /* pte 0: a free slot */
+} ptes[NPTE];
+static uint8_t live_page[1 << 16]; /* fake frames handed out, by number */
+static uint64_t next_frame = 1;
+
+static uint64_t *pte_slot(uint64_t va, bool make)
+{
+    for (int i = 0; i < NPTE; i++)
+        if (ptes[i].pte && ptes[i].va == va)
+            return &ptes[i].pte;
+    if (!make)
+        return NULL;
+    for (int i = 0; i < NPTE; i++)
+        if (!ptes[i].pte) {
+            ptes[i].va = va;
+            return &ptes[i].pte;
+        }
+    panic("test page table full");
+}
+
+int pt_set(uint64_t va, uint64_t entry)
+{
+    *pte_slot(va, true) = entry;
+    return 0;
+}
+
+int pt_map(uint64_t va, uint64_t pa, uint64_t flags)
+{
+    CHECK(!(va & (PAGE_SIZE - 1)) && va < USER_TOP);
+    return pt_set(va, pa | flags);
+}
+
+uint64_t *pt_lookup(uint64_t va)
+{
+    return pte_slot(va, false);
+}
+
+void pt_each(uint64_t start, uint64_t end,
+             void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg)
+{
+    for (int i = 0; i < NPTE; i++)
+        if (ptes[i].pte && ptes[i].va >= start && ptes[i].va < end)
+            fn(&ptes[i].pte, ptes[i].va, arg);
+}
+
+void pmem_free(uint64_t pa, unsigned order)
+{
+    uint64_t frame = pa >> PAGE_SHIFT;
+    CHECK(order == 0 && frame < ARRAY_SIZE(live_page));
+    CHECK(live_page[frame]); /* freed once, and only what was handed out */
+    live_page[frame] = 0;
+}
+
+uint64_t pmem_total_pages(void)
+{
+    return 4096;
+}
+
+uint64_t pmem_free_pages(void)
+{
+    return 1024;
+}
+
+/* --- the rest of the kernel that vm.c and vmops.c call --------------- */
+
+static int node_refs;
+
+void node_get(struct node *n)
+{
+    n->refs++;
+    node_refs++;
+}
+
+void node_put(struct node *n)
+{
+    CHECK(n->refs > 0);
+    n->refs--;
+    node_refs--;
+}
+
+bool file_is_regular(struct file *f)
+{
+    return f->node && S_ISREG(f->node->mode);
+}
+
+int vm_fault(uint64_t addr, uint64_t err)
+{
+    return vma_find(addr) ? 0 : -EFAULT;
+}
+
+int node_punch(struct node *n, uint64_t from, uint64_t to)
+{
+    return 0;
+}
+
+/* A page is touched: the fault handler would give it a frame. */
+static void touch(uint64_t va)
+{
+    struct vma *v = vma_find(va);
+    if (!v || pt_lookup(va))
+        return;
+    uint64_t frame = next_frame++;
+    CHECK(frame < ARRAY_SIZE(live_page));
+    live_page[frame] = 1;
+    CHECK_EQ(vm_pte_map(va, frame << PAGE_SHIFT, vma_pte_flags(v, false)), 0);
+}
+
+/* --- the model ------------------------------------------------------- */
+
+#define MAP_ANON_FIXED (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
+#define BASE 0x10000000UL
+#define NPAGES 48
+#define PG(i) (BASE + (uint64_t)(i)*PAGE_SIZE)
+
+static struct {
+    int prot; /* -1: not mapped */
+    int id;   /* pages of one VMA share it (and are contiguous) */
+} model[NPAGES];
+static int next_id = 1;
+struct expect {
+    int i; /* next page of the model */
+    bool ok;
+};
+
+/* vm_each's mappings must be the model's runs of one id, in order. */
+static void each_area(const struct vm_area *a, void *arg)
+{
+    struct expect *e = arg;
+    if (a->start < BASE || a->end > PG(NPAGES))
+        return; /* another test's mapping outside the window */
+    while (e->i < NPAGES && model[e->i].prot < 0)
+        e->i++;
+    int i = e->i, j = i;
+    while (j < NPAGES && model[j].id == model[i].id && model[i].prot >= 0)
+        j++;
+    if (i == NPAGES || a->start != PG(i) || a->end != PG(j) ||
+        a->prot != model[i].prot) {
+        e->ok = false;
+        fprintf(stderr, "vma [%#lx, %#lx) prot %d; model: page %d..%d\n",
+                a->start, a->end, a->prot, i, j);
+    }
+    e->i = j;
+}
+
+static bool check_model(void)
+{
+    struct expect e = {0, true};
+    vm_each(each_area, &e);
+    while (e.i < NPAGES && model[e.i].prot < 0)
+        e.i++;
+    if (e.i != NPAGES)
+        e.ok = false;
+    /* The list: sorted, aligned, non-empty, counted. */
+    uint64_t prev_end = 0;
+    unsigned n = 0;
+    list_for_each(l, vma_list())
+    {
+        struct vma *v = VMA(l);
+        if (v->start < prev_end || v->start >= v->end ||
+            ((v->start | v->end) & (PAGE_SIZE - 1)))
+            e.ok = false;
+        prev_end = v->end;
+        n++;
+    }
+    if (n != vm.nvmas)
+        e.ok = false;
+    /* Pages only where mapped, with the protection of their VMA. */
+    for (int k = 0; k < NPTE; k++) {
+        if (!ptes[k].pte || ptes[k].va < BASE || ptes[k].va >= PG(NPAGES))
+            continue;
+        int p = (ptes[k].va - BASE) / PAGE_SIZE;
+        struct vma *v = vma_find(ptes[k].va);
+        if (model[p].prot < 0 || !v ||
+            (ptes[k].pte & ~PTE_ADDR) != vma_pte_flags(v, false))
+            e.ok = false;
+    }
+    return e.ok;
+}
+
+/* Pages [i, j) become a new mapping, or each VMA's part of them a VMA of
+ * its own (new ids, one per old id), or unmapped. */
+static void model_set(int i, int j, int prot, bool fresh)
+{
+    int id = next_id++, prev_old = model[i].id;
+    for (int k = i; k < j; k++) {
+        /* mprotect: each old VMA's part gets an id of its own. */
+        if (!fresh && prot >= 0 && model[k].id != prev_old)
+            id = next_id++;
+        prev_old = model[k].id;
+        model[k].id = id;
+        model[k].prot = prot;
+    }
+}
+
+static bool model_all_mapped(int i, int j)
+{
+    for (int k = i; k < j; k++)
+        if (model[k].prot < 0)
+            return false;
+    return true;
+}
+
+static void random_ops(int steps)
+{
+    for (int k = 0; k < NPAGES; k++)
+        model[k].prot = -1;
+    for (int step = 0; step < steps; step++) {
+        int i = kshim_random(NPAGES), j = i + 1 + kshim_random(NPAGES - i);
+        uint64_t len = PG(j) - PG(i);
+        int prot = kshim_random(8), op = kshim_random(5);
+        long r;
+        switch (op) {
+        case 0:
+            r = vm_mmap(PG(i), len, prot, MAP_ANON_FIXED, NULL, 0);
+            CHECK_EQ(r, PG(i));
+            model_set(i, j, prot, true);
+            break;
+        case 1: /* a length short of the last page still covers it */
+            r = vm_munmap(PG(i), len - kshim_random(PAGE_SIZE));
+            CHECK_EQ(r, 0);
+            model_set(i, j, -1, true);
+            break;
+        case 2:
+            r = vm_mprotect(PG(i), len - kshim_random(PAGE_SIZE), prot);
+            if (model_all_mapped(i, j)) {
+                CHECK_EQ(r, 0);
+                model_set(i, j, prot, false);
+            } else {
+                CHECK_EQ(r, -ENOMEM);
+            }
+            break;
+        case 3:
+            r = vm_mmap(PG(i), len, prot,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, NULL,
+                        0);
+            bool was_free = true;
+            for (int k = i; k < j; k++)
+                was_free &= model[k].prot < 0;
+            CHECK_EQ(r, was_free ? (long)PG(i) : -EEXIST);
+            if (was_free)
+                model_set(i, j, prot, true);
+            break;
+        default:
+            for (int k = 0; k < 4; k++)
+                touch(PG(kshim_random(NPAGES)));
+        }
+        if (!check_model()) {
+            CHECK(!"the VMAs differ from the model");
+            fprintf(stderr, "step %d: op %d pages [%d, %d) prot %d\n", step, op,
+                    i, j, prot);
+            return;
+        }
+    }
+    CHECK_EQ(vm_munmap(BASE, NPAGES * PAGE_SIZE), 0);
+}
+
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define TOP_PAGE (USER_TOP - PAGE_SIZE)
+
+/* Lengths that wrap when rounded up to pages, and ranges at and past the
+ * top of user space. */
+static void huge_lengths(void)
+{
+    CHECK_EQ(vm_mmap(0, UINT64_MAX, PROT_READ, ANON, NULL, 0), -ENOMEM);
+    CHECK_EQ(vm_mmap(0, UINT64_MAX - 4094, PROT_READ, ANON, NULL, 0), -ENOMEM);
+    CHECK_EQ(vm_mmap(0, USER_TOP + 1, PROT_READ, ANON, NULL, 0), -ENOMEM);
+    CHECK_EQ(vm_mmap(BASE, UINT64_MAX, PROT_READ, MAP_ANON_FIXED, NULL, 0),
+             -ENOMEM);
+    CHECK_EQ(vm_mmap(0, 0, PROT_READ, ANON, NULL, 0), -EINVAL);
+    /* Writable and far larger than RAM: refused; read-only: overcommit. */
+    CHECK_EQ(vm_mmap(0, 1UL << 46, PROT_WRITE, ANON, NULL, 0), -ENOMEM);
+    long big = vm_mmap(0, 1UL << 46, PROT_READ, ANON, NULL, 0);
+    CHECK(big > 0 && big + (1L << 46) <= (long)MMAP_TOP);
+    CHECK_EQ(vm_munmap(big, 1UL << 46), 0);
+
+    /* The last page of user space, and one past it. */
+    CHECK_EQ(vm_mmap(TOP_PAGE, PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0),
+             TOP_PAGE);
+    CHECK_EQ(vm_mmap(TOP_PAGE, 2 * PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0),
+             -ENOMEM);
+    CHECK_EQ(vm_mmap(USER_TOP, PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0), -ENOMEM);
+    CHECK_EQ(
+        vm_mmap(UINT64_MAX & ~0xfffUL, PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0),
+        -ENOMEM);
+    /* A hint that would wrap is only a hint. */
+    long r = vm_mmap(UINT64_MAX & ~0xfffUL, 2 * PAGE_SIZE, 1, ANON, NULL, 0);
+    CHECK(r > 0 && (uint64_t)r < MMAP_TOP);
+    CHECK_EQ(vm_munmap(r, 2 * PAGE_SIZE), 0);
+    CHECK_EQ(vm_mmap(0, PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0), -EPERM);
+    CHECK_EQ(
+        vm_mmap(MMAP_MIN - PAGE_SIZE, PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0),
+        -EPERM);
+
+    touch(TOP_PAGE);
+    CHECK_EQ(vm_mprotect(TOP_PAGE, UINT64_MAX, 3), -ENOMEM);
+    CHECK_EQ(vm_mprotect(TOP_PAGE, UINT64_MAX - 4094, 3), -ENOMEM);
+    CHECK_EQ(vm_mprotect(TOP_PAGE, 2 * PAGE_SIZE, 3), -ENOMEM);
+    CHECK_EQ(vm_mprotect(TOP_PAGE, 1, 3), 0);
+    CHECK_EQ(vm_mprotect(TOP_PAGE, 0, 3), 0);
+    CHECK_EQ(vm_mprotect(BASE, 0, 3), 0); /* nothing there, nothing asked */
+    CHECK_EQ(vm_mprotect(TOP_PAGE + 1, 1, 3), -EINVAL);
+    CHECK_EQ(vm_mprotect(TOP_PAGE, 1, 8), -EINVAL);
+    CHECK_EQ(vm_madvise(TOP_PAGE, UINT64_MAX, 4), -EINVAL);
+    CHECK_EQ(vm_madvise(TOP_PAGE, 2 * PAGE_SIZE, 4), -ENOMEM);
+    CHECK_EQ(vm_madvise(TOP_PAGE, 0, 4), 0);
+    CHECK_EQ(vm_madvise(TOP_PAGE, PAGE_SIZE, 4), 0); /* DONTNEED drops it */
+    CHECK(pt_lookup(TOP_PAGE) == NULL);
+    /* Linux rounds the length up to 0 and has nothing to do (checked
+     * natively), where mprotect says ENOMEM and madvise EINVAL. */
+    CHECK_EQ(vm_msync(TOP_PAGE, UINT64_MAX, 0), 0);
+    CHECK_EQ(vm_msync(TOP_PAGE, UINT64_MAX - 4096, 0), -ENOMEM);
+    CHECK_EQ(vm_msync(TOP_PAGE, PAGE_SIZE, 0), 0);
+
+    CHECK_EQ(vm_munmap(TOP_PAGE, UINT64_MAX), -EINVAL);
+    CHECK_EQ(vm_munmap(TOP_PAGE, UINT64_MAX - 4094), -EINVAL);
+    CHECK_EQ(vm_munmap(TOP_PAGE, PAGE_SIZE + 1), -EINVAL);
+    CHECK_EQ(vm_munmap(TOP_PAGE, 0), -EINVAL);
+    CHECK_EQ(vm_munmap(TOP_PAGE + 1, 1), -EINVAL);
+    CHECK_EQ(vm_munmap(USER_TOP, PAGE_SIZE), -EINVAL);
+    CHECK_EQ(vm_munmap(TOP_PAGE, 1), 0);
+    CHECK(vma_find(TOP_PAGE) == NULL);
+}
+
+/* A split that cannot get its VMA leaves every page as it was. */
+static void split_fails(void)
+{
+    CHECK_EQ(vm_mmap(PG(0), 8 * PAGE_SIZE, 3, MAP_ANON_FIXED, NULL, 0), PG(0));
+    for (int i = 0; i < 8; i++)
+        touch(PG(i));
+    unsigned n = vm.nvmas;
+    kshim_kmalloc_fail = 1;
+    CHECK_EQ(vm_munmap(PG(2), 2 * PAGE_SIZE), -ENOMEM);
+    kshim_kmalloc_fail = 1;
+    CHECK_EQ(vm_mprotect(PG(2), 2 * PAGE_SIZE, 1), -ENOMEM);
+    for (int i = 0; i < 8; i++) {
+        struct vma *v = vma_find(PG(i));
+        CHECK(v && v->prot == 3 && pt_lookup(PG(i)));
+    }
+    CHECK(vm.nvmas <= n + 1);
+    kshim_kmalloc_fail = 0;
+    CHECK_EQ(vm_munmap(PG(0), 8 * PAGE_SIZE), 0);
+    CHECK_EQ(vm.nvmas, n - 1);
+}
+
+/* A file mapping split in three: offsets follow, references balance. */
+static void file_mapping(void)
+{
+    struct node node = {.mode = S_IFREG | 0644, .ino = 77, .nlink = 1};
+    struct file f = {.flags = O_RDWR, .node = &node, .path = "/data"};
+    int refs0 = node_refs;
+    long r = vm_mmap(PG(0), 6 * PAGE_SIZE, 3, MAP_SHARED | MAP_FIXED, &f,
+                     16 * PAGE_SIZE);
+    CHECK_EQ(r, PG(0));
+    CHECK_EQ(node_refs, refs0 + 1);
+    CHECK_EQ(vm_munmap(PG(2), PAGE_SIZE), 0);
+    CHECK_EQ(vm_mprotect(PG(4), PAGE_SIZE, 1), 0);
+    struct vma *v = vma_find(PG(3));
+    CHECK(v && v->start == PG(3) && v->off == 19 * PAGE_SIZE);
+    CHECK_EQ(vma_file_index(v, PG(3)), 19);
+    v = vma_find(PG(5));
+    CHECK(v && v->off == 21 * PAGE_SIZE &&
+          v->file == vma_find(0 + PG(0))->file);
+    CHECK_EQ(v->file->refs, 4);
+    CHECK_EQ(node_refs, refs0 + 1); /* one node reference for all */
+    /* Read-only file: MAP_SHARED with PROT_WRITE refused, and mprotect
+     * cannot add it later. */
+    f.flags = O_RDONLY;
+    CHECK_EQ(vm_mmap(PG(8), PAGE_SIZE, 3, MAP_SHARED | MAP_FIXED, &f, 0),
+             -EACCES);
+    CHECK_EQ(vm_mmap(PG(8), PAGE_SIZE, 1, MAP_SHARED | MAP_FIXED, &f, 0),
+             PG(8));
+    CHECK_EQ(vm_mprotect(PG(8), PAGE_SIZE, 3), -EACCES);
+    /* An offset that wraps with the length. */
+    CHECK_EQ(
+        vm_mmap(0, 2 * PAGE_SIZE, 1, MAP_PRIVATE, &f, UINT64_MAX & ~0xfffUL),
+        -EOVERFLOW);
+    CHECK_EQ(vm_mmap(0, PAGE_SIZE, 1, MAP_PRIVATE, &f, 1), -EINVAL);
+    struct node dir = {.mode = S_IFDIR | 0755};
+    struct file d = {.flags = O_RDONLY, .node = &dir};
+    CHECK_EQ(vm_mmap(0, PAGE_SIZE, 1, MAP_PRIVATE, &d, 0), -ENODEV);
+    CHECK_EQ(vm_munmap(PG(0), 16 * PAGE_SIZE), 0);
+    CHECK_EQ(node_refs, refs0);
+    CHECK_EQ(node.refs, 0);
+}
+
+static void brk(void)
+{
+    uint64_t start = PG(20) + 100;
+    vm_set_brk(start);
+    uint64_t b = ALIGN_UP(start, PAGE_SIZE);
+    CHECK_EQ(vm_brk(0), b);
+    CHECK_EQ(vm_brk(b - 1), b); /* below the start: unchanged */
+    CHECK_EQ(vm_brk(b + 5000), b + 5000);
+    CHECK(vma_find(b + PAGE_SIZE) && !vma_find(b + 2 * PAGE_SIZE));
+    touch(b + PAGE_SIZE);
+    /* Into a mapping: refused. */
+    CHECK_EQ(vm_mmap(b + 3 * PAGE_SIZE, PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0),
+             b + 3 * PAGE_SIZE);
+    CHECK_EQ(vm_brk(b + 4 * PAGE_SIZE), b + 5000);
+    CHECK_EQ(vm_brk(UINT64_MAX), b + 5000);
+    CHECK_EQ(vm_brk(UINT64_MAX - 100), b + 5000);
+    CHECK_EQ(vm_brk(b), b); /* shrinks: the page goes */
+    CHECK(!vma_find(b) && !pt_lookup(b + PAGE_SIZE));
+    CHECK_EQ(vm_munmap(b + 3 * PAGE_SIZE, PAGE_SIZE), 0);
+}
+
+static void mremap(void)
+{
+    enum { MAYMOVE = 1, FIXED = 2 };
+    CHECK_EQ(vm_mmap(PG(0), 4 * PAGE_SIZE, 3, MAP_ANON_FIXED, NULL, 0), PG(0));
+    touch(PG(1));
+    uint64_t pa = *pt_lookup(PG(1)) & PTE_ADDR;
+    CHECK_EQ(vm_mremap(PG(0), UINT64_MAX, PAGE_SIZE, 0, 0), -EINVAL);
+    CHECK_EQ(vm_mremap(PG(0), PAGE_SIZE, UINT64_MAX, MAYMOVE, 0), -EINVAL);
+    CHECK_EQ(vm_mremap(PG(0), 8 * PAGE_SIZE, PAGE_SIZE, 0, 0), -EFAULT);
+    CHECK_EQ(vm_mremap(TOP_PAGE, PAGE_SIZE, 2 * PAGE_SIZE, 0, 0), -EFAULT);
+    /* Grows in place into free space, not into a mapping. */
+    CHECK_EQ(vm_mremap(PG(0), 4 * PAGE_SIZE, 6 * PAGE_SIZE, 0, 0), PG(0));
+    CHECK_EQ(vm_mmap(PG(6), PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0), PG(6));
+    CHECK_EQ(vm_mremap(PG(0), 6 * PAGE_SIZE, 8 * PAGE_SIZE, 0, 0), -ENOMEM);
+    /* Fixed: not overlapping itself, and the page moves with it. */
+    CHECK_EQ(
+        vm_mremap(PG(0), 6 * PAGE_SIZE, 6 * PAGE_SIZE, MAYMOVE | FIXED, PG(3)),
+        -EINVAL);
+    CHECK_EQ(vm_mremap(PG(0), 6 * PAGE_SIZE, 6 * PAGE_SIZE, MAYMOVE | FIXED,
+                       TOP_PAGE),
+             -EINVAL);
+    CHECK_EQ(
+        vm_mremap(PG(0), 6 * PAGE_SIZE, 2 * PAGE_SIZE, MAYMOVE | FIXED, PG(10)),
+        PG(10));
+    CHECK(!vma_find(PG(0)) && !vma_find(PG(1)));
+    CHECK(pt_lookup(PG(11)) && (*pt_lookup(PG(11)) & PTE_ADDR) == pa);
+    /* Moves elsewhere when it cannot grow. */
+    CHECK_EQ(vm_mmap(PG(12), PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0), PG(12));
+    long r = vm_mremap(PG(10), 2 * PAGE_SIZE, 3 * PAGE_SIZE, MAYMOVE, 0);
+    CHECK(r > 0 && (uint64_t)r != PG(10));
+    CHECK(pt_lookup(r + PAGE_SIZE) &&
+          (*pt_lookup(r + PAGE_SIZE) & PTE_ADDR) == pa);
+    CHECK(!vma_find(PG(10)));
+    /* Shrinks in place. */
+    CHECK_EQ(vm_mremap(r, 3 * PAGE_SIZE, PAGE_SIZE, 0, 0), r);
+    CHECK(!pt_lookup(r + PAGE_SIZE) && !vma_find(r + PAGE_SIZE));
+    CHECK_EQ(vm_munmap(r, PAGE_SIZE), 0);
+    CHECK_EQ(vm_munmap(PG(0), NPAGES * PAGE_SIZE), 0);
+}
+
+int main(void)
+{
+    vm_init();
+    random_ops(20000);
+    huge_lengths();
+    split_fails();
+    file_mapping();
+    brk();
+    mremap();
+    CHECK(list_empty(vma_list()));
+    CHECK_EQ(vm_resident_pages(), 0);
+    for (uint64_t f = 0; f < next_frame; f++)
+        CHECK(!live_page[f]);
+    CHECK_EQ(kshim_live, 0);
+    return check_done();
+}
