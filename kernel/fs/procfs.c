@@ -268,6 +268,7 @@ void procfs_init(const struct gorump_image *img)
         {"/proc/sys/fs/inotify/max_user_watches", gen_inotify_watches},
         {"/proc/net/route", route_proc_ipv4},
         {"/proc/net/ipv6_route", route_proc_ipv6},
+        {"/proc/net/lwip", net_proc_lwip},
     };
     for (unsigned i = 0; i < ARRAY_SIZE(files); i++)
         add_gen(files[i].path, files[i].gen);

@@ -182,4 +182,13 @@ int netlink_socket(int type, int proto, struct sock **out);
 void route_proc_ipv4(struct seq *s);
 void route_proc_ipv6(struct seq *s);
 
+/* --- netstat.c: /proc/net/lwip, gorump's own: lwIP assertions that
+ * failed (counted, never a panic), the memory lwIP holds (net.c keeps
+ * net_mem), TCP connections by state, the devices' packet counts. */
+struct net_mem {
+    uint64_t objects, bytes;
+};
+extern struct net_mem net_mem;
+void net_proc_lwip(struct seq *s);
+
 #endif

@@ -91,7 +91,8 @@ void lwip_port_free(void *p);
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 0
 
 #define LWIP_STATS 0
-#define LWIP_DEBUG 0
+/* LWIP_DEBUG stays undefined: with it, every LWIP_ERROR check a bad
+ * packet fails would print to the console, which a peer could flood. */
 #define LWIP_PROVIDE_ERRNO 0
 
 #endif
