@@ -74,6 +74,7 @@ register_cases() {
     go_case routes
     go_case packtimes
     go_case udpcmsg
+    go_case tcprecvq
     go_case net-http
     go_case net-fetch
     go_case net-echo-1m c_net_echo $((1 << 20))
