@@ -186,6 +186,7 @@ int net_err(int e)
 static void net_timer(void *arg)
 {
     sys_check_timeouts();
+    net_lwip_tick();
     net_pump();
     uint32_t ms = sys_timeouts_sleeptime();
     if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE)
@@ -240,9 +241,46 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
     return r == 0 ? ERR_OK : ERR_IF;
 }
 
+/* A martian (RFC 1122 §3.2.1.3, RFC 1812 §5.3.7): a packet from the
+ * wire from one of our own addresses, from 0/8 (but to 255.255.255.255,
+ * as DHCP may), or from or to the loopback network (127/8, ::1).  Linux
+ * drops these (ip_route_input_slow, fib_validate_source with accept_local
+ * off, ip6_rcv_core); lwIP took them, and a UDP echo server answering
+ * one answered itself forever through the loopback queue. */
+static bool martian6(const uint8_t *ip, size_t len)
+{
+    static const uint8_t one[16] = {[15] = 1};
+    return len >= 40 && (!memcmp(ip + 8, one, 16) || !memcmp(ip + 24, one, 16));
+}
+
+static bool martian(const uint8_t *f, size_t len)
+{
+    if (len < SIZEOF_ETH_HDR || (f[12] != 0x08 && f[12] != 0x86))
+        return false;
+    len -= SIZEOF_ETH_HDR;
+    if (f[12] == 0x86)
+        return f[13] == 0xdd && martian6(f + SIZEOF_ETH_HDR, len);
+    if (f[13] != 0x00 || len < 20)
+        return false;
+    ip4_addr_t src, dst;
+    memcpy(&src, f + SIZEOF_ETH_HDR + 12, 4);
+    memcpy(&dst, f + SIZEOF_ETH_HDR + 16, 4);
+    if (ip4_addr_isloopback(&src) || ip4_addr_isloopback(&dst))
+        return true;
+    if ((ip4_addr_get_u32(&src) & PP_HTONL(0xff000000)) == 0)
+        return ip4_addr_get_u32(&dst) != IPADDR_BROADCAST;
+    for (int i = 0; i < net.n; i++)
+        if (!ip4_addr_isany(netif_ip4_addr(&net.nif[i])) &&
+            ip4_addr_cmp(&src, netif_ip4_addr(&net.nif[i])))
+            return true;
+    return false;
+}
+
 static void rx(struct netdev *dev, const void *frame, size_t len, void *arg)
 {
     struct netif *nif = arg;
+    if (martian(frame, len))
+        return;
     struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
     if (!p) {
         dev->rx_dropped++;

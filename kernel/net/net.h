@@ -182,6 +182,11 @@ int netlink_socket(int type, int proto, struct sock **out);
 void route_proc_ipv4(struct seq *s);
 void route_proc_ipv6(struct seq *s);
 
+/* --- lwipfix.c: what the port adds to lwIP's own defences (pool
+ * limits; the queue of a router that does not answer), run with lwIP's
+ * timers. */
+void net_lwip_tick(void);
+
 /* --- netstat.c: /proc/net/lwip, gorump's own: lwIP assertions that
  * failed (counted, never a panic), the memory lwIP holds (net.c keeps
  * net_mem), TCP connections by state, the devices' packet counts. */
