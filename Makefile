@@ -22,7 +22,8 @@ KCFLAGS := $(WARN) -Wno-unused-parameter -O2 -g -ffreestanding -nostdinc \
 	-fno-asynchronous-unwind-tables -fcf-protection=none \
 	-MMD -MP $(KINC)
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 \
-	-z noexecstack -Wl,--build-id=none -T kernel/arch/x86_64/kernel.ld
+	-z noexecstack -Wl,--build-id=none -T kernel/arch/x86_64/kernel.ld \
+	-Wl,--wrap=memp_malloc,--wrap=memp_free
 
 KSRC := $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
 	$(wildcard common/*.c)
@@ -96,9 +97,13 @@ SYSFUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	-Wno-unused-parameter -I$(BUILD)/sysfuzz
 SECONDS ?= 300
 
+# --- the network fuzzer (tests/netfuzz): a host program that speaks raw
+# Ethernet to a guest through QEMU's stream netdev.
+NETFUZZ := $(BUILD)/netfuzz/netfuzz
+
 .PHONY: all deps check check-unit check-fuzz check-guest check-format check-compat \
-	go-newest format demo bench clean fuzz-kernel fuzz-compare cpu-tests
-all: deps $(BUILD)/gorump $(BUILD)/kernel.elf $(SYSFUZZ)
+	go-newest format demo bench clean fuzz-kernel fuzz-compare fuzz-net cpu-tests
+all: deps $(BUILD)/gorump $(BUILD)/kernel.elf $(SYSFUZZ) $(NETFUZZ)
 
 deps:
 	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
@@ -193,6 +198,17 @@ $(SYSFUZZ): $(wildcard tests/sysfuzz/*.c tests/sysfuzz/*.h) \
 # `build/gorump run build/sysfuzz/sysfuzz SEED N -v`.
 fuzz-kernel: all
 	$(Q)tests/sysfuzz/fuzz-kernel.sh $(SECONDS)
+
+$(NETFUZZ): $(wildcard tests/netfuzz/*.c tests/netfuzz/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(WARN) -O2 -g -D_GNU_SOURCE -o $@ $(wildcard tests/netfuzz/*.c)
+
+# Hostile frames at a guest server with random seeds for SECONDS (default
+# 300); a seed that breaks the guest is printed, to replay with
+# tests/netfuzz/fuzz-net.sh's command line.  `make check` runs one slice.
+fuzz-net: all
+	$(Q)tests/netfuzz/fuzz-net.sh $(SECONDS)
 
 # The matrix natively and in gorump, and the table of their differences.
 fuzz-compare: all

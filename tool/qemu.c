@@ -43,6 +43,12 @@ static void qemu_add_net(const struct qemu_config *c, struct qemu_argv *q)
     if (c->machine == RUN_MACHINE_MICROVM)
         add2(q, "-global", "virtio-mmio.force-legacy=false");
     qemu_net_netdev(c->net, q->netdev, sizeof(q->netdev));
+    /* A test facility (docs/TESTING.md): GORUMP_TEST_NETDEV=SPEC makes
+     * net0 "-netdev SPEC,id=net0" instead, such as the stream socket on
+     * which tests/netfuzz speaks raw Ethernet to the guest. */
+    const char *test = getenv("GORUMP_TEST_NETDEV");
+    if (test != NULL && *test != '\0')
+        snprintf(q->netdev, sizeof(q->netdev), "%s,id=net0", test);
     add2(q, "-netdev", q->netdev);
     add2(q, "-device", qemu_net_device(c->machine));
 }

@@ -270,6 +270,7 @@ void procfs_init(const struct gorump_image *img)
         {"/proc/net/ipv6_route", route_proc_ipv6},
         {"/proc/net/igmp", route_proc_igmp},
         {"/proc/net/igmp6", route_proc_igmp6},
+        {"/proc/net/lwip", net_proc_lwip},
     };
     for (unsigned i = 0; i < ARRAY_SIZE(files); i++)
         add_gen(files[i].path, files[i].gen);

@@ -76,10 +76,25 @@ static bool timeo_put(void *p)
     return true;
 }
 
+/* Every object carries its size in front, for net_mem's count of what
+ * lwIP holds (the tests' measure of leaks); kmalloc aligns to 16. */
+#define MEM_HDR 16
+
 void *lwip_port_malloc(size_t n)
 {
     void *p = n == TIMEO_SIZE ? timeo_get() : NULL;
-    return p ? p : kmalloc(n);
+    if (!p && n <= SIZE_MAX - MEM_HDR) {
+        uint8_t *b = kmalloc(n + MEM_HDR);
+        if (!b)
+            return NULL;
+        *(size_t *)b = n;
+        p = b + MEM_HDR;
+    }
+    if (p) {
+        net_mem.objects++;
+        net_mem.bytes += n;
+    }
+    return p;
 }
 
 void *lwip_port_calloc(size_t n, size_t m)
@@ -94,8 +109,16 @@ void *lwip_port_calloc(size_t n, size_t m)
 
 void lwip_port_free(void *p)
 {
-    if (!timeo_put(p))
-        kfree(p);
+    if (!p)
+        return;
+    net_mem.objects--;
+    if (timeo_put(p)) {
+        net_mem.bytes -= TIMEO_SIZE;
+        return;
+    }
+    uint8_t *b = (uint8_t *)p - MEM_HDR;
+    net_mem.bytes -= *(size_t *)b;
+    kfree(b);
 }
 
 uint32_t lwip_port_rand(void)
@@ -163,6 +186,7 @@ int net_err(int e)
 static void net_timer(void *arg)
 {
     sys_check_timeouts();
+    net_lwip_tick();
     net_pump();
     uint32_t ms = sys_timeouts_sleeptime();
     if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE)
@@ -186,20 +210,77 @@ void net_pump(void)
 
 /* --- interfaces */
 
+/* A frame is a pbuf chain of any length: TCP chains one pbuf per small
+ * write onto a segment that waits for the window.  Up to LINK_PIECES go
+ * to the device as they are; a longer chain is flattened first (the
+ * device copies the frame at once, so one buffer serves every call). */
+#define LINK_PIECES 16
+
 static err_t linkoutput(struct netif *nif, struct pbuf *p)
 {
+    static uint8_t flat[NETDEV_FRAME_MAX];
     struct netdev *dev = nif->state;
-    struct netdev_piece pieces[16];
+    struct netdev_piece pieces[LINK_PIECES];
     int n = 0;
-    for (struct pbuf *q = p; q && n < 16; q = q->next)
+    for (struct pbuf *q = p; q; q = q->next) {
+        if (q->len == 0)
+            continue;
+        if (n == LINK_PIECES) {
+            if (p->tot_len > sizeof(flat)) {
+                dev->tx_dropped++;
+                return ERR_IF;
+            }
+            pieces[0] = (struct netdev_piece){
+                flat, pbuf_copy_partial(p, flat, p->tot_len, 0)};
+            n = 1;
+            break;
+        }
         pieces[n++] = (struct netdev_piece){q->payload, q->len};
+    }
     int r = netdev_tx(dev, pieces, n);
     return r == 0 ? ERR_OK : ERR_IF;
+}
+
+/* A martian (RFC 1122 §3.2.1.3, RFC 1812 §5.3.7): a packet from the
+ * wire from one of our own addresses, from 0/8 (but to 255.255.255.255,
+ * as DHCP may), or from or to the loopback network (127/8, ::1).  Linux
+ * drops these (ip_route_input_slow, fib_validate_source with accept_local
+ * off, ip6_rcv_core); lwIP took them, and a UDP echo server answering
+ * one answered itself forever through the loopback queue. */
+static bool martian6(const uint8_t *ip, size_t len)
+{
+    static const uint8_t one[16] = {[15] = 1};
+    return len >= 40 && (!memcmp(ip + 8, one, 16) || !memcmp(ip + 24, one, 16));
+}
+
+static bool martian(const uint8_t *f, size_t len)
+{
+    if (len < SIZEOF_ETH_HDR || (f[12] != 0x08 && f[12] != 0x86))
+        return false;
+    len -= SIZEOF_ETH_HDR;
+    if (f[12] == 0x86)
+        return f[13] == 0xdd && martian6(f + SIZEOF_ETH_HDR, len);
+    if (f[13] != 0x00 || len < 20)
+        return false;
+    ip4_addr_t src, dst;
+    memcpy(&src, f + SIZEOF_ETH_HDR + 12, 4);
+    memcpy(&dst, f + SIZEOF_ETH_HDR + 16, 4);
+    if (ip4_addr_isloopback(&src) || ip4_addr_isloopback(&dst))
+        return true;
+    if ((ip4_addr_get_u32(&src) & PP_HTONL(0xff000000)) == 0)
+        return ip4_addr_get_u32(&dst) != IPADDR_BROADCAST;
+    for (int i = 0; i < net.n; i++)
+        if (!ip4_addr_isany(netif_ip4_addr(&net.nif[i])) &&
+            ip4_addr_cmp(&src, netif_ip4_addr(&net.nif[i])))
+            return true;
+    return false;
 }
 
 static void rx(struct netdev *dev, const void *frame, size_t len, void *arg)
 {
     struct netif *nif = arg;
+    if (martian(frame, len))
+        return;
     struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
     if (!p) {
         dev->rx_dropped++;

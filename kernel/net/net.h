@@ -184,4 +184,18 @@ void route_proc_ipv6(struct seq *s);
 void route_proc_igmp(struct seq *s);
 void route_proc_igmp6(struct seq *s);
 
+/* --- lwipfix.c: what the port adds to lwIP's own defences (pool
+ * limits; the queue of a router that does not answer), run with lwIP's
+ * timers. */
+void net_lwip_tick(void);
+
+/* --- netstat.c: /proc/net/lwip, gorump's own: lwIP assertions that
+ * failed (counted, never a panic), the memory lwIP holds (net.c keeps
+ * net_mem), TCP connections by state, the devices' packet counts. */
+struct net_mem {
+    uint64_t objects, bytes;
+};
+extern struct net_mem net_mem;
+void net_proc_lwip(struct seq *s);
+
 #endif

@@ -25,8 +25,13 @@ uint8_t net_bounce[NET_BOUNCE_SIZE];
 
 struct tcp {
     struct tcp_pcb *pcb;
-    struct pbuf *rx; /* received, not yet read */
-    bool fin;        /* the peer sent FIN: end of file after rx */
+    /* Received, not yet read: the pbufs lwIP delivered, linked through
+     * their next pointers.  Their 16-bit tot_len cannot count a queue
+     * past 64 KiB (the window is 256 KiB), so the chain is never
+     * pbuf_cat'ed: rx_tail and rx_bytes stand for it. */
+    struct pbuf *rx, *rx_tail;
+    uint64_t rx_bytes;
+    bool fin; /* the peer sent FIN: end of file after rx */
     bool connecting, connected, listening, shut_rd, shut_wr;
     bool nodelay;
     int keepidle, keepintvl, keepcnt;
@@ -62,6 +67,28 @@ static struct sock *tcpsock_new(int family)
     return s;
 }
 
+/* Re-opens the window by n bytes, in tcp_recved's 16-bit steps. */
+static void recved(struct tcp_pcb *pcb, uint64_t n)
+{
+    for (; pcb && n; n -= MIN(n, (uint64_t)0xffff))
+        tcp_recved(pcb, (u16_t)MIN(n, (uint64_t)0xffff));
+}
+
+/* Drops n bytes from the front of the receive queue and re-opens the
+ * window for them (pbuf_free_header only follows len and next). */
+static void rx_consume(struct tcp *t, uint64_t n)
+{
+    t->rx_bytes -= n;
+    recved(t->pcb, n);
+    while (n) {
+        u16_t c = (u16_t)MIN(n, (uint64_t)0xffff);
+        t->rx = pbuf_free_header(t->rx, c);
+        n -= c;
+    }
+    if (!t->rx)
+        t->rx_tail = NULL;
+}
+
 /* --- lwIP callbacks (arg: the socket, or NULL once it is closed) */
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e)
@@ -85,10 +112,15 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e)
         pbuf_free(p);
         return ERR_OK;
     }
+    struct pbuf *last = p;
+    while (last->next)
+        last = last->next;
     if (t->rx)
-        pbuf_cat(t->rx, p);
+        t->rx_tail->next = p;
     else
         t->rx = p;
+    t->rx_tail = last;
+    t->rx_bytes += p->tot_len; /* one delivery: at most 64 KiB */
     sock_notify(s, EPOLLIN);
     return ERR_OK;
 }
@@ -453,31 +485,26 @@ static long t_recv(struct sock *s, struct msg *m)
         return -ENOTCONN;
     while (want > 0) {
         if (t->rx) {
-            uint64_t skip = peek ? done : 0;
+            uint64_t skip = peek ? done : 0, before = done;
+            long r = 0;
             for (struct pbuf *q = t->rx; q && done < want; q = q->next) {
                 if (skip >= q->len) {
                     skip -= q->len;
                     continue;
                 }
                 size_t c = MIN((uint64_t)q->len - skip, want - done);
-                long r = msg_to_user(m, (char *)q->payload + skip, c);
+                r = msg_to_user(m, (char *)q->payload + skip, c);
                 if (r < 0)
-                    return done ? (long)done : r;
+                    break;
                 done += r;
                 skip = 0;
                 if ((size_t)r < c)
                     break;
             }
-            if (!peek) {
-                uint64_t consumed = done;
-                while (consumed) {
-                    u16_t c = (u16_t)MIN(consumed, (uint64_t)0xffff);
-                    t->rx = pbuf_free_header(t->rx, c);
-                    if (t->pcb)
-                        tcp_recved(t->pcb, c);
-                    consumed -= c;
-                }
-            }
+            if (!peek) /* MSG_WAITALL: only what this pass took */
+                rx_consume(t, done - before);
+            if (r < 0)
+                return done ? (long)done : r;
             if (done == want || !all || peek)
                 return done;
             continue;
@@ -511,13 +538,8 @@ static int t_shutdown(struct sock *s, int how)
         return -ENOTCONN;
     if (how == SHUT_RD || how == SHUT_RDWR) {
         t->shut_rd = true;
-        if (t->rx) {
-            uint64_t n = t->rx->tot_len;
-            pbuf_free(t->rx);
-            t->rx = NULL;
-            if (t->pcb)
-                tcp_recved(t->pcb, (u16_t)MIN(n, (uint64_t)0xffff));
-        }
+        if (t->rx)
+            rx_consume(t, t->rx_bytes);
     }
     if ((how == SHUT_WR || how == SHUT_RDWR) && !t->shut_wr) {
         t->shut_wr = true;
@@ -657,7 +679,7 @@ static int t_getopt(struct sock *s, int level, int name, void *v, uint32_t *len)
 static long t_nread(struct sock *s)
 {
     struct tcp *t = tcp_of(s);
-    return t->rx ? t->rx->tot_len : 0;
+    return (long)t->rx_bytes;
 }
 
 static void t_free(struct sock *s)

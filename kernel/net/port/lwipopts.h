@@ -2,8 +2,10 @@
  * net/port/lwipopts.h — how gorump configures lwIP 2.1.3: the raw API
  * without an OS layer (NO_SYS), driven by the kernel's timers and device
  * interrupts, IPv4 and IPv6, TCP and UDP, DHCP, loopback.  Memory comes
- * from the kernel heap, so nothing is sized in advance: the limits below
- * only bound what one connection may hold.
+ * from the kernel heap, so nothing is sized in advance; lwIP itself
+ * enforces none of the MEMP_NUM_* counts below then, and net/lwipfix.c
+ * enforces those that bound what a peer can make it hold (ND6 queue,
+ * reassembly, fragments).
  */
 #ifndef GORUMP_LWIPOPTS_H
 #define GORUMP_LWIPOPTS_H
@@ -91,7 +93,8 @@ void lwip_port_free(void *p);
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 0
 
 #define LWIP_STATS 0
-#define LWIP_DEBUG 0
+/* LWIP_DEBUG stays undefined: with it, every LWIP_ERROR check a bad
+ * packet fails would print to the console, which a peer could flood. */
 #define LWIP_PROVIDE_ERRNO 0
 
 #endif

@@ -1,0 +1,109 @@
+/*
+ * net/lwipfix.c — where the port makes up for what lwIP 2.1.3 leaves to
+ * a peer when built as gorump builds it (lwIP itself is never patched).
+ *
+ * Pool limits: with MEMP_MEM_MALLOC every pool comes from the heap and
+ * lwIP counts nothing, so the MEMP_NUM_* sizes that bound what a peer can
+ * make it hold (packets queued for neighbour discovery, reassembly
+ * buffers) bound nothing.  The kernel is linked with --wrap=memp_malloc
+ * and --wrap=memp_free (Makefile): those pools get their limit back, and
+ * lwIP does what it does with an empty static pool (drops the oldest
+ * queued packet, or the new one).  Connection pools (pcbs, segments,
+ * pbufs) stay unbounded: lwIP reclaims pcbs at its limit by killing
+ * established connections, worse than the memory a SYN flood costs
+ * before SYN_RCVD times out.
+ *
+ * Neighbour queues: packets wait on an INCOMPLETE neighbour entry, and
+ * lwIP sends them only when a Neighbor Advertisement completes it.  An
+ * unsolicited Neighbor Solicitation that carries the address moves the
+ * entry on (DELAY, then PROBE) and leaves the queue behind; and nd6_tmr
+ * never frees an INCOMPLETE entry that is a default router (an RA made
+ * it one).  Either way the packets waited as long as the entry lived.
+ * net_lwip_tick, run with lwIP's timers, sends the queue of an entry that
+ * has a link-layer address (as nd6_send_q does) and drops the queue of a
+ * router that never answered, as Linux drops a FAILED neighbour's.
+ */
+#include "net/net.h"
+
+#include "lwip/ip6.h"
+#include "lwip/memp.h"
+#include "lwip/netif.h"
+#include "lwip/prot/ip6.h"
+#include "lwip/nd6.h"
+#include "lwip/priv/nd6_priv.h"
+
+void *__real_memp_malloc(memp_t type);
+void *__wrap_memp_malloc(memp_t type);
+void __real_memp_free(memp_t type, void *mem);
+void __wrap_memp_free(memp_t type, void *mem);
+
+static int limit_of(memp_t type)
+{
+    switch (type) {
+    case MEMP_ND6_QUEUE:
+        return MEMP_NUM_ND6_QUEUE;
+    case MEMP_REASSDATA:
+    case MEMP_IP6_REASSDATA:
+        return MEMP_NUM_REASSDATA;
+    case MEMP_FRAG_PBUF:
+        return MEMP_NUM_FRAG_PBUF;
+    default:
+        return 0; /* unbounded */
+    }
+}
+
+static int in_use[MEMP_MAX];
+
+void *__wrap_memp_malloc(memp_t type)
+{
+    int limit = limit_of(type);
+    if (limit && in_use[type] >= limit)
+        return NULL;
+    void *p = __real_memp_malloc(type);
+    if (p && limit)
+        in_use[type]++;
+    return p;
+}
+
+void __wrap_memp_free(memp_t type, void *mem)
+{
+    if (mem && limit_of(type))
+        in_use[type]--;
+    __real_memp_free(type, mem);
+}
+
+/* The queue of neighbour entry n, detached: each packet is sent, or
+ * just freed. */
+static void flush_queue(struct nd6_neighbor_cache_entry *n, bool send)
+{
+    struct nd6_q_entry *q = n->q;
+    n->q = NULL;
+    while (q) {
+        struct nd6_q_entry *next = q->next;
+        if (send && n->netif) {
+            struct ip6_hdr *h = q->p->payload;
+            ip6_addr_t dest;
+            ip6_addr_copy_from_packed(dest, h->dest);
+            ip6_addr_assign_zone(&dest, IP6_UNICAST, n->netif);
+            n->netif->output_ip6(n->netif, q->p, &dest);
+        }
+        pbuf_free(q->p);
+        memp_free(MEMP_ND6_QUEUE, q);
+        q = next;
+    }
+}
+
+void net_lwip_tick(void)
+{
+    for (int i = 0; i < LWIP_ND6_NUM_NEIGHBORS; i++) {
+        struct nd6_neighbor_cache_entry *n = &neighbor_cache[i];
+        if (!n->q)
+            continue;
+        if (n->state == ND6_REACHABLE || n->state == ND6_STALE ||
+            n->state == ND6_DELAY || n->state == ND6_PROBE)
+            flush_queue(n, true);
+        else if (n->state == ND6_INCOMPLETE && n->isrouter &&
+                 n->counter.probes_sent >= LWIP_ND6_MAX_MULTICAST_SOLICIT)
+            flush_queue(n, false);
+    }
+}
