@@ -116,6 +116,8 @@ static int run_guest(struct run *r)
                       .qemu = r->qemu,
                       .net = &r->a->net};
 
+    c.disk = qemu_test_disk(&c.disk_readonly);
+    c.disk_serial = "gorump-test";
     if (c.kvm < 0 || run_cmdline(r) != 0 || stop_grace(&g.stop_grace_ms) != 0)
         return GORUMP_STATUS_FAILURE;
     qemu_build_argv(&c, &q);

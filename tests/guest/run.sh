@@ -143,6 +143,9 @@ register_cases() {
     tool_case net-bad-publish
     tool_case missing-lib
     tool_case bad-interp
+    tool_case blk-selftest
+    tool_case blk-selftest-q35-ro
+    tool_case blk-ioerr
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -769,6 +772,64 @@ c_kernel_panic() {
     GORUMP_KERNEL_ARGS=gorump.test-panic run_tool run "$B/hello"
     expect_status 123
     expect_err '^gorump: kernel panic: requested' 'kmain\+0x'
+}
+
+# The block driver's boot self-test (drv/blktest.c) on a 1 MiB disk whose
+# sector s starts with "sector %08u\n"; blk_disk makes it in $dir.
+blk_disk() { blk_disk_bytes >"$dir/disk.raw"; }
+
+# blk_expect RESULT...: the self-test's lines for vda, in its order.
+blk_expect() {
+    local l
+    for l; do expect_err_line "blktest: vda: $l"; done
+    reject_err 'wrong bytes|other error'
+}
+
+c_blk_selftest() {
+    blk_disk
+    GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
+        GORUMP_TEST_DISK=$PWD/$dir/disk.raw run_tool run --net none "$B/hello"
+    expect_status 0
+    expect_err_line "blktest: vda: 2048 sectors, id 'gorump-test', read-only 0, flush 1"
+    blk_expect "read sectors 5-20: ok" "write, flush, read back: ok" \
+        "read past the end: EIO" "device asked to read past the end: EIO" \
+        "unknown request type: EIO" "piece of 100 bytes: EINVAL" \
+        "sector 1000: ok" "again, read sectors 5-20: ok"
+    # The write reached the host's file.
+    tail -c 4096 "$dir/disk.raw" | head -c 17 | grep -qx 'written 00002040' ||
+        fail "the guest's write is not in the disk file"
+}
+
+# On q35 (virtio-pci), a read-only disk: writes are refused.
+c_blk_selftest_q35_ro() {
+    blk_disk
+    GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
+        GORUMP_TEST_DISK=$PWD/$dir/disk.raw,ro \
+        run_tool run --machine q35 --net none "$B/hello"
+    expect_status 0
+    expect_err_line "blktest: vda: 2048 sectors, id 'gorump-test', read-only 1, flush 1"
+    blk_expect "read sectors 5-20: ok" "write to a read-only device: EROFS" \
+        "sector 1000: ok" "again, read sectors 5-20: ok"
+    cmp -s "$dir/disk.raw" <(blk_disk_bytes) || fail "a read-only disk changed"
+}
+
+blk_disk_bytes() {
+    perl -e 'for $s (0..2047) { print pack("a512", sprintf("sector %08u\n", $s)) }'
+}
+
+# QEMU's blkdebug fails every read of sector 1000 with EIO: the device
+# answers VIRTIO_BLK_S_IOERR, the driver gives -EIO and goes on working.
+c_blk_ioerr() {
+    blk_disk
+    printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "1000"\n' \
+        >"$dir/blkdebug.conf"
+    GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
+        GORUMP_TEST_DISK=blkdebug:$PWD/$dir/blkdebug.conf:$PWD/$dir/disk.raw \
+        run_tool run --net none "$B/hello"
+    expect_status 0
+    blk_expect "read sectors 5-20: ok" "sector 1000: EIO" \
+        "again, read sectors 5-20: ok"
+    reject_err 'device disabled'
 }
 
 # --net tap:IFNAME with a static address: a tap device of our own on a
