@@ -185,6 +185,7 @@ void kmain(uint32_t start_info)
     if (err)
         refuse(gorump_image_strerror(err));
     blkdev_probe(cmdline_get());
+    diskfile_init(&img);
     vfs_init();
     if (vfs_load_image(&img) < 0)
         refuse("malformed file records");

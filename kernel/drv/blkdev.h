@@ -13,19 +13,19 @@
 #include "lib/lib.h"
 
 #define BLK_SECTOR 512
-#define BLK_MAX 4         /* devices driven at most */
-#define BLK_SEGS_MAX 64   /* pieces of one request at most */
-#define BLK_ID_LEN 20     /* virtio 1.1 §5.2.6: VIRTIO_BLK_ID_BYTES */
+#define BLK_MAX 4       /* devices driven at most */
+#define BLK_SEGS_MAX 64 /* pieces of one request at most */
+#define BLK_ID_LEN 20   /* virtio 1.1 §5.2.6: VIRTIO_BLK_ID_BYTES */
 #define BLK_TIMEOUT_NS 10000000000ULL /* 10 s: TCG and a busy host */
 
 struct blkdev {
-    const char *name; /* "vda", "vdb", ... */
-    uint64_t sectors; /* capacity in 512-byte sectors */
-    bool readonly;    /* VIRTIO_BLK_F_RO: writes give -EROFS */
-    bool flush;       /* VIRTIO_BLK_F_FLUSH: the device has a write cache */
-    bool broken;      /* given up: every request gives -EIO */
+    const char *name;  /* "vda", "vdb", ... */
+    uint64_t sectors;  /* capacity in 512-byte sectors */
+    bool readonly;     /* VIRTIO_BLK_F_RO: writes give -EROFS */
+    bool flush;        /* VIRTIO_BLK_F_FLUSH: the device has a write cache */
+    bool broken;       /* given up: every request gives -EIO */
     uint16_t segs_max; /* pieces one request may have (1..BLK_SEGS_MAX) */
-    uint32_t seg_bytes_max; /* bytes one piece may have */
+    uint32_t seg_bytes_max;  /* bytes one piece may have */
     char id[BLK_ID_LEN + 1]; /* from GET_ID at start ("" if none) */
 };
 
@@ -48,8 +48,8 @@ struct blkdev *blkdev_find(const char *id);
  * (writing a read-only device). */
 int blkdev_read(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
                 int n);
-int blkdev_write(struct blkdev *b, uint64_t sector,
-                 const struct blk_seg *segs, int n);
+int blkdev_write(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
+                 int n);
 /* Makes what was written durable (VIRTIO_BLK_T_FLUSH); 0 at once on a
  * device without a write cache.  0 or -EIO. */
 int blkdev_flush(struct blkdev *b);

@@ -70,7 +70,9 @@ static void bt_read_pattern(struct blkdev *b, const char *what)
     int err = blkdev_read(b, 5, segs, 2);
     bool ok = !err && pattern_ok(page(0), 5, 8) && pattern_ok(page(1), 13, 8);
     kprintf("blktest: %s: %s sectors 5-20: %s\n", b->name, what,
-            err ? result(err) : ok ? "ok" : "wrong bytes");
+            err  ? result(err)
+            : ok ? "ok"
+                 : "wrong bytes");
 }
 
 static void bt_write(struct blkdev *b)
@@ -91,7 +93,9 @@ static void bt_write(struct blkdev *b)
     int rerr = ferr ? ferr : blkdev_read(b, at, &in, 1);
     bool same = !rerr && !memcmp(page(0), page(2), PAGE_SIZE);
     kprintf("blktest: %s: write, flush, read back: %s\n", b->name,
-            rerr ? result(rerr) : same ? "ok" : "wrong bytes");
+            rerr   ? result(rerr)
+            : same ? "ok"
+                   : "wrong bytes");
 }
 
 static void bt_errors(struct blkdev *b)
@@ -101,19 +105,17 @@ static void bt_errors(struct blkdev *b)
     kprintf("blktest: %s: read past the end: %s\n", b->name,
             result(blkdev_read(b, b->sectors - 1, &two, 1)));
     kprintf("blktest: %s: device asked to read past the end: %s\n", b->name,
-            result(blkdev_request_unchecked(b, 0, b->sectors, &two, 1,
-                                            false)));
+            result(blkdev_request_unchecked(b, 0, b->sectors, &two, 1, false)));
     kprintf("blktest: %s: unknown request type: %s\n", b->name,
-            result(blkdev_request_unchecked(b, T_UNKNOWN, 0, &two, 1,
-                                            false)));
+            result(blkdev_request_unchecked(b, T_UNKNOWN, 0, &two, 1, false)));
     kprintf("blktest: %s: piece of 100 bytes: %s\n", b->name,
             result(blkdev_read(b, 0, &odd, 1)));
     struct blk_seg one = {bt.pa[0], BLK_SECTOR};
     int err = blkdev_read(b, 1000, &one, 1);
     kprintf("blktest: %s: sector 1000: %s\n", b->name,
-            err ? result(err)
+            err                            ? result(err)
             : pattern_ok(page(0), 1000, 1) ? "ok"
-                                            : "wrong bytes");
+                                           : "wrong bytes");
 }
 
 void blktest_run(void)

@@ -127,8 +127,8 @@ int blkdev_request_unchecked(struct blkdev *b, uint32_t type, uint64_t sector,
     v->dma->status = 0xff; /* not a status: seen if the device skips it */
     chain[0] = (struct virtq_seg){v->dma_pa, sizeof(v->dma->hdr), 0};
     for (int i = 0; i < n; i++)
-        chain[i + 1] = (struct virtq_seg){
-            segs[i].pa, segs[i].len, write ? 0 : VIRTQ_DESC_F_WRITE};
+        chain[i + 1] = (struct virtq_seg){segs[i].pa, segs[i].len,
+                                          write ? 0 : VIRTQ_DESC_F_WRITE};
     chain[n + 1] = (struct virtq_seg){
         v->dma_pa + offsetof(struct vblk_dma, status), 1, VIRTQ_DESC_F_WRITE};
     virtq_add_chain(&v->q, 0, chain, (uint16_t)(n + 2));
@@ -159,8 +159,8 @@ static int64_t vblk_check(struct blkdev *b, const struct blk_seg *segs, int n)
     return bytes / BLK_SECTOR;
 }
 
-static int vblk_rw(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
-                   int n, bool write)
+static int vblk_rw(struct blkdev *b, uint64_t sector,
+                   const struct blk_seg *segs, int n, bool write)
 {
     int64_t count = vblk_check(b, segs, n);
     if (count < 0)
@@ -169,9 +169,8 @@ static int vblk_rw(struct blkdev *b, uint64_t sector, const struct blk_seg *segs
         return -EROFS;
     if (sector >= b->sectors || (uint64_t)count > b->sectors - sector)
         return -EIO; /* as a bio past the end of a Linux disk */
-    return blkdev_request_unchecked(b, write ? VIRTIO_BLK_T_OUT
-                                             : VIRTIO_BLK_T_IN,
-                                    sector, segs, n, write);
+    return blkdev_request_unchecked(
+        b, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, sector, segs, n, write);
 }
 
 int blkdev_read(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
@@ -250,8 +249,7 @@ static int vblk_init(struct vblk *v)
     }
     vblk_read_config(v);
     if (v->bd.seg_bytes_max < BLK_SECTOR || v->bd.segs_max < 1) {
-        kprintf("gorump: %s: device limits too small for a sector\n",
-                v->name);
+        kprintf("gorump: %s: device limits too small for a sector\n", v->name);
         return -ENODEV;
     }
     virtq_no_interrupt(&v->q, true);

@@ -238,7 +238,7 @@ static void test_repack_image(void)
     capture_end();
     CHECK_EQ(image_build(&in, &img, &len), 0);
     CHECK_EQ(gorump_image_parse(img, len, &g), 0);
-    CHECK_EQ(pack_image(&again, &g), 0);
+    CHECK_EQ(pack_image(&again, &g, NULL), 0);
     CHECK_EQ(again.n, l.n);
     CHECK_EQ(image_build(&in2, &img2, &len2), 0);
     CHECK(len == len2 && memcmp(img, img2, len) == 0);

@@ -83,6 +83,7 @@ uint64_t pmem_alloc(unsigned order);
 uint64_t pmem_alloc_zeroed(unsigned order);
 void pmem_free(uint64_t pa, unsigned order);
 uint64_t pmem_free_pages(void);
+void pmem_set_reclaim(uint64_t (*fn)(uint64_t pages));
 uint64_t pmem_total_pages(void);
 uint64_t pmem_max_phys(void);
 
