@@ -223,6 +223,8 @@ static int grow_table(struct node *n, uint64_t npages)
         return 0;
     uint64_t cap = MAX(npages, n->npages * 2);
     uint64_t *t = kzalloc(cap * sizeof(*t));
+    if (!t && cap > npages) /* a large table (a file on the disk) */
+        t = kzalloc((cap = npages) * sizeof(*t));
     if (!t)
         return -ENOSPC;
     if (n->pages)

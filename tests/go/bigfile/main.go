@@ -19,7 +19,7 @@
 //   - the whole file again with read(), 1 MiB at a time, checked;
 //
 //   - pread across page boundaries and past the end; sendfile of 2 MiB
-//     into a scratch file.
+//     into a scratch file; a page appended past the end and read back.
 //
 //     bigfile FILE SIZE STRIDE
 //     bigfile -eio FILE BADPAGE   (gorump only: the disk fails BADPAGE)
@@ -170,6 +170,23 @@ func sendfileCheck(f *os.File) {
 	}
 }
 
+// appendCheck grows the file by one page past its end and reads it back.
+func appendCheck(f *os.File) {
+	b := make([]byte, page)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	_, err := f.WriteAt(b, size)
+	must(err, "append")
+	st, err := f.Stat()
+	must(err, "stat")
+	check(st.Size() == size+page, "size after append: %d", st.Size())
+	got := make([]byte, page)
+	n, err := f.ReadAt(got, size)
+	check(n == page && string(got) == string(b), "appended page: %d %v", n,
+		err)
+}
+
 func writes(f *os.File, m []byte) (int64, []byte) {
 	// A written page of the disk's is the file's own from now on.
 	p := 2 * stride
@@ -236,6 +253,7 @@ func main() {
 	sendfileCheck(f)
 	must(syscall.Munmap(m), "munmap")
 	must(syscall.Munmap(s), "munmap")
+	appendCheck(f)
 	if failed == 0 {
 		fmt.Println("SUCCESS")
 	}
