@@ -118,6 +118,13 @@ static int image_take(struct gorump_image *img, uint32_t type, const uint8_t *s,
         img->file_times = s;
         img->file_times_size = size;
         return 0;
+    case GORUMP_SECTION_DISK:
+        /* Known only to version 2, checked by image_disk_ok. */
+        if (size != 16 || le64(s + 8) != 0 || le64(s) == 0 ||
+            le64(s) % GORUMP_DISK_ALIGN != 0)
+            return GORUMP_IMAGE_ESECTION;
+        img->disk_size = le64(s);
+        return 0;
     }
     return 0;
 }
@@ -131,6 +138,9 @@ static int image_take(struct gorump_image *img, uint32_t type, const uint8_t *s,
 static int image_section(const uint8_t *p, uint64_t total, uint64_t data_start,
                          uint32_t i, struct gorump_image *img, uint32_t *seen)
 {
+    uint32_t last = le32(p + HDR_VERSION) == GORUMP_IMAGE_VERSION_DISK
+                        ? GORUMP_SECTION_DISK
+                        : GORUMP_SECTION_FILETIMES;
     const uint8_t *e = p + HDR_SIZE + (uint64_t)i * SEC_SIZE;
     uint32_t type = le32(e + SEC_TYPE);
     uint64_t off = le64(e + SEC_OFFSET);
@@ -140,7 +150,7 @@ static int image_section(const uint8_t *p, uint64_t total, uint64_t data_start,
         return GORUMP_IMAGE_ESECTION;
     if (off < data_start || off > total || size > total - off)
         return GORUMP_IMAGE_ESECTION;
-    if (type < GORUMP_SECTION_PROGRAM || type > GORUMP_SECTION_FILETIMES)
+    if (type < GORUMP_SECTION_PROGRAM || type > last)
         return 0;
     if (*seen & (1u << type))
         return GORUMP_IMAGE_ESECTION;
@@ -164,6 +174,7 @@ static void image_clear(struct gorump_image *img)
     img->exe_path = NULL;
     img->file_times = NULL;
     img->file_times_size = 0;
+    img->disk_size = 0;
 }
 
 /* The header alone: on success *total and *nsec are safe to use. */
@@ -175,7 +186,9 @@ static int image_header(const uint8_t *p, uint64_t len, int verify,
     if (len < HDR_SIZE)
         return GORUMP_IMAGE_ETRUNC;
     /* A header of another size is another layout, whatever the version. */
-    if (le32(p + HDR_VERSION) != GORUMP_IMAGE_VERSION ||
+    uint32_t version = le32(p + HDR_VERSION);
+    if ((version != GORUMP_IMAGE_VERSION &&
+         version != GORUMP_IMAGE_VERSION_DISK) ||
         le32(p + HDR_HEADER_SIZE) != HDR_SIZE)
         return GORUMP_IMAGE_EVERSION;
     *total = le64(p + HDR_TOTAL_SIZE);
@@ -224,6 +237,10 @@ static int image_parse(const void *buf, uint64_t len, int verify,
                             img, &seen);
     if (err == 0 && !(seen & (1u << GORUMP_SECTION_PROGRAM)))
         err = GORUMP_IMAGE_ENOPROGRAM;
+    /* Version 2 is the version of images with a disk. */
+    if (err == 0 && (le32(p + HDR_VERSION) == GORUMP_IMAGE_VERSION_DISK) !=
+                        (img->disk_size != 0))
+        err = GORUMP_IMAGE_ESECTION;
     if (err == 0)
         err = image_files_ok(img, p, total);
     if (err != 0)

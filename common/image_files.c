@@ -24,7 +24,7 @@
 #define REC_UID 36
 #define REC_GID 40
 #define REC_PATH_LEN 44
-#define REC_RESERVED 46
+#define REC_FLAGS 46
 
 /* struct gorump_file_times on disk. */
 #define TIMES_SIZE 16u
@@ -114,6 +114,16 @@ static int files_data_ok(const struct gorump_image *img, uint32_t mode,
     return 1;
 }
 
+/* An on-disk record (flags GORUMP_FILE_ON_DISK): a regular file whose
+ * data lies in the disk, page-aligned. */
+static int files_disk_ok(const struct gorump_image *img, uint32_t mode,
+                         uint64_t off, uint64_t size)
+{
+    return (mode & GORUMP_S_IFMT) == GORUMP_S_IFREG && img->disk_size != 0 &&
+           off % GORUMP_DISK_ALIGN == 0 && off <= img->disk_size &&
+           size <= img->disk_size - off;
+}
+
 /* The record at r, which has `room` bytes of the section from it on. */
 static int files_record_ok(const struct gorump_image *img, const uint8_t *r,
                            uint64_t room)
@@ -124,13 +134,16 @@ static int files_record_ok(const struct gorump_image *img, const uint8_t *r,
 
     if (rsize < REC_SIZE + plen || rsize % 8 != 0 || rsize > room)
         return 0;
-    if (le16(r + REC_RESERVED) != 0 ||
+    uint16_t flags = le16(r + REC_FLAGS);
+    uint64_t off = le64(r + REC_DATA_OFFSET), size = le64(r + REC_DATA_SIZE);
+
+    if ((flags & ~GORUMP_FILE_ON_DISK) != 0 ||
         !files_zero(r + REC_SIZE + plen, rsize - REC_SIZE - plen))
         return 0;
     if (!files_mode_ok(mode) || le32(r + REC_MTIME_NSEC) >= NSEC_PER_SEC)
         return 0;
-    if (!files_data_ok(img, mode, le64(r + REC_DATA_OFFSET),
-                       le64(r + REC_DATA_SIZE)))
+    if (flags ? !files_disk_ok(img, mode, off, size)
+              : !files_data_ok(img, mode, off, size))
         return 0;
     return image_path_norm_ok(r + REC_SIZE, plen);
 }
@@ -142,8 +155,11 @@ static void files_fill(const struct gorump_image *img, const uint8_t *r,
 
     f->mode = le32(r + REC_MODE);
     f->size = le64(r + REC_DATA_SIZE);
-    f->data =
-        (f->mode & GORUMP_S_IFMT) == GORUMP_S_IFDIR ? NULL : img->base + off;
+    f->on_disk = le16(r + REC_FLAGS) & GORUMP_FILE_ON_DISK;
+    f->disk_offset = f->on_disk ? off : 0;
+    f->data = (f->mode & GORUMP_S_IFMT) == GORUMP_S_IFDIR || f->on_disk
+                  ? NULL
+                  : img->base + off;
     f->mtime_sec = (int64_t)le64(r + REC_MTIME_SEC);
     f->mtime_nsec = le32(r + REC_MTIME_NSEC);
     f->atime_sec = f->mtime_sec;

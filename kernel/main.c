@@ -4,6 +4,7 @@
  * kmain() falls into the idle loop, the program's main thread is runnable.
  */
 #include "arch/x86_64/arch.h"
+#include "drv/blkdev.h"
 #include "drv/drv.h"
 #include "drv/netdev.h"
 #include "fs/fs.h"
@@ -183,6 +184,8 @@ void kmain(uint32_t start_info)
                                       boot.image.end - boot.image.start, &img);
     if (err)
         refuse(gorump_image_strerror(err));
+    blkdev_probe(cmdline_get());
+    diskfile_init(&img);
     vfs_init();
     if (vfs_load_image(&img) < 0)
         refuse("malformed file records");

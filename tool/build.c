@@ -68,29 +68,60 @@ static int build_temp(const char *out, char *tmp, size_t size)
     return fd;
 }
 
-/* Writes the image to OUT by way of a temporary file.  0, -1 or a
- * signal. */
-static int build_write(struct job *j, const char *out)
+typedef int (*build_writer)(int fd, const char *path,
+                            const struct image_input *in, int sigfd);
+
+/* Writes a temporary file beside OUT with FN; its name in tmp.  0, -1 or
+ * a signal (the file is then removed). */
+static int build_temp_write(const char *out, build_writer fn, struct job *j,
+                            char *tmp, size_t size)
 {
-    char tmp[4096];
-    int fd = build_temp(out, tmp, sizeof(tmp)), err;
+    int fd = build_temp(out, tmp, size), err;
 
     if (fd < 0)
         return -1;
-    err = image_write_fd(fd, tmp, &j->in, j->sigfd);
+    err = fn(fd, tmp, &j->in, j->sigfd);
     if (close(fd) != 0 && err == 0) {
         report("%s: cannot write the image: %s", tmp, strerror(errno));
         err = -1;
     }
     if (err == 0)
         err = signals_take(j->sigfd);
-    if (err == 0 && rename(tmp, out) != 0) {
-        report("%s: cannot write the image: %s", out, strerror(errno));
-        err = -1;
-    }
     if (err != 0)
         unlink(tmp);
     return err;
+}
+
+static int build_rename(const char *tmp, const char *out)
+{
+    if (rename(tmp, out) == 0)
+        return 0;
+    report("%s: cannot write the image: %s", out, strerror(errno));
+    unlink(tmp);
+    return -1;
+}
+
+/* Writes the image to OUT, and its disk when it has one to OUT.disk, by
+ * way of temporary files renamed into place (the disk first, so an image
+ * never names a disk that is not there yet).  0, -1 or a signal. */
+static int build_write(struct job *j, const char *out)
+{
+    char tmp[4096], dtmp[4096], disk[4096];
+    int has_disk = image_disk_size(&j->in) != 0, err = 0;
+
+    image_disk_path(out, disk, sizeof(disk));
+    if (has_disk)
+        err = build_temp_write(disk, image_write_disk, j, dtmp, sizeof(dtmp));
+    if (err != 0)
+        return err;
+    err = build_temp_write(out, image_write_fd, j, tmp, sizeof(tmp));
+    if (err == 0 && has_disk && build_rename(dtmp, disk) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    if (err != 0 && has_disk)
+        unlink(dtmp);
+    return err == 0 ? build_rename(tmp, out) : err;
 }
 
 /* --list: the records the image would hold, in order. */

@@ -30,6 +30,12 @@ int image_big(uint64_t size)
     return size >= IMAGE_PAGE;
 }
 
+int image_on_disk(const struct pack_file *f)
+{
+    return (f->mode & GORUMP_S_IFMT) == GORUMP_S_IFREG &&
+           f->size >= IMAGE_DISK_MIN;
+}
+
 static uint64_t strings_size(int n, char *const *s)
 {
     uint64_t size = 0;
@@ -51,13 +57,25 @@ static uint64_t plan_data(const struct image_input *in, struct image_layout *l,
     for (int big = 0; big <= 1; big++) {
         for (size_t i = 0; i < l->nfiles; i++) {
             const struct pack_file *f = &in->files->v[i];
-            if (f->size == 0 || image_big(f->size) != big)
+            if (f->size == 0 || image_big(f->size) != big || image_on_disk(f))
                 continue;
             l->data_off[i] = image_align(at, big ? IMAGE_PAGE : 8);
             at = l->data_off[i] + f->size;
         }
     }
     return at;
+}
+
+/* Offsets in the disk: each file page-aligned, the disk whole pages. */
+static void plan_disk(const struct image_input *in, struct image_layout *l)
+{
+    for (size_t i = 0; i < l->nfiles; i++) {
+        const struct pack_file *f = &in->files->v[i];
+        if (!image_on_disk(f))
+            continue;
+        l->data_off[i] = l->disk_size;
+        l->disk_size += image_align(f->size, GORUMP_DISK_ALIGN);
+    }
 }
 
 /* The metadata sections, each 8-byte aligned after the table. */
@@ -72,14 +90,15 @@ static uint64_t plan_meta(const struct image_input *in, struct image_layout *l)
         l->files_size += image_record_size(strlen(in->files->v[i].path));
     l->times_size = l->nfiles * IMAGE_TIMES_SIZE;
     l->nsec = 2 + (in->nenv > 0) + (in->cwd != NULL) + (in->exe_path != NULL) +
-              2 * (l->nfiles > 0);
+              2 * (l->nfiles > 0) + (l->disk_size > 0);
     l->args_off = image_align(IMAGE_HDR_SIZE + l->nsec * IMAGE_SEC_SIZE, 8);
     l->env_off = image_align(l->args_off + l->args_size, 8);
     l->cwd_off = image_align(l->env_off + l->env_size, 8);
     l->exe_off = image_align(l->cwd_off + l->cwd_size, 8);
     l->files_off = image_align(l->exe_off + l->exe_size, 8);
     l->times_off = l->files_off + l->files_size;
-    return l->times_off + l->times_size;
+    l->disk_sec_off = l->times_off + l->times_size;
+    return l->disk_sec_off + (l->disk_size > 0 ? IMAGE_DISK_SEC_SIZE : 0);
 }
 
 int image_plan(const struct image_input *in, struct image_layout *l)
@@ -91,6 +110,7 @@ int image_plan(const struct image_input *in, struct image_layout *l)
     l->data_off = calloc(l->nfiles ? l->nfiles : 1, sizeof(*l->data_off));
     if (l->data_off == NULL)
         return -1;
+    plan_disk(in, l);
     at = plan_meta(in, l);
     l->prog_off = image_align(at, IMAGE_PAGE);
     l->total = plan_data(in, l, l->prog_off + in->program_size);

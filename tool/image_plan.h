@@ -10,11 +10,16 @@
 
 #include "image_write.h"
 
+struct pack_file;
+
 #define IMAGE_HDR_SIZE 32u
 #define IMAGE_SEC_SIZE 24u
 #define IMAGE_REC_SIZE 48u
 #define IMAGE_TIMES_SIZE 16u
 #define IMAGE_PAGE 4096u
+#define IMAGE_DISK_SEC_SIZE 16u
+/* Regular files of this size or more go to the image's disk. */
+#define IMAGE_DISK_MIN (16u << 20)
 
 struct image_layout {
     uint32_t nsec;
@@ -24,10 +29,12 @@ struct image_layout {
     uint64_t exe_off, exe_size;
     uint64_t files_off, files_size;
     uint64_t times_off, times_size; /* FILETIMES, when there are files */
+    uint64_t disk_sec_off;          /* DISK, when disk_size is not 0 */
     uint64_t prog_off;
     uint64_t *data_off; /* per packed file, where its bytes go (0: none) */
     size_t nfiles;
     uint64_t total;
+    uint64_t disk_size; /* bytes of the disk (0: no disk) */
 };
 
 /* Lays IN out into *l.  0, or -1 when out of memory (nothing printed). */
@@ -39,6 +46,10 @@ uint64_t image_record_size(size_t len);
 
 /* Whether a packed file of SIZE bytes is placed at a page boundary. */
 int image_big(uint64_t size);
+
+/* Whether packed file F's data goes to the disk (its data_off is then
+ * an offset in the disk). */
+int image_on_disk(const struct pack_file *f);
 
 uint64_t image_align(uint64_t n, uint64_t a);
 

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -52,6 +53,29 @@ int image_map(const char *path, struct image_map *m)
     if (err != 0) {
         report("%s: %s", path, gorump_image_strerror(err));
         image_unmap(m);
+        return -1;
+    }
+    return 0;
+}
+
+void image_disk_path(const char *image, char *out, size_t size)
+{
+    snprintf(out, size, "%s.disk", image);
+}
+
+int image_disk_check(const char *disk, uint64_t size)
+{
+    struct stat st;
+
+    if (stat(disk, &st) != 0) {
+        report("%s: the image's disk of large files: %s", disk,
+               strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != size) {
+        report("%s: the image's disk of large files is not the one it was "
+               "made with (%llu bytes, want %llu)",
+               disk, (unsigned long long)st.st_size, (unsigned long long)size);
         return -1;
     }
     return 0;

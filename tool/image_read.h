@@ -26,6 +26,15 @@ int image_sniff(const char *path);
  * "PATH: <gorump_image_strerror>" or the system error. */
 int image_map(const char *path, struct image_map *m);
 
+/* The path of IMAGE's disk (its large files' data, docs/IMAGE.md):
+ * IMAGE with ".disk" appended, into out[0..size) (cut short if it does
+ * not fit, then no such file is found). */
+void image_disk_path(const char *image, char *out, size_t size);
+
+/* Whether DISK is there as a regular file of exactly SIZE bytes: 0, or
+ * -1 after reporting what is wrong. */
+int image_disk_check(const char *disk, uint64_t size);
+
 /* Unmaps; safe on a zeroed or already unmapped struct. */
 void image_unmap(struct image_map *m);
 

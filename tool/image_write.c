@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -149,6 +150,29 @@ static int sink_copy(struct sink *s, int fd, const char *host, uint64_t size)
     return r != 0 ? sink_changed(host, size) : 0;
 }
 
+/* SIZE bytes at f->host_off of an image's disk. */
+static int sink_pread(struct sink *s, int fd, const struct pack_file *f)
+{
+    uint64_t done = 0;
+    size_t room;
+
+    while (done < f->size) {
+        uint8_t *dst = sink_room(s, &room);
+        uint64_t want = f->size - done < room ? f->size - done : room;
+        ssize_t r = pread(fd, dst, (size_t)want, (off_t)(f->host_off + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            report("%s: %s", f->host, r < 0 ? strerror(errno) : "too short");
+            return -1;
+        }
+        if (sink_commit(s, (size_t)r) != 0)
+            return -1;
+        done += (uint64_t)r;
+    }
+    return 0;
+}
+
 /* A packed file's data: from its host file, or from memory. */
 static int sink_file(struct sink *s, const struct pack_file *f)
 {
@@ -162,7 +186,9 @@ static int sink_file(struct sink *s, const struct pack_file *f)
         report("%s: %s", f->host, strerror(errno));
         return -1;
     }
-    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != f->size)
+    if (f->from_disk)
+        err = sink_pread(s, fd, f);
+    else if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != f->size)
         err = sink_changed(f->host, f->size);
     else
         err = sink_copy(s, fd, f->host, f->size);
@@ -183,10 +209,11 @@ static void write_section(uint8_t *e, uint32_t type, uint64_t off,
 static int write_head(struct sink *s, const struct image_input *in,
                       const struct image_layout *l)
 {
-    uint8_t h[IMAGE_HDR_SIZE + 7 * IMAGE_SEC_SIZE] = {0}, *e;
+    uint8_t h[IMAGE_HDR_SIZE + 8 * IMAGE_SEC_SIZE] = {0}, *e;
 
     memcpy(h, GORUMP_IMAGE_MAGIC, 8);
-    put32(h + 8, GORUMP_IMAGE_VERSION);
+    put32(h + 8,
+          l->disk_size ? GORUMP_IMAGE_VERSION_DISK : GORUMP_IMAGE_VERSION);
     put32(h + 12, IMAGE_HDR_SIZE);
     put64(h + 16, l->total);
     put32(h + 24, l->nsec);
@@ -209,6 +236,9 @@ static int write_head(struct sink *s, const struct image_input *in,
         write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_FILETIMES,
                       l->times_off, l->times_size);
     }
+    if (l->disk_size > 0)
+        write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_DISK, l->disk_sec_off,
+                      IMAGE_DISK_SEC_SIZE);
     return sink_put(s, h, IMAGE_HDR_SIZE + l->nsec * IMAGE_SEC_SIZE);
 }
 
@@ -237,6 +267,7 @@ static int write_record(struct sink *s, const struct pack_file *f,
     put32(r + 40, f->gid);
     r[44] = (uint8_t)len;
     r[45] = (uint8_t)(len >> 8);
+    r[46] = image_on_disk(f) ? GORUMP_FILE_ON_DISK : 0;
     if (sink_put(s, r, sizeof(r)) != 0 || sink_put(s, f->path, len) != 0)
         return -1;
     return sink_pad(s, image_align(s->off, 8));
@@ -273,6 +304,11 @@ static int write_meta(struct sink *s, const struct image_input *in,
         err = write_record(s, &in->files->v[i], l->data_off[i]);
     for (size_t i = 0; i < l->nfiles && err == 0; i++)
         err = write_times(s, &in->files->v[i]);
+    if (err == 0 && l->disk_size > 0) {
+        uint8_t d[IMAGE_DISK_SEC_SIZE] = {0};
+        put64(d, l->disk_size);
+        err = sink_put(s, d, sizeof(d));
+    }
     if (err == 0)
         err = sink_pad(s, l->prog_off);
     if (err == 0)
@@ -289,7 +325,7 @@ static int write_data(struct sink *s, const struct image_input *in,
         for (size_t i = 0; i < l->nfiles; i++) {
             const struct pack_file *f = &in->files->v[i];
             int sig;
-            if (f->size == 0 || image_big(f->size) != big)
+            if (f->size == 0 || image_big(f->size) != big || image_on_disk(f))
                 continue;
             sig = s->sigfd >= 0 ? signals_take(s->sigfd) : 0;
             if (sig != 0)
@@ -376,21 +412,46 @@ int image_write_fd(int fd, const char *path, const struct image_input *in,
     return err;
 }
 
-int image_write_file(const char *path, const struct image_input *in, int sigfd)
+/* Creates PATH (mode 0600; it must not exist) and writes it with FN,
+ * removing it again if that fails. */
+static int write_new(const char *path, const char *what,
+                     int (*fn)(int, const char *, const struct image_input *,
+                               int),
+                     const struct image_input *in, int sigfd)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     int err;
 
     if (fd < 0) {
-        report("%s: cannot create the image: %s", path, strerror(errno));
+        report("%s: cannot create the %s: %s", path, what, strerror(errno));
         return -1;
     }
-    err = image_write_fd(fd, path, in, sigfd);
+    err = fn(fd, path, in, sigfd);
     if (close(fd) != 0 && err == 0) {
-        report("%s: cannot write the image: %s", path, strerror(errno));
+        report("%s: cannot write the %s: %s", path, what, strerror(errno));
         err = -1;
     }
     if (err != 0)
         unlink(path);
+    return err;
+}
+
+int image_write_file(const char *path, const struct image_input *in, int sigfd)
+{
+    char disk[4096];
+    int err;
+
+    if (image_disk_size(in) == 0)
+        return write_new(path, "image", image_write_fd, in, sigfd);
+    if ((size_t)snprintf(disk, sizeof(disk), "%s.disk", path) >= sizeof(disk)) {
+        report("%s: path too long", path);
+        return -1;
+    }
+    err = write_new(disk, "disk", image_write_disk, in, sigfd);
+    if (err != 0)
+        return err;
+    err = write_new(path, "image", image_write_fd, in, sigfd);
+    if (err != 0)
+        unlink(disk);
     return err;
 }

@@ -41,8 +41,18 @@ int image_build(const struct image_input *in, uint8_t **out, size_t *len);
 int image_write_fd(int fd, const char *path, const struct image_input *in,
                    int sigfd);
 
+/* The bytes of IN's disk (its regular files of IMAGE_DISK_MIN bytes or
+ * more, docs/IMAGE.md), 0 when it needs none. */
+uint64_t image_disk_size(const struct image_input *in);
+
+/* Writes the disk into FD (empty; PATH names it in messages), sparse
+ * where the sources are.  Same results as image_write_fd. */
+int image_write_disk(int fd, const char *path, const struct image_input *in,
+                     int sigfd);
+
 /* image_write_fd into a new file PATH (mode 0600; it must not exist),
- * which is removed again if writing fails.  Same results. */
+ * and the disk, when IN needs one, into PATH.disk likewise; both are
+ * removed again if writing fails.  Same results. */
 int image_write_file(const char *path, const struct image_input *in, int sigfd);
 
 /* Bytes image_build or image_write_fd would write, or 0 when out of

@@ -160,8 +160,12 @@ static int job_libs(struct job *j)
 static int job_pack(struct job *j)
 {
     const struct run_args *a = j->a;
+    char disk[4096];
 
-    if (j->kind == JOB_IMAGE && pack_image(&j->files, &j->stored.img) != 0)
+    image_disk_path(a->program, disk, sizeof(disk));
+    if (j->kind == JOB_IMAGE &&
+        pack_image(&j->files, &j->stored.img,
+                   j->stored.img.disk_size != 0 ? disk : NULL) != 0)
         return -1;
     if (job_libs(j) != 0)
         return -1;

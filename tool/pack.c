@@ -137,7 +137,8 @@ int pack_has(const struct pack_list *l, const char *guestpath)
     return 0;
 }
 
-int pack_image(struct pack_list *l, const struct gorump_image *img)
+int pack_image(struct pack_list *l, const struct gorump_image *img,
+               const char *disk)
 {
     struct gorump_file g;
     struct gorump_file_cursor cursor = {0, 0};
@@ -154,6 +155,15 @@ int pack_image(struct pack_list *l, const struct gorump_image *img)
                               .size = g.size,
                               .data = g.data};
         f.path = strndup(g.path, g.path_len);
+        if (g.on_disk) {
+            f.host = strdup(disk != NULL ? disk : "");
+            f.from_disk = 1;
+            f.host_off = g.disk_offset;
+            if (f.host == NULL) {
+                free(f.path);
+                f.path = NULL; /* pack_add reports it */
+            }
+        }
         if (pack_add(l, &f) != 0)
             return -1;
     }

@@ -20,8 +20,11 @@ struct pack_file {
     uint32_t uid, gid;
     int64_t mtime_sec, atime_sec;
     uint32_t mtime_nsec, atime_nsec;
-    uint64_t size;       /* bytes of contents or link target */
-    char *host;          /* regular file to copy from when writing; owned */
+    uint64_t size; /* bytes of contents or link target */
+    char *host;    /* regular file to copy from when writing; owned */
+    int from_disk; /* host is an image's disk, the contents at
+                      host_off (its size is then not checked) */
+    uint64_t host_off;
     const uint8_t *data; /* otherwise: the bytes themselves, or NULL */
     uint8_t *owned;      /* what data points at when the list owns it */
 };
@@ -84,7 +87,10 @@ int pack_host_path(struct pack_list *l, const char *root, const char *path,
                    char *real);
 
 /* The FILES records of a parsed image, their data left in place (the
- * image must outlive the list).  0, or -1 (reported). */
-int pack_image(struct pack_list *l, const struct gorump_image *img);
+ * image must outlive the list); the data of records on the image's disk
+ * is read from DISK (its path) when the new image is written.  0, or -1
+ * (reported). */
+int pack_image(struct pack_list *l, const struct gorump_image *img,
+               const char *disk);
 
 #endif

@@ -2,8 +2,9 @@
  * tool/qemu.c — building QEMU's command line and starting it (see qemu.h).
  * The guest sees one serial port on stdio (our pipe), the kernel boots via
  * its PVH note from -kernel, the image arrives as the PVH module from
- * -initrd, isa-debug-exit lets the kernel stop QEMU, and a virtio-net
- * device gives it a network unless --net none.
+ * -initrd, isa-debug-exit lets the kernel stop QEMU, a virtio-net
+ * device gives it a network unless --net none, and a virtio-blk device
+ * carries the disk of an image's large files when it has one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,13 +35,48 @@ static void add2(struct qemu_argv *q, const char *opt, const char *val)
     add(q, val);
 }
 
+/* QEMU's option values end at a comma; a comma in a file name is
+ * written twice. */
+static void escape_commas(char *out, size_t size, const char *s)
+{
+    size_t n = 0;
+    for (; *s != '\0' && n + 3 < size; s++) {
+        out[n++] = *s;
+        if (*s == ',')
+            out[n++] = ',';
+    }
+    out[n] = '\0';
+}
+
+static void qemu_add_disk(const struct qemu_config *c, struct qemu_argv *q)
+{
+    char file[2 * 4096];
+
+    if (c->disk == NULL)
+        return;
+    /* The kernel drives virtio 1.x devices only (virtio 1.1 §4.2.4);
+     * QEMU 7.2's virtio-mmio defaults to the legacy interface. */
+    if (c->machine == RUN_MACHINE_MICROVM)
+        add2(q, "-global", "virtio-mmio.force-legacy=false");
+    escape_commas(file, sizeof(file), c->disk);
+    snprintf(q->drive, sizeof(q->drive),
+             "file=%s,if=none,format=raw,id=disk0%s", file,
+             c->disk_readonly ? ",readonly=on" : "");
+    snprintf(q->blkdev, sizeof(q->blkdev), "%s,drive=disk0,serial=%s",
+             c->machine == RUN_MACHINE_Q35 ? "virtio-blk-pci"
+                                           : "virtio-blk-device",
+             c->disk_serial != NULL ? c->disk_serial : "");
+    add2(q, "-drive", q->drive);
+    add2(q, "-device", q->blkdev);
+}
+
 static void qemu_add_net(const struct qemu_config *c, struct qemu_argv *q)
 {
     if (c->net == NULL || c->net->mode == RUN_NET_NONE)
         return;
     /* The kernel drives virtio 1.x devices only (virtio 1.1 §4.2.4);
      * QEMU 7.2's virtio-mmio defaults to the legacy interface. */
-    if (c->machine == RUN_MACHINE_MICROVM)
+    if (c->machine == RUN_MACHINE_MICROVM && c->disk == NULL)
         add2(q, "-global", "virtio-mmio.force-legacy=false");
     qemu_net_netdev(c->net, q->netdev, sizeof(q->netdev));
     /* A test facility (docs/TESTING.md): GORUMP_TEST_NETDEV=SPEC makes
@@ -74,7 +110,27 @@ void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
     add2(q, "-chardev", "stdio,id=con,signal=off");
     add2(q, "-serial", "chardev:con");
     add2(q, "-device", "isa-debug-exit,iobase=0x501,iosize=1");
+    qemu_add_disk(c, q);
     qemu_add_net(c, q);
+}
+
+const char *qemu_test_disk(int *readonly)
+{
+    static char buf[4096];
+    const char *s = getenv("GORUMP_TEST_DISK");
+    size_t n;
+
+    *readonly = 0;
+    if (s == NULL || s[0] == '\0')
+        return NULL;
+    n = strlen(s);
+    if (n > 3 && strcmp(s + n - 3, ",ro") == 0 && n - 3 < sizeof(buf)) {
+        memcpy(buf, s, n - 3);
+        buf[n - 3] = '\0';
+        *readonly = 1;
+        return buf;
+    }
+    return s;
 }
 
 int qemu_use_kvm(void)

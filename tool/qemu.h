@@ -23,6 +23,12 @@ struct qemu_config {
     enum run_machine machine;
     int kvm; /* 1: -accel kvm -cpu host; 0: -accel tcg -cpu max */
     const struct run_net *net; /* the network device, if any */
+    /* A raw disk image attached as a virtio-blk device, or NULL; QEMU
+     * takes it read-only when disk_readonly, and the guest sees
+     * disk_serial as its id (VIRTIO_BLK_T_GET_ID; at most 20 bytes). */
+    const char *disk;
+    int disk_readonly;
+    const char *disk_serial;
 };
 
 /* A built command line; argv points into the struct and into the config's
@@ -32,6 +38,8 @@ struct qemu_argv {
     char *argv[QEMU_ARGV_MAX]; /* NULL-terminated */
     char mem[32];
     char netdev[QEMU_NETDEV_MAX];
+    char drive[2 * 4096 + 64];
+    char blkdev[96];
 };
 
 void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q);
@@ -40,6 +48,12 @@ void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q);
  * /dev/kvm can be opened for reading and writing and is not PVM's.  1, 0,
  * or -1 (reported) when $GORUMP_ACCEL is neither. */
 int qemu_use_kvm(void);
+
+/* The disk $GORUMP_TEST_DISK names (a raw image, or anything QEMU's
+ * -drive file= takes, such as blkdebug:CONFIG:IMAGE), for the block driver's
+ * tests; NULL when unset or empty.  `,ro` at its end attaches it
+ * read-only. */
+const char *qemu_test_disk(int *readonly);
 
 /* The kernel command line: $GORUMP_KERNEL_ARGS, or "gorump" when it is
  * unset or empty. */

@@ -13,6 +13,7 @@
 #include <gorump/console.h>
 
 #include "args.h"
+#include "image_read.h"
 #include "image_write.h"
 #include "job.h"
 #include "paths.h"
@@ -32,8 +33,21 @@ struct run {
     char kernel[4096];
     char qemu[4096];
     char image[4096];
+    char disk[4096]; /* the image's disk, or "" when it has none */
+    uint64_t disk_size;
     char cmdline[KERNEL_CMDLINE_MAX + 1];
 };
+
+/* The disk of the image's large files, when it has one, checked before
+ * QEMU would fail on it.  0 or -1 (reported). */
+static int run_disk(struct run *r)
+{
+    r->disk[0] = '\0';
+    if (r->disk_size == 0)
+        return 0;
+    image_disk_path(r->image, r->disk, sizeof(r->disk));
+    return image_disk_check(r->disk, r->disk_size);
+}
 
 /* The image QEMU boots: PROGRAM itself when it is an image nothing
  * changes, else a new one in the workdir.  0, -1 or a signal. */
@@ -45,7 +59,8 @@ static int run_write_image(struct run *r)
     /* -m, --timeout... change nothing in the image: boot it as it is. */
     if (j->kind == JOB_IMAGE && !run_args_edit_image(r->a)) {
         snprintf(r->image, sizeof(r->image), "%s", r->a->program);
-        return 0;
+        r->disk_size = j->stored.img.disk_size;
+        return run_disk(r);
     }
     err = job_input(j);
     if (err != 0)
@@ -54,7 +69,9 @@ static int run_write_image(struct run *r)
         report("%s: cannot make the image path", j->wd.path);
         return -1;
     }
-    return image_write_file(r->image, &j->in, r->sigfd);
+    r->disk_size = image_disk_size(&j->in);
+    err = image_write_file(r->image, &j->in, r->sigfd);
+    return err != 0 ? err : run_disk(r);
 }
 
 /* The kernel command line: the user's words, then the network's.  0, or
@@ -116,6 +133,10 @@ static int run_guest(struct run *r)
                       .qemu = r->qemu,
                       .net = &r->a->net};
 
+    /* The image's disk, read-only; else the driver tests' disk, if any. */
+    c.disk = r->disk[0] != '\0' ? r->disk : qemu_test_disk(&c.disk_readonly);
+    c.disk_readonly |= r->disk[0] != '\0';
+    c.disk_serial = r->disk[0] != '\0' ? GORUMP_DISK_ID : "gorump-test";
     if (c.kvm < 0 || run_cmdline(r) != 0 || stop_grace(&g.stop_grace_ms) != 0)
         return GORUMP_STATUS_FAILURE;
     qemu_build_argv(&c, &q);

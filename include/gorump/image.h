@@ -17,12 +17,15 @@
 #include <stdint.h>
 
 #define GORUMP_IMAGE_MAGIC "GORUMPIM"
-#define GORUMP_IMAGE_VERSION 1
+#define GORUMP_IMAGE_VERSION 1 /* images without a DISK section */
+#define GORUMP_IMAGE_VERSION_DISK                                              \
+    2 /* images with one (older kernels refuse)                                \
+       */
 #define GORUMP_IMAGE_MAX_SECTIONS 64
 
 struct gorump_image_header {
     char magic[8];        /* GORUMP_IMAGE_MAGIC, not NUL-terminated */
-    uint32_t version;     /* GORUMP_IMAGE_VERSION */
+    uint32_t version;     /* GORUMP_IMAGE_VERSION or _VERSION_DISK */
     uint32_t header_size; /* sizeof(struct gorump_image_header) */
     uint64_t total_size;  /* bytes in the whole image, header included */
     uint32_t nsections;   /* entries in the section table after the header */
@@ -40,7 +43,27 @@ enum {
                                    one NUL-terminated path) */
     GORUMP_SECTION_FILETIMES = 7, /* per FILES record, in order: its atime
                                      (gorump_file_times) */
+    GORUMP_SECTION_DISK = 8,      /* version 2 only: the disk image that holds
+                                     the data of GORUMP_FILE_ON_DISK records
+                                     (gorump_disk) */
 };
+
+/*
+ * Large files' data may live in a second file beside the image, a raw
+ * disk image the guest reads on demand (docs/IMAGE.md, "The disk"): an
+ * image that has one is version 2, holds one DISK section, and its
+ * records with GORUMP_FILE_ON_DISK in their flags (regular files only)
+ * give data_offset and data_size in that disk, data_offset a multiple of
+ * GORUMP_DISK_ALIGN and the data inside disk_size.  The guest sees the
+ * disk as the virtio-blk device whose id is GORUMP_DISK_ID.
+ */
+struct gorump_disk {
+    uint64_t disk_size; /* bytes, a multiple of GORUMP_DISK_ALIGN, not 0 */
+    uint64_t reserved;  /* zero */
+};
+#define GORUMP_DISK_ALIGN 4096
+#define GORUMP_DISK_ID "gorump-files"
+#define GORUMP_FILE_ON_DISK 1 /* gorump_file_record.flags */
 
 /*
  * A FILES section is a sequence of records, back to back, each starting
@@ -60,7 +83,7 @@ struct gorump_file_record {
     uint32_t uid;
     uint32_t gid;
     uint16_t path_len; /* 2..GORUMP_PATH_MAX-1 bytes follow, no NUL */
-    uint16_t reserved; /* zero */
+    uint16_t flags;    /* version 2: GORUMP_FILE_ON_DISK or 0; else zero */
 };
 
 /*
@@ -86,8 +109,11 @@ struct gorump_file_times {
 /* One file record, checked, with pointers into the image. */
 struct gorump_file {
     uint32_t mode;
-    const uint8_t *data; /* contents or link target (data_size bytes) */
+    const uint8_t *data; /* contents or link target (data_size bytes);
+                            NULL for a directory or a file on the disk */
     uint64_t size;
+    int on_disk;          /* the contents are in the disk, at disk_offset */
+    uint64_t disk_offset; /* a multiple of GORUMP_DISK_ALIGN */
     int64_t mtime_sec;
     uint32_t mtime_nsec;
     int64_t atime_sec; /* from FILETIMES, else the mtime */
@@ -120,6 +146,7 @@ struct gorump_image {
     const char *exe_path;      /* NUL-terminated, or NULL when absent */
     const uint8_t *file_times; /* FILETIMES section, or NULL */
     uint64_t file_times_size;
+    uint64_t disk_size; /* from the DISK section; 0: no disk */
 };
 
 /* Where gorump_image_next_file is in the FILES section: start at {0}. */
@@ -144,7 +171,10 @@ struct gorump_file_cursor {
  * one NUL-terminated path that follows the path rules of a file record
  * (below: the kernel places the program there), PROGRAM must be there,
  * every FILES record passes gorump_image_next_file (EFILE), and FILETIMES,
- * if there, has exactly one entry per record (EFILE).  On error
+ * if there, has exactly one entry per record (EFILE).  Version 1 has no
+ * DISK section (a type it ignores); version 2 has exactly one, 16 bytes,
+ * disk_size a non-zero multiple of GORUMP_DISK_ALIGN, reserved zero
+ * (ESECTION).  On error
  * *img is all NULL/0.  The tool places PROGRAM at a 4096-byte boundary of the
  * image, but readers must not rely on that.
  */
@@ -174,7 +204,9 @@ const char *gorump_image_strerror(int err);
  * GORUMP_NAME_MAX bytes, and fewer than GORUMP_PATH_MAX bytes in all.  A
  * symlink's target is 1..GORUMP_PATH_MAX-1 bytes with no NUL.  With a
  * FILETIMES section, the record's entry must be there, its atime_nsec
- * below 1e9 and its reserved field zero.
+ * below 1e9 and its reserved field zero.  flags is zero, or (version 2)
+ * GORUMP_FILE_ON_DISK on a regular file whose data_offset is a multiple
+ * of GORUMP_DISK_ALIGN and whose data lies within disk_size.
  */
 int gorump_image_next_file(const struct gorump_image *img,
                            struct gorump_file_cursor *cursor,

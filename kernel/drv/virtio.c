@@ -84,13 +84,25 @@ void virtq_free(struct virtq *vq)
 void virtq_add(struct virtq *vq, uint16_t id, uint64_t pa, uint32_t len,
                uint16_t flags)
 {
-    assert(id < vq->size && !vq->busy[id]);
-    vq->desc[id].addr = pa;
-    vq->desc[id].len = len;
-    vq->desc[id].flags = flags;
-    vq->desc[id].next = 0;
-    vq->avail->ring[vq->avail_idx & (vq->size - 1)] = id;
-    vq->busy[id] = true;
+    struct virtq_seg seg = {pa, len, flags};
+    virtq_add_chain(vq, id, &seg, 1);
+}
+
+void virtq_add_chain(struct virtq *vq, uint16_t head,
+                     const struct virtq_seg *segs, uint16_t n)
+{
+    assert(n > 0 && head < vq->size && n <= vq->size - head);
+    for (uint16_t i = 0; i < n; i++) {
+        uint16_t id = head + i;
+        assert(!vq->busy[id]);
+        vq->desc[id].addr = segs[i].pa;
+        vq->desc[id].len = segs[i].len;
+        vq->desc[id].flags =
+            segs[i].flags | (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0);
+        vq->desc[id].next = i + 1 < n ? id + 1 : 0;
+    }
+    vq->avail->ring[vq->avail_idx & (vq->size - 1)] = head;
+    vq->busy[head] = true;
     vq->in_flight++;
     compiler_barrier(); /* §2.6.13.3: the entry before the index */
     vq->avail->idx = ++vq->avail_idx;

@@ -5,9 +5,11 @@
  * reads (§2.4), and split virtqueues (§2.6).  Transports (virtio_mmio.c,
  * §4.2; virtio_pci.c, §4.1) find devices and implement struct virtio_ops.
  *
- * Buffers here are always one descriptor each, and a buffer's descriptor
- * id is fixed by its owner (id i is buffer i): a queue of size N holds at
- * most N buffers, and no free list of descriptors is needed.  Everything
+ * Buffers here are one descriptor each, or a chain of consecutive
+ * descriptors, and a buffer's descriptor ids are fixed by its owner (id
+ * i is buffer i, or a chain the owner keeps apart from its others): a
+ * queue of size N holds at most N buffers, and no free list of
+ * descriptors is needed.  Everything
  * the device writes (used ring, lengths, ids) is checked before use; a
  * device that breaks the rules gets its queue stopped, with a message.
  */
@@ -17,6 +19,7 @@
 #include "lib/lib.h"
 
 #define VIRTIO_ID_NET 1
+#define VIRTIO_ID_BLOCK 2
 
 /* §2.1 Device Status Field */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
@@ -89,6 +92,18 @@ void virtq_free(struct virtq *vq);
  * The caller notifies the device afterwards (virtio_kick). */
 void virtq_add(struct virtq *vq, uint16_t id, uint64_t pa, uint32_t len,
                uint16_t flags);
+/* One piece of a chained buffer (§2.6.4.2: a device-readable part, then
+ * a device-writable part). */
+struct virtq_seg {
+    uint64_t pa;
+    uint32_t len;
+    uint16_t flags; /* 0 or VIRTQ_DESC_F_WRITE */
+};
+/* Makes the chain of n pieces available as one buffer, in descriptors
+ * head .. head+n-1 (all free and inside the queue: a bug if not); the
+ * device hands it back by head.  The caller notifies (virtio_kick). */
+void virtq_add_chain(struct virtq *vq, uint16_t head,
+                     const struct virtq_seg *segs, uint16_t n);
 /* Takes the next buffer the device has finished with: 1 (with its id
  * and the length the device wrote), 0 when there is none, -EIO when the
  * queue is broken (reported once). */

@@ -158,8 +158,16 @@ struct node {
      * page of its own (pages[i]); the image holds [0, image_size) */
     const uint8_t *image_data;
     uint64_t image_size;
-    uint64_t *pages; /* physical pages, npages entries (0: a hole) */
+    uint64_t *pages; /* physical pages, npages entries (0: a hole), with
+                        NODE_PG_* flags in the low bits */
     uint64_t npages;
+    /* regular files whose data is on the image's disk (diskfile.c): the
+     * disk holds [0, disk_size) from disk_off on; what is read of it is
+     * kept in pages[] as NODE_PG_CLEAN pages, which memory pressure may
+     * take back */
+    bool on_disk;
+    uint64_t disk_off, disk_size;
+    struct list disk_link; /* in diskfile's list of such nodes */
     /* symbolic links */
     char *link;                     /* target, or NULL when computed: */
     void (*dyn_link)(struct seq *); /* /proc links that follow the state */
@@ -200,6 +208,10 @@ int node_truncate(struct node *n, uint64_t size);
  * -EIO when idx is wholly past the end of the file, -ENOSPC when no page
  * can be had. */
 int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa);
+/* A MAP_SHARED mapping that may write page idx (node_page gave it): a
+ * clean page of the disk's becomes the file's own, so it is never
+ * reclaimed with the writes in it.  0 or -ENOSPC. */
+int node_page_dirty(struct node *n, uint64_t idx);
 /* Whether page idx is in the file's page cache (mincore). */
 bool node_page_cached(const struct node *n, uint64_t idx);
 /* Makes pages [from, to) holes that read zeros (MADV_REMOVE). */
@@ -215,6 +227,41 @@ uint64_t node_pages_limit(void);
 struct node *node_mkdirs(const char *path, size_t len);
 /* Puts node at the absolute path (replacing what is there). */
 int node_place(const char *path, size_t len, struct node *n);
+
+/* --- diskfile.c: the data of large packed files, on the image's disk
+ * (docs/IMAGE.md), read on demand into their nodes' pages.  A clean page
+ * (NODE_PG_CLEAN: as read, not written since) belongs to the page cache
+ * of disk pages, which a clock reclaims under memory pressure: it is
+ * unmapped from every mapping (which faults it back in later) and freed.
+ * A written page is the file's own, counted in node_pages_used, and
+ * stays. */
+#define NODE_PG_CLEAN 1 /* a clean page of a disk file: reclaimable */
+#define NODE_PG_REF 2   /* used since the clock last passed it */
+#define NODE_PG_FLAGS (PAGE_SIZE - 1)
+static inline uint64_t node_pg_pa(uint64_t entry)
+{
+    return entry & ~(uint64_t)NODE_PG_FLAGS;
+}
+/* Finds the image's disk (by its id) if the image has one. */
+void diskfile_init(const struct gorump_image *img);
+/* Makes n (a new regular file of size bytes) read its data from the disk
+ * at off.  0 or -ENOMEM. */
+int diskfile_attach(struct node *n, uint64_t off, uint64_t size);
+/* n is being freed (its pages already are). */
+void diskfile_detach(struct node *n);
+/* Reads page idx of n from the disk into a clean page (and a few after
+ * it, read ahead), unless it is there: 0, -EIO (the disk failed or is
+ * missing), -ENOMEM. */
+int diskfile_fill(struct node *n, uint64_t idx);
+/* A clean page left the cache (freed or written): uncounts it. */
+void diskfile_uncount(void);
+/* Keeps page idx of n from being reclaimed until diskfile_unpin, while
+ * its address is in use across something that may allocate memory. */
+void diskfile_pin(struct node *n, uint64_t idx);
+void diskfile_unpin(void);
+/* Clean disk pages cached now, and reclaimed since boot. */
+uint64_t diskfile_cached(void);
+uint64_t diskfile_reclaimed(void);
 
 /* --- path.c: path resolution */
 struct lookup {

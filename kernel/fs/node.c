@@ -104,15 +104,23 @@ void node_get(struct node *n)
     n->refs++;
 }
 
+/* Frees page i of n, counted as the cache's or the file's own. */
+static void drop_page(struct node *n, uint64_t i)
+{
+    uint64_t e = n->pages[i];
+    pmem_free(node_pg_pa(e), 0);
+    n->pages[i] = 0;
+    if (e & NODE_PG_CLEAN)
+        diskfile_uncount();
+    else
+        tree.pages_used--;
+}
+
 static void free_pages(struct node *n, uint64_t from)
 {
-    for (uint64_t i = from; i < n->npages; i++) {
-        if (n->pages[i]) {
-            pmem_free(n->pages[i], 0);
-            n->pages[i] = 0;
-            tree.pages_used--;
-        }
-    }
+    for (uint64_t i = from; i < n->npages; i++)
+        if (n->pages[i])
+            drop_page(n, i);
 }
 
 void node_put(struct node *n)
@@ -124,6 +132,7 @@ void node_put(struct node *n)
     inotify_unlinked(n, 0);
     xattr_free(n);
     free_pages(n, 0);
+    diskfile_detach(n);
     kfree(n->pages);
     kfree(n->link);
     kfree(n);
@@ -214,6 +223,8 @@ static int grow_table(struct node *n, uint64_t npages)
         return 0;
     uint64_t cap = MAX(npages, n->npages * 2);
     uint64_t *t = kzalloc(cap * sizeof(*t));
+    if (!t && cap > npages) /* a large table (a file on the disk) */
+        t = kzalloc((cap = npages) * sizeof(*t));
     if (!t)
         return -ENOSPC;
     if (n->pages)
@@ -233,12 +244,40 @@ static uint64_t image_bytes(const struct node *n, uint64_t idx)
     return MIN(PAGE_SIZE, n->image_size - at);
 }
 
+/* The part of page idx still held by the disk: bytes [0, return). */
+static uint64_t disk_bytes(const struct node *n, uint64_t idx)
+{
+    uint64_t at = idx * PAGE_SIZE;
+    if (!n->on_disk || at >= n->disk_size)
+        return 0;
+    return MIN(PAGE_SIZE, n->disk_size - at);
+}
+
+/* A clean page of the disk's becomes the file's own: written, it is no
+ * longer the disk's bytes and may not be reclaimed. */
+static int page_dirty(struct node *n, uint64_t idx)
+{
+    if (tree.pages_used >= node_pages_limit())
+        return -ENOSPC;
+    n->pages[idx] &= ~(uint64_t)(NODE_PG_CLEAN | NODE_PG_REF);
+    diskfile_uncount();
+    tree.pages_used++;
+    return 0;
+}
+
 /* Gives page idx a page of the node's own (the table must cover idx),
- * copying what the image holds of it.  A private mapping that maps the
- * image's page directly is zapped, so it sees the node's page from now
- * on: one copy of the file's bytes, as one page cache. */
+ * copying what the image or the disk holds of it.  A private mapping
+ * that maps the image's page directly is zapped, so it sees the node's
+ * page from now on: one copy of the file's bytes, as one page cache. */
 static int page_for_write(struct node *n, uint64_t idx)
 {
+    if (!n->pages[idx] && disk_bytes(n, idx)) {
+        int err = diskfile_fill(n, idx);
+        if (err)
+            return err == -ENOMEM ? -ENOSPC : err;
+    }
+    if (n->pages[idx] & NODE_PG_CLEAN)
+        return page_dirty(n, idx);
     if (n->pages[idx])
         return 0;
     if (tree.pages_used >= node_pages_limit())
@@ -259,8 +298,14 @@ int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa)
 {
     if (idx >= ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE)
         return -EIO;
+    if ((idx >= n->npages || !n->pages[idx]) && disk_bytes(n, idx)) {
+        int err = diskfile_fill(n, idx);
+        if (err)
+            return err;
+    }
     if (idx < n->npages && n->pages[idx]) {
-        *pa = n->pages[idx];
+        n->pages[idx] |= n->pages[idx] & NODE_PG_CLEAN ? NODE_PG_REF : 0;
+        *pa = node_pg_pa(n->pages[idx]);
         return 0;
     }
     const uint8_t *src = n->image_data + idx * PAGE_SIZE;
@@ -273,8 +318,15 @@ int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa)
     if (!err)
         err = page_for_write(n, idx);
     if (!err)
-        *pa = n->pages[idx];
+        *pa = node_pg_pa(n->pages[idx]);
     return err;
+}
+
+int node_page_dirty(struct node *n, uint64_t idx)
+{
+    if (idx < n->npages && (n->pages[idx] & NODE_PG_CLEAN))
+        return page_dirty(n, idx);
+    return 0;
 }
 
 bool node_page_cached(const struct node *n, uint64_t idx)
@@ -288,18 +340,19 @@ int node_punch(struct node *n, uint64_t from, uint64_t to)
 {
     vm_zap_file(n, from, to, false);
     for (uint64_t i = from; i < to && i * PAGE_SIZE < n->size; i++) {
-        if (image_bytes(n, i)) {
-            /* The image stays as it is: a page of zeros hides it. */
+        if (image_bytes(n, i) || disk_bytes(n, i)) {
+            /* The image and the disk stay as they are: a page of zeros
+             * hides them. */
             int err = grow_table(n, i + 1);
+            if (!err && i < n->npages && (n->pages[i] & NODE_PG_CLEAN))
+                err = page_dirty(n, i);
             if (!err)
                 err = page_for_write(n, i);
             if (err)
                 return err;
-            memset(phys_to_virt(n->pages[i]), 0, PAGE_SIZE);
+            memset(phys_to_virt(node_pg_pa(n->pages[i])), 0, PAGE_SIZE);
         } else if (i < n->npages && n->pages[i]) {
-            pmem_free(n->pages[i], 0);
-            n->pages[i] = 0;
-            tree.pages_used--;
+            drop_page(n, i);
         }
     }
     return 0;
@@ -328,13 +381,27 @@ long node_read(struct node *n, uint64_t buf, bool user, size_t len,
         uint64_t at = off + done, idx = at / PAGE_SIZE, in = at % PAGE_SIZE;
         size_t c = MIN(len - done, PAGE_SIZE - in);
         const void *src = NULL; /* a hole, or past what the image holds */
+        if ((idx >= n->npages || !n->pages[idx]) && disk_bytes(n, idx)) {
+            int err = diskfile_fill(n, idx);
+            if (err)
+                return done ? (long)done : err == -ENOMEM ? -ENOMEM : -EIO;
+        }
+        bool pin = false;
         if (idx < n->npages && n->pages[idx]) {
-            src = (char *)phys_to_virt(n->pages[idx]) + in;
+            src = (char *)phys_to_virt(node_pg_pa(n->pages[idx])) + in;
+            pin = n->pages[idx] & NODE_PG_CLEAN;
+            n->pages[idx] |= pin ? NODE_PG_REF : 0;
         } else if (in < image_bytes(n, idx)) {
             c = MIN(c, image_bytes(n, idx) - in);
             src = n->image_data + at;
         }
-        if (put(buf + done, user, src, c))
+        /* Copying to the user may fault, and the fault reclaim pages. */
+        if (pin)
+            diskfile_pin(n, idx);
+        long r = put(buf + done, user, src, c);
+        if (pin)
+            diskfile_unpin();
+        if (r)
             return done ? (long)done : -EFAULT;
         done += c;
     }
@@ -356,7 +423,7 @@ long node_write(struct node *n, uint64_t buf, bool user, size_t len,
         err = page_for_write(n, idx);
         if (err)
             break;
-        void *dst = (char *)phys_to_virt(n->pages[idx]) + in;
+        void *dst = (char *)phys_to_virt(node_pg_pa(n->pages[idx])) + in;
         if (user ? copy_from_user(dst, buf + done, c) != 0
                  : (memcpy(dst, (const void *)(buf + done), c), false)) {
             err = -EFAULT;
@@ -385,11 +452,14 @@ int node_truncate(struct node *n, uint64_t size)
         vm_zap_file(n, keep, UINT64_MAX, true);
     if (keep < n->npages)
         free_pages(n, keep);
-    /* Zero the tail of the last kept page, so growing again reads zeros. */
+    /* Zero the tail of the last kept page, so growing again reads zeros
+     * (a clean page of the disk's is read again that way too). */
     if (size % PAGE_SIZE && keep <= n->npages && n->pages && n->pages[keep - 1])
-        memset((char *)phys_to_virt(n->pages[keep - 1]) + size % PAGE_SIZE, 0,
-               PAGE_SIZE - size % PAGE_SIZE);
+        memset((char *)phys_to_virt(node_pg_pa(n->pages[keep - 1])) +
+                   size % PAGE_SIZE,
+               0, PAGE_SIZE - size % PAGE_SIZE);
     n->image_size = MIN(n->image_size, size);
+    n->disk_size = MIN(n->disk_size, size);
     n->size = size;
     node_touch(n, true);
     return 0;
@@ -405,6 +475,9 @@ static uint64_t node_blocks(const struct node *n)
     for (uint64_t i = 0; n->image_data && i * PAGE_SIZE < n->image_size; i++)
         if (i >= n->npages || !n->pages[i])
             blocks += ALIGN_UP(image_bytes(n, i), 512) / 512;
+    for (uint64_t i = 0; n->on_disk && i * PAGE_SIZE < n->disk_size; i++)
+        if (i >= n->npages || !n->pages[i])
+            blocks += ALIGN_UP(disk_bytes(n, i), 512) / 512;
     return blocks;
 }
 

@@ -458,7 +458,12 @@ static int load_record(const struct gorump_file *rec)
     n->mtime = n->ctime =
         (struct linux_timespec){rec->mtime_sec, rec->mtime_nsec};
     n->atime = (struct linux_timespec){rec->atime_sec, rec->atime_nsec};
-    if (S_ISREG(rec->mode)) {
+    if (S_ISREG(rec->mode) && rec->on_disk) {
+        if (diskfile_attach(n, rec->disk_offset, rec->size)) {
+            node_put(n);
+            return -ENOMEM;
+        }
+    } else if (S_ISREG(rec->mode)) {
         n->image_data = rec->data;
         n->size = n->image_size = rec->size;
     } else if (S_ISLNK(rec->mode)) {

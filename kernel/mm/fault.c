@@ -21,10 +21,15 @@ static bool allowed(const struct vma *v, uint64_t err)
     return v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 }
 
-/* Replaces the file's page at *pte with a private copy. */
+/* Replaces the file's page at *pte with a private copy.  The file's page
+ * is pinned while the copy is allocated, which could reclaim it. */
 static int cow(const struct vma *v, uint64_t *pte, uint64_t va)
 {
+    if (v->file) /* else the program's own pages, from the image */
+        diskfile_pin(v->file->node, vma_file_index(v, va));
     uint64_t pa = pmem_alloc(0);
+    if (v->file)
+        diskfile_unpin();
     if (!pa)
         return -ENOMEM;
     memcpy(phys_to_virt(pa), phys_to_virt(*pte & PTE_ADDR), PAGE_SIZE);
@@ -35,22 +40,33 @@ static int cow(const struct vma *v, uint64_t *pte, uint64_t va)
     return 0;
 }
 
+/* The file's page at va, mapped or copied.  The page is pinned while
+ * this may allocate (a copy, a page table): the allocation could
+ * otherwise reclaim it (fs/diskfile.c). */
 static int file_fault(const struct vma *v, uint64_t va, bool write)
 {
     bool shared = v->flags & VMA_SHARED;
-    uint64_t pa;
-    int err = node_page(v->file->node, vma_file_index(v, va), shared, &pa);
+    struct node *n = v->file->node;
+    uint64_t idx = vma_file_index(v, va), pa;
+    int err = node_page(n, idx, shared, &pa);
+    if (!err && shared && (v->flags & VMA_MAYWRITE))
+        err = node_page_dirty(n, idx);
     if (err)
         return -EIO; /* past the end, or no page for it: SIGBUS */
-    if (shared || !write)
-        return vm_pte_map(va, pa, vma_pte_flags(v, true) | PTE_FOREIGN);
-    uint64_t copy = pmem_alloc(0);
-    if (!copy)
-        return -ENOMEM;
-    memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
-    err = vm_pte_map(va, copy, vma_pte_flags(v, false));
-    if (err)
-        pmem_free(copy, 0);
+    diskfile_pin(n, idx);
+    if (shared || !write) {
+        err = vm_pte_map(va, pa, vma_pte_flags(v, true) | PTE_FOREIGN);
+    } else {
+        uint64_t copy = pmem_alloc(0);
+        err = copy ? 0 : -ENOMEM;
+        if (copy) {
+            memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+            err = vm_pte_map(va, copy, vma_pte_flags(v, false));
+            if (err)
+                pmem_free(copy, 0);
+        }
+    }
+    diskfile_unpin();
     return err;
 }
 

@@ -23,6 +23,12 @@ uint64_t pmem_alloc(unsigned order);
 uint64_t pmem_alloc_zeroed(unsigned order);
 void pmem_free(uint64_t pa, unsigned order);
 uint64_t pmem_free_pages(void);
+/* Memory pressure: when no block is left, pmem_alloc calls fn (never
+ * from inside fn itself) to free at least pages pages if it can, and
+ * tries again while fn frees some.  fn returns the pages it freed; it
+ * runs wherever pmem_alloc was called, so it may not free a page anyone
+ * holds (fs/diskfile.c's pins). */
+void pmem_set_reclaim(uint64_t (*fn)(uint64_t pages));
 uint64_t pmem_total_pages(void);
 uint64_t pmem_max_phys(void);
 

@@ -27,6 +27,8 @@ static struct {
     uint64_t free_pages, total_pages; /* free_pages counts untouched RAM */
     struct mem_range untouched[UNTOUCHED_MAX]; /* page-aligned, in order */
     int nuntouched, next; /* untouched[next..] may have memory left */
+    uint64_t (*reclaim)(uint64_t pages); /* frees clean cache pages */
+    bool reclaiming;
 } pm;
 
 static struct free_block *block(uint64_t pa)
@@ -155,6 +157,23 @@ void pmem_init(const struct mem_range *ram, int nram,
     pm.total_pages = pm.free_pages;
 }
 
+void pmem_set_reclaim(uint64_t (*fn)(uint64_t pages))
+{
+    pm.reclaim = fn;
+}
+
+/* Asks the reclaimer (not from inside itself) for pages: whether it
+ * freed any. */
+static bool pmem_reclaim(uint64_t pages)
+{
+    if (!pm.reclaim || pm.reclaiming)
+        return false;
+    pm.reclaiming = true;
+    uint64_t got = pm.reclaim(pages);
+    pm.reclaiming = false;
+    return got > 0;
+}
+
 uint64_t pmem_alloc(unsigned order)
 {
     unsigned k;
@@ -166,7 +185,7 @@ uint64_t pmem_alloc(unsigned order)
             k++;
         if (k <= PMEM_MAX_ORDER)
             break;
-        if (!carve())
+        if (!carve() && !pmem_reclaim(1UL << order))
             return 0;
     }
     uint64_t pa = virt_to_phys(pm.free[k].next);

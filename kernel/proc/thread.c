@@ -171,6 +171,8 @@ static void print_stats(void)
             "threads=%d open-fds=%d injected-failures=%lu\n",
             pmem_free_pages(), pmem_total_pages(), vm_resident_pages(),
             procs.nthreads, fd_count(), failinject_count());
+    kprintf("gorump: stats: disk-cached=%lu disk-reclaimed=%lu\n",
+            diskfile_cached(), diskfile_reclaimed());
 }
 
 __noreturn void proc_exit(int status)

@@ -93,6 +93,15 @@ register_cases() {
     fi
     go_case mmap
     go_case mmap-big
+    # A packed file larger than the guest's memory, on the image's disk
+    # (docs/FILESYSTEM.md); the 1 GiB run takes 40 s under TCG, so it is
+    # `make check-bigfile`'s (BIGFILE_1G=1), not make check's.
+    go_case bigfile c_bigfile $((512 << 20)) 128M 97
+    [ "${BIGFILE_1G:-0}" != 1 ] || go_case bigfile-1g c_bigfile $((1 << 30)) 256M 97
+    # The same over virtio-pci (q35), with a partial last page.
+    go_case bigfile-q35 c_bigfile $((96 << 20 | 1000)) 64M 13 --machine q35
+    # The disk failing one page: EIO and SIGBUS, with no native counterpart.
+    [ "$NATIVE" = 1 ] || go_case bigfile-eio
     go_case tz-packed
     # Natively the host's own zone data is always there.
     [ "$NATIVE" = 1 ] || go_case tz-none
@@ -145,6 +154,10 @@ register_cases() {
     tool_case net-fuzz
     tool_case missing-lib
     tool_case bad-interp
+    tool_case blk-selftest
+    tool_case blk-selftest-q35-ro
+    tool_case blk-ioerr
+    tool_case bigfile-image
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -771,6 +784,148 @@ c_kernel_panic() {
     GORUMP_KERNEL_ARGS=gorump.test-panic run_tool run "$B/hello"
     expect_status 123
     expect_err '^gorump: kernel panic: requested' 'kmain\+0x'
+}
+
+# The block driver's boot self-test (drv/blktest.c) on a 1 MiB disk whose
+# sector s starts with "sector %08u\n"; blk_disk makes it in $dir.
+blk_disk() { blk_disk_bytes >"$dir/disk.raw"; }
+
+# blk_expect RESULT...: the self-test's lines for vda, in its order.
+blk_expect() {
+    local l
+    for l; do expect_err_line "blktest: vda: $l"; done
+    reject_err 'wrong bytes|other error'
+}
+
+c_blk_selftest() {
+    blk_disk
+    GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
+        GORUMP_TEST_DISK=$PWD/$dir/disk.raw run_tool run --net none "$B/hello"
+    expect_status 0
+    expect_err_line "blktest: vda: 2048 sectors, id 'gorump-test', read-only 0, flush 1"
+    blk_expect "read sectors 5-20: ok" "write, flush, read back: ok" \
+        "read past the end: EIO" "device asked to read past the end: EIO" \
+        "unknown request type: EIO" "piece of 100 bytes: EINVAL" \
+        "sector 1000: ok" "again, read sectors 5-20: ok"
+    # The write reached the host's file.
+    tail -c 4096 "$dir/disk.raw" | head -c 17 | grep -qx 'written 00002040' ||
+        fail "the guest's write is not in the disk file"
+}
+
+# On q35 (virtio-pci), a read-only disk: writes are refused.
+c_blk_selftest_q35_ro() {
+    blk_disk
+    GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
+        GORUMP_TEST_DISK=$PWD/$dir/disk.raw,ro \
+        run_tool run --machine q35 --net none "$B/hello"
+    expect_status 0
+    expect_err_line "blktest: vda: 2048 sectors, id 'gorump-test', read-only 1, flush 1"
+    blk_expect "read sectors 5-20: ok" "write to a read-only device: EROFS" \
+        "sector 1000: ok" "again, read sectors 5-20: ok"
+    cmp -s "$dir/disk.raw" <(blk_disk_bytes) || fail "a read-only disk changed"
+}
+
+blk_disk_bytes() {
+    perl -e 'for $s (0..2047) { print pack("a512", sprintf("sector %08u\n", $s)) }'
+}
+
+# QEMU's blkdebug fails every read of sector 1000 with EIO: the device
+# answers VIRTIO_BLK_S_IOERR, the driver gives -EIO and goes on working.
+c_blk_ioerr() {
+    blk_disk
+    printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "1000"\n' \
+        >"$dir/blkdebug.conf"
+    GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
+        GORUMP_TEST_DISK=blkdebug:$PWD/$dir/blkdebug.conf:$PWD/$dir/disk.raw \
+        run_tool run --net none "$B/hello"
+    expect_status 0
+    blk_expect "read sectors 5-20: ok" "sector 1000: EIO" \
+        "again, read sectors 5-20: ok"
+    reject_err 'device disabled'
+}
+
+# bigfile_make FILE SIZE STRIDE: a sparse file of SIZE bytes whose every
+# STRIDE-th page and last page hold tests/go/bigfile's pattern.
+bigfile_make() {
+    rm -f "$1" && truncate -s "$2" "$1" || return
+    perl -e '
+my ($f, $size, $stride) = @ARGV;
+open(my $h, "+<", $f) or die "$f: $!";
+binmode $h;
+my $np = int(($size + 4095) / 4096);
+for (my $p = 0; $p < $np; $p++) {
+    next unless $p % $stride == 0 || $p == $np - 1;
+    my $d = pack("Q<*", map { (($p << 20) | $_) ^ 0x9e3779b97f4a7c15 } 0 .. 511);
+    my $n = $size - $p * 4096;
+    $n = 4096 if $n > 4096;
+    seek($h, $p * 4096, 0);
+    print $h substr($d, 0, $n);
+}
+close($h) or die "$f: $!";' "$1" "$2" "$3"
+}
+
+# c_bigfile SIZE MEMORY STRIDE [OPTION...]: the file mapped and read whole
+# in a guest with less memory than the file (the program writes to it: a
+# fresh copy each run, removed after).
+c_bigfile() {
+    local f=$PWD/$dir/big.bin
+    bigfile_make "$f" "$1" "$3" || fail "cannot make $f"
+    GORUMP_KERNEL_ARGS="gorump gorump.stats" \
+        run -m "$2" --net none "${@:4}" --file "$f:$f" bigfile "$f" "$1" "$3"
+    expect_success
+    expect_out_line "mapped and read $(($1 >> 20)) MiB"
+    # Clean pages were given back (the file does not fit otherwise).
+    [ "$NATIVE" = 1 ] ||
+        expect_err '^gorump: stats: disk-cached=[0-9]+ disk-reclaimed=[1-9]'
+    rm -f "$f"
+}
+
+# The disk fails every read of page 10 of the file (QEMU's blkdebug,
+# through a QEMU wrapper that puts it under the image's disk).
+c_bigfile_eio() {
+    local f=$PWD/$dir/big.bin q=$PWD/$dir/qemu
+    bigfile_make "$f" $((32 << 20)) 97 || fail "cannot make $f"
+    printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%d"\n' \
+        $((10 * 8)) >"$dir/blkdebug.conf"
+    {
+        echo '#!/usr/bin/env bash'
+        echo 'args=()'
+        echo 'for a; do'
+        echo "    case \$a in file=*.disk,*) a=file=blkdebug:$PWD/$dir/blkdebug.conf:\${a#file=} ;; esac"
+        echo '    args+=("$a")'
+        echo 'done'
+        echo 'exec qemu-system-x86_64 "${args[@]}"'
+    } >"$q"
+    chmod +x "$q"
+    GORUMP_QEMU=$q run --net none --file "$f:$f" bigfile -eio "$f" 10
+    expect_success
+    reject_err 'kernel panic|device disabled'
+    rm -f "$f"
+}
+
+# An image built with a large file has its disk beside it: booted as it
+# is, rewritten by an override (the disk copied), and refused when the
+# disk is missing or not its own.
+c_bigfile_image() {
+    local f=$PWD/$dir/big.bin img=$PWD/$dir/big.img size=$((24 << 20))
+    bigfile_make "$f" $size 97 || fail "cannot make $f"
+    run_tool build -o "$img" --file "$f:/big.bin" "$B/bigfile" /big.bin $size 97
+    expect_status 0
+    [ -f "$img.disk" ] && [ "$(stat -c %s "$img.disk")" = $size ] ||
+        fail "no disk of $size bytes beside the image"
+    [ "$(od -An -tu4 -j8 -N4 "$img" | tr -d ' ')" = 2 ] ||
+        fail "an image with a disk is not version 2"
+    run_tool run --net none "$img"
+    expect_success
+    run_tool run --net none -e X=1 "$img"
+    expect_success
+    truncate -s $((size - 4096)) "$img.disk"
+    run_tool run --net none "$img"
+    expect_tool_error "big.img.disk: the image's disk of large files is not the one"
+    rm -f "$img.disk"
+    run_tool run --net none "$img"
+    expect_tool_error "big.img.disk: the image's disk of large files: no such file"
+    rm -f "$f" "$img"
 }
 
 # --net tap:IFNAME with a static address: a tap device of our own on a

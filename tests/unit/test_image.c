@@ -206,6 +206,13 @@ static void edit_magic(uint8_t *img, size_t len)
 static void edit_version(uint8_t *img, size_t len)
 {
     (void)len;
+    put32(img + 8, 3);
+}
+/* Version 2 is the version of images with a DISK section: one without
+ * it is malformed. */
+static void edit_version_2(uint8_t *img, size_t len)
+{
+    (void)len;
     put32(img + 8, 2);
 }
 static void edit_header_size(uint8_t *img, size_t len)
@@ -365,6 +372,7 @@ static void test_rules(void)
 {
     CHECK_EQ(parse_edited(edit_magic), GORUMP_IMAGE_EMAGIC);
     CHECK_EQ(parse_edited(edit_version), GORUMP_IMAGE_EVERSION);
+    CHECK_EQ(parse_edited(edit_version_2), GORUMP_IMAGE_ESECTION);
     CHECK_EQ(parse_edited(edit_header_size), GORUMP_IMAGE_EVERSION);
     CHECK_EQ(parse_edited(edit_nsections_huge), GORUMP_IMAGE_ESECTION);
     CHECK_EQ(parse_edited(edit_nsections_65), GORUMP_IMAGE_ESECTION);

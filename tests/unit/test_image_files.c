@@ -494,6 +494,82 @@ static void test_file_times(void)
     pack_free(&l);
 }
 
+/* The disk (docs/IMAGE.md): files of 16 MiB or more get their data
+ * there, page-aligned in record order; the image is version 2 with a
+ * DISK section, and each rule of an on-disk record is enforced. */
+static void test_disk(void)
+{
+    struct pack_list l;
+    struct gorump_image g;
+    struct gorump_file f[4];
+    struct gorump_file_cursor cursor = {0, 0};
+    uint64_t mib16 = 16u << 20;
+    uint8_t *data = calloc(1, mib16 + 100), *img;
+    size_t len, n = 0;
+    struct image_input in = {.program = prog,
+                             .program_size = sizeof(prog),
+                             .nargs = 1,
+                             .args = args,
+                             .files = &l};
+
+    pack_init(&l, -1);
+    add(&l, "/a", REG_MODE, data, mib16 - 1); /* in the image */
+    add(&l, "/b", REG_MODE, data, mib16 + 100);
+    add(&l, "/c", REG_MODE, data, mib16);
+    CHECK_EQ(image_disk_size(&in), 2 * mib16 + 4096);
+    img = build(&l, &len);
+    CHECK(len < 17u << 20 && len > mib16 - 1);
+    CHECK_EQ(get32(img + 8), GORUMP_IMAGE_VERSION_DISK);
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    CHECK_EQ(g.disk_size, 2 * mib16 + 4096);
+    while (n < 4 && gorump_image_next_file(&g, &cursor, &f[n]) == 1)
+        n++;
+    CHECK_EQ(n, 3);
+    CHECK(!f[0].on_disk && f[0].data != NULL);
+    CHECK(f[1].on_disk && f[1].data == NULL && f[1].disk_offset == 0 &&
+          f[1].size == mib16 + 100);
+    CHECK(f[2].on_disk && f[2].disk_offset == mib16 + 4096);
+
+    /* The second record's data_offset and flags, then the DISK size. */
+    uint8_t *rec = (uint8_t *)g.files + get32(g.files);
+    const uint8_t *disk = (const uint8_t *)g.file_times + g.file_times_size;
+    size_t disk_off = (size_t)(disk - img);
+    put64(rec + 8, 512); /* not page-aligned */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_EFILE);
+    put64(rec + 8, 2 * mib16); /* data past the disk's end */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_EFILE);
+    put64(rec + 8, 0);
+    put32(rec + 4, DIR_MODE); /* only regular files */
+    put64(rec + 16, 0);
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_EFILE);
+    put32(rec + 4, REG_MODE);
+    put64(rec + 16, mib16 + 100);
+    rec[47] = 1; /* an unknown flag */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_EFILE);
+    rec[47] = 0;
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    put64(img + disk_off, 4095); /* not whole pages */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_ESECTION);
+    put64(img + disk_off, 2 * mib16 + 4096);
+    put64(img + disk_off + 8, 1); /* reserved */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_ESECTION);
+    put64(img + disk_off + 8, 0);
+    put32(img + 8, GORUMP_IMAGE_VERSION); /* version 1 ignores DISK... */
+    reseal(img);
+    /* ...so its on-disk records are malformed */
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_EFILE);
+    free(img);
+    pack_free(&l);
+    free(data);
+}
+
 int main(void)
 {
     test_round_trip();
@@ -502,5 +578,6 @@ int main(void)
     test_links();
     test_no_files();
     test_file_times();
+    test_disk();
     return check_done();
 }

@@ -22,6 +22,7 @@
 
 #include "capture.h"
 #include "check.h"
+#include "image_read.h"
 #include "image_write.h"
 #include "pack.h"
 #include "proc.h"
@@ -238,7 +239,7 @@ static void test_repack_image(void)
     capture_end();
     CHECK_EQ(image_build(&in, &img, &len), 0);
     CHECK_EQ(gorump_image_parse(img, len, &g), 0);
-    CHECK_EQ(pack_image(&again, &g), 0);
+    CHECK_EQ(pack_image(&again, &g, NULL), 0);
     CHECK_EQ(again.n, l.n);
     CHECK_EQ(image_build(&in2, &img2, &len2), 0);
     CHECK(len == len2 && memcmp(img, img2, len) == 0);
@@ -403,6 +404,80 @@ static void test_signal(void)
     pack_free(&l);
 }
 
+/* The bytes of PATH at OFF, as a string of N bytes, equal WANT. */
+static int bytes_at(const char *path, off_t off, const char *want)
+{
+    char buf[32] = {0};
+    size_t n = strlen(want);
+    int fd = open(path, O_RDONLY);
+    ssize_t r = fd >= 0 ? pread(fd, buf, n, off) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    return r == (ssize_t)n && memcmp(buf, want, n) == 0;
+}
+
+/* A file of 16 MiB or more goes to IMAGE.disk, page-aligned, sparse where
+ * the host file is; rewriting the image copies it from the old disk. */
+static void test_disk(void)
+{
+    char host[128], out[160], out2[160], disk[168], disk2[168];
+    off_t size = (20 << 20) + 5, mid = (9 << 20) + 3;
+    struct pack_list l, l2;
+    struct image_input in = input(&l), in2 = input(&l2);
+    struct image_map m;
+    struct stat st;
+    int fd;
+
+    snprintf(host, sizeof(host), "%s/sparse.bin", base);
+    snprintf(out, sizeof(out), "%s/d.img", base);
+    snprintf(out2, sizeof(out2), "%s/d2.img", base);
+    snprintf(disk, sizeof(disk), "%s.disk", out);
+    snprintf(disk2, sizeof(disk2), "%s.disk", out2);
+    fd = open(host, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    CHECK(fd >= 0 && ftruncate(fd, size) == 0);
+    CHECK(pwrite(fd, "HEAD", 4, 0) == 4 && pwrite(fd, "MIDDLE", 6, mid) == 6 &&
+          pwrite(fd, "TAIL", 4, size - 4) == 4);
+    close(fd);
+    pack_init(&l, -1);
+    CHECK_EQ(pack_regular(&l, host, "/small/before"), 0);
+    CHECK_EQ(pack_regular(&l, host, "/s"), 0);
+    l.v[0].size = 0; /* an empty file before it, still in the image */
+    free(l.v[0].host);
+    l.v[0].host = NULL;
+    CHECK_EQ(image_disk_size(&in), (uint64_t)size + 4096 - 5);
+    CHECK_EQ(image_write_file(out, &in, -1), 0);
+    CHECK(stat(disk, &st) == 0 && st.st_size == size + 4096 - 5);
+    CHECK(st.st_blocks * 512 < (1 << 20)); /* the holes stayed holes */
+    CHECK(bytes_at(disk, 0, "HEAD") && bytes_at(disk, mid, "MIDDLE") &&
+          bytes_at(disk, size - 4, "TAIL"));
+    CHECK(bytes_at(disk, size, "\0\0\0\0")); /* the page's padding */
+    CHECK(stat(out, &st) == 0 && st.st_size < (1 << 20));
+
+    /* Rewritten (the image must stay mapped while l2 is used). */
+    CHECK_EQ(image_map(out, &m), 0);
+    CHECK_EQ(m.img.disk_size, (uint64_t)size + 4096 - 5);
+    pack_init(&l2, -1);
+    CHECK_EQ(pack_image(&l2, &m.img, disk), 0);
+    CHECK_EQ(image_write_file(out2, &in2, -1), 0);
+    CHECK(bytes_at(disk2, 0, "HEAD") && bytes_at(disk2, mid, "MIDDLE") &&
+          bytes_at(disk2, size - 4, "TAIL"));
+    CHECK(stat(disk2, &st) == 0 && st.st_blocks * 512 < (1 << 20));
+    image_unmap(&m);
+
+    /* A disk that cannot be made leaves no image either. */
+    unlink(out2);
+    CHECK(chmod(disk2, 0400) == 0 && unlink(disk2) == 0 &&
+          mkdir(disk2, 0755) == 0);
+    capture_begin();
+    CHECK_EQ(image_write_file(out2, &in, -1), -1);
+    capture_end();
+    CHECK(access(out2, F_OK) != 0);
+    rmdir(disk2);
+    pack_free(&l);
+    pack_free(&l2);
+}
+
 static void teardown(void)
 {
     char cmd[128];
@@ -417,6 +492,7 @@ int main(void)
     test_tree();
     test_stream_equals_memory();
     test_repack_image();
+    test_disk();
     test_roots();
     test_regular();
     test_changed_files();

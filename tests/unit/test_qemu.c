@@ -147,6 +147,52 @@ static int list_is(const char *const *a, const char *const *want)
     return a[i] == NULL;
 }
 
+/* A disk: after the fixed part, before the network, with the mmio
+ * transport made modern once; commas in its path doubled, as QEMU's
+ * option syntax wants. */
+static void test_disk_argv(void)
+{
+    struct run_net none = {.mode = RUN_NET_NONE}, user = {.mode = RUN_NET_USER};
+    struct qemu_config c = {.qemu = "qemu",
+                            .kernel = "k",
+                            .image = "i",
+                            .cmdline = "gorump",
+                            .mem_mib = 256,
+                            .machine = RUN_MACHINE_MICROVM,
+                            .net = &none,
+                            .disk = "/t/a,b.disk",
+                            .disk_readonly = 1,
+                            .disk_serial = "gorump-files"};
+    struct qemu_argv q;
+    const char *const mmio[] = {
+        "-global", "virtio-mmio.force-legacy=false",
+        "-drive",  "file=/t/a,,b.disk,if=none,format=raw,id=disk0,readonly=on",
+        "-device", "virtio-blk-device,drive=disk0,serial=gorump-files",
+        NULL};
+    const char *const pci[] = {"-drive",  "file=d,if=none,format=raw,id=disk0",
+                               "-device", "virtio-blk-pci,drive=disk0,serial=",
+                               "-netdev", "user,id=net0",
+                               "-device", "virtio-net-pci,netdev=net0,romfile=",
+                               NULL};
+
+    qemu_build_argv(&c, &q);
+    CHECK(q.argc < QEMU_ARGV_MAX && list_is(net_part(&q), mmio));
+    c.net = &user;
+    qemu_build_argv(&c, &q);
+    CHECK(q.argc < QEMU_ARGV_MAX);
+    CHECK(strcmp(net_part(&q)[6], "-netdev") == 0); /* one -global only */
+    c = (struct qemu_config){.qemu = "qemu",
+                             .kernel = "k",
+                             .image = "i",
+                             .cmdline = "gorump",
+                             .mem_mib = 256,
+                             .machine = RUN_MACHINE_Q35,
+                             .net = &user,
+                             .disk = "d"};
+    qemu_build_argv(&c, &q);
+    CHECK(list_is(net_part(&q), pci));
+}
+
 /* Parses "run ARGS... p" into *a (run_args_free() it). */
 static void parse_run(struct run_args *a, char **v)
 {
@@ -356,6 +402,7 @@ int main(void)
     test_microvm_kvm();
     test_q35_tcg();
     test_net_argv();
+    test_disk_argv();
     test_net_cmdline();
     test_failed_rule();
     test_env_choices();

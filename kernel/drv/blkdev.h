@@ -1,0 +1,64 @@
+/*
+ * drv/blkdev.h — block devices (virtio-blk, virtio_blk.c) for the rest of
+ * the kernel: whole 512-byte sectors read into or written from physical
+ * pages, a cache flush, and the device's id string.  Requests are
+ * synchronous: the call returns when the device has answered, or after
+ * BLK_TIMEOUT_NS, when the device is given up (it is reset and every
+ * later request fails with -EIO).  Nothing here panics on what a device
+ * does; a device that answers with an error gives -EIO.
+ */
+#ifndef DRV_BLKDEV_H
+#define DRV_BLKDEV_H
+
+#include "lib/lib.h"
+
+#define BLK_SECTOR 512
+#define BLK_MAX 4       /* devices driven at most */
+#define BLK_SEGS_MAX 64 /* pieces of one request at most */
+#define BLK_ID_LEN 20   /* virtio 1.1 §5.2.6: VIRTIO_BLK_ID_BYTES */
+#define BLK_TIMEOUT_NS 10000000000ULL /* 10 s: TCG and a busy host */
+
+struct blkdev {
+    const char *name;  /* "vda", "vdb", ... */
+    uint64_t sectors;  /* capacity in 512-byte sectors */
+    bool readonly;     /* VIRTIO_BLK_F_RO: writes give -EROFS */
+    bool flush;        /* VIRTIO_BLK_F_FLUSH: the device has a write cache */
+    bool broken;       /* given up: every request gives -EIO */
+    uint16_t segs_max; /* pieces one request may have (1..BLK_SEGS_MAX) */
+    uint32_t seg_bytes_max;  /* bytes one piece may have */
+    char id[BLK_ID_LEN + 1]; /* from GET_ID at start ("" if none) */
+};
+
+/* One piece of a request: len bytes at physical address pa, len a
+ * non-zero multiple of BLK_SECTOR. */
+struct blk_seg {
+    uint64_t pa;
+    uint32_t len;
+};
+
+/* Finds and starts the virtio-blk devices (both transports). */
+void blkdev_probe(const char *cmdline);
+int blkdev_count(void);
+struct blkdev *blkdev_get(int i);
+/* The device whose id is id, or NULL. */
+struct blkdev *blkdev_find(const char *id);
+/* Reads or writes the sectors from sector on, into or from the n pieces
+ * in order: 0, -EINVAL (n or a piece's length out of bounds), -EIO (past
+ * the end of the device, a device error, a broken device), -EROFS
+ * (writing a read-only device). */
+int blkdev_read(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
+                int n);
+int blkdev_write(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
+                 int n);
+/* Makes what was written durable (VIRTIO_BLK_T_FLUSH); 0 at once on a
+ * device without a write cache.  0 or -EIO. */
+int blkdev_flush(struct blkdev *b);
+/* For the self-test only: a request of any type for any sector, not
+ * checked against the device (so the device's own errors can be seen). */
+int blkdev_request_unchecked(struct blkdev *b, uint32_t type, uint64_t sector,
+                             const struct blk_seg *segs, int n, bool write);
+
+/* blktest.c: the boot self-test blkdev_probe runs under gorump.blktest. */
+void blktest_run(void);
+
+#endif
