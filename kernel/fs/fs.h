@@ -230,6 +230,10 @@ int path_resolve(int dirfd, const char *path, bool follow, struct node **out);
  * following it; parent and node hold references (lookup_done drops them). */
 int path_parent(int dirfd, const char *path, struct lookup *lk);
 void lookup_done(struct lookup *lk);
+/* realpath(3) in the kernel: the absolute path of what path (from the
+ * working directory) names, with every symbolic link followed and no "."
+ * or ".." left, in buf; 0 or a negative errno. */
+int path_real(const char *path, char *buf, size_t size);
 /* Copies a user path into a new PATH_MAX buffer (kfree it), or NULL with
  * *err -EFAULT, -ENAMETOOLONG, -ENOENT (empty) or -ENOMEM. */
 char *path_from_user(uint64_t upath, long *err);
