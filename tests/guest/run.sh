@@ -92,6 +92,8 @@ register_cases() {
     fi
     go_case mmap
     go_case mmap-big
+    go_case execmap
+    go_case exec-bigdata
     go_case tz-packed
     # Natively the host's own zone data is always there.
     [ "$NATIVE" = 1 ] || go_case tz-none
@@ -331,6 +333,67 @@ c_mmap() {
 sys.stdout.buffer.write(bytes((i * 7 + i // 4096) & 255 for i in range(n)))' >"$f"
     run --file "$f:$f" mmap "$f"
     expect_success
+}
+
+# A program embedding 24 MiB as a []byte (writable data, which exec maps
+# copy-on-write from the image): every 8-byte word holds its own index, so
+# a page mapped from the wrong place, or zeros, shows; a write to it is
+# the program's own; /proc/self/maps names the program for it.  Built here
+# with the case's toolchain, since the data is made here.
+c_exec_bigdata() {
+    local src=$PWD/$dir/src go=${GO_OF[${B#build/go}]}
+    mkdir -p "$src"
+    perl -e 'print pack("Q<*", 0 .. (3 << 20) - 1)' >"$src/blob.bin"
+    printf 'module bigdata\n\ngo 1.19\n' >"$src/go.mod"
+    cat >"$src/main.go" <<'EOF2'
+package main
+
+import (
+	_ "embed"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strings"
+	"unsafe"
+)
+
+//go:embed blob.bin
+var blob []byte
+
+func main() {
+	bad := 0
+	for i := 0; i+8 <= len(blob); i += 8 {
+		if binary.LittleEndian.Uint64(blob[i:]) != uint64(i/8) {
+			bad++
+		}
+	}
+	blob[len(blob)/2] ^= 0xff
+	blob[len(blob)/2] ^= 0xff
+	exe, _ := os.Readlink("/proc/self/exe")
+	maps, _ := os.ReadFile("/proc/self/maps")
+	named := false
+	p := uint64(uintptr(unsafe.Pointer(&blob[len(blob)/2])))
+	for _, l := range strings.Split(string(maps), "\n") {
+		var lo, hi uint64
+		if _, err := fmt.Sscanf(l, "%x-%x", &lo, &hi); err == nil &&
+			lo <= p && p < hi {
+			named = strings.HasSuffix(l, " "+exe)
+		}
+	}
+	fmt.Printf("%d MiB, %d bad words, mapping named: %v\n", len(blob)>>20, bad, named)
+	if bad == 0 && len(blob) == 24<<20 && named {
+		fmt.Println("SUCCESS")
+	}
+}
+EOF2
+    (cd "$src" && env -u GOROOT CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off \
+        "$go" build -o ../bigdata .) 2>"$dir/build.log" ||
+        { fail "go build: $(head -c 300 "$dir/build.log")"; return; }
+    rm -f "$src/blob.bin"
+    run "$PWD/$dir/bigdata"
+    expect_success
+    expect_out_line "24 MiB, 0 bad words, mapping named: true"
+    rm -f "$PWD/$dir/bigdata"
 }
 
 # 48 MiB mapped in a 128 MiB guest: the image holds it already; a copy
