@@ -1,8 +1,12 @@
 /*
  * common/crc32c.c — CRC-32C (Castagnoli, reflected polynomial 0x82f63b78),
- * the checksum of gorump images.  Software only, slicing-by-8, so the same
+ * the checksum of gorump images.  Slicing-by-8 in software, so the same
  * file builds into the hosted tool and the freestanding kernel (which has
  * no SSE4.2 at boot and no libc): it includes nothing but stdint/stddef.
+ * Hosted on x86-64 (the tool, which checksums every image it writes or is
+ * given, 100 MB for a 100 MB program), SSE4.2's crc32 instruction when the
+ * CPU has it: it computes exactly this CRC (Intel SDM, "CRC32"), several
+ * times faster than the tables.
  *
  * The tables are computed on first use.  That is race-free in practice
  * because the kernel checks its image on one CPU during boot and the tool
@@ -54,7 +58,34 @@ static uint32_t crc32c_block8(uint32_t crc, const uint8_t *p)
            crc32c_tab.t[1][(hi >> 16) & 0xff] ^ crc32c_tab.t[0][hi >> 24];
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && __STDC_HOSTED__
+#define CRC32C_HW 1
+/* The register form of the CRC (no inversions), eight bytes at a time. */
+__attribute__((target("sse4.2"))) static uint32_t
+crc32c_hw(uint32_t crc, const uint8_t *p, size_t len)
+{
+    unsigned long long c = crc, v;
+
+    for (; len >= 8; len -= 8, p += 8) {
+        __builtin_memcpy(&v, p, 8);
+        c = __builtin_ia32_crc32di(c, v);
+    }
+    for (; len > 0; len--, p++)
+        c = __builtin_ia32_crc32qi((unsigned)c, *p);
+    return (uint32_t)c;
+}
+#endif
+
 uint32_t gorump_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+#ifdef CRC32C_HW
+    if (__builtin_cpu_supports("sse4.2"))
+        return ~crc32c_hw(~crc, buf, len);
+#endif
+    return gorump_crc32c_tables(crc, buf, len);
+}
+
+uint32_t gorump_crc32c_tables(uint32_t crc, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
 
