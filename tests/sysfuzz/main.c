@@ -110,9 +110,10 @@ static int native_refused(void)
     const char *ok = getenv("SYSFUZZ_NATIVE");
     if (ok && !strcmp(ok, "1"))
         return 0;
-    fprintf(stderr, "sysfuzz: not inside gorump (kernel %s): this mode "
-                    "would change the host's files; run it with gorump run, "
-                    "or set SYSFUZZ_NATIVE=1 in a throwaway namespace\n",
+    fprintf(stderr,
+            "sysfuzz: not inside gorump (kernel %s): this mode "
+            "would change the host's files; run it with gorump run, "
+            "or set SYSFUZZ_NATIVE=1 in a throwaway namespace\n",
             u.release);
     return 1;
 }

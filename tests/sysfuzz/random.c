@@ -207,7 +207,11 @@ static uint64_t pick_time(void)
 static uint64_t pick_timeval(void)
 {
     static const struct timespec v[] = {
-        {0, 0}, {0, 1000}, {-1, 0}, {0, -1}, {LONG_MIN, 0},
+        {0, 0},
+        {0, 1000},
+        {-1, 0},
+        {0, -1},
+        {LONG_MIN, 0},
         {LONG_MAX, LONG_MAX}, /* the carry wraps negative: EINVAL */
         {0, LONG_MIN},
     };
