@@ -154,6 +154,7 @@ register_cases() {
     dyn_case auxv-static c_auxv gcc -static
     dyn_case auxv-musl c_auxv musl-gcc
     dyn_case auxv-musl-static c_auxv musl-gcc -static
+    dyn_case sharedpage c_sharedpage
     dyn_case debian-sort
     local v
     for v in "${VERSIONS[@]}"; do dyn_case "cgo-go$v" c_cgo "$v"; done
@@ -1111,6 +1112,16 @@ c_c_dynlink() {
     expect_success
     expect_out_exact <"$dir/native.out"
     reject_err .
+}
+
+# tests/c/sharedpage.S: two segments sharing a page, mapped as Linux maps
+# them (the gorump of before refused the program).
+c_sharedpage() {
+    cc_build gcc sharedpage sharedpage.S -nostdlib -static -no-pie \
+        -Wl,--build-id=none -Wl,-T,tests/c/sharedpage.ld || return
+    native_then_guest -- "$PWD/$dir/sharedpage"
+    expect_success
+    expect_out_exact <"$dir/native.out"
 }
 
 # tests/c/auxv.c built by CC with FLAGs (PIE or not, static or not):
