@@ -155,6 +155,8 @@ register_cases() {
     dyn_case auxv-musl c_auxv musl-gcc
     dyn_case auxv-musl-static c_auxv musl-gcc -static
     dyn_case sharedpage c_sharedpage
+    dyn_case mapsnames c_mapsnames gcc
+    dyn_case mapsnames-musl c_mapsnames musl-gcc
     dyn_case debian-sort
     local v
     for v in "${VERSIONS[@]}"; do dyn_case "cgo-go$v" c_cgo "$v"; done
@@ -1120,6 +1122,15 @@ c_sharedpage() {
     cc_build gcc sharedpage sharedpage.S -nostdlib -static -no-pie \
         -Wl,--build-id=none -Wl,-T,tests/c/sharedpage.ld || return
     native_then_guest -- "$PWD/$dir/sharedpage"
+    expect_success
+    expect_out_exact <"$dir/native.out"
+}
+
+# tests/c/mapsnames.c built by CC: the files /proc/self/maps names (the
+# program, its interpreter by its real path, its libraries), as natively.
+c_mapsnames() {
+    cc_build "$1" mapsnames mapsnames.c || return
+    native_then_guest -- "$PWD/$dir/mapsnames"
     expect_success
     expect_out_exact <"$dir/native.out"
 }
