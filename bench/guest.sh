@@ -155,12 +155,14 @@ kib() { awk -v b="$1" 'BEGIN { printf(b < 10240 ? "%.1f KiB" : "%.0f KiB", b / 1
 # verdict OK: "met" or "**missed**".
 verdict() { if [ "$1" = 1 ]; then echo "met"; else echo "**missed**"; fi; }
 
-# target DESC RESULT RATIO OK: the section's verdict on one target of the
-# performance issue, RATIO (gorump ÷ Linux, or "-") included; with
+# target DESC RESULT RATIO OK [BASE]: the section's verdict on one target
+# of the performance issue, RATIO (gorump ÷ BASE, by default the Linux
+# guest's, or "-") included; with
 # $BENCH_TARGETS naming a file, also a row of bench/run's summary there.
 target() {
-    local r=""
-    [ "${3:--}" = - ] || r=", $3 the Linux guest's"
+    local r="" base="the Linux guest's"
+    [ -z "${5:-}" ] || base=$5
+    [ "${3:--}" = - ] || r=", $3 $base"
     echo "Target: $1: $(verdict "$4") ($2$r)."
     [ -z "${BENCH_TARGETS:-}" ] ||
         echo "| $1 | $2 | ${3:--} | $(verdict "$4") |" >>"$BENCH_TARGETS"

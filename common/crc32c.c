@@ -1,8 +1,13 @@
 /*
  * common/crc32c.c — CRC-32C (Castagnoli, reflected polynomial 0x82f63b78),
- * the checksum of gorump images.  Software only, slicing-by-8, so the same
+ * the checksum of gorump images.  Slicing-by-8 in software, so the same
  * file builds into the hosted tool and the freestanding kernel (which has
  * no SSE4.2 at boot and no libc): it includes nothing but stdint/stddef.
+ * Hosted on x86-64 (the tool, which checksums every image it writes or is
+ * given, 100 MB for a 100 MB program), SSE4.2's crc32 instruction when the
+ * CPU has it: it computes exactly this CRC (Intel SDM, "CRC32"), in three
+ * interleaved streams joined by the CRC's linearity, about ten times
+ * faster than the tables.
  *
  * The tables are computed on first use.  That is race-free in practice
  * because the kernel checks its image on one CPU during boot and the tool
@@ -54,7 +59,86 @@ static uint32_t crc32c_block8(uint32_t crc, const uint8_t *p)
            crc32c_tab.t[1][(hi >> 16) & 0xff] ^ crc32c_tab.t[0][hi >> 24];
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && __STDC_HOSTED__
+#define CRC32C_HW 1
+/* Streams of this many bytes run side by side: one crc32 takes three
+ * cycles to give its result but the CPU starts one a cycle. */
+#define CRC32C_LANE 4096u
+
+/* The register form of the CRC (no inversions), eight bytes at a time. */
+__attribute__((target("sse4.2"))) static uint64_t
+crc32c_hw1(uint64_t c, const uint8_t *p, size_t len)
+{
+    unsigned long long v;
+
+    for (; len >= 8; len -= 8, p += 8) {
+        __builtin_memcpy(&v, p, 8);
+        c = __builtin_ia32_crc32di(c, v);
+    }
+    for (; len > 0; len--, p++)
+        c = __builtin_ia32_crc32qi((unsigned)c, *p);
+    return c;
+}
+
+/* The register form is linear: crc(c, A B) = shift(crc(c, A), |B|) ^
+ * crc(0, B), where shift feeds zeros.  shift by one lane, a byte of the
+ * register at a time. */
+static struct {
+    int ready;
+    uint32_t t[4][256];
+} crc32c_shift_tab;
+
+static uint32_t crc32c_shift(uint32_t c)
+{
+    if (!crc32c_shift_tab.ready) {
+        static const uint8_t zeros[CRC32C_LANE];
+        for (unsigned k = 0; k < 4; k++)
+            for (uint32_t b = 0; b < 256; b++)
+                crc32c_shift_tab.t[k][b] = (uint32_t)crc32c_hw1(
+                    (uint64_t)b << (8 * k), zeros, CRC32C_LANE);
+        crc32c_shift_tab.ready = 1;
+    }
+    return crc32c_shift_tab.t[0][c & 0xff] ^
+           crc32c_shift_tab.t[1][(c >> 8) & 0xff] ^
+           crc32c_shift_tab.t[2][(c >> 16) & 0xff] ^
+           crc32c_shift_tab.t[3][c >> 24];
+}
+
+/* Three lanes at once, then whatever is left. */
+__attribute__((target("sse4.2"))) static uint32_t
+crc32c_hw(uint32_t crc, const uint8_t *p, size_t len)
+{
+    uint64_t c0 = crc;
+
+    for (; len >= 3 * CRC32C_LANE; len -= 3 * CRC32C_LANE) {
+        uint64_t c1 = 0, c2 = 0;
+        unsigned long long v0, v1, v2;
+        for (unsigned i = 0; i < CRC32C_LANE; i += 8, p += 8) {
+            __builtin_memcpy(&v0, p, 8);
+            __builtin_memcpy(&v1, p + CRC32C_LANE, 8);
+            __builtin_memcpy(&v2, p + 2 * CRC32C_LANE, 8);
+            c0 = __builtin_ia32_crc32di(c0, v0);
+            c1 = __builtin_ia32_crc32di(c1, v1);
+            c2 = __builtin_ia32_crc32di(c2, v2);
+        }
+        p += 2 * CRC32C_LANE;
+        c0 = crc32c_shift((uint32_t)c0) ^ (uint32_t)c1;
+        c0 = crc32c_shift((uint32_t)c0) ^ (uint32_t)c2;
+    }
+    return (uint32_t)crc32c_hw1(c0, p, len);
+}
+#endif
+
 uint32_t gorump_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+#ifdef CRC32C_HW
+    if (__builtin_cpu_supports("sse4.2"))
+        return ~crc32c_hw(~crc, buf, len);
+#endif
+    return gorump_crc32c_tables(crc, buf, len);
+}
+
+uint32_t gorump_crc32c_tables(uint32_t crc, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
 

@@ -177,7 +177,9 @@ static int elf_load_fields(const uint8_t *ph, uint64_t len,
     return 0;
 }
 
-/* Appends a PT_LOAD; loads must come in address order, a page apart. */
+/* Appends a PT_LOAD; loads must come in address order and not overlap,
+ * but two may share a page, as a linker that does not separate them
+ * lays them out (the later one's mapping covers that page, as on Linux). */
 static int elf_add_load(struct gorump_elf_info *info, const uint8_t *ph,
                         uint64_t len, int is_exec)
 {
@@ -191,7 +193,7 @@ static int elf_add_load(struct gorump_elf_info *info, const uint8_t *ph,
         return GORUMP_ELF_ESEGMENT; /* page 0 stays unmapped for nil */
     if (info->nload > 0) {
         prev = &info->load[info->nload - 1];
-        if (page_down(l.vaddr) < page_up(prev->vaddr + prev->memsz))
+        if (l.vaddr < prev->vaddr + prev->memsz)
             return GORUMP_ELF_ESEGMENT;
     }
     if (info->nload == GORUMP_ELF_MAX_LOADS)

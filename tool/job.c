@@ -32,7 +32,7 @@ static int job_read_elf(struct job *j, const char *path, const char *shown,
                         int built)
 {
     struct gorump_elf_info info;
-    int err = read_file(path, &j->prog, &j->prog_size);
+    int err = map_file(path, &j->prog, &j->prog_size);
 
     if (err != 0) {
         report("%s: %s", shown,
@@ -230,7 +230,7 @@ int job_input(struct job *j)
 
 void job_free(struct job *j)
 {
-    free(j->prog);
+    unmap_file(j->prog, j->prog_size);
     j->prog = NULL;
     image_unmap(&j->stored);
     pack_free(&j->files);

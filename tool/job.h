@@ -30,7 +30,7 @@ struct job {
     int sigfd;
     enum job_kind kind;
     struct workdir wd; /* created by the caller when needed */
-    uint8_t *prog;     /* JOB_ELF, JOB_PACKAGE: the program, malloc'd */
+    uint8_t *prog;     /* JOB_ELF, JOB_PACKAGE: the program, mapped */
     size_t prog_size;
     struct image_map stored; /* JOB_IMAGE */
     char exe_path[GORUMP_PATH_MAX];

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,4 +85,34 @@ int read_file(const char *path, uint8_t **buf, size_t *len)
     }
     *buf = p;
     return 0;
+}
+
+int map_file(const char *path, uint8_t **buf, size_t *len)
+{
+    struct stat st;
+    void *p = MAP_FAILED;
+    int fd, err = 0;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) != 0)
+        err = -errno;
+    else if (!S_ISREG(st.st_mode))
+        err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+    else if ((p = mmap(NULL, st.st_size > 0 ? (size_t)st.st_size : 1, PROT_READ,
+                       MAP_PRIVATE | MAP_POPULATE, fd, 0)) == MAP_FAILED)
+        err = -errno;
+    close(fd);
+    if (err != 0)
+        return err;
+    *buf = p;
+    *len = (size_t)st.st_size;
+    return 0;
+}
+
+void unmap_file(uint8_t *buf, size_t len)
+{
+    if (buf != NULL)
+        munmap(buf, len > 0 ? len : 1);
 }

@@ -18,5 +18,10 @@ int write_all(int fd, const void *buf, size_t n);
 /* Reads the regular file PATH whole into a malloc'd buffer.  Returns 0, or
  * a negative errno (-EISDIR, -EINVAL when not a regular file). */
 int read_file(const char *path, uint8_t **buf, size_t *len);
+/* Maps the regular file PATH whole, read-only, its pages read in at once
+ * (a 100 MB program costs no copy; unmap_file undoes it).  The mapping
+ * follows the file: it must not shrink meanwhile.  Errors as read_file. */
+int map_file(const char *path, uint8_t **buf, size_t *len);
+void unmap_file(uint8_t *buf, size_t len);
 
 #endif

@@ -49,7 +49,8 @@ struct gorump_elf_info {
  * the loads; PT_LOADs with
  * p_memsz 0 are skipped; the others must have p_filesz <= p_memsz, p_align
  * 0 or a power of two, p_offset and p_vaddr equal modulo 4096, their file
- * bytes inside the file, and must be sorted by p_vaddr with no page shared;
+ * bytes inside the file, and must be sorted by p_vaddr without overlapping
+ * (two may share a page);
  * an ET_EXEC maps nothing in page 0; e_entry must lie in [lo, hi).  load[]
  * lists the PT_LOADs in file order.  On error *info is zeroed (nload 0).
  */

@@ -224,5 +224,8 @@ enum {
 
 /* CRC-32C of buf[0..len), continuing from crc (start with 0). */
 uint32_t gorump_crc32c(uint32_t crc, const void *buf, size_t len);
+/* The same with the tables only, whatever the CPU (the kernel's way; the
+ * unit tests check both). */
+uint32_t gorump_crc32c_tables(uint32_t crc, const void *buf, size_t len);
 
 #endif

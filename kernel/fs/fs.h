@@ -284,6 +284,10 @@ void lookup_done(struct lookup *lk);
  * -ENOENT for a link with no stored target (a /proc link).  On error lk
  * holds nothing. */
 int path_parent_link(struct lookup *lk, int *links);
+/* realpath(3) in the kernel: the absolute path of what path (from the
+ * working directory) names, with every symbolic link followed and no "."
+ * or ".." left, in buf; 0 or a negative errno. */
+int path_real(const char *path, char *buf, size_t size);
 /* Copies a user path into a new PATH_MAX buffer (kfree it), or NULL with
  * *err -EFAULT, -ENAMETOOLONG, -ENOENT (empty) or -ENOMEM. */
 char *path_from_user(uint64_t upath, long *err);

@@ -262,3 +262,55 @@ void lookup_done(struct lookup *lk)
         node_put(lk->held);
     lk->node = lk->parent = lk->held = NULL;
 }
+
+/* The absolute path of lk's last component: its directory's path, then
+ * its name (a directory's own path for ".", ".." and "/"). */
+static int lookup_path(const struct lookup *lk, char *buf, size_t size)
+{
+    if (S_ISDIR(lk->node->mode))
+        return node_dir_path(lk->node, buf, size) < 0 ? -ENAMETOOLONG : 0;
+    long n = node_dir_path(lk->parent, buf, size);
+    if (n < 0 || (size_t)n + lk->len + 2 > size)
+        return -ENAMETOOLONG;
+    if (n > 1)
+        buf[n++] = '/';
+    memcpy(buf + n, lk->name, lk->len);
+    buf[n + lk->len] = '\0';
+    return 0;
+}
+
+int path_real(const char *path, char *buf, size_t size)
+{
+    char *cur = kmalloc(PATH_MAX);
+    if (!cur)
+        return -ENOMEM;
+    size_t len = strlen(path);
+    int err = len < PATH_MAX ? 0 : -ENAMETOOLONG;
+    memcpy(cur, path, MIN(len + 1, (size_t)PATH_MAX));
+    for (int links = 0; !err; links++) {
+        struct lookup lk;
+        if ((err = path_parent(AT_FDCWD, cur, &lk)))
+            break;
+        struct node *n = lk.node;
+        if (!n) {
+            err = -ENOENT;
+        } else if (!S_ISLNK(n->mode) || !n->link) {
+            err = lookup_path(&lk, buf, size);
+            lookup_done(&lk);
+            break;
+        } else if (links == MAX_LINKS) {
+            err = -ELOOP;
+        } else {
+            /* Splice the target in place of the link's name. */
+            size_t t = strlen(n->link);
+            size_t at = n->link[0] == '/' ? 0 : (size_t)(lk.name - cur);
+            if (at + t >= PATH_MAX)
+                err = -ENAMETOOLONG;
+            else
+                memcpy(cur + at, n->link, t + 1);
+        }
+        lookup_done(&lk);
+    }
+    kfree(cur);
+    return err;
+}

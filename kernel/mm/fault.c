@@ -100,14 +100,24 @@ int vm_fault(uint64_t addr, uint64_t err)
     return r;
 }
 
-int vm_install(uint64_t va, uint64_t pa, bool foreign)
+int vm_zero_tail(uint64_t addr)
 {
+    uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
     struct vma *v = vma_find(va);
-    assert(v);
-    uint64_t f = vma_pte_flags(v, false) | (foreign ? PTE_FOREIGN : 0);
-    if (foreign)
-        f &= ~PTE_W;
-    return vm_pte_map(va, pa, f);
+    if (addr == va || !v || !v->file || (v->flags & VMA_SHARED))
+        return 0;
+    uint64_t *pte = pt_lookup(va);
+    int err = 0;
+    if (!pte || !*pte)
+        err = file_fault(v, va, true);
+    else if (*pte & PTE_FOREIGN)
+        err = cow(v, pte, va);
+    if (err)
+        return err;
+    pte = pt_lookup(va);
+    memset((uint8_t *)phys_to_virt(*pte & PTE_ADDR) + (addr - va), 0,
+           va + PAGE_SIZE - addr);
+    return 0;
 }
 
 static void zap_pte(uint64_t *pte, uint64_t va, void *arg)

@@ -120,8 +120,16 @@ void vm_set_brk(uint64_t start);
  * (no mapping), -EACCES (not allowed), -EIO (a file page past the end of
  * the file, or none to be had: SIGBUS) or -ENOMEM (out of memory). */
 int vm_fault(uint64_t addr, uint64_t err);
-/* Installs a page at va for a mapping vm_map_fixed made (ELF loading). */
-int vm_install(uint64_t va, uint64_t pa, bool foreign);
+/* Exec (binfmt_elf's elf_map and vm_brk): [start, end) becomes, in place
+ * of whatever was mapped there, a private mapping of n from file offset
+ * off named path in /proc/self/maps, or anonymous memory when n is NULL. */
+int vm_map_exec(uint64_t start, uint64_t end, int prot, struct node *n,
+                const char *path, uint64_t off);
+/* Zeroes the bytes from addr to the end of its page in a private file
+ * mapping, which makes that page a private copy whatever the mapping's
+ * protection (exec: the bytes of a segment's last file page past
+ * p_filesz); nothing to do at a page boundary. */
+int vm_zero_tail(uint64_t addr);
 /* Pages mapped, and of them the ones that are a file's or the image's. */
 uint64_t vm_resident_pages(void);
 uint64_t vm_resident_file_pages(void);

@@ -244,21 +244,35 @@ static int file_check(struct file *f, bool shared, int prot, unsigned *flags)
     return 1;
 }
 
-static struct vm_file *vm_file_new(struct file *f)
+static struct vm_file *vm_file_new(struct node *n, const char *path)
 {
     struct vm_file *vf = kzalloc(sizeof(*vf));
     if (!vf)
         return NULL;
-    if (f->path) {
-        size_t n = strlen(f->path) + 1;
-        vf->path = kmalloc(n);
+    if (path) {
+        size_t len = strlen(path) + 1;
+        vf->path = kmalloc(len);
         if (vf->path)
-            memcpy(vf->path, f->path, n);
+            memcpy(vf->path, path, len);
     }
     vf->refs = 1;
-    vf->node = f->node;
-    node_get(f->node);
+    vf->node = n;
+    node_get(n);
     return vf;
+}
+
+int vm_map_exec(uint64_t start, uint64_t end, int prot, struct node *n,
+                const char *path, uint64_t off)
+{
+    int err = vm_unmap_range(start, end);
+    if (err)
+        return err;
+    struct vm_file *vf = n ? vm_file_new(n, path) : NULL;
+    if (n && !vf)
+        return -ENOMEM;
+    err = vma_insert(start, end, prot, VMA_MAYWRITE, vf, vf ? off : 0);
+    vm_file_put(vf); /* the VMA holds its own reference */
+    return err;
 }
 
 /* Where the new mapping goes: addr, or 0 with *err set. */
@@ -317,7 +331,7 @@ long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, struct file *f,
         return -ENOMEM;
     if (!kind && type != MAP_PRIVATE)
         vflags |= VMA_SHARED;
-    struct vm_file *vf = kind ? vm_file_new(f) : NULL;
+    struct vm_file *vf = kind ? vm_file_new(f->node, f->path) : NULL;
     if (kind && !vf)
         return -ENOMEM;
     int err = 0;

@@ -1,6 +1,7 @@
 /*
- * proc/exec.c — starting the program: map its ELF segments (read-only
- * pages straight from the image, writable ones copied), and for a
+ * proc/exec.c — starting the program: map its ELF segments as private
+ * mappings of its file (the image's pages, copied on first write, so
+ * start-up costs the same whatever the program's size), and for a
  * dynamically linked one its interpreter's (PT_INTERP: a file of the
  * guest's tree, packed there by the tool), build the initial stack the
  * System V ABI and Linux define (argc, argv, envp, auxv) and create the
@@ -65,36 +66,46 @@ static int prot_of(uint32_t pflags)
            ((pflags & 1) ? PROT_EXEC : 0);
 }
 
-static int load_segment(const uint8_t *file, uint64_t base,
+/* The file a program or interpreter is mapped from: its node, and the
+ * path /proc/self/maps names. */
+struct exec_file {
+    struct node *node;
+    const char *path;
+};
+
+/*
+ * Maps one PT_LOAD as Linux's binfmt_elf does (elf_load): the pages that
+ * hold file bytes are a private mapping of the file, read from the image
+ * in place and copied on first write; the bytes of the last of them past
+ * p_filesz are zeroed, which gives that one page a private copy (Linux
+ * leaves them when the segment is not writable: the ELF gABI wants them
+ * zero); the rest of p_memsz is anonymous demand-zero memory, readable
+ * and writable as Linux's vm_brk_flags makes it.  Mapped over whatever is
+ * there (MAP_FIXED), so a page shared with the previous segment gets this
+ * one's bytes and protection.
+ */
+static int load_segment(const struct exec_file *ef, uint64_t base,
                         const struct gorump_elf_load *l)
 {
     uint64_t seg = base + l->vaddr;
     uint64_t start = ALIGN_DOWN(seg, PAGE_SIZE);
+    uint64_t file_end = ALIGN_UP(seg + l->filesz, PAGE_SIZE);
     uint64_t end = ALIGN_UP(seg + l->memsz, PAGE_SIZE);
     int prot = prot_of(l->flags);
-    int err = vm_map_fixed(start, end, prot);
-    if (err)
-        return err;
-    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        uint64_t lo = MAX(va, seg), hi = MIN(va + PAGE_SIZE, seg + l->filesz);
-        if (lo >= hi)
-            continue; /* all bss: demand-zero */
-        const uint8_t *src = file + l->offset + (lo - seg);
-        uint64_t src_pa = virt_to_phys(src);
-        if (!(prot & PROT_WRITE) && lo == va && hi == va + PAGE_SIZE &&
-            !(src_pa & (PAGE_SIZE - 1))) {
-            err = vm_install(va, src_pa, true);
-        } else {
-            uint64_t pa = pmem_alloc_zeroed(0);
-            if (!pa)
-                return -ENOMEM;
-            memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), src, hi - lo);
-            err = vm_install(va, pa, false);
-        }
-        if (err)
-            return err;
+    int err = 0;
+    if (l->filesz) {
+        err = vm_map_exec(start, file_end, prot, ef->node, ef->path,
+                          l->offset - (seg - start));
+        if (!err && l->memsz > l->filesz)
+            err = vm_zero_tail(seg + l->filesz);
+    } else {
+        file_end = start;
     }
-    return 0;
+    if (!err && end > file_end)
+        err = vm_map_exec(file_end, end,
+                          PROT_READ | PROT_WRITE | (prot & PROT_EXEC), NULL,
+                          NULL, 0);
+    return err;
 }
 
 /* Counts the NUL-terminated strings in a section. */
@@ -191,8 +202,9 @@ static uint64_t build_stack(const struct gorump_image *img,
 
 /* Maps every PT_LOAD of FILE at BASE; the highest address reached in
  * *top.  0 or a negative errno (reported, WHAT naming the file). */
-static int load_elf(const uint8_t *file, const struct gorump_elf_info *info,
-                    uint64_t base, const char *what, uint64_t *top)
+static int load_elf(const struct exec_file *file,
+                    const struct gorump_elf_info *info, uint64_t base,
+                    const char *what, uint64_t *top)
 {
     *top = 0;
     for (unsigned i = 0; i < info->nload; i++) {
@@ -210,20 +222,22 @@ static int load_elf(const uint8_t *file, const struct gorump_elf_info *info,
 
 /* The interpreter PATH, from the guest's tree (resolved from the working
  * directory when relative, as execve does): loaded, with its base and
- * entry in *lay.  Its bytes stay in the image (nothing has written to it
- * before the program starts), so read-only pages map in place. */
+ * entry in *lay.  /proc/self/maps names it by its real path, every
+ * symbolic link followed, as Linux names the file it opened. */
 static int load_interp(const char *path, struct exec_layout *lay)
 {
     struct gorump_elf_info info;
-    struct node *n;
+    struct exec_file ef = {NULL, NULL};
     uint64_t top;
-    int err = path_resolve(AT_FDCWD, path, true, &n);
+    int err = path_resolve(AT_FDCWD, path, true, &ef.node);
     if (err) {
         kprintf("gorump: program: its interpreter %s: not in the image "
                 "(error %d)\n",
                 path, err);
         return -ENOEXEC;
     }
+    const struct node *n = ef.node;
+    char *real = kmalloc(PATH_MAX);
     int perr;
     err = -ENOEXEC;
     if (!S_ISREG(n->mode) || !n->image_data || n->image_size != n->size)
@@ -238,11 +252,47 @@ static int load_interp(const char *path, struct exec_layout *lay)
                 "or is too big\n",
                 path);
     else {
+        ef.path = real && !path_real(path, real, PATH_MAX) ? real : path;
         lay->interp_base = info.is_pie ? INTERP_TOP - info.hi : 0;
         lay->start = lay->interp_base + info.entry;
-        err = load_elf(n->image_data, &info, lay->interp_base, path, &top);
+        err = load_elf(&ef, &info, lay->interp_base, path, &top);
     }
-    node_put(n);
+    kfree(real);
+    node_put(ef.node);
+    return err;
+}
+
+/* The program's file: the node vfs_load_image put at its path, or (an
+ * image without EXEPATH, or one whose path a packed directory took) a
+ * node of its own with the image's bytes.  NULL when out of memory. */
+static struct node *program_node(const struct gorump_image *img)
+{
+    struct node *n;
+    if (img->exe_path && !path_resolve(AT_FDCWD, img->exe_path, true, &n)) {
+        if (n->image_data == img->program)
+            return n;
+        node_put(n);
+    }
+    n = node_new(S_IFREG | 0755);
+    if (n) {
+        n->image_data = img->program;
+        n->size = n->image_size = img->program_size;
+    }
+    return n;
+}
+
+/* Maps the program, and sets the break after its highest segment. */
+static int load_program(const struct gorump_image *img,
+                        const struct gorump_elf_info *info, uint64_t base)
+{
+    struct exec_file ef = {program_node(img), img->exe_path};
+    uint64_t top;
+    if (!ef.node)
+        return -ENOMEM;
+    int err = load_elf(&ef, info, base, "program", &top);
+    node_put(ef.node);
+    if (!err)
+        vm_set_brk(top);
     return err;
 }
 
@@ -260,12 +310,9 @@ int exec_start(const struct gorump_image *img)
         return -E2BIG;
     }
     struct exec_layout lay = {.base = info.is_pie ? PIE_BASE : 0};
-    uint64_t top;
     lay.start = lay.base + info.entry;
-    err = load_elf(img->program, &info, lay.base, "program", &top);
-    if (err)
+    if ((err = load_program(img, &info, lay.base)))
         return err;
-    vm_set_brk(top);
     if (info.interp_len) {
         memcpy(interp, img->program + info.interp_off, info.interp_len + 1);
         if ((err = load_interp(interp, &lay)))

@@ -102,6 +102,8 @@ register_cases() {
     go_case bigfile-q35 c_bigfile $((96 << 20 | 1000)) 64M 13 --machine q35
     # The disk failing one page: EIO and SIGBUS, with no native counterpart.
     [ "$NATIVE" = 1 ] || go_case bigfile-eio
+    go_case execmap
+    go_case exec-bigdata
     go_case tz-packed
     # Natively the host's own zone data is always there.
     [ "$NATIVE" = 1 ] || go_case tz-none
@@ -167,6 +169,9 @@ register_cases() {
     dyn_case auxv-static c_auxv gcc -static
     dyn_case auxv-musl c_auxv musl-gcc
     dyn_case auxv-musl-static c_auxv musl-gcc -static
+    dyn_case sharedpage c_sharedpage
+    dyn_case mapsnames c_mapsnames gcc
+    dyn_case mapsnames-musl c_mapsnames musl-gcc
     dyn_case debian-sort
     local v
     for v in "${VERSIONS[@]}"; do dyn_case "cgo-go$v" c_cgo "$v"; done
@@ -346,6 +351,67 @@ c_mmap() {
 sys.stdout.buffer.write(bytes((i * 7 + i // 4096) & 255 for i in range(n)))' >"$f"
     run --file "$f:$f" mmap "$f"
     expect_success
+}
+
+# A program embedding 24 MiB as a []byte (writable data, which exec maps
+# copy-on-write from the image): every 8-byte word holds its own index, so
+# a page mapped from the wrong place, or zeros, shows; a write to it is
+# the program's own; /proc/self/maps names the program for it.  Built here
+# with the case's toolchain, since the data is made here.
+c_exec_bigdata() {
+    local src=$PWD/$dir/src go=${GO_OF[${B#build/go}]}
+    mkdir -p "$src"
+    perl -e 'print pack("Q<*", 0 .. (3 << 20) - 1)' >"$src/blob.bin"
+    printf 'module bigdata\n\ngo 1.19\n' >"$src/go.mod"
+    cat >"$src/main.go" <<'EOF2'
+package main
+
+import (
+	_ "embed"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strings"
+	"unsafe"
+)
+
+//go:embed blob.bin
+var blob []byte
+
+func main() {
+	bad := 0
+	for i := 0; i+8 <= len(blob); i += 8 {
+		if binary.LittleEndian.Uint64(blob[i:]) != uint64(i/8) {
+			bad++
+		}
+	}
+	blob[len(blob)/2] ^= 0xff
+	blob[len(blob)/2] ^= 0xff
+	exe, _ := os.Readlink("/proc/self/exe")
+	maps, _ := os.ReadFile("/proc/self/maps")
+	named := false
+	p := uint64(uintptr(unsafe.Pointer(&blob[len(blob)/2])))
+	for _, l := range strings.Split(string(maps), "\n") {
+		var lo, hi uint64
+		if _, err := fmt.Sscanf(l, "%x-%x", &lo, &hi); err == nil &&
+			lo <= p && p < hi {
+			named = strings.HasSuffix(l, " "+exe)
+		}
+	}
+	fmt.Printf("%d MiB, %d bad words, mapping named: %v\n", len(blob)>>20, bad, named)
+	if bad == 0 && len(blob) == 24<<20 && named {
+		fmt.Println("SUCCESS")
+	}
+}
+EOF2
+    (cd "$src" && env -u GOROOT CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off \
+        "$go" build -o ../bigdata .) 2>"$dir/build.log" ||
+        { fail "go build: $(head -c 300 "$dir/build.log")"; return; }
+    rm -f "$src/blob.bin"
+    run "$PWD/$dir/bigdata"
+    expect_success
+    expect_out_line "24 MiB, 0 bad words, mapping named: true"
+    rm -f "$PWD/$dir/bigdata"
 }
 
 # 48 MiB mapped in a 128 MiB guest: the image holds it already; a copy
@@ -1219,6 +1285,25 @@ c_c_dynlink() {
     expect_success
     expect_out_exact <"$dir/native.out"
     reject_err .
+}
+
+# tests/c/sharedpage.S: two segments sharing a page, mapped as Linux maps
+# them (the gorump of before refused the program).
+c_sharedpage() {
+    cc_build gcc sharedpage sharedpage.S -nostdlib -static -no-pie \
+        -Wl,--build-id=none -Wl,-T,tests/c/sharedpage.ld || return
+    native_then_guest -- "$PWD/$dir/sharedpage"
+    expect_success
+    expect_out_exact <"$dir/native.out"
+}
+
+# tests/c/mapsnames.c built by CC: the files /proc/self/maps names (the
+# program, its interpreter by its real path, its libraries), as natively.
+c_mapsnames() {
+    cc_build "$1" mapsnames mapsnames.c || return
+    native_then_guest -- "$PWD/$dir/mapsnames"
+    expect_success
+    expect_out_exact <"$dir/native.out"
 }
 
 # tests/c/auxv.c built by CC with FLAGs (PIE or not, static or not):

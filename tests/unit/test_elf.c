@@ -274,6 +274,23 @@ static void test_segments(void)
         GORUMP_ELF_ESEGMENT); /* vaddr + memsz wraps */
 }
 
+/* Two loads may share a page (the later one's mapping covers it), but
+ * not a byte. */
+static void test_shared_page(void)
+{
+    struct elf_spec s = elf_sample_exec();
+    struct gorump_elf_info info;
+
+    s.ph[1].filesz = s.ph[1].memsz = 0x800;
+    s.ph[2] = (struct elf_ph){1, 6, 0x800, 0x400800, 0x800, 0x1000, 0x1000};
+    CHECK_EQ(parse_spec(&s, &info), 0);
+    CHECK_EQ(info.lo, 0x400000);
+    CHECK_EQ(info.hi, 0x402000);
+    s.ph[2].offset = 0x7ff;
+    s.ph[2].vaddr = 0x4007ff;
+    CHECK_EQ(parse_spec(&s, &info), GORUMP_ELF_ESEGMENT);
+}
+
 static void test_page_zero_and_counts(void)
 {
     struct elf_spec s = elf_sample_exec();
@@ -362,6 +379,7 @@ int main(void)
     test_interp();
     test_dynamic_section();
     test_segments();
+    test_shared_page();
     test_page_zero_and_counts();
     test_truncations();
     test_real_binary();

@@ -93,6 +93,34 @@ struct node *dir_lookup(struct node *dir, const char *name, size_t len)
     return NULL;
 }
 
+/* A directory's absolute path (fs/node.c's, for path_real): the names
+ * from dir up to the root, each found in its parent's entries. */
+long node_dir_path(struct node *dir, char *buf, size_t size)
+{
+    size_t len = 0;
+    for (struct node *d = dir; d != root; d = d->parent) {
+        struct dirent *self = NULL;
+        list_for_each(l, &d->parent->children)
+        {
+            struct dirent *e = container_of(l, struct dirent, link);
+            if (e->node == d)
+                self = e;
+        }
+        if (!self)
+            return -ENOENT;
+        if (len + self->len + 2 > size)
+            return -ERANGE;
+        memmove(buf + self->len + 1, buf, len);
+        buf[0] = '/';
+        memcpy(buf + 1, self->name, self->len);
+        len += self->len + 1;
+    }
+    if (!len)
+        buf[len++] = '/';
+    buf[len] = '\0';
+    return (long)len;
+}
+
 /* --- fds: 3 a directory, 4 a file, nothing else ----------------------- */
 
 static struct file dir_file, reg_file;
