@@ -477,8 +477,10 @@ gorump.failpage=2,11" run "$1"
     reject_err 'kernel panic'
 }
 
+# --timeout stops a program that would sleep an hour: 5 s, so that a boot
+# slowed by a loaded host still prints "sleeping" first (1 s was flaky).
 c_timeout() {
-    run --timeout 1 sleep
+    run --timeout 5 sleep
     expect_status 124
     expect_out_line sleeping
 }
