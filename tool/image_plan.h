@@ -20,6 +20,10 @@ struct pack_file;
 #define IMAGE_DISK_SEC_SIZE 16u
 /* Regular files of this size or more go to the image's disk. */
 #define IMAGE_DISK_MIN (16u << 20)
+/* The largest regular file an image may hold: the kernel keeps a file's
+ * page table in one allocation of at most 4 MiB less its 16-byte header
+ * (kernel/mm/kheap.c), 8 bytes a page: 2 GiB less 8 KiB. */
+#define IMAGE_FILE_MAX ((((4ull << 20) - 16) / 8) * 4096)
 
 struct image_layout {
     uint32_t nsec;

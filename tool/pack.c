@@ -11,6 +11,7 @@
 
 #include <gorump/image.h>
 
+#include "image_plan.h"
 #include "pack.h"
 #include "util.h"
 
@@ -50,6 +51,15 @@ int pack_add(struct pack_list *l, struct pack_file *f)
     if (v == NULL || f->path == NULL) {
         pack_file_free(f);
         report("out of memory");
+        return -1;
+    }
+    if ((f->mode & GORUMP_S_IFMT) == GORUMP_S_IFREG &&
+        f->size > IMAGE_FILE_MAX) {
+        report("%s: %llu bytes: a packed file may have at most %llu "
+               "(2 GiB less 8 KiB)",
+               f->host != NULL ? f->host : f->path, (unsigned long long)f->size,
+               (unsigned long long)IMAGE_FILE_MAX);
+        pack_file_free(f);
         return -1;
     }
     l->v[l->n++] = *f;

@@ -160,6 +160,7 @@ register_cases() {
     tool_case blk-selftest-q35-ro
     tool_case blk-ioerr
     tool_case bigfile-image
+    tool_case bigfile-too-big
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -974,6 +975,21 @@ c_bigfile_eio() {
 # An image built with a large file has its disk beside it: booted as it
 # is, rewritten by an override (the disk copied), and refused when the
 # disk is missing or not its own.
+# A file past what the kernel can page (2 GiB less 8 KiB) is refused by
+# the tool, naming it, rather than missing in the guest; the kernel places
+# the largest one that fits (sparse) without a word.
+c_bigfile_too_big() {
+    local max=$(((((4 << 20) - 16) / 8) * 4096)) f=$PWD/$dir/huge.bin
+    truncate -s $((max + 4096)) "$f" || fail "cannot make $f"
+    run_tool run --net none --file "$f:/huge.bin" "$B/hello"
+    expect_tool_error "huge.bin: $((max + 4096)) bytes: a packed file may have at most $max"
+    truncate -s $max "$f"
+    run_tool run --net none -m 256M --file "$f:/huge.bin" "$B/hello"
+    expect_success
+    reject_err 'cannot place'
+    rm -f "$f" "$f".*
+}
+
 c_bigfile_image() {
     local f=$PWD/$dir/big.bin img=$PWD/$dir/big.img size=$((24 << 20))
     bigfile_make "$f" $size 97 || fail "cannot make $f"
