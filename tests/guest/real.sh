@@ -54,6 +54,17 @@ share() {
     for f; do SHARE+=(--file "$PWD/$f:$PWD/$f"); done
 }
 
+# signal_program SIG NAME PATTERN: SIG to the running server: through the
+# tool in gorump (signal_tool), natively to the process NAME started by
+# the case (else the one whose command line matches PATTERN).
+signal_program() {
+    if [ "$NATIVE" = 1 ]; then
+        kill "-$1" "$(pgrep -P "$guest" -x "$2" || pgrep -f "$3" | head -n1)"
+    else
+        signal_tool "$1"
+    fi
+}
+
 # native_out CMD...: the program's native stdout, into $dir/native.out.
 native_out() { "$@" >"$dir/native.out" 2>"$dir/native.err" </dev/null; }
 
@@ -194,7 +205,7 @@ c_real_caddy() {
             fail "GET after the reload failed"
         [ "$(cat "$dir/got1")" = one ] || fail "before the reload: '$(head -c 80 "$dir/got1")'"
         [ "$(cat "$dir/got2")" = two ] || fail "after the reload: '$(head -c 80 "$dir/got2")'"
-        if [ "$NATIVE" = 1 ]; then kill -TERM "$(pgrep -P "$guest" -x caddy || pgrep -f "caddy run --config $PWD/$dir/one.json" | head -n1)"; else signal_tool TERM; fi
+        signal_program TERM caddy "caddy run --config $PWD/$dir/one.json"
     fi
     wait "$guest"
     expect_status 0
@@ -231,7 +242,7 @@ c_real_etcd() {
         [[ $out == *'"count":"2"'* && $out == *'"value":"djE="'* &&
             $out == *'"value":"djM="'* && $out != *'djI='* ]] ||
             fail "range of k/: $out"
-        if [ "$NATIVE" = 1 ]; then kill -TERM "$(pgrep -P "$guest" -x etcd || pgrep -f "etcd --data-dir $PWD/$dir/etcd" | head -n1)"; else signal_tool TERM; fi
+        signal_program TERM etcd "etcd --data-dir $PWD/$dir/etcd"
     fi
     wait "$guest"
     # etcd re-raises the signal after cleaning up, except as pid 1 (a
@@ -261,12 +272,7 @@ c_real_prometheus() {
         done
         echo "$out" >>"$dir/host"
         [[ $out == *'"job":"self"'*'"1"]'* ]] || fail "up{job=self} never 1: $out"
-        if [ "$NATIVE" = 1 ]; then
-            i=$(pgrep -P "$guest" -x prometheus || pgrep -f "prometheus --config.file=$PWD/$dir" | head -n1)
-            kill -HUP "$i"
-        else
-            signal_tool HUP
-        fi
+        signal_program HUP prometheus "prometheus --config.file=$PWD/$dir"
         # the second "Completed loading" is the reload's
         for ((i = 0; i < 100; i++)); do
             [ "$(grep -c 'Completed loading of configuration file' "$dir/stderr")" -ge 2 ] && break
@@ -276,7 +282,7 @@ c_real_prometheus() {
             fail "SIGHUP did not reload the configuration"
         curl -fsS -m 30 "http://127.0.0.1:$port/-/healthy" >>"$dir/host" 2>&1 ||
             fail "not healthy after the reload"
-        if [ "$NATIVE" = 1 ]; then kill -TERM "$(pgrep -P "$guest" -x prometheus || pgrep -f "prometheus --config.file=$PWD/$dir" | head -n1)"; else signal_tool TERM; fi
+        signal_program TERM prometheus "prometheus --config.file=$PWD/$dir"
     fi
     wait "$guest"
     expect_status 0

@@ -181,6 +181,17 @@ static uint64_t pick_any(void)
     }
 }
 
+/* One of V[0..N) in the fuzzer's own memory, or (one time in four) a
+ * pointer that cannot be read; never NULL. */
+static uint64_t pick_ts(const struct timespec *v, int n)
+{
+    if (below(4) == 0)
+        return pick_bad_ptr() | 1; /* never 0 */
+    int i = (int)below((uint64_t)n);
+    fz.times[i] = v[i];
+    return (uint64_t)&fz.times[i];
+}
+
 /* A timeout that cannot make a call wait: tiny, invalid or unreadable
  * (never NULL, which means "forever" to ppoll and futex). */
 static uint64_t pick_time(void)
@@ -195,11 +206,7 @@ static uint64_t pick_time(void)
         {LONG_MAX, LONG_MAX},
         {0, LONG_MIN},
     };
-    if (below(4) == 0)
-        return pick_bad_ptr() | 1; /* never 0 */
-    int i = (int)below(sizeof(v) / sizeof(v[0]));
-    fz.times[i] = v[i];
-    return (uint64_t)&fz.times[i];
+    return pick_ts(v, sizeof(v) / sizeof(v[0]));
 }
 
 /* The same for select's struct timeval, whose microseconds past a second
@@ -215,11 +222,7 @@ static uint64_t pick_timeval(void)
         {LONG_MAX, LONG_MAX}, /* the carry wraps negative: EINVAL */
         {0, LONG_MIN},
     };
-    if (below(4) == 0)
-        return pick_bad_ptr() | 1;
-    int i = (int)below(sizeof(v) / sizeof(v[0]));
-    fz.times[i] = v[i];
-    return (uint64_t)&fz.times[i];
+    return pick_ts(v, sizeof(v) / sizeof(v[0]));
 }
 
 static void fill_scratch(void)
