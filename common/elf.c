@@ -265,15 +265,23 @@ static int elf_loads(const uint8_t *p, uint64_t len,
 int gorump_elf_parse(const void *buf, uint64_t len,
                      struct gorump_elf_info *info)
 {
+    return gorump_elf_parse_head(buf, len, len, info);
+}
+
+int gorump_elf_parse_head(const void *buf, uint64_t head, uint64_t len,
+                          struct gorump_elf_info *info)
+{
     const uint8_t *p = buf;
     int err;
 
     elf_clear(info);
-    err = elf_header(p, len);
+    if (head > len)
+        head = len;
+    err = elf_header(p, head);
     if (err == 0)
-        err = elf_phdrs_in_file(p, len);
+        err = elf_phdrs_in_file(p, head);
     if (err == 0)
-        err = elf_find_interp(p, len, le16(p + E_TYPE) == ET_EXEC, info);
+        err = elf_find_interp(p, head, le16(p + E_TYPE) == ET_EXEC, info);
     if (err == 0) {
         info->is_pie = le16(p + E_TYPE) == ET_DYN;
         info->entry = le64(p + E_ENTRY);

@@ -175,6 +175,8 @@ static void image_clear(struct gorump_image *img)
     img->file_times = NULL;
     img->file_times_size = 0;
     img->disk_size = 0;
+    img->program_disk_offset = 0;
+    img->program_disk_size = 0;
 }
 
 /* The header alone: on success *total and *nsec are safe to use. */
@@ -203,6 +205,20 @@ static int image_header(const uint8_t *p, uint64_t len, int verify,
     return 0;
 }
 
+/* Whether F is a record at the image's EXEPATH. */
+static int image_is_exe(const struct gorump_image *img,
+                        const struct gorump_file *f)
+{
+    const char *e = img->exe_path;
+
+    if (e == NULL)
+        return 0;
+    for (uint16_t i = 0; i < f->path_len; i++)
+        if (e[i] != f->path[i])
+            return 0; /* e's NUL differs from any byte of a path */
+    return e[f->path_len] == '\0';
+}
+
 /* Every FILES record, through the iterator the image's users call, and
  * exactly one FILETIMES entry each (gorump_file_times: 16 bytes). */
 static int image_files_ok(struct gorump_image *img, const uint8_t *p,
@@ -215,10 +231,17 @@ static int image_files_ok(struct gorump_image *img, const uint8_t *p,
     img->base = p;
     img->size = total;
     while ((r = gorump_image_next_file(img, &cursor, &f)) == 1)
-        ;
+        if (img->program_size == 0 && image_is_exe(img, &f)) {
+            int ok = f.on_disk && f.size > 0 &&
+                     (f.mode & GORUMP_S_IFMT) == GORUMP_S_IFREG;
+            img->program_disk_offset = ok ? f.disk_offset : 0;
+            img->program_disk_size = ok ? f.size : 0;
+        }
     if (r == 0 && img->file_times != NULL &&
         img->file_times_size != cursor.index * 16)
         r = GORUMP_IMAGE_EFILE;
+    if (r == 0 && img->program_size == 0 && img->program_disk_size == 0)
+        r = GORUMP_IMAGE_ENOPROGRAM;
     return r;
 }
 

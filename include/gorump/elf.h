@@ -56,6 +56,14 @@ struct gorump_elf_info {
  */
 int gorump_elf_parse(const void *buf, uint64_t len,
                      struct gorump_elf_info *info);
+/*
+ * The same for a file of LEN bytes of which only the first HEAD are in
+ * buf (a program read from a disk): the header, the program headers and
+ * the interpreter's path must lie in those (else ETRUNC, as if the file
+ * ended there); the segments are checked against LEN.
+ */
+int gorump_elf_parse_head(const void *buf, uint64_t head, uint64_t len,
+                          struct gorump_elf_info *info);
 /* What the tool reads from PT_DYNAMIC: offsets into the string table. */
 #define GORUMP_ELF_MAX_NEEDED 256
 

@@ -147,6 +147,12 @@ struct gorump_image {
     const uint8_t *file_times; /* FILETIMES section, or NULL */
     uint64_t file_times_size;
     uint64_t disk_size; /* from the DISK section; 0: no disk */
+    /* An empty PROGRAM section (version 2): the program is the regular
+     * file on the disk that the last record at EXEPATH describes, its
+     * bytes at program_disk_offset (program_disk_size of them); else
+     * both 0. */
+    uint64_t program_disk_offset;
+    uint64_t program_disk_size;
 };
 
 /* Where gorump_image_next_file is in the FILES section: start at {0}. */
@@ -169,7 +175,10 @@ struct gorump_file_cursor {
  * types are then ignored, a known type may appear once, ARGS and ENV are
  * empty or end in NUL, CWD is one non-empty NUL-terminated path, EXEPATH
  * one NUL-terminated path that follows the path rules of a file record
- * (below: the kernel places the program there), PROGRAM must be there,
+ * (below: the kernel places the program there), PROGRAM must be there
+ * (ENOPROGRAM) and may be empty only in version 2 with an EXEPATH whose
+ * last FILES record is a non-empty regular file on the disk, which is then
+ * the program (ENOPROGRAM otherwise),
  * every FILES record passes gorump_image_next_file (EFILE), and FILETIMES,
  * if there, has exactly one entry per record (EFILE).  Version 1 has no
  * DISK section (a type it ignores); version 2 has exactly one, 16 bytes,

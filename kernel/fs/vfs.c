@@ -518,7 +518,8 @@ int vfs_load_image(const struct gorump_image *img)
             kprintf("gorump: image: cannot place %.*s (error %d)\n",
                     (int)rec.path_len, rec.path, err);
     }
-    if (img->exe_path) {
+    /* A program on the disk is the record at exe_path, placed above. */
+    if (img->exe_path && img->program_size) {
         struct node *n = node_new(S_IFREG | 0755);
         if (n) {
             n->image_data = img->program;

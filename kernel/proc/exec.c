@@ -281,43 +281,111 @@ static struct node *program_node(const struct gorump_image *img)
     return n;
 }
 
+/* The program's file and the bytes of it the ELF parser reads: the
+ * image's PROGRAM section, or for a program on the image's disk its
+ * first HEAD_MAX bytes read from there (the headers and the
+ * interpreter's path are at the start of any file a linker writes). */
+struct program {
+    struct node *node;
+    const uint8_t *head;
+    uint8_t *owned; /* head when it was read into the heap */
+    uint64_t head_len;
+};
+
+#define HEAD_MAX (64UL << 10)
+
+static int program_open(const struct gorump_image *img, struct program *p)
+{
+    if (img->program_size) {
+        p->node = program_node(img);
+        p->head = img->program;
+        p->head_len = img->program_size;
+        return p->node ? 0 : -ENOMEM;
+    }
+    /* The checker found the program's record at exe_path; the tree has
+     * it there unless a record's link diverted the path. */
+    int err = path_resolve(AT_FDCWD, img->exe_path, true, &p->node);
+    if (!err && (!S_ISREG(p->node->mode) || !p->node->on_disk ||
+                 p->node->size != img->program_disk_size))
+        err = -ENOEXEC;
+    if (err) {
+        kprintf("gorump: program: %s is not the image's program file "
+                "(error %d)\n",
+                img->exe_path, err);
+        return -ENOEXEC;
+    }
+    p->head_len = MIN(p->node->size, HEAD_MAX);
+    p->head = p->owned = kmalloc(p->head_len);
+    if (!p->owned)
+        return -ENOMEM;
+    long r = node_read(p->node, (uint64_t)p->owned, false, p->head_len, 0);
+    if (r != (long)p->head_len) {
+        kprintf("gorump: program: cannot read its headers from the image's "
+                "disk (error %ld)\n",
+                r);
+        return r < 0 ? (int)r : -EIO;
+    }
+    return 0;
+}
+
+static void program_close(struct program *p)
+{
+    if (p->node)
+        node_put(p->node);
+    kfree(p->owned);
+}
+
 /* Maps the program, and sets the break after its highest segment. */
-static int load_program(const struct gorump_image *img,
+static int load_program(const struct gorump_image *img, struct program *p,
                         const struct gorump_elf_info *info, uint64_t base)
 {
-    struct exec_file ef = {program_node(img), img->exe_path};
+    struct exec_file ef = {p->node, img->exe_path};
     uint64_t top;
-    if (!ef.node)
-        return -ENOMEM;
     int err = load_elf(&ef, info, base, "program", &top);
-    node_put(ef.node);
     if (!err)
         vm_set_brk(top);
+    return err;
+}
+
+/* Checks the program and maps it and its interpreter: *info and *lay
+ * filled, or a negative errno (reported). */
+static int exec_load(const struct gorump_image *img,
+                     struct gorump_elf_info *info, struct exec_layout *lay)
+{
+    struct program p = {0};
+    char interp[PATH_MAX];
+    int err = program_open(img, &p);
+    if (!err) {
+        uint64_t size = p.node->size;
+        err = gorump_elf_parse_head(p.head, p.head_len, size, info);
+        if (err)
+            kprintf("gorump: program: %s\n", gorump_elf_strerror(err));
+        err = err ? -ENOEXEC : 0;
+    }
+    if (!err) {
+        *lay = (struct exec_layout){.base = info->is_pie ? PIE_BASE : 0};
+        lay->start = lay->base + info->entry;
+        err = load_program(img, &p, info, lay->base);
+    }
+    if (!err && info->interp_len)
+        memcpy(interp, p.head + info->interp_off, info->interp_len + 1);
+    program_close(&p);
+    if (!err && info->interp_len)
+        err = load_interp(interp, lay);
     return err;
 }
 
 int exec_start(const struct gorump_image *img)
 {
     struct gorump_elf_info info;
-    char interp[PATH_MAX];
-    int err = gorump_elf_parse(img->program, img->program_size, &info);
-    if (err) {
-        kprintf("gorump: program: %s\n", gorump_elf_strerror(err));
-        return -ENOEXEC;
-    }
+    struct exec_layout lay;
+    int err;
     if (!img->args_size || img->args_size + img->env_size > ARGS_MAX) {
         kprintf("gorump: image: arguments missing or larger than 2 MiB\n");
         return -E2BIG;
     }
-    struct exec_layout lay = {.base = info.is_pie ? PIE_BASE : 0};
-    lay.start = lay.base + info.entry;
-    if ((err = load_program(img, &info, lay.base)))
+    if ((err = exec_load(img, &info, &lay)))
         return err;
-    if (info.interp_len) {
-        memcpy(interp, img->program + info.interp_off, info.interp_len + 1);
-        if ((err = load_interp(interp, &lay)))
-            return err;
-    }
     err =
         vm_map_fixed(STACK_TOP - STACK_SIZE, STACK_TOP, PROT_READ | PROT_WRITE);
     uint64_t sp = err ? 0 : build_stack(img, &info, &lay);

@@ -50,7 +50,11 @@ static void check_files(const struct gorump_image *img, const uint8_t *buf,
             abort();
         before = cursor.offset;
         inside(f.path, f.path_len, buf, len);
-        inside(f.data, f.size, buf, len);
+        inside(f.data, f.on_disk ? 0 : f.size, buf, len);
+        if (f.on_disk && (f.data != NULL || f.disk_offset % 4096 != 0 ||
+                          f.disk_offset > img->disk_size ||
+                          f.size > img->disk_size - f.disk_offset))
+            abort();
         if (f.path_len < 2 || f.path[0] != '/' || f.mtime_nsec >= 1000000000 ||
             f.atime_nsec >= 1000000000)
             abort();
@@ -88,6 +92,12 @@ static void check(const uint8_t *buf, size_t len, bool verify)
     if (img.base != buf || img.size > len)
         abort();
     inside(img.program, img.program_size, buf, len);
+    /* No program in the image: one on the disk, inside it. */
+    if (img.program_size == 0 &&
+        (img.program_disk_size == 0 || img.exe_path == NULL ||
+         img.program_disk_offset > img.disk_size ||
+         img.program_disk_size > img.disk_size - img.program_disk_offset))
+        abort();
     inside(img.args, img.args_size, buf, len);
     inside(img.env, img.env_size, buf, len);
     inside(img.files, img.files_size, buf, len);

@@ -344,6 +344,37 @@ static void test_truncations(void)
     free(f);
 }
 
+/* Only the head of a file in memory (a program on the image's disk):
+ * the headers and the interpreter's path must be in it, the segments
+ * only in the whole file. */
+static void test_head(void)
+{
+    struct elf_spec s = elf_sample_exec();
+    struct gorump_elf_info info, whole;
+    size_t len, dlen;
+    uint8_t *f = elf_build(&s, &len), *d = elf_build_dynamic(&dlen);
+    uint64_t ph_end = 64 + 3 * 56;
+
+    CHECK_EQ(gorump_elf_parse(f, len, &whole), 0);
+    CHECK_EQ(gorump_elf_parse_head(f, ph_end, len, &info), 0);
+    CHECK(info.entry == whole.entry && info.nload == whole.nload &&
+          info.hi == whole.hi && info.phdr == whole.phdr);
+    CHECK_EQ(gorump_elf_parse_head(f, ph_end - 1, len, &info),
+             GORUMP_ELF_ETRUNC);
+    /* A head larger than the file is the file. */
+    CHECK_EQ(gorump_elf_parse_head(f, len, len - 1, &info), GORUMP_ELF_ETRUNC);
+    CHECK_EQ(gorump_elf_parse_head(f, len + 100, len, &info), 0);
+    /* The interpreter's path (at 0x200) must be in the head. */
+    CHECK_EQ(gorump_elf_parse_head(d, 0x200 + sizeof(ELF_INTERP), dlen, &info),
+             0);
+    CHECK_EQ(info.interp_len, strlen(ELF_INTERP));
+    CHECK_EQ(
+        gorump_elf_parse_head(d, 0x200 + sizeof(ELF_INTERP) - 1, dlen, &info),
+        GORUMP_ELF_ETRUNC);
+    free(f);
+    free(d);
+}
+
 static void test_real_binary(void)
 {
     const char *path = getenv("GORUMP_TEST_GO_BINARY");
@@ -382,6 +413,7 @@ int main(void)
     test_shared_page();
     test_page_zero_and_counts();
     test_truncations();
+    test_head();
     test_real_binary();
     test_strerror();
     return check_done();

@@ -101,16 +101,23 @@ static void test_round_trip(void)
 static void test_minimal(void)
 {
     char *args[] = {"p"};
+    static const uint8_t one[1] = {0x7f};
     struct image_input in = {.program = NULL, .nargs = 1, .args = args};
     struct gorump_image g;
     uint8_t *img;
     size_t len;
 
+    /* An empty PROGRAM is no program (unless it is on the disk). */
+    CHECK_EQ(image_build(&in, &img, &len), 0);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_ENOPROGRAM);
+    free(img);
+    in.program = one;
+    in.program_size = 1;
     CHECK_EQ(image_build(&in, &img, &len), 0);
     CHECK_EQ(gorump_image_parse(img, len, &g), 0);
     CHECK(g.env == NULL && g.env_size == 0 && g.cwd == NULL);
     CHECK(g.exe_path == NULL && g.files == NULL);
-    CHECK(g.program != NULL && g.program_size == 0);
+    CHECK(g.program != NULL && g.program_size == 1);
     free(img);
 }
 
