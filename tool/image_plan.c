@@ -112,8 +112,9 @@ int image_plan(const struct image_input *in, struct image_layout *l)
         return -1;
     plan_disk(in, l);
     at = plan_meta(in, l);
-    l->prog_off = image_align(at, IMAGE_PAGE);
-    l->total = plan_data(in, l, l->prog_off + in->program_size);
+    l->prog_size = in->program_in_files ? 0 : in->program_size;
+    l->prog_off = image_align(at, l->prog_size ? IMAGE_PAGE : 8);
+    l->total = plan_data(in, l, l->prog_off + l->prog_size);
     return 0;
 }
 

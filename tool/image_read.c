@@ -29,6 +29,37 @@ int image_sniff(const char *path)
     return is;
 }
 
+/* The program's bytes in IMAGE's disk, which must be the image's. */
+static int map_disk_program(const char *image, struct image_map *m)
+{
+    char disk[4096];
+    uint64_t off = m->img.program_disk_offset;
+    uint64_t size = m->img.program_disk_size;
+    int fd;
+
+    image_disk_path(image, disk, sizeof(disk));
+    if (image_disk_check(disk, m->img.disk_size) != 0)
+        return -1;
+    fd = open(disk, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        report("%s: %s", disk, strerror(errno));
+        return -1;
+    }
+    /* The offset is page-aligned: the checker saw GORUMP_DISK_ALIGN. */
+    m->disk_map =
+        mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, (off_t)off);
+    close(fd);
+    if (m->disk_map == MAP_FAILED) {
+        report("%s: cannot map the program: %s", disk, strerror(errno));
+        m->disk_map = NULL;
+        return -1;
+    }
+    m->disk_map_len = (size_t)size;
+    m->program = m->disk_map;
+    m->program_size = size;
+    return 0;
+}
+
 int image_map(const char *path, struct image_map *m)
 {
     struct stat st;
@@ -52,6 +83,12 @@ int image_map(const char *path, struct image_map *m)
     err = gorump_image_parse(m->base, m->len, &m->img);
     if (err != 0) {
         report("%s: %s", path, gorump_image_strerror(err));
+        image_unmap(m);
+        return -1;
+    }
+    m->program = m->img.program;
+    m->program_size = m->img.program_size;
+    if (m->img.program_disk_size != 0 && map_disk_program(path, m) != 0) {
         image_unmap(m);
         return -1;
     }
@@ -85,5 +122,10 @@ void image_unmap(struct image_map *m)
 {
     if (m->base != NULL)
         munmap(m->base, m->len ? m->len : 1);
+    if (m->disk_map != NULL)
+        munmap(m->disk_map, m->disk_map_len);
     m->base = NULL;
+    m->disk_map = NULL;
+    m->program = NULL;
+    m->program_size = 0;
 }

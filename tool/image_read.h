@@ -16,14 +16,21 @@ struct image_map {
     uint8_t *base; /* the mapped file, or NULL */
     size_t len;
     struct gorump_image img; /* pointers into base */
+    /* The program's bytes: img.program, or for a program on the disk
+     * (img.program_disk_size) a mapping of that part of the disk. */
+    const uint8_t *program;
+    uint64_t program_size;
+    uint8_t *disk_map; /* that mapping, or NULL */
+    size_t disk_map_len;
 };
 
 /* 1 when PATH is a regular file that starts with GORUMP_IMAGE_MAGIC,
  * else 0 (errors included: whoever opens it next reports them). */
 int image_sniff(const char *path);
 
-/* Maps PATH and parses it into m->img; 0, or -1 after reporting
- * "PATH: <gorump_image_strerror>" or the system error. */
+/* Maps PATH and parses it into m->img, and maps the program (from
+ * PATH.disk when it is there); 0, or -1 after reporting
+ * "PATH: <gorump_image_strerror>", the disk's fault or the system error. */
 int image_map(const char *path, struct image_map *m);
 
 /* The path of IMAGE's disk (its large files' data, docs/IMAGE.md):

@@ -230,7 +230,7 @@ static int write_head(struct sink *s, const struct image_input *in,
     put64(h + 16, l->total);
     put32(h + 24, l->nsec);
     e = h + IMAGE_HDR_SIZE;
-    write_section(e, GORUMP_SECTION_PROGRAM, l->prog_off, in->program_size);
+    write_section(e, GORUMP_SECTION_PROGRAM, l->prog_off, l->prog_size);
     write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_ARGS, l->args_off,
                   l->args_size);
     if (in->nenv > 0)
@@ -324,7 +324,7 @@ static int write_meta(struct sink *s, const struct image_input *in,
     if (err == 0)
         err = sink_pad(s, l->prog_off);
     if (err == 0)
-        err = sink_put(s, in->program, in->program_size);
+        err = sink_put(s, in->program, l->prog_size);
     return err;
 }
 
@@ -446,6 +446,11 @@ static int write_new(const char *path, const char *what,
     if (err != 0)
         unlink(path);
     return err;
+}
+
+int image_write_image(const char *path, const struct image_input *in, int sigfd)
+{
+    return write_new(path, "image", image_write_fd, in, sigfd);
 }
 
 int image_write_file(const char *path, const struct image_input *in, int sigfd)

@@ -23,6 +23,10 @@ struct image_input {
     const char *cwd;      /* non-empty path, or NULL for no CWD section */
     const char *exe_path; /* absolute path, or NULL for no EXEPATH */
     const struct pack_list *files; /* NULL or empty: no FILES section */
+    /* The program is the last record at exe_path, a file on the disk: the
+     * PROGRAM section is empty (docs/IMAGE.md); program still points at
+     * its bytes for the callers that read them. */
+    int program_in_files;
 };
 
 /*
@@ -54,6 +58,11 @@ int image_write_disk(int fd, const char *path, const struct image_input *in,
  * and the disk, when IN needs one, into PATH.disk likewise; both are
  * removed again if writing fails.  Same results. */
 int image_write_file(const char *path, const struct image_input *in, int sigfd);
+
+/* The image alone into a new file PATH, like image_write_file, when its
+ * disk is written elsewhere (diskcache.h). */
+int image_write_image(const char *path, const struct image_input *in,
+                      int sigfd);
 
 /* Bytes image_build or image_write_fd would write, or 0 when out of
  * memory. */

@@ -6,6 +6,7 @@
  * linked: then its interpreter and libraries are packed too).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 
 #include "gobuild.h"
 #include "gpath.h"
+#include "image_plan.h"
 #include "job.h"
 #include "libs.h"
 #include "util.h"
@@ -34,6 +36,7 @@ static int job_read_elf(struct job *j, const char *path, const char *shown,
     struct gorump_elf_info info;
     int err = map_file(path, &j->prog, &j->prog_size);
 
+    snprintf(j->prog_host, sizeof(j->prog_host), "%s", path);
     if (err != 0) {
         report("%s: %s", shown,
                err == -EINVAL ? "not a regular file" : strerror(-err));
@@ -54,13 +57,12 @@ static int job_read_elf(struct job *j, const char *path, const char *shown,
 /* Maps the image and checks the program it holds as gorump checks any. */
 static int job_map_image(struct job *j)
 {
-    const struct gorump_image *img = &j->stored.img;
     struct gorump_elf_info info;
     int err;
 
     if (image_map(j->a->program, &j->stored) != 0)
         return -1;
-    err = gorump_elf_parse(img->program, img->program_size, &info);
+    err = gorump_elf_parse(j->stored.program, j->stored.program_size, &info);
     if (err != 0) {
         report("%s: the image's program: %s", j->a->program,
                gorump_elf_strerror(err));
@@ -151,8 +153,8 @@ static int job_libs(struct job *j)
         return 0;
     if (o.exe_path == NULL)
         o.exe_path = "/";
-    return libs_pack(&j->files, &o, image ? img->program : j->prog,
-                     image ? img->program_size : j->prog_size);
+    return libs_pack(&j->files, &o, image ? j->stored.program : j->prog,
+                     image ? j->stored.program_size : j->prog_size);
 }
 
 /* The stored records first, then the libraries, then --dir and --file in
@@ -202,6 +204,71 @@ static int job_strings(struct job *j)
     return err;
 }
 
+/* The record of a program on the image's disk, from the stored image's
+ * own record of it (pack_image made it), or 1 when there is none. */
+static int job_stored_record(struct job *j, struct pack_file *f)
+{
+    const struct gorump_image *img = &j->stored.img;
+
+    for (size_t i = j->files.n; i-- > 0;) {
+        const struct pack_file *g = &j->files.v[i];
+        if (g->from_disk && g->host_off == img->program_disk_offset &&
+            g->size == img->program_disk_size &&
+            strcmp(g->path, img->exe_path) == 0) {
+            *f = *g;
+            f->path = strdup(g->path);
+            f->host = strdup(g->host);
+            f->owned = NULL;
+            return f->host != NULL ? 0 : -1;
+        }
+    }
+    return 1;
+}
+
+/*
+ * A program of IMAGE_DISK_MIN bytes or more goes on the image's disk as
+ * the last record at its guest path (docs/IMAGE.md, "The disk"), so the
+ * image stays small and the guest reads the program's pages as it uses
+ * them.  0, or -1 (reported).
+ */
+static int job_program_record(struct job *j)
+{
+    int image = j->kind == JOB_IMAGE;
+    const char *exe = image ? j->stored.img.exe_path : j->exe_path;
+    uint64_t size = image ? j->stored.program_size : j->prog_size;
+    struct pack_file f = {0};
+    struct stat st;
+    int err = 1;
+
+    if (exe == NULL || size < IMAGE_DISK_MIN)
+        return 0;
+    if (image && j->stored.img.program_disk_size != 0)
+        err = job_stored_record(j, &f);
+    if (err > 0 && image) { /* an image whose program is in its PROGRAM */
+        f = (struct pack_file){.mode = GORUMP_S_IFREG | 0755,
+                               .path = strdup(exe),
+                               .data = j->stored.program};
+        err = 0;
+    } else if (err > 0) {
+        if (stat(j->prog_host, &st) != 0) {
+            report("%s: %s", j->prog_host, strerror(errno));
+            return -1;
+        }
+        f = pack_record(exe, &st, GORUMP_S_IFREG);
+        f.host = strdup(j->prog_host);
+        err = f.host == NULL ? -1 : 0;
+    }
+    f.size = size;
+    pack_drop(&j->files, exe);
+    if (err != 0 || pack_add(&j->files, &f) != 0) {
+        if (err != 0)
+            report("out of memory");
+        return -1;
+    }
+    j->in.program_in_files = 1;
+    return 0;
+}
+
 int job_input(struct job *j)
 {
     const struct gorump_image *img = &j->stored.img;
@@ -210,14 +277,16 @@ int job_input(struct job *j)
     if (!image && job_exe_path(j) != 0)
         return -1;
     err = job_pack(j);
+    if (err == 0)
+        err = job_program_record(j);
     if (err != 0)
         return err;
     if (job_strings(j) != 0) {
         report("out of memory");
         return -1;
     }
-    j->in.program = image ? img->program : j->prog;
-    j->in.program_size = image ? img->program_size : j->prog_size;
+    j->in.program = image ? j->stored.program : j->prog;
+    j->in.program_size = image ? j->stored.program_size : j->prog_size;
     j->in.nargs = j->argv.n;
     j->in.args = j->argv.v;
     j->in.nenv = j->envv.n;

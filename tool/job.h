@@ -32,6 +32,7 @@ struct job {
     struct workdir wd; /* created by the caller when needed */
     uint8_t *prog;     /* JOB_ELF, JOB_PACKAGE: the program, mapped */
     size_t prog_size;
+    char prog_host[4096];    /* and the file it was mapped from */
     struct image_map stored; /* JOB_IMAGE */
     char exe_path[GORUMP_PATH_MAX];
     struct pack_list files;

@@ -36,6 +36,20 @@ void pack_free(struct pack_list *l)
     pack_init(l, l->sigfd);
 }
 
+void pack_drop(struct pack_list *l, const char *path)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->v[i].path, path) == 0 &&
+            (l->v[i].mode & GORUMP_S_IFMT) != GORUMP_S_IFDIR)
+            pack_file_free(&l->v[i]);
+        else
+            l->v[k++] = l->v[i];
+    }
+    l->n = k;
+}
+
 int pack_add(struct pack_list *l, struct pack_file *f)
 {
     struct pack_file *v = l->v;

@@ -40,6 +40,10 @@ struct pack_list {
 void pack_init(struct pack_list *l, int sigfd);
 void pack_free(struct pack_list *l);
 
+/* Removes the records of files and links at PATH (a record added after
+ * them would replace them in the guest anyway). */
+void pack_drop(struct pack_list *l, const char *path);
+
 /* A record at GUESTPATH (copied; NULL when out of memory, which pack_add
  * reports) of TYPE (GORUMP_S_IF*) with ST's permissions, owner and mtime. */
 struct pack_file pack_record(const char *guestpath, const struct stat *st,

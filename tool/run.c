@@ -1,8 +1,9 @@
 /*
  * tool/run.c — `gorump run`, top to bottom: parse the options, get the
  * program (reading it, building a Go package, or opening an image), find
- * the kernel and QEMU, write the image into a temporary directory (or boot
- * a given image as it is when nothing overrides it), boot QEMU with the
+ * the kernel and QEMU, write the image into a temporary directory, its
+ * disk of large files, if any, into the disk cache (or boot a given image
+ * as it is when nothing overrides it), boot QEMU with the
  * network asked for, relay the console until the guest stops, clean up.
  */
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <gorump/console.h>
 
 #include "args.h"
+#include "diskcache.h"
 #include "image_read.h"
 #include "image_write.h"
 #include "job.h"
@@ -70,6 +72,14 @@ static int run_write_image(struct run *r)
         return -1;
     }
     r->disk_size = image_disk_size(&j->in);
+    if (r->disk_size == 0)
+        return image_write_file(r->image, &j->in, r->sigfd);
+    /* The disk from the cache when it can be, else beside the image. */
+    err = diskcache_get(&j->in, r->disk, sizeof(r->disk), r->sigfd);
+    if (err == 0)
+        return image_write_image(r->image, &j->in, r->sigfd);
+    if (err != 1)
+        return err;
     err = image_write_file(r->image, &j->in, r->sigfd);
     return err != 0 ? err : run_disk(r);
 }

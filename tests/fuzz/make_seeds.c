@@ -144,11 +144,20 @@ int main(int argc, char **argv)
     static const uint8_t tiny_program[] = "\x7f"
                                           "ELF";
     char *args[] = {"prog", "-flag", "arg"}, *env[] = {"K=V", "HOME=/"};
-    struct image_input full = {
-        tiny_program, sizeof(tiny_program), 3, args, 2, env, "/", NULL, NULL};
-    struct image_input bare = {NULL, 0, 1, args, 0, NULL, NULL, NULL, NULL};
-    struct image_input files = full, empty = bare;
-    struct pack_list list, none;
+    struct image_input full = {.program = tiny_program,
+                               .program_size = sizeof(tiny_program),
+                               .nargs = 3,
+                               .args = args,
+                               .nenv = 2,
+                               .env = env,
+                               .cwd = "/"};
+    struct image_input bare = {
+        .program = tiny_program, .program_size = 1, .nargs = 1, .args = args};
+    struct image_input files = full, empty = bare, ondisk = bare;
+    struct pack_list list, none, big;
+    static uint8_t big_program[16u << 20];
+    struct pack_file bf = {
+        .mode = 0100755, .size = sizeof(big_program), .data = big_program};
     char images[4096], elfs[4096], caches[4096];
     int err = 0;
 
@@ -170,6 +179,15 @@ int main(int argc, char **argv)
     err |= save_image(images, "bare", &bare);
     err |= save_image(images, "files", &files);
     err |= save_image(images, "exepath", &empty);
+    /* A program on the disk: the image holds only its record. */
+    pack_init(&big, -1);
+    bf.path = strdup("/bin/big");
+    err |= pack_add(&big, &bf) != 0;
+    ondisk.exe_path = "/bin/big";
+    ondisk.files = &big;
+    ondisk.program_in_files = 1;
+    err |= save_image(images, "diskprog", &ondisk);
+    pack_free(&big);
     pack_free(&list);
     err |= save_elf(elfs, "exec", elf_sample_exec());
     err |= save_elf(elfs, "pie", elf_sample_pie());

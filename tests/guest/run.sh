@@ -26,6 +26,8 @@ GUEST_FILTER=${GUEST_FILTER:-}
 NATIVE=${GORUMP_NATIVE:-0}
 # A leading underscore hides the scratch packages from `go build ./...`.
 WORK=build/_guest
+# Disks of big programs are cached here, not in the home directory.
+export GORUMP_CACHE_DIR=${GORUMP_CACHE_DIR:-$PWD/build/disk-cache}
 
 # --- the case table ----------------------------------------------------------
 # go_case NAME [FUNCTION [ARG...]]: NAME runs with each toolchain as goV/NAME;
@@ -185,6 +187,7 @@ register_cases() {
     tool_case sysfuzz-signals
 
     register_real_cases
+    register_bigprog_cases
 }
 
 # --- C programs (tests/cpu) ---------------------------------------------------
@@ -1577,6 +1580,8 @@ build() {
 
 # shellcheck source=tests/guest/real.sh
 . tests/guest/real.sh
+# shellcheck source=tests/guest/bigprog.sh
+. tests/guest/bigprog.sh
 
 # --- the driver --------------------------------------------------------------
 

@@ -570,6 +570,75 @@ static void test_disk(void)
     free(data);
 }
 
+/* Builds IN and parses it; the parser's result, the image in *img. */
+static int parse_built(const struct image_input *in, uint8_t **img,
+                       struct gorump_image *g)
+{
+    size_t len;
+
+    CHECK_EQ(image_build(in, img, &len), 0);
+    return gorump_image_parse(*img, len, g);
+}
+
+/* A program of 16 MiB or more is the last record at EXEPATH, on the
+ * disk, with an empty PROGRAM section; the parser finds it there and
+ * refuses an empty PROGRAM any other way. */
+static void test_disk_program(void)
+{
+    struct pack_list l;
+    struct gorump_image g;
+    uint64_t size = (16u << 20) + 5;
+    uint8_t *data = calloc(1, size), *img;
+    struct image_input in = {.program = data,
+                             .program_size = size,
+                             .nargs = 1,
+                             .args = args,
+                             .exe_path = "/bin/p",
+                             .files = &l,
+                             .program_in_files = 1};
+
+    pack_init(&l, -1);
+    add(&l, "/bin", DIR_MODE, NULL, 0);
+    add(&l, "/bin/big", REG_MODE, data, 16u << 20);
+    add(&l, "/bin/p", REG_MODE | 0111, data, size);
+    CHECK_EQ(parse_built(&in, &img, &g), 0);
+    CHECK(g.size < 4096 * 4); /* neither file is in the image */
+    CHECK(g.program == NULL || g.program_size == 0);
+    CHECK_EQ(g.program_size, 0);
+    CHECK_EQ(g.program_disk_size, size);
+    CHECK_EQ(g.program_disk_offset, 16u << 20);
+    free(img);
+
+    in.exe_path = "/bin/big"; /* any on-disk record will do */
+    CHECK_EQ(parse_built(&in, &img, &g), 0);
+    CHECK_EQ(g.program_disk_offset, 0);
+    CHECK_EQ(g.program_disk_size, 16u << 20);
+    free(img);
+    in.exe_path = "/bin/bi"; /* a prefix of a path is not the path */
+    CHECK_EQ(parse_built(&in, &img, &g), GORUMP_IMAGE_ENOPROGRAM);
+    free(img);
+    in.exe_path = "/bin"; /* a directory */
+    CHECK_EQ(parse_built(&in, &img, &g), GORUMP_IMAGE_ENOPROGRAM);
+    free(img);
+    in.exe_path = NULL;
+    CHECK_EQ(parse_built(&in, &img, &g), GORUMP_IMAGE_ENOPROGRAM);
+    free(img);
+
+    /* The last record at the path counts: one in the image after it... */
+    in.exe_path = "/bin/p";
+    add(&l, "/bin/p", REG_MODE, prog, sizeof(prog));
+    CHECK_EQ(parse_built(&in, &img, &g), GORUMP_IMAGE_ENOPROGRAM);
+    free(img);
+    pack_free(&l);
+    /* ...and without a disk (version 1) there is nothing to find. */
+    pack_init(&l, -1);
+    add(&l, "/bin/p", REG_MODE, prog, sizeof(prog));
+    CHECK_EQ(parse_built(&in, &img, &g), GORUMP_IMAGE_ENOPROGRAM);
+    free(img);
+    pack_free(&l);
+    free(data);
+}
+
 int main(void)
 {
     test_round_trip();
@@ -579,5 +648,6 @@ int main(void)
     test_no_files();
     test_file_times();
     test_disk();
+    test_disk_program();
     return check_done();
 }

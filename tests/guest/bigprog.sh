@@ -1,0 +1,113 @@
+# tests/guest/bigprog.sh — programs of 16 MiB or more, which gorump puts
+# on the image's disk instead of in the image (docs/IMAGE.md, "The
+# disk"), and the disk cache that lets `gorump run` boot such a program
+# again without writing its disk anew ("The disk cache").  Sourced by
+# run.sh, which calls register_bigprog_cases.
+#
+# The big program is tests/go/selfhash with 17 MiB of random bytes
+# appended (the loader ignores them; the file is then big enough): it
+# hashes its own file in the guest, which must match the host's hash.
+
+register_bigprog_cases() {
+    go_case selfhash
+    tool_case bigprog
+    tool_case bigprog-image
+    tool_case disk-cache
+}
+
+# bigprog_make OUT [SEED]: selfhash plus 17 MiB of bytes from SEED.
+bigprog_make() {
+    cp "$B/selfhash" "$1" &&
+        head -c $((17 << 20)) <(openssl enc -aes-128-ctr -nosalt \
+            -pass "pass:${2:-1}" -in /dev/zero 2>/dev/null) >>"$1"
+}
+
+# expect_selfhash FILE WORDS: the guest's output names FILE's bytes.
+expect_selfhash() {
+    expect_success
+    expect_out_line "size $(stat -c %s "$1") sha256 $(sha256sum <"$1" | cut -d' ' -f1)" \
+        "words $2"
+}
+
+c_bigprog() {
+    local p=$PWD/$dir/big
+    bigprog_make "$p" || fail "cannot make $p"
+    GORUMP_CACHE=off run "$p" a b
+    expect_selfhash "$p" "a b"
+    # Through the cache as well, and with less memory than the program.
+    GORUMP_CACHE_DIR=$PWD/$dir/cache run -m 16M "$p" c
+    expect_selfhash "$p" c
+    rm -rf "$p" "$dir/cache"
+}
+
+# `gorump build` of a big program: a small image, the program in its
+# disk; booted as it is, rewritten with overrides, and rebuilt.
+c_bigprog_image() {
+    local p=$PWD/$dir/big img=$PWD/$dir/big.img
+    bigprog_make "$p" 2 || fail "cannot make $p"
+    run_tool build -o "$img" "$p" x
+    expect_status 0
+    [ "$(stat -c %s "$img")" -lt 65536 ] ||
+        fail "the image holds the program ($(stat -c %s "$img") bytes)"
+    [ "$(stat -c %s "$img.disk")" -ge "$(stat -c %s "$p")" ] ||
+        fail "the disk does not hold the program"
+    run_tool run --net none "$img"
+    expect_selfhash "$p" x
+    GORUMP_CACHE_DIR=$PWD/$dir/cache run_tool run --net none -e K=V "$img" y
+    expect_selfhash "$p" y
+    run_tool build -o "$img.2" "$img" z
+    expect_status 0
+    [ "$(stat -c %s "$img.2.disk")" = "$(stat -c %s "$img.disk")" ] ||
+        fail "rebuilding the image changed its disk's size (program twice?)"
+    rm -f "$img.disk"
+    run_tool run --net none "$img.2"
+    expect_selfhash "$p" z
+    run_tool run --net none "$img"
+    expect_tool_error "big.img.disk: the image's disk of large files"
+    rm -rf "$p" "$img"* "$dir/cache"
+}
+
+# cache_entries DIR: the names of the cache's entries, one per line.
+cache_entries() { (cd "$1" 2>/dev/null && ls -- *.disk 2>/dev/null); }
+
+c_disk_cache() {
+    local p=$PWD/$dir/big c=$PWD/$dir/cache e ino
+    export GORUMP_CACHE_DIR=$c
+    bigprog_make "$p" 3 || fail "cannot make $p"
+    run "$p" one
+    expect_selfhash "$p" one
+    e=$(cache_entries "$c")
+    [ "$(echo "$e" | wc -w)" = 1 ] || fail "want one cache entry, have: $e"
+    [ "$(stat -c %s "$c/$e")" -ge "$(stat -c %s "$p")" ] ||
+        fail "the entry is smaller than the program"
+    ino=$(stat -c %i "$c/$e")
+    # The same program again: the same entry, not written again.
+    run "$p" two
+    expect_selfhash "$p" two
+    [ "$(cache_entries "$c")" = "$e" ] && [ "$(stat -c %i "$c/$e")" = "$ino" ] ||
+        fail "the second run did not boot the cached disk"
+    # The file rewritten in place (same inode, same size, other bytes):
+    # a new entry, and the guest sees the new bytes.
+    bigprog_make "$dir/new" 4 && cat "$dir/new" >"$p" && rm -f "$dir/new"
+    run "$p" three
+    expect_selfhash "$p" three
+    [ "$(cache_entries "$c" | wc -l)" = 2 ] ||
+        fail "a rewritten program did not get an entry of its own"
+    # An entry of the wrong size (a half-written disk) is made again.
+    for e in $(cache_entries "$c"); do truncate -s 4096 "$c/$e"; done
+    run "$p" four
+    expect_selfhash "$p" four
+    # Over GORUMP_CACHE_MAX, the entries not used for a minute go.
+    touch -d '2 hours ago' "$c"/*.disk
+    GORUMP_CACHE_MAX=1K run "$p" five
+    expect_selfhash "$p" five
+    [ "$(cache_entries "$c" | wc -l)" = 1 ] ||
+        fail "eviction kept $(cache_entries "$c" | wc -l) entries, want 1"
+    # Off: nothing is added.
+    rm -rf "$c"
+    GORUMP_CACHE=off run "$p" six
+    expect_selfhash "$p" six
+    [ ! -e "$c" ] || fail "GORUMP_CACHE=off wrote to the cache"
+    unset GORUMP_CACHE_DIR
+    rm -rf "$p" "$c"
+}
