@@ -126,6 +126,9 @@ int cmd_exec(int argc, char **argv)
         report("exec: %s: path too long", cwd);
         status = GORUMP_STATUS_FAILURE;
     } else {
+        /* A test binary is built anew for each `go test`: a cached disk
+         * of it would never be booted again. */
+        setenv("GORUMP_CACHE", "off", 0);
         status = cmd_run(n, out);
     }
     if (empty_dir != NULL)

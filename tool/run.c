@@ -74,8 +74,11 @@ static int run_write_image(struct run *r)
     r->disk_size = image_disk_size(&j->in);
     if (r->disk_size == 0)
         return image_write_file(r->image, &j->in, r->sigfd);
-    /* The disk from the cache when it can be, else beside the image. */
-    err = diskcache_get(&j->in, r->disk, sizeof(r->disk), r->sigfd);
+    /* The disk from the cache when it can be, else beside the image (a
+     * program built from a package here is new each time: no cache). */
+    err = j->kind == JOB_PACKAGE
+              ? 1
+              : diskcache_get(&j->in, r->disk, sizeof(r->disk), r->sigfd);
     if (err == 0)
         return image_write_image(r->image, &j->in, r->sigfd);
     if (err != 1)
