@@ -47,12 +47,15 @@ struct run_fwd {
 
 /* --net, -p, --ip, --gateway, --dns; the strings are normalised and empty
  * when not given. */
+/* --ip dhcp: ask a DHCP server even where the address is known. */
+#define RUN_IP_DHCP "dhcp"
+
 struct run_net {
     enum run_net_mode mode;
     char tap[16]; /* RUN_NET_TAP: the host interface's name */
     int nfwd;
     struct run_fwd *fwd; /* allocated, RUN_FWD_MAX entries */
-    char ip[19];         /* "ADDR/PREFIX" */
+    char ip[19];         /* "ADDR/PREFIX", RUN_IP_DHCP, or "" */
     char gateway[16];
     char dns[16];
 };

@@ -209,8 +209,14 @@ int args_set_ip(struct run_args *a, const char *v)
 
     if (a->net.ip[0] != '\0')
         return args_fail(a, "--ip given twice");
+    if (strcmp(v, RUN_IP_DHCP) == 0) {
+        snprintf(a->net.ip, sizeof(a->net.ip), "%s", RUN_IP_DHCP);
+        return RUN_ARGS_OK;
+    }
     if (slash == NULL || args_parse_ip4(v, (size_t)(slash - v), &ip) != 0)
-        return args_fail(a, "--ip: '%s': want ADDR/PREFIX, e.g. 10.0.2.15/24",
+        return args_fail(a,
+                         "--ip: '%s': want ADDR/PREFIX, e.g. 10.0.2.15/24, "
+                         "or dhcp",
                          v);
     if (parse_uint(slash + 1, strlen(slash + 1), 2, 32, &prefix) != 0 ||
         prefix == 0)
@@ -254,10 +260,10 @@ static int check_gateway(struct run_args *a)
     uint32_t ip, gw, mask;
     unsigned prefix;
 
-    if (n->ip[0] == '\0')
+    if (n->ip[0] == '\0' || strcmp(n->ip, RUN_IP_DHCP) == 0)
         return args_fail(a,
-                         "--gateway %s needs --ip (with DHCP the gateway "
-                         "comes from the DHCP server)",
+                         "--gateway %s needs --ip ADDR/PREFIX (with DHCP "
+                         "the gateway comes from the DHCP server)",
                          n->gateway);
     args_parse_ip4(n->ip, (size_t)(slash - n->ip), &ip);
     args_parse_ip4(n->gateway, strlen(n->gateway), &gw);

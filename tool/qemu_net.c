@@ -62,12 +62,20 @@ int qemu_net_cmdline(const char *base, const struct run_net *n, char *buf,
 {
     size_t len = 0;
 
+    /* QEMU's user network has fixed addresses (its -netdev user defaults:
+     * the guest 10.0.2.15/24, the host's side 10.0.2.2, its DNS 10.0.2.3),
+     * so the guest is told them instead of waiting for its DHCP server. */
+    int user = n->mode == RUN_NET_USER && n->ip[0] == '\0';
+    const char *ip = user ? "10.0.2.15/24" : n->ip;
+    const char *gw = n->gateway[0] == '\0' && user ? "10.0.2.2" : n->gateway;
+    const char *dns = n->dns[0] == '\0' && user ? "10.0.2.3" : n->dns;
+
     append(buf, size, &len, "%s", base);
-    if (n->ip[0] != '\0')
-        append(buf, size, &len, " gorump.ip=%s", n->ip);
-    if (n->gateway[0] != '\0')
-        append(buf, size, &len, " gorump.gw=%s", n->gateway);
-    if (n->dns[0] != '\0')
-        append(buf, size, &len, " gorump.dns=%s", n->dns);
+    if (ip[0] != '\0' && strcmp(ip, RUN_IP_DHCP) != 0)
+        append(buf, size, &len, " gorump.ip=%s", ip);
+    if (gw[0] != '\0')
+        append(buf, size, &len, " gorump.gw=%s", gw);
+    if (dns[0] != '\0')
+        append(buf, size, &len, " gorump.dns=%s", dns);
     return len >= size || len > KERNEL_CMDLINE_MAX ? -1 : 0;
 }

@@ -98,8 +98,8 @@ static const char net_opts[] =
     "interface):\n"
     "                         user (default): QEMU's user networking; "
     "the guest\n"
-    "                         gets 10.0.2.15 by DHCP and reaches the "
-    "host's\n"
+    "                         is 10.0.2.15 (told at boot: no DHCP wait) "
+    "and reaches the host's\n"
     "                         127.0.0.1 as 10.0.2.2, QEMU's DNS as "
     "10.0.2.3;\n"
     "                         tap:IFNAME: the host tap device IFNAME, set "
@@ -111,8 +111,9 @@ static const char net_opts[] =
     "                         127.0.0.1) to GUESTPORT in the guest, TCP "
     "unless\n"
     "                         /udp; --net user only; repeatable\n"
-    "      --ip=ADDR/PREFIX   a static IPv4 address instead of DHCP\n"
-    "      --gateway=IP       the default route (needs --ip)\n"
+    "      --ip=ADDR/PREFIX   a static IPv4 address instead of DHCP;\n"
+    "                         --ip=dhcp asks DHCP on --net user too\n"
+    "      --gateway=IP       the default route (needs --ip ADDR/PREFIX)\n"
     "      --dns=IP           the name server in /etc/resolv.conf\n";
 
 static const char run_tail[] =

@@ -463,7 +463,8 @@ void net_configure(struct seq *resolv, struct seq *hosts)
             uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&net.nif[i]));
             kprintf("gorump: net: %s %s/%d", netdev_get(i)->name,
                     ip4addr_ntoa(a), __builtin_popcount(mask));
-            kprintf(" gw %s\n", ip4addr_ntoa(netif_ip4_gw(&net.nif[i])));
+            kprintf(" gw %s%s\n", ip4addr_ntoa(netif_ip4_gw(&net.nif[i])),
+                    dhcp_supplied_address(&net.nif[i]) ? " (dhcp)" : "");
         }
     }
 }

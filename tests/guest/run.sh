@@ -92,6 +92,8 @@ register_cases() {
         go_case net-none
         go_case net-static
         go_case net-static-other
+        go_case net-user-static
+        go_case net-dhcp
     fi
     go_case mmap
     go_case mmap-big
@@ -665,6 +667,20 @@ c_net_static() {
         --ip 10.0.2.15/24 --gateway 10.0.2.2 --dns 10.0.2.3
     expect_out '^fetched .* from local address 10\.0\.2\.15:'
     expect_err_line "gorump: net: virtio-net0 10.0.2.15/24 gw 10.0.2.2"
+}
+
+# --net user: the guest is told QEMU's fixed addresses, with no DHCP.
+c_net_user_static() {
+    GORUMP_KERNEL_ARGS="gorump gorump.verbose" fetch_from_host
+    expect_out '^fetched .* from local address 10\.0\.2\.15:'
+    expect_err_line "gorump: net: virtio-net0 10.0.2.15/24 gw 10.0.2.2"
+}
+
+# --ip dhcp: the same addresses, from QEMU's DHCP server.
+c_net_dhcp() {
+    GORUMP_KERNEL_ARGS="gorump gorump.verbose" fetch_from_host --ip dhcp
+    expect_out '^fetched .* from local address 10\.0\.2\.15:'
+    expect_err_line "gorump: net: virtio-net0 10.0.2.15/24 gw 10.0.2.2 (dhcp)"
 }
 
 # An address DHCP would not give: proves the static one is used.

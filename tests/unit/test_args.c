@@ -470,6 +470,10 @@ static void test_net_errors(void)
     expect_error(ARGV("--ip", "10.0.2.15", "p"),
                  "--ip: '10.0.2.15': want ADDR/PREFIX, e.g. 10.0.2.15/24");
     expect_error(ARGV("--ip", "10.0.2/24", "p"), "want ADDR/PREFIX");
+    expect_error(ARGV("--ip", "DHCP", "p"), "or dhcp");
+    expect_error(ARGV("--ip", "dhcp", "--ip", "dhcp", "p"), "given twice");
+    expect_error(ARGV("--ip", "dhcp", "--gateway", "10.0.2.2", "p"),
+                 "needs --ip ADDR/PREFIX");
     expect_error(ARGV("--ip", "10.0.2.15/33", "p"),
                  "invalid prefix length '33' (want 1 to 32)");
     expect_error(ARGV("--ip", "10.0.2.15/0", "p"), "invalid prefix length '0'");

@@ -260,7 +260,24 @@ static void test_net_cmdline(void)
     char buf[KERNEL_CMDLINE_MAX + 1], big[KERNEL_CMDLINE_MAX + 2];
     struct run_args a;
 
+    /* --net user (the default): QEMU's fixed addresses, no DHCP... */
     parse_run(&a, RUNARGS("-p", "1:2"));
+    CHECK_EQ(qemu_net_cmdline("gorump", &a.net, buf, sizeof(buf)), 0);
+    CHECK(strcmp(buf, "gorump gorump.ip=10.0.2.15/24 gorump.gw=10.0.2.2 "
+                      "gorump.dns=10.0.2.3") == 0);
+    run_args_free(&a);
+    /* ...unless asked for, and what is given wins. */
+    parse_run(&a, RUNARGS("--ip", "dhcp"));
+    CHECK_EQ(qemu_net_cmdline("gorump", &a.net, buf, sizeof(buf)), 0);
+    CHECK(strcmp(buf, "gorump") == 0);
+    run_args_free(&a);
+    parse_run(&a, RUNARGS("--dns", "10.0.2.9"));
+    CHECK_EQ(qemu_net_cmdline("gorump", &a.net, buf, sizeof(buf)), 0);
+    CHECK(strcmp(buf, "gorump gorump.ip=10.0.2.15/24 gorump.gw=10.0.2.2 "
+                      "gorump.dns=10.0.2.9") == 0);
+    run_args_free(&a);
+    /* Other networks: DHCP unless --ip. */
+    parse_run(&a, RUNARGS("--net", "tap:t0"));
     CHECK_EQ(qemu_net_cmdline("gorump", &a.net, buf, sizeof(buf)), 0);
     CHECK(strcmp(buf, "gorump") == 0);
     run_args_free(&a);
@@ -271,7 +288,7 @@ static void test_net_cmdline(void)
     CHECK(strcmp(buf, "gorump gorump.verbose gorump.ip=10.0.2.15/24 "
                       "gorump.gw=10.0.2.2 gorump.dns=10.0.2.3") == 0);
     run_args_free(&a);
-    parse_run(&a, RUNARGS("--dns", "1.1.1.1"));
+    parse_run(&a, RUNARGS("--net", "tap:t0", "--dns", "1.1.1.1"));
     CHECK_EQ(qemu_net_cmdline("x", &a.net, buf, sizeof(buf)), 0);
     CHECK(strcmp(buf, "x gorump.dns=1.1.1.1") == 0);
     /* Longer than the kernel keeps: refused, not cut.  The words are

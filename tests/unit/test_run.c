@@ -247,7 +247,7 @@ static void test_qemu_args(void)
     unsetenv("GORUMP_KERNEL_ARGS");
     CHECK(strncmp(out, "-M\nq35\n", 7) == 0); /* "$@" has no argv[0] */
     CHECK(strstr(out, "\n-m\n1024M\n") != NULL);
-    CHECK(strstr(out, "\n-append\nk=v\n") != NULL);
+    CHECK(strstr(out, "\n-append\nk=v gorump.ip=10.0.2.15/24 ") != NULL);
     CHECK(strstr(out, "\n-serial\nchardev:con\n") != NULL);
 }
 
@@ -258,7 +258,8 @@ static void test_net_args(void)
     CHECK(strstr(out, "\n-netdev\nuser,id=net0,hostfwd=tcp:127.0.0.1:3000-:"
                       "3000,hostfwd=udp:0.0.0.0:53-:53\n-device\n"
                       "virtio-net-device,netdev=net0\n") != NULL);
-    CHECK(strstr(out, "\n-append\ngorump\n") != NULL);
+    CHECK(strstr(out, "\n-append\ngorump gorump.ip=10.0.2.15/24 "
+                      "gorump.gw=10.0.2.2 gorump.dns=10.0.2.3\n") != NULL);
     CHECK(err[0] == '\0');
     setenv("GORUMP_KERNEL_ARGS", "k=v", 1);
     CHECK_EQ(RUN("--machine", "q35", "--ip", "10.0.2.15/24", "--gateway",
