@@ -1,10 +1,15 @@
 /*
  * fs/epoll.c — epoll instances.  Each watch (an item) links the epoll to a
- * file.  epoll_wait asks each item's file for its readiness; edge-triggered
- * items report only after file_notify() marked them since their last
- * report (and once right after EPOLL_CTL_ADD), as Linux does.  Items that
- * reported move to the back of the list, so a small maxevents cannot starve
- * the others.
+ * file.  As in Linux (fs/eventpoll.c), an epoll keeps a ready list: an
+ * item goes on it when it is added or modified and whenever its file
+ * notifies (file_notify), and epoll_wait asks only the files of the items
+ * on it for their readiness, so a wait costs what the ready items cost,
+ * not what every watched file does (bench/epoll).  An item whose file is
+ * not ready leaves the list; an edge-triggered or one-shot item leaves it
+ * when it reports; a level-triggered one that reports stays, at the back,
+ * to be asked again next time (so a small maxevents cannot starve the
+ * others).  This relies on every file kind notifying when it may have
+ * become ready, which Go's netpoller (edge-triggered) relies on too.
  */
 #include "fs/fs.h"
 #include "mm/mm.h"
@@ -16,6 +21,7 @@
 
 struct epoll {
     struct list items;
+    struct list ready; /* struct epitem, by rlink */
     struct waitq wq;
     struct file *self;
 };
@@ -23,22 +29,47 @@ struct epoll {
 struct epitem {
     struct list elink; /* in epoll->items */
     struct list flink; /* in file->watchers */
+    struct list rlink; /* in epoll->ready, when on_ready */
     struct epoll *ep;
     struct file *file; /* not referenced: the item dies with the file */
     int fd;
     uint32_t events;
     uint64_t data;
-    bool edge;     /* notified since the last report */
+    bool on_ready;
     bool disabled; /* EPOLLONESHOT fired */
 };
 
 static const struct file_ops epoll_ops;
 
+static void ready_add(struct epitem *it)
+{
+    if (it->on_ready)
+        return;
+    list_add_tail(&it->ep->ready, &it->rlink);
+    it->on_ready = true;
+}
+
+static void ready_del(struct epitem *it)
+{
+    if (!it->on_ready)
+        return;
+    list_del(&it->rlink);
+    it->on_ready = false;
+}
+
 static void item_free(struct epitem *it)
 {
+    ready_del(it);
     list_del(&it->elink);
     list_del(&it->flink);
     kfree(it);
+}
+
+/* What the item would report now: its file's events that it asks for,
+ * 0 when disabled. */
+static uint32_t item_events(struct epitem *it)
+{
+    return it->disabled ? 0 : it->file->ops->poll(it->file) & it->events;
 }
 
 static void ep_release(struct file *f)
@@ -49,15 +80,17 @@ static void ep_release(struct file *f)
     kfree(ep);
 }
 
+/* The epoll itself is readable when an item on its ready list is ready;
+ * the others leave the list (as they would at the next wait). */
 static uint32_t ep_poll(struct file *f)
 {
     struct epoll *ep = f->priv;
-    list_for_each(l, &ep->items)
+    list_for_each(l, &ep->ready)
     {
-        struct epitem *it = container_of(l, struct epitem, elink);
-        uint32_t ev = it->file->ops->poll(it->file) & (it->events | ALWAYS);
-        if (ev && !it->disabled && (!(it->events & EPOLLET) || it->edge))
+        struct epitem *it = container_of(l, struct epitem, rlink);
+        if (item_events(it))
             return EPOLLIN | EPOLLRDNORM;
+        ready_del(it);
     }
     return 0;
 }
@@ -95,6 +128,7 @@ long epoll_create(struct file **out)
     if (!ep)
         return -ENOMEM;
     list_init(&ep->items);
+    list_init(&ep->ready);
     waitq_init(&ep->wq);
     *out = file_alloc(&epoll_ops, ep, O_RDWR);
     if (!*out) {
@@ -161,8 +195,8 @@ long epoll_ctl(struct file *epf, int op, int fd, struct file *f,
     }
     it->events = ev.events | ALWAYS;
     it->data = ev.data;
-    it->edge = true;
     it->disabled = false;
+    ready_add(it); /* asked once, as Linux polls a new or changed item */
     waitq_wake(&ep->wq, -1);
     return 0;
 }
@@ -173,7 +207,7 @@ void epoll_notify(struct file *f, uint32_t events)
     list_for_each(l, &f->watchers)
     {
         struct epitem *it = container_of(l, struct epitem, flink);
-        it->edge = true;
+        ready_add(it);
         waitq_wake(&it->ep->wq, -1);
         file_notify(it->ep->self, EPOLLIN);
     }
@@ -185,39 +219,34 @@ void epoll_forget(struct file *f)
         item_free(container_of(l, struct epitem, flink));
 }
 
-/* Collects up to max ready events; reported items move to the back. */
+/* Collects up to max ready events from the ready list; level-triggered
+ * items that reported go back on it, at the end, after this pass. */
 static int collect(struct epoll *ep, struct linux_epoll_event *out, int max)
 {
-    struct list done;
+    struct list again;
     int n = 0;
-    list_init(&done);
-    list_for_each(l, &ep->items)
+    list_init(&again);
+    list_for_each(l, &ep->ready)
     {
         if (n == max)
             break;
-        struct epitem *it = container_of(l, struct epitem, elink);
-        if (it->disabled)
+        struct epitem *it = container_of(l, struct epitem, rlink);
+        uint32_t ev = item_events(it);
+        ready_del(it);
+        if (!ev)
             continue;
-        uint32_t ev = it->file->ops->poll(it->file) & it->events;
-        if (!ev) {
-            it->edge = false;
-            continue;
-        }
-        if ((it->events & EPOLLET) && !it->edge)
-            continue;
-        it->edge = false;
         if (it->events & EPOLLONESHOT)
             it->disabled = true;
         out[n].events = ev;
         out[n].data = it->data;
         n++;
-        list_del(&it->elink);
-        list_add_tail(&done, &it->elink);
+        if (!(it->events & (EPOLLET | EPOLLONESHOT)))
+            list_add_tail(&again, &it->rlink);
     }
-    list_for_each(l, &done)
+    list_for_each(l, &again)
     {
         list_del(l);
-        list_add_tail(&ep->items, l);
+        ready_add(container_of(l, struct epitem, rlink));
     }
     return n;
 }

@@ -5,16 +5,50 @@
 #include "fs/fs.h"
 #include "mm/mm.h"
 
+/* The table grows by chunks of one page each, allocated as fds are
+ * first used there, so FD_MAX (Linux's nr_open) costs nothing until a
+ * program opens that many, and no allocation is ever larger than a
+ * page (a flat array of a million fds would need 8 MiB in one piece). */
+#define FD_CHUNK 448 /* 448 * (8 + 1) bytes and the heap's header: a page */
+
+struct fd_chunk {
+    struct file *files[FD_CHUNK];
+    uint8_t cloexec[FD_CHUNK];
+};
+
+static struct fd_chunk fd_chunk0; /* the first fds need no allocation */
+
 static struct {
-    struct file *files[FD_MAX];
-    uint8_t cloexec[FD_MAX];
+    struct fd_chunk *chunk[(FD_MAX + FD_CHUNK - 1) / FD_CHUNK];
     int count;
-    int limit; /* RLIMIT_NOFILE's soft limit */
-} fdt = {.limit = 1024};
+    int limit;  /* RLIMIT_NOFILE's soft limit */
+    int lowest; /* no free fd below it */
+} fdt = {.chunk = {&fd_chunk0}, .limit = 1024};
 
 void fd_set_limit(int n)
 {
     fdt.limit = n > FD_MAX ? FD_MAX : n;
+}
+
+int fd_limit(void)
+{
+    return fdt.limit;
+}
+
+/* The chunk holding fd (0 <= fd < FD_MAX), made when MAKE; NULL when
+ * there is none (or no memory for it). */
+static struct fd_chunk *fd_chunk(int fd, bool make)
+{
+    struct fd_chunk **c = &fdt.chunk[fd / FD_CHUNK];
+    if (!*c && make)
+        *c = kzalloc(sizeof(**c));
+    return *c;
+}
+
+static struct file *fd_slot(int fd)
+{
+    struct fd_chunk *c = fd_chunk(fd, false);
+    return c ? c->files[fd % FD_CHUNK] : NULL;
 }
 
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags)
@@ -61,21 +95,34 @@ int fd_install_at(int fd, struct file *f, bool cloexec)
 {
     if (fd < 0 || fd >= FD_MAX)
         return -EBADF;
-    if (fdt.files[fd])
+    struct fd_chunk *c = fd_chunk(fd, true);
+    if (!c)
+        return -ENOMEM;
+    if (c->files[fd % FD_CHUNK])
         fd_close(fd);
-    fdt.files[fd] = f;
-    fdt.cloexec[fd] = cloexec;
+    c->files[fd % FD_CHUNK] = f;
+    c->cloexec[fd % FD_CHUNK] = cloexec;
     fdt.count++;
+    if (fd == fdt.lowest)
+        fdt.lowest++;
     procfs_fd_opened(fd, f);
     return fd;
 }
 
+int fd_free_from(int min)
+{
+    int fd = MAX(min, fdt.lowest);
+    while (fd < fdt.limit && fd_slot(fd))
+        fd++;
+    if (min <= fdt.lowest)
+        fdt.lowest = fd;
+    return fd < fdt.limit ? fd : -EMFILE;
+}
+
 int fd_install(struct file *f, bool cloexec)
 {
-    for (int fd = 0; fd < fdt.limit; fd++)
-        if (!fdt.files[fd])
-            return fd_install_at(fd, f, cloexec);
-    return -EMFILE;
+    int fd = fd_free_from(0);
+    return fd < 0 ? fd : fd_install_at(fd, f, cloexec);
 }
 
 int fd_install_new(struct file *f, bool cloexec)
@@ -88,19 +135,21 @@ int fd_install_new(struct file *f, bool cloexec)
 
 struct file *fd_get(int fd)
 {
-    if (fd < 0 || fd >= FD_MAX || !fdt.files[fd])
-        return NULL;
-    file_get(fdt.files[fd]);
-    return fdt.files[fd];
+    struct file *f = fd < 0 || fd >= FD_MAX ? NULL : fd_slot(fd);
+    if (f)
+        file_get(f);
+    return f;
 }
 
 int fd_close(int fd)
 {
-    if (fd < 0 || fd >= FD_MAX || !fdt.files[fd])
+    struct file *f = fd < 0 || fd >= FD_MAX ? NULL : fd_slot(fd);
+    if (!f)
         return -EBADF;
-    struct file *f = fdt.files[fd];
-    fdt.files[fd] = NULL;
+    fd_chunk(fd, false)->files[fd % FD_CHUNK] = NULL;
     fdt.count--;
+    if (fd < fdt.lowest)
+        fdt.lowest = fd;
     procfs_fd_closed(fd);
     file_put(f);
     return 0;
@@ -109,18 +158,21 @@ int fd_close(int fd)
 void fd_close_all(void)
 {
     for (int fd = 0; fd < FD_MAX && fdt.count > 0; fd++)
-        if (fdt.files[fd])
+        if (fd_slot(fd))
             fd_close(fd);
 }
 
 bool fd_cloexec(int fd)
 {
-    return fdt.cloexec[fd];
+    struct fd_chunk *c = fd_chunk(fd, false);
+    return c && c->cloexec[fd % FD_CHUNK];
 }
 
 void fd_set_cloexec(int fd, bool on)
 {
-    fdt.cloexec[fd] = on;
+    struct fd_chunk *c = fd_chunk(fd, false);
+    if (c)
+        c->cloexec[fd % FD_CHUNK] = on;
 }
 
 int fd_count(void)

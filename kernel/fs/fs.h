@@ -61,7 +61,8 @@ struct gorump_image;
 #define PATH_MAX 4096
 #define NAME_MAX 255
 
-#define FD_MAX 4096
+/* Linux's default nr_open: the most fds RLIMIT_NOFILE may allow. */
+#define FD_MAX (1 << 20)
 
 struct file;
 struct node;
@@ -110,6 +111,8 @@ int fd_install(struct file *f, bool cloexec);
 int fd_install_at(int fd, struct file *f, bool cloexec);
 /* fd_install for a file just made: on failure the file is dropped. */
 int fd_install_new(struct file *f, bool cloexec);
+/* The lowest free fd at or above min below RLIMIT_NOFILE, or -EMFILE. */
+int fd_free_from(int min);
 /* The file at fd with a reference taken, or NULL. */
 struct file *fd_get(int fd);
 int fd_close(int fd);
@@ -120,6 +123,7 @@ void fd_set_cloexec(int fd, bool on);
 int fd_count(void);
 /* RLIMIT_NOFILE: fd_install uses numbers below n. */
 void fd_set_limit(int n);
+int fd_limit(void);
 
 /* --- node.c: the in-memory file tree (one tmpfs-like tree for the whole
  * system; files from the image keep their bytes in the image until first

@@ -229,11 +229,15 @@ static long dup_to(int oldfd, int newfd, bool cloexec)
     struct file *f = fd_get(oldfd);
     if (!f)
         return -EBADF;
-    if (newfd < 0 || newfd >= FD_MAX) {
+    /* dup2(2): EBADF for a newfd RLIMIT_NOFILE does not allow. */
+    if (newfd < 0 || newfd >= fd_limit()) {
         file_put(f);
         return -EBADF;
     }
-    return fd_install_at(newfd, f, cloexec);
+    int r = fd_install_at(newfd, f, cloexec);
+    if (r < 0)
+        file_put(f);
+    return r;
 }
 
 static long dup_from(int oldfd, int min, bool cloexec)
@@ -241,18 +245,17 @@ static long dup_from(int oldfd, int min, bool cloexec)
     struct file *f = fd_get(oldfd);
     if (!f)
         return -EBADF;
-    if (min < 0 || min >= FD_MAX) {
+    /* fcntl(2): EINVAL for an arg at or above RLIMIT_NOFILE. */
+    if (min < 0 || min >= fd_limit()) {
         file_put(f);
         return -EINVAL;
     }
-    for (int fd = min; fd < FD_MAX; fd++) {
-        struct file *g = fd_get(fd);
-        if (!g)
-            return fd_install_at(fd, f, cloexec);
-        file_put(g);
-    }
-    file_put(f);
-    return -EMFILE;
+    int fd = fd_free_from(min);
+    if (fd >= 0)
+        fd = fd_install_at(fd, f, cloexec);
+    if (fd < 0)
+        file_put(f);
+    return fd;
 }
 
 SYS(dup)

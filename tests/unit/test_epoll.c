@@ -25,10 +25,12 @@
 struct fake {
     uint32_t ready;
     bool released;
+    int polls; /* times asked for its readiness */
 };
 
 static uint32_t fake_poll(struct file *f)
 {
+    ((struct fake *)f->priv)->polls++;
     return ((struct fake *)f->priv)->ready;
 }
 
@@ -265,13 +267,85 @@ static void closing(void)
     CHECK_EQ(fd_close(again), 0);
 }
 
+/* The ready list: a wait asks only the files that notified (or were
+ * just added), so idle watches cost nothing; a level-triggered item that
+ * stays ready is asked again. */
+static void ready_list(void)
+{
+    enum { N = 500 };
+    static struct fake st[N];
+    int ep = open_epoll(), fd[N];
+    for (int i = 0; i < N; i++) {
+        fd[i] = open_fake(&st[i]);
+        CHECK_EQ(ctl(ep, EPOLL_CTL_ADD, fd[i], EPOLLIN | (i % 2 ? EPOLLET : 0),
+                     (uint64_t)i),
+                 0);
+    }
+    CHECK_EQ(wait_(ep, 8), 0); /* each asked once, none ready */
+    for (int i = 0; i < N; i++)
+        CHECK_EQ(st[i].polls, 1);
+    notify(fd[7], EPOLLIN);   /* edge-triggered */
+    notify(fd[300], EPOLLIN); /* level-triggered */
+    CHECK_EQ(wait_(ep, 8), 2);
+    CHECK_EQ(wait_(ep, 8), 1); /* the level-triggered one, again */
+    CHECK_EQ(evs[0].data, 300);
+    int asked = 0;
+    for (int i = 0; i < N; i++)
+        asked += st[i].polls;
+    CHECK_EQ(asked, N + 3); /* 7 once more, 300 twice more */
+    st[300].ready = 0;
+    CHECK_EQ(wait_(ep, 8), 0); /* asked, not ready: off the list */
+    CHECK_EQ(wait_(ep, 8), 0);
+    CHECK_EQ(st[300].polls, 4);
+    for (int i = 0; i < N; i++)
+        CHECK_EQ(fd_close(fd[i]), 0);
+    CHECK_EQ(fd_close(ep), 0);
+}
+
+/* The fd table past its first chunk: lowest free first, RLIMIT_NOFILE
+ * honoured, numbers reused. */
+static void many_fds(void)
+{
+    enum { N = 1500 };
+    static struct fake st[N];
+    static int fd[N];
+    CHECK_EQ(fd_free_from(0), 0);
+    fd_set_limit(1000);
+    for (int i = 0; i < N; i++)
+        fd[i] = open_fake(&st[i]);
+    CHECK_EQ(fd[999], 999);
+    CHECK_EQ(fd[1000], -EMFILE);
+    fd_set_limit(2000);
+    CHECK_EQ(fd_free_from(1200), 1200);
+    for (int i = 1000; i < N; i++)
+        fd[i] = open_fake(&st[i]);
+    CHECK_EQ(fd[N - 1], N - 1);
+    CHECK_EQ(fd_close(700), 0);
+    CHECK_EQ(fd_close(5), 0);
+    CHECK_EQ(fd_free_from(0), 5);
+    CHECK_EQ(fd_free_from(6), 700);
+    CHECK_EQ(fd_install_new(file_alloc(&fake_ops, &st[5], O_RDWR), true), 5);
+    CHECK(fd_cloexec(5) && !fd_cloexec(6) && !fd_cloexec(1400));
+    CHECK_EQ(fd_free_from(0), 700);
+    CHECK_EQ(fd_close(700), -EBADF);
+    for (int i = 0; i < N; i++)
+        if (i != 700)
+            CHECK_EQ(fd_close(i), 0);
+    CHECK_EQ(fd_count(), 0);
+    fd_set_limit(1024);
+}
+
 int main(void)
 {
     errors();
     level_edge_oneshot();
     fairness();
     closing();
+    ready_list();
+    many_fds();
     CHECK_EQ(fd_count(), 0);
-    CHECK_EQ(kshim_live, 0);
+    /* All freed but the fd table's chunks for fds 448..1499, which stay
+     * (a table never shrinks, as Linux's fdtable). */
+    CHECK_EQ(kshim_live, 3);
     return check_done();
 }
