@@ -75,6 +75,7 @@ register_cases() {
     go_case packtimes
     go_case udpcmsg
     go_case tcprecvq
+    go_case sendmem
     go_case net-http
     go_case net-fetch
     go_case net-echo-1m c_net_echo $((1 << 20))
@@ -113,7 +114,13 @@ register_cases() {
     [ "$NATIVE" = 1 ] || go_case oom
     # Fault injection (gorump.failslab/failpage) has no native counterpart.
     if [ "$NATIVE" != 1 ]; then
-        for n in fs goroutines mmap; do go_case "fail-$n" c_fail "$n"; done
+        for n in fs goroutines mmap netloop; do go_case "fail-$n" c_fail "$n"; done
+        # 2% of pages failing ends a Go program before it reaches the
+        # network; these reach it: kmalloc failing (seed 1 hung in a TCP
+        # send before sends waited for memory), and lwIP's own
+        # allocations failing.
+        go_case fail-netloop-slab c_fail netloop gorump.failslab=3,1
+        go_case fail-netloop-net c_fail netloop gorump.failnet=5,1
     fi
 
     # C programs (tests/cpu), run once: what a program can do to the CPU.
@@ -442,6 +449,14 @@ c_netloop() {
     expect_success
 }
 
+# With gorump.failnet on the command line, /proc/gorump/failnet lets the
+# program make the network run out of memory when it chooses (natively
+# the memory cases are skipped).
+c_sendmem() {
+    GORUMP_KERNEL_ARGS="gorump gorump.failnet=0" run sendmem
+    expect_success
+}
+
 c_wallclock() {
     local start=$EPOCHREALTIME
     run wallclock
@@ -463,17 +478,18 @@ c_oom() {
     expect_err 'out of memory: no free page for address'
 }
 
-# A program run with 3% of kmalloc and 2% of page allocations failing
-# (seeds fixed, so a failure can be repeated): it may fail (1), die of
-# ENOMEM in the Go runtime (2) or be OOM-killed (137), but the kernel
-# must not panic (123) or hang (124), and must reach its exit report.
+# c_fail PROGRAM [KNOBS]: PROGRAM run with 3% of kmalloc and 2% of page
+# allocations failing, or with the fault-injection words KNOBS (seeds
+# fixed, so a failure can be repeated): it may fail (1), die of ENOMEM in
+# the Go runtime (2) or be OOM-killed (137), but the kernel must not
+# panic (123) or hang (124), and must reach its exit report.
 c_fail() {
-    GORUMP_KERNEL_ARGS="gorump gorump.stats gorump.failslab=3,7 \
-gorump.failpage=2,11" run "$1"
-    local st
+    local knobs=${2:-"gorump.failslab=3,7 gorump.failpage=2,11"} st mem=()
+    [ "$1" = netloop ] && mem=(-m 256M) # as c_netloop
+    GORUMP_KERNEL_ARGS="gorump gorump.stats $knobs" run "${mem[@]}" "$1"
     st=$(cat "$dir/status" 2>/dev/null)
     case $st in 0 | 1 | 2 | 137) ;; *) fail "status $st" ;; esac
-    expect_err '^gorump: fault injection: 3% fail' \
+    expect_err '^gorump: fault injection: [35]% fail' \
         '^gorump: stats: free-pages=.* injected-failures=[1-9]'
     reject_err 'kernel panic'
 }
