@@ -193,6 +193,8 @@ void route_proc_igmp6(struct seq *s);
  * limits; the queue of a router that does not answer), run with lwIP's
  * timers. */
 void net_lwip_tick(void);
+/* Half-open connections that gave their place to a new SYN. */
+extern uint64_t net_syn_evicted;
 
 /* --- netstat.c: /proc/net/lwip, gorump's own: lwIP assertions that
  * failed (counted, never a panic), the memory lwIP holds (net.c keeps

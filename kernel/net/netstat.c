@@ -68,6 +68,7 @@ void net_proc_lwip(struct seq *s)
     seq_printf(s, "tcp_active %d\ntcp_time_wait %d\ntcp_listen %d\n",
                count_pcbs(tcp_active_pcbs), count_pcbs(tcp_tw_pcbs),
                count_pcbs((struct tcp_pcb *)tcp_listen_pcbs.listen_pcbs));
+    seq_printf(s, "tcp_syn_evicted %lu\n", net_syn_evicted);
     for (int i = 0; i < netdev_count(); i++) {
         struct netdev *d = netdev_get(i);
         seq_printf(s,

@@ -283,6 +283,13 @@ static int t_bind(struct sock *s, const struct kaddr *a)
     return net_err(e);
 }
 
+/* The most half-open connections a listener keeps: its backlog, as
+ * Linux's SYN queue, within lwIP's 8-bit count. */
+static u8_t syn_backlog(int backlog)
+{
+    return (u8_t)MIN(backlog, 255);
+}
+
 static int t_listen(struct sock *s, int backlog)
 {
     struct tcp *t = tcp_of(s);
@@ -290,6 +297,8 @@ static int t_listen(struct sock *s, int backlog)
         backlog = backlog <= 0 ? 1 : 4096;
     if (t->listening) {
         t->backlog = backlog;
+        if (t->pcb)
+            tcp_backlog_set(t->pcb, syn_backlog(backlog));
         return 0;
     }
     if (t->connected || t->connecting)
@@ -317,7 +326,8 @@ static int t_listen(struct sock *s, int backlog)
     u8_t opts = t->pcb->so_options;
     ip_reset_option(t->pcb, SOF_REUSEADDR);
     err_t e = ERR_OK;
-    struct tcp_pcb *lpcb = tcp_listen_with_backlog_and_err(t->pcb, 0, &e);
+    struct tcp_pcb *lpcb =
+        tcp_listen_with_backlog_and_err(t->pcb, syn_backlog(backlog), &e);
     if (!lpcb) {
         ip_set_option(t->pcb, SOF_REUSEADDR);
         return net_err(e);

@@ -1,8 +1,9 @@
 /*
- * tests/netfuzz/main.c — netfuzz [-s SEED] [-t SECONDS] [-n FRAMES] --
- * [-k KIND,...] [-v] -- COMMAND...: runs COMMAND (gorump running
+ * tests/netfuzz/main.c — netfuzz [-s SEED] [-t SECONDS] [-n FRAMES]
+ * [-f SYNS] [-k KIND,...] [-v] -- COMMAND...: runs COMMAND (gorump running
  * tests/go/netfuzzd, with GORUMP_TEST_NETDEV pointing QEMU's network at our
- * socket), checks the guest answers, sends the storm (FRAMES frames, or as many
+ * socket), checks the guest answers, with -f floods its server with SYNS
+ * SYNs (synflood.c), sends the storm (FRAMES frames, or as many
  * as SECONDS allow), and checks again: ping, UDP and TCP answered, no malformed
  * frame from the guest, no lwIP assertion, lwIP's memory back to its
  * level before the storm, and the guest's clean exit (no panic).
@@ -21,7 +22,7 @@
 #define LEAK_WAIT_MS 45000
 
 static struct {
-    uint64_t seed, frames;
+    uint64_t seed, frames, flood;
     int seconds;
     uint32_t kinds;
     bool verbose;
@@ -55,13 +56,15 @@ static int parse_kinds(char *list)
 static int parse(int argc, char **argv)
 {
     int c;
-    while ((c = getopt(argc, argv, "s:t:n:k:v")) != -1) {
+    while ((c = getopt(argc, argv, "s:t:n:f:k:v")) != -1) {
         if (c == 's')
             nf.seed = strtoull(optarg, NULL, 0);
         else if (c == 't')
             nf.seconds = atoi(optarg);
         else if (c == 'n')
             nf.frames = strtoull(optarg, NULL, 0);
+        else if (c == 'f')
+            nf.flood = strtoull(optarg, NULL, 0);
         else if (c == 'v')
             nf.verbose = true;
         else if (c != 'k' || parse_kinds(optarg) < 0)
@@ -84,8 +87,7 @@ static pid_t spawn(char **cmd)
     return pid;
 }
 
-/* The value after "key " in the STAT answer, or -1. */
-static long stat_value(const char *text, const char *key)
+long stat_value(const char *text, const char *key)
 {
     char pat[64];
     snprintf(pat, sizeof(pat), "\n%s ", key);
@@ -224,7 +226,7 @@ int main(int argc, char **argv)
 {
     if (parse(argc, argv) < 0) {
         fprintf(stderr, "usage: netfuzz [-s SEED] [-t SECONDS] [-n FRAMES] "
-                        "[-k KIND,...] [-v] -- COMMAND [ARG...]\n");
+                        "[-f SYNS] [-k KIND,...] [-v] -- COMMAND [ARG...]\n");
         return 2;
     }
     char dir[] = "/tmp/netfuzz.XXXXXX", path[64], spec[128];
@@ -255,6 +257,8 @@ int main(int argc, char **argv)
     guest_ll6();
     check_small_writes();
     long before = stat_now("mem_objects", NULL, 0);
+    if (nf.flood && !synflood(nf.seed, nf.flood))
+        fail("the SYN flood was not withstood");
     if (!storm()) {
         kill(nf.pid, SIGKILL);
         waitpid(nf.pid, NULL, 0);
