@@ -66,7 +66,14 @@ static int limit_of(memp_t type)
     }
 }
 
+/* Objects of each pool in use: the limits above, and /proc/net/lwip's
+ * account of what lwIP holds. */
 static int in_use[MEMP_MAX];
+
+static const char *const pool_names[MEMP_MAX] = {
+#define LWIP_MEMPOOL(name, num, size, desc) [MEMP_##name] = #name,
+#include "lwip/priv/memp_std.h"
+};
 
 void *__wrap_memp_malloc(memp_t type)
 {
@@ -74,16 +81,23 @@ void *__wrap_memp_malloc(memp_t type)
     if (limit && in_use[type] >= limit)
         return NULL;
     void *p = __real_memp_malloc(type);
-    if (p && limit)
+    if (p)
         in_use[type]++;
     return p;
 }
 
 void __wrap_memp_free(memp_t type, void *mem)
 {
-    if (mem && limit_of(type))
+    if (mem)
         in_use[type]--;
     __real_memp_free(type, mem);
+}
+
+void net_lwip_pools(struct seq *s)
+{
+    for (int i = 0; i < MEMP_MAX; i++)
+        if (in_use[i])
+            seq_printf(s, "pool %s %d\n", pool_names[i], in_use[i]);
 }
 
 /* The queue of neighbour entry n, detached: each packet is sent, or

@@ -193,6 +193,8 @@ void route_proc_igmp6(struct seq *s);
  * limits; the queue of a router that does not answer), run with lwIP's
  * timers. */
 void net_lwip_tick(void);
+/* Prints "pool NAME N" for each lwIP pool with objects in use. */
+void net_lwip_pools(struct seq *s);
 /* Half-open connections that gave their place to a new SYN. */
 extern uint64_t net_syn_evicted;
 

@@ -61,16 +61,18 @@ static bool stat_during(const char *when)
     fprintf(stderr,
             "netfuzz: syn-flood: %s, %llu SYNs sent: tcp_active %ld, "
             "mem_objects %ld, mem_bytes %ld, tcp_syn_evicted %ld\n",
-            when, (unsigned long long)fl.sent, active, stat_value(a, "mem_objects"),
-            stat_value(a, "mem_bytes"), stat_value(a, "tcp_syn_evicted"));
+            when, (unsigned long long)fl.sent, active,
+            stat_value(a, "mem_objects"), stat_value(a, "mem_bytes"),
+            stat_value(a, "tcp_syn_evicted"));
     if (!a) {
         fprintf(stderr, "netfuzz: FAIL: no answer from the server during "
                         "a SYN flood\n");
         return false;
     }
     if (active < 0 || active > HALF_OPEN_MAX + OTHER_PCBS) {
-        fprintf(stderr, "netfuzz: FAIL: %ld TCP pcbs during a SYN flood "
-                        "(half-open ones not bounded by the backlog)\n",
+        fprintf(stderr,
+                "netfuzz: FAIL: %ld TCP pcbs during a SYN flood "
+                "(half-open ones not bounded by the backlog)\n",
                 active);
         return false;
     }
