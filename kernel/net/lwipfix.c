@@ -10,8 +10,8 @@
  * lwIP does what it does with an empty static pool (drops the oldest
  * queued packet, or the new one).  Connection pools (pcbs, segments,
  * pbufs) stay unbounded: lwIP reclaims pcbs at its limit by killing
- * established connections, worse than the memory a SYN flood costs
- * before SYN_RCVD times out.
+ * established connections; what a SYN flood may cost is bounded per
+ * listener instead (the SYN queue, below).
  *
  * Neighbour queues: packets wait on an INCOMPLETE neighbour entry, and
  * lwIP sends them only when a Neighbor Advertisement completes it.  An
