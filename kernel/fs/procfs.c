@@ -237,6 +237,49 @@ static void mark_pseudo(struct node *dir)
     }
 }
 
+/* /proc/gorump/failnet (mm/failinject.c): the PERCENT of lwIP's
+ * allocations that fail, read and written as a decimal number. */
+static long failnet_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
+{
+    char buf[8];
+    int len = snprintf(buf, sizeof(buf), "%u\n", failinject_percent(FAIL_NET));
+    if (*pos >= (uint64_t)len)
+        return 0;
+    size_t c = MIN(n, (size_t)len - *pos);
+    if (copy_to_user(ubuf, buf + *pos, c))
+        return -EFAULT;
+    *pos += c;
+    return (long)c;
+}
+
+static long failnet_write(struct file *f, uint64_t ubuf, size_t n,
+                          uint64_t *pos)
+{
+    char buf[8] = {0};
+    if (n == 0 || n >= sizeof(buf))
+        return -EINVAL;
+    if (copy_from_user(buf, ubuf, n))
+        return -EFAULT;
+    unsigned v = 0, i = 0;
+    for (; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+        v = v * 10 + (unsigned)(buf[i] - '0');
+    if (i == 0 || v > 100 || (i < n && buf[i] != '\n'))
+        return -EINVAL;
+    failinject_set(FAIL_NET, v);
+    return (long)n;
+}
+
+static void failnet_stat(struct file *f, struct linux_stat *st)
+{
+    node_stat(f->node, st);
+}
+
+static const struct file_ops failnet_ops = {
+    .read = failnet_read,
+    .write = failnet_write,
+    .stat = failnet_stat,
+};
+
 void procfs_init(const struct gorump_image *img)
 {
     proc.args = img->args;
@@ -274,6 +317,8 @@ void procfs_init(const struct gorump_image *img)
     };
     for (unsigned i = 0; i < ARRAY_SIZE(files); i++)
         add_gen(files[i].path, files[i].gen);
+    if (failinject_named(FAIL_NET))
+        add("/proc/gorump/failnet", S_IFREG | 0644)->fops = &failnet_ops;
     add_link("/proc/1", "self");
     add_link("/proc/self/exe", img->exe_path ? img->exe_path : "/");
     add("/proc/self/cwd", S_IFLNK | 0777)->dyn_link = link_cwd;

@@ -3,11 +3,16 @@
  * fail_page_alloc: on the kernel command line
  *   gorump.failslab=PERCENT[,SEED]  kernel-heap allocations (kmalloc)
  *   gorump.failpage=PERCENT[,SEED]  page allocations (pmem_alloc)
+ *   gorump.failnet=PERCENT[,SEED]   lwIP's heap allocations (net/net.c)
  * make PERCENT per cent (0-100) of them fail, chosen by a generator seeded
  * with SEED (default: a random seed, printed so a failing run can be
  * repeated), so every -ENOMEM path runs in tests.  Nothing fails before
  * failinject_arm(), called as the program's main thread first enters user
- * mode: the kernel and the program get to start.
+ * mode: the kernel and the program get to start.  With gorump.failnet on
+ * the command line, /proc/gorump/failnet reads and sets its PERCENT while
+ * the program runs (Linux's debugfs fail_* directories have a
+ * `probability' file for the same), so a test can make the network run
+ * out of memory at the moment it chooses.
  */
 #include "mm/mm.h"
 
@@ -18,9 +23,10 @@ struct injector {
     uint64_t injected;
 };
 
-static struct injector inj[2] = {
+static struct injector inj[FAIL_KINDS] = {
     [FAIL_SLAB] = {.key = "gorump.failslab="},
     [FAIL_PAGE] = {.key = "gorump.failpage="},
+    [FAIL_NET] = {.key = "gorump.failnet="},
 };
 
 static unsigned parse_uint(const char **p)
@@ -53,8 +59,26 @@ static void arm(struct injector *f)
 
 void failinject_arm(void)
 {
-    arm(&inj[FAIL_SLAB]);
-    arm(&inj[FAIL_PAGE]);
+    for (int k = 0; k < FAIL_KINDS; k++)
+        arm(&inj[k]);
+}
+
+bool failinject_named(enum fail_kind kind)
+{
+    return cmdline_value(inj[kind].key) != NULL;
+}
+
+unsigned failinject_percent(enum fail_kind kind)
+{
+    return inj[kind].percent;
+}
+
+void failinject_set(enum fail_kind kind, unsigned percent)
+{
+    struct injector *f = &inj[kind];
+    if (!f->state) /* not armed yet: a fixed seed */
+        f->state = 2654435761u + 1;
+    f->percent = MIN(percent, 100u);
 }
 
 bool failinject_now(enum fail_kind kind)
@@ -73,5 +97,8 @@ bool failinject_now(enum fail_kind kind)
 
 uint64_t failinject_count(void)
 {
-    return inj[FAIL_SLAB].injected + inj[FAIL_PAGE].injected;
+    uint64_t n = 0;
+    for (int k = 0; k < FAIL_KINDS; k++)
+        n += inj[k].injected;
+    return n;
 }

@@ -33,12 +33,18 @@ uint64_t pmem_total_pages(void);
 uint64_t pmem_max_phys(void);
 
 /* --- failinject.c: gorump.failslab= and gorump.failpage= (docs/SECURITY.md) */
-enum fail_kind { FAIL_SLAB, FAIL_PAGE };
+enum fail_kind { FAIL_SLAB, FAIL_PAGE, FAIL_NET, FAIL_KINDS };
 /* Starts failing allocations, if the command line asks for it. */
 void failinject_arm(void);
-/* Whether this allocation is to fail (kmalloc and pmem_alloc ask). */
+/* Whether this allocation is to fail (kmalloc, pmem_alloc and lwIP's
+ * allocator ask). */
 bool failinject_now(enum fail_kind kind);
 uint64_t failinject_count(void);
+/* Whether the command line names the knob (/proc/gorump/failnet exists
+ * only then); its PERCENT now; a new PERCENT (0-100) from now on. */
+bool failinject_named(enum fail_kind kind);
+unsigned failinject_percent(enum fail_kind kind);
+void failinject_set(enum fail_kind kind, unsigned percent);
 
 /* --- kheap.c: kmalloc/kfree, 16-byte aligned */
 void *kmalloc(size_t n);

@@ -65,6 +65,20 @@ int portshare_udp_check(const void *self, const ip_addr_t *ip, u16_t port,
 void *portshare_tcp_pick(const void *listener, const ip_addr_t *peer,
                          u16_t peer_port);
 
+/* memwait.c: a send that found no memory waits for it (Linux's
+ * sk_stream_wait_memory).  memwait_enter puts socket S on the list a
+ * timer retries; S is woken with EPOLLOUT once memory is back, and is
+ * not writable while w->on.  memwait_leave takes it off (an ACK freed
+ * memory, or the socket is freed); both may be called any number of
+ * times. */
+struct memwait {
+    struct list link;
+    struct sock *sock;
+    bool on;
+};
+void memwait_enter(struct memwait *w, struct sock *s);
+void memwait_leave(struct memwait *w);
+
 int tcp_socket(int family, struct sock **out);
 int udp_socket(int family, struct sock **out);
 int raw_socket(int family, int proto, struct sock **out);

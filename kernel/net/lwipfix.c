@@ -10,8 +10,8 @@
  * lwIP does what it does with an empty static pool (drops the oldest
  * queued packet, or the new one).  Connection pools (pcbs, segments,
  * pbufs) stay unbounded: lwIP reclaims pcbs at its limit by killing
- * established connections, worse than the memory a SYN flood costs
- * before SYN_RCVD times out.
+ * established connections; what a SYN flood may cost is bounded per
+ * listener instead (the SYN queue, below).
  *
  * Neighbour queues: packets wait on an INCOMPLETE neighbour entry, and
  * lwIP sends them only when a Neighbor Advertisement completes it.  An
@@ -22,10 +22,24 @@
  * net_lwip_tick, run with lwIP's timers, sends the queue of an entry that
  * has a link-layer address (as nd6_send_q does) and drops the queue of a
  * router that never answered, as Linux drops a FAILED neighbour's.
+ *
+ * SYN queue: lwIP counts a listener's half-open connections against its
+ * backlog (TCP_LISTEN_BACKLOG) and drops SYNs past it.  A flood would
+ * then hold the queue, and shut out every real client, until its
+ * entries time out (20 s).  Linux answers past its queue with SYN
+ * cookies, which lwIP cannot take (a connection needs its pcb); here,
+ * as FreeBSD's syncache does when a bucket is full, the new SYN takes
+ * the place of the listener's least recently active half-open
+ * connection (dropped silently, as Linux drops a request).  Established
+ * connections are never touched, so a flood costs at most a backlog of
+ * pcbs per listener, and a client whose handshake completes within the
+ * time the flood takes to fill the queue gets in.
  */
 #include "net/net.h"
 
 #include "lwip/ip6.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/prot/tcp.h"
 #include "lwip/memp.h"
 #include "lwip/netif.h"
 #include "lwip/prot/ip6.h"
@@ -52,7 +66,14 @@ static int limit_of(memp_t type)
     }
 }
 
+/* Objects of each pool in use: the limits above, and /proc/net/lwip's
+ * account of what lwIP holds. */
 static int in_use[MEMP_MAX];
+
+static const char *const pool_names[MEMP_MAX] = {
+#define LWIP_MEMPOOL(name, num, size, desc) [MEMP_##name] = #name,
+#include "lwip/priv/memp_std.h"
+};
 
 void *__wrap_memp_malloc(memp_t type)
 {
@@ -60,16 +81,23 @@ void *__wrap_memp_malloc(memp_t type)
     if (limit && in_use[type] >= limit)
         return NULL;
     void *p = __real_memp_malloc(type);
-    if (p && limit)
+    if (p)
         in_use[type]++;
     return p;
 }
 
 void __wrap_memp_free(memp_t type, void *mem)
 {
-    if (mem && limit_of(type))
+    if (mem)
         in_use[type]--;
     __real_memp_free(type, mem);
+}
+
+void net_lwip_pools(struct seq *s)
+{
+    for (int i = 0; i < MEMP_MAX; i++)
+        if (in_use[i])
+            seq_printf(s, "pool %s %d\n", pool_names[i], in_use[i]);
 }
 
 /* The queue of neighbour entry n, detached: each packet is sent, or
@@ -106,4 +134,29 @@ void net_lwip_tick(void)
                  n->counter.probes_sent >= LWIP_ND6_MAX_MULTICAST_SOLICIT)
             flush_queue(n, false);
     }
+}
+
+uint64_t net_syn_evicted;
+
+int net_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
+{
+    if (pcb->state != LISTEN ||
+        (TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+        return ERR_OK;
+    struct tcp_pcb_listen *l = (struct tcp_pcb_listen *)pcb;
+    if (l->accepts_pending < l->backlog)
+        return ERR_OK;
+    /* tcp_input moves a pcb that receives to the front of the list: the
+     * last of the listener's half-open ones was heard from least
+     * recently. */
+    struct tcp_pcb *last = NULL;
+    for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next)
+        if (p->listener == l && p->state == SYN_RCVD &&
+            (p->flags & TF_BACKLOGPEND))
+            last = p;
+    if (last) {
+        net_syn_evicted++;
+        tcp_abandon(last, 0);
+    }
+    return ERR_OK;
 }

@@ -83,6 +83,10 @@ static bool timeo_put(void *p)
 void *lwip_port_malloc(size_t n)
 {
     void *p = n == TIMEO_SIZE ? timeo_get() : NULL;
+    /* gorump.failnet: the network's own share of failures (a timeout
+     * must never fail, see above). */
+    if (!p && n != TIMEO_SIZE && failinject_now(FAIL_NET))
+        return NULL;
     if (!p && n <= SIZE_MAX - MEM_HDR) {
         uint8_t *b = kmalloc(n + MEM_HDR);
         if (!b)

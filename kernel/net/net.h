@@ -160,6 +160,11 @@ bool sock_nonblock(struct sock *s, const struct msg *m);
 /* Sleeps until woken, the socket's timeout (send or receive) or a signal:
  * 0, -EAGAIN (timeout) or -ERESTARTSYS/-EINTR. */
 int sock_wait(struct sock *s, bool sending);
+/* The same with a deadline the caller keeps over several waits, so that
+ * wake-ups do not restart the timeout (Linux counts SO_SNDTIMEO down
+ * across a call): sock_deadline() gives it, 0 when there is none. */
+uint64_t sock_deadline(struct sock *s, bool sending);
+int sock_wait_until(struct sock *s, uint64_t deadline);
 void sock_notify(struct sock *s, uint32_t events);
 /* Sets m up for one buffer (read, write, sendto, recvfrom). */
 void msg_init_one(struct msg *m, uint64_t buf, size_t n, int flags);
@@ -188,6 +193,10 @@ void route_proc_igmp6(struct seq *s);
  * limits; the queue of a router that does not answer), run with lwIP's
  * timers. */
 void net_lwip_tick(void);
+/* Prints "pool NAME N" for each lwIP pool with objects in use. */
+void net_lwip_pools(struct seq *s);
+/* Half-open connections that gave their place to a new SYN. */
+extern uint64_t net_syn_evicted;
 
 /* --- netstat.c: /proc/net/lwip, gorump's own: lwIP assertions that
  * failed (counted, never a panic), the memory lwIP holds (net.c keeps

@@ -60,6 +60,23 @@ static int count_pcbs(struct tcp_pcb *p)
     return n;
 }
 
+/* Active connections by state (RFC 9293 §3.3.2), for the tests to see
+ * what outlives a storm. */
+static void count_states(struct seq *s)
+{
+    static const char *const names[] = {
+        "CLOSED",      "LISTEN",     "SYN_SENT",   "SYN_RCVD",
+        "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
+        "CLOSING",     "LAST_ACK",   "TIME_WAIT"};
+    int n[ARRAY_SIZE(names)] = {0};
+    for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next)
+        if ((unsigned)p->state < ARRAY_SIZE(names))
+            n[p->state]++;
+    for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+        if (n[i])
+            seq_printf(s, "tcp_state %s %d\n", names[i], n[i]);
+}
+
 void net_proc_lwip(struct seq *s)
 {
     seq_printf(s, "asserts %lu\n", nstat.asserts);
@@ -68,6 +85,12 @@ void net_proc_lwip(struct seq *s)
     seq_printf(s, "tcp_active %d\ntcp_time_wait %d\ntcp_listen %d\n",
                count_pcbs(tcp_active_pcbs), count_pcbs(tcp_tw_pcbs),
                count_pcbs((struct tcp_pcb *)tcp_listen_pcbs.listen_pcbs));
+    seq_printf(s, "tcp_syn_evicted %lu\n", net_syn_evicted);
+    /* lwIP's TCP clock, in 500 ms ticks of tcp_slowtmr: what its
+     * timeouts (SYN_RCVD, TIME_WAIT, retransmissions) count in. */
+    seq_printf(s, "tcp_ticks %u\n", (unsigned)tcp_ticks);
+    count_states(s);
+    net_lwip_pools(s);
     for (int i = 0; i < netdev_count(); i++) {
         struct netdev *d = netdev_get(i);
         seq_printf(s,

@@ -70,13 +70,28 @@ void sock_notify(struct sock *s, uint32_t events)
         file_notify(s->file, events);
 }
 
-int sock_wait(struct sock *s, bool sending)
+uint64_t sock_deadline(struct sock *s, bool sending)
 {
     uint64_t t = sending ? s->sndtimeo : s->rcvtimeo;
-    int r = sched_sleep(&s->file->wq, t ? time_deadline(t) : 0);
+    return t && t < TIME_FOREVER ? time_deadline(t) : 0;
+}
+
+/* A signal restarts the call only when it had no timeout: Linux's
+ * sock_intr_errno gives EINTR, whatever SA_RESTART says, to a call
+ * bounded by SO_RCVTIMEO or SO_SNDTIMEO (signal(7)). */
+int sock_wait_until(struct sock *s, uint64_t deadline)
+{
+    int r = sched_sleep(&s->file->wq, deadline);
     if (r == -ETIMEDOUT)
         return -EAGAIN;
-    return r == -EINTR ? -ERESTARTSYS : 0;
+    if (r == -EINTR)
+        return deadline ? -EINTR : -ERESTARTSYS;
+    return 0;
+}
+
+int sock_wait(struct sock *s, bool sending)
+{
+    return sock_wait_until(s, sock_deadline(s, sending));
 }
 
 uint64_t msg_left(const struct msg *m)

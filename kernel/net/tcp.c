@@ -6,6 +6,9 @@
  * completed, each already a socket that buffers data until accept().
  * lwIP frees a pcb when it reports an error, so every callback checks the
  * socket still owns it.
+ *
+ * A send that finds no memory for its segment waits for memory
+ * (net/memwait.c).
  */
 #include "net/inet.h"
 #include "mm/mm.h"
@@ -41,6 +44,7 @@ struct tcp {
     int npending, backlog;
     /* pending connection: its place in the listener's list */
     struct list link;
+    struct memwait mw; /* a send found no memory: not writable */
     struct sock *self;
 };
 
@@ -127,8 +131,10 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e)
 
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
-    if (arg)
+    if (arg) {
+        memwait_leave(&tcp_of(arg)->mw); /* an ACK freed memory */
         sock_notify(arg, EPOLLOUT);
+    }
     return ERR_OK;
 }
 
@@ -277,6 +283,13 @@ static int t_bind(struct sock *s, const struct kaddr *a)
     return net_err(e);
 }
 
+/* The most half-open connections a listener keeps: its backlog, as
+ * Linux's SYN queue, within lwIP's 8-bit count. */
+static u8_t syn_backlog(int backlog)
+{
+    return (u8_t)MIN(backlog, 255);
+}
+
 static int t_listen(struct sock *s, int backlog)
 {
     struct tcp *t = tcp_of(s);
@@ -284,6 +297,8 @@ static int t_listen(struct sock *s, int backlog)
         backlog = backlog <= 0 ? 1 : 4096;
     if (t->listening) {
         t->backlog = backlog;
+        if (t->pcb)
+            tcp_backlog_set(t->pcb, syn_backlog(backlog));
         return 0;
     }
     if (t->connected || t->connecting)
@@ -311,7 +326,8 @@ static int t_listen(struct sock *s, int backlog)
     u8_t opts = t->pcb->so_options;
     ip_reset_option(t->pcb, SOF_REUSEADDR);
     err_t e = ERR_OK;
-    struct tcp_pcb *lpcb = tcp_listen_with_backlog_and_err(t->pcb, 0, &e);
+    struct tcp_pcb *lpcb =
+        tcp_listen_with_backlog_and_err(t->pcb, syn_backlog(backlog), &e);
     if (!lpcb) {
         ip_set_option(t->pcb, SOF_REUSEADDR);
         return net_err(e);
@@ -396,11 +412,12 @@ static int t_connect(struct sock *s, const struct kaddr *a)
 }
 
 /* A send that cannot go on now: EAGAIN when non-blocking, else a sleep
- * until the socket changes.  0 to go round again, or what send returns
- * (the bytes already sent, if any). */
-static long send_wait(struct sock *s, struct msg *m, uint64_t done)
+ * until the socket changes or the call's deadline (SO_SNDTIMEO).  0 to go
+ * round again, or what send returns (the bytes already sent, if any). */
+static long send_wait(struct sock *s, struct msg *m, uint64_t deadline,
+                      uint64_t done)
 {
-    long r = sock_nonblock(s, m) ? -EAGAIN : sock_wait(s, true);
+    long r = sock_nonblock(s, m) ? -EAGAIN : sock_wait_until(s, deadline);
     return r && done ? (long)done : r;
 }
 
@@ -417,6 +434,7 @@ static long t_send(struct sock *s, struct msg *m)
 {
     struct tcp *t = tcp_of(s);
     uint64_t left = msg_left(m), done = 0;
+    uint64_t deadline = sock_deadline(s, true);
     /* Even an empty send: a listening pcb must never reach tcp_output. */
     if (left == 0 && !t->connecting && (t->shut_wr || !t->connected))
         return send_refused(m, 0);
@@ -427,7 +445,7 @@ static long t_send(struct sock *s, struct msg *m)
             return done ? (long)done : -e;
         }
         if (t->connecting) { /* Linux waits for the handshake */
-            long r = send_wait(s, m, done);
+            long r = send_wait(s, m, deadline, done);
             if (r)
                 return r;
             continue;
@@ -439,7 +457,7 @@ static long t_send(struct sock *s, struct msg *m)
             room = 0;
         if (room == 0) {
             tcp_output(t->pcb);
-            long r = send_wait(s, m, done);
+            long r = send_wait(s, m, deadline, done);
             if (r)
                 return r;
             continue;
@@ -455,11 +473,13 @@ static long t_send(struct sock *s, struct msg *m)
             fl |= TCP_WRITE_FLAG_MORE;
         err_t e = tcp_write(t->pcb, net_bounce, (u16_t)got, fl);
         if (e == ERR_MEM) {
-            /* Nothing was queued: put the cursor back and wait. */
+            /* Nothing was queued: put the cursor back and wait for
+             * memory. */
             m->idx = idx;
             m->off = off;
             tcp_output(t->pcb);
-            long r = send_wait(s, m, done);
+            memwait_enter(&t->mw, s);
+            long r = send_wait(s, m, deadline, done);
             if (r)
                 return r;
             continue;
@@ -578,7 +598,8 @@ static uint32_t t_poll(struct sock *s)
         ev |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
     if (s->err)
         ev |= EPOLLERR;
-    if (t->connected && t->pcb && !t->shut_wr && tcp_sndbuf(t->pcb) > 0)
+    if (t->connected && t->pcb && !t->shut_wr && tcp_sndbuf(t->pcb) > 0 &&
+        !t->mw.on)
         ev |= EPOLLOUT | EPOLLWRNORM;
     if ((t->connected && !t->pcb) || (t->fin && t->shut_wr) ||
         (!t->connected && !t->connecting))
@@ -687,6 +708,7 @@ static void t_free(struct sock *s)
     struct tcp *t = tcp_of(s);
     if (t->rx)
         pbuf_free(t->rx);
+    memwait_leave(&t->mw);
     sock_free(s);
 }
 

@@ -77,6 +77,7 @@ register_cases() {
     go_case packtimes
     go_case udpcmsg
     go_case tcprecvq
+    go_case sendmem
     go_case net-http
     go_case net-fetch
     go_case net-echo-1m c_net_echo $((1 << 20))
@@ -117,7 +118,13 @@ register_cases() {
     [ "$NATIVE" = 1 ] || go_case oom
     # Fault injection (gorump.failslab/failpage) has no native counterpart.
     if [ "$NATIVE" != 1 ]; then
-        for n in fs goroutines mmap; do go_case "fail-$n" c_fail "$n"; done
+        for n in fs goroutines mmap netloop; do go_case "fail-$n" c_fail "$n"; done
+        # 2% of pages failing ends a Go program before it reaches the
+        # network; these reach it: kmalloc failing (seed 1 hung in a TCP
+        # send before sends waited for memory), and lwIP's own
+        # allocations failing.
+        go_case fail-netloop-slab c_fail netloop gorump.failslab=3,1
+        go_case fail-netloop-net c_fail netloop gorump.failnet=5,1
     fi
 
     # C programs (tests/cpu), run once: what a program can do to the CPU.
@@ -158,6 +165,7 @@ register_cases() {
     tool_case stop-stdin
     tool_case net-bad-publish
     tool_case net-fuzz
+    tool_case net-synflood
     tool_case missing-lib
     tool_case bad-interp
     tool_case blk-selftest
@@ -447,6 +455,14 @@ c_netloop() {
     expect_success
 }
 
+# With gorump.failnet on the command line, /proc/gorump/failnet lets the
+# program make the network run out of memory when it chooses (natively
+# the memory cases are skipped).
+c_sendmem() {
+    GORUMP_KERNEL_ARGS="gorump gorump.failnet=0" run sendmem
+    expect_success
+}
+
 c_wallclock() {
     local start=$EPOCHREALTIME
     run wallclock
@@ -468,17 +484,18 @@ c_oom() {
     expect_err 'out of memory: no free page for address'
 }
 
-# A program run with 3% of kmalloc and 2% of page allocations failing
-# (seeds fixed, so a failure can be repeated): it may fail (1), die of
-# ENOMEM in the Go runtime (2) or be OOM-killed (137), but the kernel
-# must not panic (123) or hang (124), and must reach its exit report.
+# c_fail PROGRAM [KNOBS]: PROGRAM run with 3% of kmalloc and 2% of page
+# allocations failing, or with the fault-injection words KNOBS (seeds
+# fixed, so a failure can be repeated): it may fail (1), die of ENOMEM in
+# the Go runtime (2) or be OOM-killed (137), but the kernel must not
+# panic (123) or hang (124), and must reach its exit report.
 c_fail() {
-    GORUMP_KERNEL_ARGS="gorump gorump.stats gorump.failslab=3,7 \
-gorump.failpage=2,11" run "$1"
-    local st
+    local knobs=${2:-"gorump.failslab=3,7 gorump.failpage=2,11"} st mem=()
+    [ "$1" = netloop ] && mem=(-m 256M) # as c_netloop
+    GORUMP_KERNEL_ARGS="gorump gorump.stats $knobs" run "${mem[@]}" "$1"
     st=$(cat "$dir/status" 2>/dev/null)
     case $st in 0 | 1 | 2 | 137) ;; *) fail "status $st" ;; esac
-    expect_err '^gorump: fault injection: 3% fail' \
+    expect_err '^gorump: fault injection: [35]% fail' \
         '^gorump: stats: free-pages=.* injected-failures=[1-9]'
     reject_err 'kernel panic'
 }
@@ -1064,6 +1081,21 @@ c_net_fuzz() {
         --ip 10.0.9.2/24 --gateway 10.0.9.1 "$B/netfuzzd"
     expect_success
     reject_err 'netfuzz: FAIL|kernel panic|lwIP assertion'
+    grep -q '^netfuzz: seed 1 passed' "$dir/stderr" ||
+        fail "netfuzz did not pass"
+}
+
+# 4000 SYNs from 1000 ports of 4 neighbours: the server answers a client
+# in the middle of the flood, its half-open connections stay within its
+# backlog (255 pcbs, not 4000), and lwIP's memory comes back after.
+c_net_synflood() {
+    capture timeout -s KILL $((GUEST_TIMEOUT + 60)) build/netfuzz/netfuzz \
+        -s 1 -n 0 -f 4000 -- "$GORUMP" run --timeout "$GUEST_TIMEOUT" \
+        --ip 10.0.9.2/24 --gateway 10.0.9.1 "$B/netfuzzd"
+    expect_success
+    reject_err 'netfuzz: FAIL|kernel panic|lwIP assertion'
+    grep -q '^netfuzz: syn-flood: a client in the flood' "$dir/stderr" ||
+        fail "no answer during the flood"
     grep -q '^netfuzz: seed 1 passed' "$dir/stderr" ||
         fail "netfuzz did not pass"
 }

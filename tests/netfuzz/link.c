@@ -18,6 +18,7 @@
 static struct {
     int fd;
     link_rx_fn rx;
+    void (*idle)(void);
     uint8_t in[4 + FRAME_MAX * 4];
     size_t in_len;
 } lk = {.fd = -1};
@@ -93,6 +94,11 @@ static int read_some(void)
     return 0;
 }
 
+void link_set_idle(void (*fn)(void))
+{
+    lk.idle = fn;
+}
+
 int link_pump(int ms, const bool *done)
 {
     uint64_t end = now_ms() + (uint64_t)ms;
@@ -100,8 +106,13 @@ int link_pump(int ms, const bool *done)
         uint64_t t = now_ms();
         if (t >= end)
             break;
+        int wait = (int)(end - t);
+        if (lk.idle) {
+            lk.idle();
+            wait = wait < 2 ? wait : 2;
+        }
         struct pollfd p = {.fd = lk.fd, .events = POLLIN};
-        int r = poll(&p, 1, (int)(end - t));
+        int r = poll(&p, 1, wait);
         if (r > 0 && read_some() < 0)
             return -1;
     }

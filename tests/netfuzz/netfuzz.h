@@ -46,6 +46,9 @@ typedef void (*link_rx_fn)(const uint8_t *f, size_t len);
 int link_listen(const char *path);
 int link_accept(int lfd, int timeout_ms);
 void link_set_rx(link_rx_fn fn);
+/* FN (or NULL: none) runs on every turn of link_pump, which then waits at
+ * most 2 ms for frames: traffic in the background of the checks. */
+void link_set_idle(void (*fn)(void));
 /* Sends one frame (pumping received ones meanwhile): 0, or -1 when the
  * link is gone. */
 int link_send(const uint8_t *f, size_t len);
@@ -99,6 +102,13 @@ uint32_t rng_below(struct rng *r, uint32_t n);
 /* Frame number i of the storm from seed: the same bytes every run.  Its
  * kind, or -1 (and no frame) when that kind is not in the mask KINDS. */
 int storm_frame(uint64_t seed, uint64_t i, struct frame *f, uint32_t kinds);
+/* --- synflood.c: TOTAL SYNs to the server's port while a client asks
+ * it for STAT: whether it answered and kept its half-open connections
+ * within its backlog. */
+bool synflood(uint64_t seed, uint64_t total);
+/* main.c: the number after "KEY " in a STAT answer (NULL: none), or -1. */
+long stat_value(const char *text, const char *key);
+
 /* The kinds storm_frame makes, for the summary. */
 extern unsigned long storm_kinds[];
 extern const char *const storm_kind_names[];

@@ -85,8 +85,17 @@ void lwip_port_free(void *p);
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_SNDLOWAT (16 * 1024)
 #define TCP_QUEUE_OOSEQ 1
-/* listen(2)'s backlog is kept by the socket layer (net/tcp.c). */
-#define TCP_LISTEN_BACKLOG 0
+/* listen(2)'s backlog bounds the connections a listener holds, as on
+ * Linux: lwIP counts the half-open ones (SYN_RCVD) against it, the
+ * socket layer the completed ones not yet accepted (net/tcp.c).  Past
+ * it, a new SYN takes the place of the listener's least recently active
+ * half-open connection (net/lwipfix.c, called through the hook). */
+#define TCP_LISTEN_BACKLOG 1
+struct tcp_pcb;
+struct tcp_hdr;
+int net_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)         \
+    net_tcp_inpacket(pcb, hdr)
 #define TCP_OVERSIZE TCP_MSS
 
 /* Checksums are computed in software (no offloads are negotiated). */

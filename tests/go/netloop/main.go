@@ -34,8 +34,14 @@ func check(ok bool, format string, args ...interface{}) {
 func echoServer(l net.Listener) {
 	for {
 		c, err := l.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return
+		}
+		if err != nil {
+			// ENOMEM or ENOBUFS (under fault injection: the fail-netloop
+			// case): the listener lives on, as net/http's does.
+			time.Sleep(5 * time.Millisecond)
+			continue
 		}
 		go func() {
 			io.Copy(c, c)
@@ -80,11 +86,15 @@ func udpEcho(addr string) {
 	go func() {
 		buf := make([]byte, 2048)
 		for {
+			// Only closing ends the server: under fault injection
+			// (the fail-netloop case) a read may fail with ENOMEM.
 			n, a, err := pc.ReadFrom(buf)
-			if err != nil {
+			if errors.Is(err, net.ErrClosed) {
 				return
 			}
-			pc.WriteTo(buf[:n], a)
+			if err == nil {
+				pc.WriteTo(buf[:n], a)
+			}
 		}
 	}()
 	c, err := net.Dial("udp", pc.LocalAddr().String())
@@ -100,6 +110,9 @@ func udpEcho(addr string) {
 		buf := make([]byte, 100)
 		n, err := c.Read(buf)
 		check(err == nil && bytes.Equal(buf[:n], msg), "udp echo %d via %s: %q %v", i, addr, buf[:n], err)
+		if err != nil {
+			return // one lost datagram is enough to fail; do not wait 20 times
+		}
 	}
 	fmt.Printf("udp echo via %s: ok\n", addr)
 }
@@ -293,10 +306,14 @@ func unixSockets() {
 }
 
 func refused() {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		check(false, "listen: %v", err)
+		return
+	}
 	addr := l.Addr().String()
 	l.Close()
-	_, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	_, err = net.DialTimeout("tcp", addr, 5*time.Second)
 	check(errors.Is(err, syscall.ECONNREFUSED), "dial closed port: %v", err)
 	fmt.Println("ECONNREFUSED on a closed port: ok")
 }
@@ -312,12 +329,14 @@ func concurrent(n int) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	bad := 0
+	var first error
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			c, err := net.Dial("tcp", l.Addr().String())
 			if err == nil {
+				c.SetDeadline(time.Now().Add(20 * time.Second))
 				msg := []byte(fmt.Sprintf("conn %d", i))
 				c.Write(msg)
 				buf := make([]byte, 64)
@@ -330,13 +349,15 @@ func concurrent(n int) {
 			}
 			if err != nil {
 				mu.Lock()
-				bad++
+				if bad++; first == nil {
+					first = err
+				}
 				mu.Unlock()
 			}
 		}(i)
 	}
 	wg.Wait()
-	check(bad == 0, "%d of %d concurrent connections failed", bad, n)
+	check(bad == 0, "%d of %d concurrent connections failed (first: %v)", bad, n, first)
 	fmt.Printf("%d concurrent connections: ok\n", n)
 }
 
