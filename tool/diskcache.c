@@ -44,7 +44,7 @@
 #include "util.h"
 
 #define CACHE_MAX_DEFAULT (2ull << 30)
-#define RECENT_S 60          /* a use this recent protects an entry */
+#define RECENT_S 60           /* a use this recent protects an entry */
 #define STALE_TMP_S (60 * 60) /* a half-written entry older is removed */
 #define DURABLE_MODE 0400
 
@@ -161,8 +161,11 @@ static uint64_t cache_max(void)
     errno = 0;
     n = strtoull(s, &end, 10);
     if (*end != '\0' && end[1] == '\0')
-        shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30
-                              : *end == 'T' ? 40 : -1;
+        shift = *end == 'K'   ? 10
+                : *end == 'M' ? 20
+                : *end == 'G' ? 30
+                : *end == 'T' ? 40
+                              : -1;
     else if (*end != '\0')
         shift = -1;
     if (errno != 0 || shift < 0 || n > (UINT64_MAX >> shift)) {
@@ -255,8 +258,8 @@ static size_t list_entries(const char *dir, struct victim **out,
         if (tmp || len < 5 || strcmp(e->d_name + len - 5, ".disk") != 0)
             continue;
         if (n == cap) {
-            struct victim *w = realloc(v, (cap = cap ? 2 * cap : 16) *
-                                              sizeof(*v));
+            struct victim *w =
+                realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
             if (w == NULL)
                 break;
             v = w;
@@ -336,8 +339,8 @@ int diskcache_get(const struct image_input *in, char *out, size_t size,
         return err < 0 ? -1 : 1;
     snprintf(name, sizeof(name), "%016llx.disk", (unsigned long long)key);
     if ((size_t)snprintf(out, size, "%s/%s", dir, name) >= size ||
-        (size_t)snprintf(tmp, sizeof(tmp), "%s/tmp.%ld.%s", dir,
-                         (long)getpid(), name) >= sizeof(tmp))
+        (size_t)snprintf(tmp, sizeof(tmp), "%s/tmp.%ld.%s", dir, (long)getpid(),
+                         name) >= sizeof(tmp))
         return 1;
     err = entry_usable(out, disk_size)
               ? 0
