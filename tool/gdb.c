@@ -6,6 +6,7 @@
  * it, its own for ET_EXEC, GORUMP_PIE_BASE plus its own for ET_DYN.
  */
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,13 +123,16 @@ static void gdb_debug_kernel(const char *kernel, char *out, size_t size)
 {
     const char *base = strrchr(kernel, '/');
     size_t dir = base ? (size_t)(base + 1 - kernel) : 0;
+    char path[PATH_MAX];
 
-    if (strcmp(kernel + dir, "kernel.elf") == 0 &&
-        (size_t)snprintf(out, size, "%.*skernel.debug.elf", (int)dir,
-                         kernel) < size &&
-        access(out, R_OK) == 0)
-        return;
-    snprintf(out, size, "%s", kernel);
+    if (strcmp(kernel + dir, "kernel.elf") != 0 ||
+        (size_t)snprintf(out, size, "%.*skernel.debug.elf", (int)dir, kernel) >=
+            size ||
+        access(out, R_OK) != 0)
+        snprintf(out, size, "%s", kernel);
+    /* "/usr/bin/../lib/gorump/..." as the user would write it. */
+    if (realpath(out, path) != NULL)
+        snprintf(out, size, "%s", path);
 }
 
 void gdb_print_command(const struct gdb_target *t)
@@ -136,8 +140,7 @@ void gdb_print_command(const struct gdb_target *t)
     char kernel[4096], cmd[4096 + 64], remote[300];
 
     gdb_debug_kernel(t->kernel, kernel, sizeof(kernel));
-    snprintf(remote, sizeof(remote), "target remote %s:%u", t->host,
-             t->port);
+    snprintf(remote, sizeof(remote), "target remote %s:%u", t->host, t->port);
     report("the guest waits for gdb on %s:%u; debug it with:", t->host,
            t->port);
     fputs("  gdb ", stderr);

@@ -29,8 +29,8 @@ static void test_parse(void)
     CHECK(gdb_parse_addr("[::1]:99", host, sizeof(host), &port) == 0);
     CHECK(strcmp(host, "[::1]") == 0 && port == 99);
     static const char *const bad[] = {
-        "", "0", "65536", "0001234", "12x", "-5", ":1234", "host:",
-        "a b:1", "a,b:1", "[]:1", "::1:1",
+        "",      "0",     "65536", "0001234", "12x",  "-5",
+        ":1234", "host:", "a b:1", "a,b:1",   "[]:1", "::1:1",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CHECK(gdb_parse_addr(bad[i], host, sizeof(host), &port) < 0);
