@@ -53,7 +53,8 @@ KOBJ += $(LWIP_OBJ)
 KCFLAGS_NET := $(LWIP_INC)
 
 # --- host tool --------------------------------------------------------------
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# The one source of the version: VERSION plus the commit (scripts/version.sh).
+VERSION := $(shell scripts/version.sh 2>/dev/null || echo dev)
 HCFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -fstack-protector-strong \
 	-D_FORTIFY_SOURCE=2 -Iinclude -MMD -MP \
 	-DGORUMP_VERSION='"$(VERSION)"'
@@ -101,7 +102,7 @@ SECONDS ?= 300
 # Ethernet to a guest through QEMU's stream netdev.
 NETFUZZ := $(BUILD)/netfuzz/netfuzz
 
-.PHONY: all deps check check-unit check-fuzz check-guest check-format check-compat \
+.PHONY: all deps deb check-deb check check-unit check-fuzz check-guest check-format check-compat \
 	check-bigfile go-newest format demo bench clean fuzz-kernel fuzz-compare fuzz-net \
 	cpu-tests
 all: deps $(BUILD)/gorump $(BUILD)/kernel.elf $(SYSFUZZ) $(NETFUZZ)
@@ -156,14 +157,14 @@ $(BUILD)/k/syscall_names.c.o: $(BUILD)/k/syscall_names.c
 
 $(BUILD)/gorump: $(TOBJ)
 	@echo "  LD      $@"
-	$(Q)$(CC) -o $@ $(TOBJ)
+	$(Q)$(CC) -Wl,-z,relro,-z,now -o $@ $(TOBJ)
 
 $(BUILD)/t/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HCFLAGS) -c -o $@ $<
 
-# Rewritten only when `git describe` changes, so tool/main.c is compiled
+# Rewritten only when the version changes, so tool/main.c is compiled
 # again after each commit and `gorump version` names the right one.
 $(BUILD)/version.txt: FORCE
 	@mkdir -p $(dir $@)
@@ -266,6 +267,15 @@ check-bigfile: all
 
 check-format:
 	$(Q)scripts/check-format.sh
+
+# The Debian package (scripts/mkdeb.sh), and its test: lintian, its file
+# list, and hello run by the installed gorump in a clean Debian root
+# (tests/deb/check.sh; CI runs it after make check).
+deb: deps $(BUILD)/gorump $(BUILD)/kernel.elf
+	$(Q)scripts/mkdeb.sh $(BUILD)
+
+check-deb: deb
+	$(Q)tests/deb/check.sh $(BUILD)
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')

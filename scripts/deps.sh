@@ -13,7 +13,8 @@ set -euo pipefail
 
 PKGS="gcc make binutils qemu-system-x86 golang-go dpkg-dev clang clang-format
       libclang-rt-14-dev curl python3 tzdata golang-github-coreos-bbolt-dev
-      musl-tools libsqlite3-dev golang-github-mattn-go-sqlite3-dev"
+      musl-tools libsqlite3-dev golang-github-mattn-go-sqlite3-dev
+      gdb lintian debootstrap man-db"
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # The newest Go the package lists offer (bookworm-backports carries
@@ -38,21 +39,7 @@ missing_pkgs() {
 }
 
 # The URI of the first Debian entry that serves the main bookworm suite.
-debian_uri() {
-    local f
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk '
-            /^[ \t]*$/ { if (uri && suite) { print uri; exit } uri = ""; suite = 0; next }
-            /^URIs:/ { uri = $2 }
-            /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") suite = 1 }
-            END { if (uri && suite) print uri }' "$f" | head -n1
-    done | head -n1
-    if [ -f /etc/apt/sources.list ]; then
-        awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' \
-            /etc/apt/sources.list
-    fi
-}
+debian_uri() { "$top/scripts/debian-uri.sh" bookworm 2>/dev/null || true; }
 
 add_sources() {
     local out=/etc/apt/sources.list.d/gorump.sources uri

@@ -34,18 +34,7 @@ if [ "${1:-}" = --check ]; then
 fi
 
 # The URI of the machine's Debian archive entry (the one serving bookworm).
-debian_uri() {
-    local f
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk '/^URIs:/ { uri = $2 }
-             /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") { print uri; exit } }' "$f"
-    done | head -n1
-    [ -f /etc/apt/sources.list ] &&
-        awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' \
-            /etc/apt/sources.list
-    true
-}
+debian_uri() { "$(dirname "$0")/debian-uri.sh" bookworm 2>/dev/null || true; }
 
 add_sources() {
     local out=/etc/apt/sources.list.d/gorump-newgo.sources uri

@@ -15,6 +15,7 @@
 #include "args.h"
 #include "args_files.h"
 #include "args_net.h"
+#include "gdb.h"
 
 #define KIB 1024ull
 #define MIB (1024 * KIB)
@@ -40,7 +41,8 @@ enum opt_id {
     OPT_INTERACTIVE,
     OPT_ENV_CLEAR,
     OPT_LIB,
-    OPT_LIST
+    OPT_LIST,
+    OPT_GDB
 };
 
 /* Which subcommands have an option. */
@@ -76,6 +78,7 @@ static const struct opt run_opts[] = {
     {'i', "interactive", 0, OPT_INTERACTIVE, FOR_RUN},
     {0, "lib", 1, OPT_LIB, FOR_BOTH},
     {0, "list", 0, OPT_LIST, FOR_BUILD},
+    {0, "gdb", 1, OPT_GDB, FOR_RUN},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -281,6 +284,14 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
         return RUN_ARGS_OK;
     case OPT_LIST:
         a->list = 1;
+        return RUN_ARGS_OK;
+    case OPT_GDB:
+        if (gdb_parse_addr(v, a->gdb_host, sizeof(a->gdb_host), &a->gdb_port) !=
+            0)
+            return args_fail(a,
+                             "--gdb: invalid address '%s' (want [HOST:]PORT, "
+                             "e.g. 1234 or 127.0.0.1:1234)",
+                             v);
         return RUN_ARGS_OK;
     default:
         return args_apply_net(a, o, v);

@@ -81,6 +81,8 @@ struct run_args {
     const char *output;    /* build -o IMAGE, or NULL */
     int list;              /* build --list: print the files, write none */
     struct run_net net;    /* run only */
+    char gdb_host[256];    /* run --gdb [HOST:]PORT (see gdb.h) */
+    unsigned gdb_port;     /* 0: no --gdb */
     char err[4096 + 256];  /* why parsing failed (paths can be long) */
 };
 

@@ -112,6 +112,10 @@ void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
     add2(q, "-device", "isa-debug-exit,iobase=0x501,iosize=1");
     qemu_add_disk(c, q);
     qemu_add_net(c, q);
+    if (c->gdb != NULL) {
+        add2(q, "-gdb", c->gdb);
+        add(q, "-S");
+    }
 }
 
 const char *qemu_test_disk(int *readonly)

@@ -29,6 +29,9 @@ struct qemu_config {
     const char *disk;
     int disk_readonly;
     const char *disk_serial;
+    /* QEMU's gdb stub, "tcp:HOST:PORT" (gdb.h), or NULL; with it the
+     * guest starts halted (-S) until gdb continues it. */
+    const char *gdb;
 };
 
 /* A built command line; argv points into the struct and into the config's

@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "diskcache.h"
+#include "gdb.h"
 #include "image_read.h"
 #include "image_write.h"
 #include "job.h"
@@ -38,6 +39,8 @@ struct run {
     char disk[4096]; /* the image's disk, or "" when it has none */
     uint64_t disk_size;
     char cmdline[KERNEL_CMDLINE_MAX + 1];
+    char gdb_prog[4096]; /* --gdb: the program on the host, or "" */
+    int gdb_pie;         /* and whether it is ET_DYN */
 };
 
 /* The disk of the image's large files, when it has one, checked before
@@ -129,6 +132,38 @@ static int stop_grace(uint64_t *ms)
     return 0;
 }
 
+/* --gdb: the stub's address is free, and the user learns how to attach.
+ * 0, or -1 (reported). */
+static int run_gdb(struct run *r, struct qemu_config *c, char *arg, size_t size)
+{
+    struct gdb_target t = {.kernel = r->kernel,
+                           .program = r->gdb_prog[0] ? r->gdb_prog : NULL,
+                           .is_pie = r->gdb_pie,
+                           .host = r->a->gdb_host,
+                           .port = r->a->gdb_port};
+
+    if (r->a->gdb_port == 0)
+        return 0;
+    if (gdb_check_addr(t.host, t.port) != 0)
+        return -1;
+    gdb_qemu_arg(t.host, t.port, arg, size);
+    c->gdb = arg;
+    gdb_print_command(&t);
+    return 0;
+}
+
+/* For --gdb, what the job knows of the program before it is freed. */
+static void run_gdb_program(struct run *r)
+{
+    struct job *j = &r->job;
+
+    if (r->a->gdb_port == 0 || j->kind == JOB_IMAGE || j->prog == NULL)
+        return;
+    snprintf(r->gdb_prog, sizeof(r->gdb_prog), "%s", j->prog_host);
+    /* e_type, little-endian at offset 16 (elf(5)); 3 is ET_DYN. */
+    r->gdb_pie = j->prog_size > 17 && j->prog[16] == 3 && j->prog[17] == 0;
+}
+
 static int run_guest(struct run *r)
 {
     struct qemu_config c = {.qemu = r->qemu,
@@ -140,6 +175,7 @@ static int run_guest(struct run *r)
                             .kvm = qemu_use_kvm(),
                             .net = &r->a->net};
     struct qemu_argv q;
+    char gdb[300];
     struct guest g = {.sigfd = r->sigfd,
                       .stdin_src = r->a->interactive ? 0 : -1,
                       .timeout_ms = r->a->timeout_ms,
@@ -150,7 +186,8 @@ static int run_guest(struct run *r)
     c.disk = r->disk[0] != '\0' ? r->disk : qemu_test_disk(&c.disk_readonly);
     c.disk_readonly |= r->disk[0] != '\0';
     c.disk_serial = r->disk[0] != '\0' ? GORUMP_DISK_ID : "gorump-test";
-    if (c.kvm < 0 || run_cmdline(r) != 0 || stop_grace(&g.stop_grace_ms) != 0)
+    if (c.kvm < 0 || run_cmdline(r) != 0 || stop_grace(&g.stop_grace_ms) != 0 ||
+        run_gdb(r, &c, gdb, sizeof(gdb)) != 0)
         return GORUMP_STATUS_FAILURE;
     qemu_build_argv(&c, &q);
     g.pid = qemu_start(&q, &g.in_fd, &g.out_fd, &g.err_fd);
@@ -190,6 +227,7 @@ static int run_program(struct run_args *a)
     err = run_prepare(&r);
     status = err < 0 ? GORUMP_STATUS_FAILURE : 128 + err;
     if (err == 0) {
+        run_gdb_program(&r);
         job_free(&r.job); /* the image holds it all now */
         status = run_guest(&r);
     }

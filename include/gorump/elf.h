@@ -17,6 +17,11 @@
  * paging): anything above belongs to the kernel. */
 #define GORUMP_USER_TOP 0x00007ffffffff000ULL
 
+/* Where the kernel loads an ET_DYN program: Linux's ELF_ET_DYN_BASE on
+ * x86-64 (2/3 of TASK_SIZE, page-aligned).  The tool's --gdb needs it to
+ * place the program's symbols. */
+#define GORUMP_PIE_BASE 0x555555554000ULL
+
 struct gorump_elf_load {
     uint64_t vaddr;  /* p_vaddr (for ET_DYN, relative to the load base) */
     uint64_t memsz;  /* p_memsz, >= filesz */

@@ -15,8 +15,7 @@
 #include "gorump/image.h"
 #include "mm/mm.h"
 
-/* ELF_ET_DYN_BASE on x86-64: 2/3 of TASK_SIZE, page-aligned. */
-#define PIE_BASE 0x555555554000UL
+#define PIE_BASE GORUMP_PIE_BASE
 /* The interpreter ends here: vm.c's MMAP_TOP, where mmap's top-down
  * search starts, so later mappings go below it as on Linux. */
 #define INTERP_TOP 0x00007f0000000000UL

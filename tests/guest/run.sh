@@ -173,6 +173,10 @@ register_cases() {
     tool_case blk-ioerr
     tool_case bigfile-image
     tool_case bigfile-too-big
+    tool_case gdb
+    tool_case gdb-pie
+    tool_case gdb-bad-addr
+    tool_case gdb-port-busy
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -1268,17 +1272,23 @@ c_stop_timeout() {
     expect_err 'the program did not exit within 0.5 s of SIGTERM; stopping it'
 }
 
-# A -p host port something else listens on: QEMU refuses it, gorump says
-# which and why.
-c_net_port_busy() {
-    local server port
+# busy_port_run ARG...: runs gorump with each {PORT} in the ARGs replaced
+# by a port the host's HTTP server listens on meanwhile (in $port).
+busy_port_run() {
+    local server
     mkdir -p "$dir/www"
     "$B/nethost" serve "$dir/www" 60 >"$dir/port" 2>/dev/null &
     server=$!
-    port=$(served_port) &&
-        run_tool run --timeout "$GUEST_TIMEOUT" -p "$port:80" "$B/hello"
+    port=$(served_port) && run_tool "${@//\{PORT\}/$port}"
     kill "$server" 2>/dev/null
     wait "$server"
+}
+
+# A -p host port something else listens on: QEMU refuses it, gorump says
+# which and why.
+c_net_port_busy() {
+    local port
+    busy_port_run run --timeout "$GUEST_TIMEOUT" -p "{PORT}:80" "$B/hello"
     expect_tool_error "^gorump: -p $port:80: host port $port is in use"
     reject_err 'qemu'
 }
@@ -1286,6 +1296,78 @@ c_net_port_busy() {
 c_net_bad_publish() {
     run_tool run -p 80 "$B/hello"
     expect_tool_error '-p 80: want \[HOSTIP:\]HOSTPORT:GUESTPORT'
+}
+
+# --- gorump run --gdb (docs/DEBUGGING.md) ----------------------------------
+
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# gdb_session BREAK PROGRAM [ARG...]: runs PROGRAM with --gdb on a free
+# port and, once gorump has printed its gdb command, runs that very
+# command in batch mode: break at BREAK, continue, bt, then continue to
+# the program's exit.  gdb's output is in $dir/gdb.out; gorump's as usual.
+gdb_session() {
+    local brk=$1 port cmd i
+    shift
+    port=$(free_port) || { fail "no free port"; return 1; }
+    run_tool run --timeout "$GUEST_TIMEOUT" --gdb "127.0.0.1:$port" "$@" &
+    local tool=$!
+    for ((i = 0; i < 300; i++)); do
+        cmd=$(sed -n 's/^  \(gdb .*\)$/\1/p' "$dir/stderr" 2>/dev/null)
+        [ -n "$cmd" ] && break
+        sleep 0.1
+    done
+    if [ -z "$cmd" ]; then
+        fail "gorump printed no gdb command"
+    else
+        eval "timeout -s KILL 120 $cmd -nx -batch -ex 'break $brk'" \
+            "-ex continue -ex bt -ex continue" >"$dir/gdb.out" 2>&1 </dev/null
+    fi
+    wait "$tool"
+    expect_err "^gorump: the guest waits for gdb on 127.0.0.1:$port"
+}
+
+# Stops at main.main of a static Go program, with a backtrace naming it,
+# and the program then runs to its normal end.
+c_gdb() {
+    gdb_session main.main "$B/examples/hello" x
+    expect_status 0
+    expect_out_line "hello from gorump" 'args: ["x"]'
+    grep -Eq '^Breakpoint 1, main\.main \(\)' "$dir/gdb.out" ||
+        fail "gdb did not stop at main.main (see $dir/gdb.out)"
+    grep -Eq '^#0 +main\.main \(\)' "$dir/gdb.out" ||
+        fail "no backtrace naming main.main (see $dir/gdb.out)"
+    grep -Eq '^#1 .* in runtime\.main \(\)' "$dir/gdb.out" ||
+        fail "the backtrace does not reach runtime.main"
+}
+
+# A static PIE is loaded at GORUMP_PIE_BASE: its symbols must be there.
+c_gdb_pie() {
+    cc_build gcc auxv auxv.c -g -static-pie || return
+    gdb_session main "$PWD/$dir/auxv"
+    expect_success
+    expect_err "add-symbol-file [^ ]*/auxv -o 0x555555554000'"
+    grep -Eq '^Breakpoint 1, (0x[0-9a-f]+ in )?main \(' "$dir/gdb.out" ||
+        fail "gdb did not stop at main (see $dir/gdb.out)"
+    grep -Eq '^#0 +(0x[0-9a-f]+ in )?main \(' "$dir/gdb.out" ||
+        fail "no backtrace naming main (see $dir/gdb.out)"
+}
+
+c_gdb_bad_addr() {
+    run_tool run --gdb 127.0.0.1:70000 "$B/hello"
+    expect_tool_error "--gdb: invalid address '127.0.0.1:70000'"
+    run_tool run --gdb 'a b:1234' "$B/hello"
+    expect_tool_error "--gdb: invalid address 'a b:1234'"
+}
+
+c_gdb_port_busy() {
+    local port
+    busy_port_run run --gdb "{PORT}" "$B/hello"
+    expect_tool_error "^gorump: --gdb 127.0.0.1:$port: port $port is in use"
+    reject_err 'qemu'
 }
 
 c_bad_timeout() {
