@@ -56,8 +56,9 @@ int shares_cmdline(const struct run_args *a, char *cmdline, size_t size)
 {
     size_t len = strlen(cmdline);
     for (int i = 0; i < a->nshare; i++) {
-        int n = snprintf(cmdline + len, size - len, " gorump.share=gorump%d:%s%s",
-                         i, a->share[i].guest, a->share[i].ro ? ":ro" : "");
+        int n =
+            snprintf(cmdline + len, size - len, " gorump.share=gorump%d:%s%s",
+                     i, a->share[i].guest, a->share[i].ro ? ":ro" : "");
         if (n < 0 || (size_t)n >= size - len)
             return -1;
         len += (size_t)n;

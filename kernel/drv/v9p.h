@@ -15,9 +15,9 @@
 #include "lib/lib.h"
 
 #define VIRTIO_ID_9P 9
-#define V9P_MAX 8                /* devices driven at most */
-#define V9P_TAG_MAX 64           /* bytes of a mount tag we accept */
-#define V9P_BUF (128 * 1024)     /* bytes of a message either way */
+#define V9P_MAX 8                     /* devices driven at most */
+#define V9P_TAG_MAX 64                /* bytes of a mount tag we accept */
+#define V9P_BUF (128 * 1024)          /* bytes of a message either way */
 #define V9P_TIMEOUT_NS 30000000000ULL /* 30 s: TCG and a busy host */
 
 struct v9p {

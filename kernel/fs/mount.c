@@ -108,7 +108,7 @@ void mount_node_put(struct node *n)
 
 /* Sets directory n's parent and name (from a lookup in parent). */
 void mount_set_parent(struct node *n, struct node *parent, const char *name,
-                       size_t len)
+                      size_t len)
 {
     if (!S_ISDIR(n->mode) || !parent)
         return;

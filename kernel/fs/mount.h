@@ -119,11 +119,11 @@ struct fs_backend_ops {
 
 struct mount {
     const struct fs_backend_ops *ops;
-    void *priv;          /* the backend's own state */
-    char source[64];     /* /proc/mounts' first field: the share's tag */
-    char *path;          /* where it is mounted (allocated) */
-    bool ro;             /* read-only: every change is -EROFS */
-    uint32_t dev;        /* st_dev of its files */
+    void *priv;           /* the backend's own state */
+    char source[64];      /* /proc/mounts' first field: the share's tag */
+    char *path;           /* where it is mounted (allocated) */
+    bool ro;              /* read-only: every change is -EROFS */
+    uint32_t dev;         /* st_dev of its files */
     struct node *covered; /* the directory it covers (a reference) */
     struct node *root;
     struct list nodes;  /* every cached node, by mount_link */

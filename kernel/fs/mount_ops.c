@@ -314,8 +314,7 @@ int mount_link(struct node *n, struct node *dir, const char *name, size_t len)
     return err;
 }
 
-int mount_unlink(struct node *dir, const char *name, size_t len,
-                 struct node *n)
+int mount_unlink(struct node *dir, const char *name, size_t len, struct node *n)
 {
     struct mount *m = mnt(dir);
     if (m->ro)

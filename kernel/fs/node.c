@@ -519,6 +519,7 @@ void node_stat(struct node *n, struct linux_stat *st)
     st->st_ctim = n->ctime;
     if (n->mnt) {
         st->st_dev = n->mnt->dev;
+        st->st_nlink = n->nlink; /* 0 once unlinked on the host */
         st->st_blocks = (int64_t)n->blocks;
     }
 }

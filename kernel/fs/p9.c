@@ -371,8 +371,7 @@ static int p9fs_symlink(struct mount *m, uint64_t dir, const char *name,
 }
 
 /* Treadlink fid[4]; Rreadlink target[s]. */
-static long p9fs_readlink(struct mount *m, uint64_t ino, char *buf,
-                          size_t size)
+static long p9fs_readlink(struct mount *m, uint64_t ino, char *buf, size_t size)
 {
     struct p9 *p = client(m);
     struct p9_out o;

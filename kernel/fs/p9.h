@@ -56,10 +56,10 @@ struct p9_qid {
 struct p9_ino {
     struct list link;
     uint64_t ino;
-    uint32_t fid;   /* walked to the file: getattr, setattr, walks */
-    uint32_t rfid;  /* opened for reading, or NOFID */
-    uint32_t wfid;  /* opened for reading and writing, or NOFID */
-    uint32_t dfid;  /* a directory opened for readdir, or NOFID */
+    uint32_t fid;  /* walked to the file: getattr, setattr, walks */
+    uint32_t rfid; /* opened for reading, or NOFID */
+    uint32_t wfid; /* opened for reading and writing, or NOFID */
+    uint32_t dfid; /* a directory opened for readdir, or NOFID */
 };
 
 struct p9 {

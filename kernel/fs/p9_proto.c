@@ -152,8 +152,7 @@ int p9_rpc(struct p9 *p, struct p9_out *o, struct p9_in *in)
     *in = (struct p9_in){h.b + P9_HDR, size - P9_HDR, 0, false};
     if (type == P9_RLERROR) {
         uint32_t ecode = p9_get32(in);
-        return in->bad || ecode == 0 || ecode > ERRNO_MAX ? -EIO
-                                                          : -(int)ecode;
+        return in->bad || ecode == 0 || ecode > ERRNO_MAX ? -EIO : -(int)ecode;
     }
     return type == o->b[4] + 1 ? 0 : -EIO;
 }
