@@ -490,6 +490,12 @@ c_share_bad() {
     expect_tool_error "too many shares"
     run_tool run -v "$d/file:/data" "$B/hello"
     expect_tool_error "volumes .*not supported yet"
+    # The kernel's side: a share whose device is not there stops the guest.
+    GORUMP_KERNEL_ARGS="gorump gorump.share=nosuch:/data" run_tool run \
+        --net none "$B/hello"
+    expect_status 125
+    expect_err "gorump.share=nosuch:/data: cannot mount it .*no 9p device"
+    reject_out SUCCESS
 }
 
 # gorump exec shares the module read-only at its own path: a test binary

@@ -183,6 +183,7 @@ func write(dir string) {
 	err = os.Mkdir(at("d3"), 0755)
 	check(isErrno(err, syscall.EEXIST), "mkdir of an existing name: %v", err)
 
+	watched(dir)
 	unlinkedStillReads(at("gone"))
 	mapped(at)
 	many(at("many"))
@@ -199,6 +200,29 @@ func write(dir string) {
 	sort.Strings(names)
 	want := "app big d1 d3 hard lnk many shm sparse y"
 	check(strings.Join(names, " ") == want, "listing %v, want %s", names, want)
+}
+
+// The guest's own changes to a watched directory of the share are
+// inotify events, named.
+func watched(dir string) {
+	fd, err := syscall.InotifyInit1(syscall.IN_NONBLOCK)
+	must(err, "inotify_init1")
+	_, err = syscall.InotifyAddWatch(fd, dir, syscall.IN_CREATE|syscall.IN_DELETE|syscall.IN_MOVED_TO)
+	must(err, "inotify_add_watch")
+	must(os.WriteFile(filepath.Join(dir, "w1"), nil, 0644), "create w1")
+	must(os.Rename(filepath.Join(dir, "w1"), filepath.Join(dir, "w2")), "rename w1")
+	must(os.Remove(filepath.Join(dir, "w2")), "remove w2")
+	buf := make([]byte, 4096)
+	n, err := syscall.Read(fd, buf)
+	var got []string
+	for off := 0; err == nil && off+syscall.SizeofInotifyEvent <= n; {
+		ev := (*syscall.InotifyEvent)(unsafePointer(buf[off:]))
+		name := strings.TrimRight(string(buf[off+syscall.SizeofInotifyEvent:off+syscall.SizeofInotifyEvent+int(ev.Len)]), "\x00")
+		got = append(got, fmt.Sprintf("%#x:%s", ev.Mask, name))
+		off += syscall.SizeofInotifyEvent + int(ev.Len)
+	}
+	check(strings.Join(got, " ") == "0x100:w1 0x80:w2 0x200:w2", "inotify events %v %v", got, err)
+	syscall.Close(fd)
 }
 
 // An open file outlives its name.
