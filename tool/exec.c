@@ -61,6 +61,13 @@ static char *keep2(char *buf, size_t size, size_t *used, const char *a,
     return keep(buf, size, used, tmp);
 }
 
+/* Is path strictly inside directory dir (NULL: nothing is)? */
+static int inside(const char *path, const char *dir)
+{
+    size_t n = dir != NULL ? strlen(dir) : 0;
+    return n > 0 && strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
 int exec_share_root(const char *cwd, char *out, size_t size)
 {
     char probe[PATH_MAX + 8];
@@ -114,12 +121,19 @@ int exec_build_argv(int argc, char **argv, const char *cwd, const char *root,
             continue;
         out[n++] = "-e";
         out[n++] = keep2(buf, bufsize, &used, exec_env_vars[i], "=", v);
-        /* Directories the guest must have: an empty one packed there. */
-        if (empty_dir != NULL && v[0] == '/' && v[1] != '\0' &&
+        /* Directories the guest must have: an empty one packed there,
+         * or, inside the read-only share, the host's own shared
+         * writable (a directory packed there would be hidden). */
+        if (v[0] == '/' && v[1] != '\0' &&
             (strcmp(exec_env_vars[i], "HOME") == 0 ||
              strcmp(exec_env_vars[i], "TMPDIR") == 0)) {
-            out[n++] = "--dir";
-            out[n++] = keep2(buf, bufsize, &used, empty_dir, ":", v);
+            if (inside(v, root)) {
+                out[n++] = "-v";
+                out[n++] = keep2(buf, bufsize, &used, v, ":", v);
+            } else if (empty_dir != NULL) {
+                out[n++] = "--dir";
+                out[n++] = keep2(buf, bufsize, &used, empty_dir, ":", v);
+            }
         }
     }
     for (int i = 1; i < argc; i++)

@@ -110,8 +110,8 @@ void mount_node_put(struct node *n)
 void mount_set_parent(struct node *n, struct node *parent, const char *name,
                       size_t len)
 {
-    if (!S_ISDIR(n->mode) || !parent)
-        return;
+    if (!S_ISDIR(n->mode) || !parent || n == n->mnt->root)
+        return; /* the root's place is the covered directory's */
     char *b = kmalloc(len + 1);
     if (b) {
         memcpy(b, name, len);

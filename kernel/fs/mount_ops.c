@@ -21,36 +21,6 @@ static struct mount *mnt(const struct node *n)
 
 /* --- file contents */
 
-long mount_read(struct node *n, uint64_t buf, bool user, size_t len,
-                uint64_t off)
-{
-    struct mount *m = mnt(n);
-    mount_writeback(n);
-    size_t done = 0, chunk = MIN(len, (size_t)BOUNCE);
-    uint8_t *tmp = user ? kmalloc(MAX(chunk, (size_t)1)) : NULL;
-    if (user && !tmp)
-        return -ENOMEM;
-    long err = 0;
-    while (done < len) {
-        size_t c = MIN(len - done, (size_t)BOUNCE);
-        void *dst = user ? (void *)tmp : (void *)(buf + done);
-        long r = m->ops->read(m, n->ino, dst, c, off + done);
-        if (r < 0) {
-            err = r;
-            break;
-        }
-        if (user && copy_to_user(buf + done, tmp, (size_t)r)) {
-            err = -EFAULT;
-            break;
-        }
-        done += (size_t)r;
-        if ((size_t)r < c)
-            break; /* the end of the file */
-    }
-    kfree(tmp);
-    return done ? (long)done : err;
-}
-
 /* Copies what was written into the pages a mapping holds, so the
  * mapping sees it at once. */
 static void pages_update(struct node *n, const uint8_t *src, size_t len,
@@ -66,41 +36,68 @@ static void pages_update(struct node *n, const uint8_t *src, size_t len,
     }
 }
 
+/* One backend read or write of c bytes at off, between buf (kernel
+ * memory, or user memory through the kernel buffer tmp when tmp is not
+ * NULL): the bytes moved, or a negative errno. */
+static long piece(struct node *n, uint64_t buf, uint8_t *tmp, size_t c,
+                  uint64_t off, bool write)
+{
+    struct mount *m = mnt(n);
+    uint8_t *k = tmp ? tmp : (uint8_t *)buf;
+    if (write && tmp && copy_from_user(tmp, buf, c))
+        return -EFAULT;
+    long r = write ? m->ops->write(m, n->ino, k, c, off)
+                   : m->ops->read(m, n->ino, k, c, off);
+    if (r > 0 && write)
+        pages_update(n, k, (size_t)r, off);
+    if (r > 0 && !write && tmp && copy_to_user(buf, tmp, (size_t)r))
+        return -EFAULT;
+    return write && r == 0 ? -EIO : r;
+}
+
+/* Reads or writes len bytes in pieces of at most BOUNCE: what was moved,
+ * or the error that stopped the first piece. */
+static long transfer(struct node *n, uint64_t buf, bool user, size_t len,
+                     uint64_t off, bool write)
+{
+    mount_writeback(n); /* the mappings' stores first */
+    uint8_t *tmp = user ? kmalloc(MAX(MIN(len, (size_t)BOUNCE), 1)) : NULL;
+    if (user && !tmp)
+        return -ENOMEM;
+    size_t done = 0;
+    long r = 0;
+    while (done < len) {
+        size_t c = MIN(len - done, (size_t)BOUNCE);
+        r = piece(n, buf + done, tmp, c, off + done, write);
+        if (r <= 0)
+            break;
+        done += (size_t)r;
+        if (!write && (size_t)r < c)
+            break; /* the end of the file */
+    }
+    kfree(tmp);
+    return done ? (long)done : r;
+}
+
+long mount_read(struct node *n, uint64_t buf, bool user, size_t len,
+                uint64_t off)
+{
+    return transfer(n, buf, user, len, off, false);
+}
+
 long mount_write(struct node *n, uint64_t buf, bool user, size_t len,
                  uint64_t off)
 {
-    struct mount *m = mnt(n);
-    if (m->ro)
+    if (mnt(n)->ro)
         return -EROFS;
     if (off + len < off || off + len > (1ULL << 40))
         return -EFBIG;
-    mount_writeback(n);
-    size_t done = 0, chunk = MIN(len, (size_t)BOUNCE);
-    uint8_t *tmp = user ? kmalloc(MAX(chunk, (size_t)1)) : NULL;
-    if (user && !tmp)
-        return -ENOMEM;
-    long err = 0;
-    while (done < len) {
-        size_t c = MIN(len - done, (size_t)BOUNCE);
-        const uint8_t *src = user ? tmp : (const uint8_t *)(buf + done);
-        if (user && copy_from_user(tmp, buf + done, c)) {
-            err = -EFAULT;
-            break;
-        }
-        long r = m->ops->write(m, n->ino, src, c, off + done);
-        if (r <= 0) {
-            err = r ? r : -EIO;
-            break;
-        }
-        pages_update(n, src, (size_t)r, off + done);
-        done += (size_t)r;
-    }
-    kfree(tmp);
-    if (off + done > n->size)
-        n->size = off + done;
-    if (done)
+    long r = transfer(n, buf, user, len, off, true);
+    if (r > 0 && off + (uint64_t)r > n->size)
+        n->size = off + (uint64_t)r;
+    if (r > 0)
         node_touch(n, true);
-    return done ? (long)done : err;
+    return r;
 }
 
 void mount_pages_drop(struct node *n, uint64_t size)

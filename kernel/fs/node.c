@@ -531,6 +531,8 @@ long node_dir_path(struct node *dir, char *buf, size_t size)
     if (size < 2)
         return -ERANGE;
     for (struct node *d = dir; d != tree.root; d = d->parent) {
+        if (len + 2 > size || d->parent == d)
+            return -ERANGE; /* too deep, or a loop of parents (a share) */
         if (d->mnt && d == d->mnt->root)
             d = d->mnt->covered; /* a mount's root has its place's name */
         const char *name = d->mnt ? d->bname : d->self ? d->self->name : NULL;

@@ -289,6 +289,22 @@ static int made(struct p9 *p, uint32_t dfid, const char *name, size_t len,
     return err ? err : walk_in(p, dfid, name, len, a);
 }
 
+/* Starts a message whose first fields are directory dir's fid and a
+ * name in it (Tmknod, Tmkdir, Tsymlink, Tunlinkat); *dfid is that fid.
+ * 0, or -ESTALE. */
+static int begin_entry(struct p9 *p, struct p9_out *o, uint8_t type,
+                       uint64_t dir, const char *name, size_t len,
+                       uint32_t *dfid)
+{
+    int err = fid_of(p, dir, dfid);
+    if (err)
+        return err;
+    p9_begin(p, o, type);
+    p9_put32(o, *dfid);
+    p9_putstr(o, name, len);
+    return 0;
+}
+
 /* Tlcreate fid[4] name[s] flags[4] mode[4] gid[4]; Rlcreate qid
  * iounit[4]: fid (a clone of the directory's) becomes the new file,
  * opened; it is kept as the file's read-write fid.  Tmknod dfid[4]
@@ -304,9 +320,7 @@ static int p9fs_create(struct mount *m, uint64_t dir, const char *name,
     if (err)
         return err;
     if (!S_ISREG(mode)) {
-        p9_begin(p, &o, P9_TMKNOD);
-        p9_put32(&o, dfid);
-        p9_putstr(&o, name, len);
+        begin_entry(p, &o, P9_TMKNOD, dir, name, len, &dfid);
         p9_put32(&o, mode);
         p9_put32(&o, 0);
         p9_put32(&o, 0);
@@ -340,12 +354,9 @@ static int p9fs_mkdir(struct mount *m, uint64_t dir, const char *name,
     struct p9_out o;
     struct p9_in in;
     uint32_t dfid;
-    int err = fid_of(p, dir, &dfid);
+    int err = begin_entry(p, &o, P9_TMKDIR, dir, name, len, &dfid);
     if (err)
         return err;
-    p9_begin(p, &o, P9_TMKDIR);
-    p9_put32(&o, dfid);
-    p9_putstr(&o, name, len);
     p9_put32(&o, mode & 07777);
     p9_put32(&o, 0);
     return made(p, dfid, name, len, p9_rpc(p, &o, &in), a);
@@ -359,12 +370,9 @@ static int p9fs_symlink(struct mount *m, uint64_t dir, const char *name,
     struct p9_out o;
     struct p9_in in;
     uint32_t dfid;
-    int err = fid_of(p, dir, &dfid);
+    int err = begin_entry(p, &o, P9_TSYMLINK, dir, name, len, &dfid);
     if (err)
         return err;
-    p9_begin(p, &o, P9_TSYMLINK);
-    p9_put32(&o, dfid);
-    p9_putstr(&o, name, len);
     p9_putstr(&o, target, strlen(target));
     p9_put32(&o, 0);
     return made(p, dfid, name, len, p9_rpc(p, &o, &in), a);
@@ -424,12 +432,9 @@ static int p9fs_unlink(struct mount *m, uint64_t dir, const char *name,
     struct p9_out o;
     struct p9_in in;
     uint32_t dfid;
-    int err = fid_of(p, dir, &dfid);
+    int err = begin_entry(p, &o, P9_TUNLINKAT, dir, name, len, &dfid);
     if (err)
         return err;
-    p9_begin(p, &o, P9_TUNLINKAT);
-    p9_put32(&o, dfid);
-    p9_putstr(&o, name, len);
     p9_put32(&o, is_dir ? AT_REMOVEDIR_9P : 0);
     return p9_rpc(p, &o, &in);
 }

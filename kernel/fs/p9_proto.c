@@ -259,6 +259,9 @@ int p9_getattr(struct p9 *p, uint32_t fid, struct fs_attr *a)
     a->atime = ts(&in);
     a->mtime = ts(&in);
     a->ctime = ts(&in);
+    ts(&in);       /* btime */
+    p9_get64(&in); /* gen */
+    p9_get64(&in); /* data_version: all there, or the answer is bad */
     if (in.bad)
         return -EIO;
     /* A mode without a type we know is no file we can show. */

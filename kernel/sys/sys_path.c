@@ -331,13 +331,16 @@ SYS(rmdir)
 /* Is a inside the tree rooted at dir (or dir itself)? */
 static bool within(struct node *a, struct node *dir)
 {
-    for (;;) {
+    /* Bounded: a shared host directory bind-mounted inside itself
+     * could make a loop of parents. */
+    for (int depth = 0; depth < PATH_MAX / 2; depth++) {
         if (a == dir)
             return true;
-        if (a == node_root())
+        if (a == node_root() || a->parent == a)
             return false;
         a = a->parent;
     }
+    return true; /* a loop: refuse the move (EINVAL) */
 }
 
 /* fsnotify_move's events, for each node that moved. */

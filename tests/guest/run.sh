@@ -529,16 +529,26 @@ func TestTestdata(t *testing.T) {
 	if !errors.Is(err, syscall.EROFS) {
 		t.Fatalf("writing the module: %v, want EROFS", err)
 	}
+	// TMPDIR inside the module: the host's, writable.
+	d := t.TempDir()
+	if err := os.WriteFile(filepath.Join(d, "t"), []byte("t"), 0644); err != nil {
+		t.Fatalf("writing in TMPDIR %s: %v", d, err)
+	}
+	if err := os.WriteFile(filepath.Join(os.TempDir(), "kept"), nil, 0644); err != nil {
+		t.Fatalf("writing in TMPDIR: %v", err)
+	}
 }
 GO
     (cd "$m" && env -u GOROOT CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off \
         "${GO_OF[${VERSIONS[-1]}]}" test -c -o "$m/p.test" ./pkg) \
         2>"$dir/build.log" || { fail "go test -c: $(head -c 300 "$dir/build.log")"; return; }
-    capture env -C "$m/pkg" "$PWD/$GORUMP" exec --timeout "$GUEST_TIMEOUT" \
-        "$m/p.test" -test.v
+    mkdir -p "$m/tmp"
+    capture env -C "$m/pkg" TMPDIR="$m/tmp" "$PWD/$GORUMP" exec \
+        --timeout "$GUEST_TIMEOUT" "$m/p.test" -test.v
     expect_status 0
     expect_out '^--- PASS: TestTestdata'
     [ ! -e "$m/testdata/y" ] || fail "the test wrote into the module"
+    [ -e "$m/tmp/kept" ] || fail "the test's file in TMPDIR is not on the host"
 }
 
 # A packed file of pattern bytes (tests/go/mmap's pattern), at the same

@@ -67,6 +67,22 @@ static void test_basic(void)
     CHECK(out[n] == NULL);
 }
 
+/* TMPDIR inside the shared module: the host's, shared writable. */
+static void test_tmpdir_inside(void)
+{
+    char *argv[] = {"exec", "p.test", NULL};
+    char *out[64], buf[8192];
+    setenv("TMPDIR", "/src/tmp", 1);
+    setenv("HOME", "/home/dev", 1);
+    int n = exec_build_argv(2, argv, "/src/pkg", "/src", "/tmp/empty", out, buf,
+                            sizeof(buf));
+    CHECK(n > 0);
+    CHECK(find(out, n, 0, "/src/tmp:/src/tmp") > 0);
+    CHECK(find(out, n, 0, "/tmp/empty:/src/tmp") < 0);
+    CHECK(find(out, n, 0, "/tmp/empty:/home/dev") > 0);
+    setenv("TMPDIR", "/tmp", 1);
+}
+
 static void test_memory_and_errors(void)
 {
     char *argv[] = {"exec", "-m", "2G", "x.test", NULL};
@@ -114,6 +130,7 @@ int main(void)
 {
     test_share_root();
     test_basic();
+    test_tmpdir_inside();
     test_memory_and_errors();
     return check_done();
 }
