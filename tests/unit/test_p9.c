@@ -42,8 +42,8 @@ int mount_add(const char *path, const struct fs_backend_ops *ops, void *priv,
 
 static struct v9p dev;
 static uint8_t reply[V9P_BUF];
-static uint32_t reply_len;    /* what the device says it wrote */
-static uint8_t last_type;     /* the request's type */
+static uint32_t reply_len; /* what the device says it wrote */
+static uint8_t last_type;  /* the request's type */
 static int requests, clunks;
 
 struct v9p *v9p_find(const char *tag)
@@ -295,7 +295,7 @@ static void test_read(void)
 static void test_random(void)
 {
     static const uint8_t types[] = {
-        P9_TGETATTR, P9_TREAD, P9_TWRITE, P9_TREADDIR, P9_TREADLINK,
+        P9_TGETATTR, P9_TREAD,   P9_TWRITE, P9_TREADDIR, P9_TREADLINK,
         P9_TWALK,    P9_TSTATFS, P9_TMKDIR, P9_TLCREATE, P9_TLOPEN};
     char buf[300];
     struct fs_attr a;
