@@ -7,7 +7,8 @@
 #include "drv/blkdev.h"
 #include "drv/drv.h"
 #include "drv/netdev.h"
-#include "fs/fs.h"
+#include "drv/v9p.h"
+#include "fs/mount.h"
 #include "gorump/console.h"
 #include "gorump/image.h"
 #include "mm/mm.h"
@@ -102,11 +103,16 @@ static bool overlaps(struct mem_range a, uint64_t s, uint64_t e)
     return a.start < e && s < a.end;
 }
 
+static __noreturn void stop(int status)
+{
+    console_exit(status);
+    arch_poweroff(status);
+}
+
 static __noreturn void refuse(const char *what)
 {
     kprintf("gorump: image: %s\n", what);
-    console_exit(GORUMP_STATUS_BADIMAGE);
-    arch_poweroff(GORUMP_STATUS_BADIMAGE);
+    stop(GORUMP_STATUS_BADIMAGE);
 }
 
 /* Is [s, e) usable RAM below 1 GiB (mapped by the boot tables)? */
@@ -191,6 +197,9 @@ void kmain(uint32_t start_info)
         refuse("malformed file records");
     procfs_init(&img);
     dev_init();
+    v9p_probe(cmdline_get());
+    if (p9_mount_shares(cmdline_get()))
+        stop(GORUMP_STATUS_FAILURE);
     netdev_probe(cmdline_get());
     net_init();
     struct seq resolv = {0}, hosts = {0};

@@ -42,7 +42,8 @@ enum opt_id {
     OPT_ENV_CLEAR,
     OPT_LIB,
     OPT_LIST,
-    OPT_GDB
+    OPT_GDB,
+    OPT_VOLUME
 };
 
 /* Which subcommands have an option. */
@@ -79,6 +80,7 @@ static const struct opt run_opts[] = {
     {0, "lib", 1, OPT_LIB, FOR_BOTH},
     {0, "list", 0, OPT_LIST, FOR_BUILD},
     {0, "gdb", 1, OPT_GDB, FOR_RUN},
+    {'v', "volume", 1, OPT_VOLUME, FOR_RUN},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -276,6 +278,8 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
         return args_add_file(a, v);
     case OPT_CWD:
         return args_set_cwd(a, v);
+    case OPT_VOLUME:
+        return args_add_share(a, v);
     case OPT_LIB:
         a->lib[a->nlib++] = v;
         return RUN_ARGS_OK;
@@ -369,8 +373,9 @@ int run_args_parse(struct run_args *a, int argc, char **argv)
     a->pack = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->pack));
     a->lib = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*a->lib));
     a->net.fwd = calloc(RUN_FWD_MAX, sizeof(*a->net.fwd));
+    a->share = calloc(RUN_SHARE_MAX, sizeof(*a->share));
     if (a->env == NULL || a->pack == NULL || a->lib == NULL ||
-        a->net.fwd == NULL)
+        a->net.fwd == NULL || a->share == NULL)
         return args_fail(a, "out of memory");
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -407,6 +412,13 @@ void run_args_free(struct run_args *a)
     free(a->pack);
     a->pack = NULL;
     a->npack = 0;
+    for (int i = 0; i < a->nshare; i++) {
+        free(a->share[i].host);
+        free(a->share[i].guest);
+    }
+    free(a->share);
+    a->share = NULL;
+    a->nshare = 0;
     free(a->cwd);
     a->cwd = NULL;
     free(a->lib);

@@ -28,6 +28,15 @@ struct run_pack {
     int is_dir;  /* 1: --dir, 0: --file */
 };
 
+#define RUN_SHARE_MAX 8 /* -v shares at most (one virtio-9p device each) */
+
+/* One -v HOSTDIR:GUESTPATH[:ro], in command-line order. */
+struct run_share {
+    char *host;  /* as given, allocated */
+    char *guest; /* normalised absolute guest path, allocated */
+    int ro;      /* :ro: the guest may not change it */
+};
+
 enum run_net_mode {
     RUN_NET_USER, /* QEMU user networking (slirp), the default */
     RUN_NET_TAP,  /* an existing host tap device */
@@ -66,24 +75,26 @@ struct run_args {
     uint64_t timeout_ms; /* 0: no timeout */
     int interactive;     /* -i: pass our stdin to the program */
     enum run_machine machine;
-    const char *kernel;    /* --kernel PATH, or NULL */
-    const char *program;   /* PROGRAM as typed */
-    int nargs;             /* the program's arguments after PROGRAM */
-    char **args;           /* points into argv */
-    int env_clear;         /* --env-clear: no default or stored variables */
-    int nenv;              /* -e values in order, each "KEY=VALUE" */
-    char **env;            /* allocated, freed by run_args_free() */
-    int npack;             /* --dir and --file options */
-    struct run_pack *pack; /* allocated */
-    char *cwd;             /* --cwd, normalised, or NULL */
-    int nlib;              /* --lib PATHs, in order */
-    const char **lib;      /* allocated; the strings point into argv */
-    const char *output;    /* build -o IMAGE, or NULL */
-    int list;              /* build --list: print the files, write none */
-    struct run_net net;    /* run only */
-    char gdb_host[256];    /* run --gdb [HOST:]PORT (see gdb.h) */
-    unsigned gdb_port;     /* 0: no --gdb */
-    char err[4096 + 256];  /* why parsing failed (paths can be long) */
+    const char *kernel;      /* --kernel PATH, or NULL */
+    const char *program;     /* PROGRAM as typed */
+    int nargs;               /* the program's arguments after PROGRAM */
+    char **args;             /* points into argv */
+    int env_clear;           /* --env-clear: no default or stored variables */
+    int nenv;                /* -e values in order, each "KEY=VALUE" */
+    char **env;              /* allocated, freed by run_args_free() */
+    int npack;               /* --dir and --file options */
+    struct run_pack *pack;   /* allocated */
+    char *cwd;               /* --cwd, normalised, or NULL */
+    int nshare;              /* -v options */
+    struct run_share *share; /* allocated, RUN_SHARE_MAX entries */
+    int nlib;                /* --lib PATHs, in order */
+    const char **lib;        /* allocated; the strings point into argv */
+    const char *output;      /* build -o IMAGE, or NULL */
+    int list;                /* build --list: print the files, write none */
+    struct run_net net;      /* run only */
+    char gdb_host[256];      /* run --gdb [HOST:]PORT (see gdb.h) */
+    unsigned gdb_port;       /* 0: no --gdb */
+    char err[4096 + 256];    /* why parsing failed (paths can be long) */
 };
 
 enum {

@@ -84,3 +84,61 @@ int args_set_cwd(struct run_args *a, const char *v)
         return args_fail(a, "--cwd given twice");
     return args_guest(a, "--cwd", v, &a->cwd);
 }
+
+/* Is guest path G (normalised) DIR or inside it? */
+static int args_under(const char *g, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(g, dir, n) == 0 && (g[n] == '\0' || g[n] == '/');
+}
+
+/* The guest part of a -v value: refused where the guest's own file
+ * systems are, and where the kernel's command line cannot carry it. */
+static int args_share_guest(struct run_args *a, const char *v,
+                            struct run_share *s)
+{
+    if (strcmp(s->guest, "/") == 0)
+        return args_fail(a, "-v %s: the guest path cannot be /", v);
+    if (args_under(s->guest, "/proc") || args_under(s->guest, "/dev"))
+        return args_fail(a, "-v %s: the guest path cannot be in /proc or /dev",
+                         v);
+    if (strpbrk(s->guest, " \t\n:") != NULL)
+        return args_fail(a, "-v %s: the guest path cannot hold a space or ':'",
+                         v);
+    for (int i = 0; i < a->nshare - 1; i++)
+        if (strcmp(a->share[i].guest, s->guest) == 0)
+            return args_fail(a, "-v %s: %s is already shared (by -v %s:%s)", v,
+                             s->guest, a->share[i].host, s->guest);
+    return RUN_ARGS_OK;
+}
+
+int args_add_share(struct run_args *a, const char *v)
+{
+    size_t n = strlen(v);
+    int ro = n > 3 && strcmp(v + n - 3, ":ro") == 0;
+    const char *end = v + n - (ro ? 3 : 0), *colon = NULL;
+
+    if (a->nshare == RUN_SHARE_MAX)
+        return args_fail(a, "-v %s: too many shares (at most %d)", v,
+                         RUN_SHARE_MAX);
+    for (const char *c = v; c < end; c++)
+        if (*c == ':')
+            colon = c;
+    if (colon == NULL || colon == v || colon + 1 == end)
+        return args_fail(a,
+                         "-v %s: want -v HOSTDIR:GUESTPATH or "
+                         "-v HOSTDIR:GUESTPATH:ro",
+                         v);
+    struct run_share *s = &a->share[a->nshare];
+    char *guest = strndup(colon + 1, (size_t)(end - colon - 1));
+    s->host = strndup(v, (size_t)(colon - v));
+    s->ro = ro;
+    a->nshare++; /* run_args_free() frees them from here on */
+    if (guest == NULL || s->host == NULL) {
+        free(guest);
+        return args_fail(a, "out of memory");
+    }
+    int r = args_guest(a, "-v", guest, &s->guest);
+    free(guest);
+    return r != RUN_ARGS_OK ? r : args_share_guest(a, v, s);
+}

@@ -17,5 +17,9 @@ int args_fail(struct run_args *a, const char *fmt, ...)
 int args_add_dir(struct run_args *a, const char *v);
 int args_add_file(struct run_args *a, const char *v);
 int args_set_cwd(struct run_args *a, const char *v);
+/* -v HOSTDIR:GUESTPATH[:ro]: the guest path absolute, not / nor inside
+ * /proc or /dev, no space in it, not given twice; at most RUN_SHARE_MAX.
+ * (The host side is checked when the guest is started: run_shares.c.) */
+int args_add_share(struct run_args *a, const char *v);
 
 #endif

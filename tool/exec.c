@@ -1,8 +1,11 @@
 /*
  * tool/exec.c — `gorump exec PROGRAM [ARG...]` runs a test binary the way
  * `go test -exec` expects: go test starts it in the package's source
- * directory, so that directory is packed into the guest at the same path
- * and made the working directory (tests read ./testdata); PWD, HOME,
+ * directory, so the module holding it (the nearest directory with a
+ * go.mod, else the package directory itself) is shared read-only at the
+ * same path (-v, over virtio-9p: nothing is packed, and tests that read
+ * ../testdata find it) and the package directory is made the working
+ * directory; PWD, HOME,
  * TMPDIR, GOROOT and the Go runtime's own variables pass through when set
  * (HOME and TMPDIR exist in the guest, TMPDIR writable); every argument,
  * -test.* flags included, reaches the binary unchanged, and gorump exits
@@ -58,7 +61,35 @@ static char *keep2(char *buf, size_t size, size_t *used, const char *a,
     return keep(buf, size, used, tmp);
 }
 
-int exec_build_argv(int argc, char **argv, const char *cwd,
+/* Is path strictly inside directory dir (NULL: nothing is)? */
+static int inside(const char *path, const char *dir)
+{
+    size_t n = dir != NULL ? strlen(dir) : 0;
+    return n > 0 && strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+int exec_share_root(const char *cwd, char *out, size_t size)
+{
+    char probe[PATH_MAX + 8];
+    if (cwd[0] != '/' || strlen(cwd) >= size)
+        return -1;
+    strcpy(out, cwd);
+    for (;;) {
+        snprintf(probe, sizeof(probe), "%s/go.mod", out[1] ? out : "");
+        if (access(probe, F_OK) == 0)
+            break;
+        char *slash = strrchr(out, '/');
+        if (slash == out) { /* no go.mod up to the root */
+            strcpy(out, cwd);
+            break;
+        }
+        *slash = '\0';
+    }
+    /* What -v cannot share: the root, or a path it refuses. */
+    return strcmp(out, "/") == 0 || strpbrk(out, " \t\n:") != NULL ? -1 : 0;
+}
+
+int exec_build_argv(int argc, char **argv, const char *cwd, const char *root,
                     const char *empty_dir, char **out, char *buf,
                     size_t bufsize)
 {
@@ -71,8 +102,15 @@ int exec_build_argv(int argc, char **argv, const char *cwd,
     out[n++] = "run";
     out[n++] = "-m";
     out[n++] = (char *)(mem != NULL && *mem ? mem : "1G");
-    out[n++] = "--dir";
-    out[n++] = keep2(buf, bufsize, &used, cwd, ":", cwd);
+    if (root != NULL) {
+        char spec[PATH_MAX * 2 + 8];
+        snprintf(spec, sizeof(spec), "%s:%s:ro", root, root);
+        out[n++] = "-v";
+        out[n++] = keep(buf, bufsize, &used, spec);
+    } else {
+        out[n++] = "--dir";
+        out[n++] = keep2(buf, bufsize, &used, cwd, ":", cwd);
+    }
     out[n++] = "--cwd";
     out[n++] = (char *)cwd;
     out[n++] = "-e";
@@ -83,12 +121,19 @@ int exec_build_argv(int argc, char **argv, const char *cwd,
             continue;
         out[n++] = "-e";
         out[n++] = keep2(buf, bufsize, &used, exec_env_vars[i], "=", v);
-        /* Directories the guest must have: an empty one packed there. */
-        if (empty_dir != NULL && v[0] == '/' && v[1] != '\0' &&
+        /* Directories the guest must have: an empty one packed there,
+         * or, inside the read-only share, the host's own shared
+         * writable (a directory packed there would be hidden). */
+        if (v[0] == '/' && v[1] != '\0' &&
             (strcmp(exec_env_vars[i], "HOME") == 0 ||
              strcmp(exec_env_vars[i], "TMPDIR") == 0)) {
-            out[n++] = "--dir";
-            out[n++] = keep2(buf, bufsize, &used, empty_dir, ":", v);
+            if (inside(v, root)) {
+                out[n++] = "-v";
+                out[n++] = keep2(buf, bufsize, &used, v, ":", v);
+            } else if (empty_dir != NULL) {
+                out[n++] = "--dir";
+                out[n++] = keep2(buf, bufsize, &used, empty_dir, ":", v);
+            }
         }
     }
     for (int i = 1; i < argc; i++)
@@ -102,8 +147,8 @@ int exec_build_argv(int argc, char **argv, const char *cwd,
 
 int cmd_exec(int argc, char **argv)
 {
-    char cwd[PATH_MAX], empty[] = "/tmp/gorump-empty-XXXXXX";
-    char buf[3 * PATH_MAX + 4096];
+    char cwd[PATH_MAX], root[PATH_MAX], empty[] = "/tmp/gorump-empty-XXXXXX";
+    char buf[5 * PATH_MAX + 4096];
 
     if (argc < 2) {
         report("exec: usage: gorump exec [run options] PROGRAM [ARG...]");
@@ -120,7 +165,10 @@ int cmd_exec(int argc, char **argv)
         report("exec: out of memory");
         return GORUMP_STATUS_FAILURE;
     }
-    int n = exec_build_argv(argc, argv, cwd, empty_dir, out, buf, sizeof(buf));
+    int n = exec_build_argv(
+        argc, argv, cwd,
+        exec_share_root(cwd, root, sizeof(root)) == 0 ? root : NULL, empty_dir,
+        out, buf, sizeof(buf));
     int status;
     if (n < 0) {
         report("exec: %s: path too long", cwd);

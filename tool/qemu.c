@@ -3,8 +3,9 @@
  * The guest sees one serial port on stdio (our pipe), the kernel boots via
  * its PVH note from -kernel, the image arrives as the PVH module from
  * -initrd, isa-debug-exit lets the kernel stop QEMU, a virtio-net
- * device gives it a network unless --net none, and a virtio-blk device
- * carries the disk of an image's large files when it has one.
+ * device gives it a network unless --net none, a virtio-blk device
+ * carries the disk of an image's large files when it has one, and a
+ * virtio-9p device each -v share.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,10 +55,6 @@ static void qemu_add_disk(const struct qemu_config *c, struct qemu_argv *q)
 
     if (c->disk == NULL)
         return;
-    /* The kernel drives virtio 1.x devices only (virtio 1.1 §4.2.4);
-     * QEMU 7.2's virtio-mmio defaults to the legacy interface. */
-    if (c->machine == RUN_MACHINE_MICROVM)
-        add2(q, "-global", "virtio-mmio.force-legacy=false");
     escape_commas(file, sizeof(file), c->disk);
     snprintf(q->drive, sizeof(q->drive),
              "file=%s,if=none,format=raw,id=disk0%s", file,
@@ -74,10 +71,6 @@ static void qemu_add_net(const struct qemu_config *c, struct qemu_argv *q)
 {
     if (c->net == NULL || c->net->mode == RUN_NET_NONE)
         return;
-    /* The kernel drives virtio 1.x devices only (virtio 1.1 §4.2.4);
-     * QEMU 7.2's virtio-mmio defaults to the legacy interface. */
-    if (c->machine == RUN_MACHINE_MICROVM && c->disk == NULL)
-        add2(q, "-global", "virtio-mmio.force-legacy=false");
     qemu_net_netdev(c->net, q->netdev, sizeof(q->netdev));
     /* A test facility (docs/TESTING.md): GORUMP_TEST_NETDEV=SPEC makes
      * net0 "-netdev SPEC,id=net0" instead, such as the stream socket on
@@ -87,6 +80,29 @@ static void qemu_add_net(const struct qemu_config *c, struct qemu_argv *q)
         snprintf(q->netdev, sizeof(q->netdev), "%s,id=net0", test);
     add2(q, "-netdev", q->netdev);
     add2(q, "-device", qemu_net_device(c->machine));
+}
+
+/* Each share: QEMU's local file system driver on the host directory,
+ * security_model=none (files are made with the modes the guest asks,
+ * owned by whoever runs QEMU, so the host sees ordinary files; a chown
+ * from the guest is not kept), readonly=on for :ro. */
+static void qemu_add_shares(const struct qemu_config *c, struct qemu_argv *q)
+{
+    char path[2 * 4096];
+
+    for (int i = 0; i < c->nshare && i < RUN_SHARE_MAX; i++) {
+        escape_commas(path, sizeof(path), c->shares[i].host);
+        snprintf(q->fsdev[i], sizeof(q->fsdev[i]),
+                 "local,id=share%d,path=%s,security_model=none%s", i, path,
+                 c->shares[i].ro ? ",readonly=on" : "");
+        snprintf(q->p9dev[i], sizeof(q->p9dev[i]),
+                 "%s,fsdev=share%d,mount_tag=gorump%d",
+                 c->machine == RUN_MACHINE_Q35 ? "virtio-9p-pci"
+                                               : "virtio-9p-device",
+                 i, i);
+        add2(q, "-fsdev", q->fsdev[i]);
+        add2(q, "-device", q->p9dev[i]);
+    }
 }
 
 void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
@@ -110,12 +126,19 @@ void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
     add2(q, "-chardev", "stdio,id=con,signal=off");
     add2(q, "-serial", "chardev:con");
     add2(q, "-device", "isa-debug-exit,iobase=0x501,iosize=1");
+    /* The kernel drives virtio 1.x devices only (virtio 1.1 §4.2.4);
+     * QEMU 7.2's virtio-mmio defaults to the legacy interface. */
+    if (c->machine == RUN_MACHINE_MICROVM &&
+        (c->disk != NULL || c->nshare > 0 ||
+         (c->net != NULL && c->net->mode != RUN_NET_NONE)))
+        add2(q, "-global", "virtio-mmio.force-legacy=false");
     qemu_add_disk(c, q);
     qemu_add_net(c, q);
     if (c->gdb != NULL) {
         add2(q, "-gdb", c->gdb);
         add(q, "-S");
     }
+    qemu_add_shares(c, q);
 }
 
 const char *qemu_test_disk(int *readonly)

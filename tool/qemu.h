@@ -12,7 +12,7 @@
 #include "args.h"
 #include "qemu_net.h"
 
-#define QEMU_ARGV_MAX 48
+#define QEMU_ARGV_MAX (48 + 4 * RUN_SHARE_MAX)
 
 struct qemu_config {
     const char *qemu;    /* path of qemu-system-x86_64 */
@@ -32,6 +32,9 @@ struct qemu_config {
     /* QEMU's gdb stub, "tcp:HOST:PORT" (gdb.h), or NULL; with it the
      * guest starts halted (-S) until gdb continues it. */
     const char *gdb;
+    /* -v shares: a virtio-9p device each (tool/shares.h). */
+    const struct run_share *shares;
+    int nshare;
 };
 
 /* A built command line; argv points into the struct and into the config's
@@ -43,6 +46,8 @@ struct qemu_argv {
     char netdev[QEMU_NETDEV_MAX];
     char drive[2 * 4096 + 64];
     char blkdev[96];
+    char fsdev[RUN_SHARE_MAX][2 * 4096 + 96];
+    char p9dev[RUN_SHARE_MAX][96];
 };
 
 void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q);

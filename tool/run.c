@@ -24,6 +24,7 @@
 #include "qemu.h"
 #include "qemu_net.h"
 #include "run.h"
+#include "shares.h"
 #include "supervise.h"
 #include "usage.h"
 #include "util.h"
@@ -103,7 +104,8 @@ static int run_cmdline(struct run *r)
                        r->a->interactive ? " gorump.stdin" : "");
 
     if (len >= (int)sizeof(base) ||
-        qemu_net_cmdline(base, n, r->cmdline, sizeof(r->cmdline)) != 0) {
+        qemu_net_cmdline(base, n, r->cmdline, sizeof(r->cmdline)) != 0 ||
+        shares_cmdline(r->a, r->cmdline, sizeof(r->cmdline)) != 0) {
         report("the kernel command line would be longer than %d bytes "
                "(GORUMP_KERNEL_ARGS is %zu)",
                KERNEL_CMDLINE_MAX, strlen(user));
@@ -173,7 +175,9 @@ static int run_guest(struct run *r)
                             .mem_mib = r->a->mem_mib,
                             .machine = r->a->machine,
                             .kvm = qemu_use_kvm(),
-                            .net = &r->a->net};
+                            .net = &r->a->net,
+                            .shares = r->a->share,
+                            .nshare = r->a->nshare};
     struct qemu_argv q;
     char gdb[300];
     struct guest g = {.sigfd = r->sigfd,
@@ -202,7 +206,7 @@ static int run_prepare(struct run *r)
     struct job *j = &r->job;
     int sig;
 
-    if (job_load(j) != 0)
+    if (shares_check(r->a) != 0 || job_load(j) != 0)
         return -1;
     if (find_kernel(r->a->kernel, r->kernel, sizeof(r->kernel)) != 0 ||
         qemu_find(r->qemu, sizeof(r->qemu)) != 0 || workdir_create(&j->wd) != 0)

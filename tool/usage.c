@@ -92,6 +92,14 @@ static const char common_opts[] =
     "                         search the directory PATH first; for what it\n"
     "                         loads with dlopen; repeatable\n";
 
+/* run's shares (args_files.c, shares.c). */
+static const char share_opts[] =
+    "  -v, --volume=HOSTDIR:GUESTPATH[:ro]\n"
+    "                         share the host directory HOSTDIR live at\n"
+    "                         GUESTPATH (over virtio-9p: reads and writes go\n"
+    "                         to HOSTDIR as the program runs); :ro refuses\n"
+    "                         every change (EROFS); at most 8; repeatable\n";
+
 /* run's network options (args_net.c, qemu_net.c). */
 static const char net_opts[] =
     "      --net=MODE         the guest's network (one virtio-net "
@@ -223,6 +231,7 @@ void usage_run(FILE *f)
 {
     fputs(run_head, f);
     fputs(common_opts, f);
+    fputs(share_opts, f);
     fputs(net_opts, f);
     fputs(run_tail, f);
 }

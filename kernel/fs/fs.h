@@ -183,6 +183,17 @@ struct node {
     /* xattr.c */
     struct xattr *xattrs; /* extended attributes, a list */
     bool pseudo;          /* a /proc node: no extended attributes */
+    /* mount.c: a node of a mounted file system (mnt) caches the
+     * backend's inode ino; its pages[] hold only what mappings use */
+    struct mount *mnt;     /* NULL: a node of the tree */
+    struct mount *mounted; /* a file system covering this directory */
+    char *bname;           /* a mount's directory: its name in parent */
+    struct list mlink;     /* in the mount's hash chain */
+    struct list ulink;     /* in the mount's unused nodes, oldest first */
+    bool unused;           /* on that list */
+    bool stale;            /* its inode number was reused: out of the hash */
+    bool dirty;            /* has NODE_PG_DIRTY pages */
+    uint64_t blocks;       /* st_blocks, as the backend reports */
 };
 
 void node_init(void);
@@ -218,6 +229,8 @@ int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa);
 int node_page_dirty(struct node *n, uint64_t idx);
 /* Whether page idx is in the file's page cache (mincore). */
 bool node_page_cached(const struct node *n, uint64_t idx);
+/* Makes n's page table cover npages pages: 0 or -ENOSPC. */
+int node_table(struct node *n, uint64_t npages);
 /* Makes pages [from, to) holes that read zeros (MADV_REMOVE). */
 int node_punch(struct node *n, uint64_t from, uint64_t to);
 void node_stat(struct node *n, struct linux_stat *st);
@@ -241,6 +254,7 @@ int node_place(const char *path, size_t len, struct node *n);
  * stays. */
 #define NODE_PG_CLEAN 1 /* a clean page of a disk file: reclaimable */
 #define NODE_PG_REF 2   /* used since the clock last passed it */
+#define NODE_PG_DIRTY 4 /* a mount's page a shared mapping may write */
 #define NODE_PG_FLAGS (PAGE_SIZE - 1)
 static inline uint64_t node_pg_pa(uint64_t entry)
 {
@@ -308,7 +322,15 @@ void vfs_etc_defaults(const char *resolv, const char *hosts);
 /* Loads the image's files and its program into the tree. */
 int vfs_load_image(const struct gorump_image *img);
 long vfs_getdents(struct file *f, uint64_t ubuf, size_t n);
+/* Appends one linux_dirent64 to buf (cap bytes, *len used); false when
+ * it does not fit. */
+bool dirent_emit(uint8_t *buf, size_t cap, size_t *len, uint64_t ino,
+                 uint64_t off, uint8_t type, const char *name, size_t nlen);
 bool file_is_regular(struct file *f);
+/* chmod and chown (-1 keeps) of a node: the tree's in place, a mount's
+ * through its backend; IN_ATTRIB.  0 or a negative errno. */
+long vfs_chmod(struct node *n, uint32_t mode);
+long vfs_chown(struct node *n, uint32_t uid, uint32_t gid);
 /* umask(2): sets the mask, returns the old one. */
 unsigned vfs_umask(unsigned mask);
 unsigned vfs_get_umask(void);
@@ -355,6 +377,8 @@ long inotify_rm_watch(struct file *f, int wd);
 /* An event on n itself, and on the watched directories holding it (under
  * its names there).  f: the open file it came through, or NULL. */
 void inotify_node(struct node *n, uint32_t mask, struct file *f);
+/* Whether a watch names n. */
+bool inotify_watched(const struct node *n);
 /* An event on n's own watches only (IN_ATTRIB for a link count,
  * IN_MOVE_SELF). */
 void inotify_self(struct node *n, uint32_t mask);

@@ -397,3 +397,14 @@ long inotify_rm_watch(struct file *f, int wd)
     watch_free(w, true);
     return 0;
 }
+
+bool inotify_watched(const struct node *n)
+{
+    list_for_each(l, &ino.watches)
+    {
+        struct watch *w = container_of(l, struct watch, glink);
+        if (w->node == n)
+            return true;
+    }
+    return false;
+}

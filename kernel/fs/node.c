@@ -12,7 +12,7 @@
  * size follows tmpfs's rule (mm/shmem.c's BOGO_DIRENT_SIZE): 40 bytes
  * empty, 20 more per entry.
  */
-#include "fs/fs.h"
+#include "fs/mount.h"
 #include "mm/mm.h"
 
 static struct {
@@ -126,7 +126,13 @@ static void free_pages(struct node *n, uint64_t from)
 void node_put(struct node *n)
 {
     assert(n->refs > 0);
-    if (--n->refs || n->nlink)
+    if (--n->refs)
+        return;
+    if (n->mnt) {
+        mount_node_put(n);
+        return;
+    }
+    if (n->nlink)
         return;
     assert(list_empty(&n->children));
     inotify_unlinked(n, 0);
@@ -217,7 +223,7 @@ uint64_t node_pages_limit(void)
     return pmem_total_pages() / 2;
 }
 
-static int grow_table(struct node *n, uint64_t npages)
+int node_table(struct node *n, uint64_t npages)
 {
     if (npages <= n->npages)
         return 0;
@@ -298,6 +304,8 @@ int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa)
 {
     if (idx >= ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE)
         return -EIO;
+    if (n->mnt)
+        return mount_page(n, idx, pa);
     if ((idx >= n->npages || !n->pages[idx]) && disk_bytes(n, idx)) {
         int err = diskfile_fill(n, idx);
         if (err)
@@ -314,7 +322,7 @@ int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa)
         *pa = virt_to_phys(src);
         return 0;
     }
-    int err = grow_table(n, idx + 1);
+    int err = node_table(n, idx + 1);
     if (!err)
         err = page_for_write(n, idx);
     if (!err)
@@ -324,6 +332,8 @@ int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa)
 
 int node_page_dirty(struct node *n, uint64_t idx)
 {
+    if (n->mnt)
+        return mount_page_dirty(n, idx);
     if (idx < n->npages && (n->pages[idx] & NODE_PG_CLEAN))
         return page_dirty(n, idx);
     return 0;
@@ -338,12 +348,14 @@ bool node_page_cached(const struct node *n, uint64_t idx)
 
 int node_punch(struct node *n, uint64_t from, uint64_t to)
 {
+    if (n->mnt)
+        return -EOPNOTSUPP; /* as Linux's 9p: no hole punching */
     vm_zap_file(n, from, to, false);
     for (uint64_t i = from; i < to && i * PAGE_SIZE < n->size; i++) {
         if (image_bytes(n, i) || disk_bytes(n, i)) {
             /* The image and the disk stay as they are: a page of zeros
              * hides them. */
-            int err = grow_table(n, i + 1);
+            int err = node_table(n, i + 1);
             if (!err && i < n->npages && (n->pages[i] & NODE_PG_CLEAN))
                 err = page_dirty(n, i);
             if (!err)
@@ -373,6 +385,8 @@ static long put(uint64_t dst, bool user, const void *src, size_t n)
 long node_read(struct node *n, uint64_t buf, bool user, size_t len,
                uint64_t off)
 {
+    if (n->mnt)
+        return mount_read(n, buf, user, len, off);
     if (off >= n->size)
         return 0;
     len = MIN(len, n->size - off);
@@ -411,9 +425,11 @@ long node_read(struct node *n, uint64_t buf, bool user, size_t len,
 long node_write(struct node *n, uint64_t buf, bool user, size_t len,
                 uint64_t off)
 {
+    if (n->mnt)
+        return mount_write(n, buf, user, len, off);
     if (off + len < off || off + len > (1ULL << 40))
         return -EFBIG;
-    int err = grow_table(n, ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE);
+    int err = node_table(n, ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE);
     if (err)
         return err;
     size_t done = 0;
@@ -440,6 +456,8 @@ long node_write(struct node *n, uint64_t buf, bool user, size_t len,
 
 int node_truncate(struct node *n, uint64_t size)
 {
+    if (n->mnt)
+        return mount_truncate(n, size);
     if (size > (1ULL << 40))
         return -EFBIG;
     uint64_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
@@ -483,6 +501,8 @@ static uint64_t node_blocks(const struct node *n)
 
 void node_stat(struct node *n, struct linux_stat *st)
 {
+    if (n->mnt)
+        mount_refresh(n); /* the host may have changed it */
     memset(st, 0, sizeof(*st));
     st->st_dev = 0x18;
     st->st_ino = n->ino;
@@ -497,6 +517,11 @@ void node_stat(struct node *n, struct linux_stat *st)
     st->st_atim = n->atime;
     st->st_mtim = n->mtime;
     st->st_ctim = n->ctime;
+    if (n->mnt) {
+        st->st_dev = n->mnt->dev;
+        st->st_nlink = n->nlink; /* 0 once unlinked on the host */
+        st->st_blocks = (int64_t)n->blocks;
+    }
 }
 
 long node_dir_path(struct node *dir, char *buf, size_t size)
@@ -506,14 +531,19 @@ long node_dir_path(struct node *dir, char *buf, size_t size)
     if (size < 2)
         return -ERANGE;
     for (struct node *d = dir; d != tree.root; d = d->parent) {
-        if (!d->self)
+        if (len + 2 > size || d->parent == d)
+            return -ERANGE; /* too deep, or a loop of parents (a share) */
+        if (d->mnt && d == d->mnt->root)
+            d = d->mnt->covered; /* a mount's root has its place's name */
+        const char *name = d->mnt ? d->bname : d->self ? d->self->name : NULL;
+        if (!name || (d->mnt && !d->nlink))
             return -ENOENT; /* removed */
-        size_t n = d->self->len;
+        size_t n = strlen(name);
         if (len + n + 2 > size)
             return -ERANGE;
         memmove(buf + n + 1, buf, len);
         buf[0] = '/';
-        memcpy(buf + 1, d->self->name, n);
+        memcpy(buf + 1, name, n);
         len += n + 1;
     }
     if (!len)

@@ -4,7 +4,7 @@
  * one walk: ELOOP), trailing slashes, and the limits PATH_MAX and NAME_MAX
  * (ENAMETOOLONG).  The caller owns every node reference it gets back.
  */
-#include "fs/fs.h"
+#include "fs/mount.h"
 #include "mm/mm.h"
 
 #define MAX_LINKS 40
@@ -73,6 +73,39 @@ static int start_dir(int dirfd, const char *path, struct node **out)
 static int walk(struct node *dir, const char *path, size_t plen, bool follow,
                 int *links, struct node **out);
 
+/* The entry name[0..len) of dir ("." and ".." too), a reference, with a
+ * file system mounted on it crossed into: 0, -ENOENT, or a mount's
+ * error. */
+static int child(struct node *dir, const char *name, size_t len,
+                 struct node **out)
+{
+    struct node *c;
+    bool held = false; /* mount_lookup's comes with a reference */
+    if (len == 1 && name[0] == '.') {
+        c = dir;
+    } else if (len == 2 && name[0] == '.' && name[1] == '.') {
+        c = dir->parent; /* a mount's root: the covered one's parent */
+    } else if (dir->mnt) {
+        int err = mount_lookup(dir, name, len, &c);
+        if (err)
+            return err;
+        held = true;
+    } else {
+        c = dir_lookup(dir, name, len);
+        if (!c)
+            return -ENOENT;
+    }
+    if (!held)
+        node_get(c);
+    struct node *x = mount_cross(c);
+    if (x != c) {
+        node_get(x);
+        node_put(c);
+    }
+    *out = x;
+    return 0;
+}
+
 /* The target of a symbolic link, resolved from the directory holding it. */
 static int follow_link(struct node *dir, struct node *link, int *links,
                        struct node **out)
@@ -117,27 +150,23 @@ static int walk(struct node *dir, const char *path, size_t plen, bool follow,
             node_put(cur);
             return -ENOTDIR;
         }
-        struct node *next;
-        if (len == 1 && name[0] == '.') {
+        if (len == 1 && name[0] == '.')
             continue;
-        } else if (len == 2 && name[0] == '.' && name[1] == '.') {
-            next = cur->parent;
-        } else {
-            next = dir_lookup(cur, name, len);
-            if (!next) {
-                node_put(cur);
-                return -ENOENT;
-            }
+        struct node *next;
+        int err = child(cur, name, len, &next);
+        if (err) {
+            node_put(cur);
+            return err;
         }
         if (S_ISLNK(next->mode) && (!last || follow || slash)) {
             struct node *target;
             int r = follow_link(cur, next, links, &target);
+            node_put(next);
             node_put(cur);
             if (r)
                 return r;
             cur = target;
         } else {
-            node_get(next);
             node_put(cur);
             cur = next;
         }
@@ -204,15 +233,12 @@ static int parent_walk(struct node *base, const char *path, int *links,
         node_get(lk->node);
         return 0;
     }
-    if (lk->len == 1 && lk->name[0] == '.')
-        lk->node = lk->parent;
-    else if (lk->len == 2 && lk->name[0] == '.' && lk->name[1] == '.')
-        lk->node = lk->parent->parent;
-    else
-        lk->node = dir_lookup(lk->parent, lk->name, lk->len);
-    if (lk->node)
-        node_get(lk->node);
-    return 0;
+    r = child(lk->parent, lk->name, lk->len, &lk->node);
+    if (r == -ENOENT)
+        r = 0, lk->node = NULL;
+    if (r)
+        lookup_done(lk);
+    return r;
 }
 
 int path_parent(int dirfd, const char *path, struct lookup *lk)

@@ -5,7 +5,7 @@
  * /proc/sys values.  Their text is generated when they are opened;
  * /proc/self/fd follows the fd table as it changes.
  */
-#include "fs/fs.h"
+#include "fs/mount.h"
 #include "gorump/image.h"
 #include "mm/mm.h"
 #include "net/net.h"
@@ -98,6 +98,7 @@ static void gen_status(struct seq *s)
 static void gen_mounts(struct seq *s)
 {
     seq_printf(s, "rootfs / tmpfs rw 0 0\nproc /proc proc rw 0 0\n");
+    mount_list(s);
 }
 
 static void gen_cpuinfo(struct seq *s)

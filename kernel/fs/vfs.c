@@ -3,7 +3,7 @@
  * regular files, directories and generated (snapshot) files, the start-up
  * tree (/, /tmp, /root, /etc) and loading the image's packed files.
  */
-#include "fs/fs.h"
+#include "fs/mount.h"
 #include "gorump/image.h"
 #include "mm/mm.h"
 
@@ -23,6 +23,8 @@ static long reg_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 
 static long reg_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
+    if ((f->flags & O_APPEND) && f->node->mnt)
+        mount_refresh(f->node); /* the host may have appended too */
     if (f->flags & O_APPEND)
         *pos = f->node->size;
     long r = node_write(f->node, ubuf, true, n, *pos);
@@ -87,8 +89,7 @@ static uint8_t dtype(uint32_t mode)
     }
 }
 
-/* Appends one linux_dirent64; false when it does not fit. */
-static bool emit(uint8_t *buf, size_t cap, size_t *len, uint64_t ino,
+bool dirent_emit(uint8_t *buf, size_t cap, size_t *len, uint64_t ino,
                  uint64_t off, uint8_t type, const char *name, size_t nlen)
 {
     size_t reclen = ALIGN_UP(19 + nlen + 1, 8UL);
@@ -111,6 +112,8 @@ long vfs_getdents(struct file *f, uint64_t ubuf, size_t n)
     struct node *dir = f->node;
     if (!dir || !S_ISDIR(dir->mode))
         return -ENOTDIR;
+    if (dir->mnt)
+        return mount_getdents(f, ubuf, n);
     size_t cap = MIN(n, (size_t)65536), len = 0;
     uint8_t *buf = kmalloc(cap);
     if (!buf)
@@ -118,18 +121,19 @@ long vfs_getdents(struct file *f, uint64_t ubuf, size_t n)
     /* The position moves only once the entries reached the program. */
     uint64_t pos = f->pos;
     bool full = false;
-    if (pos < 1 && !(full = !emit(buf, cap, &len, dir->ino, 1, 4, ".", 1)))
+    if (pos < 1 &&
+        !(full = !dirent_emit(buf, cap, &len, dir->ino, 1, 4, ".", 1)))
         pos = 1;
     if (!full && pos < 2 &&
-        !(full = !emit(buf, cap, &len, dir->parent->ino, 2, 4, "..", 2)))
+        !(full = !dirent_emit(buf, cap, &len, dir->parent->ino, 2, 4, "..", 2)))
         pos = 2;
     list_for_each(l, &dir->children)
     {
         struct dirent *d = container_of(l, struct dirent, link);
         if (full || d->cookie <= pos)
             continue;
-        if (!emit(buf, cap, &len, d->node->ino, d->cookie, dtype(d->node->mode),
-                  d->name, d->len)) {
+        if (!dirent_emit(buf, cap, &len, d->node->ino, d->cookie,
+                         dtype(d->node->mode), d->name, d->len)) {
             full = true;
             continue;
         }
@@ -233,6 +237,11 @@ static long open_node(struct node *n, unsigned flags, struct file **out)
     } else if (n->fops) {
         f = file_alloc(n->fops, n->priv, keep);
     } else if (S_ISREG(n->mode)) {
+        if (n->mnt) {
+            int err = mount_open(n, flags);
+            if (err)
+                return err;
+        }
         if ((flags & O_TRUNC) && acc != O_RDONLY) {
             int err = node_truncate(n, 0);
             if (err)
@@ -318,6 +327,23 @@ static int open_follow(int dirfd, const char *path, unsigned flags,
     return 0;
 }
 
+/* A new regular file as lk's name: a reference in *out. */
+static int create_file(struct lookup *lk, uint32_t perm, struct node **out)
+{
+    if (lk->parent->mnt)
+        return mount_create(lk->parent, lk->name, lk->len, S_IFREG | perm, out);
+    struct node *n = node_new(S_IFREG | perm);
+    if (!n)
+        return -ENOSPC;
+    int err = dir_link(lk->parent, lk->name, lk->len, n);
+    if (err) {
+        node_put(n);
+        return err;
+    }
+    *out = n;
+    return 0;
+}
+
 long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
               struct file **out)
 {
@@ -350,19 +376,12 @@ long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
             err = -ENOENT;
             goto out;
         }
-        n = node_new(S_IFREG | (mode & 07777 & ~vfs.umask));
-        if (!n) {
-            err = -ENOSPC;
-            goto out;
-        }
-        err = dir_link(lk.parent, lk.name, lk.len, n);
-        node_put(n);
+        err = create_file(&lk, mode & 07777 & ~vfs.umask, &n);
         if (err)
             goto out;
         inotify_entry(lk.parent, lk.name, lk.len, IN_CREATE, 0, n);
         created = true;
         lk.node = n;
-        node_get(n);
     } else if ((flags & O_CREAT) && S_ISDIR(n->mode)) {
         err = -EISDIR;
         goto out;
@@ -375,6 +394,43 @@ long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
 out:
     lookup_done(&lk);
     return err;
+}
+
+long vfs_chmod(struct node *n, uint32_t mode)
+{
+    if (n->mnt) {
+        struct fs_setattr sa = {.mask = FS_SET_MODE, .mode = mode & 07777};
+        int err = mount_setattr(n, &sa);
+        if (err)
+            return err;
+    } else {
+        n->mode = (n->mode & S_IFMT) | (mode & 07777);
+        node_touch(n, false);
+    }
+    inotify_node(n, IN_ATTRIB, NULL);
+    return 0;
+}
+
+long vfs_chown(struct node *n, uint32_t uid, uint32_t gid)
+{
+    if (n->mnt) {
+        struct fs_setattr sa = {.uid = uid, .gid = gid};
+        sa.mask = (uid != UINT32_MAX ? FS_SET_UID : 0) |
+                  (gid != UINT32_MAX ? FS_SET_GID : 0);
+        if (!sa.mask)
+            sa.mask = FS_SET_CTIME;
+        int err = mount_setattr(n, &sa);
+        if (err)
+            return err;
+    } else {
+        if (uid != UINT32_MAX)
+            n->uid = uid;
+        if (gid != UINT32_MAX)
+            n->gid = gid;
+        node_touch(n, false);
+    }
+    inotify_node(n, IN_ATTRIB, NULL);
+    return 0;
 }
 
 unsigned vfs_umask(unsigned mask)

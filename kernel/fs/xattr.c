@@ -8,7 +8,7 @@
  * /proc nodes (node->pseudo) have none: EOPNOTSUPP, and an empty list.
  * All the names and values together may use at most XATTR_TOTAL_MAX bytes.
  */
-#include "fs/fs.h"
+#include "fs/mount.h"
 #include "mm/mm.h"
 
 #define XATTR_TOTAL_MAX (4UL << 20)
@@ -52,6 +52,10 @@ static int check_access(struct node *n, const char *name, bool write)
     bool user;
     if (n && n->pseudo)
         return -EOPNOTSUPP;
+    /* A mount's files hold none here (the 9p backend does not pass
+     * attributes on); changing one on a read-only mount is EROFS. */
+    if (n && n->mnt)
+        return write && n->mnt->ro ? -EROFS : -EOPNOTSUPP;
     int err = check_name(name, &user);
     if (err)
         return err;

@@ -13,6 +13,7 @@
  * nothing (its pages are the file's); a fault that finds no free page
  * kills the program loudly.
  */
+#include "fs/mount.h"
 #include "mm/vma.h"
 #include "proc/proc.h"
 
@@ -124,6 +125,10 @@ void vm_file_put(struct vm_file *f)
 {
     if (!f || --f->refs)
         return;
+    /* munmap: a mounted file's shared pages go back to its backend now,
+     * even while an fd keeps the file open. */
+    if (f->node->mnt)
+        mount_writeback(f->node);
     node_put(f->node);
     kfree(f->path);
     kfree(f);

@@ -2,8 +2,10 @@
  * mm/vmops.c — the calls that work on existing mappings: madvise, mremap
  * and msync.  A file's pages are its page cache (fs/node.c), so a write
  * through a MAP_SHARED mapping is in the file at once and msync has
- * nothing to write back: it only checks its arguments, as Linux does.
+ * nothing to write back, except for a mounted file system's files
+ * (fs/mount_ops.c), whose backend gets the mapped pages.
  */
+#include "fs/mount.h"
 #include "mm/vma.h"
 
 enum {
@@ -117,6 +119,9 @@ int vm_msync(uint64_t addr, uint64_t len, int flags)
         struct vma *v = vma_find(a);
         if (!v)
             return -ENOMEM;
+        /* A mounted file's shared pages go back to its backend. */
+        if (v->file && (v->flags & VMA_SHARED) && v->file->node->mnt)
+            mount_writeback(v->file->node);
         a = v->end;
     }
     return 0;

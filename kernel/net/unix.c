@@ -5,6 +5,7 @@
  * byte queues, a datagram socket a queue of messages.  Passing file
  * descriptors (SCM_RIGHTS) is not supported yet: control data is ignored.
  */
+#include "fs/mount.h"
 #include "net/net.h"
 #include "mm/mm.h"
 
@@ -155,6 +156,24 @@ static int autobind(struct sock *s)
     return -EADDRINUSE;
 }
 
+/* The socket's node, named by lk: on a mount, the backend makes it (a
+ * socket file on the host) and the node stays cached while bound. */
+static int bind_node(struct lookup *lk, struct node **out)
+{
+    uint32_t mode = S_IFSOCK | (0777 & ~vfs_get_umask());
+    if (lk->parent->mnt)
+        return mount_create(lk->parent, lk->name, lk->len, mode, out);
+    struct node *node = node_new(S_IFSOCK | 0755);
+    if (!node)
+        return -ENOMEM;
+    int err = dir_link(lk->parent, lk->name, lk->len, node);
+    if (err)
+        node_put(node);
+    else
+        *out = node;
+    return err;
+}
+
 static int x_bind(struct sock *s, const struct kaddr *a)
 {
     struct unix *u = ux(s);
@@ -177,17 +196,12 @@ static int x_bind(struct sock *s, const struct kaddr *a)
         int err = path_parent(AT_FDCWD, path, &lk);
         if (!err && lk.node)
             err = -EADDRINUSE;
-        struct node *node = err ? NULL : node_new(S_IFSOCK | 0755);
-        if (!err && !node)
-            err = -ENOMEM;
+        struct node *node = NULL;
         if (!err)
-            err = dir_link(lk.parent, lk.name, lk.len, node);
+            err = bind_node(&lk, &node);
         lookup_done(&lk);
-        if (err) {
-            if (node)
-                node_put(node);
+        if (err)
             return err;
-        }
         node->priv = s;
         u->node = node; /* keeps our reference */
     }

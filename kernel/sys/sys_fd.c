@@ -4,7 +4,7 @@
  * pipes, eventfds and epoll instances.
  */
 #include "sys/syscall.h"
-#include "fs/fs.h"
+#include "fs/mount.h"
 #include "mm/mm.h"
 #include "net/net.h"
 
@@ -188,6 +188,7 @@ SYS(lseek)
     case END:
     case DATA:
     case HOLE:
+        mount_refresh(f->node); /* a mount's file may have grown */
         base = (int64_t)f->node->size;
         break;
     default:
@@ -491,13 +492,14 @@ SYS(fallocate)
     return r;
 }
 
-/* fsync, fdatasync and syncfs: memory is as durable as it gets. */
+/* fsync, fdatasync and syncfs: memory is as durable as it gets; a
+ * mount's file is synced by its backend. */
 SYS(fsync)
 {
     struct file *f = fd_get((int)a0);
     if (!f)
         return -EBADF;
-    long r = f->node ? 0 : -EINVAL;
+    long r = !f->node ? -EINVAL : f->node->mnt ? mount_fsync(f->node) : 0;
     file_put(f);
     return r;
 }
@@ -520,11 +522,9 @@ SYS(fchmod)
     long r = node_of_fd((int)a0, &n);
     if (r)
         return r;
-    n->mode = (n->mode & S_IFMT) | ((uint32_t)a1 & 07777);
-    node_touch(n, false);
-    inotify_node(n, IN_ATTRIB, NULL);
+    r = vfs_chmod(n, (uint32_t)a1);
     node_put(n);
-    return 0;
+    return r;
 }
 
 SYS(fchown)
@@ -533,14 +533,9 @@ SYS(fchown)
     long r = node_of_fd((int)a0, &n);
     if (r)
         return r;
-    if ((uint32_t)a1 != UINT32_MAX)
-        n->uid = (uint32_t)a1;
-    if ((uint32_t)a2 != UINT32_MAX)
-        n->gid = (uint32_t)a2;
-    node_touch(n, false);
-    inotify_node(n, IN_ATTRIB, NULL);
+    r = vfs_chown(n, (uint32_t)a1, (uint32_t)a2);
     node_put(n);
-    return 0;
+    return r;
 }
 
 SYS(fstatfs)
@@ -548,8 +543,9 @@ SYS(fstatfs)
     struct file *f = fd_get((int)a0);
     if (!f)
         return -EBADF;
+    long r = fs_statfs(f->node, a1);
     file_put(f);
-    return fs_statfs(a1);
+    return r;
 }
 
 /* Copies up to count bytes from a regular file to any writable fd,

@@ -5,7 +5,7 @@
  * forms are the real ones; the old names call them with AT_FDCWD.
  */
 #include "sys/syscall.h"
-#include "fs/fs.h"
+#include "fs/mount.h"
 #include "mm/mm.h"
 
 #define RENAME_NOREPLACE 1
@@ -205,10 +205,26 @@ static long link_new(struct lookup *lk, struct node *n)
     return err;
 }
 
+/* A mount's new entry made by make (mount_mkdir or mount_create). */
+static long mount_new(struct lookup *lk, uint32_t mode,
+                      int (*make)(struct node *, const char *, size_t, uint32_t,
+                                  struct node **))
+{
+    struct node *n;
+    long err = make(lk->parent, lk->name, lk->len, mode, &n);
+    if (!err) {
+        inotify_entry(lk->parent, lk->name, lk->len, IN_CREATE, 0, n);
+        node_put(n);
+    }
+    return err;
+}
+
 static long mkdir_fn(struct lookup *lk, long mode)
 {
     if (lk->node)
         return -EEXIST;
+    if (lk->parent->mnt)
+        return mount_new(lk, mode & 07777 & ~vfs_get_umask(), mount_mkdir);
     struct node *n = node_new(S_IFDIR | (mode & 07777 & ~vfs_get_umask()));
     if (!n)
         return -ENOSPC;
@@ -237,6 +253,9 @@ static long mknod_fn(struct lookup *lk, long mode)
         return -EINVAL;
     if (lk->node)
         return -EEXIST;
+    if (lk->parent->mnt)
+        return mount_new(lk, type | (mode & 07777 & ~vfs_get_umask()),
+                         mount_create);
     struct node *n = node_new(type | (mode & 07777 & ~vfs_get_umask()));
     if (!n)
         return -ENOSPC;
@@ -274,11 +293,13 @@ static long unlink_fn(struct lookup *lk, long flags)
         if (lk->trailing_slash)
             return -ENOTDIR;
     }
-    if (lk->parent == node_root() && lk->len == 4 &&
-        !memcmp(lk->name, "proc", 4))
+    if ((lk->parent == node_root() && lk->len == 4 &&
+         !memcmp(lk->name, "proc", 4)) ||
+        mount_is_root(lk->node))
         return -EBUSY;
     struct node *n = lk->node;
-    long err = dir_unlink(lk->parent, lk->name, lk->len);
+    long err = lk->parent->mnt ? mount_unlink(lk->parent, lk->name, lk->len, n)
+                               : dir_unlink(lk->parent, lk->name, lk->len);
     if (err)
         return err;
     /* vfs_unlink's order: the link count, the node's end if this lookup
@@ -310,13 +331,16 @@ SYS(rmdir)
 /* Is a inside the tree rooted at dir (or dir itself)? */
 static bool within(struct node *a, struct node *dir)
 {
-    for (;;) {
+    /* Bounded: a shared host directory bind-mounted inside itself
+     * could make a loop of parents. */
+    for (int depth = 0; depth < PATH_MAX / 2; depth++) {
         if (a == dir)
             return true;
-        if (a == node_root())
+        if (a == node_root() || a->parent == a)
             return false;
         a = a->parent;
     }
+    return true; /* a loop: refuse the move (EINVAL) */
 }
 
 /* fsnotify_move's events, for each node that moved. */
@@ -340,6 +364,19 @@ static void rename_events(struct lookup *from, struct lookup *to, long flags)
     }
 }
 
+/* rename on a mount: RENAME_EXCHANGE is not offered (EINVAL, as
+ * Linux's 9p gives for any flag); RENAME_NOREPLACE was checked. */
+static long mount_rename_fn(struct lookup *from, struct lookup *to, long flags)
+{
+    if (flags & RENAME_EXCHANGE)
+        return -EINVAL;
+    long err = mount_rename(from->parent, from->name, from->len, to->parent,
+                            to->name, to->len, from->node, to->node);
+    if (!err)
+        rename_events(from, to, flags);
+    return err;
+}
+
 static long do_rename(struct lookup *from, struct lookup *to, long flags)
 {
     struct node *n = from->node, *t = to->node;
@@ -351,6 +388,10 @@ static long do_rename(struct lookup *from, struct lookup *to, long flags)
         return -ENOENT;
     if ((flags & RENAME_NOREPLACE) && t)
         return -EEXIST;
+    if (mount_is_root(n) || (t && mount_is_root(t)))
+        return -EBUSY;
+    if (from->parent->mnt != to->parent->mnt)
+        return -EXDEV;
     if (n == t)
         return 0;
     if (S_ISDIR(n->mode) && within(to->parent, n))
@@ -368,6 +409,8 @@ static long do_rename(struct lookup *from, struct lookup *to, long flags)
     }
     if (!S_ISDIR(n->mode) && (from->trailing_slash || to->trailing_slash))
         return -ENOTDIR;
+    if (from->parent->mnt)
+        return mount_rename_fn(from, to, flags);
 
     /* Link the new names first so nothing is freed in between. */
     node_get(n);
@@ -433,7 +476,10 @@ static long link_fn(struct lookup *lk, long target)
         return -EEXIST;
     if (lk->trailing_slash)
         return -ENOENT;
-    long err = dir_link(lk->parent, lk->name, lk->len, n);
+    if (n->mnt != lk->parent->mnt)
+        return -EXDEV;
+    long err = lk->parent->mnt ? mount_link(n, lk->parent, lk->name, lk->len)
+                               : dir_link(lk->parent, lk->name, lk->len, n);
     if (!err) {
         inotify_self(n, IN_ATTRIB); /* its link count */
         inotify_entry(lk->parent, lk->name, lk->len, IN_CREATE, 0, n);
@@ -470,6 +516,15 @@ static long symlink_fn(struct lookup *lk, long target)
     const char *t = (const char *)target;
     if (lk->node)
         return -EEXIST;
+    if (lk->parent->mnt) {
+        struct node *n;
+        long err = mount_symlink(lk->parent, lk->name, lk->len, t, &n);
+        if (!err) {
+            inotify_entry(lk->parent, lk->name, lk->len, IN_CREATE, 0, n);
+            node_put(n);
+        }
+        return err;
+    }
     struct node *n = node_new(S_IFLNK | 0777);
     size_t len = strlen(t);
     if (!n)
@@ -549,6 +604,8 @@ SYS(faccessat2)
         return err;
     if ((a2 & 1) && !S_ISDIR(n->mode) && !(n->mode & 0111))
         err = -EACCES;
+    else if ((a2 & 2) && !S_ISLNK(n->mode))
+        err = mount_check_rw(n); /* access(2): EROFS */
     node_put(n);
     return err;
 }
@@ -574,15 +631,9 @@ SYS(fchmodat2)
     long err = resolve_user((int)a0, a1, (int)a3, &n);
     if (err)
         return err;
-    if (S_ISLNK(n->mode)) {
-        node_put(n);
-        return -EOPNOTSUPP;
-    }
-    n->mode = (n->mode & S_IFMT) | ((uint32_t)a2 & 07777);
-    node_touch(n, false);
-    inotify_node(n, IN_ATTRIB, NULL);
+    err = S_ISLNK(n->mode) ? -EOPNOTSUPP : vfs_chmod(n, (uint32_t)a2);
     node_put(n);
-    return 0;
+    return err;
 }
 
 SYS(fchmodat)
@@ -591,11 +642,9 @@ SYS(fchmodat)
     long err = resolve_user((int)a0, a1, 0, &n);
     if (err)
         return err;
-    n->mode = (n->mode & S_IFMT) | ((uint32_t)a2 & 07777);
-    node_touch(n, false);
-    inotify_node(n, IN_ATTRIB, NULL);
+    err = vfs_chmod(n, (uint32_t)a2);
     node_put(n);
-    return 0;
+    return err;
 }
 
 SYS(chmod)
@@ -612,14 +661,9 @@ SYS(fchownat)
     long err = resolve_user((int)a0, a1, (int)a4, &n);
     if (err)
         return err;
-    if ((uint32_t)a2 != UINT32_MAX)
-        n->uid = (uint32_t)a2;
-    if ((uint32_t)a3 != UINT32_MAX)
-        n->gid = (uint32_t)a3;
-    node_touch(n, false);
-    inotify_node(n, IN_ATTRIB, NULL);
+    err = vfs_chown(n, (uint32_t)a2, (uint32_t)a3);
     node_put(n);
-    return 0;
+    return err;
 }
 
 SYS(chown)
@@ -659,6 +703,27 @@ static void utimes_done(struct node *n, const struct linux_timespec ts[2])
     inotify_node(n, a && m ? IN_ATTRIB : a ? IN_ACCESS : IN_MODIFY, NULL);
 }
 
+/* utimensat's change to a mount's file, through its backend. */
+static long mount_utimes(struct node *n, const struct linux_timespec ts[2])
+{
+    struct fs_setattr sa = {.atime = ts[0], .mtime = ts[1]};
+    static const unsigned set[2] = {FS_SET_ATIME, FS_SET_MTIME};
+    static const unsigned now[2] = {FS_SET_ATIME_NOW, FS_SET_MTIME_NOW};
+    for (int i = 0; i < 2; i++) {
+        if (ts[i].tv_nsec == UTIME_OMIT)
+            continue;
+        if (ts[i].tv_nsec == UTIME_NOW)
+            sa.mask |= now[i];
+        else if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000)
+            return -EINVAL;
+        else
+            sa.mask |= set[i];
+    }
+    if (!sa.mask)
+        return mount_check_rw(n);
+    return mount_setattr(n, &sa);
+}
+
 /* utimensat(dirfd, path, times[2], flags); path NULL is futimens. */
 SYS(utimensat)
 {
@@ -684,8 +749,9 @@ SYS(utimensat)
         if (err)
             return err;
     }
-    err = set_time(&n->atime, &ts[0]);
-    if (!err)
+    if (n->mnt)
+        err = mount_utimes(n, ts);
+    else if (!(err = set_time(&n->atime, &ts[0])))
         err = set_time(&n->mtime, &ts[1]);
     if (!err)
         utimes_done(n, ts);
@@ -749,10 +815,14 @@ SYS(truncate)
     return err;
 }
 
-long fs_statfs(uint64_t ubuf)
+long fs_statfs(struct node *n, uint64_t ubuf)
 {
     struct linux_statfs sf;
     memset(&sf, 0, sizeof(sf));
+    if (n && n->mnt) {
+        int err = mount_statfs(n, &sf);
+        return err ? err : copy_to_user(ubuf, &sf, sizeof(sf));
+    }
     uint64_t limit = node_pages_limit(), used = node_pages_used();
     sf.f_type = TMPFS_MAGIC;
     sf.f_bsize = sf.f_frsize = PAGE_SIZE;
@@ -770,6 +840,7 @@ SYS(statfs)
     long err = resolve_user(AT_FDCWD, a0, 0, &n);
     if (err)
         return err;
+    err = fs_statfs(n, a1);
     node_put(n);
-    return fs_statfs(a1);
+    return err;
 }

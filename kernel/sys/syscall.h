@@ -20,8 +20,10 @@ int syscall_handler(struct trapframe *tf);
 #define SYSCALL_ARGS long a0, long a1, long a2, long a3, long a4, long a5
 #define SYS(name) long sys_##name(SYSCALL_ARGS)
 
-/* statfs of the one file system, to a user struct statfs. */
-long fs_statfs(uint64_t ubuf);
+struct node;
+/* statfs of the file system holding n (the tree's when n is NULL), to a
+ * user struct statfs. */
+long fs_statfs(struct node *n, uint64_t ubuf);
 
 /* sys_fd.c */
 SYS(read);

@@ -96,6 +96,13 @@ register_cases() {
         go_case net-user-static
         go_case net-dhcp
     fi
+    # Host directories shared over virtio-9p (-v), at the same path
+    # natively and in the guest.
+    go_case share-write
+    go_case share-write-q35 c_share_write --machine q35
+    go_case share-read
+    go_case share-ro
+    go_case share-cross
     go_case mmap
     go_case mmap-big
     # A packed file larger than the guest's memory, on the image's disk
@@ -177,6 +184,8 @@ register_cases() {
     tool_case gdb-pie
     tool_case gdb-bad-addr
     tool_case gdb-port-busy
+    tool_case share-bad
+    tool_case share-exec
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -359,6 +368,204 @@ c_packtimes() {
     done
     run --dir "$t:$t" --file "$f:$f" packtimes "$t" "${args[@]}"
     expect_success
+}
+
+# share_dir: a new empty directory $share for a share case.
+share_dir() {
+    share=$PWD/$dir/share
+    rm -rf "$share" && mkdir -p "$share"
+}
+
+# tests/go/share write, then the host looks at what the guest left.
+c_share_write() {
+    local share
+    share_dir || return
+    run "$@" -v "$share:$share" share write "$share"
+    expect_success
+    python3 - "$share" >>"$dir/fail" <<'PY'
+import os, sys
+d = sys.argv[1]
+def pattern(n, seed):
+    return bytes(((i * 7 + i // 4096) & 255) ^ seed for i in range(n))
+def read(p):
+    with open(os.path.join(d, p), "rb") as f:
+        return f.read()
+def want(ok, what):
+    if not ok:
+        print("host: " + what)
+st = lambda p: os.lstat(os.path.join(d, p))
+want(read("big") == pattern((1 << 20) + 123, 1)[:5000], "big is not its first 5000 bytes")
+want(read("d1/f1moved") == pattern(100 << 10, 2), "d1/f1moved differs from f1")
+want(st("d1/f1moved").st_mode & 0o7777 == 0o600, "d1/f1moved is not 0600")
+want(st("hard").st_ino == st("d1/f1moved").st_ino and st("hard").st_nlink == 2,
+     "hard is not a second link of d1/f1moved")
+want(os.readlink(os.path.join(d, "lnk")) == "f1", "lnk does not point at f1")
+want(read("d3/inner.txt") == b"inner\n", "d3/inner.txt")
+want(st("d3/inner.txt").st_mode & 0o777 == 0o600, "d3/inner.txt is not 0600")
+want(read("app") == b"ab" + bytes(8), "app is not ab and 8 zeros")
+want(st("app").st_mtime_ns == 1600000000123456789, "app's mtime")
+want(st("sparse").st_size == (3 << 20) + 5 and read("sparse")[-5:] == b"tail!", "sparse")
+want(read("y") == b"xx", "y does not hold x's bytes")
+shm = read("shm")
+want(len(shm) == 8192 and shm[100:107] == b"written" and
+     shm[4000:4026] == b"stored through the mapping", "shm lacks the mapped store")
+want(sorted(os.listdir(d)) == "app big d1 d3 hard lnk many shm sparse y".split(),
+     "listing %s" % sorted(os.listdir(d)))
+want(os.listdir(os.path.join(d, "many")) == [], "many is not empty")
+PY
+}
+
+# tests/go/share read: files the host made, with their sizes, modes, times
+# and contents in MANIFEST.
+c_share_read() {
+    local share
+    share_dir || return
+    python3 - "$share" <<'PY' || fail "cannot make the files"
+import hashlib, os, sys
+d = sys.argv[1]
+os.makedirs(os.path.join(d, "sub/b"))
+files = {"plain": (b"plain text\n", 0o640), "exec": (b"#!/bin/sh\n", 0o755),
+         "empty": (b"", 0o600), "sub/a": (b"a", 0o444),
+         "big": (bytes((i * 13) & 255 for i in range(3 << 20)), 0o644)}
+for name, (data, mode) in files.items():
+    p = os.path.join(d, name)
+    with open(p, "wb") as f:
+        f.write(data)
+    os.chmod(p, mode)
+os.symlink("plain", os.path.join(d, "link"))
+os.chmod(os.path.join(d, "sub/b"), 0o700)
+lines = []
+for i, name in enumerate(list(files) + ["link", "sub/b", "sub"]):
+    p = os.path.join(d, name)
+    t = 1500000000 * 10**9 + i * 10**9 + 123456789 + i
+    os.utime(p, ns=(t, t), follow_symlinks=False)
+    st = os.lstat(p)
+    if name == "link":
+        extra = "plain"
+    elif name in files:
+        extra = hashlib.sha256(files[name][0]).hexdigest()
+    else:
+        extra = "-"
+    lines.append("%s %d %o %d %s" % (name, st.st_size, st.st_mode, st.st_mtime_ns, extra))
+with open(os.path.join(d, "MANIFEST"), "w") as f:
+    f.write("\n".join(lines) + "\n")
+PY
+    run -v "$share:$share" share read "$share"
+    expect_success
+}
+
+# tests/go/share ro on a read-only share; natively a read-only bind mount
+# in a mount namespace of its own.
+c_share_ro() {
+    local share
+    share_dir || return
+    echo hello >"$share/f" && mkdir "$share/d" && ln -s f "$share/l"
+    if [ "$NATIVE" = 1 ]; then
+        capture unshare --mount sh -c 'mount --bind "$1" "$1" &&
+            mount -o remount,bind,ro "$1" && exec "$2" ro "$1"' sh \
+            "$share" "$PWD/$B/share"
+    else
+        run -v "$share:$share:ro" share ro "$share"
+    fi
+    expect_success
+    [ "$(ls "$share")" = "$(printf 'd\nf\nl')" ] && [ "$(cat "$share/f")" = hello ] ||
+        fail "host: the read-only share changed"
+}
+
+c_share_cross() {
+    local share
+    share_dir || return
+    echo f >"$share/f"
+    if [ "$NATIVE" = 1 ]; then
+        run share cross "$share"
+    else
+        run -v "$share:$share" share cross "$share" guest
+    fi
+    expect_success
+}
+
+# -v's mistakes: each refused with a message and status 125.
+c_share_bad() {
+    local d=$PWD/$dir i many=()
+    mkdir -p "$d/ok" && echo x >"$d/file"
+    run_tool run -v "$d/nope:/mnt" "$B/hello"
+    expect_tool_error "nope: No such file"
+    run_tool run -v "$d/ok:mnt" "$B/hello"
+    expect_tool_error "'mnt'"
+    run_tool run -v "$d/ok:/a" -v "$d/ok:/a/" "$B/hello"
+    expect_tool_error "/a is already shared"
+    run_tool run -v "$d/ok:/proc/x" "$B/hello"
+    expect_tool_error "cannot be in /proc or /dev"
+    run_tool run -v "$d/ok:/dev" "$B/hello"
+    expect_tool_error "cannot be in /proc or /dev"
+    run_tool run -v "$d/ok:/" "$B/hello"
+    expect_tool_error "cannot be /"
+    run_tool run -v "$d/ok" "$B/hello"
+    expect_tool_error "want -v HOSTDIR:GUESTPATH"
+    for i in 1 2 3 4 5 6 7 8 9; do many+=(-v "$d/ok:/m$i"); done
+    run_tool run "${many[@]}" "$B/hello"
+    expect_tool_error "too many shares"
+    run_tool run -v "$d/file:/data" "$B/hello"
+    expect_tool_error "volumes .*not supported yet"
+    # The kernel's side: a share whose device is not there stops the guest.
+    GORUMP_KERNEL_ARGS="gorump gorump.share=nosuch:/data" run_tool run \
+        --net none "$B/hello"
+    expect_status 125
+    expect_err "gorump.share=nosuch:/data: cannot mount it .*no 9p device"
+    reject_out SUCCESS
+}
+
+# gorump exec shares the module read-only at its own path: a test binary
+# run in its package directory reads ../testdata, and cannot write there.
+c_share_exec() {
+    local m=$PWD/$dir/mod
+    rm -rf "$m" && mkdir -p "$m/pkg" "$m/testdata" || return
+    printf 'module example.com/m\n\ngo 1.19\n' >"$m/go.mod"
+    echo data >"$m/testdata/x.txt"
+    cat >"$m/pkg/p_test.go" <<'GO'
+package pkg
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+func TestTestdata(t *testing.T) {
+	b, err := os.ReadFile("../testdata/x.txt")
+	if err != nil || string(b) != "data\n" {
+		t.Fatalf("../testdata/x.txt: %q %v", b, err)
+	}
+	wd, _ := os.Getwd()
+	if filepath.Base(wd) != "pkg" || wd != os.Getenv("PWD") {
+		t.Fatalf("cwd %s, PWD %s", wd, os.Getenv("PWD"))
+	}
+	err = os.WriteFile("../testdata/y", nil, 0644)
+	if !errors.Is(err, syscall.EROFS) {
+		t.Fatalf("writing the module: %v, want EROFS", err)
+	}
+	// TMPDIR inside the module: the host's, writable.
+	d := t.TempDir()
+	if err := os.WriteFile(filepath.Join(d, "t"), []byte("t"), 0644); err != nil {
+		t.Fatalf("writing in TMPDIR %s: %v", d, err)
+	}
+	if err := os.WriteFile(filepath.Join(os.TempDir(), "kept"), nil, 0644); err != nil {
+		t.Fatalf("writing in TMPDIR: %v", err)
+	}
+}
+GO
+    (cd "$m" && env -u GOROOT CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off \
+        "${GO_OF[${VERSIONS[-1]}]}" test -c -o "$m/p.test" ./pkg) \
+        2>"$dir/build.log" || { fail "go test -c: $(head -c 300 "$dir/build.log")"; return; }
+    mkdir -p "$m/tmp"
+    capture env -C "$m/pkg" TMPDIR="$m/tmp" "$PWD/$GORUMP" exec \
+        --timeout "$GUEST_TIMEOUT" "$m/p.test" -test.v
+    expect_status 0
+    expect_out '^--- PASS: TestTestdata'
+    [ ! -e "$m/testdata/y" ] || fail "the test wrote into the module"
+    [ -e "$m/tmp/kept" ] || fail "the test's file in TMPDIR is not on the host"
 }
 
 # A packed file of pattern bytes (tests/go/mmap's pattern), at the same
@@ -1521,7 +1728,7 @@ run() {
     while [ $# -gt 0 ]; do
         case $1 in
         -m | --machine | --dir | --file | --cwd | -p | --net | --ip | \
-            --gateway | --dns) opts+=("$1" "$2"); shift 2 ;;
+            --gateway | --dns | -v) opts+=("$1" "$2"); shift 2 ;;
         -e) opts+=("$1" "$2"); envs+=("$2"); shift 2 ;;
         --env-clear) opts+=("$1"); shift ;; # natively env -i clears
 

@@ -1,0 +1,406 @@
+/*
+ * fs/mount_ops.c — what the system calls do to the files of a mounted
+ * file system (fs/mount.h): reads and writes go straight to the backend
+ * through a kernel buffer; new names, removals, renames and attribute
+ * changes are backend calls whose results refresh the nodes.  A file's
+ * pages are cached only for mappings: node_page asks mount_page, which
+ * reads the page from the backend; a page a MAP_SHARED mapping may write
+ * is dirty and goes back to the backend at msync, at munmap, when the
+ * node's last holder goes, and before the guest's own read or write of
+ * the file (so those see the stores, as on Linux).
+ */
+#include "fs/mount.h"
+#include "mm/mm.h"
+
+#define BOUNCE (128 * 1024) /* kernel buffer for one backend call */
+
+static struct mount *mnt(const struct node *n)
+{
+    return n->mnt;
+}
+
+/* --- file contents */
+
+/* Copies what was written into the pages a mapping holds, so the
+ * mapping sees it at once. */
+static void pages_update(struct node *n, const uint8_t *src, size_t len,
+                         uint64_t off)
+{
+    for (size_t done = 0; done < len;) {
+        uint64_t idx = (off + done) / PAGE_SIZE, in = (off + done) % PAGE_SIZE;
+        size_t c = MIN(len - done, PAGE_SIZE - in);
+        if (idx < n->npages && n->pages[idx])
+            memcpy((uint8_t *)phys_to_virt(node_pg_pa(n->pages[idx])) + in,
+                   src + done, c);
+        done += c;
+    }
+}
+
+/* One backend read or write of c bytes at off, between buf (kernel
+ * memory, or user memory through the kernel buffer tmp when tmp is not
+ * NULL): the bytes moved, or a negative errno. */
+static long piece(struct node *n, uint64_t buf, uint8_t *tmp, size_t c,
+                  uint64_t off, bool write)
+{
+    struct mount *m = mnt(n);
+    uint8_t *k = tmp ? tmp : (uint8_t *)buf;
+    if (write && tmp && copy_from_user(tmp, buf, c))
+        return -EFAULT;
+    long r = write ? m->ops->write(m, n->ino, k, c, off)
+                   : m->ops->read(m, n->ino, k, c, off);
+    if (r > 0 && write)
+        pages_update(n, k, (size_t)r, off);
+    if (r > 0 && !write && tmp && copy_to_user(buf, tmp, (size_t)r))
+        return -EFAULT;
+    return write && r == 0 ? -EIO : r;
+}
+
+/* Reads or writes len bytes in pieces of at most BOUNCE: what was moved,
+ * or the error that stopped the first piece. */
+static long transfer(struct node *n, uint64_t buf, bool user, size_t len,
+                     uint64_t off, bool write)
+{
+    mount_writeback(n); /* the mappings' stores first */
+    uint8_t *tmp = user ? kmalloc(MAX(MIN(len, (size_t)BOUNCE), 1)) : NULL;
+    if (user && !tmp)
+        return -ENOMEM;
+    size_t done = 0;
+    long r = 0;
+    while (done < len) {
+        size_t c = MIN(len - done, (size_t)BOUNCE);
+        r = piece(n, buf + done, tmp, c, off + done, write);
+        if (r <= 0)
+            break;
+        done += (size_t)r;
+        if (!write && (size_t)r < c)
+            break; /* the end of the file */
+    }
+    kfree(tmp);
+    return done ? (long)done : r;
+}
+
+long mount_read(struct node *n, uint64_t buf, bool user, size_t len,
+                uint64_t off)
+{
+    return transfer(n, buf, user, len, off, false);
+}
+
+long mount_write(struct node *n, uint64_t buf, bool user, size_t len,
+                 uint64_t off)
+{
+    if (mnt(n)->ro)
+        return -EROFS;
+    if (off + len < off || off + len > (1ULL << 40))
+        return -EFBIG;
+    long r = transfer(n, buf, user, len, off, true);
+    if (r > 0 && off + (uint64_t)r > n->size)
+        n->size = off + (uint64_t)r;
+    if (r > 0)
+        node_touch(n, true);
+    return r;
+}
+
+void mount_pages_drop(struct node *n, uint64_t size)
+{
+    uint64_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+    if (keep >= n->npages)
+        return;
+    /* Mappings lose the pages (private copies too), as on truncate. */
+    vm_zap_file(n, keep, UINT64_MAX, true);
+    for (uint64_t i = keep; i < n->npages; i++) {
+        if (n->pages[i])
+            pmem_free(node_pg_pa(n->pages[i]), 0);
+        n->pages[i] = 0;
+    }
+}
+
+int mount_truncate(struct node *n, uint64_t size)
+{
+    if (size > (1ULL << 40))
+        return -EFBIG;
+    mount_writeback(n);
+    struct fs_setattr sa = {.mask = FS_SET_SIZE, .size = size};
+    int err = mount_setattr(n, &sa);
+    if (!err && n->size != size) {
+        mount_pages_drop(n, size);
+        n->size = size;
+    }
+    /* The last kept page must read zeros past the new end. */
+    uint64_t last = size / PAGE_SIZE;
+    if (!err && size % PAGE_SIZE && last < n->npages && n->pages[last])
+        memset((uint8_t *)phys_to_virt(node_pg_pa(n->pages[last])) +
+                   size % PAGE_SIZE,
+               0, PAGE_SIZE - size % PAGE_SIZE);
+    return err;
+}
+
+int mount_page(struct node *n, uint64_t idx, uint64_t *pa)
+{
+    int err = node_table(n, idx + 1);
+    if (err)
+        return err;
+    if (!n->pages[idx]) {
+        uint64_t p = pmem_alloc_zeroed(0);
+        if (!p)
+            return -ENOSPC;
+        uint64_t at = idx * PAGE_SIZE;
+        size_t c = (size_t)MIN((uint64_t)PAGE_SIZE, n->size - at);
+        long r = mnt(n)->ops->read(mnt(n), n->ino, phys_to_virt(p), c, at);
+        if (r < 0) {
+            pmem_free(p, 0);
+            return -EIO;
+        }
+        n->pages[idx] = p;
+    }
+    *pa = node_pg_pa(n->pages[idx]);
+    return 0;
+}
+
+int mount_page_dirty(struct node *n, uint64_t idx)
+{
+    if (mnt(n)->ro)
+        return 0; /* the mapping cannot have asked to write */
+    if (idx < n->npages && n->pages[idx])
+        n->pages[idx] |= NODE_PG_DIRTY;
+    n->dirty = true;
+    return 0;
+}
+
+void mount_writeback(struct node *n)
+{
+    if (!n->dirty)
+        return;
+    struct mount *m = mnt(n);
+    for (uint64_t i = 0; i < n->npages; i++) {
+        uint64_t at = i * PAGE_SIZE;
+        if (!(n->pages[i] & NODE_PG_DIRTY) || at >= n->size)
+            continue;
+        size_t c = (size_t)MIN((uint64_t)PAGE_SIZE, n->size - at);
+        long r = m->ops->write(m, n->ino, phys_to_virt(node_pg_pa(n->pages[i])),
+                               c, at);
+        if (r < 0)
+            kprintf("gorump: %s: writing a mapped page back failed "
+                    "(error %ld)\n",
+                    m->source, r);
+    }
+    /* The pages stay dirty while a shared writable mapping may store to
+     * them; only the last holder's going ends that. */
+    if (n->refs == 0) {
+        for (uint64_t i = 0; i < n->npages; i++)
+            n->pages[i] &= ~(uint64_t)NODE_PG_DIRTY;
+        n->dirty = false;
+    }
+}
+
+int mount_open(struct node *n, unsigned flags)
+{
+    struct mount *m = mnt(n);
+    unsigned acc = flags & O_ACCMODE;
+    if ((acc != O_RDONLY || (flags & O_TRUNC)) && m->ro)
+        return -EROFS;
+    if (!S_ISREG(n->mode) || !m->ops->open)
+        return 0;
+    return m->ops->open(m, n->ino, flags);
+}
+
+int mount_fsync(struct node *n)
+{
+    struct mount *m = mnt(n);
+    mount_writeback(n);
+    return m->ops->fsync ? m->ops->fsync(m, n->ino) : 0;
+}
+
+/* --- attributes */
+
+int mount_setattr(struct node *n, const struct fs_setattr *sa)
+{
+    struct mount *m = mnt(n);
+    if (m->ro)
+        return -EROFS;
+    int err = m->ops->setattr(m, n->ino, sa);
+    if (!err)
+        mount_refresh(n);
+    return err;
+}
+
+int mount_statfs(struct node *n, struct linux_statfs *sf)
+{
+    struct mount *m = mnt(n);
+    struct fs_statfs s = {0};
+    int err = m->ops->statfs ? m->ops->statfs(m, &s) : -ENOSYS;
+    if (err)
+        return err;
+    memset(sf, 0, sizeof(*sf));
+    sf->f_type = (int64_t)s.type;
+    sf->f_bsize = sf->f_frsize = (int64_t)s.bsize;
+    sf->f_blocks = s.blocks;
+    sf->f_bfree = s.bfree;
+    sf->f_bavail = s.bavail;
+    sf->f_files = s.files;
+    sf->f_ffree = s.ffree;
+    sf->f_namelen = (int64_t)s.namelen;
+    sf->f_fsid[0] = (int32_t)m->dev;
+    sf->f_flags = m->ro ? 1 : 0; /* ST_RDONLY */
+    return 0;
+}
+
+/* --- names */
+
+/* The new file's node, made from the backend's attributes of it. */
+static int made(struct node *dir, const char *name, size_t len, int err,
+                const struct fs_attr *a, struct node **out)
+{
+    if (err)
+        return err;
+    mount_refresh(dir);
+    struct node *n = mount_cache(mnt(dir), a, dir, name, len);
+    if (!n)
+        return -ENOMEM;
+    if (out)
+        *out = n;
+    else
+        node_put(n);
+    return 0;
+}
+
+int mount_create(struct node *dir, const char *name, size_t len, uint32_t mode,
+                 struct node **out)
+{
+    struct mount *m = mnt(dir);
+    struct fs_attr a;
+    if (m->ro)
+        return -EROFS;
+    if (!m->ops->create)
+        return -EPERM;
+    int err = m->ops->create(m, dir->ino, name, len, mode, &a);
+    return made(dir, name, len, err, &a, out);
+}
+
+int mount_mkdir(struct node *dir, const char *name, size_t len, uint32_t mode,
+                struct node **out)
+{
+    struct mount *m = mnt(dir);
+    struct fs_attr a;
+    if (m->ro)
+        return -EROFS;
+    int err = m->ops->mkdir(m, dir->ino, name, len, mode, &a);
+    return made(dir, name, len, err, &a, out);
+}
+
+int mount_symlink(struct node *dir, const char *name, size_t len,
+                  const char *target, struct node **out)
+{
+    struct mount *m = mnt(dir);
+    struct fs_attr a;
+    if (m->ro)
+        return -EROFS;
+    int err = m->ops->symlink(m, dir->ino, name, len, target, &a);
+    return made(dir, name, len, err, &a, out);
+}
+
+int mount_link(struct node *n, struct node *dir, const char *name, size_t len)
+{
+    struct mount *m = mnt(dir);
+    if (m->ro)
+        return -EROFS;
+    int err = m->ops->link(m, n->ino, dir->ino, name, len);
+    if (!err) {
+        mount_refresh(n);
+        mount_refresh(dir);
+    }
+    return err;
+}
+
+int mount_unlink(struct node *dir, const char *name, size_t len, struct node *n)
+{
+    struct mount *m = mnt(dir);
+    if (m->ro)
+        return -EROFS;
+    int err = m->ops->unlink(m, dir->ino, name, len, S_ISDIR(n->mode));
+    if (err)
+        return err;
+    mount_refresh(dir);
+    if (S_ISDIR(n->mode))
+        n->nlink = 0;
+    else
+        mount_refresh(n); /* its link count, or gone */
+    return 0;
+}
+
+int mount_rename(struct node *odir, const char *oname, size_t olen,
+                 struct node *ndir, const char *nname, size_t nlen,
+                 struct node *n, struct node *t)
+{
+    struct mount *m = mnt(odir);
+    if (m->ro)
+        return -EROFS;
+    int err = m->ops->rename(m, odir->ino, oname, olen, ndir->ino, nname, nlen);
+    if (err)
+        return err;
+    mount_set_parent(n, ndir, nname, nlen);
+    mount_refresh(odir);
+    if (ndir != odir)
+        mount_refresh(ndir);
+    if (t && S_ISDIR(t->mode))
+        t->nlink = 0;
+    else if (t)
+        mount_refresh(t);
+    return 0;
+}
+
+int mount_readlink(struct node *n, struct seq *s)
+{
+    struct mount *m = mnt(n);
+    char *buf = kmalloc(PATH_MAX);
+    if (!buf)
+        return -ENOMEM;
+    long r = m->ops->readlink(m, n->ino, buf, PATH_MAX);
+    if (r >= 0)
+        seq_write(s, buf, (size_t)r);
+    kfree(buf);
+    return r < 0 ? (int)r : s->failed ? -ENOMEM : 0;
+}
+
+/* --- directories */
+
+struct getdents_ctx {
+    uint8_t *buf;
+    size_t cap, len;
+    uint64_t pos;
+    bool full; /* an entry did not fit */
+};
+
+static bool fill(void *c, const struct fs_dirent *d)
+{
+    struct getdents_ctx *g = c;
+    if (!dirent_emit(g->buf, g->cap, &g->len, d->ino, d->cookie, d->type,
+                     d->name, d->len)) {
+        g->full = true;
+        return false;
+    }
+    g->pos = d->cookie;
+    return true;
+}
+
+long mount_getdents(struct file *f, uint64_t ubuf, size_t n)
+{
+    struct node *dir = f->node;
+    struct mount *m = mnt(dir);
+    struct getdents_ctx g = {.cap = MIN(n, (size_t)65536), .pos = f->pos};
+    g.buf = kmalloc(MAX(g.cap, (size_t)1));
+    if (!g.buf)
+        return -ENOMEM;
+    long r = m->ops->readdir(m, dir->ino, f->pos, fill, &g);
+    if (r < 0 && g.len)
+        r = 0; /* what was read reaches the program first */
+    if (!r && g.len == 0 && g.full)
+        r = -EINVAL; /* the buffer cannot hold one entry */
+    if (!r && copy_to_user(ubuf, g.buf, g.len))
+        r = -EFAULT;
+    if (!r) {
+        f->pos = g.pos;
+        r = (long)g.len;
+    }
+    kfree(g.buf);
+    return r;
+}
