@@ -270,6 +270,20 @@ static void test_api(void)
     CHECK_EQ(ext2_getattr(&fs, f, &st), 0);
     CHECK_EQ(st.size, 5000);
     CHECK_EQ(st.blocks, 0);
+    /* Past the double indirect blocks' reach: a triple indirect one. */
+    uint64_t far = (12 + 256 + 256 * 256 + 5) * 1024ULL + 17;
+    CHECK_EQ(ext2_write(&fs, f, far, "tail", 4), 4);
+    struct ext2_inode in;
+    CHECK_EQ(ext2_iread(&fs, f, &in), 0);
+    CHECK(in.block[TIND] != 0);
+    CHECK_EQ(in.blocks, 2 * 4); /* three indirect blocks and the data */
+    char got[8] = {0};
+    CHECK_EQ(ext2_read(&fs, f, far - 2, got, 8), 6);
+    CHECK(!memcmp(got, "\0\0tail", 6));
+    CHECK_EQ(ext2_truncate(&fs, f, 100), 0);
+    CHECK_EQ(ext2_iread(&fs, f, &in), 0);
+    CHECK_EQ(in.block[TIND], 0);
+    CHECK_EQ(in.blocks, 0);
     CHECK_EQ(ext2_fsync(&fs, f), 0);
     CHECK_EQ(ext2_unmount(&fs), 0);
     CHECK_EQ(get16(m.mem + 1024 + SB_STATE) & EXT2_VALID_FS, EXT2_VALID_FS);
