@@ -9,11 +9,13 @@
 #ifndef FS_EXT2_EXT2_INT_H
 #define FS_EXT2_EXT2_INT_H
 
+#include <gorump/ext2.h>
+
 #include "fs/ext2/ext2.h"
 #include "lib/lib.h"
 
 /* --- the superblock (byte 1024 of the device, 1024 bytes) */
-#define SB_OFF 1024
+#define SB_OFF GORUMP_EXT2_SB_OFF
 #define SB_INODES 0
 #define SB_BLOCKS 4
 #define SB_R_BLOCKS 8
@@ -36,21 +38,15 @@
 #define SB_COMPAT 92
 #define SB_INCOMPAT 96
 #define SB_RO_COMPAT 100
-#define EXT2_MAGIC 0xef53
+#define EXT2_MAGIC GORUMP_EXT2_MAGIC
 #define EXT2_VALID_FS 1 /* s_state: unmounted cleanly */
 #define EXT2_ERROR_FS 2
 
-/* Features (e2fsprogs lib/ext2fs/ext2_fs.h names them). */
-#define COMPAT_DIR_INDEX 0x20
-#define RO_COMPAT_SPARSE_SUPER 0x1
-#define RO_COMPAT_LARGE_FILE 0x2
-#define RO_COMPAT_BTREE_DIR 0x4
-#define INCOMPAT_FILETYPE 0x2
-/* What this code writes correctly; any other RO_COMPAT feature makes the
- * mount read-only, any other INCOMPAT one refuses it. */
-#define RO_COMPAT_OK                                                           \
-    (RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR)
-#define INCOMPAT_OK INCOMPAT_FILETYPE
+/* Features: include/gorump/ext2.h says which the library handles. */
+#define RO_COMPAT_LARGE_FILE GORUMP_EXT2_RO_COMPAT_LARGE_FILE
+#define INCOMPAT_FILETYPE GORUMP_EXT2_INCOMPAT_FILETYPE
+#define RO_COMPAT_OK GORUMP_EXT2_RO_COMPAT_OK
+#define INCOMPAT_OK GORUMP_EXT2_INCOMPAT_OK
 
 /* --- group descriptors (32 bytes each, from the block after the
  * superblock's) */
