@@ -7,6 +7,7 @@
 #include "drv/blkdev.h"
 #include "drv/drv.h"
 #include "drv/netdev.h"
+#include "fs/ext2/ext2_blkdev.h"
 #include "fs/fs.h"
 #include "gorump/console.h"
 #include "gorump/image.h"
@@ -185,6 +186,8 @@ void kmain(uint32_t start_info)
     if (err)
         refuse(gorump_image_strerror(err));
     blkdev_probe(cmdline_get());
+    if (cmdline_has("gorump.ext2test"))
+        ext2test_run();
     diskfile_init(&img);
     vfs_init();
     if (vfs_load_image(&img) < 0)

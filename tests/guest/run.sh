@@ -162,6 +162,7 @@ register_cases() {
     tool_case bigfile-image
     tool_case bigfile-too-big
     tool_case volume-create
+    tool_case ext2-selftest
     tool_case volume-check
 
     dyn_case c-glibc c_c_dynlink gcc
@@ -990,6 +991,39 @@ c_bigfile_too_big() {
     expect_success
     reject_err 'cannot place'
     rm -f "$f" "$f".*
+}
+
+# The kernel's ext2 code on a real disk (gorump.ext2test, kernel/fs/ext2/
+# ext2test.c): a volume made by mke2fs -d, read, changed and unmounted by
+# the guest, then clean for e2fsck and holding the guest's changes.
+c_ext2_selftest() {
+    local src=$PWD/$dir/src v=$PWD/$dir/v.img
+    mkdir -p "$src/dir"
+    printf 'hello from the host\n' >"$src/hello.txt"
+    echo bye >"$src/remove-me"
+    echo inner >"$src/dir/inner.txt"
+    rm -f "$v"
+    truncate -s 16M "$v"
+    /sbin/mke2fs -q -F -t ext2 -b 4096 -m 0 -d "$src" \
+        -O none,ext_attr,resize_inode,dir_index,filetype,sparse_super,large_file \
+        "$v" || fail "cannot make $v"
+    GORUMP_KERNEL_ARGS="gorump gorump.ext2test" GORUMP_TEST_DISK=$v \
+        run_tool run --net none "$B/hello"
+    expect_status 0
+    expect_err_line "ext2test: mount: 0" "ext2test: / has 6 entries (0)" \
+        "ext2test: hello.txt: 20 bytes: hello from the host" \
+        "ext2test: write: 0" "ext2test: unmount: 0"
+    /sbin/e2fsck -fn "$v" >"$dir/fsck" 2>&1 ||
+        fail "e2fsck: $(grep -v '^Pass' "$dir/fsck" | head -5)"
+    [ "$(/sbin/debugfs -R 'cat /moved/new.txt' "$v" 2>/dev/null)" = \
+        "written by the guest" ] || fail "moved/new.txt is not the guest's"
+    [ "$(/sbin/debugfs -R 'cat /moved/inner.txt' "$v" 2>/dev/null)" = inner ] ||
+        fail "moved/inner.txt is lost"
+    /sbin/debugfs -R 'cat /big.bin' "$v" 2>/dev/null >"$dir/big.bin"
+    perl -e 'print pack("C*", map { $_ % 251 } 0 .. 300 * 1024 - 1)' |
+        cmp -s - "$dir/big.bin" || fail "big.bin differs"
+    /sbin/debugfs -R 'stat /remove-me' "$v" 2>&1 | grep -q 'File not found' ||
+        fail "remove-me is still there"
 }
 
 # gorump volume create: an ext2 volume with exactly the kernel's features
