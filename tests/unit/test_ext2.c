@@ -155,6 +155,55 @@ static void test_mkfs_d(unsigned bsize)
     free(m.mem);
 }
 
+/* An indexed directory (e2fsck -D builds the hash tree) reads as a linear
+ * one; the first change clears EXT2_INDEX_FL, and e2fsck is content. */
+static void test_dir_index(void)
+{
+    char src[256], img[256];
+    snprintf(src, sizeof(src), "%s/htree", ext2_tmpdir());
+    snprintf(img, sizeof(img), "%s/htree.img", ext2_tmpdir());
+    CHECK_EQ(shell("mkdir -p '%s/big' && cd '%s/big' && "
+                   "for i in $(seq 1 400); do echo $i >file-$i; done",
+                   src, src),
+             0);
+    char extra[300];
+    snprintf(extra, sizeof(extra), "-d '%s'", src);
+    CHECK(mkfs(img, 1024, "8M", extra));
+    CHECK_EQ(shell("e2fsck -fyD '%s' >/dev/null 2>&1; "
+                   "debugfs -R 'stat /big' '%s' 2>/dev/null | "
+                   "grep -q 'Flags: 0x1000'",
+                   img, img),
+             0);
+    struct memdev m;
+    CHECK(memdev_load(&m, img));
+    struct ext2_dev dev = memdev_dev(&m);
+    static struct ext2_fs fs;
+    CHECK_EQ(ext2_mount(&fs, &dev, 0), 0);
+    uint32_t big, ino;
+    CHECK_EQ(ext2_lookup(&fs, EXT2_ROOT_INO, "big", 3, &big), 0);
+    struct ext2_inode in;
+    CHECK_EQ(ext2_iread(&fs, big, &in), 0);
+    CHECK(in.flags & EXT2_INDEX_FL);
+    int n = 0;
+    uint64_t cookie = 0;
+    CHECK_EQ(ext2_readdir(&fs, big, &cookie, count_fn, &n), 0);
+    CHECK_EQ(n, 402);
+    CHECK_EQ(ext2_lookup(&fs, big, "file-399", 8, &ino), 0);
+    char buf[8];
+    CHECK_EQ(ext2_read(&fs, ino, 0, buf, sizeof(buf)), 4);
+    CHECK(!memcmp(buf, "399\n", 4));
+    CHECK_EQ(ext2_create(&fs, big, "added", 5, 0644, 0, 0, &ino), 0);
+    CHECK_EQ(ext2_unlink(&fs, big, "file-7", 6), 0);
+    CHECK_EQ(ext2_iread(&fs, big, &in), 0);
+    CHECK(!(in.flags & EXT2_INDEX_FL));
+    CHECK_EQ(ext2_unmount(&fs), 0);
+    CHECK(memdev_save(&m, img));
+    CHECK_EQ(fsck(img), 0);
+    CHECK_EQ(
+        shell("debugfs -R 'ls /big' '%s' 2>/dev/null | grep -q added", img), 0);
+    free(m.mem);
+}
+
 /* --- the readdir cookie, errors, features ------------------------------ */
 
 struct one_at_a_time {
@@ -355,6 +404,7 @@ int main(void)
     test_api();
     test_mkfs_d(1024);
     test_mkfs_d(4096);
+    test_dir_index();
     model_run(1024, "64M", 1, 3000);
     model_run(4096, "64M", 2, 2000);
     model_full(1024);
