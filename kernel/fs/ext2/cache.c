@@ -3,10 +3,12 @@
  * blocks (bitmaps, group descriptors, inode tables, indirect and
  * directory blocks) held in struct ext2_fs, pinned while a caller uses
  * them and evicted least recently used.  Dirty blocks are written back
- * only by ext2_writeback, always all of them and class by class
- * (enum ext2_cls), so the order the crash-safety rules need holds
- * whenever the disk is written: an eviction that meets a dirty block
- * writes everything back first.  File data never passes through here.
+ * all together and class by class (enum ext2_cls), so the order the
+ * crash-safety rules need holds whenever the disk is written: an
+ * eviction that meets a dirty block writes everything back first, but
+ * for the bitmaps holding frees, which wait for a sync (ext2_writeback)
+ * or for an allocation in them, both after the inode whose blocks they
+ * free is back in the cache.  File data never passes through here.
  */
 #include "fs/ext2/ext2_int.h"
 
@@ -36,8 +38,17 @@ static struct ext2_buf *cache_find(struct ext2_fs *fs, uint64_t blk)
     return NULL;
 }
 
+static int writeback(struct ext2_fs *fs, bool frees);
+
+static bool frees_only(const struct ext2_buf *b)
+{
+    return b->dirty && b->cls == CLS_FREE;
+}
+
 /* The least recently used unpinned slot, clean (after a write-back if
- * need be), or NULL when every slot is pinned. */
+ * need be), or NULL when every slot is pinned.  A bitmap holding frees
+ * is evicted last: writing it then could put it on disk before the
+ * inode whose pointers it frees, which the caller may still hold. */
 static struct ext2_buf *cache_victim(struct ext2_fs *fs, int *err)
 {
     struct ext2_buf *v = NULL;
@@ -47,13 +58,14 @@ static struct ext2_buf *cache_victim(struct ext2_fs *fs, int *err)
             continue;
         if (!b->valid)
             return b;
-        if (!v || b->used < v->used)
+        if (!v || (frees_only(v) && !frees_only(b)) ||
+            (frees_only(v) == frees_only(b) && b->used < v->used))
             v = b;
     }
     /* More pins than slots is a bug of this library, not of an image. */
     assert(v);
     if (v->dirty) {
-        *err = ext2_writeback(fs);
+        *err = writeback(fs, frees_only(v));
         if (*err)
             return NULL;
     }
@@ -117,7 +129,7 @@ int ext2_bdirty(struct ext2_fs *fs, struct ext2_buf *b, int cls)
      * pointers to them) and frees (written after the pointers are
      * cleared): write the one kind back before the other starts. */
     if (b->dirty && b->cls != cls && (cls == CLS_ALLOC || cls == CLS_FREE)) {
-        int err = ext2_writeback(fs);
+        int err = writeback(fs, cls == CLS_ALLOC);
         if (err)
             return err;
     }
@@ -135,11 +147,14 @@ int ext2_bwrite(struct ext2_fs *fs, struct ext2_buf *b)
     return err;
 }
 
-int ext2_writeback(struct ext2_fs *fs)
+/* Every dirty block, class by class; bitmaps holding frees only if
+ * frees. */
+static int writeback(struct ext2_fs *fs, bool frees)
 {
     int first = 0;
     for (int cls = 0; cls < CLS_N; cls++)
-        for (int i = 0; i < EXT2_CACHE_BLOCKS; i++) {
+        for (int i = 0; i < EXT2_CACHE_BLOCKS && (frees || cls != CLS_FREE);
+             i++) {
             struct ext2_buf *b = &fs->buf[i];
             if (!b->valid || !b->dirty || b->cls != cls)
                 continue;
@@ -148,6 +163,11 @@ int ext2_writeback(struct ext2_fs *fs)
                 first = err;
         }
     return first;
+}
+
+int ext2_writeback(struct ext2_fs *fs)
+{
+    return writeback(fs, true);
 }
 
 void ext2_bforget(struct ext2_fs *fs, uint64_t blk)
