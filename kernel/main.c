@@ -9,6 +9,8 @@
 #include "drv/netdev.h"
 #include "drv/v9p.h"
 #include "fs/mount.h"
+#include "fs/ext2/ext2_blkdev.h"
+#include "fs/fs.h"
 #include "gorump/console.h"
 #include "gorump/image.h"
 #include "mm/mm.h"
@@ -191,9 +193,15 @@ void kmain(uint32_t start_info)
     if (err)
         refuse(gorump_image_strerror(err));
     blkdev_probe(cmdline_get());
+    if (cmdline_has("gorump.ext2test"))
+        ext2test_run();
     diskfile_init(&img);
     vfs_init();
-    if (vfs_load_image(&img) < 0)
+    int placed = vfs_load_image(&img);
+    if (placed == -ENOMEM)
+        refuse("its files need more memory than the guest has (use a "
+               "larger -m)");
+    if (placed < 0)
         refuse("malformed file records");
     procfs_init(&img);
     dev_init();

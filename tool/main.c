@@ -16,6 +16,7 @@
 #include "run.h"
 #include "usage.h"
 #include "util.h"
+#include "volume.h"
 
 #ifndef GORUMP_VERSION
 #define GORUMP_VERSION "dev"
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
         return cmd_exec(argc - 1, argv + 1);
     if (is_any(cmd, "test", NULL))
         return cmd_test(argc - 1, argv + 1);
+    if (is_any(cmd, "volume", NULL))
+        return cmd_volume(argc - 1, argv + 1);
     report("unknown command '%s' (see 'gorump --help')", cmd);
     return GORUMP_STATUS_FAILURE;
 }

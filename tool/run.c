@@ -6,9 +6,11 @@
  * as it is when nothing overrides it), boot QEMU with the
  * network asked for, relay the console until the guest stops, clean up.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gorump/console.h>
@@ -166,6 +168,32 @@ static void run_gdb_program(struct run *r)
     r->gdb_pie = j->prog_size > 17 && j->prog[16] == 3 && j->prog[17] == 0;
 }
 
+/* QEMU puts the image at the top of guest RAM and the kernel sits at
+ * 1 MiB: an image that reaches down into the kernel, or leaves it no
+ * room for its first page tables, crashes the boot, so it is refused
+ * here.  0, or -1 (reported). */
+#define RUN_KERNEL_ROOM_MIB 4
+
+static int run_image_fits(const struct run *r)
+{
+    struct stat st;
+    uint64_t need;
+
+    if (stat(r->image, &st) != 0) {
+        report("%s: %s", r->image, strerror(errno));
+        return -1;
+    }
+    need = ((uint64_t)st.st_size + (1u << 20) - 1) / (1u << 20) +
+           RUN_KERNEL_ROOM_MIB;
+    if (need <= r->a->mem_mib)
+        return 0;
+    report("%s: the image holds %llu MiB; the guest needs at least -m %lluM "
+           "for it",
+           r->a->program, (unsigned long long)(st.st_size >> 20),
+           (unsigned long long)need);
+    return -1;
+}
+
 static int run_guest(struct run *r)
 {
     struct qemu_config c = {.qemu = r->qemu,
@@ -190,7 +218,8 @@ static int run_guest(struct run *r)
     c.disk = r->disk[0] != '\0' ? r->disk : qemu_test_disk(&c.disk_readonly);
     c.disk_readonly |= r->disk[0] != '\0';
     c.disk_serial = r->disk[0] != '\0' ? GORUMP_DISK_ID : "gorump-test";
-    if (c.kvm < 0 || run_cmdline(r) != 0 || stop_grace(&g.stop_grace_ms) != 0 ||
+    if (c.kvm < 0 || run_image_fits(r) != 0 || run_cmdline(r) != 0 ||
+        stop_grace(&g.stop_grace_ms) != 0 ||
         run_gdb(r, &c, gdb, sizeof(gdb)) != 0)
         return GORUMP_STATUS_FAILURE;
     qemu_build_argv(&c, &q);

@@ -22,6 +22,13 @@ static const char main_text[] =
     "              write PROGRAM with its arguments, environment and files "
     "into\n"
     "              one image file, to boot later with 'gorump run IMAGE'\n"
+    "  volume create FILE SIZE\n"
+    "              make FILE a raw disk of SIZE bytes (64M, 1G; K, M, G, T\n"
+    "              are powers of 1024) holding an empty ext2 file system,\n"
+    "              made by mke2fs with the features the kernel supports\n"
+    "  volume check FILE\n"
+    "              check FILE's ext2 file system with e2fsck -fn and its\n"
+    "              features against the kernel's\n"
     "  version     print gorump's version\n"
     "  help        print this help\n"
     "\n"
@@ -32,7 +39,9 @@ static const char main_text[] =
     "or the guest crashed; 124 if --timeout expired; 125 if gorump itself\n"
     "failed; 126 if the kernel refused the program.  Of build: 0, or 125 "
     "if\n"
-    "it failed.\n";
+    "it failed.  Of volume: 0; 1 if check found errors or features the\n"
+    "kernel lacks; 125 if the command failed (an existing FILE, a bad SIZE,\n"
+    "no mke2fs or e2fsck).\n";
 
 static const char run_head[] =
     "Usage: gorump run [OPTION]... PROGRAM [ARG]...\n"

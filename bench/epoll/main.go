@@ -44,6 +44,14 @@ func main() {
 	}
 	idle, _ := strconv.Atoi(os.Args[1])
 	rounds, _ := strconv.Atoi(os.Args[2])
+	// Linux's default hard limit is 4096 fds; root may raise it.
+	lim := syscall.Rlimit{Cur: uint64(2*idle + 64), Max: uint64(2*idle + 64)}
+	if lim.Cur > 4096 {
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			fmt.Fprintln(os.Stderr, "setrlimit:", err)
+			os.Exit(1)
+		}
+	}
 	var keep []net.Conn
 	for i := 0; i < idle; i++ {
 		a, b := pair()

@@ -321,6 +321,8 @@ long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
 void vfs_etc_defaults(const char *resolv, const char *hosts);
 /* Loads the image's files and its program into the tree. */
 int vfs_load_image(const struct gorump_image *img);
+/* The node of a program on the image's disk (referenced), or NULL. */
+struct node *vfs_disk_program(void);
 long vfs_getdents(struct file *f, uint64_t ubuf, size_t n);
 /* Appends one linux_dirent64 to buf (cap bytes, *len used); false when
  * it does not fit. */

@@ -504,7 +504,33 @@ void vfs_init(void)
     node_mkdirs("/etc", 4);
 }
 
-static int load_record(const struct gorump_file *rec)
+/* A program on the image's disk: its record's node, whatever later
+ * covers its path (a share mounted over the directory, say). */
+static struct node *disk_program;
+
+struct node *vfs_disk_program(void)
+{
+    if (disk_program)
+        node_get(disk_program);
+    return disk_program;
+}
+
+/* Keeps N when it is the record of the image's program on the disk. */
+static void keep_disk_program(const struct gorump_image *img,
+                              const struct gorump_file *rec, struct node *n)
+{
+    const char *e = img->exe_path;
+    if (img->program_size || !e || !rec->on_disk ||
+        strlen(e) != rec->path_len || memcmp(e, rec->path, rec->path_len))
+        return;
+    if (disk_program)
+        node_put(disk_program);
+    node_get(n);
+    disk_program = n;
+}
+
+static int load_record(const struct gorump_image *img,
+                       const struct gorump_file *rec)
 {
     struct node *n = node_new(rec->mode);
     if (!n)
@@ -533,6 +559,8 @@ static int load_record(const struct gorump_file *rec)
         n->size = rec->size;
     }
     int err = node_place(rec->path, rec->path_len, n);
+    if (!err)
+        keep_disk_program(img, rec, n);
     node_put(n);
     return err;
 }
@@ -569,7 +597,11 @@ int vfs_load_image(const struct gorump_image *img)
     struct gorump_file_cursor cursor = {0, 0};
     int r;
     while ((r = gorump_image_next_file(img, &cursor, &rec)) == 1) {
-        int err = load_record(&rec);
+        int err = load_record(img, &rec);
+        /* Out of memory here is out of it for good: the guest is too
+         * small for the tree, and the caller refuses the boot. */
+        if (err == -ENOMEM)
+            return -ENOMEM;
         if (err)
             kprintf("gorump: image: cannot place %.*s (error %d)\n",
                     (int)rec.path_len, rec.path, err);

@@ -74,6 +74,7 @@
 #define EALREADY 114
 #define EINPROGRESS 115
 #define ESTALE 116
+#define EUCLEAN 117
 
 /* Kernel-internal: never seen by the program.  A syscall interrupted by a
  * signal returns this; the signal code restarts it under SA_RESTART and

@@ -301,9 +301,10 @@ static int program_open(const struct gorump_image *img, struct program *p)
         p->head_len = img->program_size;
         return p->node ? 0 : -ENOMEM;
     }
-    /* The checker found the program's record at exe_path; the tree has
-     * it there unless a record's link diverted the path. */
-    int err = path_resolve(AT_FDCWD, img->exe_path, true, &p->node);
+    /* The checker found the program's record at exe_path; its node is
+     * kept, as a share mounted over the path would hide it. */
+    p->node = vfs_disk_program();
+    int err = p->node ? 0 : -ENOENT;
     if (!err && (!S_ISREG(p->node->mode) || !p->node->on_disk ||
                  p->node->size != img->program_disk_size))
         err = -ENOEXEC;

@@ -63,7 +63,7 @@ static struct linux_rlimit *limit(long res)
         misc.limits[RLIMIT_STACK].rlim_cur = 8 << 20;
         /* Linux's defaults: 1024 soft, 4096 hard (Go raises the soft
          * limit to the hard one at start). */
-        misc.limits[RLIMIT_NOFILE] = (struct linux_rlimit){1024, FD_MAX};
+        misc.limits[RLIMIT_NOFILE] = (struct linux_rlimit){1024, 4096};
         misc.ready = true;
     }
     return res >= 0 && res < RLIMIT_NLIMITS ? &misc.limits[res] : NULL;

@@ -13,6 +13,7 @@ register_bigprog_cases() {
     tool_case bigprog
     tool_case bigprog-image
     tool_case disk-cache
+    tool_case image-memory
 }
 
 # bigprog_make OUT [SEED]: selfhash plus 17 MiB of bytes from SEED.
@@ -113,4 +114,20 @@ c_disk_cache() {
     [ ! -e "$c" ] || fail "GORUMP_CACHE=off or exec wrote to the cache"
     unset GORUMP_CACHE_DIR
     rm -rf "$p" "$c"
+}
+
+# An image that does not fit the guest's memory: refused by the tool when
+# QEMU could not even place it, by the kernel (status 126, no panic) when
+# its 60,000 files' nodes do not fit.
+c_image_memory() {
+    local d=$PWD/$dir/many
+    mkdir -p "$d" && (cd "$d" && seq 1 60000 | xargs touch) ||
+        fail "cannot make $d"
+    run_tool run --net none -m 8M --dir "$d:/many" "$B/hello"
+    expect_tool_error "the guest needs at least -m [0-9]+M"
+    run_tool run --net none -m 16M --dir "$d:/many" "$B/hello"
+    expect_status 126
+    expect_err_line "gorump: image: its files need more memory than the guest has (use a larger -m)"
+    reject_err "panic"
+    rm -rf "$d"
 }

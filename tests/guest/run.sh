@@ -186,6 +186,9 @@ register_cases() {
     tool_case gdb-port-busy
     tool_case share-bad
     tool_case share-exec
+    tool_case volume-create
+    tool_case ext2-selftest
+    tool_case volume-check
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -1235,6 +1238,110 @@ c_bigfile_too_big() {
     expect_success
     reject_err 'cannot place'
     rm -f "$f" "$f".*
+}
+
+# The kernel's ext2 code on a real disk (gorump.ext2test, kernel/fs/ext2/
+# ext2test.c): a volume made by mke2fs -d, read, changed and unmounted by
+# the guest, then clean for e2fsck and holding the guest's changes.
+c_ext2_selftest() {
+    local src=$PWD/$dir/src v=$PWD/$dir/v.img
+    mkdir -p "$src/dir"
+    printf 'hello from the host\n' >"$src/hello.txt"
+    echo bye >"$src/remove-me"
+    echo inner >"$src/dir/inner.txt"
+    rm -f "$v"
+    truncate -s 16M "$v"
+    /sbin/mke2fs -q -F -t ext2 -b 4096 -m 0 -d "$src" \
+        -O none,ext_attr,resize_inode,dir_index,filetype,sparse_super,large_file \
+        "$v" || fail "cannot make $v"
+    GORUMP_KERNEL_ARGS="gorump gorump.ext2test" GORUMP_TEST_DISK=$v \
+        run_tool run --net none "$B/hello"
+    expect_status 0
+    expect_err_line "ext2test: mount: 0" "ext2test: / has 6 entries (0)" \
+        "ext2test: hello.txt: 20 bytes: hello from the host" \
+        "ext2test: write: 0" "ext2test: unmount: 0"
+    /sbin/e2fsck -fn "$v" >"$dir/fsck" 2>&1 ||
+        fail "e2fsck: $(grep -v '^Pass' "$dir/fsck" | head -5)"
+    [ "$(/sbin/debugfs -R 'cat /moved/new.txt' "$v" 2>/dev/null)" = \
+        "written by the guest" ] || fail "moved/new.txt is not the guest's"
+    [ "$(/sbin/debugfs -R 'cat /moved/inner.txt' "$v" 2>/dev/null)" = inner ] ||
+        fail "moved/inner.txt is lost"
+    /sbin/debugfs -R 'cat /big.bin' "$v" 2>/dev/null >"$dir/big.bin"
+    perl -e 'print pack("C*", map { $_ % 251 } 0 .. 300 * 1024 - 1)' |
+        cmp -s - "$dir/big.bin" || fail "big.bin differs"
+    /sbin/debugfs -R 'stat /remove-me' "$v" 2>&1 | grep -q 'File not found' ||
+        fail "remove-me is still there"
+}
+
+# gorump volume create: an ext2 volume with exactly the kernel's features
+# (include/gorump/ext2.h), clean; an existing file, a bad size, a missing
+# directory or mke2fs refused with status 125 and no file left behind.
+c_volume_create() {
+    local v=$PWD/$dir/v.img sz
+    run_tool volume create "$v" 64M
+    expect_status 0
+    [ "$(stat -c %s "$v")" = $((64 << 20)) ] || fail "not 64 MiB"
+    /sbin/dumpe2fs -h "$v" 2>/dev/null | grep -qx 'Filesystem features: *ext_attr resize_inode dir_index filetype sparse_super large_file' ||
+        fail "features: $(/sbin/dumpe2fs -h "$v" 2>&1 | grep features)"
+    /sbin/dumpe2fs -h "$v" 2>/dev/null | grep -qx 'Block size: *4096' ||
+        fail "not 4 KiB blocks"
+    /sbin/e2fsck -fn "$v" >/dev/null 2>&1 || fail "e2fsck finds errors"
+    cp "$v" "$v.copy"
+    run_tool volume create "$v" 1G
+    expect_tool_error "v.img: file exists \\(volume create never overwrites\\)"
+    cmp -s "$v" "$v.copy" || fail "an existing file was changed"
+    for sz in 12X 0 1023K 16T 64MB -1M ""; do
+        run_tool volume create "$v.new" "$sz"
+        expect_tool_error "bad size '$sz'"
+        [ ! -e "$v.new" ] || fail "size '$sz' left a file"
+    done
+    run_tool volume create "$PWD/$dir/no/such/dir/v.img" 64M
+    expect_tool_error 'no such file or directory'
+    run_tool volume create "$v.new"
+    expect_tool_error 'usage: gorump volume create FILE SIZE'
+    run_tool volume create "$v.1m" 1M
+    expect_status 0
+    # Without mke2fs (hidden in a mount namespace of our own, if we may).
+    if unshare --mount true 2>/dev/null; then
+        capture unshare --mount sh -c 'for f in /usr/sbin/mke2fs /sbin/mke2fs; do
+                [ -e "$f" ] && mount --bind /dev/null "$f"; done
+            PATH=/usr/bin:/bin exec "$0" volume create "$1" 64M' \
+            "$GORUMP" "$v.new"
+        expect_tool_error 'mke2fs not found \(install e2fsprogs\)'
+        [ ! -e "$v.new" ] || fail "a failed create left a file"
+    fi
+    rm -f "$v" "$v".*
+}
+
+# gorump volume check: 0 for a clean volume, 1 with the reason for one
+# e2fsck finds broken or with features the kernel lacks, 125 for what
+# cannot be checked.
+c_volume_check() {
+    local v=$PWD/$dir/v.img
+    "$GORUMP" volume create "$v" 16M || fail "cannot create $v"
+    run_tool volume check "$v"
+    expect_status 0
+    expect_out 'v.img: 11/[0-9]+ files'
+    # lost+found's link count wrong.
+    cp "$v" "$v.bad"
+    /sbin/debugfs -w -R 'sif <11> links_count 5' "$v.bad" >/dev/null 2>&1
+    run_tool volume check "$v.bad"
+    expect_status 1
+    expect_err 'v.img.bad: e2fsck found errors \(status 4\); repair with e2fsck -fy'
+    truncate -s 16M "$v.e4"
+    /sbin/mke2fs -q -t ext4 "$v.e4" || fail "cannot make ext4"
+    run_tool volume check "$v.e4"
+    expect_status 1
+    expect_err_line "gorump: $v.e4: features the kernel cannot read: extent 64bit flex_bg"
+    truncate -s 16M "$v.zero"
+    run_tool volume check "$v.zero"
+    expect_status 1
+    expect_err 'not an ext2 file system'
+    run_tool volume check "$v.missing"
+    expect_tool_error 'v.img.missing: no such file or directory'
+    run_tool volume check
+    expect_tool_error 'usage: gorump volume'
+    rm -f "$v" "$v".*
 }
 
 c_bigfile_image() {
