@@ -11,7 +11,7 @@
 # mirror is named here.
 set -euo pipefail
 
-PKGS="gcc make binutils qemu-system-x86 golang-go dpkg-dev clang clang-format
+PKGS="wrk iproute2 gcc make binutils qemu-system-x86 golang-go dpkg-dev clang clang-format
       libclang-rt-14-dev curl python3 tzdata golang-github-coreos-bbolt-dev
       musl-tools libsqlite3-dev golang-github-mattn-go-sqlite3-dev
       gdb lintian debootstrap man-db"
