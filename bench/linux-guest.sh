@@ -22,9 +22,9 @@ OUT=build/bench/linux
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 
-# The virtio-net drivers and what they need; virtio_pci too, so the same
+# The virtio-net and virtio-console drivers and what they need; virtio_pci too, so the same
 # initramfs boots on q35.
-MODULES=(virtio_mmio virtio_pci virtio_net)
+MODULES=(virtio_mmio virtio_pci virtio_net virtio_console)
 
 # kernel_package: the versioned image package a metapackage stands for.
 kernel_package() {

@@ -192,6 +192,8 @@ void kmain(uint32_t start_info)
                                       boot.image.end - boot.image.start, &img);
     if (err)
         refuse(gorump_image_strerror(err));
+    vcon_probe(cmdline_get());
+    console_use_port();
     blkdev_probe(cmdline_get());
     if (cmdline_has("gorump.ext2test"))
         ext2test_run();

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <gorump/console.h>
 
@@ -19,6 +20,8 @@ void con_init(struct con_decoder *d)
     d->panicked = 0;
     d->first_record = 0;
     d->nbytes = 0;
+    d->on_port = 0;
+    d->switched = 0;
 }
 
 static void con_record(struct con_decoder *d, int code)
@@ -52,6 +55,14 @@ static int con_escape(struct con_decoder *d, uint8_t c)
     case GORUMP_CON_CREDIT:
         d->credits++;
         return 0;
+    case GORUMP_CON_MOVED:
+        d->on_port = 1;
+        d->switched = 1;
+        return 0;
+    case GORUMP_CON_BACK:
+        d->on_port = 0;
+        d->switched = 1;
+        return 0;
     }
     return 0; /* unknown record: dropped */
 }
@@ -64,14 +75,14 @@ static void con_status(struct con_decoder *d, uint8_t c)
     con_record(d, GORUMP_CON_EXIT);
 }
 
-void con_feed(struct con_decoder *d, const uint8_t *p, size_t n,
-              con_emit_fn *emit, void *ctx)
+size_t con_feed(struct con_decoder *d, const uint8_t *p, size_t n,
+                con_emit_fn *emit, void *ctx)
 {
     static const uint8_t dle = GORUMP_CON_ESC;
     size_t i = 0, run;
 
-    d->nbytes += n;
-    while (i < n) {
+    d->switched = 0;
+    while (i < n && !d->switched) {
         if (d->state == CON_ESC) {
             if (con_escape(d, p[i++]))
                 emit(ctx, d->stream, &dle, 1);
@@ -81,10 +92,12 @@ void con_feed(struct con_decoder *d, const uint8_t *p, size_t n,
             d->state = CON_ESC;
             i++;
         } else {
-            for (run = i; run < n && p[run] != GORUMP_CON_ESC; run++)
-                ;
+            const uint8_t *esc = memchr(p + i, GORUMP_CON_ESC, n - i);
+            run = esc != NULL ? (size_t)(esc - p) : n;
             emit(ctx, d->stream, p + i, run - i);
             i = run;
         }
     }
+    d->nbytes += i;
+    return i;
 }

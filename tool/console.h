@@ -27,6 +27,9 @@ struct con_decoder {
     uint64_t credits; /* DLE 'c' seen: stdin the program has read, in
                          GORUMP_STDIN_CREDIT units */
     uint64_t nbytes;  /* bytes fed so far, records included */
+    int on_port;      /* after DLE 'v', until DLE 'b': the stream is on the
+                         virtio-console port, not the serial port */
+    int switched;     /* the last con_feed stopped at DLE 'v' or 'b' */
 };
 
 /* Receives n > 0 decoded bytes of one stream (GORUMP_CON_STDOUT...). */
@@ -37,9 +40,12 @@ void con_init(struct con_decoder *d);
 /*
  * Decodes p[0..n), calling emit(ctx, stream, ...) for each run of stream
  * bytes in order.  Unknown record codes are dropped, so a newer kernel's
- * records do not show up as garbage.
+ * records do not show up as garbage.  Returns the bytes decoded: all n,
+ * or fewer when a DLE 'v' or DLE 'b' record moved the stream to the
+ * other transport (d->switched is set; the rest of p belongs to the
+ * transport the stream left, and waits until it comes back).
  */
-void con_feed(struct con_decoder *d, const uint8_t *p, size_t n,
-              con_emit_fn *emit, void *ctx);
+size_t con_feed(struct con_decoder *d, const uint8_t *p, size_t n,
+                con_emit_fn *emit, void *ctx);
 
 #endif

@@ -90,7 +90,9 @@ static void child_exec(const struct spawn *s, pid_t parent)
     null = s->stdin_fd > 0 ? s->stdin_fd : open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0 ||
         (s->stdout_fd >= 0 && dup2(s->stdout_fd, 1) < 0) ||
-        (s->stderr_fd >= 0 && dup2(s->stderr_fd, 2) < 0)) {
+        (s->stderr_fd >= 0 && dup2(s->stderr_fd, 2) < 0) ||
+        (s->fd3 > 0 && s->fd3 != 3 && dup2(s->fd3, 3) < 0) ||
+        (s->fd3 == 3 && fcntl(3, F_SETFD, 0) < 0)) {
         report("%s: cannot set up its standard I/O: %s", s->path,
                strerror(errno));
         _exit(127);

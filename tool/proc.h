@@ -35,6 +35,7 @@ struct spawn {
                          reaches the tool alone, which decides */
     int stdout_fd;    /* becomes fd 1, or -1 to inherit */
     int stderr_fd;    /* becomes fd 2, or -1 to inherit */
+    int fd3;          /* becomes fd 3 if > 0 (0: none) */
     char *const *env; /* NULL-terminated "KEY=VALUE" to set, or NULL */
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -129,7 +130,7 @@ void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
     /* The kernel drives virtio 1.x devices only (virtio 1.1 §4.2.4);
      * QEMU 7.2's virtio-mmio defaults to the legacy interface. */
     if (c->machine == RUN_MACHINE_MICROVM &&
-        (c->disk != NULL || c->nshare > 0 ||
+        (c->disk != NULL || c->nshare > 0 || c->port ||
          (c->net != NULL && c->net->mode != RUN_NET_NONE)))
         add2(q, "-global", "virtio-mmio.force-legacy=false");
     qemu_add_disk(c, q);
@@ -139,6 +140,15 @@ void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
         add(q, "-S");
     }
     qemu_add_shares(c, q);
+    if (c->port) {
+        add2(q, "-chardev", "socket,id=port,fd=3");
+        add2(q, "-device",
+             c->machine == RUN_MACHINE_Q35 ? "virtio-serial-pci"
+                                           : "virtio-serial-device");
+        /* Port 1, not a virtconsole: QEMU drops what a console port
+         * cannot write at once (kernel/drv/virtio_console.c). */
+        add2(q, "-device", "virtserialport,chardev=port,nr=1");
+    }
 }
 
 const char *qemu_test_disk(int *readonly)
@@ -184,6 +194,18 @@ int qemu_use_kvm(void)
     return 1;
 }
 
+int qemu_console_port(void)
+{
+    const char *v = getenv("GORUMP_CONSOLE");
+
+    if (v == NULL || v[0] == '\0' || strcmp(v, "virtio") == 0)
+        return 1;
+    if (strcmp(v, "serial") == 0)
+        return 0;
+    report("GORUMP_CONSOLE=%s: want virtio or serial", v);
+    return -1;
+}
+
 const char *qemu_kernel_cmdline(void)
 {
     const char *s = getenv("GORUMP_KERNEL_ARGS");
@@ -207,16 +229,19 @@ int qemu_find(char *out, size_t size)
     return -1;
 }
 
-pid_t qemu_start(const struct qemu_argv *q, int *in_fd, int *out_fd,
-                 int *err_fd)
+pid_t qemu_start(const struct qemu_argv *q, int port, int *in_fd, int *out_fd,
+                 int *err_fd, int *port_fd)
 {
     struct spawn s = {.path = q->argv[0], .argv = q->argv};
-    int p[3][2], n;
+    int p[4][2], n, np = port ? 4 : 3;
     pid_t pid;
 
-    for (n = 0; n < 3; n++) {
-        if (pipe2(p[n], O_CLOEXEC) != 0) {
-            report("pipe: %s", strerror(errno));
+    for (n = 0; n < np; n++) {
+        int r = n < 3
+                    ? pipe2(p[n], O_CLOEXEC)
+                    : socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p[n]);
+        if (r != 0) {
+            report("%s: %s", n < 3 ? "pipe" : "socketpair", strerror(errno));
             while (n-- > 0) {
                 close(p[n][0]);
                 close(p[n][1]);
@@ -224,6 +249,8 @@ pid_t qemu_start(const struct qemu_argv *q, int *in_fd, int *out_fd,
             return -1;
         }
     }
+    *port_fd = port ? p[3][0] : -1;
+    s.fd3 = port ? p[3][1] : 0;
     s.stdin_fd = p[0][0];
     s.new_pgrp = 1;
     s.stdout_fd = p[1][1];
@@ -232,10 +259,14 @@ pid_t qemu_start(const struct qemu_argv *q, int *in_fd, int *out_fd,
     close(p[0][0]);
     close(p[1][1]);
     close(p[2][1]);
+    if (port)
+        close(p[3][1]);
     if (pid < 0) {
         close(p[0][1]);
         close(p[1][0]);
         close(p[2][0]);
+        if (port)
+            close(p[3][0]);
         return -1;
     }
     fcntl(p[0][1], F_SETFL, O_NONBLOCK);

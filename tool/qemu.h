@@ -12,7 +12,7 @@
 #include "args.h"
 #include "qemu_net.h"
 
-#define QEMU_ARGV_MAX (48 + 4 * RUN_SHARE_MAX)
+#define QEMU_ARGV_MAX (56 + 4 * RUN_SHARE_MAX)
 
 struct qemu_config {
     const char *qemu;    /* path of qemu-system-x86_64 */
@@ -35,6 +35,10 @@ struct qemu_config {
     /* -v shares: a virtio-9p device each (tool/shares.h). */
     const struct run_share *shares;
     int nshare;
+    /* A virtio-console device whose port 0 is QEMU's fd 3 (a socket):
+     * the kernel moves the console's output stream there
+     * (include/gorump/console.h). */
+    int port;
 };
 
 /* A built command line; argv points into the struct and into the config's
@@ -63,6 +67,12 @@ int qemu_use_kvm(void);
  * read-only. */
 const char *qemu_test_disk(int *readonly);
 
+/* Whether the guest gets a virtio-console port for its output: 1 unless
+ * $GORUMP_CONSOLE is "serial" (everything on the serial port, one byte
+ * at a time, as before); -1 (reported) when it is neither "serial" nor
+ * "virtio". */
+int qemu_console_port(void);
+
 /* The kernel command line: $GORUMP_KERNEL_ARGS, or "gorump" when it is
  * unset or empty. */
 const char *qemu_kernel_cmdline(void);
@@ -74,8 +84,10 @@ int qemu_find(char *out, size_t size);
 /* Starts QEMU with its stdin, stdout and stderr each on a new pipe;
  * returns the pid and sets *in_fd to the writing end of the first (the
  * guest's serial input; non-blocking) and *out_fd and *err_fd to the
- * reading ends of the others, or returns -1 (reported). */
-pid_t qemu_start(const struct qemu_argv *q, int *in_fd, int *out_fd,
-                 int *err_fd);
+ * reading ends of the others, or returns -1 (reported).  With port_fd,
+ * QEMU's fd 3 is one end of a new socket pair (qemu_config.port) and
+ * *port_fd the other; else *port_fd is -1. */
+pid_t qemu_start(const struct qemu_argv *q, int port, int *in_fd, int *out_fd,
+                 int *err_fd, int *port_fd);
 
 #endif

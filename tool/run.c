@@ -205,7 +205,8 @@ static int run_guest(struct run *r)
                             .kvm = qemu_use_kvm(),
                             .net = &r->a->net,
                             .shares = r->a->share,
-                            .nshare = r->a->nshare};
+                            .nshare = r->a->nshare,
+                            .port = qemu_console_port()};
     struct qemu_argv q;
     char gdb[300];
     struct guest g = {.sigfd = r->sigfd,
@@ -218,12 +219,12 @@ static int run_guest(struct run *r)
     c.disk = r->disk[0] != '\0' ? r->disk : qemu_test_disk(&c.disk_readonly);
     c.disk_readonly |= r->disk[0] != '\0';
     c.disk_serial = r->disk[0] != '\0' ? GORUMP_DISK_ID : "gorump-test";
-    if (c.kvm < 0 || run_image_fits(r) != 0 || run_cmdline(r) != 0 ||
-        stop_grace(&g.stop_grace_ms) != 0 ||
+    if (c.kvm < 0 || c.port < 0 || run_image_fits(r) != 0 ||
+        run_cmdline(r) != 0 || stop_grace(&g.stop_grace_ms) != 0 ||
         run_gdb(r, &c, gdb, sizeof(gdb)) != 0)
         return GORUMP_STATUS_FAILURE;
     qemu_build_argv(&c, &q);
-    g.pid = qemu_start(&q, &g.in_fd, &g.out_fd, &g.err_fd);
+    g.pid = qemu_start(&q, c.port, &g.in_fd, &g.out_fd, &g.err_fd, &g.port_fd);
     if (g.pid < 0)
         return GORUMP_STATUS_FAILURE;
     return supervise(&g);

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -127,24 +128,34 @@ int guest_status(const struct con_decoder *d, int wstatus, const char *qemu)
     return GORUMP_STATUS_PANIC;
 }
 
-/* One read of the console; 0 at EOF or on a read error, else 1.  The
- * guest's first byte shows it has started: QEMU's stderr goes out first. */
-static int pump(int fd, struct con_decoder *d, struct sink *s,
-                struct qemu_err *e)
-{
-    uint8_t buf[65536];
-    ssize_t n = read(fd, buf, sizeof(buf));
+/* The console's two transports (include/gorump/console.h): the serial
+ * port, and the virtio-console port the kernel moves the stream to. */
+enum { T_SERIAL, T_PORT };
 
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return 1;
-    if (n < 0)
-        report("reading the guest console: %s", strerror(errno));
-    if (n <= 0)
-        return 0;
-    if (e->holding)
-        qemu_err_release(e);
-    con_feed(d, buf, (size_t)n, sink_emit, s);
-    return 1;
+/* Bytes of the transport the stream is not on, kept in order until the
+ * stream comes to it (they may be read first: the two are separate
+ * pipes). */
+struct held {
+    uint8_t *buf;
+    size_t len, cap;
+};
+
+static void hold(struct held *h, const uint8_t *p, size_t n)
+{
+    if (h->len + n > h->cap) {
+        size_t cap = h->cap ? h->cap : 65536;
+        while (cap < h->len + n)
+            cap *= 2;
+        uint8_t *b = realloc(h->buf, cap);
+        if (b == NULL) {
+            report("out of memory holding guest output; %zu bytes lost", n);
+            return;
+        }
+        h->buf = b;
+        h->cap = cap;
+    }
+    memcpy(h->buf + h->len, p, n);
+    h->len += n;
 }
 
 /* Why the loop stopped early: a signal, the timeout, or our stdout. */
@@ -164,8 +175,69 @@ struct watch {
     char grace_secs[32];
     int grace_expired;
     uint64_t grace_ms;
-    struct guest_in in; /* stdin and records for the guest */
+    struct guest_in in;  /* stdin and records for the guest */
+    struct held held[2]; /* by transport */
+    int port_eof;        /* the virtio-console port's stream ended */
+    int serial_eof;      /* the serial port's too */
 };
+
+/* Decodes n bytes that came on transport t, in stream order: bytes of
+ * the transport the stream is not on wait in held[t]; a switch decodes
+ * what the other transport had waiting. */
+static void feed(struct watch *w, int t, const uint8_t *p, size_t n)
+{
+    size_t k;
+    struct held h;
+
+    if (t != w->d.on_port) {
+        hold(&w->held[t], p, n);
+        return;
+    }
+    k = con_feed(&w->d, p, n, sink_emit, &w->sink);
+    if (k == n && !w->d.switched)
+        return;
+    hold(&w->held[t], p + k, n - k);
+    h = w->held[!t];
+    w->held[!t] = (struct held){0};
+    if (h.len > 0)
+        feed(w, !t, h.buf, h.len);
+    free(h.buf);
+}
+
+/* The port's stream is over (QEMU closed it, or is being stopped): what
+ * the serial port holds comes now. */
+static void port_ended(struct watch *w)
+{
+    struct held h = w->held[T_SERIAL];
+
+    w->port_eof = 1;
+    if (!w->d.on_port)
+        return;
+    w->d.on_port = 0;
+    w->held[T_SERIAL] = (struct held){0};
+    if (h.len > 0)
+        feed(w, T_SERIAL, h.buf, h.len);
+    free(h.buf);
+}
+
+/* One read of transport t; 0 at EOF or on a read error, else 1.  The
+ * guest's first byte shows it has started: QEMU's stderr goes out first. */
+static int pump(int fd, int t, struct watch *w)
+{
+    uint8_t buf[65536];
+    ssize_t n = read(fd, buf, sizeof(buf));
+
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 1;
+    if (n < 0)
+        report("reading the guest console: %s", strerror(errno));
+    if (n <= 0)
+        return 0;
+    if (w->err.holding)
+        qemu_err_release(&w->err);
+    feed(w, t, buf, (size_t)n);
+    return 1;
+}
 
 /* Passes the stopping signal SIG on to the program (a record on QEMU's
  * stdin, include/gorump/console.h; guest_in.h holds it until the kernel
@@ -220,15 +292,16 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
                                    int *eof)
 {
     int sigs[MAX_SIGNALS], nsig;
-    struct pollfd pfd[5] = {
-        {.fd = g->out_fd, .events = POLLIN},
+    struct pollfd pfd[6] = {
+        {.fd = w->serial_eof ? -1 : g->out_fd, .events = POLLIN},
         {.fd = g->sigfd, .events = POLLIN},
         {.fd = w->err.fd, .events = POLLIN},
         {.fd = guest_in_want_read(&w->in, w->d.ready, w->d.credits) ? w->in.src
                                                                     : -1,
          .events = POLLIN},
         {.fd = guest_in_want_write(&w->in, w->d.ready) ? w->in.fd : -1,
-         .events = POLLOUT}};
+         .events = POLLOUT},
+        {.fd = w->port_eof ? -1 : g->port_fd, .events = POLLIN}};
     uint64_t now = now_ms();
 
     if (w->d.first_record != 0 && w->linger == 0)
@@ -245,7 +318,7 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
         qemu_err_release(&w->err);
     if (w->widen != 0)
         widen_listeners(g, w, now);
-    if (poll(pfd, 5,
+    if (poll(pfd, 6,
              poll_wait(now,
                        earliest(earliest(w->deadline, w->linger),
                                 earliest(earliest(w->err.holding ? w->hold : 0,
@@ -265,8 +338,12 @@ static enum stop_reason watch_once(const struct guest *g, struct watch *w,
     }
     if (pfd[2].revents != 0)
         qemu_err_pump(&w->err);
-    if (pfd[0].revents != 0)
-        *eof = !pump(g->out_fd, &w->d, &w->sink, &w->err);
+    if (pfd[5].revents != 0 && !pump(g->port_fd, T_PORT, w))
+        port_ended(w);
+    if (pfd[0].revents != 0 && !pump(g->out_fd, T_SERIAL, w))
+        w->serial_eof = 1;
+    if (w->serial_eof && w->port_eof)
+        *eof = 1;
     if (pfd[3].revents != 0)
         guest_in_read(&w->in, w->d.credits);
     if (guest_in_flush(&w->in, w->d.ready) != 0) {
@@ -338,6 +415,7 @@ int supervise(const struct guest *g)
     int eof = 0, wstatus = 0, status;
 
     con_init(&w.d);
+    w.port_eof = g->port_fd < 0;
     qemu_err_init(&w.err, g->err_fd);
     w.hold = now_ms() + QEMU_ERR_HOLD_MS;
     w.grace_ms = g->stop_grace_ms;
@@ -350,6 +428,7 @@ int supervise(const struct guest *g)
         w.deadline = now_ms() + g->timeout_ms;
     while (!eof && reason == STOP_NONE)
         reason = watch_once(g, &w, &eof);
+    port_ended(&w); /* whatever the serial port still holds */
     if (reason != STOP_NONE)
         end_line(&w);
     if (reason != STOP_NONE) {
@@ -363,6 +442,10 @@ int supervise(const struct guest *g)
     if (w.err.fd >= 0)
         close(w.err.fd);
     close(g->out_fd);
+    if (g->port_fd >= 0)
+        close(g->port_fd);
+    free(w.held[T_SERIAL].buf);
+    free(w.held[T_PORT].buf);
     if (g->in_fd >= 0)
         close(g->in_fd);
     return status;

@@ -21,6 +21,7 @@ struct guest {
     int in_fd;                 /* its stdin: the serial port's input */
     int stdin_src;             /* our stdin to pass on (-i), or -1 */
     int out_fd;                /* its stdout: the guest's serial port */
+    int port_fd;               /* the virtio-console port's stream, or -1 */
     int err_fd;                /* its stderr */
     int sigfd;                 /* from signals_setup() */
     uint64_t timeout_ms;       /* 0: none */
@@ -31,8 +32,8 @@ struct guest {
 
 /*
  * Runs until QEMU exits, the timeout expires or a stopping signal comes;
- * QEMU is reaped in every case and in_fd, out_fd and err_fd closed.  The
- * first SIGINT or SIGTERM goes to the program (a signal record on in_fd),
+ * QEMU is reaped in every case and in_fd, out_fd, port_fd and err_fd closed.
+ * The first SIGINT or SIGTERM goes to the program (a signal record on in_fd),
  * which has stop_grace_ms to exit by itself; a second one, or the end of
  * that time, stops QEMU.  SIGHUP, SIGUSR1 and SIGUSR2 go to the program
  * as they come, stopping nothing.  Returns gorump's

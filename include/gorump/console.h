@@ -19,6 +19,13 @@
  *                  boot clears whatever had arrived
  *   DLE 'c'        the program has read GORUMP_STDIN_CREDIT more bytes of
  *                  its stdin: the host may send that many more
+ *   DLE 'v'        (the last record on the serial port for now) the stream
+ *                  continues on port 0 of the virtio-console device, framed
+ *                  the same way; the host holds what later arrives on the
+ *                  serial port until the port says DLE 'b' or ends
+ *   DLE 'b'        (on the virtio-console port, its last record) the
+ *                  stream continues on the serial port: a panic's report,
+ *                  or a port the kernel gave up
  *
  * After DLE 'x' or DLE 'p' the kernel writes to the isa-debug-exit port,
  * which stops QEMU.  The tool takes the status from the record, never from
@@ -52,6 +59,8 @@
 #define GORUMP_CON_READY 'r'
 #define GORUMP_CON_STDIN_EOF 'e'
 #define GORUMP_CON_CREDIT 'c'
+#define GORUMP_CON_MOVED 'v'
+#define GORUMP_CON_BACK 'b'
 #define GORUMP_STDIN_WINDOW 4096
 #define GORUMP_STDIN_CREDIT 256
 

@@ -6,6 +6,12 @@
  * bytes, so output is never dropped when the host reads slowly.  The
  * receiver interrupts (IRQ 4 through the I/O APIC) and carries the host's
  * records: a signal for the program.
+ *
+ * Once a virtio-console port is up (virtio_console.c), the output stream
+ * moves there: a DLE 'v' record on the serial port says so, and the same
+ * framed bytes continue on the port, a buffer per notification instead
+ * of a port write per byte.  A panic moves it back (DLE 'b' on the port,
+ * drained, then the serial port), as does a port that stops working.
  */
 #include "drv/drv.h"
 #include "arch/x86_64/arch.h"
@@ -22,6 +28,7 @@ static struct {
     unsigned room;           /* bytes the FIFO takes before the next poll */
     uint64_t first_output;   /* TSC of the program's first output */
     unsigned nrx;            /* bytes of the host's record so far */
+    bool port;               /* output goes to the virtio-console port */
 } con;
 
 /* The program's stdin: a ring the receive interrupt fills.  The host has
@@ -56,6 +63,7 @@ void console_init(void)
 }
 
 static void put(uint8_t c);
+static void record(uint8_t code);
 
 static void stdin_put(uint8_t c)
 {
@@ -145,10 +153,9 @@ void console_stdin_consume(size_t n)
     in.head = (in.head + n) % STDIN_RING;
     in.len -= n;
     for (in.consumed += n; in.consumed >= GORUMP_STDIN_CREDIT;
-         in.consumed -= GORUMP_STDIN_CREDIT) {
-        put(GORUMP_CON_ESC);
-        put(GORUMP_CON_CREDIT);
-    }
+         in.consumed -= GORUMP_STDIN_CREDIT)
+        record(GORUMP_CON_CREDIT);
+    console_flush();
     if (in.paused && n > 0) {
         in.paused = false;
         outb(COM1 + 1, 0x01);
@@ -177,11 +184,11 @@ void console_rx_init(void)
     rx_irq(NULL); /* what came before: the line has already risen */
     /* Tell the host to send its records from now on (the stream the
      * host decodes does not change). */
-    put(GORUMP_CON_ESC);
-    put(GORUMP_CON_READY);
+    record(GORUMP_CON_READY);
+    console_flush();
 }
 
-static void put(uint8_t c)
+static void serial_put(uint8_t c)
 {
     if (con.room == 0) {
         while (!(inb(COM1 + 5) & LSR_THRE))
@@ -192,26 +199,98 @@ static void put(uint8_t c)
     con.room--;
 }
 
+/* n bytes of the framed stream, to whichever transport carries it. */
+static void out(const uint8_t *p, size_t n)
+{
+    if (con.port && vcon_up()) {
+        vcon_put(p, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        serial_put(p[i]);
+}
+
+static void put(uint8_t c)
+{
+    out(&c, 1);
+}
+
+static void record(uint8_t code)
+{
+    uint8_t r[2] = {GORUMP_CON_ESC, code};
+    out(r, 2);
+}
+
 static void switch_to(enum console_stream s)
 {
     if (con.cur == s)
         return;
-    put(GORUMP_CON_ESC);
-    put(stream_code[s]);
+    record((uint8_t)stream_code[s]);
     con.cur = s;
+}
+
+void console_use_port(void)
+{
+    if (!vcon_up() || con.port)
+        return;
+    record(GORUMP_CON_MOVED); /* on the serial port: the last byte there */
+    con.port = true;
+}
+
+void console_port_lost(const char *why)
+{
+    if (!con.port)
+        return;
+    con.port = false;
+    kprintf("gorump: virtio-console: %s; output goes to the serial port\n",
+            why);
+}
+
+/* Moves the stream back to the serial port for good: what the port
+ * holds reaches the host first (the tool reads the serial port's bytes
+ * only after the port's DLE 'b'). */
+static void back_to_serial(void)
+{
+    if (!con.port)
+        return;
+    record(GORUMP_CON_BACK);
+    vcon_drain();
+    con.port = false;
+}
+
+int console_reserve(size_t n)
+{
+    if (!con.port || !vcon_up())
+        return 0;
+    return vcon_reserve(n, true);
+}
+
+void console_append(enum console_stream s, const void *buf, size_t n)
+{
+    const uint8_t *p = buf, *end = p + n;
+    if (s != CON_KERNEL && !con.first_output)
+        con.first_output = rdtsc();
+    switch_to(s);
+    while (p < end) {
+        const uint8_t *esc = memchr(p, GORUMP_CON_ESC, (size_t)(end - p));
+        size_t run = esc ? (size_t)(esc - p) + 1 : (size_t)(end - p);
+        out(p, run); /* up to and with the DLE, which is doubled */
+        if (esc)
+            put(GORUMP_CON_ESC);
+        p += run;
+    }
+}
+
+void console_flush(void)
+{
+    if (con.port)
+        vcon_flush();
 }
 
 void console_write(enum console_stream s, const void *buf, size_t n)
 {
-    const uint8_t *p = buf;
-    if (s != CON_KERNEL && !con.first_output)
-        con.first_output = rdtsc();
-    switch_to(s);
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == GORUMP_CON_ESC)
-            put(GORUMP_CON_ESC);
-        put(p[i]);
-    }
+    console_append(s, buf, n);
+    console_flush();
 }
 
 uint64_t console_first_output_ns(void)
@@ -221,15 +300,15 @@ uint64_t console_first_output_ns(void)
 
 void console_exit(int status)
 {
-    put(GORUMP_CON_ESC);
-    put(GORUMP_CON_EXIT);
+    record(GORUMP_CON_EXIT);
     put((uint8_t)status);
+    console_flush();
 }
 
 void console_panic(void)
 {
-    put(GORUMP_CON_ESC);
-    put(GORUMP_CON_PANIC);
+    back_to_serial();
+    record(GORUMP_CON_PANIC);
 }
 
 void kprintf(const char *fmt, ...)
@@ -244,7 +323,10 @@ void kprintf(const char *fmt, ...)
 
 __noreturn void arch_poweroff(int status)
 {
-    /* Wait for the FIFO to drain so the host sees every byte first. */
+    /* Wait for the port and the FIFO to drain so the host sees every
+     * byte first. */
+    if (con.port)
+        vcon_drain();
     while (!(inb(COM1 + 5) & 0x40))
         ;
     outb(GORUMP_DEBUG_EXIT_PORT, (uint8_t)status);
@@ -260,6 +342,7 @@ __noreturn void panic(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    back_to_serial();
     kprintf("gorump: kernel panic: %s\n", buf);
     backtrace_here();
     console_panic();

@@ -29,11 +29,40 @@ void console_stdin_consume(size_t n);
 void console_stdin_notify(void (*fn)(void));
 /* Writes n bytes to one stream; the host tool sorts them apart. */
 void console_write(enum console_stream s, const void *buf, size_t n);
+/* The same in pieces, for program output (fs/dev.c): console_reserve
+ * waits, sleeping, until n bytes of framed stream (twice the data, plus
+ * 2, at worst) fit on the virtio-console port without further waiting:
+ * 0, or -ERESTARTSYS when a signal came first (nothing written).  Then
+ * console_append the pieces and console_flush to send them. */
+int console_reserve(size_t n);
+void console_append(enum console_stream s, const void *buf, size_t n);
+void console_flush(void);
+/* Moves the output stream to the virtio-console port if one is up
+ * (vcon_probe found it); called once, at boot. */
+void console_use_port(void);
+/* virtio_console.c gave its port up: output goes back to the serial
+ * port (the host takes it after what the port carried). */
+void console_port_lost(const char *why);
 /* Time from the kernel's first instruction to the program's first byte
  * on stdout or stderr (0 if none yet). */
 uint64_t console_first_output_ns(void);
 /* Sends the exit record (status 0-255) or the panic record. */
 void console_exit(int status);
 void console_panic(void);
+
+/* virtio_console.c: port 0 of the first virtio-console device, an
+ * output-only transport for the console's framed stream.  vcon_probe
+ * finds and starts it (not with gorump.serial on the command line);
+ * vcon_put queues bytes (spinning, bounded, when no buffer is free),
+ * vcon_flush hands a partly filled buffer to the device, vcon_drain
+ * waits (bounded) until the host has taken everything: false if the
+ * port was given up.  vcon_reserve: see console_reserve. */
+void vcon_probe(const char *cmdline);
+bool vcon_up(void);
+size_t vcon_capacity(void);
+int vcon_reserve(size_t n, bool may_sleep);
+void vcon_put(const void *p, size_t n);
+void vcon_flush(void);
+bool vcon_drain(void);
 
 #endif

@@ -20,6 +20,7 @@
 
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_CONSOLE 3
 
 /* §2.1 Device Status Field */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1

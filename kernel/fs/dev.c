@@ -62,19 +62,58 @@ static long con_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     return k;
 }
 
+/* Up to CON_CHUNK bytes at a time go out as one piece of the console's
+ * stream: room for them (escaped) is reserved first, so the write never
+ * sleeps between taking the program's bytes and sending them, and a
+ * signal while waiting returns what was written (or restarts).  The
+ * bytes go through one static buffer (the kernel is not preempted, and
+ * nothing between the copy and the send sleeps), or through a small one
+ * on the stack should a fault in copy_from_user let another writer in. */
+#define CON_CHUNK 8192
+
+static struct {
+    char buf[CON_CHUNK];
+    bool busy;
+} conbuf;
+
+/* Copies k <= CON_CHUNK bytes at ubuf into the console's stream s: how
+ * many were sent, fewer than k at a fault. */
+static size_t con_copy(enum console_stream s, uint64_t ubuf, size_t k)
+{
+    char small[256];
+    bool mine = !conbuf.busy;
+    char *buf = mine ? conbuf.buf : small;
+    size_t size = mine ? sizeof(conbuf.buf) : sizeof(small), at = 0;
+    conbuf.busy = true;
+    while (at < k) {
+        size_t n = MIN(k - at, size);
+        if (copy_from_user(buf, ubuf + at, n))
+            break;
+        console_append(s, buf, n);
+        at += n;
+    }
+    if (mine)
+        conbuf.busy = false;
+    return at;
+}
+
 static long con_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
-    char buf[512];
     enum console_stream s = (enum console_stream)(uintptr_t)f->priv;
     size_t done = 0;
-    while (done < n) {
-        size_t k = MIN(n - done, sizeof(buf));
-        if (copy_from_user(buf, ubuf + done, k))
-            return done ? (long)done : -EFAULT;
-        console_write(s, buf, k);
+    long r = 0;
+    while (done < n && !r) {
+        size_t chunk = MIN(n - done, CON_CHUNK);
+        r = console_reserve(2 * chunk + 2);
+        if (r)
+            break;
+        size_t k = con_copy(s, ubuf + done, chunk);
         done += k;
+        if (k < chunk)
+            r = -EFAULT;
     }
-    return done;
+    console_flush();
+    return done ? (long)done : r;
 }
 
 static uint32_t con_poll(struct file *f)

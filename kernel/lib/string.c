@@ -81,12 +81,28 @@ char *strchr(const char *s, int c)
     }
 }
 
+/* A word at a time between the unaligned ends: the console scans every
+ * byte a program writes for its escape byte, and a byte loop cost more
+ * than the copies under emulation.  A word holds the byte when the word
+ * XOR the byte repeated has a zero byte: (x - 0x01..01) & ~x & 0x80..80
+ * is non-zero exactly then. */
 void *memchr(const void *s, int c, size_t n)
 {
-    const unsigned char *p = s;
-    for (size_t i = 0; i < n; i++)
-        if (p[i] == (unsigned char)c)
-            return (void *)(p + i);
+    typedef uint64_t __attribute__((may_alias)) word;
+    const uint64_t ones = 0x0101010101010101ULL, highs = ones << 7;
+    const unsigned char *p = s, ch = (unsigned char)c;
+    const uint64_t pat = ones * ch;
+    for (; n > 0 && ((uintptr_t)p & 7); p++, n--)
+        if (*p == ch)
+            return (void *)p;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t x = *(const word *)p ^ pat;
+        if ((x - ones) & ~x & highs)
+            break;
+    }
+    for (; n > 0; p++, n--)
+        if (*p == ch)
+            return (void *)p;
     return NULL;
 }
 

@@ -62,6 +62,8 @@ register_cases() {
     go_case procs-env
     go_case enosys
     go_case stdio
+    # The same over the serial port alone (GORUMP_CONSOLE=serial).
+    go_case stdio-serial
     go_case files
     go_case signals
     go_case timeout
@@ -167,6 +169,8 @@ register_cases() {
     tool_case stop-timeout
     tool_case httpd-stop
     tool_case stop-early
+    tool_case console-slow-reader
+    tool_case console-slow-reader-q35
     tool_case stdin-pass
     tool_case stdin-closed
     tool_case stop-stdin
@@ -343,6 +347,16 @@ c_stdio() {
     } | expect_out_exact
     expect_err_line "err 1" "err 2" "err 3" "err end" "$(printf 'dle[\020]err')"
     reject_err '^out ' '^bulk' SUCCESS
+}
+
+c_stdio_serial() {
+    local -x GORUMP_CONSOLE=serial
+    c_stdio
+    unset GORUMP_CONSOLE
+    [ "$NATIVE" = 1 ] || {
+        GORUMP_CONSOLE=bogus run hello
+        expect_tool_error "GORUMP_CONSOLE=bogus: want virtio or serial"
+    }
 }
 
 c_fs() {
@@ -1496,6 +1510,31 @@ c_stop_early() {
 # -i passes gorump's stdin to the program byte for byte (0x10 included,
 # which the serial framing escapes), also when the program reads late and
 # the input has to wait in the host.
+# 12 MiB on stdout through a reader that stops for 3 s at first: the
+# console's port fills and the program is held back until the host reads
+# (QEMU drops what a virtconsole port cannot write at once, which lost
+# all but 27 of 64 MiB), and every byte arrives, in order, with the
+# stderr lines the program wrote between.
+c_console_slow_reader() {
+    local n=12582912 want
+    want=$("$B/conbulk" "$n" 2>/dev/null | sha256sum | cut -c1-64)
+    (
+        timeout -s KILL $((GUEST_TIMEOUT + 30)) "$GORUMP" run "$@" \
+            --timeout "$GUEST_TIMEOUT" "$B/conbulk" "$n" \
+            2>"$dir/stderr" | { sleep 3; cat; } >"$dir/stdout"
+        echo "${PIPESTATUS[0]}" >"$dir/status"
+    )
+    expect_status 0
+    [ "$(sha256sum <"$dir/stdout" | cut -c1-64)" = "$want" ] ||
+        fail "stdout ($(stat -c %s "$dir/stdout") bytes) differs from the" \
+            "native run's $n bytes"
+    [ "$(grep -c '^conbulk: [0-9]* MiB$' "$dir/stderr")" = 12 ] ||
+        fail "stderr lacks some of the 12 MiB lines"
+    expect_err_line SUCCESS
+}
+
+c_console_slow_reader_q35() { c_console_slow_reader --machine q35; }
+
 c_stdin_pass() {
     local want
     head -c 65536 /dev/urandom >"$dir/in"

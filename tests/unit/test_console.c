@@ -35,6 +35,21 @@ static void rec_emit(void *ctx, int stream, const uint8_t *p, size_t n)
     }
 }
 
+/* Feeds all n bytes, on as if one transport carried them all (a
+ * transport switch ends a con_feed early). */
+static void feed_all(struct con_decoder *d, const char *p, size_t n,
+                     struct rec *r)
+{
+    while (n > 0) {
+        size_t k = con_feed(d, (const uint8_t *)p, n, rec_emit, r);
+        CHECK(k > 0);
+        if (k == 0)
+            return;
+        p += k;
+        n -= k;
+    }
+}
+
 /* Decodes S (LEN bytes) in chunks of CHUNK bytes (0: all at once). */
 static void decode(struct con_decoder *d, struct rec *r, const char *s,
                    size_t len, size_t chunk)
@@ -44,8 +59,7 @@ static void decode(struct con_decoder *d, struct rec *r, const char *s,
     if (chunk == 0)
         chunk = len ? len : 1;
     for (size_t i = 0; i < len; i += chunk)
-        con_feed(d, (const uint8_t *)s + i, len - i < chunk ? len - i : chunk,
-                 rec_emit, r);
+        feed_all(d, s + i, len - i < chunk ? len - i : chunk, r);
 }
 
 /* The decoded bytes of stream C as a string. */
@@ -183,6 +197,38 @@ static void test_ready(void)
     CHECK_EQ(d.first_record, 0);
 }
 
+/* DLE 'v' and DLE 'b' end a feed where they are: the rest belongs to
+ * the transport the stream left, and the caller keeps it. */
+static void test_transport_switch(void)
+{
+    static const char serial[] = DLE "1ab" DLE "vLATER";
+    static const char port[] = "cd" DLE "2ef" DLE "bX";
+    struct con_decoder d;
+    struct rec r;
+    size_t k;
+
+    con_init(&d);
+    memset(&r, 0, sizeof(r));
+    k = con_feed(&d, (const uint8_t *)serial, sizeof(serial) - 1, rec_emit, &r);
+    CHECK_EQ(k, 6u); /* up to and with the 'v' */
+    CHECK_EQ(d.on_port, 1);
+    CHECK_EQ(d.switched, 1);
+    CHECK_EQ(d.nbytes, 6u);
+    k = con_feed(&d, (const uint8_t *)port, sizeof(port) - 1, rec_emit, &r);
+    CHECK_EQ(k, sizeof(port) - 2); /* all but the X after the 'b' */
+    CHECK_EQ(d.on_port, 0);
+    k = con_feed(&d, (const uint8_t *)serial + 6, 5, rec_emit, &r);
+    CHECK_EQ(k, 5u);
+    CHECK_EQ(d.switched, 0);
+    CHECK(strcmp(text(&r, GORUMP_CON_STDOUT), "abcd") == 0);
+    CHECK(strcmp(text(&r, GORUMP_CON_STDERR), "efLATER") == 0);
+    /* A switch split from its DLE still stops at the code. */
+    con_init(&d);
+    CHECK_EQ(con_feed(&d, (const uint8_t *)DLE, 1, rec_emit, &r), 1u);
+    CHECK_EQ(con_feed(&d, (const uint8_t *)"vz", 2, rec_emit, &r), 1u);
+    CHECK_EQ(d.on_port, 1);
+}
+
 /* Random streams rich in DLEs, fed in random chunks, against one feed. */
 static void test_random_chunks(void)
 {
@@ -204,7 +250,7 @@ static void test_random_chunks(void)
             size_t n = (size_t)(rand() % 9);
             if (n > len - i)
                 n = len - i;
-            con_feed(&d2, (const uint8_t *)s + i, n, rec_emit, &parts);
+            feed_all(&d2, s + i, n, &parts);
             i += n;
         }
         CHECK_EQ(whole.empty + parts.empty, 0);
@@ -229,5 +275,6 @@ int main(void)
     test_unknown();
     test_ready();
     test_random_chunks();
+    test_transport_switch();
     return check_done();
 }

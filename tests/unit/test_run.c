@@ -270,7 +270,15 @@ static void test_net_args(void)
                       "10.0.2.2 gorump.dns=10.0.2.3\n") != NULL);
     CHECK(strstr(out, "\nvirtio-net-pci,netdev=net0,romfile=\n") != NULL);
     CHECK_EQ(RUN("--net", "none", prog), 0);
-    CHECK(strstr(out, "-netdev") == NULL && strstr(out, "virtio") == NULL);
+    CHECK(strstr(out, "-netdev") == NULL && strstr(out, "virtio-net") == NULL);
+    /* The console's port, on fd 3, unless GORUMP_CONSOLE=serial. */
+    CHECK(strstr(out, "\n-chardev\nsocket,id=port,fd=3\n-device\n"
+                      "virtio-serial-device\n-device\n"
+                      "virtserialport,chardev=port,nr=1\n") != NULL);
+    setenv("GORUMP_CONSOLE", "serial", 1);
+    CHECK_EQ(RUN("--net", "none", prog), 0);
+    unsetenv("GORUMP_CONSOLE");
+    CHECK(strstr(out, "virtio") == NULL);
     CHECK_EQ(RUN("--net", "tap:tap7", prog), 0);
     CHECK(strstr(out, "\n-netdev\ntap,id=net0,ifname=tap7,script=no,"
                       "downscript=no\n") != NULL);
