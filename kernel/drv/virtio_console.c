@@ -34,7 +34,7 @@
 #define VCON_SLOT (PAGE_SIZE << VCON_SLOT_ORDER)
 #define VCON_SLOTS 4
 #define VCON_ORDER (VCON_SLOT_ORDER + 2) /* all the slots */
-_Static_assert(VCON_SLOT * VCON_SLOTS == (PAGE_SIZE << VCON_ORDER), "4 slots");
+_Static_assert(VCON_SLOT *VCON_SLOTS == (PAGE_SIZE << VCON_ORDER), "4 slots");
 #define VIRTIO_CONSOLE_F_MULTIPORT (1ULL << 1)
 #define TXQ 5 /* port 1's transmit queue */
 /* A writer that may not sleep (a kernel message, the exit record) waits
@@ -48,8 +48,8 @@ static struct {
     uint64_t buf_pa;
     uint16_t free[VCON_SLOTS]; /* idle slots */
     uint16_t nfree;
-    int cur;         /* slot being filled, or -1 */
-    size_t cur_len;  /* bytes in it */
+    int cur;        /* slot being filled, or -1 */
+    size_t cur_len; /* bytes in it */
     uint8_t vector;
     bool up, broken;
     struct waitq room; /* writers waiting for slots */

@@ -4,11 +4,20 @@
  * one-shot timer re-armed for the next event (slice end or the earliest
  * deadline), so an idle guest takes no interrupts.  The boot context becomes
  * the idle thread.
+ *
+ * Wake-up preemption: a thread woken while another runs does not wait for
+ * the end of that one's slice (up to 10 ms: a server's network thread
+ * behind a busy goroutine) but only until the running thread has had
+ * WAKEUP_GRAN_NS since it was scheduled, as Linux's CFS lets a woken task
+ * preempt one that has run longer than its wake-up granularity.  Threads
+ * that run briefly and block (ping-pong over a futex) are not preempted
+ * at every wake-up.
  */
 #include "proc/proc.h"
 #include "mm/mm.h"
 
 #define SLICE_NS 10000000UL
+#define WAKEUP_GRAN_NS 1000000UL /* Linux's sched_wakeup_granularity_ns */
 
 static struct {
     struct list runq;    /* runnable threads but the current one */
@@ -16,6 +25,7 @@ static struct {
     struct list ktimers; /* kernel callbacks with a deadline */
     struct thread idle;  /* the boot context */
     uint64_t slice_start;
+    uint64_t preempt_at; /* a woken thread waits until then; 0: none */
 } sched;
 
 #define RUN_THREAD(l) container_of(l, struct thread, run_link)
@@ -44,8 +54,11 @@ static void timer_rearm(uint64_t now)
     uint64_t next = UINT64_MAX;
     list_for_each(l, &sched.timers) next = MIN(next, TIMER_THREAD(l)->deadline);
     list_for_each(l, &sched.ktimers) next = MIN(next, KTIMER(l)->deadline);
-    if (!list_empty(&sched.runq) && current() != &sched.idle)
+    if (!list_empty(&sched.runq) && current() != &sched.idle) {
         next = MIN(next, sched.slice_start + SLICE_NS);
+        if (sched.preempt_at)
+            next = MIN(next, sched.preempt_at);
+    }
     if (next == UINT64_MAX)
         apic_timer_arm(0);
     else
@@ -90,9 +103,27 @@ static void timer_irq(struct trapframe *tf)
     uint64_t now = clock_mono_ns();
     expire_timers(now);
     if (current() != &sched.idle && !list_empty(&sched.runq) &&
-        now - sched.slice_start >= SLICE_NS)
+        (now - sched.slice_start >= SLICE_NS ||
+         (sched.preempt_at && now >= sched.preempt_at)))
         this_cpu()->need_resched = true;
     timer_rearm(now);
+}
+
+/* A thread was woken: the running one gives way now if it has had its
+ * wake-up granularity, else when it has (the timer is armed for it). */
+static void wakeup_preempt(void)
+{
+    if (current() == &sched.idle)
+        return; /* the idle loop runs it as soon as it looks */
+    uint64_t now = clock_mono_ns(), at = sched.slice_start + WAKEUP_GRAN_NS;
+    if (now >= at) {
+        this_cpu()->need_resched = true;
+        return;
+    }
+    if (!sched.preempt_at || at < sched.preempt_at) {
+        sched.preempt_at = at;
+        timer_rearm(now);
+    }
 }
 
 void sched_init(void)
@@ -123,6 +154,7 @@ void schedule(void)
     uint64_t now = clock_mono_ns(), tsc = rdtsc();
 
     this_cpu()->need_resched = false;
+    sched.preempt_at = 0;
     if (prev != &sched.idle && prev->state == THREAD_RUNNABLE)
         list_add_tail(&sched.runq, &prev->run_link);
     if (!list_empty(&sched.runq)) {
@@ -197,6 +229,7 @@ void sched_wake(struct thread *t, int reason)
     }
     t->wake_reason = reason;
     sched_add(t);
+    wakeup_preempt();
 }
 
 int waitq_wake(struct waitq *wq, int n)

@@ -68,7 +68,8 @@ int main(void)
                     if (at + 9 < len) {
                         buf[at + 9] = (unsigned char)c; /* a second one */
                         one(buf, len, align, c);
-                        buf[at + 9] = (unsigned char)(c ^ (1 << ((at + 9) % 8)));
+                        buf[at + 9] =
+                            (unsigned char)(c ^ (1 << ((at + 9) % 8)));
                     }
                     buf[at] = keep;
                 }
