@@ -19,15 +19,23 @@
 
 struct netdev;
 
-/* A received frame: valid only during the call; the stack copies it. */
+/* A received frame: valid only during the call; the stack copies it.
+ * flags: NETDEV_RX_CSUM_VALID when the device vouches for the frame's
+ * TCP and UDP checksums (checked by the host, or never computed because
+ * the frame never left it: virtio's DATA_VALID and NEEDS_CSUM). */
+#define NETDEV_RX_CSUM_VALID 1u
 typedef void (*netdev_rx_fn)(struct netdev *dev, const void *frame, size_t len,
-                             void *arg);
+                             unsigned flags, void *arg);
 
 struct netdev {
     uint8_t mac[6];
     uint16_t mtu; /* 1500 */
     bool link_up;
     const char *name; /* "virtio-net0" */
+    /* The device completes TCP checksums: the stack sends TCP segments
+     * with the checksum left out, and netdev_tx has the device fill it
+     * in (virtio's VIRTIO_NET_F_CSUM). */
+    bool tx_csum_tcp;
     /* set by the stack */
     netdev_rx_fn rx;
     void *rx_arg;

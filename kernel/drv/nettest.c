@@ -60,9 +60,10 @@ static uint16_t get16(const uint8_t *p)
 }
 
 static void nettest_rx(struct netdev *dev, const void *frame, size_t len,
-                       void *arg)
+                       unsigned flags, void *arg)
 {
     struct nettest *t = arg;
+    (void)flags;
     const struct arp_eth *eth = frame;
     const struct arp_ipv4 *arp = (const void *)(eth + 1);
     if (len < sizeof(*eth) + sizeof(*arp) || get16(eth->type) != ETH_P_ARP ||

@@ -2,11 +2,23 @@
  * drv/virtio_net.c — virtio-net (virtio 1.1 §5.1) behind drv/netdev.h,
  * over either transport.
  *
- * Features: VERSION_1 and MAC are required, STATUS taken when offered;
- * no offloads, no mergeable receive buffers, no control queue, so every
- * packet is a 12-byte struct virtio_net_hdr (§5.1.6, all zero on
- * transmit) followed by one whole Ethernet frame.  Queue 0 receives,
- * queue 1 transmits (§5.1.2), each with up to 256 entries.
+ * Features: VERSION_1 and MAC are required, STATUS taken when offered,
+ * and the checksum offloads (CSUM, GUEST_CSUM) when offered (QEMU offers
+ * them with a tap backend, not with user networking); no segmentation
+ * offloads, no mergeable receive buffers, no control queue, so every
+ * packet is a 12-byte struct virtio_net_hdr (§5.1.6) followed by one
+ * whole Ethernet frame.  Queue 0 receives, queue 1 transmits (§5.1.2),
+ * each with up to 256 entries.
+ *
+ * Checksums (§5.1.6.2): with CSUM, a TCP segment goes out with its
+ * checksum field holding only the pseudo-header's sum and the header
+ * saying where the device is to finish it (NEEDS_CSUM, csum_start,
+ * csum_offset); the stack leaves TCP checksums out (net.c).  UDP, ICMP
+ * and IP header checksums stay the stack's: an IP fragment could not be
+ * finished by the device.  With GUEST_CSUM, a frame the device marks
+ * DATA_VALID or NEEDS_CSUM (its checksum left partial by the host's own
+ * stack, §5.1.6.4) is handed up as valid (NETDEV_RX_CSUM_VALID) and its
+ * TCP or UDP checksum is not checked again; any other frame is.
  *
  * Buffers: each queue owns size × 2 KiB of physically contiguous memory;
  * buffer i is descriptor i.  Every receive buffer is posted at start and
@@ -28,9 +40,16 @@
 #include "mm/mm.h"
 
 /* §5.1.3 */
+#define VIRTIO_NET_F_CSUM (1ULL << 0)
+#define VIRTIO_NET_F_GUEST_CSUM (1ULL << 1)
 #define VIRTIO_NET_F_MAC (1ULL << 5)
 #define VIRTIO_NET_F_STATUS (1ULL << 16)
 #define VIRTIO_NET_S_LINK_UP 1
+/* §5.1.6 struct virtio_net_hdr */
+#define HDR_F_NEEDS_CSUM 1
+#define HDR_F_DATA_VALID 2
+#define HDR_CSUM_START 6  /* le16, after hdr_len and gso_size */
+#define HDR_CSUM_OFFSET 8 /* le16 */
 /* §5.1.4 struct virtio_net_config */
 #define CFG_MAC 0
 #define CFG_STATUS 6
@@ -121,8 +140,13 @@ static void vnet_rx_deliver(struct vnet *v, uint16_t id, uint32_t len)
         v->nd.rx_dropped++;
         return;
     }
+    unsigned flags = 0;
+    if ((v->vdev->features & VIRTIO_NET_F_GUEST_CSUM) &&
+        (buf[0] & (HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID)))
+        flags |= NETDEV_RX_CSUM_VALID;
     v->nd.rx_packets++;
-    v->nd.rx(&v->nd, buf + VNET_HDR_SIZE, len - VNET_HDR_SIZE, v->nd.rx_arg);
+    v->nd.rx(&v->nd, buf + VNET_HDR_SIZE, len - VNET_HDR_SIZE, flags,
+             v->nd.rx_arg);
 }
 
 /* At most one ring's worth per call, so a device that fills buffers as
@@ -179,6 +203,68 @@ static size_t frame_len(const struct netdev_piece *p, int n)
     return total;
 }
 
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)p[i] << 8 | p[i + 1];
+    return sum;
+}
+
+/* The offset of a TCP header in an Ethernet frame of len bytes, with the
+ * pseudo-header's folded sum in *pseudo (RFC 793 §3.1, RFC 8200 §8.1),
+ * or 0: not IPv4 or IPv6 TCP, an IPv4 fragment, or too short. */
+static size_t tcp_offset(const uint8_t *f, size_t len, uint16_t *pseudo)
+{
+    const uint8_t *ip = f + ETH_HLEN;
+    uint32_t sum;
+    size_t off, tcp_len;
+    if (len < ETH_HLEN + 40)
+        return 0;
+    if (f[12] == 0x08 && f[13] == 0x00 && (ip[0] >> 4) == 4) {
+        size_t ihl = (size_t)(ip[0] & 15) * 4, tot = (size_t)ip[2] << 8 | ip[3];
+        if (ip[9] != 6 || ihl < 20 || tot > len - ETH_HLEN || tot < ihl + 20 ||
+            ((ip[6] & 0x3f) | ip[7])) /* MF or an offset: a fragment */
+            return 0;
+        off = ETH_HLEN + ihl;
+        tcp_len = tot - ihl;
+        sum = sum16(0, ip + 12, 8);
+    } else if (f[12] == 0x86 && f[13] == 0xdd && (ip[0] >> 4) == 6) {
+        size_t pl = (size_t)ip[4] << 8 | ip[5];
+        if (ip[6] != 6 || len < ETH_HLEN + 60 || pl + 40 > len - ETH_HLEN ||
+            pl < 20)
+            return 0;
+        off = ETH_HLEN + 40;
+        tcp_len = pl;
+        sum = sum16(0, ip + 8, 32);
+    } else {
+        return 0;
+    }
+    sum += 6 + (uint32_t)tcp_len;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    *pseudo = (uint16_t)sum;
+    return off;
+}
+
+/* The header of a frame (buf: header then frame): NEEDS_CSUM for a TCP
+ * segment when the device finishes checksums, else all zero. */
+static void vnet_tx_header(struct vnet *v, uint8_t *buf, size_t frame_len)
+{
+    uint16_t pseudo;
+    size_t off;
+    memset(buf, 0, VNET_HDR_SIZE);
+    if (!v->nd.tx_csum_tcp ||
+        !(off = tcp_offset(buf + VNET_HDR_SIZE, frame_len, &pseudo)))
+        return;
+    uint8_t *csum = buf + VNET_HDR_SIZE + off + 16;
+    csum[0] = (uint8_t)(pseudo >> 8);
+    csum[1] = (uint8_t)pseudo;
+    buf[0] = HDR_F_NEEDS_CSUM;
+    buf[HDR_CSUM_START] = (uint8_t)off;
+    buf[HDR_CSUM_START + 1] = (uint8_t)(off >> 8);
+    buf[HDR_CSUM_OFFSET] = 16;
+}
+
 /* A device that failed also answers -EAGAIN: for the stack it is a ring
  * that never drains, and link_up says why. */
 int netdev_tx(struct netdev *nd, const struct netdev_piece *p, int n)
@@ -193,12 +279,12 @@ int netdev_tx(struct netdev *nd, const struct netdev_piece *p, int n)
         return -EAGAIN;
     }
     uint8_t *buf = v->txbuf + (size_t)id * VNET_BUF_SIZE;
-    memset(buf, 0, VNET_HDR_SIZE); /* no checksum, GSO_NONE: §5.1.6.2 */
     size_t at = VNET_HDR_SIZE;
     for (int i = 0; i < n; i++) {
         memcpy(buf + at, p[i].data, p[i].len);
         at += p[i].len;
     }
+    vnet_tx_header(v, buf, total); /* GSO_NONE always: §5.1.6.2 */
     virtq_add(&v->tx, (uint16_t)id, v->txbuf_pa + (uint64_t)id * VNET_BUF_SIZE,
               (uint32_t)at, 0);
     virtio_kick(v->vdev, &v->tx);
@@ -283,9 +369,14 @@ static int vnet_irq_setup(struct vnet *v)
 static int vnet_init(struct vnet *v)
 {
     struct virtio_dev *d = v->vdev;
-    int err = virtio_start(
-        d, VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS,
-        VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC);
+    uint64_t need = VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC;
+    uint64_t want = need | VIRTIO_NET_F_STATUS;
+    /* gorump.no-csum-offload: every checksum in software, for tests and
+     * to compare. */
+    if (!cmdline_has("gorump.no-csum-offload"))
+        want |= VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM;
+    int err = virtio_start(d, want, need);
+    v->nd.tx_csum_tcp = !err && (d->features & VIRTIO_NET_F_CSUM);
     if (!err)
         err = vnet_irq_setup(v);
     if (!err)

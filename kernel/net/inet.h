@@ -8,6 +8,7 @@
 #include "net/net.h"
 
 #include "lwip/ip_addr.h"
+#include "lwip/netif.h"
 
 int inet_addr_in(const struct kaddr *a, int family, ip_addr_t *ip,
                  uint16_t *port);
@@ -87,5 +88,12 @@ int raw_socket(int family, int proto, struct sock **out);
  * CPU and no preemption in the kernel make one buffer enough. */
 #define NET_BOUNCE_SIZE 65536
 extern uint8_t net_bounce[NET_BOUNCE_SIZE];
+
+/* Gives p to lwIP's input on nif (input is nif->input or ip_input); with
+ * csum_valid, TCP and UDP checksums are taken as they are (the device
+ * vouched for them, or the packet never left the guest: an interface's
+ * TCP checksums may be left to its device).  Returns input's answer. */
+err_t net_input(struct pbuf *p, struct netif *nif, bool csum_valid,
+                netif_input_fn input);
 
 #endif

@@ -1398,9 +1398,14 @@ c_net_tap() {
         tcpecho "$port" 1
     ! await_listening || nethost echo "$net.2:$port" $((1 << 20))
     wait "$guest"
-    ip link del "$tap" 2>/dev/null
     expect_success
     expect_out_line "echoed 1 connections, $((1 << 20)) bytes"
+    # QEMU offers checksum offloads with a tap: TCP to the guest's own
+    # address on it then goes out with no checksum and comes back in
+    # through the loop queue, which must not check it (net/loop.c).
+    run --net "tap:$tap" --ip "$net.2/24" --gateway "$net.1" netloop
+    ip link del "$tap" 2>/dev/null
+    expect_success
 }
 
 # Hostile frames from tests/netfuzz through QEMU's stream netdev, a bounded
