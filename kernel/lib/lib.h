@@ -1,6 +1,7 @@
 /*
  * lib/lib.h — the kernel's small C library: memory and string functions,
- * formatted printing to the console, panic and assert, and a few helpers.
+ * formatted printing to the registered message sinks, panic and assert,
+ * the machine's end, and a few helpers.  lib/ calls nothing above arch/.
  */
 #ifndef LIB_LIB_H
 #define LIB_LIB_H
@@ -41,10 +42,38 @@ size_t strcspn(const char *s, const char *reject);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
-/* Prints to the console's kernel stream. */
+/* Where kernel messages go: each console device adds one sink
+ * (drv/console.c: the serial port).  Sinks are called from any context,
+ * panics and interrupt handlers included, with interrupts off: they must
+ * not sleep, allocate or print. */
+struct kmsg_sink {
+    /* Writes n bytes of kernel messages (no NUL). */
+    void (*write)(const char *buf, size_t n);
+    /* The machine is about to stop: sends the sink's last record (a panic,
+     * or the program's exit status 0-255) and drains what it has queued,
+     * so the host sees every byte.  May be NULL. */
+    void (*stop)(int status, bool panicked);
+    struct kmsg_sink *next; /* lib/kmsg.c's list */
+};
+/* Adds s (which lives forever) to the sinks kprintf and panic write to;
+ * boot code, before the first message it should carry. */
+void kmsg_sink_add(struct kmsg_sink *s);
+/* Makes halt the machine's last step instead of arch_poweroff (for one
+ * that must first stop other CPUs, say); halt gets the status 0-255. */
+void kmsg_set_halt(__noreturn void (*halt)(int status));
+
+/* Formats as vsnprintf (at most 511 bytes) and writes the text to every
+ * sink.  Any context. */
 void kprintf(const char *fmt, ...) __printf(1, 2);
-/* Prints registers and a backtrace, tells the host, stops the machine. */
+/* Stops the machine with status (0-255, masked): every sink's exit record,
+ * then the halt hook.  Any context; kernel/exit.c's kernel_exit is the
+ * program's orderly way here. */
+__noreturn void kernel_stop(int status);
+/* A kernel bug: prints the message and a backtrace, then panic_halt. */
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
+/* After a panic's own messages (trap.c prints registers first): every
+ * sink's panic record, then the halt hook with GORUMP_STATUS_PANIC. */
+__noreturn void panic_halt(void);
 
 #define assert(c)                                                              \
     do {                                                                       \

@@ -188,8 +188,7 @@ __noreturn void proc_exit(int status)
      * the FIN to arrive, as Linux keeps sending after the process is
      * gone. */
     net_drain(2000);
-    console_exit(status & 0xff);
-    arch_poweroff(status & 0xff);
+    kernel_stop(status & 0xff);
 }
 
 __noreturn void proc_kill(int sig)

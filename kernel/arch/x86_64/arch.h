@@ -230,7 +230,16 @@ static inline void cpu_relax_halt(void)
     __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
-/* Stops the machine with a status QEMU's isa-debug-exit reports. */
+/* Interrupts off on this CPU (they already are anywhere in the kernel but
+ * the idle loop; panic makes sure). */
+static inline void irq_disable(void)
+{
+    __asm__ volatile("cli" ::: "memory");
+}
+
+/* poweroff.c: stops the machine with a status QEMU's isa-debug-exit
+ * reports (2 * status + 1); the default halt of lib/kmsg.c.  Whatever the
+ * host must see has to be drained first (the sinks' stop does it). */
 __noreturn void arch_poweroff(int status);
 
 #endif
