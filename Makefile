@@ -180,6 +180,20 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) \
 	@echo "  UNIT    $<"
 	$(Q)$(CC) $(UCFLAGS) -o $@ $< $(UNIT_LIBSRC)
 
+# test_abi also compares every constant of the kernel's Linux ABI headers
+# with the host's: abi_names.h lists them, made from those headers, and is
+# compiled with ours (abi_ours.c) and with each host header set.
+ABI_CONST_HDRS := kernel/lib/linux_abi.h kernel/lib/errno.h
+$(BUILD)/unit/abi_names.h: $(ABI_CONST_HDRS)
+	@mkdir -p $(dir $@)
+	$(Q)sed -n 's/^#define \([A-Z][A-Z0-9_]*\) .*/#ifdef \1\nABI_HAVE(\1)\n#else\nABI_MISSING(\1)\n#endif/p' \
+		$(ABI_CONST_HDRS) >$@
+$(BUILD)/unit/test_abi: tests/unit/test_abi.c $(wildcard tests/unit/abi_*) \
+	kernel/sys/abi.h $(BUILD)/unit/abi_names.h
+	@echo "  UNIT    $<"
+	$(Q)$(CC) $(UCFLAGS) -I$(BUILD)/unit -o $@ $< \
+		$(wildcard tests/unit/abi_*.c)
+
 $(KUNIT_TESTS): $(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h \
 	$(wildcard tests/unit/kshim/*.[ch] tests/unit/kshim/*/*/*.h \
 	kernel/*/*.[ch] kernel/fs/ext2/*.[ch] tests/unit/ext2_*.h)

@@ -162,8 +162,7 @@ static void set_cwd(const char *path)
  * SIGKILL and SIGSTOP are not the host's to send. */
 static void host_signal(int sig)
 {
-    if (sig >= 1 && sig <= 64 && sig != 9 /* SIGKILL */ &&
-        sig != 19 /* SIGSTOP */)
+    if (sig >= 1 && sig <= NSIG && sig != SIGKILL && sig != SIGSTOP)
         signal_send_process(sig, 0 /* SI_USER */);
 }
 

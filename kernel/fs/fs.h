@@ -13,54 +13,6 @@
 
 struct gorump_image;
 
-#define O_ACCMODE 3
-#define O_RDONLY 0
-#define O_WRONLY 1
-#define O_RDWR 2
-#define O_CREAT 0100
-#define O_EXCL 0200
-#define O_NOCTTY 0400
-#define O_TRUNC 01000
-#define O_APPEND 02000
-#define O_NONBLOCK 04000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW 0400000
-#define O_CLOEXEC 02000000
-#define O_PATH 010000000
-
-#define EPOLLIN 0x001
-#define EPOLLPRI 0x002
-#define EPOLLOUT 0x004
-#define EPOLLERR 0x008
-#define EPOLLHUP 0x010
-#define EPOLLRDNORM 0x040
-#define EPOLLWRNORM 0x100
-#define EPOLLRDHUP 0x2000
-#define EPOLLEXCLUSIVE (1u << 28)
-#define EPOLLWAKEUP (1u << 29)
-#define EPOLLONESHOT (1u << 30)
-#define EPOLLET (1u << 31)
-
-#define S_IFMT 0170000
-#define S_IFIFO 0010000
-#define S_IFCHR 0020000
-#define S_IFDIR 0040000
-#define S_IFREG 0100000
-#define S_IFLNK 0120000
-#define S_IFSOCK 0140000
-#define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
-#define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
-#define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
-#define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
-
-#define AT_FDCWD -100
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR 0x200
-#define AT_SYMLINK_FOLLOW 0x400
-#define AT_EMPTY_PATH 0x1000
-#define PATH_MAX 4096
-#define NAME_MAX 255
-
 /* Linux's default nr_open: the most fds RLIMIT_NOFILE may allow. */
 #define FD_MAX (1 << 20)
 
@@ -342,10 +294,6 @@ struct file *snapshot_open(struct node *n, unsigned flags);
 /* --- xattr.c: extended attributes (man 7 xattr).  name is a kernel
  * string of 1..255 bytes; values are at most XATTR_SIZE_MAX bytes; n may be
  * NULL for a file outside the tree (a pipe, a socket). */
-#define XATTR_CREATE 1
-#define XATTR_REPLACE 2
-#define XATTR_NAME_MAX 255
-#define XATTR_SIZE_MAX 65536
 /* Copies the value to uvalue if it fits size (0: only its length). */
 long xattr_get(struct node *n, const char *name, uint64_t uvalue, size_t size);
 long xattr_set(struct node *n, const char *name, const void *value, size_t len,
@@ -359,19 +307,6 @@ void xattr_free(struct node *n);
 /* --- inotify.c: inotify instances and the events of the file tree.  The
  * file-system operations report what they did through these; each is
  * cheap when nothing is watched. */
-#define IN_ACCESS 0x001
-#define IN_MODIFY 0x002
-#define IN_ATTRIB 0x004
-#define IN_CLOSE_WRITE 0x008
-#define IN_CLOSE_NOWRITE 0x010
-#define IN_OPEN 0x020
-#define IN_MOVED_FROM 0x040
-#define IN_MOVED_TO 0x080
-#define IN_CREATE 0x100
-#define IN_DELETE 0x200
-#define IN_DELETE_SELF 0x400
-#define IN_MOVE_SELF 0x800
-#define IN_ISDIR 0x40000000
 long inotify_create(unsigned flags, struct file **out);
 bool file_is_inotify(const struct file *f);
 long inotify_add_watch(struct file *f, struct node *n, uint32_t mask);

@@ -7,6 +7,7 @@
 #define MM_MM_H
 
 #include "arch/x86_64/arch.h"
+#include "lib/linux_abi.h"
 
 /* --- pmem.c: physical pages, a buddy allocator (orders 0..PMEM_MAX_ORDER) */
 #define PMEM_MAX_ORDER 10
@@ -93,9 +94,6 @@ void kstack_free(uint64_t base);
 bool kstack_guard(uint64_t addr);
 
 /* --- vm.c: the program's address space */
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
 
 struct file;
 struct node;

@@ -17,43 +17,13 @@
 
 #include "fs/fs.h"
 
-#define AF_UNSPEC 0
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
-#define AF_NETLINK 16
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
-#define SOCK_SEQPACKET 5
 #define SOCK_TYPE_MASK 0xf
-#define SOCK_NONBLOCK O_NONBLOCK
-#define SOCK_CLOEXEC O_CLOEXEC
-
-#define MSG_OOB 0x1
-#define MSG_PEEK 0x2
-#define MSG_TRUNC 0x20
-#define MSG_DONTWAIT 0x40
-#define MSG_WAITALL 0x100
-#define MSG_NOSIGNAL 0x4000
-#define MSG_CMSG_CLOEXEC 0x40000000
-
-#define SHUT_RD 0
-#define SHUT_WR 1
-#define SHUT_RDWR 2
 
 /* A socket address as the program passes it: at most 128 bytes. */
 struct kaddr {
     uint8_t b[128];
     uint32_t len;
 };
-
-/* The IP control messages' levels and types (ip(7), ipv6(7)). */
-#define SOL_IP 0
-#define SOL_IPV6 41
-#define IP_TOS 1
-#define IP_PKTINFO 8
-#define IPV6_PKTINFO 50
-#define IPV6_TCLASS 67
 
 /* One sendmsg/recvmsg: the user's iovec, walked by a cursor. */
 #define NET_MSG_IOV_MAX 64

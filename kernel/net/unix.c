@@ -9,7 +9,6 @@
 #include "net/net.h"
 #include "mm/mm.h"
 
-#define SOL_SOCKET 1
 #define UNIX_PATH 108
 #define STREAM_BUF (256 * 1024)
 

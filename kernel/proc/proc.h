@@ -12,6 +12,7 @@
 #define PROC_PROC_H
 
 #include "arch/x86_64/arch.h"
+#include "lib/linux_abi.h"
 
 #define NSIG 64
 #define SIGBIT(s) (1UL << ((s)-1))
@@ -156,6 +157,7 @@ struct linux_timespec;
 struct linux_timeval;
 /* Longer than any sleep: the saturated value of a huge timeout. */
 #define TIME_FOREVER (UINT64_MAX / 2)
+#define NSEC 1000000000ULL /* nanoseconds in a second */
 /* A timespec as nanoseconds: 0, or -EINVAL (negative seconds, nanoseconds
  * outside [0, 1e9)); huge values saturate to TIME_FOREVER. */
 long time_ts_to_ns(const struct linux_timespec *ts, uint64_t *ns);

@@ -171,5 +171,5 @@ void oom_kill(uint64_t addr)
     kprintf("gorump: out of memory: no free page for address %lx "
             "(%lu pages in use); program killed\n",
             addr, pmem_total_pages() - pmem_free_pages());
-    signal_kill(9);
+    signal_kill(SIGKILL);
 }
