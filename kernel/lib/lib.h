@@ -27,6 +27,8 @@
 #define __aligned(n) __attribute__((aligned(n)))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 
+/* The C library's (C11 §7.24), lib/string.c; gcc also emits calls to
+ * memcpy, memmove, memset and memcmp itself. */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
@@ -39,6 +41,8 @@ char *strchr(const char *s, int c);
 void *memchr(const void *s, int c, size_t n);
 size_t strcspn(const char *s, const char *reject);
 
+/* C11's, for the conversions lib/printf.c lists (no floating point):
+ * writes at most size-1 bytes and a NUL, returns the full length. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
@@ -89,22 +93,29 @@ struct list {
     {                                                                          \
         &(l), &(l)                                                             \
     }
+/* An empty list (or a node linked nowhere). */
 void list_init(struct list *l);
+/* Links n (not on a list) in before head, at the tail. */
 void list_add_tail(struct list *head, struct list *n);
+/* Unlinks n from its list and links it to itself, so a second list_del
+ * does no harm. */
 void list_del(struct list *n);
 bool list_empty(const struct list *l);
 #define list_for_each(pos, head)                                               \
     for (struct list *pos = (head)->next, *pos##_next = pos->next;             \
          pos != (head); pos = pos##_next, pos##_next = pos->next)
 
-/* Random bytes from the kernel's ChaCha20 generator (lib/random.c). */
+/* Random bytes from the kernel's ChaCha20 generator (lib/random.c).
+ * random_init keys it (RDRAND and the TSC): boot only, after cpu_init;
+ * random_bytes never fails, any context. */
 void random_init(void);
 void random_bytes(void *buf, size_t n);
 
 /* The function containing addr and the offset into it, or NULL. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 
-/* Kernel command-line options (main.c). */
+/* Kernel command-line options (main.c): whether a space-separated word
+ * is exactly word; the whole line (at most 1023 bytes). */
 bool cmdline_has(const char *word);
 const char *cmdline_get(void);
 /* What follows "key" (which ends in '=') in the word that starts with it,
