@@ -63,7 +63,8 @@ struct kmsg_sink {
  * boot code, before the first message it should carry. */
 void kmsg_sink_add(struct kmsg_sink *s);
 /* Makes halt the machine's last step instead of arch_poweroff (for one
- * that must first stop other CPUs, say); halt gets the status 0-255. */
+ * that must first stop other CPUs, say); halt gets the status 0-255.
+ * NULL: arch_poweroff again. */
 void kmsg_set_halt(__noreturn void (*halt)(int status));
 
 /* Formats as vsnprintf (at most 511 bytes) and writes the text to every
