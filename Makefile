@@ -73,7 +73,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
 # and tests/unit/kshim/*.c; the kernel's own headers are used, with
 # tests/unit/kshim/arch standing in for the CPU's.  No tool code is linked.
 KUNIT_TESTS := $(addprefix $(BUILD)/unit/,test_pmem test_kheap test_vma \
-	test_pathwalk test_kprintf test_epoll test_pipe test_p9 test_ext2 \
+	test_pathwalk test_kprintf test_kmsg test_epoll test_pipe test_p9 test_ext2 \
 	test_ext2_hostile test_kstring)
 KUNIT_CFLAGS := $(WARN) -Wno-unused-parameter -O1 -g -D_GNU_SOURCE \
 	-Itests/unit/kshim -Ikernel -Iinclude -Itests/unit $(SAN)
@@ -179,6 +179,20 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIBSRC) \
 	@mkdir -p $(dir $@)
 	@echo "  UNIT    $<"
 	$(Q)$(CC) $(UCFLAGS) -o $@ $< $(UNIT_LIBSRC)
+
+# test_abi also compares every constant of the kernel's Linux ABI headers
+# with the host's: abi_names.h lists them, made from those headers, and is
+# compiled with ours (abi_ours.c) and with each host header set.
+ABI_CONST_HDRS := kernel/lib/linux_abi.h kernel/lib/errno.h
+$(BUILD)/unit/abi_names.h: $(ABI_CONST_HDRS)
+	@mkdir -p $(dir $@)
+	$(Q)sed -n 's/^#define \([A-Z][A-Z0-9_]*\) .*/#ifdef \1\nABI_HAVE(\1)\n#else\nABI_MISSING(\1)\n#endif/p' \
+		$(ABI_CONST_HDRS) >$@
+$(BUILD)/unit/test_abi: tests/unit/test_abi.c $(wildcard tests/unit/abi_*) \
+	kernel/sys/abi.h $(BUILD)/unit/abi_names.h
+	@echo "  UNIT    $<"
+	$(Q)$(CC) $(UCFLAGS) -I$(BUILD)/unit -o $@ $< \
+		$(wildcard tests/unit/abi_*.c)
 
 $(KUNIT_TESTS): $(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h \
 	$(wildcard tests/unit/kshim/*.[ch] tests/unit/kshim/*/*/*.h \

@@ -93,8 +93,7 @@ static void read_start_info(uint64_t pa)
     if (si->nr_modules < 1) {
         kprintf("gorump: no image given (boot with -initrd IMAGE, as "
                 "'gorump run' does)\n");
-        console_exit(GORUMP_STATUS_BADIMAGE);
-        arch_poweroff(GORUMP_STATUS_BADIMAGE);
+        kernel_stop(GORUMP_STATUS_BADIMAGE);
     }
     const struct hvm_modlist_entry *mod = phys_to_virt(si->modlist_paddr);
     boot.image = (struct mem_range){mod->paddr, mod->paddr + mod->size};
@@ -105,16 +104,10 @@ static bool overlaps(struct mem_range a, uint64_t s, uint64_t e)
     return a.start < e && s < a.end;
 }
 
-static __noreturn void stop(int status)
-{
-    console_exit(status);
-    arch_poweroff(status);
-}
-
 static __noreturn void refuse(const char *what)
 {
     kprintf("gorump: image: %s\n", what);
-    stop(GORUMP_STATUS_BADIMAGE);
+    kernel_stop(GORUMP_STATUS_BADIMAGE);
 }
 
 /* Is [s, e) usable RAM below 1 GiB (mapped by the boot tables)? */
@@ -164,6 +157,15 @@ static void set_cwd(const char *path)
     node_put(dir);
 }
 
+/* A signal record from the host (the tool forwards its SIGINT, SIGTERM,
+ * SIGHUP, SIGUSR1, SIGUSR2) goes to the program as kill(2) would send it;
+ * SIGKILL and SIGSTOP are not the host's to send. */
+static void host_signal(int sig)
+{
+    if (sig >= 1 && sig <= NSIG && sig != SIGKILL && sig != SIGSTOP)
+        signal_send_process(sig, 0 /* SI_USER */);
+}
+
 void kmain(uint32_t start_info);
 void kmain(uint32_t start_info)
 {
@@ -209,7 +211,7 @@ void kmain(uint32_t start_info)
     dev_init();
     v9p_probe(cmdline_get());
     if (p9_mount_shares(cmdline_get()))
-        stop(GORUMP_STATUS_FAILURE);
+        kernel_stop(GORUMP_STATUS_FAILURE);
     netdev_probe(cmdline_get());
     net_init();
     struct seq resolv = {0}, hosts = {0};
@@ -218,6 +220,7 @@ void kmain(uint32_t start_info)
     kfree(resolv.buf);
     kfree(hosts.buf);
     set_cwd(img.cwd ? img.cwd : "/");
+    console_signal_notify(host_signal);
     console_rx_init();
     if (exec_start(&img))
         refuse("the program cannot be started");

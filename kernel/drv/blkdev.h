@@ -38,6 +38,7 @@ struct blk_seg {
 
 /* Finds and starts the virtio-blk devices (both transports). */
 void blkdev_probe(const char *cmdline);
+/* How many devices blkdev_probe started; device i (0-based), or NULL. */
 int blkdev_count(void);
 struct blkdev *blkdev_get(int i);
 /* The device whose id is id, or NULL. */

@@ -5,7 +5,9 @@
  * The transmitter is polled: wait for an empty FIFO, then write up to 16
  * bytes, so output is never dropped when the host reads slowly.  The
  * receiver interrupts (IRQ 4 through the I/O APIC) and carries the host's
- * records: a signal for the program.
+ * records: the program's stdin and signals for it, both handed to
+ * callbacks the layers above register.  The kernel stream is a kmsg sink
+ * (lib/kmsg.c): kprintf and panic write here without calling drv/.
  *
  * Once a virtio-console port is up (virtio_console.c), the output stream
  * moves there: a DLE 'v' record on the serial port says so, and the same
@@ -16,7 +18,6 @@
 #include "drv/drv.h"
 #include "arch/x86_64/arch.h"
 #include "gorump/console.h"
-#include "proc/proc.h"
 
 #define COM1 0x3f8
 #define COM1_GSI 4
@@ -43,6 +44,7 @@ static struct {
     size_t head, len;
     size_t consumed; /* read, not yet given back as a credit */
     void (*notify)(void);
+    void (*signal)(int sig);
 } in;
 
 static const char stream_code[] = {
@@ -50,6 +52,10 @@ static const char stream_code[] = {
     [CON_STDOUT] = GORUMP_CON_STDOUT,
     [CON_STDERR] = GORUMP_CON_STDERR,
 };
+
+static void sink_write(const char *buf, size_t n);
+static void sink_stop(int status, bool panicked);
+static struct kmsg_sink sink = {.write = sink_write, .stop = sink_stop};
 
 void console_init(void)
 {
@@ -60,6 +66,7 @@ void console_init(void)
     outb(COM1 + 3, 0x03); /* 8N1 */
     outb(COM1 + 2, 0xc7); /* enable and clear FIFOs; receive trigger 14 */
     con.cur = CON_KERNEL;
+    kmsg_sink_add(&sink);
 }
 
 static void put(uint8_t c);
@@ -95,8 +102,8 @@ static void receive(uint8_t c)
         return;          /* other codes: unknown, dropped */
     }
     con.nrx = 0;
-    if (c >= 1 && c <= 64 && c != 9 && c != 19)
-        signal_send_process(c, 0 /* SI_USER */);
+    if (in.signal)
+        in.signal(c);
 }
 
 /* Takes what the UART holds, unless the ring is full: then the UART keeps
@@ -168,6 +175,11 @@ void console_stdin_notify(void (*fn)(void))
     in.notify = fn;
 }
 
+void console_signal_notify(void (*fn)(int sig))
+{
+    in.signal = fn;
+}
+
 void console_rx_init(void)
 {
     int vec = irq_vector_alloc();
@@ -199,9 +211,26 @@ static void serial_put(uint8_t c)
     con.room--;
 }
 
-/* n bytes of the framed stream, to whichever transport carries it. */
+/* Moves the stream back to the serial port for good: what the port
+ * holds reaches the host first (the tool reads the serial port's bytes
+ * only after the port's DLE 'b'). */
+static void back_to_serial(void)
+{
+    uint8_t r[2] = {GORUMP_CON_ESC, GORUMP_CON_BACK};
+    con.port = false;
+    if (!vcon_up())
+        return;
+    vcon_put(r, 2);
+    vcon_drain();
+}
+
+/* n bytes of the framed stream, to whichever transport carries it.  A
+ * panic's messages go by the serial port, the one path that needs
+ * nothing else of the kernel to work. */
 static void out(const uint8_t *p, size_t n)
 {
+    if (con.port && kmsg_panicking())
+        back_to_serial();
     if (con.port && vcon_up()) {
         vcon_put(p, n);
         return;
@@ -246,23 +275,16 @@ void console_port_lost(const char *why)
             why);
 }
 
-/* Moves the stream back to the serial port for good: what the port
- * holds reaches the host first (the tool reads the serial port's bytes
- * only after the port's DLE 'b'). */
-static void back_to_serial(void)
-{
-    if (!con.port)
-        return;
-    record(GORUMP_CON_BACK);
-    vcon_drain();
-    con.port = false;
-}
-
 int console_reserve(size_t n)
 {
     if (!con.port || !vcon_up())
         return 0;
-    return vcon_reserve(n, true);
+    return vcon_reserve(n);
+}
+
+void console_room_notify(void (*fn)(void))
+{
+    vcon_room_notify(fn);
 }
 
 void console_append(enum console_stream s, const void *buf, size_t n)
@@ -298,53 +320,24 @@ uint64_t console_first_output_ns(void)
     return con.first_output ? clock_tsc_to_ns(con.first_output - boot_tsc) : 0;
 }
 
-void console_exit(int status)
+static void sink_write(const char *buf, size_t n)
 {
-    record(GORUMP_CON_EXIT);
-    put((uint8_t)status);
-    console_flush();
+    console_write(CON_KERNEL, buf, n);
 }
 
-void console_panic(void)
+/* The last record, then wait until the transmitter is empty (LSR bit 6:
+ * FIFO and shift register) so the host sees every byte before QEMU
+ * stops. */
+static void sink_stop(int status, bool panicked)
 {
-    back_to_serial();
-    record(GORUMP_CON_PANIC);
-}
-
-void kprintf(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    console_write(CON_KERNEL, buf, MIN((size_t)n, sizeof(buf) - 1));
-}
-
-__noreturn void arch_poweroff(int status)
-{
-    /* Wait for the port and the FIFO to drain so the host sees every
-     * byte first. */
+    if (panicked) {
+        record(GORUMP_CON_PANIC);
+    } else {
+        record(GORUMP_CON_EXIT);
+        put((uint8_t)status);
+    }
     if (con.port)
         vcon_drain();
     while (!(inb(COM1 + 5) & 0x40))
         ;
-    outb(GORUMP_DEBUG_EXIT_PORT, (uint8_t)status);
-    for (;;)
-        __asm__ volatile("cli; hlt");
-}
-
-__noreturn void panic(const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    __asm__ volatile("cli");
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    back_to_serial();
-    kprintf("gorump: kernel panic: %s\n", buf);
-    backtrace_here();
-    console_panic();
-    arch_poweroff(GORUMP_STATUS_PANIC);
 }

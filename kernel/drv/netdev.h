@@ -47,6 +47,7 @@ struct netdev {
  * kernel command line (virtio_mmio.device=SIZE@BASE:IRQ) and virtio-net
  * devices on the PCI bus (legacy 0xcf8 configuration ports). */
 void netdev_probe(const char *cmdline);
+/* How many devices netdev_probe started; device i (0-based), or NULL. */
 int netdev_count(void);
 struct netdev *netdev_get(int i);
 /* Sends one frame made of n pieces (their total at most

@@ -31,6 +31,8 @@ struct pci_dev {
     struct pci_bar bar[6];
 };
 
+/* Configuration-space access through the legacy ports (0xcf8/0xcfc) at
+ * byte offset off (< 256, aligned to the access size). */
 uint8_t pci_read8(const struct pci_dev *d, unsigned off);
 uint16_t pci_read16(const struct pci_dev *d, unsigned off);
 uint32_t pci_read32(const struct pci_dev *d, unsigned off);
@@ -61,6 +63,7 @@ void pci_enable(const struct pci_dev *d);
  * the function has no usable MSI-X capability. */
 int pci_msix_enable(struct pci_dev *d, uint8_t vector,
                     volatile uint32_t **entry);
+/* Masks the MSI-X entry pci_msix_enable gave (NULL: nothing to mask). */
 void pci_msix_mask(volatile uint32_t *entry);
 
 /* "00:03.0", for messages; buf holds at least 8 bytes. */

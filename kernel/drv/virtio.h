@@ -87,6 +87,8 @@ struct virtq {
  * when max is 0, -ENOMEM. */
 int virtq_alloc(struct virtq *vq, const char *owner, uint16_t index,
                 uint32_t max);
+/* Frees the rings virtq_alloc allocated (none: nothing); the device must
+ * no longer use the queue (reset it first). */
 void virtq_free(struct virtq *vq);
 /* Makes buffer id (len bytes at physical pa) available to the device;
  * flags is 0 or VIRTQ_DESC_F_WRITE.  The id must be free (a bug if not).

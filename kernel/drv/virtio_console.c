@@ -21,14 +21,15 @@
  * which is handed to the device when full or at vcon_flush.  The device
  * gives a slot back once the host has taken its bytes, so a host that
  * reads slowly holds the writer back and nothing is dropped.  The
- * transmit queue asks for no interrupt except while a writer sleeps for
- * room.
+ * transmit queue asks for no interrupt except while a writer waits for
+ * room: vcon_reserve says -EAGAIN, the writer sleeps in the layer above
+ * (fs/dev.c), and the interrupt that brings slots back calls the notify
+ * function that layer registered.
  */
 #include "arch/x86_64/arch.h"
 #include "drv/drv.h"
 #include "drv/virtio.h"
 #include "mm/mm.h"
-#include "proc/proc.h"
 
 #define VCON_SLOT_ORDER 2 /* 16 KiB a slot */
 #define VCON_SLOT (PAGE_SIZE << VCON_SLOT_ORDER)
@@ -37,8 +38,10 @@
 _Static_assert(VCON_SLOT *VCON_SLOTS == (PAGE_SIZE << VCON_ORDER), "4 slots");
 #define VIRTIO_CONSOLE_F_MULTIPORT (1ULL << 1)
 #define TXQ 5 /* port 1's transmit queue */
-/* A writer that may not sleep (a kernel message, the exit record) waits
- * this long for the host to take bytes before the port is given up. */
+/* vcon_drain (the exit or a panic) waits this long for the host to take
+ * what the port holds before giving the port up, so a device that stops
+ * answering cannot hang the machine's end.  Writers otherwise wait as
+ * long as the host takes, as they would for the serial port. */
 #define SPIN_LIMIT_NS (10ULL * 1000000000)
 
 static struct {
@@ -52,8 +55,8 @@ static struct {
     size_t cur_len; /* bytes in it */
     uint8_t vector;
     bool up, broken;
-    struct waitq room; /* writers waiting for slots */
-    int sleepers;
+    bool waiting;              /* a writer waits for room: interrupts on */
+    void (*room_notify)(void); /* tells it slots came back */
 } vc = {.cur = -1};
 
 static void vcon_give_up(const char *why)
@@ -84,8 +87,12 @@ static void vcon_irq(struct trapframe *tf)
         return;
     vc.vdev->ops->irq_ack(vc.vdev);
     reclaim();
-    if (vc.nfree)
-        waitq_wake(&vc.room, -1);
+    if ((vc.nfree || !vc.up) && vc.waiting) {
+        vc.waiting = false;
+        virtq_no_interrupt(&vc.tx, true);
+        if (vc.room_notify)
+            vc.room_notify();
+    }
 }
 
 /* Hands the slot being filled to the device. */
@@ -108,46 +115,14 @@ static size_t room_now(void)
     return in_cur + (size_t)vc.nfree * VCON_SLOT;
 }
 
-/* Sleeps until the device gives a slot back: 0, or -ERESTARTSYS for
- * a signal. */
-static int sleep_for_slot(void)
+/* Waits, spinning, until n bytes fit (the caller may not sleep: a
+ * kernel message, the exit record). */
+static void spin_for_room(size_t n)
 {
-    int r = 0;
-    submit(); /* what waits in a partly filled slot goes first */
-    virtq_no_interrupt(&vc.tx, false);
-    vc.sleepers++;
-    reclaim(); /* what came back before the hint was seen */
-    if (vc.up && vc.nfree == 0)
-        r = sched_sleep(&vc.room, 0);
-    if (--vc.sleepers == 0)
-        virtq_no_interrupt(&vc.tx, true);
-    return r == -EINTR ? -ERESTARTSYS : 0;
-}
-
-/* Waits until n bytes fit: sleeping when the caller may, else spinning
- * for at most SPIN_LIMIT_NS (then the port is given up).  0 (also when
- * the port went away: the serial port needs no room), or -ERESTARTSYS
- * when a sleep was interrupted by a signal. */
-static int wait_room(size_t n, bool may_sleep)
-{
-    uint64_t t0 = 0;
     while (vc.up && room_now() < n) {
         reclaim();
-        if (!vc.up || room_now() >= n)
-            break;
-        if (may_sleep) {
-            int r = sleep_for_slot();
-            if (r)
-                return r;
-            continue;
-        }
-        if (!t0)
-            t0 = clock_mono_ns();
-        else if (clock_mono_ns() - t0 > SPIN_LIMIT_NS)
-            vcon_give_up("the host took no output for 10 s");
         __builtin_ia32_pause();
     }
-    return 0;
 }
 
 bool vcon_up(void)
@@ -160,9 +135,26 @@ size_t vcon_capacity(void)
     return VCON_SLOTS * VCON_SLOT;
 }
 
-int vcon_reserve(size_t n, bool may_sleep)
+int vcon_reserve(size_t n)
 {
-    return wait_room(MIN(n, vcon_capacity()), may_sleep);
+    n = MIN(n, vcon_capacity());
+    if (!vc.up || room_now() >= n)
+        return 0;
+    submit(); /* what waits in a partly filled slot goes first */
+    reclaim();
+    if (!vc.up || room_now() >= n)
+        return 0;
+    vc.waiting = true;
+    virtq_no_interrupt(&vc.tx, false);
+    reclaim(); /* what came back before the hint was seen */
+    if (!vc.up || room_now() >= n)
+        return 0;
+    return -EAGAIN;
+}
+
+void vcon_room_notify(void (*fn)(void))
+{
+    vc.room_notify = fn;
 }
 
 void vcon_put(const void *p, size_t n)
@@ -173,7 +165,7 @@ void vcon_put(const void *p, size_t n)
             if (vc.nfree == 0)
                 reclaim();
             if (vc.nfree == 0)
-                wait_room(VCON_SLOT, false);
+                spin_for_room(VCON_SLOT);
             if (!vc.up)
                 return; /* the caller's console.c goes on on the serial port */
             vc.cur = vc.free[--vc.nfree];
@@ -244,7 +236,6 @@ static bool vcon_attach(struct virtio_dev *d)
     if (vc.vdev)
         return false; /* the first one is the console */
     vc.vdev = d;
-    waitq_init(&vc.room);
     int err = vcon_init(d);
     if (err) {
         kprintf("gorump: %s: virtio-console not started (%d); output "

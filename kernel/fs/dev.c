@@ -97,6 +97,23 @@ static size_t con_copy(enum console_stream s, uint64_t ubuf, size_t k)
     return at;
 }
 
+/* Writers waiting for room on the console's port. */
+static struct waitq con_room = {LIST_INIT(con_room.waiters)};
+
+static void con_room_came(void)
+{
+    waitq_wake(&con_room, -1);
+}
+
+/* Waits until n bytes of stream fit: 0, or -ERESTARTSYS for a signal. */
+static int con_wait_room(size_t n)
+{
+    while (console_reserve(n) == -EAGAIN)
+        if (sched_sleep(&con_room, 0) == -EINTR)
+            return -ERESTARTSYS;
+    return 0;
+}
+
 static long con_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     enum console_stream s = (enum console_stream)(uintptr_t)f->priv;
@@ -104,7 +121,7 @@ static long con_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     long r = 0;
     while (done < n && !r) {
         size_t chunk = MIN(n - done, CON_CHUNK);
-        r = console_reserve(2 * chunk + 2);
+        r = con_wait_room(2 * chunk + 2);
         if (r)
             break;
         size_t k = con_copy(s, ubuf + done, chunk);
@@ -272,4 +289,5 @@ void dev_init(void)
         }
     }
     console_stdin_notify(stdin_arrived);
+    console_room_notify(con_room_came);
 }

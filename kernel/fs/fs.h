@@ -13,54 +13,6 @@
 
 struct gorump_image;
 
-#define O_ACCMODE 3
-#define O_RDONLY 0
-#define O_WRONLY 1
-#define O_RDWR 2
-#define O_CREAT 0100
-#define O_EXCL 0200
-#define O_NOCTTY 0400
-#define O_TRUNC 01000
-#define O_APPEND 02000
-#define O_NONBLOCK 04000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW 0400000
-#define O_CLOEXEC 02000000
-#define O_PATH 010000000
-
-#define EPOLLIN 0x001
-#define EPOLLPRI 0x002
-#define EPOLLOUT 0x004
-#define EPOLLERR 0x008
-#define EPOLLHUP 0x010
-#define EPOLLRDNORM 0x040
-#define EPOLLWRNORM 0x100
-#define EPOLLRDHUP 0x2000
-#define EPOLLEXCLUSIVE (1u << 28)
-#define EPOLLWAKEUP (1u << 29)
-#define EPOLLONESHOT (1u << 30)
-#define EPOLLET (1u << 31)
-
-#define S_IFMT 0170000
-#define S_IFIFO 0010000
-#define S_IFCHR 0020000
-#define S_IFDIR 0040000
-#define S_IFREG 0100000
-#define S_IFLNK 0120000
-#define S_IFSOCK 0140000
-#define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
-#define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
-#define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
-#define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
-
-#define AT_FDCWD -100
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR 0x200
-#define AT_SYMLINK_FOLLOW 0x400
-#define AT_EMPTY_PATH 0x1000
-#define PATH_MAX 4096
-#define NAME_MAX 255
-
 /* Linux's default nr_open: the most fds RLIMIT_NOFILE may allow. */
 #define FD_MAX (1 << 20)
 
@@ -94,8 +46,13 @@ struct file {
 };
 
 /* --- file.c: file objects and the fd table */
+/* A new file of a kind (ops, its state priv, O_* flags) holding one
+ * reference, owned by the caller; NULL when out of memory. */
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags);
+/* Takes one more reference to f. */
 void file_get(struct file *f);
+/* Drops one; the last ends its epoll watches and inotify state, releases
+ * the kind's state and its node.  Never from an interrupt. */
 void file_put(struct file *f);
 /* Readiness may have changed (events: what became true). */
 void file_notify(struct file *f, uint32_t events);
@@ -107,7 +64,11 @@ uint32_t file_poll(struct file *f);
 extern struct waitq file_poll_waiters;
 /* Sleeps on f until woken or a signal: 0 or -ERESTARTSYS. */
 int file_wait(struct file *f);
+/* Puts f at the lowest free fd, the table taking over the caller's
+ * reference: the fd, or -EMFILE / -ENOMEM (the caller keeps f). */
 int fd_install(struct file *f, bool cloexec);
+/* The same at fd, closing what was there first (dup2): fd, or -EBADF (fd
+ * outside [0, FD_MAX)) or -ENOMEM; RLIMIT_NOFILE is the caller's check. */
 int fd_install_at(int fd, struct file *f, bool cloexec);
 /* fd_install for a file just made: on failure the file is dropped. */
 int fd_install_new(struct file *f, bool cloexec);
@@ -115,13 +76,16 @@ int fd_install_new(struct file *f, bool cloexec);
 int fd_free_from(int min);
 /* The file at fd with a reference taken, or NULL. */
 struct file *fd_get(int fd);
+/* Empties fd and drops the table's reference: 0, or -EBADF. */
 int fd_close(int fd);
 /* Closes every fd, as the process's exit does on Linux. */
 void fd_close_all(void);
+/* fd's FD_CLOEXEC flag (false for a free fd); set leaves a free fd be. */
 bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool on);
+/* How many fds are open. */
 int fd_count(void);
-/* RLIMIT_NOFILE: fd_install uses numbers below n. */
+/* RLIMIT_NOFILE: fd_install uses numbers below n (at most FD_MAX). */
 void fd_set_limit(int n);
 int fd_limit(void);
 
@@ -135,6 +99,9 @@ struct seq {
     size_t len, cap;
     bool failed;
 };
+/* Append to s, keeping it NUL-terminated; out of memory sets s->failed
+ * and later appends do nothing (the caller frees s->buf either way).
+ * seq_printf formats at most 255 bytes at a time. */
 void seq_printf(struct seq *s, const char *fmt, ...) __printf(2, 3);
 void seq_write(struct seq *s, const void *p, size_t n);
 
@@ -196,21 +163,31 @@ struct node {
     uint64_t blocks;       /* st_blocks, as the backend reports */
 };
 
+/* Boot only: makes the root directory (panics without memory for it). */
 void node_init(void);
+/* The root directory (no reference taken: it is never freed). */
 struct node *node_root(void);
-/* A new node (refs 1, nlink 0). */
+/* A new node (refs 1, nlink 0), or NULL when out of memory. */
 struct node *node_new(uint32_t mode);
+/* Takes one more reference to n. */
 void node_get(struct node *n);
+/* Drops one; a node of the tree with no reference and no link left is
+ * freed with its pages, a mounted one goes back to its mount's cache. */
 void node_put(struct node *n);
 /* The child named name[0..len), or NULL. */
 struct node *dir_lookup(struct node *dir, const char *name, size_t len);
 /* Links child into dir under name: 0, -EEXIST, -ENOMEM. */
 int dir_link(struct node *dir, const char *name, size_t len,
              struct node *child);
-/* Removes the entry name from dir (the node lives while referenced). */
+/* Removes the entry name from dir (the node lives while referenced):
+ * 0 or -ENOENT. */
 int dir_unlink(struct node *dir, const char *name, size_t len);
+/* Whether directory dir (of the tree, not a mount's) has no entries. */
 bool dir_empty(struct node *dir);
-/* Regular file data, to or from a user (user) or kernel buffer. */
+/* Regular file data at off, to or from a user (user) or kernel buffer,
+ * the node's backend's for a mounted one: the bytes done (fewer at the
+ * end of file, 0 past it), or when none, -EFAULT, -EIO, -ENOMEM (read),
+ * -EFBIG (past 1 TiB), -ENOSPC (write).  A write extends the file. */
 long node_read(struct node *n, uint64_t buf, bool user, size_t len,
                uint64_t off);
 long node_write(struct node *n, uint64_t buf, bool user, size_t len,
@@ -233,7 +210,9 @@ bool node_page_cached(const struct node *n, uint64_t idx);
 int node_table(struct node *n, uint64_t npages);
 /* Makes pages [from, to) holes that read zeros (MADV_REMOVE). */
 int node_punch(struct node *n, uint64_t from, uint64_t to);
+/* Fills st from n (a mounted node asks its backend first). */
 void node_stat(struct node *n, struct linux_stat *st);
+/* Sets n's ctime to now, and its mtime too when modified. */
 void node_touch(struct node *n, bool modified);
 /* Writes the absolute path of directory dir into buf: length or -ERANGE. */
 long node_dir_path(struct node *dir, char *buf, size_t size);
@@ -295,6 +274,7 @@ int path_resolve(int dirfd, const char *path, bool follow, struct node **out);
 /* Resolves all but the last component, and looks that up without
  * following it; parent and node hold references (lookup_done drops them). */
 int path_parent(int dirfd, const char *path, struct lookup *lk);
+/* Drops the references lk holds (any of them may be NULL). */
 void lookup_done(struct lookup *lk);
 /* lk names a symbolic link: replaces lk with the lookup of the link's
  * target from the link's directory (the last component not followed), for
@@ -309,10 +289,14 @@ int path_real(const char *path, char *buf, size_t size);
 /* Copies a user path into a new PATH_MAX buffer (kfree it), or NULL with
  * *err -EFAULT, -ENAMETOOLONG, -ENOENT (empty) or -ENOMEM. */
 char *path_from_user(uint64_t upath, long *err);
+/* The working directory becomes dir (a reference taken): 0 or
+ * -ENOTDIR. */
 int cwd_set(struct node *dir);
+/* The working directory (the root until set), no reference taken. */
 struct node *cwd_node(void);
 
 /* --- vfs.c: opening nodes, regular files and directories */
+/* Boot only: the root, /tmp (sticky), /root and /etc. */
 void vfs_init(void);
 /* Opens path (openat's rules); *out holds the new file. */
 long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
@@ -323,11 +307,15 @@ void vfs_etc_defaults(const char *resolv, const char *hosts);
 int vfs_load_image(const struct gorump_image *img);
 /* The node of a program on the image's disk (referenced), or NULL. */
 struct node *vfs_disk_program(void);
+/* getdents64(2) on directory file f into the user's n bytes: the bytes
+ * filled (0 at the end), -ENOTDIR, -EINVAL (n holds no entry), -EFAULT,
+ * -ENOMEM; the position moves only past what reached the program. */
 long vfs_getdents(struct file *f, uint64_t ubuf, size_t n);
 /* Appends one linux_dirent64 to buf (cap bytes, *len used); false when
  * it does not fit. */
 bool dirent_emit(uint8_t *buf, size_t cap, size_t *len, uint64_t ino,
                  uint64_t off, uint8_t type, const char *name, size_t nlen);
+/* Whether f is a regular file of the tree or a mount (vfs.c's kind). */
 bool file_is_regular(struct file *f);
 /* chmod and chown (-1 keeps) of a node: the tree's in place, a mount's
  * through its backend; IN_ATTRIB.  0 or a negative errno. */
@@ -335,6 +323,7 @@ long vfs_chmod(struct node *n, uint32_t mode);
 long vfs_chown(struct node *n, uint32_t uid, uint32_t gid);
 /* umask(2): sets the mask, returns the old one. */
 unsigned vfs_umask(unsigned mask);
+/* The mask, unchanged (creation applies it). */
 unsigned vfs_get_umask(void);
 /* Makes a read-only file of generated text (/proc and friends). */
 struct file *snapshot_open(struct node *n, unsigned flags);
@@ -342,14 +331,16 @@ struct file *snapshot_open(struct node *n, unsigned flags);
 /* --- xattr.c: extended attributes (man 7 xattr).  name is a kernel
  * string of 1..255 bytes; values are at most XATTR_SIZE_MAX bytes; n may be
  * NULL for a file outside the tree (a pipe, a socket). */
-#define XATTR_CREATE 1
-#define XATTR_REPLACE 2
-#define XATTR_NAME_MAX 255
-#define XATTR_SIZE_MAX 65536
-/* Copies the value to uvalue if it fits size (0: only its length). */
+/* Each returns a negative errno as the xattr calls do: -EOPNOTSUPP (no
+ * attributes on n: /proc, a mount, no node), -EROFS, -EPERM, -ENODATA,
+ * -ERANGE, -ENOSPC (over the guest-wide total), -EFAULT.
+ * Copies the value to uvalue if it fits size (0: only its length). */
 long xattr_get(struct node *n, const char *name, uint64_t uvalue, size_t size);
+/* Sets name to value[0..len) (XATTR_CREATE / XATTR_REPLACE in flags): 0,
+ * -EEXIST, -ENODATA or the above. */
 long xattr_set(struct node *n, const char *name, const void *value, size_t len,
                int flags);
+/* Removes name: 0 or the above. */
 long xattr_remove(struct node *n, const char *name);
 /* The NUL-separated names to ulist if they fit size (0: their length). */
 long xattr_list(struct node *n, uint64_t ulist, size_t size);
@@ -359,22 +350,17 @@ void xattr_free(struct node *n);
 /* --- inotify.c: inotify instances and the events of the file tree.  The
  * file-system operations report what they did through these; each is
  * cheap when nothing is watched. */
-#define IN_ACCESS 0x001
-#define IN_MODIFY 0x002
-#define IN_ATTRIB 0x004
-#define IN_CLOSE_WRITE 0x008
-#define IN_CLOSE_NOWRITE 0x010
-#define IN_OPEN 0x020
-#define IN_MOVED_FROM 0x040
-#define IN_MOVED_TO 0x080
-#define IN_CREATE 0x100
-#define IN_DELETE 0x200
-#define IN_DELETE_SELF 0x400
-#define IN_MOVE_SELF 0x800
-#define IN_ISDIR 0x40000000
+/* inotify_init1(2): a new instance in *out, O_NONBLOCK if flags has it
+ * (O_CLOEXEC is the fd's, the caller's): 0, -EMFILE (max_user_instances),
+ * -ENOMEM. */
 long inotify_create(unsigned flags, struct file **out);
+/* Whether f is an inotify instance. */
 bool file_is_inotify(const struct file *f);
+/* inotify_add_watch(2) on node n (resolved by the caller): the watch
+ * descriptor (the existing one's, mask replaced or added to), -EINVAL (f
+ * is no instance), -EEXIST (IN_MASK_CREATE), -ENOSPC, -ENOMEM. */
 long inotify_add_watch(struct file *f, struct node *n, uint32_t mask);
+/* inotify_rm_watch(2): 0 (IN_IGNORED queued), or -EINVAL. */
 long inotify_rm_watch(struct file *f, int wd);
 /* An event on n itself, and on the watched directories holding it (under
  * its names there).  f: the open file it came through, or NULL. */
@@ -399,9 +385,13 @@ void inotify_closed(struct file *f);
 unsigned inotify_limit(int which);
 
 /* --- dev.c: the console fds and /dev */
+/* Boot only, after vfs_init: the /dev nodes and links, and fds 0-2 on the
+ * console (panics if they cannot be made). */
 void dev_init(void);
 
 /* --- procfs.c */
+/* Boot only, after vfs_load_image: /proc's files (argv and the
+ * environment from img) and directories. */
 void procfs_init(const struct gorump_image *img);
 /* Keeps /proc/self/fd in step with the fd table. */
 void procfs_fd_opened(int fd, struct file *f);
@@ -411,16 +401,29 @@ void procfs_fd_closed(int fd);
 /* Every pipe holds 64 KiB, Linux's default; F_SETPIPE_SZ cannot grow it,
  * so it is also /proc/sys/fs/pipe-max-size. */
 #define PIPE_CAPACITY 65536
+/* pipe2(2): the read and write ends (O_NONBLOCK of flags) in ends: 0 or
+ * -ENFILE (no memory for the buffer or the files). */
 long pipe_create(struct file *ends[2], unsigned flags);
+/* Whether f is an end of a pipe or a FIFO. */
 bool file_is_pipe(const struct file *f);
 /* Opens a FIFO node (open(2)'s blocking rules for FIFOs). */
 long fifo_open(struct node *n, unsigned flags, struct file **out);
+/* eventfd2(2) (flags checked by the caller): 0 with the file in *out,
+ * or -ENOMEM. */
 long eventfd_create(uint32_t initval, int flags, struct file **out);
 
 /* --- epoll.c */
+/* A new epoll instance in *out: 0 or -ENOMEM. */
 long epoll_create(struct file **out);
+/* epoll_ctl(2) of target (open as fd) in ep, the event read from uevent
+ * unless deleting: 0, -EINVAL (ep no epoll, target ep or an epoll, bad
+ * op), -EPERM (target not pollable), -EEXIST, -ENOENT, -EFAULT,
+ * -ENOMEM. */
 long epoll_ctl(struct file *ep, int op, int fd, struct file *target,
                uint64_t uevent);
+/* Up to maxevents ready events to uevents; blocks (if block) until one
+ * is ready, the deadline (mono ns, 0: none) or a signal: how many (0 on
+ * timeout), -EINVAL, -EFAULT, -EINTR. */
 long epoll_wait(struct file *ep, uint64_t uevents, int maxevents,
                 uint64_t deadline, bool block);
 /* Marks the watches on f ready and wakes their epoll waiters. */

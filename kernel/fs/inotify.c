@@ -12,17 +12,6 @@
 #include "fs/fs.h"
 #include "mm/mm.h"
 
-#define IN_ALL_EVENTS 0xfff
-#define IN_UNMOUNT 0x2000
-#define IN_Q_OVERFLOW 0x4000
-#define IN_IGNORED 0x8000
-#define IN_ONLYDIR 0x01000000
-#define IN_DONT_FOLLOW 0x02000000
-#define IN_EXCL_UNLINK 0x04000000
-#define IN_MASK_CREATE 0x10000000
-#define IN_MASK_ADD 0x20000000
-#define IN_ONESHOT 0x80000000
-#define FIONREAD 0x541b
 #define EVENT_SIZE 16 /* struct inotify_event without its name */
 #define MAX_QUEUED 16384
 #define MAX_INSTANCES 128

@@ -14,7 +14,6 @@
 _Static_assert(PIPE_SIZE == PIPE_CAPACITY, "pipe size");
 #define PIPE_BUF 4096 /* writes up to this size are atomic (POSIX) */
 #define PIPE_FILES 32
-#define SIGPIPE 13
 
 struct pipe {
     uint8_t *buf;

@@ -1,6 +1,7 @@
 /*
  * lib/lib.h — the kernel's small C library: memory and string functions,
- * formatted printing to the console, panic and assert, and a few helpers.
+ * formatted printing to the registered message sinks, panic and assert,
+ * the machine's end, and a few helpers.  lib/ calls nothing above arch/.
  */
 #ifndef LIB_LIB_H
 #define LIB_LIB_H
@@ -26,6 +27,8 @@
 #define __aligned(n) __attribute__((aligned(n)))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 
+/* The C library's (C11 §7.24), lib/string.c; gcc also emits calls to
+ * memcpy, memmove, memset and memcmp itself. */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
@@ -38,13 +41,47 @@ char *strchr(const char *s, int c);
 void *memchr(const void *s, int c, size_t n);
 size_t strcspn(const char *s, const char *reject);
 
+/* C11's, for the conversions lib/printf.c lists (no floating point):
+ * writes at most size-1 bytes and a NUL, returns the full length. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
-/* Prints to the console's kernel stream. */
+/* Where kernel messages go: each console device adds one sink
+ * (drv/console.c: the serial port).  Sinks are called from any context,
+ * panics and interrupt handlers included, with interrupts off: they must
+ * not sleep, allocate or print. */
+struct kmsg_sink {
+    /* Writes n bytes of kernel messages (no NUL). */
+    void (*write)(const char *buf, size_t n);
+    /* The machine is about to stop: sends the sink's last record (a panic,
+     * or the program's exit status 0-255) and drains what it has queued,
+     * so the host sees every byte.  May be NULL. */
+    void (*stop)(int status, bool panicked);
+    struct kmsg_sink *next; /* lib/kmsg.c's list */
+};
+/* Adds s (which lives forever) to the sinks kprintf and panic write to;
+ * boot code, before the first message it should carry. */
+void kmsg_sink_add(struct kmsg_sink *s);
+/* Makes halt the machine's last step instead of arch_poweroff (for one
+ * that must first stop other CPUs, say); halt gets the status 0-255.
+ * NULL: arch_poweroff again. */
+void kmsg_set_halt(__noreturn void (*halt)(int status));
+
+/* Formats as vsnprintf (at most 511 bytes) and writes the text to every
+ * sink.  Any context. */
 void kprintf(const char *fmt, ...) __printf(1, 2);
-/* Prints registers and a backtrace, tells the host, stops the machine. */
+/* Stops the machine with status (0-255, masked): every sink's exit record,
+ * then the halt hook.  Any context; kernel/exit.c's kernel_exit is the
+ * program's orderly way here. */
+__noreturn void kernel_stop(int status);
+/* A kernel bug: prints the message and a backtrace, then panic_halt. */
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
+/* After a panic's own messages (trap.c prints registers first): every
+ * sink's panic record, then the halt hook with GORUMP_STATUS_PANIC. */
+__noreturn void panic_halt(void);
+/* Whether a panic has begun: its messages take the plainest path (the
+ * console goes back to its serial port).  Any context. */
+bool kmsg_panicking(void);
 
 #define assert(c)                                                              \
     do {                                                                       \
@@ -60,22 +97,29 @@ struct list {
     {                                                                          \
         &(l), &(l)                                                             \
     }
+/* An empty list (or a node linked nowhere). */
 void list_init(struct list *l);
+/* Links n (not on a list) in before head, at the tail. */
 void list_add_tail(struct list *head, struct list *n);
+/* Unlinks n from its list and links it to itself, so a second list_del
+ * does no harm. */
 void list_del(struct list *n);
 bool list_empty(const struct list *l);
 #define list_for_each(pos, head)                                               \
     for (struct list *pos = (head)->next, *pos##_next = pos->next;             \
          pos != (head); pos = pos##_next, pos##_next = pos->next)
 
-/* Random bytes from the kernel's ChaCha20 generator (lib/random.c). */
+/* Random bytes from the kernel's ChaCha20 generator (lib/random.c).
+ * random_init keys it (RDRAND and the TSC): boot only, after cpu_init;
+ * random_bytes never fails, any context. */
 void random_init(void);
 void random_bytes(void *buf, size_t n);
 
 /* The function containing addr and the offset into it, or NULL. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 
-/* Kernel command-line options (main.c). */
+/* Kernel command-line options (main.c): whether a space-separated word
+ * is exactly word; the whole line (at most 1023 bytes). */
 bool cmdline_has(const char *word);
 const char *cmdline_get(void);
 /* What follows "key" (which ends in '=') in the word that starts with it,

@@ -7,6 +7,7 @@
 #define MM_MM_H
 
 #include "arch/x86_64/arch.h"
+#include "lib/linux_abi.h"
 
 /* --- pmem.c: physical pages, a buddy allocator (orders 0..PMEM_MAX_ORDER) */
 #define PMEM_MAX_ORDER 10
@@ -20,8 +21,12 @@ void pmem_init(const struct mem_range *ram, int nram,
                const struct mem_range *reserved, int nreserved);
 /* 2^order contiguous pages, or 0 when memory is exhausted. */
 uint64_t pmem_alloc(unsigned order);
+/* The same, zeroed. */
 uint64_t pmem_alloc_zeroed(unsigned order);
+/* Gives back a block pmem_alloc returned, with the same order (a block
+ * not allocated, or misaligned for its order, panics). */
 void pmem_free(uint64_t pa, unsigned order);
+/* Free pages now (carved or not). */
 uint64_t pmem_free_pages(void);
 /* Memory pressure: when no block is left, pmem_alloc calls fn (never
  * from inside fn itself) to free at least pages pages if it can, and
@@ -29,7 +34,9 @@ uint64_t pmem_free_pages(void);
  * runs wherever pmem_alloc was called, so it may not free a page anyone
  * holds (fs/diskfile.c's pins). */
 void pmem_set_reclaim(uint64_t (*fn)(uint64_t pages));
+/* Pages the allocator manages (RAM less what boot reserved). */
 uint64_t pmem_total_pages(void);
+/* The physical address above all of RAM the allocator knows. */
 uint64_t pmem_max_phys(void);
 
 /* --- failinject.c: gorump.failslab= and gorump.failpage= (docs/SECURITY.md) */
@@ -39,6 +46,7 @@ void failinject_arm(void);
 /* Whether this allocation is to fail (kmalloc, pmem_alloc and lwIP's
  * allocator ask). */
 bool failinject_now(enum fail_kind kind);
+/* Allocations failed on purpose since boot, all kinds. */
 uint64_t failinject_count(void);
 /* Whether the command line names the knob (/proc/gorump/failnet exists
  * only then); its PERCENT now; a new PERCENT (0-100) from now on. */
@@ -47,8 +55,12 @@ unsigned failinject_percent(enum fail_kind kind);
 void failinject_set(enum fail_kind kind, unsigned percent);
 
 /* --- kheap.c: kmalloc/kfree, 16-byte aligned */
+/* n bytes (up to 4 MiB less a header), or NULL when out of memory; never
+ * sleeps, so any context.  kzalloc zeroes them. */
 void *kmalloc(size_t n);
 void *kzalloc(size_t n);
+/* Frees what kmalloc returned (NULL: nothing); a bad pointer or a double
+ * free panics. */
 void kfree(void *p);
 /* Pages held by the heap (slabs are never given back: a measure of the
  * kernel's own memory use, reported as Slab in /proc/meminfo). */
@@ -82,24 +94,26 @@ uint64_t *pt_lookup(uint64_t va);
  * a page kept not present under PROT_NONE). */
 void pt_each(uint64_t start, uint64_t end,
              void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg);
+/* Maps device memory [pa, pa+size) uncached, NX, at a new kernel address
+ * (never unmapped; a guard page after each region): its address.  Boot
+ * and probe code; panics when a table cannot be allocated. */
 void *mmio_map(uint64_t pa, size_t size);
 
 /* --- kstack.c: threads' kernel stacks, KSTACK_SIZE each with unmapped
  * guard pages below. */
 /* The lowest address of a new stack, or 0 when memory is exhausted. */
 uint64_t kstack_alloc(void);
+/* Unmaps and frees a stack kstack_alloc returned (not the running one). */
 void kstack_free(uint64_t base);
 /* Whether addr is in the guard below some kernel stack. */
 bool kstack_guard(uint64_t addr);
 
 /* --- vm.c: the program's address space */
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
 
 struct file;
 struct node;
 
+/* Boot only: the empty address space. */
 void vm_init(void);
 /* Creates a mapping at exactly [start, end) (which must be free), with
  * pages filled lazily with zeros. */
@@ -108,6 +122,10 @@ int vm_map_fixed(uint64_t start, uint64_t end, int prot);
  * otherwise); a regular file's mapping keeps a reference to its node. */
 long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, struct file *f,
              uint64_t off);
+/* The system calls of the same names, their arguments as the program
+ * gave them (checked here) and Linux's errors: munmap(2), mprotect(2),
+ * madvise(2), mremap(2) (the new address or a negative errno),
+ * msync(2) (a mounted file's shared pages written back). */
 int vm_munmap(uint64_t addr, uint64_t len);
 int vm_mprotect(uint64_t addr, uint64_t len, int prot);
 int vm_madvise(uint64_t addr, uint64_t len, int advice);
@@ -120,7 +138,9 @@ int vm_mincore(uint64_t addr, uint64_t len, uint64_t uvec);
  * that are the file's (or the image's), and with cows also the private
  * copies made of them (truncate). */
 void vm_zap_file(struct node *n, uint64_t from, uint64_t to, bool cows);
+/* brk(2): moves the break to addr if it can; the break either way. */
 long vm_brk(uint64_t addr);
+/* Exec: the break starts (empty) at start, rounded up to a page. */
 void vm_set_brk(uint64_t start);
 /* Resolves a fault at addr (x86 page-fault error code err): 0, -EFAULT
  * (no mapping), -EACCES (not allowed), -EIO (a file page past the end of
@@ -149,6 +169,7 @@ struct vm_area {
 };
 /* Calls fn for every mapping, in address order (/proc/self/maps). */
 void vm_each(void (*fn)(const struct vm_area *a, void *arg), void *arg);
+/* Bytes of address space mapped (VmSize), and where the heap starts. */
 uint64_t vm_mapped_bytes(void);
 uint64_t vm_brk_start(void);
 
@@ -156,11 +177,15 @@ uint64_t vm_brk_start(void);
  * -EFAULT (a bad pointer never panics the kernel). */
 long copy_from_user(void *dst, uint64_t usrc, size_t n);
 long copy_to_user(uint64_t udst, const void *src, size_t n);
+/* Writes n zero bytes to user memory. */
 long zero_user(uint64_t udst, size_t n);
 /* Copies a NUL-terminated string of at most max-1 bytes: its length,
  * -EFAULT, or -ENAMETOOLONG. */
 long strncpy_from_user(char *dst, uint64_t usrc, size_t max);
+/* Reads one 32-bit value. */
 long get_user_u32(uint32_t *v, uint64_t uaddr);
+/* Whether [p, p+n) lies wholly below USER_TOP without wrapping (no check
+ * that it is mapped: the copies find that out). */
 bool user_range_ok(uint64_t p, uint64_t n);
 
 #endif

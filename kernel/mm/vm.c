@@ -17,10 +17,6 @@
 #include "mm/vma.h"
 #include "proc/proc.h"
 
-#define MAP_TYPE 0x0f
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
-#define MAP_FIXED_NOREPLACE 0x100000
 #define MAP_KNOWN 0x1fff7f
 
 #define MMAP_TOP 0x00007f0000000000UL

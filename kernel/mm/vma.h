@@ -47,9 +47,12 @@ int vma_insert(uint64_t start, uint64_t end, int prot, unsigned flags,
                struct vm_file *file, uint64_t off);
 /* Removes every mapping of [start, end), freeing the pages it owned. */
 int vm_unmap_range(uint64_t start, uint64_t end);
+/* Whether no VMA overlaps [start, end). */
 bool vm_range_free(uint64_t start, uint64_t end);
 /* The highest free gap of len bytes below the mmap area's top, or 0. */
 uint64_t vm_find_gap(uint64_t len);
+/* Drops a reference to a mapped file (NULL: none); the last writes a
+ * mounted file's shared pages back and puts its node. */
 void vm_file_put(struct vm_file *f);
 
 /* Page-table entry bits for a page of v: not present when v allows no

@@ -10,17 +10,31 @@
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
 
+/* A sockaddr_in or sockaddr_in6 the program passed, for a socket of
+ * family (::ffff:a.b.c.d is IPv4; a link-local IPv6 address keeps its
+ * scope): 0, -EINVAL (too short), -EAFNOSUPPORT (the other family, or
+ * neither). */
 int inet_addr_in(const struct kaddr *a, int family, ip_addr_t *ip,
                  uint16_t *port);
+/* Writes ip:port as a socket of family names it (IPv4 in an AF_INET6
+ * socket becomes ::ffff:a.b.c.d). */
 void inet_addr_out(struct kaddr *a, int family, const ip_addr_t *ip,
                    uint16_t port);
+/* The lwIP address type s's pcb is created with (dual-stack unless
+ * IPV6_V6ONLY). */
 u8_t inet_pcb_type(struct sock *s);
+/* 0.0.0.0 and :: become the loopback address (connect and sendto to the
+ * unspecified address reach this host, as on Linux). */
 void inet_unspecified_to_loopback(ip_addr_t *ip);
+/* A bind to :: on a dual-stack socket means any address of either kind. */
 void inet_any_fixup(struct sock *s, ip_addr_t *ip);
 /* The TTL (hop limit) and TOS (traffic class) a pcb sends with. */
 void inet_pcb_ttl_tos(const struct sock *s, u8_t *ttl, u8_t *tos);
 /* The IP options' defaults. */
 void inet_opts_init(struct inet_opts *o);
+/* IPPROTO_IP and IPPROTO_IPV6 options (ip(7), ipv6(7)), v and len in
+ * kernel memory: 0, -EINVAL (len, or a value Linux refuses),
+ * -ENOPROTOOPT (not one we keep). */
 int inet_setopt(struct sock *s, int level, int name, const void *v,
                 uint32_t len);
 int inet_getopt(struct sock *s, int level, int name, void *v, uint32_t *len);
@@ -36,6 +50,7 @@ struct dgram_queue {
     struct list list;
     size_t bytes;
 };
+/* An empty queue. */
 void dgram_init(struct dgram_queue *q);
 /* Queues P (the queue owns it) from SRC:PORT and wakes the socket, or
  * frees it when SO_RCVBUF is full; whether it was queued. */
@@ -47,6 +62,7 @@ bool dgram_push(struct sock *s, struct dgram_queue *q, struct pbuf *p,
 long dgram_pop(struct sock *s, struct dgram_queue *q, struct msg *m);
 /* The first datagram's length, 0 if none (FIONREAD). */
 long dgram_next_len(const struct dgram_queue *q);
+/* Frees every queued datagram (the socket is closing). */
 void dgram_clear(struct dgram_queue *q);
 
 /* portshare.c: sharing a local port (SO_REUSEADDR, SO_REUSEPORT). */
@@ -80,6 +96,8 @@ struct memwait {
 void memwait_enter(struct memwait *w, struct sock *s);
 void memwait_leave(struct memwait *w);
 
+/* inet_socket's, by type: 0 with the socket in *out, -ENOMEM, and for
+ * raw -EPROTONOSUPPORT (proto outside 1-255) or -ENOBUFS (no pcb). */
 int tcp_socket(int family, struct sock **out);
 int udp_socket(int family, struct sock **out);
 int raw_socket(int family, int proto, struct sock **out);

@@ -17,43 +17,13 @@
 
 #include "fs/fs.h"
 
-#define AF_UNSPEC 0
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
-#define AF_NETLINK 16
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
-#define SOCK_SEQPACKET 5
 #define SOCK_TYPE_MASK 0xf
-#define SOCK_NONBLOCK O_NONBLOCK
-#define SOCK_CLOEXEC O_CLOEXEC
-
-#define MSG_OOB 0x1
-#define MSG_PEEK 0x2
-#define MSG_TRUNC 0x20
-#define MSG_DONTWAIT 0x40
-#define MSG_WAITALL 0x100
-#define MSG_NOSIGNAL 0x4000
-#define MSG_CMSG_CLOEXEC 0x40000000
-
-#define SHUT_RD 0
-#define SHUT_WR 1
-#define SHUT_RDWR 2
 
 /* A socket address as the program passes it: at most 128 bytes. */
 struct kaddr {
     uint8_t b[128];
     uint32_t len;
 };
-
-/* The IP control messages' levels and types (ip(7), ipv6(7)). */
-#define SOL_IP 0
-#define SOL_IPV6 41
-#define IP_TOS 1
-#define IP_PKTINFO 8
-#define IPV6_PKTINFO 50
-#define IPV6_TCLASS 67
 
 /* One sendmsg/recvmsg: the user's iovec, walked by a cursor. */
 #define NET_MSG_IOV_MAX 64
@@ -123,6 +93,8 @@ struct sock {
 };
 
 /* --- net.c / netif.c */
+/* Boot only, after netdev_probe: lwIP, the loopback interface and one
+ * interface per network device (not configured yet). */
 void net_init(void);
 /* Brings up the interfaces (DHCP unless the command line has gorump.ip=)
  * and waits for an address at most timeout_ms; fills resolv.conf text. */
@@ -136,7 +108,10 @@ void net_pump(void);
 int net_err(int lwip_err);
 
 /* --- loop.c: the loopback interface */
+/* net_init's: lo with 127.0.0.1/8 and ::1, up. */
 void loop_init(void);
+/* Feeds a bounded batch of queued packets back into lwIP: whether more
+ * are left (net_pump calls it until none). */
 bool loop_pump(void);
 /* Queues P, which NIF sends to one of its own addresses, to come back in
  * on NIF at the next pump: an lwIP err_t. */
@@ -149,13 +124,18 @@ int loop_send(struct netif *nif, struct pbuf *p);
  * or NULL; sock_free() frees both. */
 struct sock *sock_alloc(int family, int type, const struct sock_ops *ops,
                         size_t proto_size);
+/* Frees s and its protocol state (the family released what it held). */
 void sock_free(struct sock *s);
 /* Makes the file for a socket (socket(), accept()). */
 long sock_file(struct sock *s, unsigned flags, struct file **out);
+/* The socket of socket file f (check file_is_socket first). */
 struct sock *sock_of(struct file *f);
+/* Whether f is a socket. */
 bool file_is_socket(struct file *f);
 /* Sends n bytes of kernel memory on a socket file (sendfile). */
 long sock_send_kernel(struct file *f, const void *buf, size_t n);
+/* Whether a call on s must not block: O_NONBLOCK on its file, or
+ * MSG_DONTWAIT in m (NULL: no message). */
 bool sock_nonblock(struct sock *s, const struct msg *m);
 /* Sleeps until woken, the socket's timeout (send or receive) or a signal:
  * 0, -EAGAIN (timeout) or -ERESTARTSYS/-EINTR. */
@@ -165,27 +145,41 @@ int sock_wait(struct sock *s, bool sending);
  * across a call): sock_deadline() gives it, 0 when there is none. */
 uint64_t sock_deadline(struct sock *s, bool sending);
 int sock_wait_until(struct sock *s, uint64_t deadline);
+/* Readiness of s changed (events: what became true): file_notify on its
+ * file, if it has one yet. */
 void sock_notify(struct sock *s, uint32_t events);
 /* Sets m up for one buffer (read, write, sendto, recvfrom). */
 void msg_init_one(struct msg *m, uint64_t buf, size_t n, int flags);
-/* Copies between the program's iovec (the cursor) and the kernel. */
+/* Copies up to n bytes between the program's iovec (from the cursor,
+ * which advances) and the kernel: how many (fewer at the iovec's end), or
+ * -EFAULT when none could be. */
 long msg_from_user(struct msg *m, void *dst, size_t n);
 long msg_to_user(struct msg *m, const void *src, size_t n);
+/* Bytes the iovec has left past the cursor. */
 uint64_t msg_left(const struct msg *m);
-/* Options every socket has (SOL_SOCKET), used by the families' ops. */
+/* Options every socket has (SOL_SOCKET), used by the families' ops: 0,
+ * -EINVAL (len too short), -EDOM (a bad timeval), -ENOPROTOOPT (not one
+ * of them). */
 int sock_setopt_common(struct sock *s, int name, const void *v, uint32_t len);
 int sock_getopt_common(struct sock *s, int name, void *v, uint32_t *len);
 
-/* --- tcp.c, udp.c, unix.c: socket() for each */
+/* --- inet.c, unix.c, netlink.c: socket() for each family (type without
+ * SOCK_NONBLOCK and SOCK_CLOEXEC): 0 with the socket in *out, or
+ * -ESOCKTNOSUPPORT, -EPROTONOSUPPORT, -ENOMEM (-ENOBUFS: no raw pcb). */
+/* AF_INET and AF_INET6: TCP, UDP or raw IP (protocol 1-255). */
 int inet_socket(int family, int type, int proto, struct sock **out);
 int unix_socket(int type, struct sock **out);
+/* socketpair(2): two AF_UNIX sockets connected to each other. */
 int unix_socketpair(int type, struct sock *pair[2]);
+/* NETLINK_ROUTE only. */
 int netlink_socket(int type, int proto, struct sock **out);
 
 /* --- route.c: /proc/net/route and /proc/net/ipv6_route, in Linux's
  * format, from the interfaces' routes. */
 void route_proc_ipv4(struct seq *s);
 void route_proc_ipv6(struct seq *s);
+/* /proc/net/igmp and /proc/net/igmp6: the all-hosts groups every
+ * configured interface is in (and MLD's joined groups). */
 void route_proc_igmp(struct seq *s);
 void route_proc_igmp6(struct seq *s);
 
@@ -205,6 +199,7 @@ struct net_mem {
     uint64_t objects, bytes;
 };
 extern struct net_mem net_mem;
+/* Writes /proc/net/lwip's text to s. */
 void net_proc_lwip(struct seq *s);
 
 #endif

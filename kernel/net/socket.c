@@ -6,26 +6,6 @@
 #include "net/net.h"
 #include "mm/mm.h"
 
-#define SOL_SOCKET 1
-#define SO_REUSEADDR 2
-#define SO_TYPE 3
-#define SO_ERROR 4
-#define SO_BROADCAST 6
-#define SO_SNDBUF 7
-#define SO_RCVBUF 8
-#define SO_KEEPALIVE 9
-#define SO_LINGER 13
-#define SO_REUSEPORT 15
-#define SO_SNDBUFFORCE 32
-#define SO_RCVBUFFORCE 33
-#define SO_RCVTIMEO 20
-#define SO_SNDTIMEO 21
-#define SO_ACCEPTCONN 30
-#define SO_PROTOCOL 38
-#define SO_DOMAIN 39
-#define FIONREAD 0x541b
-#define SIOCOUTQ 0x5411
-
 /* net.core.rmem_max and wmem_max, and their _default. */
 #define SOCK_BUF_MAX 212992
 

@@ -15,15 +15,6 @@
 
 #include "lwip/tcp.h"
 
-#define IPPROTO_TCP 6
-#define TCP_NODELAY 1
-#define TCP_KEEPIDLE 4
-#define TCP_KEEPINTVL 5
-#define TCP_KEEPCNT 6
-#define TCP_USER_TIMEOUT 18
-#define SOL_SOCKET 1
-#define SIGPIPE 13
-
 uint8_t net_bounce[NET_BOUNCE_SIZE];
 
 struct tcp {

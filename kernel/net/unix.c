@@ -9,7 +9,6 @@
 #include "net/net.h"
 #include "mm/mm.h"
 
-#define SOL_SOCKET 1
 #define UNIX_PATH 108
 #define STREAM_BUF (256 * 1024)
 
@@ -300,7 +299,7 @@ static long stream_send(struct sock *s, struct msg *m)
             if (!u->connected)
                 return -ENOTCONN;
             if (!(m->flags & MSG_NOSIGNAL))
-                signal_send_thread(current(), 13, 0);
+                signal_send_thread(current(), SIGPIPE, 0);
             return done ? (long)done : -EPIPE;
         }
         struct unix *pu = ux(p);

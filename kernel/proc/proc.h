@@ -12,6 +12,7 @@
 #define PROC_PROC_H
 
 #include "arch/x86_64/arch.h"
+#include "lib/linux_abi.h"
 
 #define NSIG 64
 #define SIGBIT(s) (1UL << ((s)-1))
@@ -72,13 +73,21 @@ struct gorump_image;
 int exec_start(const struct gorump_image *img);
 
 /* --- thread.c */
+/* Boot only: the empty thread lists. */
 void proc_init(void);
 /* The main thread, entering user mode at rip with stack pointer rsp. */
 struct thread *thread_create_main(uint64_t rip, uint64_t rsp);
-/* A clone of the current thread for clone(2), returning 0 in the child. */
+/* A clone of the current thread for clone(2), returning 0 in the child
+ * (not yet runnable: the caller sched_adds it), or NULL when out of
+ * memory. */
 struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls);
+/* The live thread tid, or NULL. */
 struct thread *thread_find(int tid);
+/* exit(2) of the current thread: clears and wakes its clear_child_tid,
+ * and the last thread's exit is the program's (proc_exit). */
 __noreturn void thread_exit(int status);
+/* The program ends with status: the top level's kernel_exit (kernel.h)
+ * does the rest.  From a thread's syscall or trap path. */
 __noreturn void proc_exit(int status);
 /* Kills the program for a signal it did not handle (status 128+sig). */
 __noreturn void proc_kill(int sig);
@@ -87,6 +96,7 @@ __noreturn void proc_kill(int sig);
  * to user mode, so the exit never runs on top of a half-done fault or
  * syscall (Linux: VM_FAULT_OOM, then SIGKILL on return to user mode). */
 void oom_kill(uint64_t addr);
+/* Live threads. */
 int proc_nthreads(void);
 /* Calls fn for every live thread. */
 void proc_each_thread(void (*fn)(struct thread *, void *), void *arg);
@@ -105,32 +115,55 @@ struct ktimer {
     void (*fn)(void *arg);
     void *arg;
 };
+/* (Re)arms t to fire once at deadline.  The hardware timer is not
+ * reprogrammed here but at the next schedule, idle pass, timer interrupt
+ * or sched_run_timers: until then a deadline earlier than the one armed
+ * may be late. */
 void ktimer_arm(struct ktimer *t, uint64_t deadline);
+/* Disarms t (armed or not). */
 void ktimer_cancel(struct ktimer *t);
 /* Runs what is due and re-arms the hardware timer. */
 void sched_run_timers(void);
+/* Boot only: the boot context becomes the idle thread; the timer vector. */
 void sched_init(void);
+/* Makes t runnable, at the end of the run queue. */
 void sched_add(struct thread *t);
+/* Switches to the next runnable thread (or idle), requeueing the current
+ * one if it is still runnable; returns when the current one runs again. */
 void schedule(void);
+/* The end of kmain: runs due timers and threads, halts when there is
+ * nothing to do (interrupts on only there). */
 __noreturn void sched_idle_loop(void);
+/* An empty wait queue. */
 void waitq_init(struct waitq *wq);
 /* Blocks the current thread until woken, the deadline (mono ns, 0: none)
  * passes or a signal arrives: 0, -ETIMEDOUT or -EINTR. */
 int sched_sleep(struct waitq *wq, uint64_t deadline);
 /* Wakes up to n threads (n < 0: all); returns how many. */
 int waitq_wake(struct waitq *wq, int n);
+/* Wakes t if it sleeps: its sched_sleep returns reason (0, -EINTR,
+ * -ETIMEDOUT). */
 void sched_wake(struct thread *t, int reason);
 /* Runs at return to user mode: preemption and signal delivery. */
 void user_return(struct trapframe *tf);
 
-/* --- futex.c */
+/* --- futex.c: futex(2)'s WAIT_BITSET and WAKE_BITSET (the others map
+ * onto them) */
+/* Sleeps while the u32 at uaddr is val, until woken with a bitset that
+ * meets bitset, the deadline (mono ns, 0: none) or a signal: 0, -EAGAIN
+ * (the value differs), -EINVAL, -EFAULT, -ETIMEDOUT, -EINTR. */
 long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline,
                 uint32_t bitset);
+/* Wakes up to n waiters on uaddr whose bitset meets bitset: how many, or
+ * -EINVAL. */
 long futex_wake(uint64_t uaddr, int n, uint32_t bitset);
 
 /* --- signal.c */
+/* Boot only: every action SIG_DFL, nothing pending. */
 void signal_init(void);
-/* Sends sig to one thread (tkill) or to the process (kill). */
+/* Sends sig (0: nothing) to one thread (tkill) or to the process (kill:
+ * a thread not blocking it, else pending for the process), with si_code
+ * code; SIGKILL ends the program at once.  Returns 0.  Any context. */
 int signal_send_thread(struct thread *t, int sig, int code);
 int signal_send_process(int sig, int code);
 /* True also when the program is marked to die (signal_kill): sleeps end
@@ -143,7 +176,10 @@ void signal_kill(int sig);
 void signal_deliver(struct trapframe *tf);
 /* Turns a user fault into a forced signal. */
 void signal_fault(struct trapframe *tf, int vm_err, uint64_t addr);
+/* A CPU exception in user mode (divide error, breakpoint, #UD, x87/SIMD,
+ * alignment, stack) becomes the signal Linux forces for it. */
 void signal_trap(struct trapframe *tf);
+/* "SIGSEGV" for 1..31, "real-time signal" otherwise. */
 const char *signal_name(int sig);
 struct linux_sigaction;
 /* The process-wide action of signal sig (1..NSIG), for rt_sigaction. */
@@ -156,6 +192,7 @@ struct linux_timespec;
 struct linux_timeval;
 /* Longer than any sleep: the saturated value of a huge timeout. */
 #define TIME_FOREVER (UINT64_MAX / 2)
+#define NSEC 1000000000ULL /* nanoseconds in a second */
 /* A timespec as nanoseconds: 0, or -EINVAL (negative seconds, nanoseconds
  * outside [0, 1e9)); huge values saturate to TIME_FOREVER. */
 long time_ts_to_ns(const struct linux_timespec *ts, uint64_t *ns);
@@ -163,9 +200,11 @@ long time_ts_to_ns(const struct linux_timespec *ts, uint64_t *ns);
 long time_ts_from_user(uint64_t uts, uint64_t *ns);
 /* A timeval likewise (microseconds outside [0, 1e6): -EINVAL). */
 long time_tv_to_ns(const struct linux_timeval *tv, uint64_t *ns);
+/* Milliseconds as nanoseconds, saturating to TIME_FOREVER. */
 uint64_t time_ms_to_ns(uint64_t ms);
 /* The monotonic time ns from now, saturating. */
 uint64_t time_deadline(uint64_t ns);
+/* Nanoseconds as a timespec or a timeval (microseconds truncated). */
 struct linux_timespec time_ns_to_ts(uint64_t ns);
 struct linux_timeval time_ns_to_tv(uint64_t ns);
 

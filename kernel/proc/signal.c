@@ -12,22 +12,6 @@
 #include "mm/mm.h"
 #include "sys/abi.h"
 
-#define SIG_DFL 0
-#define SIG_IGN 1
-#define SA_SIGINFO 0x4
-#define SA_ONSTACK 0x08000000
-#define SA_RESTORER 0x04000000
-#define SA_RESTART 0x10000000
-#define SA_NODEFER 0x40000000
-#define SA_RESETHAND 0x80000000
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-#define SS_AUTODISARM (1u << 31)
-
-#define SIGKILL 9
-#define SIGBUS 7
-#define SIGSEGV 11
-#define SIGSTOP 19
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 static struct {
@@ -54,7 +38,8 @@ const char *signal_name(int s)
 /* Default action is to ignore (no job control here: stops are ignored). */
 static bool default_ignored(int s)
 {
-    return s == 17 || s == 18 || s == 23 || s == 28 || (s >= 19 && s <= 22);
+    return s == SIGCHLD || s == SIGCONT || s == SIGURG || s == SIGWINCH ||
+           (s >= SIGSTOP && s <= SIGTTOU);
 }
 
 static bool ignored(int s)

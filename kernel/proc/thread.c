@@ -6,10 +6,8 @@
  * whichever thread runs next.
  */
 #include "proc/proc.h"
-#include "drv/drv.h"
-#include "fs/fs.h"
+#include "kernel.h"
 #include "mm/mm.h"
-#include "net/net.h"
 
 static struct {
     struct list all; /* live threads, by all_link */
@@ -152,44 +150,10 @@ __noreturn void thread_exit(int status)
     panic("zombie thread %d ran again", t->tid);
 }
 
-static void print_stats(void)
-{
-    uint32_t r[4];
-    char hv[13];
-    cpuid(0x40000000, 0, r);
-    memcpy(hv, &r[1], 4);
-    memcpy(hv + 4, &r[2], 4);
-    memcpy(hv + 8, &r[3], 4);
-    hv[12] = '\0';
-    uint64_t cr4 = this_cpu()->cr4;
-    kprintf("gorump: stats: first-output-us=%lu tsc-khz=%lu hypervisor=%s "
-            "smep=%d smap=%d umip=%d\n",
-            console_first_output_ns() / 1000, clock_tsc_hz() / 1000,
-            hv[0] ? hv : "none", !!(cr4 & CR4_SMEP), !!(cr4 & CR4_SMAP),
-            !!(cr4 & CR4_UMIP));
-    kprintf("gorump: stats: free-pages=%lu total-pages=%lu resident=%lu "
-            "threads=%d open-fds=%d injected-failures=%lu\n",
-            pmem_free_pages(), pmem_total_pages(), vm_resident_pages(),
-            procs.nthreads, fd_count(), failinject_count());
-    kprintf("gorump: stats: disk-cached=%lu disk-reclaimed=%lu\n",
-            diskfile_cached(), diskfile_reclaimed());
-}
-
+/* The exit sequence (files, network, the host) is the top level's. */
 __noreturn void proc_exit(int status)
 {
-    if (cmdline_has("gorump.stats"))
-        print_stats();
-    /* As on Linux, exit closes every file: a TCP peer gets its FIN after
-     * the data still queued (or a reset if data was left unread), and
-     * sees the connection end even when nothing on the host closes it
-     * for us (a tap network, a remote server). */
-    fd_close_all();
-    /* A program that wrote to a socket and exited expects its data and
-     * the FIN to arrive, as Linux keeps sending after the process is
-     * gone. */
-    net_drain(2000);
-    console_exit(status & 0xff);
-    arch_poweroff(status & 0xff);
+    kernel_exit(status);
 }
 
 __noreturn void proc_kill(int sig)
@@ -207,5 +171,5 @@ void oom_kill(uint64_t addr)
     kprintf("gorump: out of memory: no free page for address %lx "
             "(%lu pages in use); program killed\n",
             addr, pmem_total_pages() - pmem_free_pages());
-    signal_kill(9);
+    signal_kill(SIGKILL);
 }

@@ -9,8 +9,6 @@
 #include "mm/mm.h"
 #include "sys/abi.h"
 
-#define NSEC 1000000000ULL
-
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {
     return a > TIME_FOREVER - b ? TIME_FOREVER : a + b;

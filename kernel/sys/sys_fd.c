@@ -8,26 +8,6 @@
 #include "mm/mm.h"
 #include "net/net.h"
 
-#define PATH_MAX 4096
-#define IOV_MAX 1024
-#define AT_FDCWD -100
-#define AT_EMPTY_PATH 0x1000
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
-#define F_GETLK 5
-#define F_SETLK 6
-#define F_SETLKW 7
-#define F_DUPFD_CLOEXEC 1030
-#define F_SETPIPE_SZ 1031
-#define F_GETPIPE_SZ 1032
-#define FD_CLOEXEC 1
-#define FIONBIO 0x5421
-#define FIOCLEX 0x5451
-#define FIONCLEX 0x5450
-
 /* Reads or writes at *pos (NULL: the file's own position). */
 static long do_io(int fd, uint64_t buf, size_t n, bool write, uint64_t *pos)
 {

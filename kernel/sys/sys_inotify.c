@@ -6,10 +6,6 @@
 #include "fs/fs.h"
 #include "mm/mm.h"
 
-#define IN_ONLYDIR 0x01000000
-#define IN_DONT_FOLLOW 0x02000000
-#define IN_MASK_CREATE 0x10000000
-#define IN_MASK_ADD 0x20000000
 /* ALL_INOTIFY_BITS: a mask with none of them asks for nothing known. */
 #define IN_KNOWN 0xf7007fffu
 

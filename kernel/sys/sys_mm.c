@@ -5,8 +5,6 @@
 #include "fs/fs.h"
 #include "mm/mm.h"
 
-#define MAP_ANONYMOUS 0x20
-
 SYS(mmap)
 {
     /* Linux checks the offset first, then the fd (arch/x86 sys_mmap). */

@@ -413,10 +413,6 @@ SYS(recvfrom)
     return r;
 }
 
-#define SOL_SOCKET 1
-#define SCM_RIGHTS 1
-#define MSG_CTRUNC 0x8
-
 struct linux_cmsghdr {
     uint64_t len;
     int32_t level, type;

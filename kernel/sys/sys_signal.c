@@ -7,15 +7,6 @@
 #include "proc/proc.h"
 #include "sys/abi.h"
 
-#define SIGKILL 9
-#define SIGSTOP 19
-#define SI_USER 0
-#define SI_TKILL -6
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-#define SS_AUTODISARM (1u << 31)
-#define MINSIGSTKSZ 2048
-
 static bool valid_sig(long s)
 {
     return s >= 1 && s <= NSIG;

@@ -7,7 +7,6 @@
 #include "proc/proc.h"
 #include "sys/abi.h"
 
-#define NSEC 1000000000ULL
 #define TIMER_ABSTIME 1
 
 enum {

@@ -2,7 +2,10 @@
  * tests/unit/test_abi.c — the kernel's own definitions of Linux ABI
  * structures (kernel/sys/abi.h) against Debian's UAPI headers: every size
  * and every field offset the kernel uses must match, so a layout mistake
- * fails here instead of inside a Go program.
+ * fails here instead of inside a Go program.  Likewise every constant of
+ * kernel/lib/linux_abi.h and kernel/lib/errno.h against the UAPI's and the
+ * C library's (abi_const.h): each must be known to one of them, and equal
+ * to what every one that knows it says.
  */
 #include <asm/sigcontext.h>
 #include <asm/signal.h>
@@ -19,8 +22,10 @@
 #include <linux/utsname.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../../kernel/sys/abi.h"
+#include "abi_const.h"
 
 static int passed, failed;
 
@@ -109,10 +114,48 @@ static void test_misc(void)
     FIELD(struct linux_statfs, f_flags, struct statfs64, f_flags);
 }
 
+/* Values only the kernel sees, never a program: no host header has them. */
+static bool kernel_internal(const char *name)
+{
+    return !strcmp(name, "ERESTARTSYS");
+}
+
+static void check_host(const struct abi_const *ours,
+                       const struct abi_const *host, const char *which)
+{
+    if (!host->known)
+        return;
+    if (ours->value == host->value) {
+        passed++;
+        return;
+    }
+    failed++;
+    printf("FAIL %s: ours %lld, %s %lld\n", ours->name, ours->value, which,
+           host->value);
+}
+
+static void test_constants(void)
+{
+    for (size_t i = 0; i < abi_nconst; i++) {
+        const struct abi_const *o = &abi_ours[i];
+        bool known = abi_uapi[i].known || abi_libc[i].known;
+        if (known == kernel_internal(o->name)) {
+            failed++;
+            printf("FAIL %s: %s\n", o->name,
+                   known ? "a host header defines this kernel-internal value"
+                         : "no host header defines it");
+            continue;
+        }
+        check_host(o, &abi_uapi[i], "UAPI");
+        check_host(o, &abi_libc[i], "libc");
+    }
+}
+
 int main(void)
 {
     test_signal_frames();
     test_misc();
+    test_constants();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

@@ -161,26 +161,49 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
-/* cpu.c */
+/* cpu.c: boot only, once, before anything else of the CPU is used:
+ * GDT, TSS, SYSCALL MSRs, GS base, SMEP/SMAP/UMIP, the MXCSR mask. */
 void cpu_init(void);
+/* The kernel stack top the next trap or SYSCALL from user mode lands on
+ * (TSS rsp0 and the SYSCALL entry's); the scheduler's, at each switch. */
 void cpu_set_kstack(uint64_t top);
+/* fxarea (512 bytes, 16-aligned) set to a new thread's FPU/SSE state: the
+ * default control word and MXCSR, everything else zero. */
 void fpu_init_state(void *fxarea);
+/* FXSAVE64 / FXRSTOR64 of this CPU's FPU/SSE state to / from fxarea;
+ * restore trusts fxarea (check a program's MXCSR against the mask). */
 void fpu_save(void *fxarea);
 void fpu_restore(void *fxarea);
+/* The MXCSR bits this CPU accepts (FXSAVE's mask; 0xffbf if it has none):
+ * FXRSTOR with any other bit set faults. */
 uint32_t fpu_mxcsr_mask(void);
 
 /* trap.c / trap.S */
+/* Boot only: every vector to its stub (NMI, double fault and machine check
+ * on IST stacks; int3 callable from user mode), then LIDT. */
 void trap_init(void);
+/* fn runs for each interrupt on vector, interrupts off, then the local
+ * APIC gets its EOI; one handler per vector, the last registered wins. */
 void irq_register(uint8_t vector, void (*fn)(struct trapframe *));
+/* Prints tf's registers and, for a kernel-mode frame, the backtrace. */
 void trap_dump(const struct trapframe *tf);
 /* Prints the call chain of its caller, symbolised. */
 void backtrace_here(void);
-__noreturn void trap_return_to(struct trapframe *tf); /* iretq from tf */
+/* Restores all of tf (which becomes the stack) and IRETQs to it. */
+__noreturn void trap_return_to(struct trapframe *tf);
+/* Saves the callee-saved registers and RFLAGS on this stack, stores the
+ * stack pointer in *save_sp, and continues on next_sp where an earlier
+ * arch_switch (or thread_trampoline's frame) left off.  Scheduler only. */
 void arch_switch(uint64_t *save_sp, uint64_t next_sp);
+/* Where a new thread's first switch lands: sched_thread_start, then the
+ * return to user mode through the trapframe on top of its stack. */
 extern char thread_trampoline[];
 
 /* apic.c: the local APIC and its one-shot timer. */
+/* Boot only, after clock_init (it calibrates the timer against the TSC):
+ * masks the 8259s, enables and maps the local APIC. */
 void apic_init(void);
+/* Ends the interrupt being serviced (the trap dispatcher does it). */
 void apic_eoi(void);
 /* Interrupt after ns nanoseconds (0: cancel). */
 void apic_timer_arm(uint64_t ns);
@@ -202,6 +225,8 @@ uint32_t irq_msi_address(void);
  * active high, left masked.  0, -ENODEV (no I/O APIC), -EINVAL (no such
  * pin) or -EBUSY (the pin is routed already). */
 int ioapic_route(unsigned gsi, uint8_t vector);
+/* Masks / unmasks a pin ioapic_route set up (a driver holding back or
+ * taking its interrupts). */
 void ioapic_mask(unsigned gsi);
 void ioapic_unmask(unsigned gsi);
 
@@ -218,10 +243,17 @@ static inline uint64_t cpu_phys_limit(void)
 }
 
 /* clock.c: TSC-based clocks, calibrated at boot, real time from the RTC. */
+/* Boot only, once pages can be mapped: the TSC rate (CPUID, else 5 ms of
+ * the PIT) and the wall time (CMOS RTC). */
 void clock_init(void);
+/* Nanoseconds since the kernel's first instruction (CLOCK_MONOTONIC). */
 uint64_t clock_mono_ns(void);
+/* Nanoseconds since the epoch (CLOCK_REALTIME): the RTC at boot plus the
+ * monotonic time since (it never steps). */
 uint64_t clock_real_ns(void);
+/* TSC ticks per second, as calibrated. */
 uint64_t clock_tsc_hz(void);
+/* A TSC interval in nanoseconds. */
 uint64_t clock_tsc_to_ns(uint64_t tsc_delta);
 extern uint64_t boot_tsc; /* TSC at the first kernel instruction */
 
@@ -230,7 +262,16 @@ static inline void cpu_relax_halt(void)
     __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
-/* Stops the machine with a status QEMU's isa-debug-exit reports. */
+/* Interrupts off on this CPU (they already are anywhere in the kernel but
+ * the idle loop; panic makes sure). */
+static inline void irq_disable(void)
+{
+    __asm__ volatile("cli" ::: "memory");
+}
+
+/* poweroff.c: stops the machine with a status QEMU's isa-debug-exit
+ * reports (2 * status + 1); the default halt of lib/kmsg.c.  Whatever the
+ * host must see has to be drained first (the sinks' stop does it). */
 __noreturn void arch_poweroff(int status);
 
 #endif

@@ -7,8 +7,6 @@
  * CR2, registers, backtrace; a kernel stack overflow says so).
  */
 #include "arch/x86_64/arch.h"
-#include "drv/drv.h"
-#include "gorump/console.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
 
@@ -146,8 +144,7 @@ static __noreturn void kernel_fault(struct trapframe *tf)
     kprintf("gorump: kernel panic: unexpected trap %lu (%s) in kernel\n",
             tf->vector, name ? name : "interrupt");
     trap_dump(tf);
-    console_panic();
-    arch_poweroff(GORUMP_STATUS_PANIC);
+    panic_halt();
 }
 
 /* Running off the bottom of a kernel stack lands in its guard (kstack.c);
@@ -163,8 +160,7 @@ static void check_stack_overflow(const struct trapframe *tf, uint64_t addr)
             t ? t->tid : 0, t ? t->kstack : 0, t ? t->kstack + KSTACK_SIZE : 0,
             tf->rsp, addr);
     trap_dump(tf);
-    console_panic();
-    arch_poweroff(GORUMP_STATUS_PANIC);
+    panic_halt();
 }
 
 /* A kernel-mode fault on a user address.  Only the uaccess routines may
