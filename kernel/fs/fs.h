@@ -22,6 +22,8 @@ struct gorump_image;
 #define O_NOCTTY 0400
 #define O_TRUNC 01000
 #define O_APPEND 02000
+#define O_DSYNC 010000
+#define O_SYNC 04010000 /* __O_SYNC | O_DSYNC */
 #define O_NONBLOCK 04000
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000

@@ -7,7 +7,7 @@
  */
 #include "proc/proc.h"
 #include "drv/drv.h"
-#include "fs/fs.h"
+#include "fs/mount.h"
 #include "mm/mm.h"
 #include "net/net.h"
 
@@ -184,6 +184,9 @@ __noreturn void proc_exit(int status)
      * sees the connection end even when nothing on the host closes it
      * for us (a tap network, a remote server). */
     fd_close_all();
+    /* Volumes written back, flushed and marked clean (fs/ext2fs.c); a
+     * panic does not come here and leaves them to the host's e2fsck. */
+    mount_unmount_all();
     /* A program that wrote to a socket and exited expects its data and
      * the FIN to arrive, as Linux keeps sending after the process is
      * gone. */

@@ -45,7 +45,9 @@ static int links_add(struct ext2_fs *fs, uint32_t ino, int delta)
 }
 
 /* Frees an inode that no name leads to any more (its entry written
- * back first). */
+ * back first); a file the caller holds open becomes an orphan instead,
+ * with no links and no deletion time, freed by ext2_release.  A crash
+ * leaves it to e2fsck, which frees such an inode by itself. */
 static int inode_drop(struct ext2_fs *fs, uint32_t ino)
 {
     struct ext2_inode in;
@@ -54,8 +56,26 @@ static int inode_drop(struct ext2_fs *fs, uint32_t ino)
         err = ext2_iget(fs, ino, &in);
     if (err)
         return err;
+    if (!IS_DIR(in.mode) && fs->held && fs->held(fs->held_ctx, ino)) {
+        in.links = 0;
+        ext2_touch(fs, &in, false, true);
+        return ext2_iwrite(fs, ino, &in);
+    }
     if (IS_DIR(in.mode))
         in.links = 1; /* its "." goes with it */
+    return ext2_iput_link(fs, ino, &in);
+}
+
+int ext2_release(struct ext2_fs *fs, uint32_t ino)
+{
+    struct ext2_inode in;
+    int err = ext2_iget(fs, ino, &in);
+    if (err || in.links)
+        return err == -ESTALE ? 0 : err;
+    if (fs->rdonly)
+        return -EROFS;
+    if ((err = ext2_writeback(fs)))
+        return err;
     return ext2_iput_link(fs, ino, &in);
 }
 
@@ -181,6 +201,8 @@ int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name,
         return err;
     if (IS_DIR(in.mode))
         return -EPERM;
+    if (!in.links)
+        return -ENOENT; /* an orphan: linkat(2) on an unlinked file */
     if (in.links >= EXT2_LINK_MAX)
         return -EMLINK;
     if ((err = new_name_ok(fs, dir, name, len)))
