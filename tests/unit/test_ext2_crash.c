@@ -84,8 +84,7 @@ static void check_repairable(const char *img, const char *want, int n)
 {
     int st = shell("e2fsck -p '%s' >/dev/null 2>&1", img);
     if (st > 1) {
-        fprintf(stderr, "crash after %d writes: e2fsck -p status %d:\n", n,
-                st);
+        fprintf(stderr, "crash after %d writes: e2fsck -p status %d:\n", n, st);
         shell("e2fsck -fn '%s' 2>&1 | grep -v '^Pass\\|^e2fsck' | head -8 >&2",
               img);
     }
