@@ -246,6 +246,7 @@ static bool ev_held(void *ctx, uint32_t ino)
 
 static const struct fs_backend_ops ext2fs_ops = {
     .type = "ext2",
+    .cache = true,
     .root = ev_root,
     .lookup = ev_lookup,
     .getattr = ev_getattr,

@@ -13,6 +13,7 @@ register_volume_cases() {
     go_case volume-roundtrip-q35 c_volume_roundtrip --machine q35
     go_case volume-ro
     go_case volume-enospc
+    go_case volume-cache
     tool_case volume-bad
     tool_case volume-lock
     tool_case volume-fsck-fails
@@ -112,6 +113,24 @@ c_volume_enospc() {
     expect_success
     volume_clean "$v"
     [ "$(volume_cat "$v" /again | wc -c)" = $((1 << 20)) ] || fail "again is not 1 MiB"
+}
+
+# The page cache: a file read is resident; 48 MiB read twice in a guest
+# of 32 MiB (natively: the host's page cache, a directory).
+c_volume_cache() {
+    local v=$PWD/$dir/v.img
+    if [ "$NATIVE" = 1 ]; then
+        mkdir -p "$dir/nat"
+        run volume cache "$PWD/$dir/nat" 48
+        expect_success
+        rm -rf "$dir/nat"
+        return
+    fi
+    volume_new "$v" 64M
+    run -m 32M -v "$v:/data" volume cache /data 48
+    expect_success
+    volume_clean "$v"
+    rm -f "$v"
 }
 
 # expect_volume_refused SUM FILE REGEX: status 125, stderr matching, and

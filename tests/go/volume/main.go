@@ -8,6 +8,9 @@
 //	volume read DIR [guest]   checks what write left (a second run)
 //	volume ro DIR             every change of a read-only DIR is EROFS
 //	volume enospc DIR         fills the volume: ENOSPC, nothing lost
+//	volume cache DIR MIB      the page cache: a file read is resident
+//	                          (mincore), one of MIB MiB (more than the
+//	                          guest's memory) reads back twice intact
 //	volume crash DIR N        checks the records an earlier run synced
 //	                          to DIR/log ("found K"), then appends
 //	                          records K+1..N, fsync after each, printing
@@ -73,6 +76,9 @@ func main() {
 	case "crash":
 		n, _ := strconv.Atoi(os.Args[3])
 		crash(dir, n)
+	case "cache":
+		n, _ := strconv.Atoi(os.Args[3])
+		cache(dir, n)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", os.Args[1])
 		os.Exit(2)
@@ -403,6 +409,63 @@ func enospc(dir string) {
 		must(d.Sync(), "fsync the directory")
 		d.Close()
 	}
+}
+
+// cache: what read(2) read stays in memory (mincore of a mapping says
+// so, as of Linux's page cache), and a file larger than memory reads
+// back intact twice (the cache gives pages back under pressure).
+func cache(dir string, mib int) {
+	small := filepath.Join(dir, "small")
+	data := pattern(1<<20, 11)
+	must(os.WriteFile(small, data, 0644), "write small")
+	b, err := os.ReadFile(small)
+	check(err == nil && bytes.Equal(b, data), "read small: %v", err)
+	f, err := os.Open(small)
+	must(err, "open small")
+	if err == nil {
+		m, err := syscall.Mmap(int(f.Fd()), 0, len(data), syscall.PROT_READ, syscall.MAP_SHARED)
+		must(err, "mmap small")
+		if err == nil {
+			vec := make([]byte, len(data)/4096)
+			_, _, e := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])),
+				uintptr(len(m)), uintptr(unsafe.Pointer(&vec[0])))
+			resident := 0
+			for _, v := range vec {
+				resident += int(v & 1)
+			}
+			check(e == 0 && resident == len(vec), "mincore after read: %d of %d pages resident (%v)",
+				resident, len(vec), e)
+			syscall.Munmap(m)
+		}
+		f.Close()
+	}
+	big := filepath.Join(dir, "big")
+	f, err = os.Create(big)
+	must(err, "create big")
+	if err != nil {
+		return
+	}
+	chunk := pattern(1<<20, 12)
+	for i := 0; i < mib; i++ {
+		chunk[0] = byte(i)
+		if _, err := f.Write(chunk); err != nil {
+			must(err, "write big")
+			break
+		}
+	}
+	must(f.Sync(), "fsync big")
+	for pass := 0; pass < 2; pass++ {
+		buf := make([]byte, 1<<20)
+		for i := 0; i < mib; i++ {
+			chunk[0] = byte(i)
+			n, err := f.ReadAt(buf, int64(i)<<20)
+			if n != len(buf) || !bytes.Equal(buf, chunk) {
+				check(false, "pass %d: big at %d MiB: %d %v", pass, i, n, err)
+				break
+			}
+		}
+	}
+	f.Close()
 }
 
 const recordSize = 100
