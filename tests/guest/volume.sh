@@ -18,6 +18,7 @@ register_volume_cases() {
     tool_case volume-lock
     tool_case volume-fsck-fails
     tool_case volume-crash
+    tool_case volume-exits
 }
 
 # volume_new FILE SIZE: a new volume, as gorump volume create makes it.
@@ -131,6 +132,42 @@ c_volume_cache() {
     expect_success
     volume_clean "$v"
     rm -f "$v"
+}
+
+# volume_unmounted FILE: the superblock says clean (the guest unmounted
+# it), and e2fsck -fn agrees.
+volume_unmounted() {
+    /sbin/dumpe2fs -h "$1" 2>/dev/null | grep -Eq '^Filesystem state: +clean$' ||
+        fail "$1 was not unmounted: $(/sbin/dumpe2fs -h "$1" 2>/dev/null | grep state)"
+    volume_clean "$1"
+}
+
+# Every way the program ends unmounts the volume: a normal exit, fatal
+# signals (SIGKILL, SIGTERM, SIGINT sent to itself), the kernel's
+# out-of-memory kill, a Go panic; what was written without a sync is
+# there after each.
+c_volume_exits() {
+    local v=$PWD/$dir/v.img sig
+    volume_new "$v" 16M
+    run_tool run --net none -v "$v:/data" "$B/volume" write /data guest
+    expect_success
+    volume_unmounted "$v"
+    run_tool run --net none -v "$v:/data" "$B/volume" read /data guest
+    expect_success
+    volume_unmounted "$v"
+    for sig in 9 15 2; do
+        run_tool run --net none -v "$v:/data" "$B/volume" kill /data $sig
+        expect_status $((128 + sig))
+        volume_unmounted "$v"
+        [ "$(volume_cat "$v" /killed)" = "by $sig" ] || fail "killed by $sig: lost"
+    done
+    run_tool run --net none -m 64M -v "$v:/data" "$B/oom"
+    expect_status 137
+    expect_err 'out of memory: no free page for address'
+    volume_unmounted "$v"
+    run_tool run --net none -v "$v:/data" "$B/panic"
+    expect_status 2
+    volume_unmounted "$v"
 }
 
 # expect_volume_refused SUM FILE REGEX: status 125, stderr matching, and

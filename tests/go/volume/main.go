@@ -11,6 +11,8 @@
 //	volume cache DIR MIB      the page cache: a file read is resident
 //	                          (mincore), one of MIB MiB (more than the
 //	                          guest's memory) reads back twice intact
+//	volume kill DIR SIG       writes DIR/killed (no sync), then sends
+//	                          itself signal SIG
 //	volume crash DIR N        checks the records an earlier run synced
 //	                          to DIR/log ("found K"), then appends
 //	                          records K+1..N, fsync after each, printing
@@ -76,6 +78,11 @@ func main() {
 	case "crash":
 		n, _ := strconv.Atoi(os.Args[3])
 		crash(dir, n)
+	case "kill":
+		n, _ := strconv.Atoi(os.Args[3])
+		must(os.WriteFile(filepath.Join(dir, "killed"), []byte("by "+os.Args[3]), 0644), "write killed")
+		syscall.Kill(os.Getpid(), syscall.Signal(n))
+		select {}
 	case "cache":
 		n, _ := strconv.Atoi(os.Args[3])
 		cache(dir, n)
