@@ -8,6 +8,7 @@
 #include "arch/x86_64/arch.h"
 #include "drv/drv.h"
 #include "fs/fs.h"
+#include "fs/mount.h"
 #include "mm/mm.h"
 #include "net/net.h"
 #include "proc/proc.h"
@@ -50,8 +51,10 @@ __noreturn void kernel_exit(int status)
      * the FIN to arrive, as Linux keeps sending after the process is
      * gone. */
     net_drain(2000);
-    /* 4. (Writable volumes are unmounted and flushed here, once no file
-     * holds them open.) */
+    /* 4. Volumes written back, flushed and marked clean (fs/ext2fs.c),
+     * once no file holds them open; a panic does not come here and
+     * leaves them to the host's e2fsck. */
+    mount_unmount_all();
     /* 5. The exit record to the host, and the machine stops. */
     kernel_stop(status & 0xff);
 }

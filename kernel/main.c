@@ -210,7 +210,7 @@ void kmain(uint32_t start_info)
     procfs_init(&img);
     dev_init();
     v9p_probe(cmdline_get());
-    if (p9_mount_shares(cmdline_get()))
+    if (mount_cmdline(cmdline_get()))
         kernel_stop(GORUMP_STATUS_FAILURE);
     netdev_probe(cmdline_get());
     net_init();

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "args_files.h"
@@ -413,6 +414,8 @@ void run_args_free(struct run_args *a)
     a->pack = NULL;
     a->npack = 0;
     for (int i = 0; i < a->nshare; i++) {
+        if (a->share[i].lock_fd >= 0)
+            close(a->share[i].lock_fd);
         free(a->share[i].host);
         free(a->share[i].guest);
     }

@@ -28,13 +28,21 @@ struct run_pack {
     int is_dir;  /* 1: --dir, 0: --file */
 };
 
-#define RUN_SHARE_MAX 8 /* -v shares at most (one virtio-9p device each) */
+/* -v shares and volumes at most (one virtio-9p or virtio-blk device
+ * each) */
+#define RUN_SHARE_MAX 8
 
-/* One -v HOSTDIR:GUESTPATH[:ro], in command-line order. */
+/* One -v HOSTDIR:GUESTPATH[:ro] or -v FILE:GUESTPATH[:ro], in
+ * command-line order. */
 struct run_share {
-    char *host;  /* as given, allocated */
+    char *host;  /* as given, allocated (made absolute by shares_check) */
     char *guest; /* normalised absolute guest path, allocated */
     int ro;      /* :ro: the guest may not change it */
+    /* Set by shares_check: a volume (an ext2 image file), the how-many-th
+     * (its disk's id is gorump-vol<slot>), and its locked fd. */
+    int volume;
+    int slot;
+    int lock_fd; /* -1: none */
 };
 
 enum run_net_mode {

@@ -107,7 +107,7 @@ static int args_share_guest(struct run_args *a, const char *v,
                          v);
     for (int i = 0; i < a->nshare - 1; i++)
         if (strcmp(a->share[i].guest, s->guest) == 0)
-            return args_fail(a, "-v %s: %s is already shared (by -v %s:%s)", v,
+            return args_fail(a, "-v %s: %s is already mounted (by -v %s:%s)", v,
                              s->guest, a->share[i].host, s->guest);
     return RUN_ARGS_OK;
 }
@@ -119,8 +119,8 @@ int args_add_share(struct run_args *a, const char *v)
     const char *end = v + n - (ro ? 3 : 0), *colon = NULL;
 
     if (a->nshare == RUN_SHARE_MAX)
-        return args_fail(a, "-v %s: too many shares (at most %d)", v,
-                         RUN_SHARE_MAX);
+        return args_fail(a, "-v %s: too many shares and volumes (at most %d)",
+                         v, RUN_SHARE_MAX);
     for (const char *c = v; c < end; c++)
         if (*c == ':')
             colon = c;
@@ -133,6 +133,7 @@ int args_add_share(struct run_args *a, const char *v)
     char *guest = strndup(colon + 1, (size_t)(end - colon - 1));
     s->host = strndup(v, (size_t)(colon - v));
     s->ro = ro;
+    s->lock_fd = -1;
     a->nshare++; /* run_args_free() frees them from here on */
     if (guest == NULL || s->host == NULL) {
         free(guest);

@@ -4,8 +4,9 @@
  * its PVH note from -kernel, the image arrives as the PVH module from
  * -initrd, isa-debug-exit lets the kernel stop QEMU, a virtio-net
  * device gives it a network unless --net none, a virtio-blk device
- * carries the disk of an image's large files when it has one, and a
- * virtio-9p device each -v share.
+ * carries the disk of an image's large files when it has one, a
+ * virtio-9p device each -v share and a virtio-blk device each -v
+ * volume.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include "paths.h"
 #include "proc.h"
 #include "qemu.h"
+#include "shares.h"
 #include "util.h"
 
 #define QEMU_NAME "qemu-system-x86_64"
@@ -83,15 +85,43 @@ static void qemu_add_net(const struct qemu_config *c, struct qemu_argv *q)
     add2(q, "-device", qemu_net_device(c->machine));
 }
 
+/* A volume: a raw virtio-blk disk with the id gorump-vol<slot>.
+ * cache=writeback (QEMU's default, named here): writes go to the host's
+ * page cache, the guest sees a write cache and its FLUSH becomes an
+ * fdatasync of the file, so what the guest's fsync flushed survives the
+ * host crashing too (docs/STORAGE.md, "Durability"). */
+static void qemu_add_volume(const struct qemu_config *c, struct qemu_argv *q,
+                            int i)
+{
+    char path[2 * 4096];
+    const struct run_share *s = &c->shares[i];
+
+    escape_commas(path, sizeof(path), s->host);
+    snprintf(q->fsdev[i], sizeof(q->fsdev[i]),
+             "file=%s,if=none,format=raw,id=vol%d,cache=writeback%s", path,
+             s->slot, s->ro ? ",readonly=on" : "");
+    snprintf(q->p9dev[i], sizeof(q->p9dev[i]), "%s,drive=vol%d,serial=%s%d",
+             c->machine == RUN_MACHINE_Q35 ? "virtio-blk-pci"
+                                           : "virtio-blk-device",
+             s->slot, SHARES_VOLUME_ID, s->slot);
+    add2(q, "-drive", q->fsdev[i]);
+    add2(q, "-device", q->p9dev[i]);
+}
+
 /* Each share: QEMU's local file system driver on the host directory,
  * security_model=none (files are made with the modes the guest asks,
  * owned by whoever runs QEMU, so the host sees ordinary files; a chown
- * from the guest is not kept), readonly=on for :ro. */
+ * from the guest is not kept), readonly=on for :ro.  Each volume: a
+ * disk (qemu_add_volume). */
 static void qemu_add_shares(const struct qemu_config *c, struct qemu_argv *q)
 {
     char path[2 * 4096];
 
     for (int i = 0; i < c->nshare && i < RUN_SHARE_MAX; i++) {
+        if (c->shares[i].volume) {
+            qemu_add_volume(c, q, i);
+            continue;
+        }
         escape_commas(path, sizeof(path), c->shares[i].host);
         snprintf(q->fsdev[i], sizeof(q->fsdev[i]),
                  "local,id=share%d,path=%s,security_model=none%s", i, path,

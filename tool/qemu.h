@@ -32,7 +32,8 @@ struct qemu_config {
     /* QEMU's gdb stub, "tcp:HOST:PORT" (gdb.h), or NULL; with it the
      * guest starts halted (-S) until gdb continues it. */
     const char *gdb;
-    /* -v shares: a virtio-9p device each (tool/shares.h). */
+    /* -v shares and volumes: a virtio-9p or virtio-blk device each
+     * (tool/shares.h). */
     const struct run_share *shares;
     int nshare;
     /* A virtio-console device whose port 0 is QEMU's fd 3 (a socket):
@@ -50,6 +51,8 @@ struct qemu_argv {
     char netdev[QEMU_NETDEV_MAX];
     char drive[2 * 4096 + 64];
     char blkdev[96];
+    /* -v i: a share's -fsdev and -device, or a volume's -drive and
+     * -device */
     char fsdev[RUN_SHARE_MAX][2 * 4096 + 96];
     char p9dev[RUN_SHARE_MAX][96];
 };

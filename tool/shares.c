@@ -1,7 +1,8 @@
 /*
- * tool/shares.c — the host side of -v shares (see shares.h): checking
- * the directories before QEMU would fail on them, and the kernel's
- * command-line words.  QEMU's side is in qemu.c (qemu_add_shares).
+ * tool/shares.c — the host side of -v (see shares.h): checking the
+ * directories before QEMU would fail on them, readying volumes
+ * (volume.c's volume_attach), and the kernel's command-line words.
+ * QEMU's side is in qemu.c (qemu_add_shares).
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,19 +13,26 @@
 
 #include "shares.h"
 #include "util.h"
+#include "volume.h"
 
-/* -v FILE:GUESTPATH, FILE a regular file: an ext2 volume.  The one place
- * that decides what to do with one. */
-static int shares_volume(const struct run_share *s)
+/* -v FILE:GUESTPATH, FILE a regular file: an ext2 volume, the slot-th,
+ * locked and checked (volume_attach). */
+static int shares_volume(struct run_share *s, const char *real, int slot)
 {
-    report("-v %s:%s: %s is a file; volumes (ext2 images) are not "
-           "supported yet: share a directory",
-           s->host, s->guest, s->host);
-    return -1;
+    char what[2 * 4096 + 16];
+    snprintf(what, sizeof(what), "-v %s:%s%s", s->host, s->guest,
+             s->ro ? ":ro" : "");
+    s->lock_fd = volume_attach(real, s->ro, what);
+    if (s->lock_fd < 0)
+        return -1;
+    s->volume = 1;
+    s->slot = slot;
+    return 0;
 }
 
 int shares_check(struct run_args *a)
 {
+    int nvol = 0;
     for (int i = 0; i < a->nshare; i++) {
         struct run_share *s = &a->share[i];
         struct stat st;
@@ -34,13 +42,14 @@ int shares_check(struct run_args *a)
                    strerror(errno));
             return -1;
         }
-        if (S_ISREG(st.st_mode))
-            return shares_volume(s);
-        if (!S_ISDIR(st.st_mode) || realpath(s->host, real) == NULL) {
-            report("-v %s:%s: %s is not a directory", s->host, s->guest,
-                   s->host);
+        if ((!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) ||
+            realpath(s->host, real) == NULL) {
+            report("-v %s:%s: %s is not a directory or a volume file", s->host,
+                   s->guest, s->host);
             return -1;
         }
+        if (S_ISREG(st.st_mode) && shares_volume(s, real, nvol++) != 0)
+            return -1;
         char *copy = strdup(real);
         if (copy == NULL) {
             report("out of memory");
@@ -56,9 +65,14 @@ int shares_cmdline(const struct run_args *a, char *cmdline, size_t size)
 {
     size_t len = strlen(cmdline);
     for (int i = 0; i < a->nshare; i++) {
-        int n =
-            snprintf(cmdline + len, size - len, " gorump.share=gorump%d:%s%s",
-                     i, a->share[i].guest, a->share[i].ro ? ":ro" : "");
+        const struct run_share *s = &a->share[i];
+        int n = s->volume
+                    ? snprintf(cmdline + len, size - len,
+                               " gorump.volume=" SHARES_VOLUME_ID "%d:%s%s",
+                               s->slot, s->guest, s->ro ? ":ro" : "")
+                    : snprintf(cmdline + len, size - len,
+                               " gorump.share=gorump%d:%s%s", i, s->guest,
+                               s->ro ? ":ro" : "");
         if (n < 0 || (size_t)n >= size - len)
             return -1;
         len += (size_t)n;

@@ -1,9 +1,14 @@
 /*
  * tool/shares.h — `-v HOSTDIR:GUESTPATH[:ro]`: host directories shared
  * live with the guest over virtio-9p (docs/FILESYSTEM.md, "Mounts").
- * Share i is QEMU's fsdev "share<i>", seen by the guest as the 9p mount
- * tag "gorump<i>", and mounted by the kernel from the command-line word
- * gorump.share=gorump<i>:GUESTPATH[:ro].
+ * Share i (the i-th -v) is QEMU's fsdev "share<i>", seen by the guest as
+ * the 9p mount tag "gorump<i>", and mounted by the kernel from the
+ * command-line word gorump.share=gorump<i>:GUESTPATH[:ro].
+ *
+ * `-v FILE:GUESTPATH[:ro]`, FILE a regular file: an ext2 volume
+ * (docs/STORAGE.md, "Volumes").  The k-th volume is QEMU's drive
+ * "vol<k>", a virtio-blk disk whose id (serial) is gorump-vol<k>, mounted
+ * by the kernel from gorump.volume=gorump-vol<k>:GUESTPATH[:ro].
  */
 #ifndef GORUMP_TOOL_SHARES_H
 #define GORUMP_TOOL_SHARES_H
@@ -12,9 +17,11 @@
 
 #include "args.h"
 
-/* Checks each share's host side, making its path absolute: a directory
- * that exists.  0, or -1 (reported; a regular file is an ext2 volume,
- * which is not supported yet). */
+#define SHARES_VOLUME_ID "gorump-vol" /* then the volume's slot */
+
+/* Checks each -v's host side, making its path absolute: a directory that
+ * exists, or a volume file, which is locked, checked and repaired with
+ * e2fsck -p (volume_attach).  0, or -1 (reported). */
 int shares_check(struct run_args *a);
 
 /* Appends the kernel's gorump.share= words for a's shares to cmdline

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <gorump/ext2.h>
 
 #include "paths.h"
+#include "proc.h"
 #include "util.h"
 #include "volume.h"
 
@@ -107,6 +109,12 @@ static void feature_list(uint32_t mask, const struct feature *names, char *buf,
 
 const char *volume_sb_check(const uint8_t *sb, char *buf, unsigned size)
 {
+    return volume_sb_check_for(sb, 0, buf, size);
+}
+
+const char *volume_sb_check_for(const uint8_t *sb, int for_ro, char *buf,
+                                unsigned size)
+{
     if ((sb[GORUMP_EXT2_SB_MAGIC] | sb[GORUMP_EXT2_SB_MAGIC + 1] << 8) !=
         GORUMP_EXT2_MAGIC) {
         snprintf(buf, size, "not an ext2 file system (no superblock)");
@@ -128,7 +136,7 @@ const char *volume_sb_check(const uint8_t *sb, char *buf, unsigned size)
         feature_list(in, incompat_names, buf, size);
         return buf;
     }
-    if (ro) {
+    if (ro && !for_ro) {
         snprintf(buf, size,
                  "features the kernel cannot write (it would mount the "
                  "volume read-only):");
@@ -255,6 +263,105 @@ static int volume_check(const char *file)
     report("%s: e2fsck found errors (status %d); repair with e2fsck -fy %s",
            file, st, file);
     return 1;
+}
+
+/* Runs e2fsck -p FILE with its output (both streams) kept in
+ * out[0..size): its exit status, or -1 (reported). */
+static int fsck_preen(const char *file, char *out, size_t size)
+{
+    char fsck[4096];
+    int p[2], st;
+    if (find_e2fs("e2fsck", fsck, sizeof(fsck)))
+        return -1;
+    if (pipe2(p, O_CLOEXEC)) {
+        report("pipe: %s", strerror(errno));
+        return -1;
+    }
+    char *argv[] = {fsck, "-p", (char *)file, NULL};
+    struct spawn s = {
+        .path = fsck, .argv = argv, .stdout_fd = p[1], .stderr_fd = p[1]};
+    pid_t pid = spawn_child(&s);
+    close(p[1]);
+    size_t len = 0;
+    ssize_t n = 1;
+    while (pid > 0 && n != 0) {
+        char buf[4096];
+        n = read(p[0], buf, sizeof(buf));
+        if (n < 0 && errno != EINTR)
+            break;
+        for (ssize_t i = 0; i < n && len + 1 < size; i++)
+            out[len++] = buf[i];
+    }
+    while (len > 0 && out[len - 1] == '\n')
+        len--; /* report() ends the line */
+    out[len] = '\0';
+    close(p[0]);
+    if (pid < 0)
+        return -1;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The superblock's features against what the kernel does: 0, or -1
+ * (reported). */
+static int attach_features(int fd, int ro, const char *file, const char *what)
+{
+    uint8_t sb[GORUMP_EXT2_SB_SIZE];
+    char why[512];
+    ssize_t n = pread(fd, sb, sizeof(sb), GORUMP_EXT2_SB_OFF);
+    if (n != (ssize_t)sizeof(sb))
+        memset(sb, 0, sizeof(sb));
+    const char *bad = volume_sb_check_for(sb, ro, why, sizeof(why));
+    if (bad == NULL)
+        return 0;
+    report("%s: %s: %s%s", what, file, bad,
+           strstr(bad, "cannot write") ? "; attach it with :ro" : "");
+    return -1;
+}
+
+/* e2fsck -p: 0 when the volume is clean (or was repaired), -1
+ * (reported) when it needs a person. */
+static int attach_fsck(const char *file, const char *what)
+{
+    char out[2048];
+    int st = fsck_preen(file, out, sizeof(out));
+    /* e2fsck(8): 0 clean, 1 errors corrected; 2 and up a reboot wanted
+     * (a mounted root), errors left, or e2fsck failing. */
+    if (st == 0)
+        return 0;
+    if (st == 1) {
+        report("%s: e2fsck -p repaired %s (it was not unmounted cleanly)", what,
+               file);
+        return 0;
+    }
+    report("%s: e2fsck -p cannot repair %s (status %d); repair it with "
+           "e2fsck -f %s%s%s",
+           what, file, st, file, out[0] ? ":\n" : "", out);
+    return -1;
+}
+
+int volume_attach(const char *file, int ro, const char *what)
+{
+    int fd = open(file, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    if (fd < 0) {
+        report("%s: %s: %s", what, file, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+        report("%s: %s is in use%s", what, file,
+               errno == EWOULDBLOCK ? " (another gorump run has it attached)"
+                                    : "");
+        close(fd);
+        return -1;
+    }
+    if (attach_features(fd, ro, file, what) != 0 ||
+        (!ro && attach_fsck(file, what) != 0)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 int cmd_volume(int argc, char **argv)

@@ -25,5 +25,17 @@ int volume_parse_size(const char *s, uint64_t *bytes);
 /* NULL when the superblock sb (GORUMP_EXT2_SB_SIZE bytes from byte 1024)
  * is ext2 the kernel reads and writes; else why not, in words, in buf. */
 const char *volume_sb_check(const uint8_t *sb, char *buf, unsigned size);
+/* The same for a read-only mount (for_ro): read-only compatible features
+ * the kernel cannot write are then no obstacle. */
+const char *volume_sb_check_for(const uint8_t *sb, int for_ro, char *buf,
+                                unsigned size);
+
+/* Readies the volume FILE for `gorump run -v FILE:...` (what names it in
+ * messages): opens it (read-only if ro), locks it (flock: shared for ro,
+ * exclusive otherwise, so two runs cannot both write it), checks its
+ * superblock's features and, unless ro, repairs what an unclean stop
+ * left with `e2fsck -p`.  The open, locked fd (kept until the tool
+ * exits), or -1 (reported; nothing but e2fsck -p changed the volume). */
+int volume_attach(const char *file, int ro, const char *what);
 
 #endif

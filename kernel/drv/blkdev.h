@@ -13,7 +13,7 @@
 #include "lib/lib.h"
 
 #define BLK_SECTOR 512
-#define BLK_MAX 4       /* devices driven at most */
+#define BLK_MAX 12      /* devices: 8 volumes, the image's, a test's */
 #define BLK_SEGS_MAX 64 /* pieces of one request at most */
 #define BLK_ID_LEN 20   /* virtio 1.1 §5.2.6: VIRTIO_BLK_ID_BYTES */
 #define BLK_TIMEOUT_NS 10000000000ULL /* 10 s: TCG and a busy host */

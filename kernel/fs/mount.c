@@ -74,6 +74,7 @@ static void evict(struct node *n)
             m->ops->forget(m, n->ino);
     }
     mount_pages_drop(n, 0);
+    diskfile_detach(n);
     kfree(n->pages);
     struct node *parent = S_ISDIR(n->mode) && n->parent != n ? n->parent : NULL;
     kfree(n->bname);
@@ -87,8 +88,9 @@ void mount_node_put(struct node *n)
 {
     struct mount *m = n->mnt;
     mount_writeback(n);
-    if (n->stale || n == m->root) {
-        if (n->stale)
+    /* An unlinked file goes at once, so the backend frees its inode. */
+    if (n->stale || n == m->root || n->nlink == 0) {
+        if (n != m->root)
             evict(n);
         return;
     }
@@ -207,6 +209,11 @@ int mount_refresh(struct node *n)
     return err;
 }
 
+bool mount_ino_cached(struct mount *m, uint64_t ino)
+{
+    return cache_find(m, ino) != NULL;
+}
+
 int mount_check_rw(const struct node *n)
 {
     return n->mnt && n->mnt->ro ? -EROFS : 0;
@@ -300,5 +307,113 @@ void mount_list(struct seq *s)
         if (m->ops->options)
             m->ops->options(m, s);
         seq_printf(s, " 0 0\n");
+    }
+}
+
+/* --- the command line */
+
+/* One WORD=SOURCE:/PATH[:ro] value w[0..n) of a kind: 0, or -1 after
+ * saying why it cannot be mounted. */
+static int mount_word(const char *key, const char *w, size_t n,
+                      int (*fn)(const char *src, const char *path, bool ro))
+{
+    char buf[128 + PATH_MAX];
+    if (n >= sizeof(buf))
+        n = sizeof(buf) - 1;
+    memcpy(buf, w, n);
+    buf[n] = '\0';
+    char *path = strchr(buf, ':');
+    bool ro = false;
+    if (path) {
+        *path++ = '\0';
+        size_t pl = strlen(path);
+        if (pl > 3 && !strcmp(path + pl - 3, ":ro")) {
+            path[pl - 3] = '\0';
+            ro = true;
+        }
+    }
+    int err = path && *buf ? fn(buf, path, ro) : -EINVAL;
+    if (err)
+        kprintf("gorump: %s%.*s: cannot mount it (error %d%s)\n", key, (int)n,
+                w, -err,
+                err != -ENODEV   ? ""
+                : fn == p9_mount ? ": no 9p device with that tag"
+                                 : ": no disk with that id");
+    return err ? -1 : 0;
+}
+
+int mount_cmdline(const char *cmdline)
+{
+    static const struct {
+        const char *key;
+        int (*fn)(const char *, const char *, bool);
+    } kinds[] = {{"gorump.share=", p9_mount}, {"gorump.volume=", ext2fs_mount}};
+    for (const char *p = cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++) {
+            size_t k = strlen(kinds[i].key);
+            if (n > k && !strncmp(p, kinds[i].key, k) &&
+                mount_word(kinds[i].key, p + k, n - k, kinds[i].fn))
+                return -1;
+        }
+        p += n;
+    }
+    return 0;
+}
+
+/* --- sync and the end */
+
+/* Writes back the pages mappings changed in every node of m. */
+static void mount_writeback_all(struct mount *m)
+{
+    struct list *h = (struct list *)(m + 1);
+    for (int i = 0; i < HASH_SIZE; i++)
+        list_for_each(l, &h[i])
+        {
+            mount_writeback(container_of(l, struct node, mlink));
+        }
+}
+
+static int sync_one(struct mount *m)
+{
+    if (m->ro)
+        return 0;
+    mount_writeback_all(m);
+    return m->ops->sync ? m->ops->sync(m) : 0;
+}
+
+int mount_sync_all(void)
+{
+    int first = 0;
+    for (int i = 0; i < mounts.n; i++) {
+        int err = sync_one(mounts.m[i]);
+        if (err && !first)
+            first = err;
+    }
+    return first;
+}
+
+int mount_sync(struct node *n)
+{
+    return n->mnt ? sync_one(n->mnt) : 0;
+}
+
+void mount_unmount_all(void)
+{
+    for (int i = mounts.n - 1; i >= 0; i--) {
+        struct mount *m = mounts.m[i];
+        mount_writeback_all(m);
+        struct list *h = (struct list *)(m + 1);
+        for (int b = 0; m->ops->forget && b < HASH_SIZE; b++)
+            list_for_each(l, &h[b])
+            {
+                m->ops->forget(m, container_of(l, struct node, mlink)->ino);
+            }
+        int err = m->ops->unmount ? m->ops->unmount(m) : 0;
+        if (err)
+            kprintf("gorump: %s on %s: unmounting failed (error %d)\n",
+                    m->source, m->path, -err);
     }
 }

@@ -68,6 +68,10 @@ struct mount;
  * (not NUL-terminated), 1..255 bytes, never "." or "..". */
 struct fs_backend_ops {
     const char *type; /* "9p", "ext2": /proc/mounts' third field */
+    /* Whether read(2) goes through the page cache: only this kernel
+     * changes the files (an ext2 volume; not a 9p share, whose host may
+     * change them). */
+    bool cache;
     /* The root directory's inode and attributes. */
     int (*root)(struct mount *m, struct fs_attr *a);
     /* The entry name of directory dir: its attributes (a->ino), or
@@ -115,6 +119,12 @@ struct fs_backend_ops {
     /* Appends ",option..." to the mount's /proc/mounts line (may be
      * NULL). */
     void (*options)(struct mount *m, struct seq *s);
+    /* Makes everything written durable, as sync(2) (may be NULL). */
+    int (*sync)(struct mount *m);
+    /* The guest stops: write everything back and leave the file system
+     * clean; no call follows (may be NULL).  Every node was forgotten
+     * first. */
+    int (*unmount)(struct mount *m);
 };
 
 struct mount {
@@ -151,6 +161,9 @@ void mount_node_put(struct node *n);
 /* Reads n's attributes again from its backend (nothing for the tree's
  * nodes); a file gone on the host gets a link count of 0. */
 int mount_refresh(struct node *n);
+/* Whether the layer has a node of m's inode ino (the backend keeps an
+ * unlinked inode while one exists: open or mapped). */
+bool mount_ino_cached(struct mount *m, uint64_t ino);
 /* -EROFS for a node of a read-only mount, else 0. */
 int mount_check_rw(const struct node *n);
 /* Whether n is the root of a mount (a mount point as seen in a walk). */
@@ -205,11 +218,24 @@ long mount_getdents(struct file *f, uint64_t ubuf, size_t n);
 int mount_add(const char *path, const struct fs_backend_ops *ops, void *priv,
               const char *source, bool ro);
 /* fs/p9.c: mounts the 9p share whose virtio-9p device has tag at path
- * (read-only if ro): 0 or a negative errno. */
+ * (read-only if ro): 0 or a negative errno (-ENODEV: no such device). */
 int p9_mount(const char *tag, const char *path, bool ro);
-/* Mounts every gorump.share=TAG:/PATH[:ro] of the command line, in
- * order: 0, or -1 after a message. */
-int p9_mount_shares(const char *cmdline);
+/* fs/ext2fs.c: mounts the ext2 volume on the virtio-blk disk whose id is
+ * serial at path (read-only if ro): 0 or a negative errno (-ENODEV: no
+ * such disk); says why on the console when the volume is refused. */
+int ext2fs_mount(const char *serial, const char *path, bool ro);
+/* Mounts every gorump.share=TAG:/PATH[:ro] (a 9p share) and
+ * gorump.volume=ID:/PATH[:ro] (an ext2 volume on the disk with that id)
+ * of the command line, in order: 0, or -1 after a message. */
+int mount_cmdline(const char *cmdline);
+/* sync(2): every mount's mapped pages written back and its backend
+ * synced: 0 or the first error. */
+int mount_sync_all(void);
+/* syncfs(2) of the mount n is on (nothing for the tree's nodes). */
+int mount_sync(struct node *n);
+/* The guest stops (proc_exit): every mount written back and unmounted,
+ * an ext2 volume left clean. */
+void mount_unmount_all(void);
 /* The mount's entries of /proc/mounts, one line each. */
 void mount_list(struct seq *s);
 

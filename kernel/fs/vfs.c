@@ -30,6 +30,13 @@ static long reg_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     long r = node_write(f->node, ubuf, true, n, *pos);
     if (r > 0)
         *pos += r;
+    /* O_SYNC and O_DSYNC (open(2)): the data is durable when write
+     * returns; for a mount's file that is its fsync. */
+    if (r > 0 && (f->flags & O_DSYNC) && f->node->mnt) {
+        int err = mount_fsync(f->node);
+        if (err)
+            return err;
+    }
     return r;
 }
 
@@ -213,7 +220,8 @@ struct file *snapshot_open(struct node *n, unsigned flags)
 static long open_node(struct node *n, unsigned flags, struct file **out)
 {
     unsigned acc = flags & O_ACCMODE;
-    unsigned keep = flags & (O_ACCMODE | O_NONBLOCK | O_APPEND | O_PATH);
+    unsigned keep =
+        flags & (O_ACCMODE | O_NONBLOCK | O_APPEND | O_PATH | O_SYNC);
     const struct file_ops *ops;
     struct file *f;
 

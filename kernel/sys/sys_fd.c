@@ -472,14 +472,59 @@ SYS(fallocate)
     return r;
 }
 
-/* fsync, fdatasync and syncfs: memory is as durable as it gets; a
- * mount's file is synced by its backend. */
+/* fsync and fdatasync: the tree's memory is as durable as it gets; a
+ * mount's file is synced by its backend (an ext2 volume: everything
+ * written back and the disk's cache flushed before this returns). */
 SYS(fsync)
 {
     struct file *f = fd_get((int)a0);
     if (!f)
         return -EBADF;
     long r = !f->node ? -EINVAL : f->node->mnt ? mount_fsync(f->node) : 0;
+    file_put(f);
+    return r;
+}
+
+/* sync(2): every mount, and it cannot fail. */
+SYS(sync)
+{
+    mount_sync_all();
+    return 0;
+}
+
+/* syncfs(2): the mount fd's file is on; a pipe or socket has nothing to
+ * sync, as Linux's pipefs and sockfs. */
+SYS(syncfs)
+{
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    long r = f->node ? mount_sync(f->node) : 0;
+    file_put(f);
+    return r;
+}
+
+/* sync_file_range(2): the flags and range checked as Linux does (ESPIPE
+ * for what is not a file or directory); a mount's file has the pages
+ * its mappings changed written back.  write(2)'s data is at the backend
+ * already, and, as on Linux, the disk's cache is not flushed: that is
+ * fsync's. */
+SYS(sync_file_range)
+{
+    enum { WAIT_BEFORE = 1, WRITE = 2, WAIT_AFTER = 4 };
+    int64_t off = a1, len = a2;
+    if ((uint64_t)a3 & ~(uint64_t)(WAIT_BEFORE | WRITE | WAIT_AFTER))
+        return -EINVAL;
+    if (off < 0 || len < 0 || off + len < off)
+        return -EINVAL;
+    struct file *f = fd_get((int)a0);
+    if (!f)
+        return -EBADF;
+    long r = 0;
+    if (!f->node || (!S_ISREG(f->node->mode) && !S_ISDIR(f->node->mode)))
+        r = -ESPIPE;
+    else if (f->node->mnt && S_ISREG(f->node->mode) && (a3 & WRITE))
+        mount_writeback(f->node);
     file_put(f);
     return r;
 }

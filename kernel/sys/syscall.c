@@ -114,6 +114,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(157, prctl),
     NR(158, arch_prctl),
     NR(160, setrlimit),
+    NR(162, sync),
     NR(186, gettid),
     NR(188, setxattr),
     NR(189, lsetxattr),
@@ -166,6 +167,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(273, set_robust_list),
     NR(275, splice),
     NR(276, splice), /* tee */
+    NR(277, sync_file_range),
     NR(278, splice), /* vmsplice */
     NR(280, utimensat),
     NR(281, epoll_pwait),
@@ -178,7 +180,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(293, pipe2),
     NR(294, inotify_init1),
     NR(302, prlimit64),
-    NR(306, fsync), /* syncfs */
+    NR(306, syncfs),
     NR(316, renameat2),
     NR(318, getrandom),
     NR(326, copy_file_range),

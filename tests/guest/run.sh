@@ -105,6 +105,8 @@ register_cases() {
     go_case share-read
     go_case share-ro
     go_case share-cross
+    # ext2 volumes (-v FILE), tests/guest/volume.sh.
+    register_volume_cases
     go_case mmap
     go_case mmap-big
     # A packed file larger than the guest's memory, on the image's disk
@@ -510,7 +512,7 @@ c_share_bad() {
     run_tool run -v "$d/ok:mnt" "$B/hello"
     expect_tool_error "'mnt'"
     run_tool run -v "$d/ok:/a" -v "$d/ok:/a/" "$B/hello"
-    expect_tool_error "/a is already shared"
+    expect_tool_error "/a is already mounted"
     run_tool run -v "$d/ok:/proc/x" "$B/hello"
     expect_tool_error "cannot be in /proc or /dev"
     run_tool run -v "$d/ok:/dev" "$B/hello"
@@ -523,7 +525,7 @@ c_share_bad() {
     run_tool run "${many[@]}" "$B/hello"
     expect_tool_error "too many shares"
     run_tool run -v "$d/file:/data" "$B/hello"
-    expect_tool_error "volumes .*not supported yet"
+    expect_tool_error "file:/data: .*file: not an ext2 file system"
     # The kernel's side: a share whose device is not there stops the guest.
     GORUMP_KERNEL_ARGS="gorump gorump.share=nosuch:/data" run_tool run \
         --net none "$B/hello"
@@ -2070,6 +2072,8 @@ build() {
 . tests/guest/real.sh
 # shellcheck source=tests/guest/bigprog.sh
 . tests/guest/bigprog.sh
+# shellcheck source=tests/guest/volume.sh
+. tests/guest/volume.sh
 
 # --- the driver --------------------------------------------------------------
 

@@ -83,6 +83,12 @@ struct ext2_fs {
     struct ext2_buf buf[EXT2_CACHE_BLOCKS];
     uint8_t mem[EXT2_CACHE_BLOCKS][EXT2_BLOCK_MAX];
     uint8_t scratch[EXT2_BLOCK_MAX]; /* one data block in flight */
+    /* Whether the caller still holds inode ino open (NULL: never; set it
+     * after ext2_mount, which clears everything).  When the last name of
+     * a file it holds goes, the inode stays, with no links, until
+     * ext2_release: an orphan (docs/STORAGE.md). */
+    bool (*held)(void *ctx, uint32_t ino);
+    void *held_ctx;
 };
 
 /* What stat(2) shows of an inode; times in seconds. */
@@ -160,6 +166,9 @@ long ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf,
                size_t len);
 long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *buf,
                 size_t len);
+/* Frees ino if it is an orphan (its last name went while the caller
+ * held it, see held above): 0, or a negative errno. */
+int ext2_release(struct ext2_fs *fs, uint32_t ino);
 /* The link's target (not terminated), its length or a negative errno. */
 long ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t len);
 

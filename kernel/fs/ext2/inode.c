@@ -127,7 +127,9 @@ int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
     int err = ext2_iread(fs, ino, in);
     if (err)
         return err;
-    if (!in->links || !in->mode)
+    /* A free inode has a deletion time; an orphan (links 0, dtime 0)
+     * is still in use by whoever holds it open. */
+    if (!in->mode || (!in->links && in->dtime))
         return -ESTALE;
     return 0;
 }
