@@ -101,13 +101,20 @@ static const char common_opts[] =
     "                         search the directory PATH first; for what it\n"
     "                         loads with dlopen; repeatable\n";
 
-/* run's shares (args_files.c, shares.c). */
+/* run's shares and volumes (args_files.c, shares.c, volume.c). */
 static const char share_opts[] =
     "  -v, --volume=HOSTDIR:GUESTPATH[:ro]\n"
     "                         share the host directory HOSTDIR live at\n"
     "                         GUESTPATH (over virtio-9p: reads and writes go\n"
     "                         to HOSTDIR as the program runs); :ro refuses\n"
-    "                         every change (EROFS); at most 8; repeatable\n";
+    "                         every change (EROFS); repeatable\n"
+    "  -v, --volume=FILE:GUESTPATH[:ro]\n"
+    "                         mount the ext2 volume FILE (gorump volume\n"
+    "                         create) at GUESTPATH: writes stay in FILE, "
+    "fsync\n"
+    "                         makes them durable; FILE is locked and checked\n"
+    "                         with e2fsck -p first; :ro mounts it read-only;\n"
+    "                         at most 8 shares and volumes; repeatable\n";
 
 /* run's network options (args_net.c, qemu_net.c). */
 static const char net_opts[] =

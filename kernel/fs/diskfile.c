@@ -2,7 +2,8 @@
  * fs/diskfile.c — packed files whose data is on the image's disk (see
  * fs.h and docs/FILESYSTEM.md): reading their pages on demand from the
  * virtio-blk device whose id is GORUMP_DISK_ID, and giving the clean ones
- * back under memory pressure.
+ * back under memory pressure.  The clean pages of ext2 volumes' files
+ * (fs/mount_ops.c) are on the same clock: one page cache.
  *
  * Reading: a missing page is read with up to READAHEAD pages after it
  * that are missing too, in one request straight into fresh pages (one
@@ -44,6 +45,7 @@ static struct {
 } df = {.nodes = LIST_INIT(df.nodes)};
 
 static uint64_t df_reclaim(uint64_t want);
+static void df_make_room(uint64_t n);
 
 void diskfile_init(const struct gorump_image *img)
 {
@@ -87,6 +89,22 @@ void diskfile_detach(struct node *n)
         df.hand = NULL;
     list_del(&n->disk_link);
     n->on_disk = false;
+}
+
+void diskfile_cache_page(struct node *n, uint64_t idx, uint64_t pa)
+{
+    if (!n->on_disk) {
+        n->on_disk = true; /* disk_size 0: nothing is read from the disk */
+        n->disk_off = n->disk_size = 0;
+        list_add_tail(&df.nodes, &n->disk_link);
+    }
+    n->pages[idx] = pa | NODE_PG_CLEAN | NODE_PG_REF;
+    df.cached++;
+}
+
+void diskfile_room(uint64_t n)
+{
+    df_make_room(n);
 }
 
 void diskfile_uncount(void)

@@ -113,8 +113,8 @@ static long ev_read(struct mount *m, uint64_t ino, void *buf, size_t len,
     return ext2_read(efs(m), (uint32_t)ino, off, buf, len);
 }
 
-static long ev_write(struct mount *m, uint64_t ino, const void *buf,
-                     size_t len, uint64_t off)
+static long ev_write(struct mount *m, uint64_t ino, const void *buf, size_t len,
+                     uint64_t off)
 {
     return ext2_write(efs(m), (uint32_t)ino, off, buf, len);
 }
@@ -246,6 +246,7 @@ static bool ev_held(void *ctx, uint32_t ino)
 
 static const struct fs_backend_ops ext2fs_ops = {
     .type = "ext2",
+    .cache = true,
     .root = ev_root,
     .lookup = ev_lookup,
     .getattr = ev_getattr,

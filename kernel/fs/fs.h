@@ -170,7 +170,8 @@ struct node {
     /* regular files whose data is on the image's disk (diskfile.c): the
      * disk holds [0, disk_size) from disk_off on; what is read of it is
      * kept in pages[] as NODE_PG_CLEAN pages, which memory pressure may
-     * take back */
+     * take back.  A mount's file whose backend caches (an ext2 volume)
+     * is on the same clock, with disk_size 0 (diskfile_cache_page). */
     bool on_disk;
     uint64_t disk_off, disk_size;
     struct list disk_link; /* in diskfile's list of such nodes */
@@ -275,6 +276,13 @@ void diskfile_detach(struct node *n);
 int diskfile_fill(struct node *n, uint64_t idx);
 /* A clean page left the cache (freed or written): uncounts it. */
 void diskfile_uncount(void);
+/* Makes room for n more clean pages (the cache stays within a quarter of
+ * RAM and leaves a sixteenth free), reclaiming if need be. */
+void diskfile_room(uint64_t n);
+/* The fresh page pa, holding what the backend has, becomes clean page
+ * idx of n, a mount's file (its table covers idx): reclaimable as the
+ * disk's pages are. */
+void diskfile_cache_page(struct node *n, uint64_t idx, uint64_t pa);
 /* Keeps page idx of n from being reclaimed until diskfile_unpin, while
  * its address is in use across something that may allocate memory. */
 void diskfile_pin(struct node *n, uint64_t idx);

@@ -74,6 +74,7 @@ static void evict(struct node *n)
             m->ops->forget(m, n->ino);
     }
     mount_pages_drop(n, 0);
+    diskfile_detach(n);
     kfree(n->pages);
     struct node *parent = S_ISDIR(n->mode) && n->parent != n ? n->parent : NULL;
     kfree(n->bname);

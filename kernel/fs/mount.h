@@ -68,6 +68,10 @@ struct mount;
  * (not NUL-terminated), 1..255 bytes, never "." or "..". */
 struct fs_backend_ops {
     const char *type; /* "9p", "ext2": /proc/mounts' third field */
+    /* Whether read(2) goes through the page cache: only this kernel
+     * changes the files (an ext2 volume; not a 9p share, whose host may
+     * change them). */
+    bool cache;
     /* The root directory's inode and attributes. */
     int (*root)(struct mount *m, struct fs_attr *a);
     /* The entry name of directory dir: its attributes (a->ino), or

@@ -1,13 +1,18 @@
 /*
  * fs/mount_ops.c — what the system calls do to the files of a mounted
- * file system (fs/mount.h): reads and writes go straight to the backend
- * through a kernel buffer; new names, removals, renames and attribute
- * changes are backend calls whose results refresh the nodes.  A file's
- * pages are cached only for mappings: node_page asks mount_page, which
- * reads the page from the backend; a page a MAP_SHARED mapping may write
- * is dirty and goes back to the backend at msync, at munmap, when the
- * node's last holder goes, and before the guest's own read or write of
- * the file (so those see the stores, as on Linux).
+ * file system (fs/mount.h): writes go straight to the backend through a
+ * kernel buffer (and into the pages cached of the file); new names,
+ * removals, renames and attribute changes are backend calls whose
+ * results refresh the nodes.  A file's pages are its page cache:
+ * node_page asks mount_page, which reads the page from the backend; a
+ * page a MAP_SHARED mapping may write is dirty and goes back to the
+ * backend at msync, fsync, munmap, when the node's last holder goes, at
+ * exit, and before the guest's own write of the file (so the disk sees
+ * the stores in order, as on Linux).  A backend that caches (ext2) has
+ * read(2) served from the pages too, read ahead 32 at a time, and its
+ * clean pages are on diskfile.c's clock, which takes them back under
+ * memory pressure; a 9p share's reads go to the host, whose files may
+ * change under it.
  */
 #include "fs/mount.h"
 #include "mm/mm.h"
@@ -79,9 +84,73 @@ static long transfer(struct node *n, uint64_t buf, bool user, size_t len,
     return done ? (long)done : r;
 }
 
+/* Reads the pages from idx on that are missing (up to READAHEAD, not
+ * past the end) in one backend call into fresh clean pages: 0, -EIO,
+ * -ENOMEM. */
+#define READAHEAD 32
+static int fill_span(struct node *n, uint64_t idx)
+{
+    static uint8_t *rbuf; /* READAHEAD pages, made once */
+    struct mount *m = mnt(n);
+    uint64_t end = ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE;
+    uint64_t k = 0;
+    while (k < READAHEAD && idx + k < end && !n->pages[idx + k])
+        k++;
+    if (!rbuf && !(rbuf = kmalloc(READAHEAD * PAGE_SIZE)))
+        return -ENOMEM;
+    uint64_t at = idx * PAGE_SIZE;
+    size_t want = (size_t)MIN(k * PAGE_SIZE, n->size - at);
+    long r = m->ops->read(m, n->ino, rbuf, want, at);
+    if (r < 0)
+        return -EIO;
+    memset(rbuf + r, 0, k * PAGE_SIZE - (size_t)r);
+    diskfile_room(k);
+    for (uint64_t i = 0; i < k; i++) {
+        uint64_t p = pmem_alloc(0);
+        if (!p)
+            return i ? 0 : -ENOMEM;
+        memcpy(phys_to_virt(p), rbuf + i * PAGE_SIZE, PAGE_SIZE);
+        diskfile_cache_page(n, idx + i, p);
+    }
+    return 0;
+}
+
+/* read(2) through the page cache. */
+static long cached_read(struct node *n, uint64_t buf, bool user, size_t len,
+                        uint64_t off)
+{
+    if (off >= n->size)
+        return 0;
+    len = (size_t)MIN((uint64_t)len, n->size - off);
+    int err = node_table(n, ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE);
+    size_t done = 0;
+    while (!err && done < len) {
+        uint64_t at = off + done, idx = at / PAGE_SIZE, in = at % PAGE_SIZE;
+        size_t c = MIN(len - done, (size_t)(PAGE_SIZE - in));
+        if (!n->pages[idx] && !(err = fill_span(n, idx)) && !n->pages[idx])
+            err = -ENOMEM; /* taken back at once: memory is gone */
+        if (err)
+            break;
+        n->pages[idx] |= n->pages[idx] & NODE_PG_CLEAN ? NODE_PG_REF : 0;
+        const uint8_t *src =
+            (uint8_t *)phys_to_virt(node_pg_pa(n->pages[idx])) + in;
+        /* Copying to the user may fault, and the fault reclaim pages. */
+        diskfile_pin(n, idx);
+        if (user ? copy_to_user(buf + done, src, c) != 0
+                 : (memcpy((void *)(buf + done), src, c), false))
+            err = -EFAULT;
+        diskfile_unpin();
+        if (!err)
+            done += c;
+    }
+    return done ? (long)done : err;
+}
+
 long mount_read(struct node *n, uint64_t buf, bool user, size_t len,
                 uint64_t off)
 {
+    if (mnt(n)->ops->cache)
+        return cached_read(n, buf, user, len, off);
     return transfer(n, buf, user, len, off, false);
 }
 
@@ -110,6 +179,8 @@ void mount_pages_drop(struct node *n, uint64_t size)
     for (uint64_t i = keep; i < n->npages; i++) {
         if (n->pages[i])
             pmem_free(node_pg_pa(n->pages[i]), 0);
+        if (n->pages[i] & NODE_PG_CLEAN)
+            diskfile_uncount();
         n->pages[i] = 0;
     }
 }
@@ -139,6 +210,13 @@ int mount_page(struct node *n, uint64_t idx, uint64_t *pa)
     int err = node_table(n, idx + 1);
     if (err)
         return err;
+    if (!n->pages[idx] && mnt(n)->ops->cache) {
+        err = fill_span(n, idx);
+        if (err)
+            return err == -ENOMEM ? -ENOSPC : err;
+        if (!n->pages[idx])
+            return -ENOSPC; /* taken back at once: memory is gone */
+    }
     if (!n->pages[idx]) {
         uint64_t p = pmem_alloc_zeroed(0);
         if (!p)
@@ -152,6 +230,7 @@ int mount_page(struct node *n, uint64_t idx, uint64_t *pa)
         }
         n->pages[idx] = p;
     }
+    n->pages[idx] |= n->pages[idx] & NODE_PG_CLEAN ? NODE_PG_REF : 0;
     *pa = node_pg_pa(n->pages[idx]);
     return 0;
 }
@@ -160,8 +239,14 @@ int mount_page_dirty(struct node *n, uint64_t idx)
 {
     if (mnt(n)->ro)
         return 0; /* the mapping cannot have asked to write */
-    if (idx < n->npages && n->pages[idx])
+    if (idx < n->npages && n->pages[idx]) {
+        /* A page a mapping may store to is no longer the cache's to
+         * take back (until the node goes). */
+        if (n->pages[idx] & NODE_PG_CLEAN)
+            diskfile_uncount();
+        n->pages[idx] &= ~(uint64_t)(NODE_PG_CLEAN | NODE_PG_REF);
         n->pages[idx] |= NODE_PG_DIRTY;
+    }
     n->dirty = true;
     return 0;
 }

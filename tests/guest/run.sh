@@ -103,6 +103,8 @@ register_cases() {
     go_case share-read
     go_case share-ro
     go_case share-cross
+    # ext2 volumes (-v FILE), tests/guest/volume.sh.
+    register_volume_cases
     go_case mmap
     go_case mmap-big
     # A packed file larger than the guest's memory, on the image's disk
@@ -2026,6 +2028,8 @@ build() {
 . tests/guest/real.sh
 # shellcheck source=tests/guest/bigprog.sh
 . tests/guest/bigprog.sh
+# shellcheck source=tests/guest/volume.sh
+. tests/guest/volume.sh
 
 # --- the driver --------------------------------------------------------------
 

@@ -83,9 +83,10 @@ struct ext2_fs {
     struct ext2_buf buf[EXT2_CACHE_BLOCKS];
     uint8_t mem[EXT2_CACHE_BLOCKS][EXT2_BLOCK_MAX];
     uint8_t scratch[EXT2_BLOCK_MAX]; /* one data block in flight */
-    /* Whether the caller still holds inode ino open (NULL: never).  When
-     * the last name of a file it holds goes, the inode stays, with no
-     * links, until ext2_release: an orphan (docs/STORAGE.md). */
+    /* Whether the caller still holds inode ino open (NULL: never; set it
+     * after ext2_mount, which clears everything).  When the last name of
+     * a file it holds goes, the inode stays, with no links, until
+     * ext2_release: an orphan (docs/STORAGE.md). */
     bool (*held)(void *ctx, uint32_t ino);
     void *held_ctx;
 };

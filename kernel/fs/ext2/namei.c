@@ -100,7 +100,11 @@ static int inode_new(struct ext2_fs *fs, uint32_t dir, const char *name,
     if ((err = ext2_ialloc(fs, dir, isdir, ino)))
         return err;
     in->atime = in->mtime = in->ctime = (uint32_t)ext2_now(fs);
-    in->links = isdir ? 2 : 1;
+    /* Written first with no links (and no deletion time), then the
+     * entry, then the links: a crash before the entry leaves an inode
+     * e2fsck -p frees by itself, never an unattached one it asks about
+     * (docs/STORAGE.md, "Crash safety"). */
+    in->links = 0;
     err = ext2_iinit(fs, *ino, in);
     if (!err && fill && !(err = fill(fs, *ino, in, arg)))
         err = ext2_iwrite(fs, *ino, in);
@@ -108,6 +112,12 @@ static int inode_new(struct ext2_fs *fs, uint32_t dir, const char *name,
         err = ext2_dir_add(fs, dir, name, len, *ino, in->mode);
     if (!err && isdir)
         err = links_add(fs, dir, 1);
+    if (!err)
+        err = ext2_writeback(fs);
+    if (!err) {
+        in->links = isdir ? 2 : 1;
+        err = ext2_iwrite(fs, *ino, in);
+    }
     if (err) {
         in->links = 1;
         ext2_iput_link(fs, *ino, in);
@@ -210,9 +220,15 @@ int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name,
     if ((err = links_add(fs, ino, 1)))
         return err;
     err = ext2_dir_add(fs, dir, name, len, ino, in.mode);
-    if (err)
+    if (err) {
         links_add(fs, ino, -1);
-    return err;
+        return err;
+    }
+    /* On disk before another name of it can go: a write-back writes
+     * directory blocks in no order among themselves, and a crash
+     * between a removal and this entry would leave the inode with no
+     * name. */
+    return ext2_writeback(fs);
 }
 
 /* The inode name leads to in dir, for a removal. */
@@ -238,9 +254,20 @@ int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
         return err;
     if (IS_DIR(in.mode))
         return -EISDIR;
-    if ((err = ext2_dir_remove(fs, dir, name, len, ino)))
+    /* The link goes before the entry (a write-back writes inode tables
+     * before directories): a crash between leaves an entry to an inode
+     * with a link too few, or none, which e2fsck -p repairs by itself,
+     * never an unattached inode. */
+    in.links--;
+    ext2_touch(fs, &in, false, true);
+    if ((err = ext2_iwrite(fs, ino, &in)))
         return err;
-    return in.links > 1 ? links_add(fs, ino, -1) : inode_drop(fs, ino);
+    if ((err = ext2_dir_remove(fs, dir, name, len, ino))) {
+        in.links++;
+        ext2_iwrite(fs, ino, &in);
+        return err;
+    }
+    return in.links ? 0 : inode_drop(fs, ino);
 }
 
 int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
@@ -258,8 +285,16 @@ int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
         return -ENOTDIR;
     if ((err = ext2_dir_empty(fs, ino)) != 1)
         return err ? err : -ENOTEMPTY;
-    if ((err = ext2_dir_remove(fs, dir, name, len, ino)))
+    /* No links before the entry goes, as ext2_unlink. */
+    uint16_t links = in.links;
+    in.links = 0;
+    if ((err = ext2_iwrite(fs, ino, &in)))
         return err;
+    if ((err = ext2_dir_remove(fs, dir, name, len, ino))) {
+        in.links = links;
+        ext2_iwrite(fs, ino, &in);
+        return err;
+    }
     if ((err = links_add(fs, dir, -1)))
         return err;
     return inode_drop(fs, ino);
@@ -363,6 +398,10 @@ int ext2_rename(struct ext2_fs *fs, uint32_t odir, const char *oname,
      * (e2fsck counts the links), never neither. */
     err = tino ? ext2_dir_set(fs, ndir, nname, nlen, sino, src.mode)
                : ext2_dir_add(fs, ndir, nname, nlen, sino, src.mode);
+    /* Written back first: directory blocks go in no order among
+     * themselves. */
+    if (!err)
+        err = ext2_writeback(fs);
     if (!err)
         err = ext2_dir_remove(fs, odir, oname, olen, sino);
     if (!err && sdir)

@@ -1,0 +1,309 @@
+# tests/guest/volume.sh — ext2 volumes mounted in the guest with
+# `gorump run -v FILE:GUESTPATH[:ro]` (docs/STORAGE.md, "Volumes"): a
+# round trip through two runs with the host's e2fsck and debugfs looking
+# between, read-only volumes, a full volume, the tool's refusals, the
+# lock, and the crash test (QEMU killed at random points while a program
+# appends and fsyncs; every record it saw synced must be there after).
+# Sourced by run.sh, which calls register_volume_cases.  The program is
+# tests/go/volume; natively it runs on a plain directory (a read-only
+# bind mount for ro, a 16 MiB tmpfs for enospc).
+
+register_volume_cases() {
+    go_case volume-roundtrip
+    go_case volume-roundtrip-q35 c_volume_roundtrip --machine q35
+    go_case volume-ro
+    go_case volume-enospc
+    go_case volume-cache
+    tool_case volume-bad
+    tool_case volume-lock
+    tool_case volume-fsck-fails
+    tool_case volume-crash
+    tool_case volume-exits
+}
+
+# volume_new FILE SIZE: a new volume, as gorump volume create makes it.
+volume_new() {
+    rm -f "$1"
+    "$GORUMP" volume create "$1" "$2" >/dev/null || fail "cannot create $1"
+}
+
+# volume_clean FILE: the host's e2fsck -fn finds nothing wrong.
+volume_clean() {
+    /sbin/e2fsck -fn "$1" >"$dir/fsck" 2>&1 ||
+        fail "e2fsck -fn $1: $(grep -v '^Pass\|^e2fsck' "$dir/fsck" | head -5)"
+}
+
+# volume_cat FILE PATH: PATH's contents in the volume, by debugfs.
+volume_cat() {
+    /sbin/debugfs -R "cat $2" "$1" 2>/dev/null
+}
+
+# tests/go/volume write in one run and read in the next; between them
+# the host checks the volume and reads the files with debugfs.
+c_volume_roundtrip() {
+    local v=$PWD/$dir/v.img d=/data
+    if [ "$NATIVE" = 1 ]; then
+        d=$PWD/$dir/nat && rm -rf "$d" && mkdir -p "$d"
+        run volume write "$d" && expect_success
+        run volume read "$d" && expect_success
+        return
+    fi
+    volume_new "$v" 48M
+    run "$@" -v "$v:$d" volume write "$d" guest
+    expect_success
+    volume_clean "$v"
+    /sbin/debugfs -R 'ls -l /' "$v" >"$dir/ls" 2>/dev/null
+    local f
+    for f in big cfg d1 fast slow linked map mapexit sync-osync; do
+        grep -Eq " $f\$" "$dir/ls" || fail "debugfs ls: no $f"
+    done
+    grep -Eq ' gone(-at-exit)?$' "$dir/ls" && fail "debugfs ls: an unlinked file is there"
+    [ "$(volume_cat "$v" /cfg)" = new ] || fail "cfg is not the renamed file's"
+    [ "$(volume_cat "$v" /d1/d2/d3/deep.txt)" = deep ] || fail "deep.txt"
+    [ "$(volume_cat "$v" /sync-odsync)" = "synced by odsync" ] || fail "sync-odsync"
+    [ "$(/sbin/debugfs -R 'stat /slow' "$v" 2>/dev/null | grep -c 'Fast link')" = 0 ] ||
+        fail "slow is a fast link"
+    volume_cat "$v" /mapexit | cmp -s - <(python3 -c '
+import sys
+sys.stdout.buffer.write(bytes(((i * 7 + i // 4096) & 255) ^ 9 for i in range(3 * 4096)))') ||
+        fail "mapexit lacks what its mapping stored before the exit"
+    volume_cat "$v" /big | sha256sum >"$dir/big.sum"
+    run "$@" -v "$v:$d" volume read "$d" guest
+    expect_success
+    volume_clean "$v"
+}
+
+# A read-only volume: every change EROFS, the file unchanged; a volume
+# with a feature the kernel cannot write is refused without :ro and
+# mounted with it.
+c_volume_ro() {
+    local v=$PWD/$dir/v.img d=$PWD/$dir/nat
+    if [ "$NATIVE" = 1 ]; then
+        rm -rf "$d" && mkdir -p "$d" && echo new >"$d/cfg"
+        capture unshare --mount sh -c 'mount --bind "$1" "$1" &&
+            mount -o remount,bind,ro "$1" && exec "$2" ro "$1"' sh \
+            "$d" "$PWD/$B/volume"
+        expect_success
+        return
+    fi
+    mkdir -p "$dir/src" && echo new >"$dir/src/cfg"
+    rm -f "$v" && truncate -s 16M "$v"
+    /sbin/mke2fs -q -F -t ext2 -b 4096 -d "$dir/src" \
+        -O none,ext_attr,resize_inode,dir_index,filetype,sparse_super,large_file,dir_nlink \
+        "$v" || fail "cannot make $v"
+    local sum
+    sum=$(sha256sum <"$v")
+    run -v "$v:/data" volume ro /data
+    expect_tool_error "v.img:/data: .*cannot write.*dir_nlink; attach it with :ro"
+    run -v "$v:/data:ro" volume ro /data
+    expect_success
+    [ "$(sha256sum <"$v")" = "$sum" ] || fail "the read-only volume changed"
+}
+
+c_volume_enospc() {
+    local v=$PWD/$dir/v.img
+    if [ "$NATIVE" = 1 ]; then
+        mkdir -p "$dir/nat"
+        capture unshare --mount sh -c 'mount -t tmpfs -o size=16M none "$1" &&
+            exec "$2" enospc "$1"' sh "$PWD/$dir/nat" "$PWD/$B/volume"
+        expect_success
+        return
+    fi
+    volume_new "$v" 16M
+    run -v "$v:/data" volume enospc /data
+    expect_success
+    volume_clean "$v"
+    [ "$(volume_cat "$v" /again | wc -c)" = $((1 << 20)) ] || fail "again is not 1 MiB"
+}
+
+# The page cache: a file read is resident; 48 MiB read twice in a guest
+# of 32 MiB (natively: the host's page cache, a directory).
+c_volume_cache() {
+    local v=$PWD/$dir/v.img
+    if [ "$NATIVE" = 1 ]; then
+        mkdir -p "$dir/nat"
+        run volume cache "$PWD/$dir/nat" 48
+        expect_success
+        rm -rf "$dir/nat"
+        return
+    fi
+    volume_new "$v" 64M
+    run -m 32M -v "$v:/data" volume cache /data 48
+    expect_success
+    volume_clean "$v"
+    rm -f "$v"
+}
+
+# volume_unmounted FILE: the superblock says clean (the guest unmounted
+# it), and e2fsck -fn agrees.
+volume_unmounted() {
+    /sbin/dumpe2fs -h "$1" 2>/dev/null | grep -Eq '^Filesystem state: +clean$' ||
+        fail "$1 was not unmounted: $(/sbin/dumpe2fs -h "$1" 2>/dev/null | grep state)"
+    volume_clean "$1"
+}
+
+# Every way the program ends unmounts the volume: a normal exit, fatal
+# signals (SIGKILL, SIGTERM, SIGINT sent to itself), the kernel's
+# out-of-memory kill, a Go panic; what was written without a sync is
+# there after each.
+c_volume_exits() {
+    local v=$PWD/$dir/v.img sig
+    volume_new "$v" 16M
+    run_tool run --net none -v "$v:/data" "$B/volume" write /data guest
+    expect_success
+    volume_unmounted "$v"
+    run_tool run --net none -v "$v:/data" "$B/volume" read /data guest
+    expect_success
+    volume_unmounted "$v"
+    for sig in 9 15 2; do
+        run_tool run --net none -v "$v:/data" "$B/volume" kill /data $sig
+        expect_status $((128 + sig))
+        volume_unmounted "$v"
+        [ "$(volume_cat "$v" /killed)" = "by $sig" ] || fail "killed by $sig: lost"
+    done
+    run_tool run --net none -m 64M -v "$v:/data" "$B/oom"
+    expect_status 137
+    expect_err 'out of memory: no free page for address'
+    volume_unmounted "$v"
+    run_tool run --net none -v "$v:/data" "$B/panic"
+    expect_status 2
+    volume_unmounted "$v"
+}
+
+# expect_volume_refused SUM FILE REGEX: status 125, stderr matching, and
+# FILE's bytes still SUM.
+expect_volume_refused() {
+    expect_tool_error "$3"
+    [ ! -e "$2" ] || [ "$(sha256sum <"$2")" = "$1" ] || fail "$2 changed"
+}
+
+# What the tool refuses before anything boots, each with status 125 and
+# the volume's bytes unchanged.
+c_volume_bad() {
+    local v=$PWD/$dir/v.img d=$PWD/$dir sum
+    volume_new "$v" 16M
+    sum=$(sha256sum <"$v")
+    run_tool run -v "$d/missing.img:/data" "$B/hello"
+    expect_volume_refused "$sum" "$d/missing.img" "missing.img: no such file"
+    run_tool run -v "$v:data" "$B/hello"
+    expect_volume_refused "$sum" "$v" "'data'"
+    run_tool run -v "$v:/data" -v "$v:/data" "$B/hello"
+    expect_volume_refused "$sum" "$v" "/data is already mounted"
+    run_tool run -v "$d:/data" -v "$v:/data/" "$B/hello"
+    expect_volume_refused "$sum" "$v" "/data is already mounted"
+    run_tool run -v "$v:/proc/v" "$B/hello"
+    expect_volume_refused "$sum" "$v" "cannot be in /proc"
+    head -c $((16 << 20)) /dev/zero >"$d/zero.img"
+    sum=$(sha256sum <"$d/zero.img")
+    run_tool run -v "$d/zero.img:/data" "$B/hello"
+    expect_volume_refused "$sum" "$d/zero.img" "zero.img: not an ext2 file system"
+    rm -f "$d/e4.img" && truncate -s 16M "$d/e4.img"
+    /sbin/mke2fs -q -t ext4 "$d/e4.img" || fail "cannot make ext4"
+    sum=$(sha256sum <"$d/e4.img")
+    run_tool run -v "$d/e4.img:/data:ro" "$B/hello"
+    expect_volume_refused "$sum" "$d/e4.img" "e4.img: features the kernel cannot read: extent 64bit flex_bg"
+    # The kernel's side: a volume whose disk is not there stops the guest.
+    GORUMP_KERNEL_ARGS="gorump gorump.volume=nosuch:/data" run_tool run \
+        --net none "$B/hello"
+    expect_status 125
+    expect_err "gorump.volume=nosuch:/data: cannot mount it .*no disk with that id"
+    reject_out SUCCESS
+    rm -f "$d"/*.img
+}
+
+# Two runs cannot both have a volume: the second is refused while the
+# first holds it (a read-only one too, since the first writes).
+c_volume_lock() {
+    local v=$PWD/$dir/v.img sum
+    volume_new "$v" 16M
+    (
+        exec 9<"$v"
+        flock -x 9
+        sum=$(sha256sum <"$v")
+        run_tool run -v "$v:/data" "$B/hello"
+        expect_volume_refused "$sum" "$v" "v.img is in use \(another gorump run"
+        run_tool run -v "$v:/data:ro" "$B/hello"
+        expect_volume_refused "$sum" "$v" "v.img is in use"
+    )
+    # A run holds the lock until it ends (tests/go/sleep sleeps until the
+    # timeout stops it).
+    "$GORUMP" run --net none --timeout 4 -v "$v:/data" "$B/sleep" \
+        >/dev/null 2>&1 &
+    local bg=$! i
+    for i in $(seq 100); do
+        flock -n "$v" true || break
+        sleep 0.05
+    done
+    run_tool run -v "$v:/data" "$B/hello"
+    expect_tool_error "v.img is in use"
+    wait $bg
+    [ $? = 124 ] || fail "the first run did not time out"
+    run_tool run -v "$v:/data" "$B/hello"
+    expect_success
+}
+
+# A volume e2fsck -p cannot repair by itself (the root is not a
+# directory): refused, with e2fsck's words.
+c_volume_fsck_fails() {
+    local v=$PWD/$dir/v.img
+    volume_new "$v" 16M
+    /sbin/debugfs -w -R 'sif <2> mode 0100644' "$v" >/dev/null 2>&1
+    /sbin/debugfs -w -R 'ssv state 0' "$v" >/dev/null 2>&1
+    run_tool run -v "$v:/data" "$B/hello"
+    expect_tool_error "v.img:/data: e2fsck -p cannot repair .*v.img \(status [0-9]+\); repair it with e2fsck -f"
+}
+
+# volume_crash_run K: one run of tests/go/volume crash in the background,
+# QEMU killed at a random point once the first record is synced; checks
+# that every record the last run saw synced was found.  Sets last.
+volume_crash_run() {
+    local out=$dir/crash$1 bg gp qp i
+    (
+        "$GORUMP" run --net none --timeout 60 -v "$v:/data" "$B/volume" \
+            crash /data 1000000 >"$out" 2>"$out.err"
+        echo $? >"$out.status"
+    ) &
+    bg=$!
+    for i in $(seq 400); do
+        grep -q '^synced' "$out" 2>/dev/null && break
+        sleep 0.05
+    done
+    # 0 to 600 ms into the appends: each kill lands somewhere else.
+    sleep "0.$(printf %03d $((RANDOM % 600)))"
+    gp=$(pgrep -P "$bg" -x gorump)
+    qp=$(pgrep -P "$gp" 2>/dev/null | head -1)
+    [ -n "$qp" ] && kill -KILL "$qp"
+    wait "$bg"
+    local found
+    found=$(sed -n 's/^found //p' "$out")
+    [ -n "$found" ] && [ "$found" -ge "$last" ] ||
+        fail "run $1: found '${found}' records, $last were synced before: $(head -3 "$out.err")"
+    grep -q '^FAIL' "$out.err" && fail "run $1: $(grep '^FAIL' "$out.err" | head -3)"
+    last=$(sed -n 's/^synced //p' "$out" | tail -1)
+    last=${last:-$found}
+    # What e2fsck -p leaves is clean (on a copy: the next run repairs
+    # the volume itself).
+    cp "$v" "$dir/copy.img"
+    /sbin/e2fsck -p "$dir/copy.img" >/dev/null 2>&1
+    [ $? -le 1 ] || fail "run $1: e2fsck -p cannot repair the volume"
+    /sbin/e2fsck -fn "$dir/copy.img" >/dev/null 2>&1 ||
+        fail "run $1: not clean after e2fsck -p"
+}
+
+# The crash test: 20 kills at random points, each restart through the
+# tool (so e2fsck -p runs first); then a run that ends normally.
+c_volume_crash() {
+    local v=$PWD/$dir/v.img last=0 k
+    volume_new "$v" 16M
+    for k in $(seq 20); do
+        volume_crash_run "$k"
+        [ -s "$dir/fail" ] && break
+    done
+    run_tool run --net none -v "$v:/data" "$B/volume" crash /data $((last + 5))
+    expect_success
+    local found
+    found=$(sed -n 's/^found //p' "$dir/stdout")
+    [ "${found:-0}" -ge "$last" ] || fail "the last run found $found records, $last synced"
+    volume_clean "$v"
+    rm -f "$dir/copy.img"
+}
