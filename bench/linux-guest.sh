@@ -7,6 +7,12 @@
 # under build/bench/linux (kept between runs; delete it to refetch).
 #
 #   bench/linux-guest.sh PROGRAM [INITRD]
+#   LINUX_GUEST_MOUNT=/PATH   also loads virtio_blk, and /init mounts the
+#                             first disk's ext2 file system (/dev/vda,
+#                             noatime, as gorump keeps no access times)
+#                             at /PATH before the program starts
+#
+# Arguments after "--" on the kernel's command line reach the program.
 #
 # Writes build/bench/linux/vmlinuz and the initramfs, to INITRD or by
 # default build/bench/linux/initramfs.cpio.gz (each replaced whole, so a
@@ -115,8 +121,14 @@ $bb ip link set lo up
 $bb ip link set eth0 up
 $bb ip addr add 10.0.2.15/24 dev eth0
 $bb ip route add default via 10.0.2.2
+if [ -s /mountpoint ]; then
+    mnt=$($bb cat /mountpoint)
+    $bb mount -t devtmpfs devtmpfs /dev
+    $bb mkdir -p "$mnt"
+    $bb mount -t ext2 -o noatime /dev/vda "$mnt" || echo "linux-guest: mount failed"
+fi
 echo "linux-guest: eth0 up, starting /prog"
-exec /prog
+exec /prog "$@"
 EOF
     chmod 755 "$root/init"
 }
@@ -131,6 +143,11 @@ initramfs() {
     : >"$root/modules"
     cp "$OUT/busybox/bin/busybox" "$root/bin/"
     for m in "${MODULES[@]}"; do add_module "$m"; done
+    : >"$root/mountpoint"
+    if [ -n "${LINUX_GUEST_MOUNT:-}" ]; then
+        add_module virtio_blk
+        echo "$LINUX_GUEST_MOUNT" >"$root/mountpoint"
+    fi
     write_init
     cp "$1" "$root/prog"
     (cd "$root" && find . | ../busybox/bin/busybox cpio -o -H newc 2>/dev/null) |
