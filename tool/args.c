@@ -43,7 +43,8 @@ enum opt_id {
     OPT_LIB,
     OPT_LIST,
     OPT_GDB,
-    OPT_VOLUME
+    OPT_VOLUME,
+    OPT_VMM
 };
 
 /* Which subcommands have an option. */
@@ -81,6 +82,7 @@ static const struct opt run_opts[] = {
     {0, "list", 0, OPT_LIST, FOR_BUILD},
     {0, "gdb", 1, OPT_GDB, FOR_RUN},
     {'v', "volume", 1, OPT_VOLUME, FOR_RUN},
+    {0, "vmm", 1, OPT_VMM, FOR_RUN},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -250,7 +252,21 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
                              "'%s' (want a positive number, e.g. 30 or 2.5)",
                              v);
         return RUN_ARGS_OK;
+    case OPT_VMM:
+        if (strcmp(v, "qemu") == 0)
+            a->vmm = RUN_VMM_QEMU;
+        else if (strcmp(v, "firecracker") == 0)
+            a->vmm = RUN_VMM_FIRECRACKER;
+        else if (strcmp(v, "cloud-hypervisor") == 0)
+            a->vmm = RUN_VMM_CLOUD_HYPERVISOR;
+        else
+            return args_fail(a,
+                             "--vmm: unknown monitor '%s' "
+                             "(want qemu, firecracker or cloud-hypervisor)",
+                             v);
+        return RUN_ARGS_OK;
     case OPT_MACHINE:
+        a->machine_given = 1;
         if (strcmp(v, "microvm") == 0)
             a->machine = RUN_MACHINE_MICROVM;
         else if (strcmp(v, "q35") == 0)

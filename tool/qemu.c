@@ -210,7 +210,12 @@ int qemu_find(char *out, size_t size)
 pid_t qemu_start(const struct qemu_argv *q, int *in_fd, int *out_fd,
                  int *err_fd)
 {
-    struct spawn s = {.path = q->argv[0], .argv = q->argv};
+    return monitor_start(q->argv, in_fd, out_fd, err_fd);
+}
+
+pid_t monitor_start(char *const *argv, int *in_fd, int *out_fd, int *err_fd)
+{
+    struct spawn s = {.path = argv[0], .argv = argv};
     int p[3][2], n;
     pid_t pid;
 

@@ -78,4 +78,7 @@ int qemu_find(char *out, size_t size);
 pid_t qemu_start(const struct qemu_argv *q, int *in_fd, int *out_fd,
                  int *err_fd);
 
+/* The same for any monitor's argv (vmm.h): its stdio are our pipes. */
+pid_t monitor_start(char *const *argv, int *in_fd, int *out_fd, int *err_fd);
+
 #endif
