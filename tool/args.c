@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "bootdisk.h"
 #include "args_files.h"
 #include "args_net.h"
 #include "gdb.h"
@@ -44,7 +45,8 @@ enum opt_id {
     OPT_LIST,
     OPT_GDB,
     OPT_VOLUME,
-    OPT_VMM
+    OPT_VMM,
+    OPT_FORMAT
 };
 
 /* Which subcommands have an option. */
@@ -66,7 +68,7 @@ static const struct opt run_opts[] = {
     {0, "env-clear", 0, OPT_ENV_CLEAR, FOR_BOTH},
     {0, "timeout", 1, OPT_TIMEOUT, FOR_RUN},
     {0, "machine", 1, OPT_MACHINE, FOR_RUN},
-    {0, "kernel", 1, OPT_KERNEL, FOR_RUN},
+    {0, "kernel", 1, OPT_KERNEL, FOR_BOTH},
     {'h', "help", 0, OPT_HELP, FOR_BOTH},
     {0, "dir", 1, OPT_DIR, FOR_BOTH},
     {0, "file", 1, OPT_FILE, FOR_BOTH},
@@ -83,6 +85,7 @@ static const struct opt run_opts[] = {
     {0, "gdb", 1, OPT_GDB, FOR_RUN},
     {'v', "volume", 1, OPT_VOLUME, FOR_RUN},
     {0, "vmm", 1, OPT_VMM, FOR_RUN},
+    {0, "format", 1, OPT_FORMAT, FOR_BUILD},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -250,6 +253,14 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
             return args_fail(a,
                              "--timeout: invalid number of seconds "
                              "'%s' (want a positive number, e.g. 30 or 2.5)",
+                             v);
+        return RUN_ARGS_OK;
+    case OPT_FORMAT:
+        a->format = bootdisk_format_parse(v);
+        if (a->format < 0)
+            return args_fail(a,
+                             "--format: unknown format '%s' "
+                             "(want image, raw, qcow2, vmdk or gce)",
                              v);
         return RUN_ARGS_OK;
     case OPT_VMM:

@@ -99,6 +99,7 @@ struct run_args {
     int nlib;                /* --lib PATHs, in order */
     const char **lib;        /* allocated; the strings point into argv */
     const char *output;      /* build -o IMAGE, or NULL */
+    int format;              /* build --format: enum bootdisk_format */
     int list;                /* build --list: print the files, write none */
     struct run_net net;      /* run only */
     char gdb_host[256];      /* run --gdb [HOST:]PORT (see gdb.h) */

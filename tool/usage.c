@@ -218,7 +218,15 @@ static const char build_head[] =
     "                         plus .img, in the current directory)\n"
     "      --list             write no image: print the files it would hold,\n"
     "                         one guest path a line (a link as PATH -> "
-    "TARGET)\n";
+    "TARGET)\n"
+    "      --format=FORMAT    image (default), or a disk that boots by "
+    "itself\n"
+    "                         under BIOS and UEFI with the kernel, the "
+    "image\n"
+    "                         and GORUMP_KERNEL_ARGS: raw, qcow2, vmdk, or "
+    "gce\n"
+    "                         (disk.raw in a .tar.gz); docs/DEPLOY.md\n"
+    "      --kernel=PATH      the kernel a disk holds\n";
 
 static const char build_tail[] =
     "  -h, --help             print this help\n"

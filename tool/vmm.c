@@ -52,9 +52,9 @@ int vmm_check(struct run_args *a)
 int vmm_find(enum run_vmm vmm, struct vmm_argv *v)
 {
     const char *name = vmm_name(vmm);
-    const char *env = getenv(vmm == RUN_VMM_FIRECRACKER
-                                 ? "GORUMP_FIRECRACKER"
-                                 : "GORUMP_CLOUD_HYPERVISOR");
+    const char *env =
+        getenv(vmm == RUN_VMM_FIRECRACKER ? "GORUMP_FIRECRACKER"
+                                          : "GORUMP_CLOUD_HYPERVISOR");
 
     if (env != NULL && env[0] != '\0')
         name = env;
@@ -169,8 +169,7 @@ int vmm_build_argv(const struct vmm_config *c, struct vmm_argv *v)
     int n = 0;
 
     if (vmm_cmdline(c, v->cmdline, sizeof(v->cmdline)) != 0) {
-        report("the kernel command line is too long for %s",
-               vmm_name(c->vmm));
+        report("the kernel command line is too long for %s", vmm_name(c->vmm));
         return -1;
     }
     /* cloud-hypervisor's option values end at a comma, with no escape. */

@@ -193,6 +193,9 @@ register_cases() {
     tool_case fc-bigfile
     tool_case ch-hello
     tool_case vmm-bad
+    tool_case disk-raw-bios
+    tool_case disk-qcow2-uefi-nvme
+    tool_case disk-bad
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -1437,6 +1440,46 @@ c_vmm_bad() {
     PATH=$PWD/$dir/bin:$PATH run_tool run --vmm firecracker --machine q35 \
         "$B/hello"
     expect_tool_error "--vmm firecracker: --machine .* is QEMU's only"
+}
+
+# gorump build --format: a disk that boots by itself (tests/guest/
+# bootdisk.sh boots it on q35 from the disk alone and reads the serial
+# port).  Two of the matrix here; `make check-disks` runs all of it.
+c_disk_raw_bios() {
+    capture tests/guest/bootdisk.sh raw bios virtio "$B/hello" one two
+    expect_status 0
+    expect_out_line SUCCESS "arg[1]=one" "arg[2]=two"
+}
+
+c_disk_qcow2_uefi_nvme() {
+    capture tests/guest/bootdisk.sh qcow2 uefi nvme "$B/hello"
+    expect_status 0
+    expect_out_line SUCCESS
+}
+
+# What cannot make a disk is refused with 125 before anything is written.
+c_disk_bad() {
+    run_tool build --format iso -o "$dir/x" "$B/hello"
+    expect_tool_error "--format: unknown format 'iso'"
+    run_tool build --format raw -o "$dir/no/such/dir/x.raw" "$B/hello"
+    expect_tool_error "x.raw: cannot create a temporary file beside it"
+    # A $PATH with timeout (for run_tool) and then the disk tools alone.
+    mkdir -p "$dir/bin"
+    ln -sf "$(command -v timeout)" "$dir/bin/timeout"
+    PATH=$PWD/$dir/bin run_tool build --format raw -o "$dir/x.raw" "$B/hello"
+    expect_tool_error "sgdisk: not found \(apt-get install gdisk\)"
+    local c
+    for c in sgdisk mformat mmd mcopy; do
+        ln -sf "$(command -v $c)" "$dir/bin/$c"
+    done
+    PATH=$PWD/$dir/bin run_tool build --format raw -o "$dir/x.raw" "$B/hello"
+    expect_tool_error "grub-mkimage: not found \(apt-get install grub-common\)"
+    local f=$PWD/$dir/big.bin
+    truncate -s $((16 << 20)) "$f"
+    run_tool build --format raw -o "$dir/x.raw" --file "$f:/big" "$B/hello"
+    expect_tool_error "files of 16 MiB or more .* cannot go on a bootable disk"
+    [ ! -e "$dir/x.raw" ] || fail "a refused build left $dir/x.raw"
+    rm -f "$f"
 }
 
 # --net tap:IFNAME with a static address: a tap device of our own on a
