@@ -280,6 +280,23 @@ check-guest: all cpu-tests go-newest
 check-bigfile: all
 	$(Q)BIGFILE_1G=1 GUEST_FILTER='/bigfile-1g$$' tests/guest/run.sh
 
+# Every bootable disk format under SeaBIOS and OVMF, from a virtio-blk
+# and an NVMe disk (tests/guest/bootdisk.sh; about 4 minutes under TCG);
+# make check boots two of them.  CI runs it after make check.
+DISK_FORMATS := raw qcow2 vmdk gce
+check-disks: all
+	$(Q)mkdir -p $(BUILD)/_disks && cd tests/go/hello && \
+		CGO_ENABLED=0 go build -o $(CURDIR)/$(BUILD)/_disks/hello .
+	$(Q)pass=0; failed=0; for f in $(DISK_FORMATS); do \
+		for fw in bios uefi; do for bus in virtio nvme; do \
+		if tests/guest/bootdisk.sh $$f $$fw $$bus \
+			$(BUILD)/_disks/hello > $(BUILD)/_disks/$$f-$$fw-$$bus.log 2>&1; \
+		then echo "ok   disk/$$f-$$fw-$$bus"; pass=$$((pass + 1)); \
+		else echo "FAIL disk/$$f-$$fw-$$bus"; \
+			tail -n 20 $(BUILD)/_disks/$$f-$$fw-$$bus.log; \
+			failed=$$((failed + 1)); fi; done; done; done; \
+		echo "$$pass passed, $$failed failed"; [ $$failed = 0 ]
+
 check-format:
 	$(Q)scripts/check-format.sh
 
@@ -307,7 +324,7 @@ demo: all
 bench: all
 	$(Q)bench/run --write
 
-.PHONY: compat
+.PHONY: compat check-disks
 compat: all
 	$(Q)tests/stdlib/compat.sh $(if $(COMPAT_SUBSET),--check,--write)
 

@@ -73,16 +73,62 @@ const char *cmdline_value(const char *key)
     return NULL;
 }
 
+static __noreturn void no_image(void)
+{
+    kprintf("gorump: no image given (boot with -initrd IMAGE, as "
+            "'gorump run' does)\n");
+    kernel_stop(GORUMP_STATUS_BADIMAGE);
+}
+
+static void set_cmdline(const char *c)
+{
+    size_t n = strnlen(c, sizeof(boot.cmdline) - 1);
+    memcpy(boot.cmdline, c, n);
+}
+
+/* Multiboot2 §3.6 boot information: tags, 8-byte aligned, after an
+ * 8-byte header (total size, reserved), ending with a tag of type 0.
+ * The memory map's entries are laid out as PVH's (base, length, type). */
+#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_MODULE 3
+#define MB2_TAG_MMAP 6
+
+static void read_mb2_info(uint64_t pa)
+{
+    const uint8_t *p = phys_to_virt(pa), *end = p + *(const uint32_t *)p;
+    bool have_image = false;
+    for (p += 8; p + 8 <= end; p += ALIGN_UP(((const uint32_t *)p)[1], 8)) {
+        const uint32_t *t = (const uint32_t *)p;
+        if (t[0] == 0 || t[1] < 8 || p + t[1] > end)
+            break;
+        if (t[0] == MB2_TAG_CMDLINE && t[1] > 8)
+            set_cmdline((const char *)(t + 2));
+        if (t[0] == MB2_TAG_MODULE && t[1] >= 16 && !have_image) {
+            boot.image = (struct mem_range){t[2], t[3]};
+            have_image = t[3] > t[2];
+        }
+        if (t[0] == MB2_TAG_MMAP && t[1] >= 16 && t[2] >= 24)
+            for (uint32_t off = 16; off + 24 <= t[1] && boot.nram < MAX_RANGES;
+                 off += t[2]) {
+                const struct hvm_memmap_entry *e = (const void *)(p + off);
+                if (e->type == 1 && e->size)
+                    boot.ram[boot.nram++] =
+                        (struct mem_range){e->addr, e->addr + e->size};
+            }
+    }
+    if (!boot.nram)
+        panic("the Multiboot2 information has no memory map");
+    if (!have_image)
+        no_image();
+}
+
 static void read_start_info(uint64_t pa)
 {
     const struct hvm_start_info *si = phys_to_virt(pa);
     if (si->magic != PVH_MAGIC)
         panic("not booted through PVH (start info magic %x)", si->magic);
-    if (si->cmdline_paddr) {
-        const char *c = phys_to_virt(si->cmdline_paddr);
-        size_t n = strnlen(c, sizeof(boot.cmdline) - 1);
-        memcpy(boot.cmdline, c, n);
-    }
+    if (si->cmdline_paddr)
+        set_cmdline(phys_to_virt(si->cmdline_paddr));
     if (si->version < 1 || !si->memmap_entries)
         panic("the PVH start info has no memory map");
     const struct hvm_memmap_entry *mm = phys_to_virt(si->memmap_paddr);
@@ -90,11 +136,8 @@ static void read_start_info(uint64_t pa)
         if (mm[i].type == 1 && mm[i].size)
             boot.ram[boot.nram++] =
                 (struct mem_range){mm[i].addr, mm[i].addr + mm[i].size};
-    if (si->nr_modules < 1) {
-        kprintf("gorump: no image given (boot with -initrd IMAGE, as "
-                "'gorump run' does)\n");
-        kernel_stop(GORUMP_STATUS_BADIMAGE);
-    }
+    if (si->nr_modules < 1)
+        no_image();
     const struct hvm_modlist_entry *mod = phys_to_virt(si->modlist_paddr);
     boot.image = (struct mem_range){mod->paddr, mod->paddr + mod->size};
 }
@@ -172,7 +215,10 @@ void kmain(uint32_t start_info)
     console_init();
     cpu_init();
     trap_init();
-    read_start_info(start_info);
+    if (boot_mb2)
+        read_mb2_info(start_info);
+    else
+        read_start_info(start_info);
     memory_init();
     clock_init();
     apic_init();

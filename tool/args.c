@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "bootdisk.h"
 #include "args_files.h"
 #include "args_net.h"
 #include "gdb.h"
@@ -44,7 +45,9 @@ enum opt_id {
     OPT_LIB,
     OPT_LIST,
     OPT_GDB,
-    OPT_VOLUME
+    OPT_VOLUME,
+    OPT_VMM,
+    OPT_FORMAT
 };
 
 /* Which subcommands have an option. */
@@ -66,7 +69,7 @@ static const struct opt run_opts[] = {
     {0, "env-clear", 0, OPT_ENV_CLEAR, FOR_BOTH},
     {0, "timeout", 1, OPT_TIMEOUT, FOR_RUN},
     {0, "machine", 1, OPT_MACHINE, FOR_RUN},
-    {0, "kernel", 1, OPT_KERNEL, FOR_RUN},
+    {0, "kernel", 1, OPT_KERNEL, FOR_BOTH},
     {'h', "help", 0, OPT_HELP, FOR_BOTH},
     {0, "dir", 1, OPT_DIR, FOR_BOTH},
     {0, "file", 1, OPT_FILE, FOR_BOTH},
@@ -82,6 +85,8 @@ static const struct opt run_opts[] = {
     {0, "list", 0, OPT_LIST, FOR_BUILD},
     {0, "gdb", 1, OPT_GDB, FOR_RUN},
     {'v', "volume", 1, OPT_VOLUME, FOR_RUN},
+    {0, "vmm", 1, OPT_VMM, FOR_RUN},
+    {0, "format", 1, OPT_FORMAT, FOR_BUILD},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -251,7 +256,29 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
                              "'%s' (want a positive number, e.g. 30 or 2.5)",
                              v);
         return RUN_ARGS_OK;
+    case OPT_FORMAT:
+        a->format = bootdisk_format_parse(v);
+        if (a->format < 0)
+            return args_fail(a,
+                             "--format: unknown format '%s' "
+                             "(want image, raw, qcow2, vmdk or gce)",
+                             v);
+        return RUN_ARGS_OK;
+    case OPT_VMM:
+        if (strcmp(v, "qemu") == 0)
+            a->vmm = RUN_VMM_QEMU;
+        else if (strcmp(v, "firecracker") == 0)
+            a->vmm = RUN_VMM_FIRECRACKER;
+        else if (strcmp(v, "cloud-hypervisor") == 0)
+            a->vmm = RUN_VMM_CLOUD_HYPERVISOR;
+        else
+            return args_fail(a,
+                             "--vmm: unknown monitor '%s' "
+                             "(want qemu, firecracker or cloud-hypervisor)",
+                             v);
+        return RUN_ARGS_OK;
     case OPT_MACHINE:
+        a->machine_given = 1;
         if (strcmp(v, "microvm") == 0)
             a->machine = RUN_MACHINE_MICROVM;
         else if (strcmp(v, "q35") == 0)

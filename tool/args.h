@@ -16,6 +16,13 @@ enum run_machine {
     RUN_MACHINE_Q35,
 };
 
+/* --vmm: which monitor runs the guest (tool/vmm.h). */
+enum run_vmm {
+    RUN_VMM_QEMU,
+    RUN_VMM_FIRECRACKER,
+    RUN_VMM_CLOUD_HYPERVISOR,
+};
+
 #define RUN_MEM_DEFAULT_MIB 256
 #define RUN_MEM_MIN_MIB 8
 #define RUN_MEM_MAX_MIB (64 * 1024)
@@ -83,6 +90,8 @@ struct run_args {
     uint64_t timeout_ms; /* 0: no timeout */
     int interactive;     /* -i: pass our stdin to the program */
     enum run_machine machine;
+    int machine_given;       /* --machine was given (QEMU's only) */
+    enum run_vmm vmm;        /* --vmm, QEMU by default */
     const char *kernel;      /* --kernel PATH, or NULL */
     const char *program;     /* PROGRAM as typed */
     int nargs;               /* the program's arguments after PROGRAM */
@@ -98,6 +107,7 @@ struct run_args {
     int nlib;                /* --lib PATHs, in order */
     const char **lib;        /* allocated; the strings point into argv */
     const char *output;      /* build -o IMAGE, or NULL */
+    int format;              /* build --format: enum bootdisk_format */
     int list;                /* build --list: print the files, write none */
     struct run_net net;      /* run only */
     char gdb_host[256];      /* run --gdb [HOST:]PORT (see gdb.h) */

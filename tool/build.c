@@ -15,9 +15,13 @@
 #include <gorump/image.h>
 
 #include "args.h"
+#include "bootdisk.h"
 #include "build.h"
 #include "gpath.h"
+#include "image_write.h"
 #include "job.h"
+#include "paths.h"
+#include "qemu.h"
 #include "proc.h"
 #include "usage.h"
 #include "util.h"
@@ -124,6 +128,43 @@ static int build_write(struct job *j, const char *out)
     return err == 0 ? build_rename(tmp, out) : err;
 }
 
+/* --format raw|qcow2|vmdk|gce: the image in the workdir, then the disk
+ * into a temporary file beside OUT, renamed into place.  0, -1 or a
+ * signal. */
+static int build_disk(struct job *j, const char *out)
+{
+    char kernel[4096], image[4096], tmp[4096];
+    int fd, err;
+
+    if (image_disk_size(&j->in) != 0) {
+        report("%s: files of 16 MiB or more (the image's disk) cannot go on "
+               "a bootable disk yet: build an image (docs/DEPLOY.md)",
+               j->a->program);
+        return -1;
+    }
+    if (j->wd.path[0] == '\0' && workdir_create(&j->wd) != 0)
+        return -1;
+    if (workdir_file(&j->wd, "image", image, sizeof(image)) != 0)
+        return -1;
+    err = image_write_file(image, &j->in, j->sigfd);
+    if (err != 0)
+        return err;
+    fd = build_temp(out, tmp, sizeof(tmp));
+    if (fd < 0)
+        return -1;
+    close(fd);
+    err =
+        find_kernel(j->a->kernel, kernel, sizeof(kernel)) != 0
+            ? -1
+            : bootdisk_write(j->a->format, kernel, image, qemu_kernel_cmdline(),
+                             j->wd.path, tmp, j->sigfd);
+    if (err != 0) {
+        unlink(tmp);
+        return err;
+    }
+    return build_rename(tmp, out);
+}
+
 /* --list: the records the image would hold, in order. */
 static int build_list(const struct job *j)
 {
@@ -147,7 +188,10 @@ static int build_image(struct job *j)
     char out[4096];
     int err;
 
-    if (build_output(j->a, out, sizeof(out)) != 0 || job_load(j) != 0)
+    if (build_output(j->a, out, sizeof(out)) != 0 ||
+        (j->a->format != BOOTDISK_NONE &&
+         bootdisk_check_tools(j->a->format) != 0) ||
+        job_load(j) != 0)
         return -1;
     if (j->kind == JOB_PACKAGE && workdir_create(&j->wd) != 0)
         return -1;
@@ -155,7 +199,9 @@ static int build_image(struct job *j)
     if (err == 0)
         err = job_input(j);
     if (err == 0)
-        err = j->a->list ? build_list(j) : build_write(j, out);
+        err = j->a->list                      ? build_list(j)
+              : j->a->format != BOOTDISK_NONE ? build_disk(j, out)
+                                              : build_write(j, out);
     return err;
 }
 

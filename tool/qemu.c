@@ -262,7 +262,13 @@ int qemu_find(char *out, size_t size)
 pid_t qemu_start(const struct qemu_argv *q, int port, int *in_fd, int *out_fd,
                  int *err_fd, int *port_fd)
 {
-    struct spawn s = {.path = q->argv[0], .argv = q->argv};
+    return monitor_start(q->argv, port, in_fd, out_fd, err_fd, port_fd);
+}
+
+pid_t monitor_start(char *const *argv, int port, int *in_fd, int *out_fd,
+                    int *err_fd, int *port_fd)
+{
+    struct spawn s = {.path = argv[0], .argv = argv};
     int p[4][2], n, np = port ? 4 : 3;
     pid_t pid;
 

@@ -93,4 +93,9 @@ int qemu_find(char *out, size_t size);
 pid_t qemu_start(const struct qemu_argv *q, int port, int *in_fd, int *out_fd,
                  int *err_fd, int *port_fd);
 
+/* The same for any monitor's argv (vmm.h): its stdio are our pipes, and
+ * with port its fd 3 the socket of qemu_start's port_fd. */
+pid_t monitor_start(char *const *argv, int port, int *in_fd, int *out_fd,
+                    int *err_fd, int *port_fd);
+
 #endif

@@ -7,6 +7,7 @@
  * network asked for, relay the console until the guest stops, clean up.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "supervise.h"
 #include "usage.h"
 #include "util.h"
+#include "vmm.h"
 #include "workdir.h"
 
 struct run {
@@ -44,6 +46,7 @@ struct run {
     char cmdline[KERNEL_CMDLINE_MAX + 1];
     char gdb_prog[4096]; /* --gdb: the program on the host, or "" */
     int gdb_pie;         /* and whether it is ET_DYN */
+    struct vmm_argv vmm; /* --vmm other than QEMU */
 };
 
 /* The disk of the image's large files, when it has one, checked before
@@ -194,6 +197,46 @@ static int run_image_fits(const struct run *r)
     return -1;
 }
 
+/* --vmm firecracker or cloud-hypervisor: the same guest, supervised the
+ * same way (vmm.h). */
+static int run_guest_vmm(struct run *r, struct guest *g)
+{
+    struct vmm_config c = {.vmm = r->a->vmm,
+                           .kernel = r->kernel,
+                           .image = r->image,
+                           .disk = r->disk[0] != '\0' ? r->disk : NULL,
+                           .cmdline = r->cmdline,
+                           .mem_mib = r->a->mem_mib,
+                           .net = &r->a->net};
+    struct vmm_argv *v = &r->vmm;
+    int fd;
+
+    if (run_image_fits(r) != 0 || run_cmdline(r) != 0 ||
+        stop_grace(&g->stop_grace_ms) != 0)
+        return GORUMP_STATUS_FAILURE;
+    if (c.vmm == RUN_VMM_FIRECRACKER) {
+        if (workdir_file(&r->job.wd, "firecracker.json", v->config,
+                         sizeof(v->config)) != 0)
+            return GORUMP_STATUS_FAILURE;
+        fd = open(v->config, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 || vmm_firecracker_json(&c, fd) != 0) {
+            report("%s: %s", v->config, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return GORUMP_STATUS_FAILURE;
+        }
+        close(fd);
+    }
+    if (vmm_build_argv(&c, v) != 0)
+        return GORUMP_STATUS_FAILURE;
+    g->qemu = v->path;
+    /* Neither monitor has a virtio-console: the serial port carries it
+     * all. */
+    g->pid = monitor_start(v->argv, 0, &g->in_fd, &g->out_fd, &g->err_fd,
+                           &g->port_fd);
+    return g->pid < 0 ? GORUMP_STATUS_FAILURE : supervise(g);
+}
+
 static int run_guest(struct run *r)
 {
     struct qemu_config c = {.qemu = r->qemu,
@@ -215,6 +258,8 @@ static int run_guest(struct run *r)
                       .qemu = r->qemu,
                       .net = &r->a->net};
 
+    if (r->a->vmm != RUN_VMM_QEMU)
+        return run_guest_vmm(r, &g);
     /* The image's disk, read-only; else the driver tests' disk, if any. */
     c.disk = r->disk[0] != '\0' ? r->disk : qemu_test_disk(&c.disk_readonly);
     c.disk_readonly |= r->disk[0] != '\0';
@@ -236,10 +281,15 @@ static int run_prepare(struct run *r)
     struct job *j = &r->job;
     int sig;
 
+    if (r->a->vmm != RUN_VMM_QEMU &&
+        (vmm_check(r->a) != 0 || vmm_find(r->a->vmm, &r->vmm) != 0))
+        return -1;
     if (shares_check(r->a) != 0 || job_load(j) != 0)
         return -1;
     if (find_kernel(r->a->kernel, r->kernel, sizeof(r->kernel)) != 0 ||
-        qemu_find(r->qemu, sizeof(r->qemu)) != 0 || workdir_create(&j->wd) != 0)
+        (r->a->vmm == RUN_VMM_QEMU &&
+         qemu_find(r->qemu, sizeof(r->qemu)) != 0) ||
+        workdir_create(&j->wd) != 0)
         return -1;
     sig = job_build(j);
     if (sig == 0)

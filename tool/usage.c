@@ -148,6 +148,10 @@ static const char run_tail[] =
     "allowed)\n"
     "                         and exit with status 124\n"
     "      --machine=TYPE     QEMU machine: microvm (default) or q35\n"
+    "      --vmm=VMM          the monitor: qemu (default), firecracker or\n"
+    "                         cloud-hypervisor (both need KVM; no -v, "
+    "--gdb,\n"
+    "                         -p or user network: docs/DEPLOY.md)\n"
     "      --kernel=PATH      the gorump kernel to boot\n"
     "      --gdb=[HOST:]PORT  start the guest halted, waiting for gdb on\n"
     "                         HOST:PORT (HOST default 127.0.0.1), and print\n"
@@ -224,7 +228,15 @@ static const char build_head[] =
     "                         plus .img, in the current directory)\n"
     "      --list             write no image: print the files it would hold,\n"
     "                         one guest path a line (a link as PATH -> "
-    "TARGET)\n";
+    "TARGET)\n"
+    "      --format=FORMAT    image (default), or a disk that boots by "
+    "itself\n"
+    "                         under BIOS and UEFI with the kernel, the "
+    "image\n"
+    "                         and GORUMP_KERNEL_ARGS: raw, qcow2, vmdk, or "
+    "gce\n"
+    "                         (disk.raw in a .tar.gz); docs/DEPLOY.md\n"
+    "      --kernel=PATH      the kernel a disk holds\n";
 
 static const char build_tail[] =
     "  -h, --help             print this help\n"

@@ -43,6 +43,9 @@ int blkdev_count(void);
 struct blkdev *blkdev_get(int i);
 /* The device whose id is id, or NULL. */
 struct blkdev *blkdev_find(const char *id);
+/* The device named by the word at the start of word ("vda", ended by a
+ * space or the end), or NULL. */
+struct blkdev *blkdev_by_name(const char *word);
 /* Reads or writes the sectors from sector on, into or from the n pieces
  * in order: 0, -EINVAL (n or a piece's length out of bounds), -EIO (past
  * the end of the device, a device error, a broken device), -EROFS

@@ -78,6 +78,17 @@ struct blkdev *blkdev_get(int i)
     return i >= 0 && i < vblk.n ? &vblk.dev[i]->bd : NULL;
 }
 
+struct blkdev *blkdev_by_name(const char *word)
+{
+    for (int i = 0; i < vblk.n; i++) {
+        size_t n = strlen(vblk.dev[i]->name);
+        if (!strncmp(vblk.dev[i]->name, word, n) &&
+            (word[n] == ' ' || word[n] == '\0'))
+            return &vblk.dev[i]->bd;
+    }
+    return NULL;
+}
+
 struct blkdev *blkdev_find(const char *id)
 {
     for (int i = 0; i < vblk.n; i++)

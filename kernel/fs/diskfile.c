@@ -1,9 +1,10 @@
 /*
  * fs/diskfile.c — packed files whose data is on the image's disk (see
  * fs.h and docs/FILESYSTEM.md): reading their pages on demand from the
- * virtio-blk device whose id is GORUMP_DISK_ID, and giving the clean ones
- * back under memory pressure.  The clean pages of ext2 volumes' files
- * (fs/mount_ops.c) are on the same clock: one page cache.
+ * virtio-blk device whose id is GORUMP_DISK_ID (or that gorump.filesdisk=
+ * names), and giving the clean ones back under memory pressure.  The
+ * clean pages of ext2 volumes' files (fs/mount_ops.c) are on the same
+ * clock: one page cache.
  *
  * Reading: a missing page is read with up to READAHEAD pages after it
  * that are missing too, in one request straight into fresh pages (one
@@ -53,11 +54,16 @@ void diskfile_init(const struct gorump_image *img)
     df.disk_size = img->disk_size;
     if (!img->disk_size)
         return;
-    df.disk = blkdev_find(GORUMP_DISK_ID);
+    /* gorump.filesdisk=vda names it where the VMM cannot give a disk an
+     * id (Firecracker: docs/DEPLOY.md). */
+    const char *name = cmdline_value("gorump.filesdisk=");
+    df.disk = name ? blkdev_by_name(name) : blkdev_find(GORUMP_DISK_ID);
     if (!df.disk)
-        kprintf("gorump: image: its disk of large files (id %s) is not "
+        kprintf("gorump: image: its disk of large files (%s %.*s) is not "
                 "attached: reading them fails with EIO\n",
-                GORUMP_DISK_ID);
+                name ? "named" : "id",
+                (int)(name ? strcspn(name, " ") : strlen(GORUMP_DISK_ID)),
+                name ? name : GORUMP_DISK_ID);
     else if (df.disk->sectors < img->disk_size / BLK_SECTOR)
         kprintf("gorump: image: its disk of large files has %lu bytes, "
                 "not %lu: reading past them fails with EIO\n",

@@ -126,9 +126,17 @@ void pmem_init(const struct mem_range *ram, int nram,
     uint64_t need = ALIGN_UP(pm.nframes, PAGE_SIZE), meta_pa = 0;
     for (int i = 0; i < nram && !meta_pa; i++) {
         uint64_t s = MAX(ram[i].start, 0x100000UL);
-        for (int j = 0; j < nreserved; j++)
-            if (reserved[j].start < s + need && reserved[j].end > s)
-                s = ALIGN_UP(reserved[j].end, PAGE_SIZE);
+        /* Again until nothing moves it: the ranges come in any order (a
+         * boot loader may put the image between the kernel and the early
+         * page tables), and a range already passed may overlap the new s. */
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (int j = 0; j < nreserved; j++)
+                if (reserved[j].start < s + need && reserved[j].end > s) {
+                    s = ALIGN_UP(reserved[j].end, PAGE_SIZE);
+                    moved = true;
+                }
+        }
         if (s + need <= ram[i].end)
             meta_pa = s;
     }

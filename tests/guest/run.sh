@@ -195,6 +195,13 @@ register_cases() {
     tool_case volume-create
     tool_case ext2-selftest
     tool_case volume-check
+    tool_case fc-hello
+    tool_case fc-bigfile
+    tool_case ch-hello
+    tool_case vmm-bad
+    tool_case disk-raw-bios
+    tool_case disk-qcow2-uefi-nvme
+    tool_case disk-bad
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -1380,6 +1387,115 @@ c_bigfile_image() {
     run_tool run --net none "$img"
     expect_tool_error "big.img.disk: the image's disk of large files: no such file"
     rm -f "$f" "$img"
+}
+
+# --vmm firecracker on a machine without KVM: tests/guest/fake-firecracker
+# checks the configuration file and the kernel against Firecracker's
+# contract and boots them on QEMU's microvm laid out like Firecracker's
+# machine: no RTC, no ACPI, no isa-debug-exit, the device named on the
+# command line in Firecracker's format.
+vmm_fake() {
+    mkdir -p "$dir/bin" &&
+        ln -sf "$PWD/tests/guest/fake-$1" "$dir/bin/$1"
+}
+
+c_fc_hello() {
+    vmm_fake firecracker
+    PATH=$PWD/$dir/bin:$PATH run_tool run --vmm firecracker \
+        --timeout "$GUEST_TIMEOUT" "$B/hello"
+    expect_status 0
+    expect_out_line SUCCESS
+    expect_err_line "gorump: no usable RTC: the wall clock starts at 1970"
+}
+
+# The image's disk of large files as Firecracker's one virtio-mmio drive,
+# which has no id: the kernel is told its name (gorump.filesdisk=vda).
+c_fc_bigfile() {
+    local f=$PWD/$dir/big.bin img=$PWD/$dir/big.img size=$((20 << 20))
+    vmm_fake firecracker
+    bigfile_make "$f" $size 61 || fail "cannot make $f"
+    run_tool build -o "$img" --file "$f:/big.bin" "$B/bigfile" /big.bin $size 61
+    expect_status 0
+    PATH=$PWD/$dir/bin:$PATH run_tool run --vmm firecracker \
+        --timeout "$GUEST_TIMEOUT" "$img"
+    expect_success
+    rm -f "$f" "$img" "$img.disk"
+}
+
+# --vmm cloud-hypervisor: tests/guest/fake-cloud-hypervisor takes the
+# options the tool gives in cloud-hypervisor's syntax and boots them on
+# q35 (virtio over PCI, the console on the UART), with the image's disk.
+c_ch_hello() {
+    local f=$PWD/$dir/big.bin img=$PWD/$dir/big.img size=$((20 << 20))
+    vmm_fake cloud-hypervisor
+    bigfile_make "$f" $size 61 || fail "cannot make $f"
+    run_tool build -o "$img" --file "$f:/big.bin" "$B/bigfile" /big.bin $size 61
+    expect_status 0
+    PATH=$PWD/$dir/bin:$PATH run_tool run --vmm cloud-hypervisor \
+        --timeout "$GUEST_TIMEOUT" "$img"
+    expect_success
+    rm -f "$f" "$img" "$img.disk"
+}
+
+# What --vmm cannot do is refused before anything is built.
+c_vmm_bad() {
+    PATH=/nonexistent:/usr/bin:/bin run_tool run --vmm firecracker "$B/hello"
+    expect_tool_error "firecracker: not found on \\\$PATH"
+    PATH=/nonexistent:/usr/bin:/bin run_tool run --vmm cloud-hypervisor \
+        "$B/hello"
+    expect_tool_error "cloud-hypervisor: not found on \\\$PATH"
+    run_tool run --vmm xen "$B/hello"
+    expect_tool_error "--vmm: unknown monitor 'xen'"
+    vmm_fake firecracker
+    PATH=$PWD/$dir/bin:$PATH run_tool run --vmm firecracker -v /tmp:/t \
+        "$B/hello"
+    expect_tool_error "--vmm firecracker: -v .* is QEMU's only"
+    PATH=$PWD/$dir/bin:$PATH run_tool run --vmm firecracker -p 8080:80 \
+        "$B/hello"
+    expect_tool_error "--vmm firecracker: -p .* is QEMU's only"
+    PATH=$PWD/$dir/bin:$PATH run_tool run --vmm firecracker --machine q35 \
+        "$B/hello"
+    expect_tool_error "--vmm firecracker: --machine .* is QEMU's only"
+}
+
+# gorump build --format: a disk that boots by itself (tests/guest/
+# bootdisk.sh boots it on q35 from the disk alone and reads the serial
+# port).  Two of the matrix here; `make check-disks` runs all of it.
+c_disk_raw_bios() {
+    capture tests/guest/bootdisk.sh raw bios virtio "$B/hello" one two
+    expect_status 0
+    expect_out_line SUCCESS "arg[1]=one" "arg[2]=two"
+}
+
+c_disk_qcow2_uefi_nvme() {
+    capture tests/guest/bootdisk.sh qcow2 uefi nvme "$B/hello"
+    expect_status 0
+    expect_out_line SUCCESS
+}
+
+# What cannot make a disk is refused with 125 before anything is written.
+c_disk_bad() {
+    run_tool build --format iso -o "$dir/x" "$B/hello"
+    expect_tool_error "--format: unknown format 'iso'"
+    run_tool build --format raw -o "$dir/no/such/dir/x.raw" "$B/hello"
+    expect_tool_error "x.raw: cannot create a temporary file beside it"
+    # A $PATH with timeout (for run_tool) and then the disk tools alone.
+    mkdir -p "$dir/bin"
+    ln -sf "$(command -v timeout)" "$dir/bin/timeout"
+    PATH=$PWD/$dir/bin run_tool build --format raw -o "$dir/x.raw" "$B/hello"
+    expect_tool_error "sgdisk: not found \(apt-get install gdisk\)"
+    local c
+    for c in sgdisk mformat mmd mcopy; do
+        ln -sf "$(command -v $c)" "$dir/bin/$c"
+    done
+    PATH=$PWD/$dir/bin run_tool build --format raw -o "$dir/x.raw" "$B/hello"
+    expect_tool_error "grub-mkimage: not found \(apt-get install grub-common\)"
+    local f=$PWD/$dir/big.bin
+    truncate -s $((16 << 20)) "$f"
+    run_tool build --format raw -o "$dir/x.raw" --file "$f:/big" "$B/hello"
+    expect_tool_error "files of 16 MiB or more .* cannot go on a bootable disk"
+    [ ! -e "$dir/x.raw" ] || fail "a refused build left $dir/x.raw"
+    rm -f "$f"
 }
 
 # --net tap:IFNAME with a static address: a tap device of our own on a

@@ -99,6 +99,17 @@ int main(void)
     CHECK_EQ(pmem_free_pages(), total);
     CHECK(pmem_alloc_zeroed(3) != 0);
 
+    /* Reserved ranges out of order, as after GRUB's Multiboot2 load: the
+     * kernel, the early page tables past the image, then the image right
+     * after the kernel.  The metadata (2 pages) lands in none of them. */
+    struct mem_range mixed[] = {{1 << 20, 3 << 20},
+                                {5 << 20, 6 << 20},
+                                {(3 << 20) + PAGE_SIZE, 5 << 20}};
+    pmem_init(ram, 2, mixed, 3);
+    uint64_t meta = virt_to_phys(pm.meta);
+    for (int i = 0; i < 3; i++)
+        CHECK(meta + 2 * PAGE_SIZE <= mixed[i].start || meta >= mixed[i].end);
+
     free(owner);
     free(kshim_ram);
     return check_done();

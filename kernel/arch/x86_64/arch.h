@@ -256,6 +256,7 @@ uint64_t clock_tsc_hz(void);
 /* A TSC interval in nanoseconds. */
 uint64_t clock_tsc_to_ns(uint64_t tsc_delta);
 extern uint64_t boot_tsc; /* TSC at the first kernel instruction */
+extern uint32_t boot_mb2; /* 1: entered through Multiboot2 (boot.S) */
 
 static inline void cpu_relax_halt(void)
 {

@@ -5,6 +5,12 @@
  * temporary page tables mapping the first 1 GiB at 0, at KERNEL_BASE and
  * at DIRECT_BASE, enter long mode, and call kmain(start_info) in the higher
  * half, where mm/ builds the real tables.
+ *
+ * A second entry, mb2_start32, is for boot loaders speaking Multiboot2
+ * (GRUB's `multiboot2`, on a bootable disk: docs/DEPLOY.md): the same
+ * machine state (Multiboot2 §3.3: 32-bit protected mode, paging off),
+ * with %eax the Multiboot2 magic and %ebx the boot information, which
+ * kmain reads instead of the start info when boot_mb2 is set.
  */
 #define KERNEL_BASE 0xffffffff80000000
 #define PHYS(x) ((x) - KERNEL_BASE)
@@ -17,8 +23,37 @@
     .p2align 2
     .long PHYS(pvh_start32)
 
+/* The Multiboot2 header (Multiboot2 §3.1): within the first 32 KiB of
+ * the file and 8-byte aligned, so first in .text.boot, which starts the
+ * first PT_LOAD at file offset 4096.  GRUB loads the ELF's PT_LOAD
+ * segments at their p_paddr; the entry tag gives the physical 32-bit
+ * entry (e_entry is the higher-half address); modules page-aligned. */
+#define MB2_MAGIC 0xe85250d6
     .section .text.boot, "ax"
+    .p2align 3
+mb2_header:
+    .long MB2_MAGIC, 0, mb2_header_end - mb2_header
+    .long 0x100000000 - (MB2_MAGIC + (mb2_header_end - mb2_header))
+    .word 3, 0                      /* entry address */
+    .long 12, PHYS(mb2_start32)
+    .long 0                         /* pad to 8 */
+    .word 6, 0                      /* module alignment */
+    .long 8
+    .word 0, 0                      /* end */
+    .long 8
+mb2_header_end:
+
     .code32
+    .globl mb2_start32
+mb2_start32:
+    cli
+    cmp $0x36d76289, %eax           /* the boot loader's magic */
+    jne 3f
+    movl $1, PHYS(boot_mb2)
+    jmp pvh_start32
+3:  hlt
+    jmp 3b
+
     .globl pvh_start32
 pvh_start32:
     cli
@@ -103,6 +138,9 @@ boot_gdtr:
     .globl boot_tsc
 boot_tsc:
     .quad 0
+    .globl boot_mb2
+boot_mb2:
+    .long 0
 
     .bss
     .p2align 12

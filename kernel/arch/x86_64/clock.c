@@ -3,6 +3,13 @@
  * from CPUID leaf 0x15/0x16 or the hypervisor's leaf 0x40000010 when they
  * give one, and otherwise from counting PIT channel 0 ticks (1.193182 MHz)
  * over 5 ms.  Wall-clock time is read once from the CMOS RTC at boot.
+ *
+ * Neither the PIT nor the RTC is promised: Firecracker has no RTC, and a
+ * VMM without a device behind a port reads back all ones (or zeros), so
+ * every wait on them is bounded.  Without a PIT the rate falls back to
+ * CPUID leaf 0x16's base frequency; without an RTC the wall clock starts
+ * at the Unix epoch (as Linux's does without one: clock_settime(2) can
+ * set it).
  */
 #include "arch/x86_64/arch.h"
 
@@ -23,6 +30,11 @@ static uint16_t pit_read(void)
     return (uint16_t)(hi << 8 | lo);
 }
 
+/* Reads of a counter that never move in this many polls: no PIT.  A
+ * running PIT moves by a tick every 838 ns, far sooner than that. */
+#define PIT_STUCK_POLLS 100000
+
+/* The TSC's rate from the PIT, or 0 when there is no PIT. */
 static uint64_t pit_calibrate(void)
 {
     outb(0x43, 0x34); /* channel 0, lobyte/hibyte, mode 2 */
@@ -30,14 +42,31 @@ static uint64_t pit_calibrate(void)
     outb(0x40, 0xff);
     uint16_t prev = pit_read();
     uint64_t ticks = 0, t0 = rdtsc(), t1;
+    unsigned still = 0;
     do {
         uint16_t now = pit_read();
+        still = now == prev ? still + 1 : 0;
+        if (still > PIT_STUCK_POLLS)
+            return 0;
         ticks += (uint16_t)(prev - now);
         prev = now;
         t1 = rdtsc();
     } while (ticks < PIT_HZ / 200);
     return (t1 - t0) * PIT_HZ / ticks;
 }
+
+/* CPUID leaf 0x16: the processor's base frequency in MHz, or 0. */
+static uint64_t cpuid_base_hz(void)
+{
+    uint32_t r[4];
+    cpuid(0, 0, r);
+    if (r[0] < 0x16)
+        return 0;
+    cpuid(0x16, 0, r);
+    return (uint64_t)(r[0] & 0xffff) * 1000000;
+}
+
+#define TSC_HZ_GUESS 2000000000ull
 
 static uint64_t cpuid_tsc_hz(void)
 {
@@ -79,10 +108,16 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* An update takes at most 1984 us after UIP rises (the MC146818 data
+ * sheet); a flag that stays up 10 ms is a port with no RTC behind it. */
+#define RTC_UIP_WAIT_NS 10000000ull
+
 static uint64_t rtc_read_unix(void)
 {
+    uint64_t t0 = rdtsc();
     while (cmos(0x0a) & 0x80)
-        ;
+        if (clock_tsc_to_ns(rdtsc() - t0) > RTC_UIP_WAIT_NS)
+            return 0;
     uint8_t b = cmos(0x0b);
     bool bin = b & 4, h24 = b & 2;
     unsigned sec = bcd(cmos(0x00), bin), min = bcd(cmos(0x02), bin);
@@ -107,9 +142,18 @@ void clock_init(void)
     clk.tsc_hz = cpuid_tsc_hz();
     if (!clk.tsc_hz)
         clk.tsc_hz = pit_calibrate();
+    if (!clk.tsc_hz)
+        clk.tsc_hz = cpuid_base_hz();
+    if (!clk.tsc_hz) {
+        clk.tsc_hz = TSC_HZ_GUESS;
+        kprintf("gorump: no PIT and no CPUID TSC rate: time runs at a "
+                "guessed 2 GHz\n");
+    }
     clk.mult = ((unsigned __int128)1000000000u << 32) / clk.tsc_hz;
     clk.tsc0 = boot_tsc;
     uint64_t unix = rtc_read_unix();
+    if (!unix)
+        kprintf("gorump: no usable RTC: the wall clock starts at 1970\n");
     clk.real_base = unix * 1000000000u - clock_mono_ns();
 }
 
