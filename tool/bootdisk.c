@@ -39,7 +39,7 @@
 #define SECTOR 512ull
 #define CORE_LBA 2048ull
 #define ESP_LBA 4096ull
-#define ESP_MIN (64ull << 20) /* FAT32 needs 65525 clusters at least */
+#define ESP_MIN (64ull << 20)  /* FAT32 needs 65525 clusters at least */
 #define GCE_ALIGN (1ull << 30) /* GCE takes disks of whole GiB */
 #define GRUB_MODULES "part_gpt", "fat", "multiboot2", "normal", "configfile"
 
@@ -63,9 +63,8 @@ struct need {
 };
 
 static const struct need needs[] = {
-    {"sgdisk", "gdisk"},        {"mformat", "mtools"},
-    {"mmd", "mtools"},          {"mcopy", "mtools"},
-    {"grub-mkimage", "grub-common"},
+    {"sgdisk", "gdisk"}, {"mformat", "mtools"},           {"mmd", "mtools"},
+    {"mcopy", "mtools"}, {"grub-mkimage", "grub-common"},
 };
 
 int bootdisk_check_tools(enum bootdisk_format f)
@@ -212,10 +211,9 @@ static int make_loaders(const char *dir, int sigfd)
     char core[4096 + 16], efi[4096 + 16];
     snprintf(core, sizeof(core), "%s/core.img", dir);
     snprintf(efi, sizeof(efi), "%s/bootx64.efi", dir);
-    char *pc[] = {"grub-mkimage", "-d",        GRUB_PC_DIR,
-                  "-O",           "i386-pc",   "-o",
-                  core,           "-p",        "(,gpt2)/boot/grub",
-                  "biosdisk",     GRUB_MODULES, NULL};
+    char *pc[] = {"grub-mkimage",      "-d",       GRUB_PC_DIR,  "-O",
+                  "i386-pc",           "-o",       core,         "-p",
+                  "(,gpt2)/boot/grub", "biosdisk", GRUB_MODULES, NULL};
     char *uefi[] = {"grub-mkimage", "-d",         GRUB_EFI_DIR, "-O",
                     "x86_64-efi",   "-o",         efi,          "-p",
                     "/boot/grub",   GRUB_MODULES, NULL};
@@ -241,9 +239,9 @@ static int make_esp(const char *dir, const char *kernel, const char *image,
     }
     close(fd);
     char *fmt[] = {"mformat", "-i", f, "-F", "-v", "GORUMP", "::", NULL};
-    char *mkdirs[] = {"mmd",         "-i",         f,         "::/EFI",
-                      "::/EFI/BOOT", "::/boot",    "::/boot/grub",
-                      "::/gorump",   NULL};
+    char *mkdirs[] = {"mmd",          "-i",          f,
+                      "::/EFI",       "::/EFI/BOOT", "::/boot",
+                      "::/boot/grub", "::/gorump",   NULL};
     char *cp[][6] = {
         {"mcopy", "-i", f, efi, "::/EFI/BOOT/BOOTX64.EFI", NULL},
         {"mcopy", "-i", f, cfg, "::/boot/grub/grub.cfg", NULL},
@@ -274,9 +272,9 @@ static int make_raw(const char *dir, const char *raw, uint64_t esp,
     snprintf(part1, sizeof(part1), "1:%llu:%llu", CORE_LBA, ESP_LBA - 1);
     snprintf(part2, sizeof(part2), "2:%llu:%llu", ESP_LBA,
              ESP_LBA + esp / SECTOR - 1);
-    char *gpt[] = {"sgdisk", "-a", "2048", "-n", part1, "-t", "1:EF02",
-                   "-c", "1:BIOS", "-n", part2, "-t", "2:EF00", "-c",
-                   "2:EFI", (char *)raw, NULL};
+    char *gpt[] = {"sgdisk", "-a", "2048",   "-n",        part1, "-t",
+                   "1:EF02", "-c", "1:BIOS", "-n",        part2, "-t",
+                   "2:EF00", "-c", "2:EFI",  (char *)raw, NULL};
     err = run(gpt, dir, sigfd);
     snprintf(f, sizeof(f), "%s/esp.img", dir);
     if (err == 0)
@@ -284,8 +282,8 @@ static int make_raw(const char *dir, const char *raw, uint64_t esp,
     snprintf(core, sizeof(core), "%s/core.img", dir);
     uint64_t nsec = (file_size(core) + SECTOR - 1) / SECTOR;
     if (err == 0 && (nsec < 2 || nsec > ESP_LBA - CORE_LBA)) {
-        report("%s: %llu sectors: does not fit the BIOS boot partition",
-               core, (unsigned long long)nsec);
+        report("%s: %llu sectors: does not fit the BIOS boot partition", core,
+               (unsigned long long)nsec);
         return -1;
     }
     snprintf(f, sizeof(f), "%s/mbr", dir);
@@ -305,7 +303,8 @@ int bootdisk_write(enum bootdisk_format f, const char *kernel,
 {
     char cfg[4096 + 16], raw[4096 + 16];
     uint64_t files = file_size(kernel) + file_size(image) + (8ull << 20);
-    uint64_t esp = (files + files / 16 + (1ull << 20) - 1) & ~((1ull << 20) - 1);
+    uint64_t esp =
+        (files + files / 16 + (1ull << 20) - 1) & ~((1ull << 20) - 1);
     esp = esp < ESP_MIN ? ESP_MIN : esp;
     uint64_t size = ESP_LBA * SECTOR + esp + (1ull << 20); /* + backup GPT */
     if (f == BOOTDISK_GCE)
@@ -323,12 +322,13 @@ int bootdisk_write(enum bootdisk_format f, const char *kernel,
         err = make_raw(dir, f == BOOTDISK_RAW ? out : raw, esp, size, sigfd);
     if (err != 0 || f == BOOTDISK_RAW)
         return err;
-    char *conv[] = {"qemu-img", "convert", "-f", "raw", "-O",
-                    f == BOOTDISK_QCOW2 ? "qcow2" : "vmdk", raw, (char *)out,
-                    NULL};
+    char *conv[] = {
+        "qemu-img", "convert",   "-f",
+        "raw",      "-O",        f == BOOTDISK_QCOW2 ? "qcow2" : "vmdk",
+        raw,        (char *)out, NULL};
     /* GCE's import format: disk.raw alone in a gzipped tar, old GNU
      * format, sparse (cloud.google.com "Manually import boot disks"). */
-    char *gce[] = {"tar",  "--format=oldgnu", "-Sczf", (char *)out,
-                   "-C",   (char *)dir,       "disk.raw", NULL};
+    char *gce[] = {"tar", "--format=oldgnu", "-Sczf",    (char *)out,
+                   "-C",  (char *)dir,       "disk.raw", NULL};
     return run(f == BOOTDISK_GCE ? gce : conv, dir, sigfd);
 }
