@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "args_net.h"
+#include "bootdisk.h"
 #include "check.h"
 
 #define ARGV(...) ((char *[]){"run", __VA_ARGS__, NULL})
@@ -283,7 +284,26 @@ static void test_build(void)
     run_args_free(&a);
     expect_error(BUILD("-m", "64", "p"), "build: unknown option '-m'");
     expect_error(BUILD("--timeout=1", "p"), "unknown option '--timeout=1'");
-    expect_error(BUILD("--kernel=k", "p"), "unknown option");
+    expect_error(BUILD("--vmm=qemu", "p"), "unknown option");
+    expect_error(ARGV("--format=raw", "p"), "run: unknown option");
+    expect_error(BUILD("--format=iso", "p"),
+                 "--format: unknown format 'iso' (want image, raw");
+    expect_error(ARGV("--vmm=xen", "p"), "--vmm: unknown monitor 'xen'");
+    /* A disk holds a kernel: --kernel is build's too. */
+    v = BUILD("--format=gce", "--kernel=k", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.format, BOOTDISK_GCE);
+    CHECK(a.kernel != NULL && strcmp(a.kernel, "k") == 0);
+    run_args_free(&a);
+    v = BUILD("--format=image", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.format, BOOTDISK_NONE);
+    run_args_free(&a);
+    v = ARGV("--vmm", "cloud-hypervisor", "--machine=microvm", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.vmm, RUN_VMM_CLOUD_HYPERVISOR);
+    CHECK(a.machine_given);
+    run_args_free(&a);
     expect_error(BUILD("--machine=q35", "p"), "unknown option");
     expect_error(ARGV("-o", "x", "p"), "run: unknown option '-o'");
     expect_error(BUILD("-o"), "'-o' needs a value");
