@@ -140,8 +140,8 @@ struct node {
     bool on_disk;
     uint64_t disk_off, disk_size;
     struct list disk_link; /* in diskfile's list of such nodes */
-    uint64_t ra_next; /* a mount's file: the page a sequential reader
-                         misses next (fs/mount_ops.c's read-ahead) */
+    uint64_t ra_next;      /* a mount's file: the page a sequential reader
+                              misses next (fs/mount_ops.c's read-ahead) */
     /* symbolic links */
     char *link;                     /* target, or NULL when computed: */
     void (*dyn_link)(struct seq *); /* /proc links that follow the state */
