@@ -67,7 +67,6 @@ uint64_t console_first_output_ns(void);
  * up.  vcon_reserve and vcon_room_notify: see console_reserve. */
 void vcon_probe(const char *cmdline);
 bool vcon_up(void);
-size_t vcon_capacity(void);
 int vcon_reserve(size_t n);
 void vcon_room_notify(void (*fn)(void));
 void vcon_put(const void *p, size_t n);

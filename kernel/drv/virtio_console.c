@@ -130,14 +130,9 @@ bool vcon_up(void)
     return vc.up;
 }
 
-size_t vcon_capacity(void)
-{
-    return VCON_SLOTS * VCON_SLOT;
-}
-
 int vcon_reserve(size_t n)
 {
-    n = MIN(n, vcon_capacity());
+    n = MIN(n, (size_t)VCON_SLOTS * VCON_SLOT); /* all there is */
     if (!vc.up || room_now() >= n)
         return 0;
     submit(); /* what waits in a partly filled slot goes first */
