@@ -117,8 +117,8 @@ static void gdb_put_quoted(FILE *f, const char *s)
 
 /* The kernel's twin with debug information, KERNEL's directory's
  * kernel.debug.elf for a KERNEL named kernel.elf (make's build/ and the
- * package's /usr/lib/gorump/ alike), else KERNEL itself: it keeps its
- * symbol table, enough to break on a function. */
+ * package's /usr/lib/gorump/ alike), else KERNEL itself (a kernel built
+ * elsewhere; make's kernel.elf is stripped, so gdb sees addresses only). */
 static void gdb_debug_kernel(const char *kernel, char *out, size_t size)
 {
     const char *base = strrchr(kernel, '/');
