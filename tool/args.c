@@ -47,6 +47,7 @@ enum opt_id {
     OPT_GDB,
     OPT_VOLUME,
     OPT_VMM,
+    OPT_DISK_BUS,
     OPT_FORMAT
 };
 
@@ -86,6 +87,7 @@ static const struct opt run_opts[] = {
     {0, "gdb", 1, OPT_GDB, FOR_RUN},
     {'v', "volume", 1, OPT_VOLUME, FOR_RUN},
     {0, "vmm", 1, OPT_VMM, FOR_RUN},
+    {0, "disk-bus", 1, OPT_DISK_BUS, FOR_RUN},
     {0, "format", 1, OPT_FORMAT, FOR_BUILD},
 };
 
@@ -277,6 +279,17 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
                              "(want qemu, firecracker or cloud-hypervisor)",
                              v);
         return RUN_ARGS_OK;
+    case OPT_DISK_BUS:
+        if (strcmp(v, "virtio") == 0)
+            a->disk_bus = RUN_DISK_VIRTIO;
+        else if (strcmp(v, "nvme") == 0)
+            a->disk_bus = RUN_DISK_NVME;
+        else
+            return args_fail(a,
+                             "--disk-bus: unknown bus '%s' "
+                             "(want virtio or nvme)",
+                             v);
+        return RUN_ARGS_OK;
     case OPT_MACHINE:
         a->machine_given = 1;
         if (strcmp(v, "microvm") == 0)
@@ -423,6 +436,13 @@ int run_args_parse(struct run_args *a, int argc, char **argv)
     a->program = argv[i];
     a->args = argv + i + 1;
     a->nargs = argc - i - 1;
+    /* NVMe is a PCI device: q35 unless microvm was asked for. */
+    if (a->disk_bus == RUN_DISK_NVME && a->machine == RUN_MACHINE_MICROVM) {
+        if (a->machine_given)
+            return args_fail(a, "--disk-bus nvme needs --machine q35 "
+                                "(NVMe is a PCI device; microvm has no PCI)");
+        a->machine = RUN_MACHINE_Q35;
+    }
     return args_net_check(a);
 }
 

@@ -16,6 +16,12 @@ enum run_machine {
     RUN_MACHINE_Q35,
 };
 
+/* --disk-bus: the device every disk is (the program's, volumes). */
+enum run_disk_bus {
+    RUN_DISK_VIRTIO, /* virtio-blk, on the machine's transport */
+    RUN_DISK_NVME,   /* an NVMe controller each, on PCI (q35) */
+};
+
 /* --vmm: which monitor runs the guest (tool/vmm.h). */
 enum run_vmm {
     RUN_VMM_QEMU,
@@ -90,12 +96,13 @@ struct run_args {
     uint64_t timeout_ms; /* 0: no timeout */
     int interactive;     /* -i: pass our stdin to the program */
     enum run_machine machine;
-    int machine_given;       /* --machine was given (QEMU's only) */
-    enum run_vmm vmm;        /* --vmm, QEMU by default */
-    const char *kernel;      /* --kernel PATH, or NULL */
-    const char *program;     /* PROGRAM as typed */
-    int nargs;               /* the program's arguments after PROGRAM */
-    char **args;             /* points into argv */
+    int machine_given;          /* --machine was given (QEMU's only) */
+    enum run_vmm vmm;           /* --vmm, QEMU by default */
+    enum run_disk_bus disk_bus; /* --disk-bus, virtio by default */
+    const char *kernel;         /* --kernel PATH, or NULL */
+    const char *program;        /* PROGRAM as typed */
+    int nargs;                  /* the program's arguments after PROGRAM */
+    char **args;                /* points into argv */
     int env_clear;           /* --env-clear: no default or stored variables */
     int nenv;                /* -e values in order, each "KEY=VALUE" */
     char **env;              /* allocated, freed by run_args_free() */

@@ -52,6 +52,17 @@ static void escape_commas(char *out, size_t size, const char *s)
     out[n] = '\0';
 }
 
+/* The device a disk is: an NVMe controller (its serial number is the
+ * guest's id for the disk, as virtio-blk's serial is), or virtio-blk on
+ * the machine's transport. */
+static const char *qemu_disk_device(const struct qemu_config *c)
+{
+    if (c->disk_bus == RUN_DISK_NVME)
+        return "nvme";
+    return c->machine == RUN_MACHINE_Q35 ? "virtio-blk-pci"
+                                         : "virtio-blk-device";
+}
+
 static void qemu_add_disk(const struct qemu_config *c, struct qemu_argv *q)
 {
     char file[2 * 4096];
@@ -63,9 +74,7 @@ static void qemu_add_disk(const struct qemu_config *c, struct qemu_argv *q)
              "file=%s,if=none,format=raw,id=disk0%s", file,
              c->disk_readonly ? ",readonly=on" : "");
     snprintf(q->blkdev, sizeof(q->blkdev), "%s,drive=disk0,serial=%s",
-             c->machine == RUN_MACHINE_Q35 ? "virtio-blk-pci"
-                                           : "virtio-blk-device",
-             c->disk_serial != NULL ? c->disk_serial : "");
+             qemu_disk_device(c), c->disk_serial != NULL ? c->disk_serial : "");
     add2(q, "-drive", q->drive);
     add2(q, "-device", q->blkdev);
 }
@@ -101,9 +110,7 @@ static void qemu_add_volume(const struct qemu_config *c, struct qemu_argv *q,
              "file=%s,if=none,format=raw,id=vol%d,cache=writeback%s", path,
              s->slot, s->ro ? ",readonly=on" : "");
     snprintf(q->p9dev[i], sizeof(q->p9dev[i]), "%s,drive=vol%d,serial=%s%d",
-             c->machine == RUN_MACHINE_Q35 ? "virtio-blk-pci"
-                                           : "virtio-blk-device",
-             s->slot, SHARES_VOLUME_ID, s->slot);
+             qemu_disk_device(c), s->slot, SHARES_VOLUME_ID, s->slot);
     add2(q, "-drive", q->fsdev[i]);
     add2(q, "-device", q->p9dev[i]);
 }

@@ -29,6 +29,8 @@ struct qemu_config {
     const char *disk;
     int disk_readonly;
     const char *disk_serial;
+    /* Whether disk and volumes are virtio-blk or NVMe devices. */
+    enum run_disk_bus disk_bus;
     /* QEMU's gdb stub, "tcp:HOST:PORT" (gdb.h), or NULL; with it the
      * guest starts halted (-S) until gdb continues it. */
     const char *gdb;
@@ -50,11 +52,11 @@ struct qemu_argv {
     char mem[32];
     char netdev[QEMU_NETDEV_MAX];
     char drive[2 * 4096 + 64];
-    char blkdev[96];
+    char blkdev[128];
     /* -v i: a share's -fsdev and -device, or a volume's -drive and
      * -device */
     char fsdev[RUN_SHARE_MAX][2 * 4096 + 96];
-    char p9dev[RUN_SHARE_MAX][96];
+    char p9dev[RUN_SHARE_MAX][128];
 };
 
 void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q);

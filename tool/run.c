@@ -245,6 +245,7 @@ static int run_guest(struct run *r)
                             .cmdline = r->cmdline,
                             .mem_mib = r->a->mem_mib,
                             .machine = r->a->machine,
+                            .disk_bus = r->a->disk_bus,
                             .kvm = qemu_use_kvm(),
                             .net = &r->a->net,
                             .shares = r->a->share,

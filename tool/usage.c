@@ -148,6 +148,8 @@ static const char run_tail[] =
     "allowed)\n"
     "                         and exit with status 124\n"
     "      --machine=TYPE     QEMU machine: microvm (default) or q35\n"
+    "      --disk-bus=BUS     disks as virtio (default) or nvme (implies "
+    "q35)\n"
     "      --vmm=VMM          the monitor: qemu (default), firecracker or\n"
     "                         cloud-hypervisor (both need KVM; no -v, "
     "--gdb,\n"

@@ -36,8 +36,10 @@ int vmm_check(struct run_args *a)
     const char *what = a->nshare > 0      ? "-v (virtio-9p shares)"
                        : a->gdb_port != 0 ? "--gdb (QEMU's gdb stub)"
                        : a->machine_given ? "--machine (QEMU's machines)"
-                       : a->net.nfwd > 0  ? "-p (QEMU's user network)"
-                                          : NULL;
+                       : a->disk_bus == RUN_DISK_NVME
+                           ? "--disk-bus nvme (QEMU's NVMe controller)"
+                       : a->net.nfwd > 0 ? "-p (QEMU's user network)"
+                                         : NULL;
 
     if (what != NULL) {
         report("--vmm %s: %s is QEMU's only", name, what);

@@ -1,7 +1,8 @@
 /*
- * drv/blkdev.h — block devices (virtio-blk, virtio_blk.c) for the rest of
- * the kernel: whole 512-byte sectors read into or written from physical
- * pages, a cache flush, and the device's id string.  Requests are
+ * drv/blkdev.h — block devices (virtio-blk, virtio_blk.c; NVMe, nvme.c)
+ * for the rest of the kernel: whole 512-byte sectors read into or written
+ * from physical pages, a cache flush, and the device's id string (the
+ * virtio-blk id, or the NVMe controller's serial number).  Requests are
  * synchronous: the call returns when the device has answered, or after
  * BLK_TIMEOUT_NS, when the device is given up (it is reset and every
  * later request fails with -EIO).  Nothing here panics on what a device
@@ -18,15 +19,30 @@
 #define BLK_ID_LEN 20   /* virtio 1.1 §5.2.6: VIRTIO_BLK_ID_BYTES */
 #define BLK_TIMEOUT_NS 10000000000ULL /* 10 s: TCG and a busy host */
 
+/* What a request asks of the device.  BLK_OP_BOGUS is a request the
+ * device's command set does not define, for the self-test only. */
+enum blk_op { BLK_OP_READ, BLK_OP_WRITE, BLK_OP_FLUSH, BLK_OP_BOGUS };
+
+struct blkdev;
+struct blk_seg;
+struct blkdev_ops {
+    /* Carries out one request, already checked by blkdev.c (except
+     * through blkdev_request_unchecked), synchronously: 0, or -EIO when
+     * the device answers with an error or is given up. */
+    int (*request)(struct blkdev *b, enum blk_op op, uint64_t sector,
+                   const struct blk_seg *segs, int n);
+};
+
 struct blkdev {
-    const char *name;  /* "vda", "vdb", ... */
-    uint64_t sectors;  /* capacity in 512-byte sectors */
-    bool readonly;     /* VIRTIO_BLK_F_RO: writes give -EROFS */
-    bool flush;        /* VIRTIO_BLK_F_FLUSH: the device has a write cache */
-    bool broken;       /* given up: every request gives -EIO */
-    uint16_t segs_max; /* pieces one request may have (1..BLK_SEGS_MAX) */
+    const struct blkdev_ops *ops;
+    const char *name;        /* "vda", "vdb", ...; "nvme0n1", ... */
+    uint64_t sectors;        /* capacity in 512-byte sectors */
+    bool readonly;           /* writes give -EROFS */
+    bool flush;              /* the device has a write cache to flush */
+    bool broken;             /* given up: every request gives -EIO */
+    uint16_t segs_max;       /* pieces one request may have (1..BLK_SEGS_MAX) */
     uint32_t seg_bytes_max;  /* bytes one piece may have */
-    char id[BLK_ID_LEN + 1]; /* from GET_ID at start ("" if none) */
+    char id[BLK_ID_LEN + 1]; /* read at start ("" if none) */
 };
 
 /* One piece of a request: len bytes at physical address pa, len a
@@ -36,8 +52,15 @@ struct blk_seg {
     uint32_t len;
 };
 
-/* Finds and starts the virtio-blk devices (both transports). */
+/* Finds and starts the block devices: virtio-blk (both transports), then
+ * NVMe; runs the self-test under gorump.blktest. */
 void blkdev_probe(const char *cmdline);
+/* For drivers: adds a started device, or says why not and gives false
+ * (more than BLK_MAX). */
+bool blkdev_register(struct blkdev *b);
+/* The drivers' probes, in blkdev_probe's order. */
+void virtio_blk_probe(const char *cmdline);
+void nvme_probe(void);
 /* How many devices blkdev_probe started; device i (0-based), or NULL. */
 int blkdev_count(void);
 struct blkdev *blkdev_get(int i);
@@ -54,13 +77,13 @@ int blkdev_read(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
                 int n);
 int blkdev_write(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
                  int n);
-/* Makes what was written durable (VIRTIO_BLK_T_FLUSH); 0 at once on a
- * device without a write cache.  0 or -EIO. */
+/* Makes what was written durable (virtio-blk's FLUSH, NVMe's Flush); 0
+ * at once on a device without a write cache.  0 or -EIO. */
 int blkdev_flush(struct blkdev *b);
-/* For the self-test only: a request of any type for any sector, not
- * checked against the device (so the device's own errors can be seen). */
-int blkdev_request_unchecked(struct blkdev *b, uint32_t type, uint64_t sector,
-                             const struct blk_seg *segs, int n, bool write);
+/* For the self-test only: a request for any sector, not checked against
+ * the device (so the device's own errors can be seen). */
+int blkdev_request_unchecked(struct blkdev *b, enum blk_op op, uint64_t sector,
+                             const struct blk_seg *segs, int n);
 
 /* blktest.c: the boot self-test blkdev_probe runs under gorump.blktest. */
 void blktest_run(void);

@@ -21,8 +21,6 @@
 #include "drv/blkdev.h"
 #include "mm/mm.h"
 
-#define T_UNKNOWN 0x7f /* no VIRTIO_BLK_T_* of virtio 1.1 */
-
 static struct {
     uint64_t pa[3];
 } bt;
@@ -104,10 +102,11 @@ static void bt_errors(struct blkdev *b)
     struct blk_seg odd = {bt.pa[0], 100};
     kprintf("blktest: %s: read past the end: %s\n", b->name,
             result(blkdev_read(b, b->sectors - 1, &two, 1)));
-    kprintf("blktest: %s: device asked to read past the end: %s\n", b->name,
-            result(blkdev_request_unchecked(b, 0, b->sectors, &two, 1, false)));
+    kprintf(
+        "blktest: %s: device asked to read past the end: %s\n", b->name,
+        result(blkdev_request_unchecked(b, BLK_OP_READ, b->sectors, &two, 1)));
     kprintf("blktest: %s: unknown request type: %s\n", b->name,
-            result(blkdev_request_unchecked(b, T_UNKNOWN, 0, &two, 1, false)));
+            result(blkdev_request_unchecked(b, BLK_OP_BOGUS, 0, &two, 1)));
     kprintf("blktest: %s: piece of 100 bytes: %s\n", b->name,
             result(blkdev_read(b, 0, &odd, 1)));
     struct blk_seg one = {bt.pa[0], BLK_SECTOR};

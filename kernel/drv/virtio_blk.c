@@ -37,6 +37,7 @@
 #define VIRTIO_BLK_T_OUT 1
 #define VIRTIO_BLK_T_FLUSH 4
 #define VIRTIO_BLK_T_GET_ID 8
+#define VIRTIO_BLK_T_BOGUS 0x7f /* no type of virtio 1.1 */
 #define VIRTIO_BLK_S_OK 0
 
 #define VBLK_QUEUE 128
@@ -63,39 +64,7 @@ struct vblk {
     uint64_t dma_pa;
 };
 
-static struct {
-    struct vblk *dev[BLK_MAX];
-    int n;
-} vblk;
-
-int blkdev_count(void)
-{
-    return vblk.n;
-}
-
-struct blkdev *blkdev_get(int i)
-{
-    return i >= 0 && i < vblk.n ? &vblk.dev[i]->bd : NULL;
-}
-
-struct blkdev *blkdev_by_name(const char *word)
-{
-    for (int i = 0; i < vblk.n; i++) {
-        size_t n = strlen(vblk.dev[i]->name);
-        if (!strncmp(vblk.dev[i]->name, word, n) &&
-            (word[n] == ' ' || word[n] == '\0'))
-            return &vblk.dev[i]->bd;
-    }
-    return NULL;
-}
-
-struct blkdev *blkdev_find(const char *id)
-{
-    for (int i = 0; i < vblk.n; i++)
-        if (!strcmp(vblk.dev[i]->bd.id, id))
-            return &vblk.dev[i]->bd;
-    return NULL;
-}
+static int vblk_count; /* started: vda, vdb, ... */
 
 static int vblk_give_up(struct vblk *v, const char *why)
 {
@@ -125,14 +94,14 @@ static long vblk_wait(struct vblk *v)
     }
 }
 
-int blkdev_request_unchecked(struct blkdev *b, uint32_t type, uint64_t sector,
-                             const struct blk_seg *segs, int n, bool write)
+/* One request of any type: the header, the n pieces, the status. */
+static int vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
+                       const struct blk_seg *segs, int n, bool write)
 {
-    struct vblk *v = container_of(b, struct vblk, bd);
     struct virtq_seg chain[BLK_SEGS_MAX + 2];
-    if (b->broken)
+    if (v->bd.broken)
         return -EIO;
-    if (n < 0 || n > b->segs_max || n + 2 > v->q.size)
+    if (n < 0 || n > v->bd.segs_max || n + 2 > v->q.size)
         return -EINVAL;
     v->dma->hdr = (struct vblk_req_hdr){type, 0, sector};
     v->dma->status = 0xff; /* not a status: seen if the device skips it */
@@ -154,56 +123,20 @@ int blkdev_request_unchecked(struct blkdev *b, uint32_t type, uint64_t sector,
     return 0;
 }
 
-/* Checks a read or write's pieces against the device's limits: its
- * sectors, or -EINVAL. */
-static int64_t vblk_check(struct blkdev *b, const struct blk_seg *segs, int n)
+static int vblk_request(struct blkdev *b, enum blk_op op, uint64_t sector,
+                        const struct blk_seg *segs, int n)
 {
-    int64_t bytes = 0;
-    if (!segs || n < 1 || n > b->segs_max)
-        return -EINVAL;
-    for (int i = 0; i < n; i++) {
-        if (!segs[i].len || segs[i].len % BLK_SECTOR ||
-            segs[i].len > b->seg_bytes_max)
-            return -EINVAL;
-        bytes += segs[i].len;
-    }
-    return bytes / BLK_SECTOR;
+    static const uint32_t type[] = {
+        [BLK_OP_READ] = VIRTIO_BLK_T_IN,
+        [BLK_OP_WRITE] = VIRTIO_BLK_T_OUT,
+        [BLK_OP_FLUSH] = VIRTIO_BLK_T_FLUSH,
+        [BLK_OP_BOGUS] = VIRTIO_BLK_T_BOGUS,
+    };
+    return vblk_submit(container_of(b, struct vblk, bd), type[op], sector, segs,
+                       n, op == BLK_OP_WRITE);
 }
 
-static int vblk_rw(struct blkdev *b, uint64_t sector,
-                   const struct blk_seg *segs, int n, bool write)
-{
-    int64_t count = vblk_check(b, segs, n);
-    if (count < 0)
-        return (int)count;
-    if (write && b->readonly)
-        return -EROFS;
-    if (sector >= b->sectors || (uint64_t)count > b->sectors - sector)
-        return -EIO; /* as a bio past the end of a Linux disk */
-    return blkdev_request_unchecked(
-        b, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, sector, segs, n, write);
-}
-
-int blkdev_read(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
-                int n)
-{
-    return vblk_rw(b, sector, segs, n, false);
-}
-
-int blkdev_write(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
-                 int n)
-{
-    return vblk_rw(b, sector, segs, n, true);
-}
-
-int blkdev_flush(struct blkdev *b)
-{
-    if (b->broken)
-        return -EIO;
-    if (!b->flush)
-        return 0;
-    return blkdev_request_unchecked(b, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false);
-}
+static const struct blkdev_ops vblk_ops = {.request = vblk_request};
 
 /* §5.2.6: GET_ID writes up to 20 bytes, NUL-padded when shorter. */
 static void vblk_get_id(struct vblk *v)
@@ -211,8 +144,7 @@ static void vblk_get_id(struct vblk *v)
     memset(v->dma->id, 0, sizeof(v->dma->id));
     struct blk_seg seg = {v->dma_pa + offsetof(struct vblk_dma, id),
                           BLK_ID_LEN};
-    int err = blkdev_request_unchecked(&v->bd, VIRTIO_BLK_T_GET_ID, 0, &seg, 1,
-                                       false);
+    int err = vblk_submit(v, VIRTIO_BLK_T_GET_ID, 0, &seg, 1, false);
     if (!err)
         memcpy(v->bd.id, v->dma->id, BLK_ID_LEN);
     v->bd.id[BLK_ID_LEN] = '\0';
@@ -279,31 +211,30 @@ static void vblk_free(struct vblk *v)
 
 static bool vblk_attach(struct virtio_dev *d)
 {
-    if (vblk.n == BLK_MAX) {
-        kprintf("gorump: %s: more than %d block devices, ignored\n", d->where,
-                BLK_MAX);
-        return false;
-    }
     struct vblk *v = kzalloc(sizeof(*v));
     if (!v)
         return false;
     v->vdev = d;
-    snprintf(v->name, sizeof(v->name), "vd%c", 'a' + vblk.n);
+    snprintf(v->name, sizeof(v->name), "vd%c", 'a' + vblk_count % 26);
     v->bd.name = v->name;
+    v->bd.ops = &vblk_ops;
     if (vblk_init(v) != 0) {
         kprintf("gorump: %s: %s not started\n", d->where, v->name);
         virtio_fail(d);
         vblk_free(v);
         return false;
     }
-    vblk.dev[vblk.n++] = v;
+    if (!blkdev_register(&v->bd)) {
+        virtio_fail(d);
+        vblk_free(v);
+        return false;
+    }
+    vblk_count++;
     return true;
 }
 
-void blkdev_probe(const char *cmdline)
+void virtio_blk_probe(const char *cmdline)
 {
     virtio_mmio_probe(cmdline, VIRTIO_ID_BLOCK, vblk_attach);
     virtio_pci_probe(VIRTIO_ID_BLOCK, vblk_attach);
-    if (cmdline_has("gorump.blktest"))
-        blktest_run();
 }

@@ -12,6 +12,7 @@ register_bigprog_cases() {
     go_case selfhash
     tool_case bigprog
     tool_case bigprog-image
+    tool_case bigprog-nvme
     tool_case disk-cache
     tool_case image-memory
 }
@@ -39,6 +40,15 @@ c_bigprog() {
     GORUMP_CACHE_DIR=$PWD/$dir/cache run -m 16M "$p" c
     expect_selfhash "$p" c
     rm -rf "$p" "$dir/cache"
+}
+
+# The program's disk on an NVMe controller instead of virtio-blk.
+c_bigprog_nvme() {
+    local p=$PWD/$dir/big
+    bigprog_make "$p" 3 || fail "cannot make $p"
+    GORUMP_CACHE=off run --disk-bus nvme "$p" n
+    expect_selfhash "$p" n
+    rm -f "$p"
 }
 
 # `gorump build` of a big program: a small image, the program in its

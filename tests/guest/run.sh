@@ -184,6 +184,9 @@ register_cases() {
     tool_case blk-selftest
     tool_case blk-selftest-q35-ro
     tool_case blk-ioerr
+    tool_case blk-selftest-nvme
+    tool_case blk-ioerr-nvme
+    tool_case disk-bus-bad
     tool_case bigfile-image
     tool_case bigfile-too-big
     tool_case gdb
@@ -1132,11 +1135,12 @@ c_kernel_panic() {
 # sector s starts with "sector %08u\n"; blk_disk makes it in $dir.
 blk_disk() { blk_disk_bytes >"$dir/disk.raw"; }
 
-# blk_expect RESULT...: the self-test's lines for vda, in its order.
+# blk_expect RESULT...: the self-test's lines for vda (or $blk_dev), in
+# its order.
 blk_expect() {
     local l
-    for l; do expect_err_line "blktest: vda: $l"; done
-    reject_err 'wrong bytes|other error'
+    for l; do expect_err_line "blktest: ${blk_dev:-vda}: $l"; done
+    reject_err 'wrong bytes|other error|device disabled|controller disabled'
 }
 
 c_blk_selftest() {
@@ -1172,18 +1176,55 @@ blk_disk_bytes() {
 }
 
 # QEMU's blkdebug fails every read of sector 1000 with EIO: the device
-# answers VIRTIO_BLK_S_IOERR, the driver gives -EIO and goes on working.
-c_blk_ioerr() {
+# answers with an error (virtio-blk's IOERR, an NVMe error status), the
+# driver gives -EIO for that request and the device goes on working.
+# blk_ioerr DEVICE [OPTION...]
+blk_ioerr() {
+    local dev=$1
+    shift
     blk_disk
     printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "1000"\n' \
         >"$dir/blkdebug.conf"
     GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
         GORUMP_TEST_DISK=blkdebug:$PWD/$dir/blkdebug.conf:$PWD/$dir/disk.raw \
-        run_tool run --net none "$B/hello"
+        run_tool run "$@" --net none "$B/hello"
     expect_status 0
-    blk_expect "read sectors 5-20: ok" "sector 1000: EIO" \
+    expect_err_line "blktest: $dev: read sectors 5-20: ok" \
+        "blktest: $dev: sector 1000: EIO" \
+        "blktest: $dev: again, read sectors 5-20: ok"
+    reject_err 'device disabled|controller disabled|wrong bytes'
+}
+
+c_blk_ioerr() { blk_ioerr vda; }
+
+# The same self-test on an NVMe controller (drv/nvme.c): q35 is chosen
+# for it; the serial number is the disk's id; unchecked requests get the
+# controller's own errors (LBA out of range, invalid opcode).
+c_blk_selftest_nvme() {
+    blk_disk
+    GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
+        GORUMP_TEST_DISK=$PWD/$dir/disk.raw run_tool run --disk-bus nvme \
+        --net none "$B/hello"
+    expect_status 0
+    expect_err_line "blktest: nvme0n1: 2048 sectors, id 'gorump-test', read-only 0, flush 1"
+    blk_dev=nvme0n1 blk_expect "read sectors 5-20: ok" \
+        "write, flush, read back: ok" "read past the end: EIO" \
+        "device asked to read past the end: EIO" "unknown request type: EIO" \
+        "piece of 100 bytes: EINVAL" "sector 1000: ok" \
         "again, read sectors 5-20: ok"
-    reject_err 'device disabled'
+    tail -c 4096 "$dir/disk.raw" | head -c 17 | grep -qx 'written 00002040' ||
+        fail "the guest's write is not in the disk file"
+}
+
+c_blk_ioerr_nvme() { blk_ioerr nvme0n1 --disk-bus nvme; }
+
+c_disk_bus_bad() {
+    run_tool run --disk-bus scsi "$B/hello"
+    expect_tool_error "--disk-bus: unknown bus 'scsi' \(want virtio or nvme\)"
+    run_tool run --disk-bus nvme --machine microvm "$B/hello"
+    expect_tool_error "--disk-bus nvme needs --machine q35"
+    run_tool run --disk-bus nvme --vmm firecracker "$B/hello"
+    expect_tool_error "--vmm firecracker: --disk-bus nvme .* is QEMU's only"
 }
 
 # bigfile_make FILE SIZE STRIDE: a sparse file of SIZE bytes whose every
@@ -1996,7 +2037,7 @@ run() {
     local opts=() envs=() timeout=$GUEST_TIMEOUT
     while [ $# -gt 0 ]; do
         case $1 in
-        -m | --machine | --dir | --file | --cwd | -p | --net | --ip | \
+        -m | --machine | --disk-bus | --dir | --file | --cwd | -p | --net | --ip | \
             --gateway | --dns | -v) opts+=("$1" "$2"); shift 2 ;;
         -e) opts+=("$1" "$2"); envs+=("$2"); shift 2 ;;
         --env-clear) opts+=("$1"); shift ;; # natively env -i clears

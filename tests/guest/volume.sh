@@ -11,6 +11,7 @@
 register_volume_cases() {
     go_case volume-roundtrip
     go_case volume-roundtrip-q35 c_volume_roundtrip --machine q35
+    go_case volume-roundtrip-nvme c_volume_roundtrip --disk-bus nvme
     go_case volume-ro
     go_case volume-enospc
     go_case volume-cache

@@ -304,6 +304,22 @@ static void test_build(void)
     CHECK_EQ(a.vmm, RUN_VMM_CLOUD_HYPERVISOR);
     CHECK(a.machine_given);
     run_args_free(&a);
+    /* --disk-bus nvme implies q35, and is refused with microvm. */
+    v = ARGV("--disk-bus", "nvme", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.disk_bus, RUN_DISK_NVME);
+    CHECK_EQ(a.machine, RUN_MACHINE_Q35);
+    CHECK(!a.machine_given);
+    run_args_free(&a);
+    v = ARGV("--disk-bus=virtio", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.disk_bus, RUN_DISK_VIRTIO);
+    CHECK_EQ(a.machine, RUN_MACHINE_MICROVM);
+    run_args_free(&a);
+    expect_error(ARGV("--disk-bus", "nvme", "--machine", "microvm", "p"),
+                 "--disk-bus nvme needs --machine q35");
+    expect_error(ARGV("--disk-bus", "ide", "p"), "unknown bus 'ide'");
+    expect_error(BUILD("--disk-bus=nvme", "p"), "unknown option");
     expect_error(BUILD("--machine=q35", "p"), "unknown option");
     expect_error(ARGV("-o", "x", "p"), "run: unknown option '-o'");
     expect_error(BUILD("-o"), "'-o' needs a value");

@@ -191,6 +191,15 @@ static void test_disk_argv(void)
                              .disk = "d"};
     qemu_build_argv(&c, &q);
     CHECK(list_is(net_part(&q), pci));
+    /* --disk-bus nvme: the disk is an NVMe controller with the serial. */
+    const char *const nvme[] = {"-drive", "file=d,if=none,format=raw,id=disk0",
+                                "-device", "nvme,drive=disk0,serial=gorump-x",
+                                NULL};
+    c.net = &none;
+    c.disk_bus = RUN_DISK_NVME;
+    c.disk_serial = "gorump-x";
+    qemu_build_argv(&c, &q);
+    CHECK(list_is(net_part(&q), nvme));
 }
 
 /* Parses "run ARGS... p" into *a (run_args_free() it). */

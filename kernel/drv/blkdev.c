@@ -1,0 +1,126 @@
+/*
+ * drv/blkdev.c — the block devices every driver registers (virtio-blk in
+ * virtio_blk.c, NVMe in nvme.c) and the checks every request passes
+ * before a driver sees it: whole sectors, the driver's limits on a
+ * request's pieces, the device's end, a read-only device.  Drivers probe
+ * in a fixed order (virtio first), so a device's name and index do not
+ * depend on timing.
+ */
+#include "drv/blkdev.h"
+
+static struct {
+    struct blkdev *dev[BLK_MAX];
+    int n;
+} blk;
+
+bool blkdev_register(struct blkdev *b)
+{
+    if (blk.n == BLK_MAX) {
+        kprintf("gorump: %s: more than %d block devices, ignored\n", b->name,
+                BLK_MAX);
+        return false;
+    }
+    blk.dev[blk.n++] = b;
+    return true;
+}
+
+int blkdev_count(void)
+{
+    return blk.n;
+}
+
+struct blkdev *blkdev_get(int i)
+{
+    return i >= 0 && i < blk.n ? blk.dev[i] : NULL;
+}
+
+struct blkdev *blkdev_by_name(const char *word)
+{
+    for (int i = 0; i < blk.n; i++) {
+        size_t n = strlen(blk.dev[i]->name);
+        if (!strncmp(blk.dev[i]->name, word, n) &&
+            (word[n] == ' ' || word[n] == '\0'))
+            return blk.dev[i];
+    }
+    return NULL;
+}
+
+struct blkdev *blkdev_find(const char *id)
+{
+    for (int i = 0; i < blk.n; i++)
+        if (!strcmp(blk.dev[i]->id, id))
+            return blk.dev[i];
+    return NULL;
+}
+
+/* Checks a read or write's pieces against the device's limits: its
+ * sectors, or -EINVAL. */
+static int64_t blk_check(const struct blkdev *b, const struct blk_seg *segs,
+                         int n)
+{
+    int64_t bytes = 0;
+    if (!segs || n < 1 || n > b->segs_max)
+        return -EINVAL;
+    for (int i = 0; i < n; i++) {
+        if (!segs[i].len || segs[i].len % BLK_SECTOR ||
+            segs[i].len > b->seg_bytes_max)
+            return -EINVAL;
+        bytes += segs[i].len;
+    }
+    return bytes / BLK_SECTOR;
+}
+
+static int blk_rw(struct blkdev *b, uint64_t sector,
+                  const struct blk_seg *segs, int n, bool write)
+{
+    int64_t count = blk_check(b, segs, n);
+    if (count < 0)
+        return (int)count;
+    if (b->broken)
+        return -EIO;
+    if (write && b->readonly)
+        return -EROFS;
+    if (sector >= b->sectors || (uint64_t)count > b->sectors - sector)
+        return -EIO; /* as a bio past the end of a Linux disk */
+    return b->ops->request(b, write ? BLK_OP_WRITE : BLK_OP_READ, sector, segs,
+                           n);
+}
+
+int blkdev_read(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
+                int n)
+{
+    return blk_rw(b, sector, segs, n, false);
+}
+
+int blkdev_write(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
+                 int n)
+{
+    return blk_rw(b, sector, segs, n, true);
+}
+
+int blkdev_flush(struct blkdev *b)
+{
+    if (b->broken)
+        return -EIO;
+    if (!b->flush)
+        return 0;
+    return b->ops->request(b, BLK_OP_FLUSH, 0, NULL, 0);
+}
+
+int blkdev_request_unchecked(struct blkdev *b, enum blk_op op, uint64_t sector,
+                             const struct blk_seg *segs, int n)
+{
+    if (b->broken)
+        return -EIO;
+    if (n < 0 || n > b->segs_max)
+        return -EINVAL;
+    return b->ops->request(b, op, sector, segs, n);
+}
+
+void blkdev_probe(const char *cmdline)
+{
+    virtio_blk_probe(cmdline);
+    nvme_probe();
+    if (cmdline_has("gorump.blktest"))
+        blktest_run();
+}
