@@ -204,6 +204,47 @@ static void test_dir_index(void)
     free(m.mem);
 }
 
+/* A guest whose wall clock starts at 1970 (no RTC): files created and
+ * deleted a few seconds after the epoch must not look to e2fsck like a
+ * corrupted orphan list (a deletion time below the inode count) once a
+ * later run with a clock has written the superblock. */
+static int64_t early_now(void *ctx)
+{
+    return 5;
+}
+
+static void test_no_clock(void)
+{
+    char img[256];
+    snprintf(img, sizeof(img), "%s/clock.img", ext2_tmpdir());
+    CHECK(mkfs(img, 1024, "4M", NULL));
+    struct memdev m;
+    CHECK(memdev_load(&m, img));
+    struct ext2_dev dev = memdev_dev(&m);
+    dev.now = early_now;
+    static struct ext2_fs fs;
+    CHECK_EQ(ext2_mount(&fs, &dev, 0), 0);
+    uint32_t f, d;
+    CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "f", 1, 0600, 0, 0, &f), 0);
+    CHECK_EQ(ext2_write(&fs, f, 0, "data", 4), 4);
+    CHECK_EQ(ext2_mkdir(&fs, EXT2_ROOT_INO, "d", 1, 0755, 0, 0, &d), 0);
+    CHECK_EQ(ext2_unlink(&fs, EXT2_ROOT_INO, "f", 1), 0);
+    CHECK_EQ(ext2_rmdir(&fs, EXT2_ROOT_INO, "d", 1), 0);
+    struct ext2_inode in;
+    CHECK_EQ(ext2_iread(&fs, f, &in), 0);
+    CHECK(in.dtime >= fs.inodes);
+    CHECK_EQ(ext2_unmount(&fs), 0);
+    /* A later run with a clock stamps the superblock with a real time,
+     * and from then on e2fsck checks the deletion times. */
+    dev = memdev_dev(&m);
+    CHECK_EQ(ext2_mount(&fs, &dev, 0), 0);
+    CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "g", 1, 0600, 0, 0, &f), 0);
+    CHECK_EQ(ext2_unmount(&fs), 0);
+    CHECK(memdev_save(&m, img));
+    CHECK_EQ(fsck(img), 0);
+    free(m.mem);
+}
+
 /* --- the readdir cookie, errors, features ------------------------------ */
 
 struct one_at_a_time {
@@ -405,6 +446,7 @@ int main(void)
     test_mkfs_d(1024);
     test_mkfs_d(4096);
     test_dir_index();
+    test_no_clock();
     model_run(1024, "64M", 1, 3000);
     model_run(4096, "64M", 2, 2000);
     model_full(1024);

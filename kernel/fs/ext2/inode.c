@@ -202,9 +202,11 @@ int ext2_iput_link(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
     if (!err)
         err = xattr_release(fs, in);
     in->links = 0;
-    in->dtime = (uint32_t)ext2_now(fs);
-    if (!in->dtime)
-        in->dtime = 1; /* e2fsck takes dtime 0 for an inode in use */
+    /* e2fsck reads a dtime of 0 as an inode in use, and one below the
+     * inode count as a link of an orphan list (pass 1's "low dtime"
+     * check, which -p does not repair): a guest whose clock starts at
+     * 1970 (no RTC, as under Firecracker) must leave neither. */
+    in->dtime = (uint32_t)MAX(ext2_now(fs), (int64_t)fs->inodes);
     in->size = 0;
     int err2 = ext2_iwrite(fs, ino, in);
     if (!err && !err2)
