@@ -109,11 +109,17 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 }
 
 /* An update takes at most 1984 us after UIP rises (the MC146818 data
- * sheet); a flag that stays up 10 ms is a port with no RTC behind it. */
-#define RTC_UIP_WAIT_NS 10000000ull
+ * sheet).  A port with no RTC behind it reads all ones, which is how a
+ * missing RTC is told; the wait is still bounded, generously, for a
+ * device that holds UIP up: under a busy host an emulated vCPU can be
+ * off its core for tens of milliseconds between two polls, and a clock
+ * wrongly left at 1970 stamps every file the program writes. */
+#define RTC_UIP_WAIT_NS 1000000000ull
 
 static uint64_t rtc_read_unix(void)
 {
+    if (cmos(0x0a) == 0xff && cmos(0x0b) == 0xff)
+        return 0; /* no device: register B's bit 7 (SET) is never 1 */
     uint64_t t0 = rdtsc();
     while (cmos(0x0a) & 0x80)
         if (clock_tsc_to_ns(rdtsc() - t0) > RTC_UIP_WAIT_NS)
