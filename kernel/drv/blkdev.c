@@ -70,8 +70,8 @@ static int64_t blk_check(const struct blkdev *b, const struct blk_seg *segs,
     return bytes / BLK_SECTOR;
 }
 
-static int blk_rw(struct blkdev *b, uint64_t sector,
-                  const struct blk_seg *segs, int n, bool write)
+static int blk_rw(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
+                  int n, bool write)
 {
     int64_t count = blk_check(b, segs, n);
     if (count < 0)

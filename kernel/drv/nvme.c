@@ -48,8 +48,8 @@
 #define NVM_READ 0x02
 #define NVM_BOGUS 0x7f /* defined by no command set */
 
-#define NVME_QSIZE 64      /* entries per queue, or fewer (CAP.MQES) */
-#define NVME_NS_MAX 8      /* namespaces looked at per controller */
+#define NVME_QSIZE 64           /* entries per queue, or fewer (CAP.MQES) */
+#define NVME_NS_MAX 8           /* namespaces looked at per controller */
 #define NVME_CMD_MAX (1u << 20) /* bytes per command: 257 PRP entries */
 
 struct nvme_sqe { /* §4.2 */
@@ -84,8 +84,8 @@ struct nvme {
     void *ident; /* one page for identify data */
     uint64_t ident_pa;
     bool vwc;
-    uint32_t nn;         /* namespaces (identify controller) */
-    uint64_t map_len;    /* of BAR 0 mapped at regs */
+    uint32_t nn;      /* namespaces (identify controller) */
+    uint64_t map_len; /* of BAR 0 mapped at regs */
     bool broken;
     uint32_t timeout_ms; /* CAP.TO */
 };
@@ -363,8 +363,8 @@ static int nvme_start(struct nvme *c, char *serial)
     if (nvme_wait_ready(c, CSTS_RDY) || nvme_identify(c, 1, 0))
         return -EIO;
     uint8_t mdts = ((const uint8_t *)c->ident)[77];
-    c->max_bytes = mdts && mdts < 8 ? MIN(NVME_CMD_MAX, PAGE_SIZE << mdts)
-                                    : NVME_CMD_MAX;
+    c->max_bytes =
+        mdts && mdts < 8 ? MIN(NVME_CMD_MAX, PAGE_SIZE << mdts) : NVME_CMD_MAX;
     c->vwc = ((const uint8_t *)c->ident)[525] & 1;
     memcpy(&c->nn, (const uint8_t *)c->ident + 516, 4);
     nvme_serial(c, serial);
