@@ -90,7 +90,8 @@ static void tar_header(struct cd_sink *k, const char *name, char type,
     snprintf((char *)h + 124, 12, "%011llo", size);
     snprintf((char *)h + 136, 12, "%011o", 0u);
     h[156] = (unsigned char)type;
-    memcpy(h + 257, "ustar\0" "00", 8);
+    memcpy(h + 257, "ustar", 6); /* the magic, with its NUL */
+    memcpy(h + 263, "00", 2);    /* the version */
     /* The checksum counts its own field as eight spaces. */
     memset(h + 148, ' ', 8);
     for (size_t i = 0; i < sizeof(h); i++)

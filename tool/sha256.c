@@ -22,7 +22,10 @@ static const uint32_t sha256_k[64] = {
     0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-static uint32_t ror(uint32_t x, int n) { return x >> n | x << (32 - n); }
+static uint32_t ror(uint32_t x, int n)
+{
+    return x >> n | x << (32 - n);
+}
 
 /* §6.2.2: one 64-byte block into the hash value. */
 static void sha256_block(uint32_t h[8], const uint8_t *p)

@@ -46,7 +46,8 @@ static int tar_read(const uint8_t *p, size_t n, struct entry *e, int max)
         unsigned long sum = 0;
         for (int i = 0; i < 512; i++)
             sum += i >= 148 && i < 156 ? ' ' : h[i];
-        if (sum != octal(h + 148, 8) || memcmp(h + 257, "ustar\0" "00", 8))
+        if (sum != octal(h + 148, 8) || memcmp(h + 257, "ustar", 6) != 0 ||
+            memcmp(h + 263, "00", 2) != 0)
             return -1;
         struct entry *x = &e[count++];
         memcpy(x->name, h, 100);
