@@ -325,6 +325,7 @@ int bootdisk_write(enum bootdisk_format f, const char *kernel,
         err = make_raw(dir, f == BOOTDISK_RAW ? out : raw, esp, size, sigfd);
     if (err != 0 || f == BOOTDISK_RAW)
         return err;
+    /* containerdisk: the qcow2 in dir, then in its image archive. */
     char qcow2[4096 + 16];
     snprintf(qcow2, sizeof(qcow2), "%s/disk.qcow2", dir);
     int cdisk = f == BOOTDISK_CONTAINERDISK;

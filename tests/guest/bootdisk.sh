@@ -35,7 +35,7 @@ qfmt=$fmt
 case $fmt in
 gce) tar -xzf "$out" -C "$work" && out=$work/disk.raw && qfmt=raw || exit 1 ;;
 containerdisk)
-    out=$(tests/guest/ocicheck.py "$out" "$work") && qfmt=qcow2 || exit 1 ;;
+    out=$("$(dirname "$0")/ocicheck.py" "$out" "$work") && qfmt=qcow2 || exit 1 ;;
 esac
 args=(-M q35 -accel tcg -cpu max -m 256M -nodefaults -no-user-config
     -display none -no-reboot -serial "file:$work/serial"
