@@ -285,7 +285,7 @@ check-bigfile: all
 # Every bootable disk format under SeaBIOS and OVMF, from a virtio-blk
 # and an NVMe disk (tests/guest/bootdisk.sh; about 4 minutes under TCG);
 # make check boots two of them.  CI runs it after make check.
-DISK_FORMATS := raw qcow2 vmdk gce
+DISK_FORMATS := raw qcow2 vmdk gce containerdisk
 check-disks: all
 	$(Q)mkdir -p $(BUILD)/_disks && cd tests/go/hello && \
 		CGO_ENABLED=0 go build -o $(CURDIR)/$(BUILD)/_disks/hello .

@@ -15,7 +15,8 @@ PKGS="wrk iproute2 gcc make binutils qemu-system-x86 golang-go dpkg-dev clang cl
       libclang-rt-14-dev curl python3 tzdata golang-github-coreos-bbolt-dev
       musl-tools libsqlite3-dev golang-github-mattn-go-sqlite3-dev
       gdb lintian debootstrap man-db
-      gdisk mtools grub-common grub-pc-bin grub-efi-amd64-bin ovmf qemu-utils"
+      gdisk mtools grub-common grub-pc-bin grub-efi-amd64-bin ovmf qemu-utils
+      skopeo umoci"
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # The newest Go the package lists offer (bookworm-backports carries

@@ -263,7 +263,8 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
         if (a->format < 0)
             return args_fail(a,
                              "--format: unknown format '%s' "
-                             "(want image, raw, qcow2, vmdk or gce)",
+                             "(want image, raw, qcow2, vmdk, gce or "
+                             "containerdisk)",
                              v);
         return RUN_ARGS_OK;
     case OPT_VMM:

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "bootdisk.h"
+#include "containerdisk.h"
 #include "paths.h"
 #include "proc.h"
 #include "util.h"
@@ -48,11 +49,12 @@ static const char *const format_names[] = {
     [BOOTDISK_QCOW2] = "qcow2",
     [BOOTDISK_VMDK] = "vmdk",
     [BOOTDISK_GCE] = "gce",
+    [BOOTDISK_CONTAINERDISK] = "containerdisk",
 };
 
 int bootdisk_format_parse(const char *s)
 {
-    for (int f = BOOTDISK_RAW; f <= BOOTDISK_GCE; f++)
+    for (int f = BOOTDISK_RAW; f <= BOOTDISK_CONTAINERDISK; f++)
         if (strcmp(s, format_names[f]) == 0)
             return f;
     return strcmp(s, "image") == 0 ? BOOTDISK_NONE : -1;
@@ -88,7 +90,8 @@ int bootdisk_check_tools(enum bootdisk_format f)
                             "grub-efi-amd64-bin)");
         return -1;
     }
-    if ((f == BOOTDISK_QCOW2 || f == BOOTDISK_VMDK) &&
+    if ((f == BOOTDISK_QCOW2 || f == BOOTDISK_VMDK ||
+         f == BOOTDISK_CONTAINERDISK) &&
         find_command("qemu-img", path, sizeof(path)) != 0) {
         report("qemu-img: not found (apt-get install qemu-utils)");
         return -1;
@@ -322,13 +325,19 @@ int bootdisk_write(enum bootdisk_format f, const char *kernel,
         err = make_raw(dir, f == BOOTDISK_RAW ? out : raw, esp, size, sigfd);
     if (err != 0 || f == BOOTDISK_RAW)
         return err;
-    char *conv[] = {
-        "qemu-img", "convert",   "-f",
-        "raw",      "-O",        f == BOOTDISK_QCOW2 ? "qcow2" : "vmdk",
-        raw,        (char *)out, NULL};
+    /* containerdisk: the qcow2 in dir, then in its image archive. */
+    char qcow2[4096 + 16];
+    snprintf(qcow2, sizeof(qcow2), "%s/disk.qcow2", dir);
+    int cdisk = f == BOOTDISK_CONTAINERDISK;
+    char *conv[] = {"qemu-img", "convert",
+                    "-f",       "raw",
+                    "-O",       f == BOOTDISK_VMDK ? "vmdk" : "qcow2",
+                    raw,        cdisk ? qcow2 : (char *)out,
+                    NULL};
     /* GCE's import format: disk.raw alone in a gzipped tar, old GNU
      * format, sparse (cloud.google.com "Manually import boot disks"). */
     char *gce[] = {"tar", "--format=oldgnu", "-Sczf",    (char *)out,
                    "-C",  (char *)dir,       "disk.raw", NULL};
-    return run(f == BOOTDISK_GCE ? gce : conv, dir, sigfd);
+    err = run(f == BOOTDISK_GCE ? gce : conv, dir, sigfd);
+    return err != 0 || !cdisk ? err : containerdisk_write(qcow2, out);
 }

@@ -1,10 +1,11 @@
 /*
- * tool/bootdisk.h — `gorump build --format raw|qcow2|vmdk|gce`: a disk
- * that boots by itself, under legacy BIOS and UEFI alike, holding the
+ * tool/bootdisk.h — `gorump build --format raw|qcow2|vmdk|gce|containerdisk`: a
+ * disk that boots by itself, under legacy BIOS and UEFI alike, holding the
  * kernel, the image and the kernel command line (docs/DEPLOY.md,
- * "Bootable disks").  Debian's GRUB loads the kernel through Multiboot2
+ * "Bootable disks"), or that disk in an OCI image for KubeVirt
+ * (containerdisk.h).  Debian's GRUB loads the kernel through Multiboot2
  * and the image as its module; the disk is made with sgdisk, mtools,
- * grub-mkimage and, for qcow2, vmdk and gce, qemu-img or tar: no loop
+ * grub-mkimage and, for the other formats, qemu-img or tar: no loop
  * device, no mount, no root.
  */
 #ifndef GORUMP_TOOL_BOOTDISK_H
@@ -15,7 +16,8 @@ enum bootdisk_format {
     BOOTDISK_RAW,
     BOOTDISK_QCOW2,
     BOOTDISK_VMDK,
-    BOOTDISK_GCE, /* disk.raw, 1 GiB multiple, in a gzipped tar */
+    BOOTDISK_GCE,           /* disk.raw, 1 GiB multiple, in a gzipped tar */
+    BOOTDISK_CONTAINERDISK, /* qcow2 in an OCI image archive (KubeVirt) */
 };
 
 /* The format named s, or -1. */

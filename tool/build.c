@@ -128,8 +128,8 @@ static int build_write(struct job *j, const char *out)
     return err == 0 ? build_rename(tmp, out) : err;
 }
 
-/* --format raw|qcow2|vmdk|gce: the image in the workdir, then the disk
- * into a temporary file beside OUT, renamed into place.  0, -1 or a
+/* --format raw|qcow2|vmdk|gce|containerdisk: the image in the workdir, then the
+ * disk into a temporary file beside OUT, renamed into place.  0, -1 or a
  * signal. */
 static int build_disk(struct job *j, const char *out)
 {

@@ -235,9 +235,12 @@ static const char build_head[] =
     "itself\n"
     "                         under BIOS and UEFI with the kernel, the "
     "image\n"
-    "                         and GORUMP_KERNEL_ARGS: raw, qcow2, vmdk, or "
+    "                         and GORUMP_KERNEL_ARGS: raw, qcow2, vmdk, "
     "gce\n"
-    "                         (disk.raw in a .tar.gz); docs/DEPLOY.md\n"
+    "                         (disk.raw in a .tar.gz), or containerdisk "
+    "(the\n"
+    "                         qcow2 in an OCI image archive for KubeVirt);\n"
+    "                         docs/DEPLOY.md\n"
     "      --kernel=PATH      the kernel a disk holds\n";
 
 static const char build_tail[] =

@@ -3,7 +3,10 @@
 # from the disk alone and checks what the program said on the serial port.
 #
 #   bootdisk.sh FORMAT FIRMWARE BUS PROGRAM [ARG...]
-#     FORMAT    raw, qcow2, vmdk or gce (the tar is unpacked first)
+#     FORMAT    raw, qcow2, vmdk, gce (the tar is unpacked first) or
+#               containerdisk (the OCI archive checked and unpacked by
+#               tests/guest/ocicheck.py with skopeo and umoci, and the
+#               qcow2 from it booted)
 #     FIRMWARE  bios (SeaBIOS, QEMU's default) or uefi (Debian's OVMF)
 #     BUS       virtio (virtio-blk-pci) or nvme
 #
@@ -31,6 +34,8 @@ out=$work/disk.$fmt
 qfmt=$fmt
 case $fmt in
 gce) tar -xzf "$out" -C "$work" && out=$work/disk.raw && qfmt=raw || exit 1 ;;
+containerdisk)
+    out=$("$(dirname "$0")/ocicheck.py" "$out" "$work") && qfmt=qcow2 || exit 1 ;;
 esac
 args=(-M q35 -accel tcg -cpu max -m 256M -nodefaults -no-user-config
     -display none -no-reboot -serial "file:$work/serial"

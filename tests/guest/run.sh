@@ -204,7 +204,9 @@ register_cases() {
     tool_case vmm-bad
     tool_case disk-raw-bios
     tool_case disk-qcow2-uefi-nvme
+    tool_case disk-containerdisk-bios
     tool_case disk-bad
+    tool_case disk-containerdisk-bad
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
@@ -1514,6 +1516,15 @@ c_disk_qcow2_uefi_nvme() {
     expect_out_line SUCCESS
 }
 
+# The qcow2 in an OCI image archive for KubeVirt: checked by hand and by
+# skopeo and umoci (tests/guest/ocicheck.py), then the disk unpacked from
+# it booted under SeaBIOS, KubeVirt's default firmware.
+c_disk_containerdisk_bios() {
+    capture tests/guest/bootdisk.sh containerdisk bios virtio "$B/hello" kv
+    expect_status 0
+    expect_out_line SUCCESS "arg[1]=kv"
+}
+
 # What cannot make a disk is refused with 125 before anything is written.
 c_disk_bad() {
     run_tool build --format iso -o "$dir/x" "$B/hello"
@@ -1537,6 +1548,35 @@ c_disk_bad() {
     expect_tool_error "files of 16 MiB or more .* cannot go on a bootable disk"
     [ ! -e "$dir/x.raw" ] || fail "a refused build left $dir/x.raw"
     rm -f "$f"
+}
+
+# containerdisk's refusals, each with 125 and nothing left behind: an
+# output that cannot be written (no such directory; a directory), no
+# qemu-img, and no BIOS or UEFI GRUB (hidden by an empty tmpfs in a
+# private mount namespace: the host's files are untouched).
+c_disk_containerdisk_bad() {
+    local out=$dir/x.oci.tar c
+    run_tool build --format containerdisk -o "$dir/no/such/x.oci.tar" "$B/hello"
+    expect_tool_error "x.oci.tar: cannot create a temporary file beside it"
+    mkdir -p "$dir/adir/sub"
+    run_tool build --format containerdisk -o "$dir/adir" "$B/hello"
+    expect_tool_error "adir: cannot write the image: (Is a directory|Directory not empty)"
+    mkdir -p "$dir/bin"
+    for c in timeout sgdisk mformat mmd mcopy grub-mkimage; do
+        ln -sf "$(command -v $c)" "$dir/bin/$c"
+    done
+    PATH=$PWD/$dir/bin run_tool build --format containerdisk -o "$out" "$B/hello"
+    expect_tool_error "qemu-img: not found \(apt-get install qemu-utils\)"
+    for c in /usr/lib/grub/i386-pc:"no BIOS boot loader \(apt-get install grub-pc-bin\)" \
+        /usr/lib/grub/x86_64-efi:"no UEFI boot loader \(apt-get install grub-efi-amd64-bin\)"; do
+        capture unshare --mount sh -c 'mount -t tmpfs none "$1" && shift &&
+            exec "$@"' sh "${c%%:*}" "$GORUMP" build --format containerdisk \
+            -o "$out" "$B/hello"
+        expect_tool_error "${c#*:}"
+    done
+    # Neither the output nor a temporary file beside it (.NAME.XXXXXX).
+    c=$(ls -A "$dir" "$dir/adir" | grep 'oci\.tar\|^\.adir\.')
+    [ -z "$c" ] || fail "a refused build left $c"
 }
 
 # --net tap:IFNAME with a static address: a tap device of our own on a

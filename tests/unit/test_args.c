@@ -295,6 +295,12 @@ static void test_build(void)
     CHECK_EQ(a.format, BOOTDISK_GCE);
     CHECK(a.kernel != NULL && strcmp(a.kernel, "k") == 0);
     run_args_free(&a);
+    v = BUILD("--format", "containerdisk", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.format, BOOTDISK_CONTAINERDISK);
+    run_args_free(&a);
+    expect_error(BUILD("--format=containerdis", "p"),
+                 "--format: unknown format 'containerdis'");
     v = BUILD("--format=image", "p");
     CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
     CHECK_EQ(a.format, BOOTDISK_NONE);
