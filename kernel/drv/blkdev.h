@@ -18,6 +18,14 @@
 #define BLK_ID_LEN 20   /* virtio 1.1 §5.2.6: VIRTIO_BLK_ID_BYTES */
 #define BLK_TIMEOUT_NS 10000000000ULL /* 10 s: TCG and a busy host */
 
+/* What the device was asked, for /proc/diskstats (fs/procfs.c): requests
+ * answered (errors too), their sectors and the time they took. */
+struct blk_stats {
+    uint64_t reads, read_sectors, read_ns;
+    uint64_t writes, write_sectors, write_ns;
+    uint64_t flushes, flush_ns;
+};
+
 struct blkdev {
     const char *name;  /* "vda", "vdb", ... */
     uint64_t sectors;  /* capacity in 512-byte sectors */
@@ -27,6 +35,7 @@ struct blkdev {
     uint16_t segs_max; /* pieces one request may have (1..BLK_SEGS_MAX) */
     uint32_t seg_bytes_max;  /* bytes one piece may have */
     char id[BLK_ID_LEN + 1]; /* from GET_ID at start ("" if none) */
+    struct blk_stats stats;
 };
 
 /* One piece of a request: len bytes at physical address pa, len a

@@ -180,8 +180,14 @@ static int vblk_rw(struct blkdev *b, uint64_t sector,
         return -EROFS;
     if (sector >= b->sectors || (uint64_t)count > b->sectors - sector)
         return -EIO; /* as a bio past the end of a Linux disk */
-    return blkdev_request_unchecked(
+    uint64_t t0 = clock_mono_ns();
+    int err = blkdev_request_unchecked(
         b, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, sector, segs, n, write);
+    struct blk_stats *st = &b->stats;
+    *(write ? &st->writes : &st->reads) += 1;
+    *(write ? &st->write_sectors : &st->read_sectors) += (uint64_t)count;
+    *(write ? &st->write_ns : &st->read_ns) += clock_mono_ns() - t0;
+    return err;
 }
 
 int blkdev_read(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
@@ -202,7 +208,12 @@ int blkdev_flush(struct blkdev *b)
         return -EIO;
     if (!b->flush)
         return 0;
-    return blkdev_request_unchecked(b, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false);
+    uint64_t t0 = clock_mono_ns();
+    int err =
+        blkdev_request_unchecked(b, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false);
+    b->stats.flushes++;
+    b->stats.flush_ns += clock_mono_ns() - t0;
+    return err;
 }
 
 /* §5.2.6: GET_ID writes up to 20 bytes, NUL-padded when shorter. */
