@@ -9,10 +9,10 @@
  * backend at msync, fsync, munmap, when the node's last holder goes, at
  * exit, and before the guest's own write of the file (so the disk sees
  * the stores in order, as on Linux).  A backend that caches (ext2) has
- * read(2) served from the pages too, read ahead 32 at a time straight
- * into the pages, and its clean pages are on diskfile.c's clock, which takes
- * them back under memory pressure; a 9p share's reads go to the host, whose
- * files may change under it.
+ * read(2) served from the pages too, read ahead 32 pages at a time (or
+ * as many as the read wants, up to 1 MiB) straight into the pages, and its
+ * clean pages are on diskfile.c's clock, which takes them back under memory
+ * pressure; a 9p share's reads go to the host, whose files may change under it.
  */
 #include "fs/mount.h"
 #include "mm/mm.h"
@@ -107,17 +107,22 @@ static long transfer(struct node *n, uint64_t buf, bool user, size_t len,
     return done ? (long)done : r;
 }
 
-/* How many pages from idx on to read at once: the missing ones (not past
- * the end), up to READAHEAD of them when the miss is where a sequential
- * reader's next one would be (the file's first page, or the page after
- * the last span), else idx alone, so a random 4 KiB read costs one page
- * and not 32 (bench/storage: 340 against 1,900 and more 4 KiB random
- * reads a second). */
+/* How many pages from idx on to read at once, for a read that wants
+ * pages [idx, idx + want): the missing ones (not past the end), up to
+ * READAHEAD of them or the read's own, READAHEAD_MAX at most, when the
+ * miss is where a sequential reader's next one would be (the file's
+ * first page, or the page after the last span), else the read's own
+ * alone, so a random 4 KiB read costs one page and not 32 (bench/storage:
+ * 340 against 1,900 and more 4 KiB random reads a second). */
 #define READAHEAD 32
-static uint64_t span_len(struct node *n, uint64_t idx)
+#define READAHEAD_MAX 256 /* 1 MiB: a request costs the same, whatever */
+static uint64_t span_len(struct node *n, uint64_t idx, uint64_t want)
 {
     uint64_t end = ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE;
-    uint64_t k = 0, most = idx == 0 || idx == n->ra_next ? READAHEAD : 1;
+    uint64_t most = MIN(MAX(want, 1), (uint64_t)READAHEAD_MAX);
+    if (idx == 0 || idx == n->ra_next)
+        most = MAX(most, (uint64_t)READAHEAD);
+    uint64_t k = 0;
     while (k < most && idx + k < end && !n->pages[idx + k])
         k++;
     n->ra_next = idx + k;
@@ -163,15 +168,16 @@ static int span_direct(struct node *n, uint64_t idx, uint64_t k)
 
 /* Reads the missing pages from idx on (span_len) into fresh clean
  * pages: straight into them when a block of pages is free, else through
- * a buffer, a page at a time.  0, -EIO, -ENOMEM. */
-static int fill_span(struct node *n, uint64_t idx)
+ * a buffer, a page at a time, READAHEAD at most.  0, -EIO, -ENOMEM. */
+static int fill_span(struct node *n, uint64_t idx, uint64_t want)
 {
     static uint8_t *rbuf; /* READAHEAD pages, made once */
-    uint64_t k = span_len(n, idx);
+    uint64_t k = span_len(n, idx, want);
     diskfile_room(k);
     int err = span_direct(n, idx, k);
     if (err != -ENOMEM)
         return err;
+    k = MIN(k, (uint64_t)READAHEAD);
     if (!rbuf && !(rbuf = kmalloc(READAHEAD * PAGE_SIZE)))
         return -ENOMEM;
     if ((err = span_read(n, idx, k, rbuf)))
@@ -198,7 +204,9 @@ static long cached_read(struct node *n, uint64_t buf, bool user, size_t len,
     while (!err && done < len) {
         uint64_t at = off + done, idx = at / PAGE_SIZE, in = at % PAGE_SIZE;
         size_t c = MIN(len - done, (size_t)(PAGE_SIZE - in));
-        if (!n->pages[idx] && !(err = fill_span(n, idx)) && !n->pages[idx])
+        uint64_t want = ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE - idx;
+        if (!n->pages[idx] && !(err = fill_span(n, idx, want)) &&
+            !n->pages[idx])
             err = -ENOMEM; /* taken back at once: memory is gone */
         if (err)
             break;
@@ -282,7 +290,7 @@ int mount_page(struct node *n, uint64_t idx, uint64_t *pa)
     if (err)
         return err;
     if (!n->pages[idx] && mnt(n)->ops->cache) {
-        err = fill_span(n, idx);
+        err = fill_span(n, idx, 1);
         if (err)
             return err == -ENOMEM ? -ENOSPC : err;
         if (!n->pages[idx])
