@@ -15,7 +15,9 @@
 // 4 KiB at random 4 KiB-aligned offsets of DIR/rand (IOPS), then DIR/seq
 // read from start to end in 1 MiB reads (sequential read throughput).
 //
-// Each result is one line "result NAME VALUE UNIT".
+// Each result is one line "result NAME VALUE UNIT".  Where /proc/diskstats
+// exists, the device requests that the sequential write and read took,
+// per MiB, are results too (seq-write-reqs, seq-read-reqs).
 package main
 
 import (
@@ -25,6 +27,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -91,11 +94,56 @@ func appends(path string, n int) []time.Duration {
 	return ds
 }
 
+// requests returns the read and the write requests every disk has
+// answered (/proc/diskstats: the first and fifth counts after the name),
+// or ok false.
+func requests() (reads, writes int64, ok bool) {
+	b, err := os.ReadFile("/proc/diskstats")
+	if err != nil {
+		return 0, 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 8 {
+			continue
+		}
+		r, err1 := strconv.ParseInt(f[3], 10, 64)
+		w, err2 := strconv.ParseInt(f[7], 10, 64)
+		if err1 != nil || err2 != nil {
+			return 0, 0, false
+		}
+		reads += r
+		writes += w
+	}
+	return reads, writes, true
+}
+
+// perMiB reports the requests of one kind since before (reads or writes)
+// per MiB moved.
+func perMiB(name string, write bool, before [2]int64, miB float64) {
+	r, w, ok := requests()
+	if !ok {
+		return
+	}
+	n := r - before[0]
+	if write {
+		n = w - before[1]
+	}
+	result(name, float64(n)/miB, "req/MiB")
+}
+
+func snapshot() [2]int64 {
+	r, w, _ := requests()
+	return [2]int64{r, w}
+}
+
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 func write(dir string, seqMiB, randMiB, syncs int) {
+	before := snapshot()
 	d := fill(filepath.Join(dir, "seq"), seqMiB)
 	result("seq-write", float64(seqMiB)/d.Seconds(), "MiB/s")
+	perMiB("seq-write-reqs", true, before, float64(seqMiB))
 	fill(filepath.Join(dir, "rand"), randMiB)
 	ds := appends(filepath.Join(dir, "log"), syncs)
 	result("fsync-median", us(ds[len(ds)/2]), "us")
@@ -133,6 +181,7 @@ func seqRead(path string) {
 	}
 	buf := make([]byte, mib)
 	var total int64
+	before := snapshot()
 	t0 := time.Now()
 	for {
 		k, err := f.Read(buf)
@@ -144,6 +193,7 @@ func seqRead(path string) {
 	d := time.Since(t0)
 	f.Close()
 	result("seq-read", float64(total)/mib/d.Seconds(), "MiB/s")
+	perMiB("seq-read-reqs", false, before, float64(total)/mib)
 }
 
 func atoi(s string) int {

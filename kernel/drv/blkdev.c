@@ -6,6 +6,7 @@
  * in a fixed order (virtio first), so a device's name and index do not
  * depend on timing.
  */
+#include "arch/x86_64/arch.h"
 #include "drv/blkdev.h"
 
 static struct {
@@ -82,8 +83,14 @@ static int blk_rw(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
         return -EROFS;
     if (sector >= b->sectors || (uint64_t)count > b->sectors - sector)
         return -EIO; /* as a bio past the end of a Linux disk */
-    return b->ops->request(b, write ? BLK_OP_WRITE : BLK_OP_READ, sector, segs,
-                           n);
+    uint64_t t0 = clock_mono_ns();
+    int err = b->ops->request(b, write ? BLK_OP_WRITE : BLK_OP_READ, sector,
+                              segs, n);
+    struct blk_stats *st = &b->stats;
+    *(write ? &st->writes : &st->reads) += 1;
+    *(write ? &st->write_sectors : &st->read_sectors) += (uint64_t)count;
+    *(write ? &st->write_ns : &st->read_ns) += clock_mono_ns() - t0;
+    return err;
 }
 
 int blkdev_read(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
@@ -104,7 +111,11 @@ int blkdev_flush(struct blkdev *b)
         return -EIO;
     if (!b->flush)
         return 0;
-    return b->ops->request(b, BLK_OP_FLUSH, 0, NULL, 0);
+    uint64_t t0 = clock_mono_ns();
+    int err = b->ops->request(b, BLK_OP_FLUSH, 0, NULL, 0);
+    b->stats.flushes++;
+    b->stats.flush_ns += clock_mono_ns() - t0;
+    return err;
 }
 
 int blkdev_request_unchecked(struct blkdev *b, enum blk_op op, uint64_t sector,

@@ -33,6 +33,14 @@ struct blkdev_ops {
                    const struct blk_seg *segs, int n);
 };
 
+/* What the device was asked, for /proc/diskstats (fs/procfs.c): requests
+ * answered (errors too), their sectors and the time they took. */
+struct blk_stats {
+    uint64_t reads, read_sectors, read_ns;
+    uint64_t writes, write_sectors, write_ns;
+    uint64_t flushes, flush_ns;
+};
+
 struct blkdev {
     const struct blkdev_ops *ops;
     const char *name;        /* "vda", "vdb", ...; "nvme0n1", ... */
@@ -43,6 +51,7 @@ struct blkdev {
     uint16_t segs_max;       /* pieces one request may have (1..BLK_SEGS_MAX) */
     uint32_t seg_bytes_max;  /* bytes one piece may have */
     char id[BLK_ID_LEN + 1]; /* read at start ("" if none) */
+    struct blk_stats stats;
 };
 
 /* One piece of a request: len bytes at physical address pa, len a

@@ -9,15 +9,16 @@
  * backend at msync, fsync, munmap, when the node's last holder goes, at
  * exit, and before the guest's own write of the file (so the disk sees
  * the stores in order, as on Linux).  A backend that caches (ext2) has
- * read(2) served from the pages too, read ahead 32 at a time, and its
- * clean pages are on diskfile.c's clock, which takes them back under
- * memory pressure; a 9p share's reads go to the host, whose files may
- * change under it.
+ * read(2) served from the pages too, read ahead 32 pages at a time (or
+ * as many as the read wants, up to 1 MiB) straight into the pages, and its
+ * clean pages are on diskfile.c's clock, which takes them back under memory
+ * pressure; a 9p share's reads go to the host, whose files may change under it.
  */
 #include "fs/mount.h"
 #include "mm/mm.h"
 
-#define BOUNCE (128 * 1024) /* kernel buffer for one backend call */
+#define BOUNCE (128 * 1024) /* bytes of one backend call from the kernel */
+#define BOUNCE_ORDER 8      /* pages of the kernel buffer for user memory */
 
 static struct mount *mnt(const struct node *n)
 {
@@ -60,19 +61,40 @@ static long piece(struct node *n, uint64_t buf, uint8_t *tmp, size_t c,
     return write && r == 0 ? -EIO : r;
 }
 
-/* Reads or writes len bytes in pieces of at most BOUNCE: what was moved,
- * or the error that stopped the first piece. */
+/* The kernel buffer for a transfer of len bytes: pages enough for it up
+ * to BOUNCE_ORDER, fewer if memory has no such block; its order in
+ * *order, 0 when there is none. */
+static uint64_t bounce_alloc(size_t len, unsigned *order)
+{
+    unsigned o = 0;
+    while (o < BOUNCE_ORDER && (PAGE_SIZE << o) < len)
+        o++;
+    for (;; o--) {
+        uint64_t pa = pmem_alloc(o);
+        if (pa || o == 0) {
+            *order = o;
+            return pa;
+        }
+    }
+}
+
+/* Reads or writes len bytes in pieces of at most the kernel buffer (a
+ * backend call each: a write of up to a MiB is one device request):
+ * what was moved, or the error that stopped the first piece. */
 static long transfer(struct node *n, uint64_t buf, bool user, size_t len,
                      uint64_t off, bool write)
 {
     mount_writeback(n); /* the mappings' stores first */
-    uint8_t *tmp = user ? kmalloc(MAX(MIN(len, (size_t)BOUNCE), 1)) : NULL;
-    if (user && !tmp)
+    unsigned order = 0;
+    uint64_t pa = user ? bounce_alloc(len, &order) : 0;
+    if (user && !pa)
         return -ENOMEM;
+    uint8_t *tmp = user ? phys_to_virt(pa) : NULL;
+    size_t most = user ? PAGE_SIZE << order : (size_t)BOUNCE;
     size_t done = 0;
     long r = 0;
     while (done < len) {
-        size_t c = MIN(len - done, (size_t)BOUNCE);
+        size_t c = MIN(len - done, most);
         r = piece(n, buf + done, tmp, c, off + done, write);
         if (r <= 0)
             break;
@@ -80,35 +102,86 @@ static long transfer(struct node *n, uint64_t buf, bool user, size_t len,
         if (!write && (size_t)r < c)
             break; /* the end of the file */
     }
-    kfree(tmp);
+    if (pa)
+        pmem_free(pa, order);
     return done ? (long)done : r;
 }
 
-/* Reads the pages from idx on that are missing (not past the end) in one
- * backend call into fresh clean pages: up to READAHEAD of them when the
- * miss is where a sequential reader's next one would be (the file's first
- * page, or the page after the last span), else idx alone, so a random
- * 4 KiB read costs one page and not 32 (bench/storage: 340 against 1,900
- * and more 4 KiB random reads a second).  0, -EIO, -ENOMEM. */
+/* How many pages from idx on to read at once, for a read that wants
+ * pages [idx, idx + want): the missing ones (not past the end), up to
+ * READAHEAD of them or the read's own, READAHEAD_MAX at most, when the
+ * miss is where a sequential reader's next one would be (the file's
+ * first page, or the page after the last span), else the read's own
+ * alone, so a random 4 KiB read costs one page and not 32 (bench/storage:
+ * 340 against 1,900 and more 4 KiB random reads a second). */
 #define READAHEAD 32
-static int fill_span(struct node *n, uint64_t idx)
+#define READAHEAD_MAX 256 /* 1 MiB: a request costs the same, whatever */
+static uint64_t span_len(struct node *n, uint64_t idx, uint64_t want)
 {
-    static uint8_t *rbuf; /* READAHEAD pages, made once */
-    struct mount *m = mnt(n);
     uint64_t end = ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE;
-    uint64_t k = 0, most = idx == 0 || idx == n->ra_next ? READAHEAD : 1;
+    uint64_t most = MIN(MAX(want, 1), (uint64_t)READAHEAD_MAX);
+    if (idx == 0 || idx == n->ra_next)
+        most = MAX(most, (uint64_t)READAHEAD);
+    uint64_t k = 0;
     while (k < most && idx + k < end && !n->pages[idx + k])
         k++;
     n->ra_next = idx + k;
-    if (!rbuf && !(rbuf = kmalloc(READAHEAD * PAGE_SIZE)))
-        return -ENOMEM;
+    return k;
+}
+
+/* Reads pages [idx, idx + k) of n into buf in one backend call, zeros
+ * past the end of the file: 0 or -EIO. */
+static int span_read(struct node *n, uint64_t idx, uint64_t k, uint8_t *buf)
+{
+    struct mount *m = mnt(n);
     uint64_t at = idx * PAGE_SIZE;
     size_t want = (size_t)MIN(k * PAGE_SIZE, n->size - at);
-    long r = m->ops->read(m, n->ino, rbuf, want, at);
+    long r = m->ops->read(m, n->ino, buf, want, at);
     if (r < 0)
         return -EIO;
-    memset(rbuf + r, 0, k * PAGE_SIZE - (size_t)r);
+    memset(buf + r, 0, k * PAGE_SIZE - (size_t)r);
+    return 0;
+}
+
+/* Reads the span straight into one block of fresh pages, which become
+ * the cache's one by one (the buddy allocator takes them back singly):
+ * 0, -EIO, or -ENOMEM when no such block is free. */
+static int span_direct(struct node *n, uint64_t idx, uint64_t k)
+{
+    unsigned order = 0;
+    while ((1ULL << order) < k)
+        order++;
+    uint64_t pa = pmem_alloc(order);
+    if (!pa)
+        return -ENOMEM;
+    for (uint64_t i = k; i < (1ULL << order); i++)
+        pmem_free(pa + i * PAGE_SIZE, 0);
+    int err = span_read(n, idx, k, phys_to_virt(pa));
+    for (uint64_t i = 0; i < k; i++) {
+        if (err)
+            pmem_free(pa + i * PAGE_SIZE, 0);
+        else
+            diskfile_cache_page(n, idx + i, pa + i * PAGE_SIZE);
+    }
+    return err;
+}
+
+/* Reads the missing pages from idx on (span_len) into fresh clean
+ * pages: straight into them when a block of pages is free, else through
+ * a buffer, a page at a time, READAHEAD at most.  0, -EIO, -ENOMEM. */
+static int fill_span(struct node *n, uint64_t idx, uint64_t want)
+{
+    static uint8_t *rbuf; /* READAHEAD pages, made once */
+    uint64_t k = span_len(n, idx, want);
     diskfile_room(k);
+    int err = span_direct(n, idx, k);
+    if (err != -ENOMEM)
+        return err;
+    k = MIN(k, (uint64_t)READAHEAD);
+    if (!rbuf && !(rbuf = kmalloc(READAHEAD * PAGE_SIZE)))
+        return -ENOMEM;
+    if ((err = span_read(n, idx, k, rbuf)))
+        return err;
     for (uint64_t i = 0; i < k; i++) {
         uint64_t p = pmem_alloc(0);
         if (!p)
@@ -131,7 +204,9 @@ static long cached_read(struct node *n, uint64_t buf, bool user, size_t len,
     while (!err && done < len) {
         uint64_t at = off + done, idx = at / PAGE_SIZE, in = at % PAGE_SIZE;
         size_t c = MIN(len - done, (size_t)(PAGE_SIZE - in));
-        if (!n->pages[idx] && !(err = fill_span(n, idx)) && !n->pages[idx])
+        uint64_t want = ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE - idx;
+        if (!n->pages[idx] && !(err = fill_span(n, idx, want)) &&
+            !n->pages[idx])
             err = -ENOMEM; /* taken back at once: memory is gone */
         if (err)
             break;
@@ -215,7 +290,7 @@ int mount_page(struct node *n, uint64_t idx, uint64_t *pa)
     if (err)
         return err;
     if (!n->pages[idx] && mnt(n)->ops->cache) {
-        err = fill_span(n, idx);
+        err = fill_span(n, idx, 1);
         if (err)
             return err == -ENOMEM ? -ENOSPC : err;
         if (!n->pages[idx])

@@ -118,7 +118,9 @@ c_volume_enospc() {
 }
 
 # The page cache: a file read is resident; 48 MiB read twice in a guest
-# of 32 MiB (natively: the host's page cache, a directory).
+# of 32 MiB (natively: the host's page cache, a directory); in the guest,
+# /proc/diskstats shows the disk asked for runs of blocks, not a request
+# per block.
 c_volume_cache() {
     local v=$PWD/$dir/v.img
     if [ "$NATIVE" = 1 ]; then
@@ -129,7 +131,7 @@ c_volume_cache() {
         return
     fi
     volume_new "$v" 64M
-    run -m 32M -v "$v:/data" volume cache /data 48
+    run -m 32M -v "$v:/data" volume cache /data 48 guest
     expect_success
     volume_clean "$v"
     rm -f "$v"

@@ -141,6 +141,10 @@ int ext2_bdirty(struct ext2_fs *fs, struct ext2_buf *b, int cls)
 
 int ext2_bwrite(struct ext2_fs *fs, struct ext2_buf *b)
 {
+    /* The data a pointer in b may name goes first; its error is the
+     * writer's, not this block's. */
+    if (fs->run.n)
+        fs->run.err = ext2_run_flush(fs);
     int err = dev_write(fs, b->blk, b->data);
     if (!err)
         b->dirty = false;

@@ -1,11 +1,14 @@
 /*
  * fs/ext2/data.c — file contents: reads (holes as zeros), writes that
  * fill holes and extend the file, and symbolic links' targets.  Data goes
- * straight between the caller's buffer and the device, a whole block at
- * a time (through fs->scratch for a partial one); a newly allocated
- * block is written whole before the inode or indirect block that points
- * to it is, so a crash never shows a file old blocks of another.  Access
- * times are not kept (as a noatime mount).
+ * straight between the caller's buffer and the device, whole blocks that
+ * are contiguous on the disk in one device call (a request costs the
+ * same whatever its size under emulation), a partial block through
+ * fs->scratch.  A newly allocated block is written whole before the
+ * inode or indirect block that points to it is (a write's run of blocks
+ * goes before any metadata block: fs->run, ext2_bwrite), so a crash
+ * never shows a file old blocks of another.  Access times are not kept
+ * (as a noatime mount).
  */
 #include "fs/ext2/ext2_int.h"
 
@@ -48,6 +51,19 @@ static int read_part(struct ext2_fs *fs, uint32_t blk, uint32_t at,
     return err;
 }
 
+/* How many blocks from logical block lblk (at blk on the disk) on, at
+ * most max, lie one after the other on the disk: 1 at least. */
+static uint32_t run_len(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in,
+                        uint32_t lblk, uint32_t blk, uint32_t max)
+{
+    uint32_t k = 1, next;
+    bool fresh;
+    while (k < max && !ext2_bmap(fs, ino, in, lblk + k, false, &next, &fresh) &&
+           next == blk + k)
+        k++;
+    return k;
+}
+
 long ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf,
                size_t len)
 {
@@ -67,8 +83,16 @@ long ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf,
         uint32_t lblk = chunk(fs, off + done, len - done, &at, &n);
         bool fresh;
         err = ext2_bmap(fs, ino, &in, lblk, false, &blk, &fresh);
-        if (!err)
+        if (!err && blk && n == fs->bsize) {
+            n = run_len(fs, ino, &in, lblk, blk,
+                        (uint32_t)MIN((len - done) >> fs->bshift,
+                                      (size_t)UINT32_MAX >> fs->bshift))
+                << fs->bshift;
+            err = fs->dev.read(fs->dev.ctx, blk_off(fs, blk),
+                               (uint8_t *)buf + done, n);
+        } else if (!err) {
             err = read_part(fs, blk, at, (uint8_t *)buf + done, n);
+        }
         if (err)
             return done ? (long)done : err;
         done += n;
@@ -76,13 +100,36 @@ long ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf,
     return (long)done;
 }
 
-/* One block's part [at, at + n) written from src: a fresh block is
- * written whole (zeros around the part), an old one read first. */
+int ext2_run_flush(struct ext2_fs *fs)
+{
+    int err = fs->run.err;
+    fs->run.err = 0;
+    if (fs->run.n) {
+        int e = fs->dev.write(fs->dev.ctx, blk_off(fs, fs->run.blk),
+                              fs->run.src, (size_t)fs->run.n << fs->bshift);
+        fs->run.n = 0;
+        if (!err)
+            err = e;
+    }
+    return err;
+}
+
+/* Whether whole block blk from src extends the pending run: next to it
+ * on the disk and in memory. */
+static bool run_joins(struct ext2_fs *fs, uint32_t blk, const uint8_t *src)
+{
+    uint32_t n = fs->run.n;
+    return n && blk == fs->run.blk + n &&
+           src == fs->run.src + ((size_t)n << fs->bshift) &&
+           n < UINT32_MAX >> fs->bshift;
+}
+
+/* One block's part [at, at + n) written from src, less than a block: a
+ * fresh block written whole (zeros around the part), an old one read
+ * first. */
 static int write_part(struct ext2_fs *fs, uint32_t blk, bool fresh, uint32_t at,
                       const uint8_t *src, uint32_t n)
 {
-    if (n == fs->bsize)
-        return fs->dev.write(fs->dev.ctx, blk_off(fs, blk), src, n);
     int err = 0;
     if (fresh)
         memset(fs->scratch, 0, fs->bsize);
@@ -93,6 +140,48 @@ static int write_part(struct ext2_fs *fs, uint32_t blk, bool fresh, uint32_t at,
         return err;
     memcpy(fs->scratch + at, src, n);
     return fs->dev.write(fs->dev.ctx, blk_off(fs, blk), fs->scratch, fs->bsize);
+}
+
+/* Writes len bytes of buf at off, block by block, whole blocks next to
+ * each other on the disk in runs: *sent, the bytes from off on that are
+ * on the disk, and 0 or the error that stopped it. */
+static int write_blocks(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in,
+                        uint64_t off, const uint8_t *buf, size_t len,
+                        size_t *sent)
+{
+    size_t done = 0; /* placed: on the disk, or in the pending run */
+    int err = 0;
+    while (done < len) {
+        uint32_t at, n, blk;
+        uint32_t lblk = chunk(fs, off + done, len - done, &at, &n);
+        bool fresh;
+        if ((err = ext2_bmap(fs, ino, in, lblk, true, &blk, &fresh)))
+            break;
+        if (n == fs->bsize && run_joins(fs, blk, buf + done)) {
+            fs->run.n++;
+            done += n;
+            continue;
+        }
+        if ((err = ext2_run_flush(fs))) {
+            done = *sent; /* the failed run's start */
+            break;
+        }
+        *sent = done;
+        if (n == fs->bsize) {
+            fs->run.src = buf + done;
+            fs->run.blk = blk;
+            fs->run.n = 1;
+        } else if ((err = write_part(fs, blk, fresh, at, buf + done, n))) {
+            break;
+        }
+        done += n;
+        if (n != fs->bsize)
+            *sent = done;
+    }
+    int e = ext2_run_flush(fs);
+    if (!e)
+        *sent = done;
+    return err ? err : e;
 }
 
 long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *buf,
@@ -111,27 +200,15 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *buf,
         return err;
     len = (size_t)MIN((uint64_t)len, max - off);
     len = MIN(len, (size_t)0x7ffff000); /* as write(2) */
-    size_t done = 0;
-    while (done < len) {
-        uint64_t pos = off + done;
-        uint32_t at, n, blk;
-        uint32_t lblk = chunk(fs, pos, len - done, &at, &n);
-        bool fresh;
-        err = ext2_bmap(fs, ino, &in, lblk, true, &blk, &fresh);
-        if (!err)
-            err =
-                write_part(fs, blk, fresh, at, (const uint8_t *)buf + done, n);
-        if (err)
-            break;
-        done += n;
-        if (pos + n > in.size)
-            in.size = pos + n;
-    }
-    if (done || err != 0)
+    size_t sent = 0;
+    err = write_blocks(fs, ino, &in, off, buf, len, &sent);
+    if (sent && off + sent > in.size)
+        in.size = off + sent;
+    if (sent || err != 0)
         ext2_touch(fs, &in, true, true);
     int err2 = ext2_iwrite(fs, ino, &in);
-    if (done)
-        return err2 ? err2 : (long)done;
+    if (sent)
+        return err2 ? err2 : (long)sent;
     return err ? err : err2;
 }
 

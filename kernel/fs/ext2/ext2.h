@@ -83,6 +83,15 @@ struct ext2_fs {
     struct ext2_buf buf[EXT2_CACHE_BLOCKS];
     uint8_t mem[EXT2_CACHE_BLOCKS][EXT2_BLOCK_MAX];
     uint8_t scratch[EXT2_BLOCK_MAX]; /* one data block in flight */
+    /* Whole data blocks a write has placed but not yet sent: n blocks
+     * from blk on, from src (data.c).  Written before any metadata
+     * block is (ext2_bwrite), so what points to them never reaches the
+     * disk first; err is a failure of that write for the writer. */
+    struct {
+        const uint8_t *src;
+        uint32_t blk, n;
+        int err;
+    } run;
     /* Whether the caller still holds inode ino open (NULL: never; set it
      * after ext2_mount, which clears everything).  When the last name of
      * a file it holds goes, the inode stays, with no links, until

@@ -9,8 +9,8 @@
 #include "drv/blkdev.h"
 #include "fs/ext2/ext2.h"
 
-/* The device's requests go through one physically contiguous bounce
- * buffer (the library's buffers need not be sector-aligned). */
+/* A buffer the device cannot reach (on a kernel stack) goes through one
+ * physically contiguous bounce buffer. */
 #define EXT2_BOUNCE_ORDER 4 /* 64 KiB */
 
 struct ext2_blkdev {

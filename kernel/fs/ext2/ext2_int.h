@@ -133,6 +133,9 @@ void ext2_brelse(struct ext2_fs *fs, struct ext2_buf *b);
 int ext2_bdirty(struct ext2_fs *fs, struct ext2_buf *b, int cls);
 /* Writes b now (a block nothing on disk points to yet). */
 int ext2_bwrite(struct ext2_fs *fs, struct ext2_buf *b);
+/* Writes the data run a write has pending (fs->run), in one device
+ * write: 0, or the error of this or an earlier write of it. */
+int ext2_run_flush(struct ext2_fs *fs);
 /* The ordered write-back of every dirty block, without a flush. */
 int ext2_writeback(struct ext2_fs *fs);
 /* Drops blk from the cache (a freed block that becomes file data). */

@@ -8,9 +8,11 @@
 //	volume read DIR [guest]   checks what write left (a second run)
 //	volume ro DIR             every change of a read-only DIR is EROFS
 //	volume enospc DIR         fills the volume: ENOSPC, nothing lost
-//	volume cache DIR MIB      the page cache: a file read is resident
-//	                          (mincore), one of MIB MiB (more than the
-//	                          guest's memory) reads back twice intact
+//	volume cache DIR MIB [guest]  the page cache: a file read is
+//	                          resident (mincore), one of MIB MiB (more
+//	                          than the guest's memory) reads back twice
+//	                          intact; /proc/diskstats counts it, in runs
+//	                          of blocks a request (guest)
 //	volume kill DIR SIG       writes DIR/killed (no sync), then sends
 //	                          itself signal SIG
 //	volume crash DIR N        checks the records an earlier run synced
@@ -85,7 +87,9 @@ func main() {
 		select {}
 	case "cache":
 		n, _ := strconv.Atoi(os.Args[3])
+		before := diskstats()
 		cache(dir, n)
+		requests(before, diskstats(), n, len(os.Args) > 4 && os.Args[4] == "guest")
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", os.Args[1])
 		os.Exit(2)
@@ -534,4 +538,48 @@ func churn(dir string, i int) {
 	os.Link(name, name+".link")
 	os.MkdirAll(filepath.Join(dir, "cd", strconv.Itoa(i%5)), 0755)
 	os.Remove(filepath.Join(dir, "cd", strconv.Itoa((i+2)%5)))
+}
+
+// diskstats is /proc/diskstats summed over the disks: reads, sectors
+// read, writes, sectors written, flushes (Linux 6.1's fields 4, 6, 8,
+// 10 and 20; Documentation/admin-guide/iostats.rst).
+func diskstats() [5]int64 {
+	var sum [5]int64
+	b, err := os.ReadFile("/proc/diskstats")
+	if err != nil {
+		check(false, "read /proc/diskstats: %v", err)
+		return sum
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 20 {
+			check(false, "/proc/diskstats: %q: want 20 fields", line)
+			continue
+		}
+		for i, at := range []int{3, 5, 7, 9, 19} {
+			v, err := strconv.ParseInt(f[at], 10, 64)
+			check(err == nil && v >= 0, "/proc/diskstats: %q: field %d", line, at+1)
+			sum[i] += v
+		}
+	}
+	return sum
+}
+
+// requests checks what the disks were asked while cache wrote, fsync'd
+// and read mib MiB twice (in the guest, whose only disk traffic that
+// is): the sectors, a flush, and whole runs of blocks per request, at
+// least 64 KiB of them on average (one per 4 KiB block: 256 a MiB).
+func requests(before, after [5]int64, mib int, guest bool) {
+	if !guest {
+		return
+	}
+	reads, rsect := after[0]-before[0], after[1]-before[1]
+	writes, wsect := after[2]-before[2], after[3]-before[3]
+	check(wsect >= int64(mib)<<11 && rsect >= int64(mib)<<11,
+		"sectors: %d written, %d read, want %d MiB each at least", wsect, rsect, mib)
+	check(after[4] > before[4], "no flush counted for the fsync")
+	check(writes > 0 && writes <= int64(mib)*16,
+		"%d write requests for %d MiB: want 16 a MiB at most", writes, mib)
+	check(reads > 0 && reads <= int64(mib)*2*16,
+		"%d read requests for %d MiB read twice: want 16 a MiB at most", reads, mib)
 }
