@@ -84,8 +84,8 @@ static int blk_rw(struct blkdev *b, uint64_t sector, const struct blk_seg *segs,
     if (sector >= b->sectors || (uint64_t)count > b->sectors - sector)
         return -EIO; /* as a bio past the end of a Linux disk */
     uint64_t t0 = clock_mono_ns();
-    int err = b->ops->request(b, write ? BLK_OP_WRITE : BLK_OP_READ, sector,
-                              segs, n);
+    int err =
+        b->ops->request(b, write ? BLK_OP_WRITE : BLK_OP_READ, sector, segs, n);
     struct blk_stats *st = &b->stats;
     *(write ? &st->writes : &st->reads) += 1;
     *(write ? &st->write_sectors : &st->read_sectors) += (uint64_t)count;

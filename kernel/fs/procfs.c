@@ -148,18 +148,21 @@ static void gen_meminfo(struct seq *s)
 
 /* One line per block device as Linux 6.1's diskstats_show prints it
  * (Documentation/admin-guide/iostats.rst): virtio-blk's major (254 where
- * nothing else took it first) and 16 minors a disk; nothing is merged,
- * discarded or queued, a request being answered before the next. */
+ * nothing else took it first) and 16 minors a disk, NVMe namespaces on
+ * the extended major 259 one minor each; nothing is merged, discarded or
+ * queued, a request being answered before the next. */
 static void gen_diskstats(struct seq *s)
 {
+    int nvme = 0;
     for (int i = 0; i < blkdev_count(); i++) {
         struct blkdev *b = blkdev_get(i);
         const struct blk_stats *st = &b->stats;
         uint64_t ms = (st->read_ns + st->write_ns + st->flush_ns) / 1000000;
-        seq_printf(s, " 254 %7d %s %lu 0 %lu %lu %lu 0 %lu %lu 0 %lu %lu",
-                   i * 16, b->name, st->reads, st->read_sectors,
-                   st->read_ns / 1000000, st->writes, st->write_sectors,
-                   st->write_ns / 1000000, ms, ms);
+        bool ext = !strncmp(b->name, "nvme", 4);
+        seq_printf(s, " %3d %7d %s %lu 0 %lu %lu %lu 0 %lu %lu 0 %lu %lu",
+                   ext ? 259 : 254, ext ? nvme++ : i * 16, b->name, st->reads,
+                   st->read_sectors, st->read_ns / 1000000, st->writes,
+                   st->write_sectors, st->write_ns / 1000000, ms, ms);
         seq_printf(s, " 0 0 0 0 %lu %lu\n", st->flushes,
                    st->flush_ns / 1000000);
     }
