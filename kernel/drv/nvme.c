@@ -12,7 +12,8 @@
  * page has nothing else to do).  One command in flight at a time; a
  * request whose pieces one command cannot describe (PRP rules, §4.3:
  * only the first entry may start inside a page, only the last may end
- * inside one) becomes several commands in order.
+ * inside one) becomes several commands in order, and a piece no PRP can
+ * point at (not dword aligned) goes through a bounce page.
  *
  * The controller is not trusted: every wait is bounded (the controller's
  * own CAP.TO for enabling, BLK_TIMEOUT_NS for a command), a completion
@@ -83,6 +84,8 @@ struct nvme {
     uint64_t prp_list_pa;
     void *ident; /* one page for identify data */
     uint64_t ident_pa;
+    void *bounce; /* one page for pieces PRPs cannot describe */
+    uint64_t bounce_pa;
     bool vwc;
     uint32_t nn;      /* namespaces (identify controller) */
     uint64_t map_len; /* of BAR 0 mapped at regs */
@@ -171,7 +174,8 @@ static int nvme_run(struct nvme *c, struct nvme_queue *q, struct nvme_sqe *cmd)
 
 /* How many bytes from piece i, byte off on, one command can carry: whole
  * sectors, at most max, pieces joined only on page boundaries (§4.3).
- * 0 when not even one sector can be described. */
+ * 0 when not even one sector can be described: the piece is not dword
+ * aligned, or ends inside a page and the next does not start one. */
 static uint32_t nvme_span(const struct blk_seg *segs, int n, int i,
                           uint32_t off, uint32_t max)
 {
@@ -220,6 +224,20 @@ static void nvme_fill_prps(struct nvme *c, struct nvme_sqe *cmd,
                                : c->prp_list_pa;
 }
 
+/* A command through the bounce page, for bytes (whole sectors, at most a
+ * page) at buf that PRP entries cannot point at. */
+static int nvme_bounced(struct nvme *c, struct nvme_sqe *cmd, void *buf,
+                        uint32_t bytes, bool write)
+{
+    cmd->prp1 = c->bounce_pa;
+    if (write)
+        memcpy(c->bounce, buf, bytes);
+    int err = nvme_run(c, &c->io, cmd);
+    if (!err && !write)
+        memcpy(buf, c->bounce, bytes);
+    return err;
+}
+
 static int nvme_request(struct blkdev *b, enum blk_op op, uint64_t sector,
                         const struct blk_seg *segs, int n)
 {
@@ -238,14 +256,24 @@ static int nvme_request(struct blkdev *b, enum blk_op op, uint64_t sector,
     uint32_t off = 0;
     while (i < n && !err) {
         uint32_t bytes = nvme_span(segs, n, i, off, c->max_bytes);
-        if (!bytes)
-            return -EINVAL;
         cmd = (struct nvme_sqe){.opcode = opcode[op], .nsid = ns->nsid};
         cmd.cdw10 = (uint32_t)sector;
         cmd.cdw11 = (uint32_t)(sector >> 32);
-        cmd.cdw12 = bytes / BLK_SECTOR - 1; /* NLB is 0-based */
-        nvme_fill_prps(c, &cmd, segs, &i, &off, bytes);
-        err = nvme_run(c, &c->io, &cmd);
+        if (bytes) {
+            cmd.cdw12 = bytes / BLK_SECTOR - 1; /* NLB is 0-based */
+            nvme_fill_prps(c, &cmd, segs, &i, &off, bytes);
+            err = nvme_run(c, &c->io, &cmd);
+        } else {
+            bytes = MIN(segs[i].len - off, (uint32_t)PAGE_SIZE);
+            cmd.cdw12 = bytes / BLK_SECTOR - 1;
+            err = nvme_bounced(c, &cmd, phys_to_virt(segs[i].pa + off), bytes,
+                               op == BLK_OP_WRITE);
+            off += bytes;
+            if (off == segs[i].len) {
+                i++;
+                off = 0;
+            }
+        }
         sector += bytes / BLK_SECTOR;
     }
     return err;
@@ -349,12 +377,14 @@ static int nvme_start(struct nvme *c, char *serial)
         return -EIO;
     c->prp_list_pa = pmem_alloc_zeroed(0);
     c->ident_pa = pmem_alloc_zeroed(0);
-    if (!c->prp_list_pa || !c->ident_pa ||
+    c->bounce_pa = pmem_alloc_zeroed(0);
+    if (!c->prp_list_pa || !c->ident_pa || !c->bounce_pa ||
         nvme_queue_init(c, &c->admin, 0, stride) ||
         nvme_queue_init(c, &c->io, 1, stride))
         return -ENOMEM;
     c->prp_list = phys_to_virt(c->prp_list_pa);
     c->ident = phys_to_virt(c->ident_pa);
+    c->bounce = phys_to_virt(c->bounce_pa);
     c->regs[REG_INTMS / 4] = 0xffffffffu; /* polled */
     c->regs[REG_AQA / 4] = (uint32_t)(c->qsize - 1) << 16 | (c->qsize - 1u);
     set64(c, REG_ASQ, c->admin.sq_pa);
