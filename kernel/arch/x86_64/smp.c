@@ -79,7 +79,7 @@ static const uint8_t *low_mib(void)
 static const uint8_t *bios_find(const char *sig, size_t n, size_t len)
 {
     low_mib();
-    uint32_t ebda = (uint32_t)*(const uint16_t *)(smp.low + 0x40e) << 4;
+    uint32_t ebda = (uint32_t) * (const uint16_t *)(smp.low + 0x40e) << 4;
     const uint32_t areas[3][2] = {
         {ebda, ebda + 1024}, {0x9fc00, 0xa0000}, {0xe0000, 0x100000}};
     for (int a = 0; a < 3; a++) {
@@ -104,6 +104,8 @@ struct acpi_sdt {
 /* The table at pa, mapped whole if its checksum holds, else NULL. */
 static const uint8_t *acpi_table(uint64_t pa, const char *sig)
 {
+    if (!pa || pa + (1 << 20) >= cpu_phys_limit())
+        return NULL;
     const struct acpi_sdt *h = mmio_map(pa, sizeof(*h));
     if (memcmp(h->sig, sig, 4) || h->len < sizeof(*h) || h->len > (1 << 20))
         return NULL;
@@ -144,8 +146,7 @@ static bool madt_find(const uint8_t *rsdp)
     if (!t)
         return false;
     uint32_t len = ((const struct acpi_sdt *)t)->len, esz = x ? 8 : 4;
-    for (uint32_t off = sizeof(struct acpi_sdt); off + esz <= len;
-         off += esz) {
+    for (uint32_t off = sizeof(struct acpi_sdt); off + esz <= len; off += esz) {
         uint64_t pa = 0;
         memcpy(&pa, t + off, esz);
         const uint8_t *madt = acpi_table(pa, "APIC");
@@ -272,6 +273,6 @@ void smp_init(const void *rsdp)
                     smp.apic[i]);
     }
     if (cmdline_has("gorump.verbose"))
-        kprintf("gorump: smp: %u of %u CPUs up; threads run on CPU 0\n",
-                smp.up, smp.found);
+        kprintf("gorump: smp: %u of %u CPUs up; threads run on CPU 0\n", smp.up,
+                smp.found);
 }
