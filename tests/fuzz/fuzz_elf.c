@@ -2,8 +2,9 @@
  * tests/fuzz/fuzz_elf.c — libFuzzer target for gorump_elf_parse() and
  * gorump_elf_dynamic().  What is accepted must keep the promises of
  * include/gorump/elf.h: loads in order, never overlapping (two may share a
- * page), within the file and below GORUMP_USER_TOP; an interpreter path NUL-terminated inside the
- * file; a string table inside the file whose named strings end in it.
+ * page), within the file and below GORUMP_USER_TOP; an interpreter path
+ * NUL-terminated inside the file; a string table inside the file whose named
+ * strings end in it.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  * with %eax the Multiboot2 magic and %ebx the boot information, which
  * kmain reads instead of the start info when boot_mb2 is set.
  */
-#include "arch/x86_64/boot_asm.h"
+#include "arch/x86_64/boot_asm.inc"
 
 /* Xen ELF note XEN_ELFNOTE_PHYS32_ENTRY (18): the 32-bit entry address. */
     .section .note.Xen, "a", @note

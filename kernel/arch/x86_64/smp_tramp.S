@@ -10,7 +10,7 @@
  * AP runs this at once, and each finds its own struct cpu (and stack)
  * through its local APIC ID.
  */
-#include "arch/x86_64/boot_asm.h"
+#include "arch/x86_64/boot_asm.inc"
 #define SMP_TRAMP_PA 0x8000 /* arch.h */
 #define TR(x) (SMP_TRAMP_PA + (x) - smp_tramp)
 
