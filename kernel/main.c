@@ -42,6 +42,8 @@ static struct {
     struct mem_range ram[MAX_RANGES];
     int nram;
     struct mem_range image; /* the PVH module: the gorump image */
+    uint8_t rsdp[36];       /* ACPI's RSDP, when the boot protocol gave it */
+    bool have_rsdp;
 } boot;
 
 const char *cmdline_get(void)
@@ -92,6 +94,15 @@ static void set_cmdline(const char *c)
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_ACPI_OLD 14
+#define MB2_TAG_ACPI_NEW 15
+
+/* A copy of the RSDP (20 bytes, or 36 from ACPI 2.0), for smp_init. */
+static void keep_rsdp(const void *p, size_t n)
+{
+    memcpy(boot.rsdp, p, MIN(n, sizeof(boot.rsdp)));
+    boot.have_rsdp = true;
+}
 
 static void read_mb2_info(uint64_t pa)
 {
@@ -103,6 +114,9 @@ static void read_mb2_info(uint64_t pa)
             break;
         if (t[0] == MB2_TAG_CMDLINE && t[1] > 8)
             set_cmdline((const char *)(t + 2));
+        if ((t[0] == MB2_TAG_ACPI_OLD || t[0] == MB2_TAG_ACPI_NEW) &&
+            t[1] >= 28)
+            keep_rsdp(t + 2, t[1] - 8);
         if (t[0] == MB2_TAG_MODULE && t[1] >= 16 && !have_image) {
             boot.image = (struct mem_range){t[2], t[3]};
             have_image = t[3] > t[2];
@@ -136,6 +150,9 @@ static void read_start_info(uint64_t pa)
         if (mm[i].type == 1 && mm[i].size)
             boot.ram[boot.nram++] =
                 (struct mem_range){mm[i].addr, mm[i].addr + mm[i].size};
+    /* The boot tables map the first GiB, where monitors put it. */
+    if (si->rsdp_paddr && si->rsdp_paddr < (1UL << 30) - sizeof(boot.rsdp))
+        keep_rsdp(phys_to_virt(si->rsdp_paddr), sizeof(boot.rsdp));
     if (si->nr_modules < 1)
         no_image();
     const struct hvm_modlist_entry *mod = phys_to_virt(si->modlist_paddr);
@@ -178,6 +195,7 @@ static void memory_init(void)
     uint64_t early_end = pt_init(boot.ram, boot.nram, early);
     struct mem_range reserved[] = {
         {0x100000, kend},
+        {SMP_TRAMP_PA, SMP_TRAMP_PA + PAGE_SIZE}, /* where APs start */
         {early, early_end},
         {ALIGN_DOWN(boot.image.start, PAGE_SIZE),
          ALIGN_UP(boot.image.end, PAGE_SIZE)},
@@ -222,6 +240,7 @@ void kmain(uint32_t start_info)
     memory_init();
     clock_init();
     apic_init();
+    smp_init(boot.have_rsdp ? boot.rsdp : NULL);
     random_init();
 
     vm_init();

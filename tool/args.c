@@ -48,7 +48,8 @@ enum opt_id {
     OPT_VOLUME,
     OPT_VMM,
     OPT_DISK_BUS,
-    OPT_FORMAT
+    OPT_FORMAT,
+    OPT_CPUS
 };
 
 /* Which subcommands have an option. */
@@ -89,6 +90,7 @@ static const struct opt run_opts[] = {
     {0, "vmm", 1, OPT_VMM, FOR_RUN},
     {0, "disk-bus", 1, OPT_DISK_BUS, FOR_RUN},
     {0, "format", 1, OPT_FORMAT, FOR_BUILD},
+    {0, "cpus", 1, OPT_CPUS, FOR_RUN},
 };
 
 #define NOPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -178,6 +180,18 @@ int args_parse_seconds(const char *s, uint64_t *ms)
     return *ms == 0 ? -1 : 0;
 }
 
+int args_parse_cpus(const char *s, unsigned *cpus)
+{
+    uint64_t n;
+
+    if (!is_digit(*s) || parse_digits(&s, &n, UINT64_MAX) != 0 || *s != '\0')
+        return -1;
+    if (n < 1 || n > RUN_CPUS_MAX)
+        return -1;
+    *cpus = (unsigned)n;
+    return 0;
+}
+
 void args_format_seconds(uint64_t ms, char *buf, size_t size)
 {
     int n = snprintf(buf, size, "%llu.%03llu", (unsigned long long)(ms / 1000),
@@ -257,6 +271,13 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
                              "--timeout: invalid number of seconds "
                              "'%s' (want a positive number, e.g. 30 or 2.5)",
                              v);
+        return RUN_ARGS_OK;
+    case OPT_CPUS:
+        if (args_parse_cpus(v, &a->cpus) != 0)
+            return args_fail(a,
+                             "--cpus: invalid number of CPUs '%s' (want "
+                             "1 to %d)",
+                             v, RUN_CPUS_MAX);
         return RUN_ARGS_OK;
     case OPT_FORMAT:
         a->format = bootdisk_format_parse(v);
@@ -402,6 +423,7 @@ static void args_init(struct run_args *a, const char *cmd)
     memset(a, 0, sizeof(*a));
     a->cmd = cmd != NULL && strcmp(cmd, "build") == 0 ? "build" : "run";
     a->mem_mib = RUN_MEM_DEFAULT_MIB;
+    a->cpus = 1;
     a->machine = RUN_MACHINE_MICROVM;
     a->net.mode = RUN_NET_USER;
 }

@@ -32,6 +32,8 @@ enum run_vmm {
 #define RUN_MEM_DEFAULT_MIB 256
 #define RUN_MEM_MIN_MIB 8
 #define RUN_MEM_MAX_MIB (64 * 1024)
+/* --cpus: the kernel starts up to 64 CPUs (kernel/arch/x86_64/smp.c). */
+#define RUN_CPUS_MAX 64
 
 /* One --dir or --file, in command-line order (later records win). */
 struct run_pack {
@@ -94,6 +96,7 @@ struct run_args {
     const char *cmd;     /* "run" or "build": argv[0], for messages */
     uint64_t mem_mib;    /* guest memory, whole MiB */
     uint64_t timeout_ms; /* 0: no timeout */
+    unsigned cpus;       /* --cpus: virtual CPUs, 1 (default) to RUN_CPUS_MAX */
     int interactive;     /* -i: pass our stdin to the program */
     enum run_machine machine;
     int machine_given;          /* --machine was given (QEMU's only) */
@@ -148,6 +151,10 @@ int run_args_edit_image(const struct run_args *args);
  * Stores whole MiB (rounded up) in *mib; 0, or -1 if malformed or outside
  * RUN_MEM_MIN_MIB..RUN_MEM_MAX_MIB. */
 int args_parse_mem(const char *s, uint64_t *mib);
+
+/* "4": a whole number of CPUs, 1..RUN_CPUS_MAX, into *cpus; 0, or -1 if
+ * malformed or out of range. */
+int args_parse_cpus(const char *s, unsigned *cpus);
 
 /* "10", "0.5": a positive number of seconds, stored in whole milliseconds
  * rounded up; 0, or -1 if malformed, zero or absurdly large. */

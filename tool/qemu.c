@@ -149,11 +149,20 @@ void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
     snprintf(q->mem, sizeof(q->mem), "%lluM", (unsigned long long)c->mem_mib);
     add(q, c->qemu);
     add2(q, "-M", c->machine == RUN_MACHINE_Q35 ? "q35" : MICROVM);
-    add2(q, "-accel", c->kvm ? "kvm" : "tcg");
+    /* TCG runs every vCPU on one host thread unless told otherwise:
+     * thread=multi gives each its own, so they really run in parallel. */
+    add2(q, "-accel",
+         c->kvm        ? "kvm"
+         : c->cpus > 1 ? "tcg,thread=multi"
+                       : "tcg");
     /* QEMU 7.2 aborts setting MSR_IA32_ARCH_CAPABILITIES under nested
      * KVM (as on Firecracker hosts); the guest has no use for it. */
     add2(q, "-cpu", c->kvm ? "host,-arch-capabilities" : "max");
     add2(q, "-m", q->mem);
+    if (c->cpus > 1) {
+        snprintf(q->smp, sizeof(q->smp), "%u", c->cpus);
+        add2(q, "-smp", q->smp);
+    }
     add(q, "-nodefaults");
     add(q, "-no-user-config");
     add2(q, "-display", "none");

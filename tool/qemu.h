@@ -20,6 +20,7 @@ struct qemu_config {
     const char *image;   /* -initrd: the gorump image */
     const char *cmdline; /* -append, never empty */
     uint64_t mem_mib;
+    unsigned cpus; /* -smp; above 1 under TCG, one host thread each */
     enum run_machine machine;
     int kvm; /* 1: -accel kvm -cpu host; 0: -accel tcg -cpu max */
     const struct run_net *net; /* the network device, if any */
@@ -50,6 +51,7 @@ struct qemu_argv {
     int argc;
     char *argv[QEMU_ARGV_MAX]; /* NULL-terminated */
     char mem[32];
+    char smp[16];
     char netdev[QEMU_NETDEV_MAX];
     char drive[2 * 4096 + 64];
     char blkdev[128];

@@ -207,6 +207,7 @@ static int run_guest_vmm(struct run *r, struct guest *g)
                            .disk = r->disk[0] != '\0' ? r->disk : NULL,
                            .cmdline = r->cmdline,
                            .mem_mib = r->a->mem_mib,
+                           .cpus = r->a->cpus,
                            .net = &r->a->net};
     struct vmm_argv *v = &r->vmm;
     int fd;
@@ -244,6 +245,7 @@ static int run_guest(struct run *r)
                             .image = r->image,
                             .cmdline = r->cmdline,
                             .mem_mib = r->a->mem_mib,
+                            .cpus = r->a->cpus,
                             .machine = r->a->machine,
                             .disk_bus = r->a->disk_bus,
                             .kvm = qemu_use_kvm(),

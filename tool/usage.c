@@ -150,6 +150,8 @@ static const char run_tail[] =
     "      --machine=TYPE     QEMU machine: microvm (default) or q35\n"
     "      --disk-bus=BUS     disks as virtio (default) or nvme (implies "
     "q35)\n"
+    "      --cpus=N           virtual CPUs, 1 (default) to 64; threads run on\n"
+    "                         CPU 0 only for now (docs/ARCHITECTURE.md, SMP)\n"
     "      --vmm=VMM          the monitor: qemu (default), firecracker or\n"
     "                         cloud-hypervisor (both need KVM; no -v, "
     "--gdb,\n"

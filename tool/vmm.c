@@ -110,9 +110,9 @@ int vmm_firecracker_json(const struct vmm_config *c, int fd)
     fputs(",\n    \"boot_args\": ", f);
     json_str(f, cmdline);
     fprintf(f,
-            "\n  },\n  \"machine-config\": {\n    \"vcpu_count\": 1,\n"
+            "\n  },\n  \"machine-config\": {\n    \"vcpu_count\": %u,\n"
             "    \"mem_size_mib\": %llu\n  },\n  \"drives\": [",
-            (unsigned long long)c->mem_mib);
+            c->cpus ? c->cpus : 1, (unsigned long long)c->mem_mib);
     if (c->disk != NULL) {
         fputs("\n    {\n      \"drive_id\": \"files\",\n"
               "      \"path_on_host\": ",
@@ -149,7 +149,8 @@ static void ch_argv(const struct vmm_config *c, struct vmm_argv *v, int *n)
     a[(*n)++] = "--memory";
     a[(*n)++] = v->mem;
     a[(*n)++] = "--cpus";
-    a[(*n)++] = "boot=1";
+    snprintf(v->cpus, sizeof(v->cpus), "boot=%u", c->cpus ? c->cpus : 1);
+    a[(*n)++] = v->cpus;
     a[(*n)++] = "--serial";
     a[(*n)++] = "tty";
     a[(*n)++] = "--console";

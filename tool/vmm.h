@@ -22,6 +22,7 @@ struct vmm_config {
     enum run_vmm vmm;
     const char *kernel, *image, *disk, *cmdline;
     uint64_t mem_mib;
+    unsigned cpus; /* vCPUs (--cpus) */
     const struct run_net *net;
 };
 
@@ -31,6 +32,7 @@ struct vmm_argv {
     char config[4096];        /* Firecracker: its configuration file */
     char cmdline[4096 + 64];
     char mem[32];
+    char cpus[16];
     char disk[4096 + 64];
     char net[64];
 };

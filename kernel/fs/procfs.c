@@ -3,7 +3,8 @@
  * with exe, cwd, cmdline, environ, maps, stat, statm, status, mounts and
  * fd/, and /proc/cpuinfo, meminfo, diskstats, uptime, loadavg, version
  * and a few /proc/sys values.  Their text is generated when they are opened;
- * /proc/self/fd follows the fd table as it changes.
+ * /proc/self/fd follows the fd table as it changes.  Also the CPU lists
+ * of /sys/devices/system/cpu that libc reads (sysfs_cpus).
  */
 #include "drv/blkdev.h"
 #include "fs/mount.h"
@@ -304,6 +305,62 @@ static const struct file_ops failnet_ops = {
     .stat = failnet_stat,
 };
 
+/* A CPU list as sysfs writes it (Documentation/ABI/testing/
+ * sysfs-devices-system-cpu): CPUs 0 to n-1. */
+static void cpu_range(struct seq *s, unsigned n)
+{
+    if (n > 1)
+        seq_printf(s, "0-%u\n", n - 1);
+    else
+        seq_printf(s, "0\n");
+}
+
+/* Threads run on CPU 0 alone: online is what the scheduler uses, which
+ * glibc's get_nprocs reads, so it says one CPU as sched_getaffinity does
+ * (docs/ARCHITECTURE.md, SMP). */
+static void gen_cpu_online(struct seq *s)
+{
+    cpu_range(s, 1);
+}
+
+/* The CPUs running the kernel: the boot CPU and the APs that started. */
+static void gen_cpu_present(struct seq *s)
+{
+    cpu_range(s, smp_cpus_up());
+}
+
+/* The CPUs the machine describes (ACPI MADT or MP table). */
+static void gen_cpu_possible(struct seq *s)
+{
+    cpu_range(s, smp_cpus_found());
+}
+
+/* /sys/devices/system/cpu: online, present, possible, and a cpuN
+ * directory for each CPU present (glibc before 2.35 counts them for
+ * _SC_NPROCESSORS_CONF). */
+static void sysfs_cpus(void)
+{
+    add_gen("/sys/devices/system/cpu/online", gen_cpu_online);
+    add_gen("/sys/devices/system/cpu/present", gen_cpu_present);
+    add_gen("/sys/devices/system/cpu/possible", gen_cpu_possible);
+    for (unsigned i = 0; i < smp_cpus_up(); i++) {
+        char path[40];
+        int n =
+            snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u", i);
+        if (!node_mkdirs(path, (size_t)n))
+            panic("procfs: cannot create %s", path);
+    }
+}
+
+static void pseudo_tree(const char *path)
+{
+    struct node *root;
+    if (path_resolve(AT_FDCWD, path, false, &root) == 0) {
+        mark_pseudo(root);
+        node_put(root);
+    }
+}
+
 void procfs_init(const struct gorump_image *img)
 {
     proc.args = img->args;
@@ -348,11 +405,9 @@ void procfs_init(const struct gorump_image *img)
     add_link("/proc/self/exe", img->exe_path ? img->exe_path : "/");
     add("/proc/self/cwd", S_IFLNK | 0777)->dyn_link = link_cwd;
     proc.fd_dir = add("/proc/self/fd", S_IFDIR | 0500);
-    struct node *root;
-    if (path_resolve(AT_FDCWD, "/proc", false, &root) == 0) {
-        mark_pseudo(root);
-        node_put(root);
-    }
+    pseudo_tree("/proc");
+    sysfs_cpus();
+    pseudo_tree("/sys");
 }
 
 void procfs_fd_opened(int fd, struct file *f)

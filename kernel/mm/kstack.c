@@ -69,8 +69,10 @@ void kstack_free(uint64_t base)
 }
 
 /* The boot stack (boot.S), the idle thread's, gets a guard too: the page
- * below it holds the boot page tables, which nothing uses once pt_init has
- * built the real ones, and pt_init leaves it unmapped. */
+ * below it holds the boot page tables, which the kernel no longer reads
+ * once pt_init has built the real ones (only the APs' start walks them,
+ * by physical address: arch/x86_64/smp_tramp.S), and pt_init leaves it
+ * unmapped. */
 extern char boot_stack_top[];
 #define BOOT_STACK_SIZE 16384
 

@@ -1,9 +1,10 @@
 /*
  * tests/fuzz/fuzz_elf.c — libFuzzer target for gorump_elf_parse() and
  * gorump_elf_dynamic().  What is accepted must keep the promises of
- * include/gorump/elf.h: loads in order, a page apart, within the file and
- * below GORUMP_USER_TOP; an interpreter path NUL-terminated inside the
- * file; a string table inside the file whose named strings end in it.
+ * include/gorump/elf.h: loads in order, never overlapping (two may share a
+ * page), within the file and below GORUMP_USER_TOP; an interpreter path
+ * NUL-terminated inside the file; a string table inside the file whose named
+ * strings end in it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_loads(const struct gorump_elf_info *info, size_t size)
 {
-    uint64_t prev_end = 0;
+    uint64_t prev_end = 0; /* the previous load's last byte + 1 */
 
     if (info->nload == 0 || info->nload > GORUMP_ELF_MAX_LOADS)
         abort();
@@ -25,13 +26,14 @@ static void check_loads(const struct gorump_elf_info *info, size_t size)
             abort();
         if (l->vaddr > GORUMP_USER_TOP || l->memsz > GORUMP_USER_TOP - l->vaddr)
             abort();
-        if ((l->vaddr & ~0xfffull) < prev_end)
+        if (l->vaddr < prev_end)
             abort();
         if (!info->is_pie && l->vaddr < 0x1000)
             abort();
-        prev_end = (l->vaddr + l->memsz + 0xfff) & ~0xfffull;
+        prev_end = l->vaddr + l->memsz;
     }
-    if (info->lo != (info->load[0].vaddr & ~0xfffull) || info->hi != prev_end)
+    if (info->lo != (info->load[0].vaddr & ~0xfffull) ||
+        info->hi != ((prev_end + 0xfff) & ~0xfffull))
         abort();
     if (info->entry < info->lo || info->entry >= info->hi)
         abort();

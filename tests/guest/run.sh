@@ -125,6 +125,17 @@ register_cases() {
     [ "$NATIVE" = 1 ] || go_case tz-none
     go_case wallclock
     go_case q35
+    # The CPUs a program sees agree (natively too); under gorump --cpus N
+    # starts all N (tests/go/smp), on both machines, and a program's
+    # output and exit status stay what they were.
+    go_case smp
+    if [ "$NATIVE" != 1 ]; then
+        for n in 2 4 16; do
+            go_case "smp-$n" c_smp_cpus "$n" microvm
+            go_case "smp-$n-q35" c_smp_cpus "$n" q35
+        done
+        go_case smp-exit c_smp_exit
+    fi
     # Exhausting guest memory natively would exhaust the host's.
     [ "$NATIVE" = 1 ] || go_case oom
     # Fault injection (gorump.failslab/failpage) has no native counterpart.
@@ -159,6 +170,7 @@ register_cases() {
     tool_case unknown-command
     tool_case bad-memory
     tool_case bad-timeout
+    tool_case bad-cpus
     tool_case kernel-panic
     tool_case kernel-stack-overflow
     tool_case kernel-user-access
@@ -719,6 +731,20 @@ c_q35() {
     expect_success
 }
 
+# c_smp_cpus N MACHINE: N CPUs, all started, threads on CPU 0 (tests/go/smp).
+c_smp_cpus() {
+    run --cpus "$1" --machine "$2" smp "$1"
+    expect_success
+    expect_out_line "online 1 present $1 possible $1 cpuinfo 1 NumCPU 1 GOMAXPROCS 1"
+    reject_err 'did not start'
+}
+
+c_smp_exit() {
+    run --cpus 4 exit 42
+    expect_status 42
+    expect_out_line "exiting with 42"
+}
+
 c_oom() {
     run -m 64M oom
     expect_status 137
@@ -1027,6 +1053,14 @@ c_unknown_option() {
 c_unknown_command() {
     run_tool frobnicate
     expect_tool_error 'frobnicate'
+}
+
+c_bad_cpus() {
+    local n
+    for n in 0 65 abc; do
+        run_tool run --cpus "$n" "$B/hello"
+        expect_tool_error "invalid number of CPUs '$n' \(want 1 to 64\)"
+    done
 }
 
 c_bad_memory() {
@@ -2078,7 +2112,7 @@ run() {
     while [ $# -gt 0 ]; do
         case $1 in
         -m | --machine | --disk-bus | --dir | --file | --cwd | -p | --net | --ip | \
-            --gateway | --dns | -v) opts+=("$1" "$2"); shift 2 ;;
+            --gateway | --dns | -v | --cpus) opts+=("$1" "$2"); shift 2 ;;
         -e) opts+=("$1" "$2"); envs+=("$2"); shift 2 ;;
         --env-clear) opts+=("$1"); shift ;; # natively env -i clears
 

@@ -36,6 +36,7 @@ static void test_defaults(void)
     CHECK_EQ(a.mem_mib, 256);
     CHECK_EQ(a.timeout_ms, 0);
     CHECK_EQ(a.machine, RUN_MACHINE_MICROVM);
+    CHECK_EQ(a.cpus, 1);
     CHECK(a.kernel == NULL);
     CHECK(strcmp(a.program, "prog") == 0);
     CHECK_EQ(a.nargs, 0);
@@ -76,6 +77,14 @@ static void test_forms(void)
     CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
     CHECK_EQ(a.timeout_ms, 2500);
     CHECK_EQ(a.machine, RUN_MACHINE_Q35);
+    run_args_free(&a);
+    v = ARGV("--cpus", "4", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.cpus, 4);
+    run_args_free(&a);
+    v = ARGV("--cpus=64", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.cpus, 64);
     run_args_free(&a);
     v = ARGV("--timeout=7", "--machine=microvm", "p");
     CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
@@ -210,6 +219,13 @@ static void test_errors(void)
     expect_error(ARGV("--timeout", "0", "p"), "invalid number of seconds");
     expect_error(ARGV("--timeout=-1", "p"), "invalid number of seconds");
     expect_error(ARGV("--machine", "pc", "p"), "unknown machine 'pc'");
+    expect_error(ARGV("--cpus", "0", "p"), "invalid number of CPUs '0'");
+    expect_error(ARGV("--cpus=65", "p"), "'65' (want 1 to 64)");
+    expect_error(ARGV("--cpus", "abc", "p"), "invalid number of CPUs 'abc'");
+    expect_error(ARGV("--cpus", "2x", "p"), "invalid number of CPUs '2x'");
+    expect_error(ARGV("--cpus", "-1", "p"), "invalid number of CPUs '-1'");
+    expect_error(ARGV("--cpus", "99999999999999999999", "p"),
+                 "invalid number of CPUs");
     expect_error(ARGV("--kernel="), "run: option '--kernel='");
 }
 

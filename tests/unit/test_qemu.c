@@ -147,6 +147,32 @@ static int list_is(const char *const *a, const char *const *want)
     return a[i] == NULL;
 }
 
+/* --cpus: -smp after -m, and TCG with a host thread per vCPU; KVM stays
+ * KVM.  One CPU (or none said) adds nothing. */
+static void test_smp_argv(void)
+{
+    struct qemu_config c = {.qemu = "q",
+                            .kernel = "k",
+                            .image = "i",
+                            .cmdline = "gorump",
+                            .mem_mib = 256,
+                            .cpus = 16,
+                            .machine = RUN_MACHINE_Q35};
+    struct qemu_argv q;
+
+    qemu_build_argv(&c, &q);
+    CHECK(strcmp(q.argv[4], "tcg,thread=multi") == 0);
+    CHECK(strcmp(q.argv[9], "-smp") == 0 && strcmp(q.argv[10], "16") == 0);
+    c.kvm = 1;
+    qemu_build_argv(&c, &q);
+    CHECK(strcmp(q.argv[4], "kvm") == 0 && strcmp(q.argv[10], "16") == 0);
+    c.cpus = 1;
+    c.kvm = 0;
+    qemu_build_argv(&c, &q);
+    CHECK(strcmp(q.argv[4], "tcg") == 0 &&
+          strcmp(q.argv[9], "-nodefaults") == 0);
+}
+
 /* A disk: after the fixed part, before the network, with the mmio
  * transport made modern once; commas in its path doubled, as QEMU's
  * option syntax wants. */
@@ -427,6 +453,7 @@ int main(void)
 {
     test_microvm_kvm();
     test_q35_tcg();
+    test_smp_argv();
     test_net_argv();
     test_disk_argv();
     test_net_cmdline();

@@ -10,6 +10,9 @@
 #define APIC_ID 0x20
 #define APIC_EOI 0xb0
 #define APIC_SVR 0xf0
+#define APIC_ICR_LO 0x300
+#define APIC_ICR_HI 0x310
+#define ICR_PENDING (1u << 12) /* delivery status: send pending */
 #define APIC_LVT_TIMER 0x320
 #define APIC_TIMER_INIT 0x380
 #define APIC_TIMER_CUR 0x390
@@ -52,18 +55,52 @@ static void apic_calibrate(void)
         panic("apic: timer does not count");
 }
 
+/* Every CPU's local APIC is at the same physical address (its own), so
+ * apic.regs serves all of them. */
+static uint64_t apic_enable(void)
+{
+    uint64_t base = rdmsr(0x1b);
+    wrmsr(0x1b, base | (1 << 11)); /* global enable */
+    return base & ~0xfffUL;
+}
+
 void apic_init(void)
 {
     /* Mask both 8259s; all interrupts come through the (IO)APIC. */
     outb(0x21, 0xff);
     outb(0xa1, 0xff);
 
-    uint64_t base = rdmsr(0x1b);
-    wrmsr(0x1b, base | (1 << 11)); /* global enable */
-    apic.regs = mmio_map(base & ~0xfffUL, PAGE_SIZE);
+    apic.regs = mmio_map(apic_enable(), PAGE_SIZE);
     apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
     apic_calibrate();
     apic_write(APIC_LVT_TIMER, VEC_TIMER); /* one-shot, unmasked */
+}
+
+/* The timer's rate is the boot CPU's: every local APIC counts the same
+ * bus clock. */
+void apic_init_ap(void)
+{
+    apic_enable();
+    apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
+    apic_write(APIC_TIMER_DIV, 0x3);
+    apic_write(APIC_TIMER_INIT, 0);
+    apic_write(APIC_LVT_TIMER, VEC_TIMER);
+}
+
+uint8_t apic_id(void)
+{
+    return (uint8_t)(apic_read(APIC_ID) >> 24);
+}
+
+int apic_ipi(uint8_t dest, uint32_t icr)
+{
+    apic_write(APIC_ICR_HI, (uint32_t)dest << 24);
+    apic_write(APIC_ICR_LO, icr);
+    uint64_t t0 = rdtsc(), span = clock_tsc_hz() / 1000;
+    while (apic_read(APIC_ICR_LO) & ICR_PENDING)
+        if (rdtsc() - t0 > span)
+            return -ETIMEDOUT;
+    return 0;
 }
 
 void apic_timer_arm(uint64_t ns)

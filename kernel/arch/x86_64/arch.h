@@ -65,22 +65,50 @@ struct trapframe {
 #define VEC_SPURIOUS 0xff
 #define VEC_SYSCALL 0x100 /* pseudo-vector recorded for SYSCALL entries */
 
-/* Per-CPU data, reached through the kernel GS base. trap.S knows the first
- * two offsets. */
+/* The 64-bit TSS (Intel SDM vol. 3 §7.7): the stack of an entry from
+ * user mode (rsp[0]) and the interrupt stack table. */
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __packed;
+
+#define CPU_IST_SIZE 8192 /* each of a CPU's two IST stacks */
+
+/* Per-CPU data, reached through the kernel GS base (MSR_GS_BASE in the
+ * kernel, swapped with the user's by SWAPGS on each entry from and return
+ * to user mode).  trap.S knows the first two offsets, smp_tramp.S the
+ * first. */
 struct cpu {
     uint64_t kstack_top; /* rsp0 of the running thread */
     uint64_t user_rsp;   /* scratch for the SYSCALL entry */
     struct thread *current;
     bool need_resched;
-    bool smap;    /* CR4.SMAP is on: stac and clac exist */
-    uint64_t cr4; /* as cpu_init left it, for tests and stats */
+    bool smap;        /* CR4.SMAP is on: stac and clac exist */
+    uint64_t cr4;     /* as cpu_init left it, for tests and stats */
+    struct cpu *self; /* this struct: what this_cpu() reads at %gs:self */
+    unsigned id;      /* 0 for the boot CPU, then in the order started */
+    uint8_t apic_id;
+    bool online; /* an AP that finished its set-up (smp.c) */
+    uint64_t gdt[7] __aligned(16);
+    struct tss tss;
 };
 extern struct cpu cpu0;
 extern bool cpu_has_rdrand;
 
+/* Volatile: a thread may move to another CPU at schedule() one day, and
+ * the compiler must not reuse a value read before. */
 static inline struct cpu *this_cpu(void)
 {
-    return &cpu0;
+    struct cpu *c;
+    __asm__ volatile("mov %%gs:%c1, %0"
+                     : "=r"(c)
+                     : "i"(offsetof(struct cpu, self)));
+    return c;
 }
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -164,6 +192,9 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 /* cpu.c: boot only, once, before anything else of the CPU is used:
  * GDT, TSS, SYSCALL MSRs, GS base, SMEP/SMAP/UMIP, the MXCSR mask. */
 void cpu_init(void);
+/* The same for an application processor, on itself (smp.c): c's GDT and
+ * TSS with the IST stacks c->tss.ist[0..1] already point to, and GS. */
+void cpu_init_ap(struct cpu *c);
 /* The kernel stack top the next trap or SYSCALL from user mode lands on
  * (TSS rsp0 and the SYSCALL entry's); the scheduler's, at each switch. */
 void cpu_set_kstack(uint64_t top);
@@ -182,6 +213,8 @@ uint32_t fpu_mxcsr_mask(void);
 /* Boot only: every vector to its stub (NMI, double fault and machine check
  * on IST stacks; int3 callable from user mode), then LIDT. */
 void trap_init(void);
+/* The IDT trap_init built, loaded on this CPU (an AP's). */
+void trap_load_idt(void);
 /* fn runs for each interrupt on vector, interrupts off, then the local
  * APIC gets its EOI; one handler per vector, the last registered wins. */
 void irq_register(uint8_t vector, void (*fn)(struct trapframe *));
@@ -207,6 +240,28 @@ void apic_init(void);
 void apic_eoi(void);
 /* Interrupt after ns nanoseconds (0: cancel). */
 void apic_timer_arm(uint64_t ns);
+/* An AP's own local APIC, on the AP: enabled, its timer one-shot and
+ * unarmed. */
+void apic_init_ap(void);
+/* This CPU's local APIC ID. */
+uint8_t apic_id(void);
+/* Sends the IPI icr (the ICR's low word: vector, delivery mode, level)
+ * to the local APIC dest and waits, at most 1 ms, until it has left: 0
+ * or -ETIMEDOUT. */
+int apic_ipi(uint8_t dest, uint32_t icr);
+
+/* smp.c: the application processors.  smp_init (boot only, after
+ * apic_init, with the RSDP's bytes if the boot protocol gave them, else
+ * NULL) finds them in the ACPI MADT or the MP table, starts each with
+ * INIT-SIPI-SIPI and waits for it, bounded; they park, interrupts on,
+ * with nothing scheduled on them. */
+#define SMP_CPUS_MAX 64
+#define SMP_TRAMP_PA 0x8000 /* the start page below 1 MiB (smp_tramp.S) */
+void smp_init(const void *rsdp);
+/* The CPUs described (the boot CPU included, at most SMP_CPUS_MAX), and
+ * those running the kernel now: the boot CPU and the APs that started. */
+unsigned smp_cpus_found(void);
+unsigned smp_cpus_up(void);
 
 /* ioapic.c: vectors for device interrupts, the MSI address of this CPU,
  * and the I/O APIC that turns wired interrupts (GSIs) into vectors.  Only

@@ -12,8 +12,7 @@
  * with %eax the Multiboot2 magic and %ebx the boot information, which
  * kmain reads instead of the start info when boot_mb2 is set.
  */
-#define KERNEL_BASE 0xffffffff80000000
-#define PHYS(x) ((x) - KERNEL_BASE)
+#include "arch/x86_64/boot_asm.inc"
 
 /* Xen ELF note XEN_ELFNOTE_PHYS32_ENTRY (18): the 32-bit entry address. */
     .section .note.Xen, "a", @note
@@ -86,18 +85,7 @@ pvh_start32:
     add $8, %edi
     loop 1b
 
-    mov %cr4, %eax
-    or $(1 << 5), %eax              /* PAE */
-    mov %eax, %cr4
-    mov $PHYS(boot_pml4), %eax
-    mov %eax, %cr3
-    mov $0xc0000080, %ecx           /* EFER: LME | NXE */
-    rdmsr
-    or $((1 << 8) | (1 << 11)), %eax
-    wrmsr
-    mov %cr0, %eax
-    or $0x80010001, %eax            /* PG | WP | PE */
-    mov %eax, %cr0
+    ENABLE_LONG_MODE
     lgdt PHYS(boot_gdtr)
     ljmp $0x08, $PHYS(start64)
 

@@ -6,32 +6,23 @@
  */
 #include "arch/x86_64/arch.h"
 
-struct tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-} __packed;
-
 struct cpu cpu0;
 bool cpu_has_rdrand;
 _Static_assert(offsetof(struct cpu, kstack_top) == 0, "trap.S uses gs:0");
 _Static_assert(offsetof(struct cpu, user_rsp) == 8, "trap.S uses gs:8");
 _Static_assert(offsetof(struct cpu, smap) == 25, "trap.S uses cpu0+25");
 
-static struct tss tss;
-static uint64_t gdt[7] __aligned(16);
-static uint8_t ist_stacks[2][8192] __aligned(16);
+static uint8_t ist_stacks[2][CPU_IST_SIZE] __aligned(16);
 static uint32_t mxcsr_mask = 0xffbf;
 
 extern void syscall_entry(void);
 
-static void gdt_init(void)
+/* c's GDT and TSS (its IST stacks already in c->tss.ist), loaded. */
+static void gdt_init(struct cpu *c)
 {
-    uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+    uint64_t *gdt = c->gdt;
+    struct tss *tss = &c->tss;
+    uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
 
     gdt[0] = 0;
     gdt[1] = 0x00af9a000000ffffULL; /* 0x08 kernel code, 64-bit */
@@ -41,15 +32,12 @@ static void gdt_init(void)
     gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
              (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt[6] = base >> 32;
-
-    tss.ist[0] = (uint64_t)ist_stacks[0] + sizeof(ist_stacks[0]);
-    tss.ist[1] = (uint64_t)ist_stacks[1] + sizeof(ist_stacks[1]);
-    tss.iomap_base = sizeof(tss);
+    tss->iomap_base = sizeof(*tss);
 
     struct {
         uint16_t limit;
         uint64_t base;
-    } __packed gdtr = {sizeof(gdt) - 1, (uint64_t)gdt};
+    } __packed gdtr = {sizeof(c->gdt) - 1, (uint64_t)gdt};
     __asm__ volatile("lgdt %0\n\t"
                      "pushq $0x08\n\t"
                      "leaq 1f(%%rip), %%rax\n\t"
@@ -72,11 +60,12 @@ static void gdt_init(void)
 
 void cpu_set_kstack(uint64_t top)
 {
-    tss.rsp[0] = top;
-    cpu0.kstack_top = top;
+    struct cpu *c = this_cpu();
+    c->tss.rsp[0] = top;
+    c->kstack_top = top;
 }
 
-static void features_init(void)
+static void features_init(struct cpu *c)
 {
     uint32_t r[4];
     uint64_t cr4;
@@ -94,12 +83,12 @@ static void features_init(void)
             cr4 |= CR4_SMEP;
         if (r[1] & (1u << 20)) {
             cr4 |= CR4_SMAP;
-            cpu0.smap = true;
+            c->smap = true;
         }
         if (r[2] & (1u << 2))
             cr4 |= CR4_UMIP;
     }
-    cpu0.cr4 = cr4;
+    c->cr4 = cr4;
     /* SSE: OSFXSR | OSXMMEXCPT.  No OSXSAVE, so programs see no AVX and
      * FXSAVE's 512 bytes are the whole per-thread state. */
     cr4 |= (1UL << 9) | (1UL << 10);
@@ -112,7 +101,7 @@ static void features_init(void)
     __asm__ volatile("mov %0, %%cr0" ::"r"(cr0));
 }
 
-static void syscall_init(void)
+static void syscall_init(struct cpu *c)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1); /* SCE */
     /* SYSRET loads CS from STAR[63:48]+16 and SS from +8: 0x20|3, 0x18|3. */
@@ -122,15 +111,24 @@ static void syscall_init(void)
      * program that set it would have the kernel run with SMAP open. */
     wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT |
                          RFLAGS_IOPL);
-    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+    wrmsr(MSR_GS_BASE, (uint64_t)c);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+/* What every CPU sets up for itself; GS reaches c from here on. */
+static void cpu_setup(struct cpu *c)
+{
+    c->self = c;
+    gdt_init(c);
+    features_init(c);
+    syscall_init(c);
 }
 
 void cpu_init(void)
 {
-    gdt_init();
-    features_init();
-    syscall_init();
+    cpu0.tss.ist[0] = (uint64_t)ist_stacks[0] + CPU_IST_SIZE;
+    cpu0.tss.ist[1] = (uint64_t)ist_stacks[1] + CPU_IST_SIZE;
+    cpu_setup(&cpu0);
 
     uint8_t fx[512] __aligned(16);
     memset(fx, 0, sizeof(fx));
@@ -138,6 +136,11 @@ void cpu_init(void)
     uint32_t m = *(uint32_t *)(fx + 28);
     if (m)
         mxcsr_mask = m;
+}
+
+void cpu_init_ap(struct cpu *c)
+{
+    cpu_setup(c);
 }
 
 /* The state a new program starts with: x87 control word 0x37f (all

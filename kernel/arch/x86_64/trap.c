@@ -72,6 +72,11 @@ void trap_init(void)
     idt_set(8, 1, 0);  /* double fault */
     idt_set(18, 2, 0); /* machine check */
     idt_set(3, 0, 3);  /* int3 from user mode gives SIGTRAP */
+    trap_load_idt();
+}
+
+void trap_load_idt(void)
+{
     struct {
         uint16_t limit;
         uint64_t base;
@@ -217,12 +222,13 @@ static __noreturn void bad_iret(struct trapframe *tf)
         (struct trapframe *)(tf->rsp - offsetof(struct trapframe, rip));
     uint64_t vector = tf->vector, error = tf->error;
 
+    /* First of all: current() reads the kernel's GS. */
+    __asm__ volatile("swapgs" ::: "memory");
     assert(u == current()->tf);
     memmove(u, tf, offsetof(struct trapframe, orig_rax));
     u->orig_rax = -1;
     u->vector = vector;
     u->error = error;
-    __asm__ volatile("swapgs" ::: "memory");
     signal_trap(u);
     user_return(u);
     trap_return_to(u);
@@ -252,6 +258,12 @@ void trap_handler(struct trapframe *tf)
             kernel_fault(tf);
         signal_trap(tf);
     } else if (v == VEC_SPURIOUS) {
+        return;
+    } else if (this_cpu()->id != 0) {
+        /* Nothing is routed to an AP yet, and the handlers are the boot
+         * CPU's, unlocked: an AP only acknowledges (docs/ARCHITECTURE.md,
+         * SMP). */
+        apic_eoi();
         return;
     } else {
         if (irq_handlers[v])
