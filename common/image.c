@@ -118,8 +118,13 @@ static int image_take(struct gorump_image *img, uint32_t type, const uint8_t *s,
         img->file_times = s;
         img->file_times_size = size;
         return 0;
+    case GORUMP_SECTION_VOLUMES:
+        /* Known only to version 3; entries checked by image_volumes_ok. */
+        img->volumes = (const char *)s;
+        img->volumes_size = size;
+        return 0;
     case GORUMP_SECTION_DISK:
-        /* Known only to version 2, checked by image_disk_ok. */
+        /* Known to versions 2 and 3 (image_version_ok). */
         if (size != 16 || le64(s + 8) != 0 || le64(s) == 0 ||
             le64(s) % GORUMP_DISK_ALIGN != 0)
             return GORUMP_IMAGE_ESECTION;
@@ -138,9 +143,11 @@ static int image_take(struct gorump_image *img, uint32_t type, const uint8_t *s,
 static int image_section(const uint8_t *p, uint64_t total, uint64_t data_start,
                          uint32_t i, struct gorump_image *img, uint32_t *seen)
 {
-    uint32_t last = le32(p + HDR_VERSION) == GORUMP_IMAGE_VERSION_DISK
-                        ? GORUMP_SECTION_DISK
-                        : GORUMP_SECTION_FILETIMES;
+    uint32_t version = le32(p + HDR_VERSION);
+    uint32_t last =
+        version == GORUMP_IMAGE_VERSION_VOLUMES ? GORUMP_SECTION_VOLUMES
+        : version == GORUMP_IMAGE_VERSION_DISK  ? GORUMP_SECTION_DISK
+                                                : GORUMP_SECTION_FILETIMES;
     const uint8_t *e = p + HDR_SIZE + (uint64_t)i * SEC_SIZE;
     uint32_t type = le32(e + SEC_TYPE);
     uint64_t off = le64(e + SEC_OFFSET);
@@ -175,6 +182,8 @@ static void image_clear(struct gorump_image *img)
     img->file_times = NULL;
     img->file_times_size = 0;
     img->disk_size = 0;
+    img->volumes = NULL;
+    img->volumes_size = 0;
     img->program_disk_offset = 0;
     img->program_disk_size = 0;
 }
@@ -190,7 +199,8 @@ static int image_header(const uint8_t *p, uint64_t len, int verify,
     /* A header of another size is another layout, whatever the version. */
     uint32_t version = le32(p + HDR_VERSION);
     if ((version != GORUMP_IMAGE_VERSION &&
-         version != GORUMP_IMAGE_VERSION_DISK) ||
+         version != GORUMP_IMAGE_VERSION_DISK &&
+         version != GORUMP_IMAGE_VERSION_VOLUMES) ||
         le32(p + HDR_HEADER_SIZE) != HDR_SIZE)
         return GORUMP_IMAGE_EVERSION;
     *total = le64(p + HDR_TOTAL_SIZE);
@@ -245,6 +255,62 @@ static int image_files_ok(struct gorump_image *img, const uint8_t *p,
     return r;
 }
 
+/* A string of the VOLUMES section at *off: its length, *off moved past
+ * its NUL; -1 when it does not end inside the section. */
+static int64_t image_volume_string(const struct gorump_image *img,
+                                   uint64_t *off, const char **s)
+{
+    uint64_t start = *off;
+
+    *s = img->volumes + start;
+    while (*off < img->volumes_size && img->volumes[*off] != '\0')
+        (*off)++;
+    if (*off >= img->volumes_size)
+        return -1;
+    (*off)++;
+    return (int64_t)(*off - start - 1);
+}
+
+int gorump_image_next_volume(const struct gorump_image *img, uint64_t *offset,
+                             struct gorump_volume *v)
+{
+    const char *mode;
+    int64_t n;
+
+    if (img->volumes == NULL || *offset >= img->volumes_size)
+        return 0;
+    n = image_volume_string(img, offset, &mode);
+    if (n != 2 || mode[0] != 'r' || (mode[1] != 'o' && mode[1] != 'w'))
+        return GORUMP_IMAGE_ESECTION;
+    v->ro = mode[1] == 'o';
+    n = image_volume_string(img, offset, &v->host);
+    if (n < 1 || n >= GORUMP_PATH_MAX || v->host[0] != '/')
+        return GORUMP_IMAGE_ESECTION;
+    n = image_volume_string(img, offset, &v->guest);
+    if (n < 0 || !image_path_norm_ok((const uint8_t *)v->guest, (uint64_t)n))
+        return GORUMP_IMAGE_ESECTION;
+    return 1;
+}
+
+/* Version 2 is the version of images with a disk, 3 of images with
+ * volumes (1 to GORUMP_VOLUMES_MAX entries, each valid) and a disk or
+ * none. */
+static int image_version_ok(const struct gorump_image *img, uint32_t version)
+{
+    struct gorump_volume v;
+    uint64_t off = 0;
+    int n = 0, r;
+
+    if (version != GORUMP_IMAGE_VERSION_VOLUMES)
+        return (version == GORUMP_IMAGE_VERSION_DISK) == (img->disk_size != 0)
+                   ? 0
+                   : GORUMP_IMAGE_ESECTION;
+    while ((r = gorump_image_next_volume(img, &off, &v)) == 1)
+        n++;
+    return r == 0 && n >= 1 && n <= GORUMP_VOLUMES_MAX ? 0
+                                                       : GORUMP_IMAGE_ESECTION;
+}
+
 static int image_parse(const void *buf, uint64_t len, int verify,
                        struct gorump_image *img)
 {
@@ -260,10 +326,8 @@ static int image_parse(const void *buf, uint64_t len, int verify,
                             img, &seen);
     if (err == 0 && !(seen & (1u << GORUMP_SECTION_PROGRAM)))
         err = GORUMP_IMAGE_ENOPROGRAM;
-    /* Version 2 is the version of images with a disk. */
-    if (err == 0 && (le32(p + HDR_VERSION) == GORUMP_IMAGE_VERSION_DISK) !=
-                        (img->disk_size != 0))
-        err = GORUMP_IMAGE_ESECTION;
+    if (err == 0)
+        err = image_version_ok(img, le32(p + HDR_VERSION));
     if (err == 0)
         err = image_files_ok(img, p, total);
     if (err != 0)

@@ -86,7 +86,7 @@ static const struct opt run_opts[] = {
     {0, "lib", 1, OPT_LIB, FOR_BOTH},
     {0, "list", 0, OPT_LIST, FOR_BUILD},
     {0, "gdb", 1, OPT_GDB, FOR_RUN},
-    {'v', "volume", 1, OPT_VOLUME, FOR_RUN},
+    {'v', "volume", 1, OPT_VOLUME, FOR_BOTH},
     {0, "vmm", 1, OPT_VMM, FOR_RUN},
     {0, "disk-bus", 1, OPT_DISK_BUS, FOR_RUN},
     {0, "format", 1, OPT_FORMAT, FOR_BUILD},

@@ -50,9 +50,10 @@ struct run_pack {
 /* One -v HOSTDIR:GUESTPATH[:ro] or -v FILE:GUESTPATH[:ro], in
  * command-line order. */
 struct run_share {
-    char *host;  /* as given, allocated (made absolute by shares_check) */
-    char *guest; /* normalised absolute guest path, allocated */
-    int ro;      /* :ro: the guest may not change it */
+    char *host;   /* as given, allocated (made absolute by shares_check) */
+    char *guest;  /* normalised absolute guest path, allocated */
+    int ro;       /* :ro: the guest may not change it */
+    int recorded; /* from the image's VOLUMES (gorump build -v), not typed */
     /* Set by shares_check: a volume (an ext2 image file), the how-many-th
      * (its disk's id is gorump-vol<slot>), and its locked fd. */
     int volume;
@@ -112,7 +113,7 @@ struct run_args {
     int npack;               /* --dir and --file options */
     struct run_pack *pack;   /* allocated */
     char *cwd;               /* --cwd, normalised, or NULL */
-    int nshare;              /* -v options */
+    int nshare;              /* -v options (with an image's, shares_merge) */
     struct run_share *share; /* allocated, RUN_SHARE_MAX entries */
     int nlib;                /* --lib PATHs, in order */
     const char **lib;        /* allocated; the strings point into argv */

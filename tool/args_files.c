@@ -94,17 +94,24 @@ static int args_under(const char *g, const char *dir)
 
 /* The guest part of a -v value: refused where the guest's own file
  * systems are, and where the kernel's command line cannot carry it. */
+const char *args_share_guest_why(const char *g)
+{
+    if (strcmp(g, "/") == 0)
+        return "the guest path cannot be /";
+    if (args_under(g, "/proc") || args_under(g, "/dev"))
+        return "the guest path cannot be in /proc or /dev";
+    if (strpbrk(g, " \t\n:") != NULL)
+        return "the guest path cannot hold a space or ':'";
+    return NULL;
+}
+
 static int args_share_guest(struct run_args *a, const char *v,
                             struct run_share *s)
 {
-    if (strcmp(s->guest, "/") == 0)
-        return args_fail(a, "-v %s: the guest path cannot be /", v);
-    if (args_under(s->guest, "/proc") || args_under(s->guest, "/dev"))
-        return args_fail(a, "-v %s: the guest path cannot be in /proc or /dev",
-                         v);
-    if (strpbrk(s->guest, " \t\n:") != NULL)
-        return args_fail(a, "-v %s: the guest path cannot hold a space or ':'",
-                         v);
+    const char *why = args_share_guest_why(s->guest);
+
+    if (why != NULL)
+        return args_fail(a, "-v %s: %s", v, why);
     for (int i = 0; i < a->nshare - 1; i++)
         if (strcmp(a->share[i].guest, s->guest) == 0)
             return args_fail(a, "-v %s: %s is already mounted (by -v %s:%s)", v,

@@ -21,5 +21,8 @@ int args_set_cwd(struct run_args *a, const char *v);
  * /proc or /dev, no space in it, not given twice; at most RUN_SHARE_MAX.
  * (The host side is checked when the guest is started: run_shares.c.) */
 int args_add_share(struct run_args *a, const char *v);
+/* Why normalised guest path G cannot be a -v's ("cannot be /", ...), or
+ * NULL when it can (shares_merge checks an image's record with it). */
+const char *args_share_guest_why(const char *g);
 
 #endif

@@ -23,6 +23,7 @@
 #include "paths.h"
 #include "qemu.h"
 #include "proc.h"
+#include "shares.h"
 #include "usage.h"
 #include "util.h"
 #include "workdir.h"
@@ -182,6 +183,27 @@ static int build_list(const struct job *j)
     return fflush(stdout) == 0 ? 0 : -1;
 }
 
+/* -v: recorded in the image, with an image's own merged in (the typed
+ * value wins at a guest path), host paths resolved.  A bootable disk
+ * cannot carry them: a cloud attaches a volume as a disk whose serial it
+ * chooses, and the kernel finds a volume by its serial.  0 or -1. */
+static int build_volumes(struct job *j)
+{
+    struct run_args *a = j->a;
+
+    if (j->kind == JOB_IMAGE && shares_merge(a, &j->stored.img) != 0)
+        return -1;
+    if (a->nshare > 0 && a->format != BOOTDISK_NONE) {
+        report("-v %s:%s%s: a bootable disk (--format) cannot name volumes or "
+               "shares: the kernel finds a volume by the serial gorump run "
+               "gives its disk, which a cloud does not (docs/DEPLOY.md)",
+               a->share[0].host, a->share[0].guest,
+               a->share[0].ro ? ":ro" : "");
+        return -1;
+    }
+    return shares_resolve(a);
+}
+
 /* Everything but the signal set-up.  0, -1 (reported) or a signal. */
 static int build_image(struct job *j)
 {
@@ -191,13 +213,15 @@ static int build_image(struct job *j)
     if (build_output(j->a, out, sizeof(out)) != 0 ||
         (j->a->format != BOOTDISK_NONE &&
          bootdisk_check_tools(j->a->format) != 0) ||
-        job_load(j) != 0)
+        job_load(j) != 0 || build_volumes(j) != 0)
         return -1;
     if (j->kind == JOB_PACKAGE && workdir_create(&j->wd) != 0)
         return -1;
     err = job_build(j);
     if (err == 0)
         err = job_input(j);
+    j->in.nvolumes = j->a->nshare;
+    j->in.volumes = j->a->share;
     if (err == 0)
         err = j->a->list                      ? build_list(j)
               : j->a->format != BOOTDISK_NONE ? build_disk(j, out)

@@ -12,6 +12,7 @@
 
 #include <gorump/image.h>
 
+#include "args.h"
 #include "image_plan.h"
 #include "pack.h"
 
@@ -78,6 +79,17 @@ static void plan_disk(const struct image_input *in, struct image_layout *l)
     }
 }
 
+/* VOLUMES: "rw" or "ro", host, guest, each NUL-terminated. */
+static uint64_t plan_volumes(const struct image_input *in)
+{
+    uint64_t size = 0;
+
+    for (int i = 0; i < in->nvolumes; i++)
+        size += 3 + strlen(in->volumes[i].host) + 1 +
+                strlen(in->volumes[i].guest) + 1;
+    return size;
+}
+
 /* The metadata sections, each 8-byte aligned after the table. */
 static uint64_t plan_meta(const struct image_input *in, struct image_layout *l)
 {
@@ -90,7 +102,7 @@ static uint64_t plan_meta(const struct image_input *in, struct image_layout *l)
         l->files_size += image_record_size(strlen(in->files->v[i].path));
     l->times_size = l->nfiles * IMAGE_TIMES_SIZE;
     l->nsec = 2 + (in->nenv > 0) + (in->cwd != NULL) + (in->exe_path != NULL) +
-              2 * (l->nfiles > 0) + (l->disk_size > 0);
+              2 * (l->nfiles > 0) + (l->disk_size > 0) + (in->nvolumes > 0);
     l->args_off = image_align(IMAGE_HDR_SIZE + l->nsec * IMAGE_SEC_SIZE, 8);
     l->env_off = image_align(l->args_off + l->args_size, 8);
     l->cwd_off = image_align(l->env_off + l->env_size, 8);
@@ -98,7 +110,9 @@ static uint64_t plan_meta(const struct image_input *in, struct image_layout *l)
     l->files_off = image_align(l->exe_off + l->exe_size, 8);
     l->times_off = l->files_off + l->files_size;
     l->disk_sec_off = l->times_off + l->times_size;
-    return l->disk_sec_off + (l->disk_size > 0 ? IMAGE_DISK_SEC_SIZE : 0);
+    l->vol_off = l->disk_sec_off + (l->disk_size > 0 ? IMAGE_DISK_SEC_SIZE : 0);
+    l->vol_size = plan_volumes(in);
+    return l->vol_off + l->vol_size;
 }
 
 int image_plan(const struct image_input *in, struct image_layout *l)

@@ -34,6 +34,7 @@ struct image_layout {
     uint64_t files_off, files_size;
     uint64_t times_off, times_size; /* FILETIMES, when there are files */
     uint64_t disk_sec_off;          /* DISK, when disk_size is not 0 */
+    uint64_t vol_off, vol_size;     /* VOLUMES, when vol_size is not 0 */
     uint64_t prog_off, prog_size;   /* prog_size 0: the program is a file */
     uint64_t *data_off; /* per packed file, where its bytes go (0: none) */
     size_t nfiles;

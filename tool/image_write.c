@@ -16,6 +16,7 @@
 
 #include <gorump/image.h>
 
+#include "args.h"
 #include "image_plan.h"
 #include "image_write.h"
 #include "pack.h"
@@ -221,11 +222,12 @@ static void write_section(uint8_t *e, uint32_t type, uint64_t off,
 static int write_head(struct sink *s, const struct image_input *in,
                       const struct image_layout *l)
 {
-    uint8_t h[IMAGE_HDR_SIZE + 8 * IMAGE_SEC_SIZE] = {0}, *e;
+    uint8_t h[IMAGE_HDR_SIZE + 9 * IMAGE_SEC_SIZE] = {0}, *e;
 
     memcpy(h, GORUMP_IMAGE_MAGIC, 8);
-    put32(h + 8,
-          l->disk_size ? GORUMP_IMAGE_VERSION_DISK : GORUMP_IMAGE_VERSION);
+    put32(h + 8, l->vol_size    ? GORUMP_IMAGE_VERSION_VOLUMES
+                 : l->disk_size ? GORUMP_IMAGE_VERSION_DISK
+                                : GORUMP_IMAGE_VERSION);
     put32(h + 12, IMAGE_HDR_SIZE);
     put64(h + 16, l->total);
     put32(h + 24, l->nsec);
@@ -251,6 +253,9 @@ static int write_head(struct sink *s, const struct image_input *in,
     if (l->disk_size > 0)
         write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_DISK, l->disk_sec_off,
                       IMAGE_DISK_SEC_SIZE);
+    if (l->vol_size > 0)
+        write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_VOLUMES, l->vol_off,
+                      l->vol_size);
     return sink_put(s, h, IMAGE_HDR_SIZE + l->nsec * IMAGE_SEC_SIZE);
 }
 
@@ -320,6 +325,11 @@ static int write_meta(struct sink *s, const struct image_input *in,
         uint8_t d[IMAGE_DISK_SEC_SIZE] = {0};
         put64(d, l->disk_size);
         err = sink_put(s, d, sizeof(d));
+    }
+    for (int i = 0; i < in->nvolumes && err == 0; i++) {
+        char *v[] = {in->volumes[i].ro ? "ro" : "rw", in->volumes[i].host,
+                     in->volumes[i].guest};
+        err = write_strings(s, s->off, 3, v);
     }
     if (err == 0)
         err = sink_pad(s, l->prog_off);

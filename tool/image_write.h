@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct pack_list;
+struct run_share;
 
 struct image_input {
     const uint8_t *program; /* the ELF file's bytes */
@@ -27,6 +28,10 @@ struct image_input {
      * PROGRAM section is empty (docs/IMAGE.md); program still points at
      * its bytes for the callers that read them. */
     int program_in_files;
+    /* gorump build -v: the VOLUMES section's entries (the image is then
+     * version 3); none: no section. */
+    int nvolumes;
+    const struct run_share *volumes;
 };
 
 /*

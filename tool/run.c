@@ -284,10 +284,15 @@ static int run_prepare(struct run *r)
     struct job *j = &r->job;
     int sig;
 
+    /* An image's recorded -v values join the typed ones first (so
+     * --vmm refuses them as it refuses typed ones). */
+    if (job_load(j) != 0 ||
+        (j->kind == JOB_IMAGE && shares_merge(r->a, &j->stored.img) != 0))
+        return -1;
     if (r->a->vmm != RUN_VMM_QEMU &&
         (vmm_check(r->a) != 0 || vmm_find(r->a->vmm, &r->vmm) != 0))
         return -1;
-    if (shares_check(r->a) != 0 || job_load(j) != 0)
+    if (shares_check(r->a) != 0)
         return -1;
     if (find_kernel(r->a->kernel, r->kernel, sizeof(r->kernel)) != 0 ||
         (r->a->vmm == RUN_VMM_QEMU &&

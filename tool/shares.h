@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include <gorump/image.h>
+
 #include "args.h"
 
 #define SHARES_VOLUME_ID "gorump-vol" /* then the volume's slot */
@@ -23,6 +25,21 @@
  * exists, or a volume file, which is locked, checked and repaired with
  * e2fsck -p (volume_attach).  0, or -1 (reported). */
 int shares_check(struct run_args *a);
+
+/* For gorump build: each typed -v's host path made absolute and resolved
+ * (realpath), a directory or a regular file that exists; nothing locked or
+ * checked yet (run does that).  0, or -1 (reported). */
+int shares_resolve(struct run_args *a);
+
+/*
+ * An image's recorded -v values (its VOLUMES section) merged with the
+ * typed ones into a->share: the recorded ones in their order, each
+ * replaced by the -v typed for the same guest path if there is one, then
+ * the other typed ones in order; at most RUN_SHARE_MAX in all.  A recorded
+ * guest path a -v could not have is refused.  0, or -1 (reported; a is
+ * unchanged).
+ */
+int shares_merge(struct run_args *a, const struct gorump_image *img);
 
 /* Appends the kernel's gorump.share= words for a's shares to cmdline
  * (size bytes, NUL-terminated): 0, or -1 when they do not fit. */

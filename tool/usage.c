@@ -101,7 +101,8 @@ static const char common_opts[] =
     "                         search the directory PATH first; for what it\n"
     "                         loads with dlopen; repeatable\n";
 
-/* run's shares and volumes (args_files.c, shares.c, volume.c). */
+/* The shares and volumes of run and build (args_files.c, shares.c,
+ * volume.c). */
 static const char share_opts[] =
     "  -v, --volume=HOSTDIR:GUESTPATH[:ro]\n"
     "                         share the host directory HOSTDIR live at\n"
@@ -114,7 +115,22 @@ static const char share_opts[] =
     "fsync\n"
     "                         makes them durable; FILE is locked and checked\n"
     "                         with e2fsck -p first; :ro mounts it read-only;\n"
-    "                         at most 8 shares and volumes; repeatable\n";
+    "                         at most 8 shares and volumes; repeatable\n"
+    "                         (an image built with -v attaches its own; a\n"
+    "                         -v at the same GUESTPATH replaces that one)\n";
+
+/* build's -v: recorded in the image. */
+static const char build_share_opts[] =
+    "  -v, --volume=HOSTDIR:GUESTPATH[:ro], --volume=FILE:GUESTPATH[:ro]\n"
+    "                         record a share or volume in the image, its "
+    "host\n"
+    "                         path made absolute (resolved; it must "
+    "exist):\n"
+    "                         'gorump run IMAGE' attaches it as 'run -v' "
+    "does,\n"
+    "                         and a 'run -v' at the same GUESTPATH "
+    "replaces it;\n"
+    "                         not with --format; at most 8; repeatable\n";
 
 /* run's network options (args_net.c, qemu_net.c). */
 static const char net_opts[] =
@@ -278,5 +294,6 @@ void usage_build(FILE *f)
 {
     fputs(build_head, f);
     fputs(common_opts, f);
+    fputs(build_share_opts, f);
     fputs(build_tail, f);
 }

@@ -18,14 +18,17 @@
 
 #define GORUMP_IMAGE_MAGIC "GORUMPIM"
 #define GORUMP_IMAGE_VERSION 1 /* images without a DISK section */
-#define GORUMP_IMAGE_VERSION_DISK                                              \
-    2 /* images with one (older kernels refuse)                                \
-       */
+/* images with a DISK section (older kernels refuse them) */
+#define GORUMP_IMAGE_VERSION_DISK 2
+/* images with a VOLUMES section, and a DISK section or none (older tools
+ * refuse them rather than run the program without its volumes) */
+#define GORUMP_IMAGE_VERSION_VOLUMES 3
 #define GORUMP_IMAGE_MAX_SECTIONS 64
 
 struct gorump_image_header {
     char magic[8];        /* GORUMP_IMAGE_MAGIC, not NUL-terminated */
-    uint32_t version;     /* GORUMP_IMAGE_VERSION or _VERSION_DISK */
+    uint32_t version;     /* GORUMP_IMAGE_VERSION, _VERSION_DISK or
+                             _VERSION_VOLUMES */
     uint32_t header_size; /* sizeof(struct gorump_image_header) */
     uint64_t total_size;  /* bytes in the whole image, header included */
     uint32_t nsections;   /* entries in the section table after the header */
@@ -43,9 +46,28 @@ enum {
                                    one NUL-terminated path) */
     GORUMP_SECTION_FILETIMES = 7, /* per FILES record, in order: its atime
                                      (gorump_file_times) */
-    GORUMP_SECTION_DISK = 8,      /* version 2 only: the disk image that holds
-                                     the data of GORUMP_FILE_ON_DISK records
-                                     (gorump_disk) */
+    GORUMP_SECTION_DISK = 8,      /* version 2 and 3: the disk image that
+                                     holds the data of GORUMP_FILE_ON_DISK
+                                     records (gorump_disk) */
+    GORUMP_SECTION_VOLUMES = 9,   /* version 3 only: the -v values recorded by
+                                     `gorump build` (gorump_volume) */
+};
+
+/*
+ * A VOLUMES section (version 3, which has exactly one) names the host
+ * directories and volume files `gorump run IMAGE` attaches, as `gorump
+ * build -v` recorded them (docs/IMAGE.md, "Volumes").  The kernel never
+ * reads it: the tool turns it into devices and command-line words.  It
+ * holds 1 to GORUMP_VOLUMES_MAX entries back to back, each three
+ * NUL-terminated strings: "rw" or "ro", the host path (absolute: it starts
+ * with '/', under GORUMP_PATH_MAX bytes) and the guest path (the path rule
+ * of a file record, below).
+ */
+#define GORUMP_VOLUMES_MAX 8
+struct gorump_volume {
+    int ro;            /* "ro": the guest may not change it */
+    const char *host;  /* NUL-terminated, in the image */
+    const char *guest; /* NUL-terminated, in the image */
 };
 
 /*
@@ -146,7 +168,9 @@ struct gorump_image {
     const char *exe_path;      /* NUL-terminated, or NULL when absent */
     const uint8_t *file_times; /* FILETIMES section, or NULL */
     uint64_t file_times_size;
-    uint64_t disk_size; /* from the DISK section; 0: no disk */
+    uint64_t disk_size;  /* from the DISK section; 0: no disk */
+    const char *volumes; /* VOLUMES section (version 3), or NULL */
+    uint64_t volumes_size;
     /* An empty PROGRAM section (version 2): the program is the regular
      * file on the disk that the last record at EXEPATH describes, its
      * bytes at program_disk_offset (program_disk_size of them); else
@@ -183,7 +207,9 @@ struct gorump_file_cursor {
  * if there, has exactly one entry per record (EFILE).  Version 1 has no
  * DISK section (a type it ignores); version 2 has exactly one, 16 bytes,
  * disk_size a non-zero multiple of GORUMP_DISK_ALIGN, reserved zero
- * (ESECTION).  On error
+ * (ESECTION); version 3 has one VOLUMES section whose entries pass
+ * gorump_image_next_volume, and one DISK section or none (ESECTION).
+ * Versions 1 and 2 ignore a VOLUMES section.  On error
  * *img is all NULL/0.  The tool places PROGRAM at a 4096-byte boundary of the
  * image, but readers must not rely on that.
  */
@@ -220,6 +246,14 @@ const char *gorump_image_strerror(int err);
 int gorump_image_next_file(const struct gorump_image *img,
                            struct gorump_file_cursor *cursor,
                            struct gorump_file *f);
+
+/*
+ * Iterates over the VOLUMES entries of a parsed image: *offset starts at
+ * 0.  Returns 1 with *v filled, 0 after the last entry, or
+ * GORUMP_IMAGE_ESECTION (never on an image gorump_image_parse accepted).
+ */
+int gorump_image_next_volume(const struct gorump_image *img, uint64_t *offset,
+                             struct gorump_volume *v);
 
 enum {
     GORUMP_IMAGE_ETRUNC = -1,     /* shorter than its header says */

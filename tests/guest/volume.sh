@@ -20,6 +20,116 @@ register_volume_cases() {
     tool_case volume-fsck-fails
     tool_case volume-crash
     tool_case volume-exits
+    tool_case volume-build
+    tool_case volume-build-override
+    tool_case volume-build-missing
+}
+
+# volbuild_image: $img, built from tests/go/volcount with a volume at
+# /data and a share at /sh recorded (-v), the volume's path given relative
+# and through a symbolic link: the image holds it absolute and resolved.
+volbuild_image() {
+    v=$PWD/$dir/v.img sh=$PWD/$dir/sh img=$PWD/$dir/app.img
+    volume_new "$v" 16M
+    rm -rf "$sh" && mkdir "$sh" && ln -sf v.img "$dir/link.img"
+    run_tool build -o "$img" -v "$dir/link.img:/data" -v "$sh:/sh" \
+        "$B/volcount" -mounts /data:ext2 /sh:9p
+    expect_status 0
+    [ "$(od -An -tu4 -j8 -N4 "$img" | tr -d ' ')" = 3 ] ||
+        fail "an image with volumes is not version 3"
+    v=$(realpath "$v") sh=$(realpath "$sh")
+    strings -n 8 "$img" | grep -Fx -- "$v" >/dev/null ||
+        fail "the image does not hold the volume's resolved path $v"
+}
+
+# gorump build -v: the image mounts its volume and share in every run
+# (tests/go/volcount counts runs in both), with no -v at run time; the
+# host finds the counts in the share and, through debugfs, the volume.
+c_volume_build() {
+    local v sh img
+    volbuild_image
+    run_tool run --net none "$img"
+    expect_success
+    expect_out_line "count 1"
+    run_tool run --net none "$img"
+    expect_success
+    expect_out_line "count 2"
+    volume_clean "$v"
+    [ "$(volume_cat "$v" /count)" = 2 ] || fail "the volume's count is not 2"
+    [ "$(cat "$sh/count")" = 2 ] || fail "the share's count is not 2"
+    # Rebuilt from the image, the record stays; -v there replaces it.
+    run_tool build -o "$img.2" -e X=1 "$img"
+    expect_status 0
+    run_tool run --net none "$img.2"
+    expect_success
+    expect_out_line "count 3"
+    volume_new "$dir/v3.img" 16M
+    rm -rf "$dir/sh3" && mkdir "$dir/sh3"
+    run_tool build -o "$img.3" -v "$dir/v3.img:/data" -v "$dir/sh3:/sh" "$img"
+    expect_status 0
+    run_tool run --net none "$img.3"
+    expect_success
+    expect_out_line "count 1"
+    [ "$(volume_cat "$v" /count)" = 3 ] || fail "the rebuilt image used the volume"
+    # A bootable disk cannot name volumes.
+    run_tool build --format raw -o "$dir/disk.raw" -v "$v:/data" "$B/volcount"
+    expect_tool_error "a bootable disk \(--format\) cannot name volumes"
+    [ ! -e "$dir/disk.raw" ] || fail "a disk was written"
+    # Nor can another monitor attach them, recorded or typed.
+    run_tool run --vmm firecracker "$img"
+    expect_tool_error "--vmm firecracker: -v \(virtio-9p shares\) is QEMU's only"
+    rm -f "$v" "$dir/v3.img" "$img" "$img.2" "$img.3"
+}
+
+# gorump run -v at a recorded guest path replaces the image's: the
+# recorded volume and share are left alone.
+c_volume_build_override() {
+    local v sh img sum
+    volbuild_image
+    run_tool run --net none "$img"
+    expect_out_line "count 1"
+    sum=$(sha256sum <"$v")
+    volume_new "$dir/v2.img" 16M
+    rm -rf "$dir/sh2" && mkdir "$dir/sh2"
+    run_tool run --net none -v "$dir/v2.img:/data" -v "$dir/sh2:/sh" "$img"
+    expect_success
+    expect_out_line "count 1"
+    [ "$(sha256sum <"$v")" = "$sum" ] || fail "the recorded volume changed"
+    [ "$(cat "$sh/count")" = 1 ] || fail "the recorded share changed"
+    [ "$(volume_cat "$dir/v2.img" /count)" = 1 ] || fail "v2.img has no count 1"
+    [ "$(cat "$dir/sh2/count")" = 1 ] || fail "sh2 has no count 1"
+    # A kind may change: a share where the image has a volume.
+    rm -f "$dir/sh2/count"
+    run_tool run --net none -v "$dir/sh2:/data" "$img"
+    expect_status 1
+    expect_out "FAIL: /data is mounted as \"9p\", not \"ext2\""
+    rm -f "$v" "$dir/v2.img" "$img"
+}
+
+# A recorded volume or share missing at run time: status 125 naming it
+# (and saying where it came from), nothing booted, the rest untouched.
+c_volume_build_missing() {
+    local v sh img sum
+    volbuild_image
+    sum=$(sha256sum <"$v")
+    mv "$v" "$v.away"
+    run_tool run --net none "$img"
+    expect_volume_refused "$sum" "$v.away" \
+        "-v $v:/data \(recorded in the image\): $v: no such file"
+    [ ! -e "$sh/count" ] || fail "the share was written"
+    mv "$v.away" "$v"
+    rmdir "$sh"
+    run_tool run --net none "$img"
+    expect_volume_refused "$sum" "$v" "-v $sh:/sh \(recorded in the image\): $sh: no such file"
+    # Given at run time, the missing one is not needed.
+    mkdir "$dir/sh3"
+    run_tool run --net none -v "$dir/sh3:/sh" "$img"
+    expect_success
+    # At build time, a -v naming nothing is refused too.
+    run_tool build -o "$dir/x.img" -v "$dir/nosuch.img:/data" "$B/volcount"
+    expect_tool_error "nosuch.img: no such file"
+    [ ! -e "$dir/x.img" ] || fail "an image was written"
+    rm -f "$v" "$img"
 }
 
 # volume_new FILE SIZE: a new volume, as gorump volume create makes it.

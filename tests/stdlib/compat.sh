@@ -109,23 +109,64 @@ test_args() {
     printf '%s\n' "${a[@]}"
 }
 
+# A package named PKG@volume or PKG@share is PKG's tests with TMPDIR (where
+# t.TempDir, os.CreateTemp and os.MkdirTemp write, and the directory most
+# tests chdir into) on a new ext2 volume (gorump volume create, then
+# -v FILE:/mnt/volume) or a new 9p share of an empty host directory (-v
+# DIR:/mnt/share); after a run the host's e2fsck -fn must find the volume
+# clean.  Natively it is PKG's run.
+
+# mount_of PKG: volume or share for such a name, else nothing.
+mount_of() {
+    case $1 in *@volume | *@share) echo "${1##*@}" ;; esac
+}
+
+# real PKG: the package PKG runs the tests of.
+real() {
+    case $1 in *@volume | *@share) echo "${1%@*}" ;; *) echo "$1" ;; esac
+}
+
+# scratch PKG VERSION: a new volume file or share directory for PKG's run,
+# its absolute path on stdout.
+scratch() {
+    local f
+    f=$abs/$2/$(name "$1").$(mount_of "$1")
+    rm -rf "$f"
+    case $(mount_of "$1") in
+    volume) "$GORUMP" volume create "$f" "$(opt "$1" size 1G)" >/dev/null ;;
+    share) mkdir "$f" ;;
+    esac && echo "$f"
+}
+
+# fsck_clean VOLUME: nothing, or a failing pseudo-test with e2fsck's words
+# and status 1 when e2fsck -fn finds the volume unclean or broken.
+fsck_clean() {
+    local out
+    out=$(/sbin/e2fsck -fn "$1" 2>&1) && return 0
+    echo "--- FAIL: VolumeFsck (0.00s)"
+    echo "$out" | grep -v '^Pass\|^e2fsck' | head -20 | sed 's/^/    /'
+    echo FAIL
+    return 1
+}
+
 # where GO PKG: the directory to run go commands for PKG in, and the
 # argument that names PKG there.  A standard package builds in GOROOT/src,
 # the std module: in another module, that module's go line would choose
 # the package's GODEBUG defaults (net/http's mux, for one).  A directory
 # builds in itself, so another module's package builds in its own module.
 where() {
-    local src
-    if [ -d "$2" ]; then
-        echo "$2 ."
+    local src pkg
+    pkg=$(real "$2")
+    if [ -d "$pkg" ]; then
+        echo "$pkg ."
         return
     fi
     src=$("$1" env GOROOT)/src
     if [ "$(cd "$src" && GOTOOLCHAIN=local "$1" list -f '{{.Standard}}' \
-        "$2" 2>/dev/null)" = true ]; then
-        echo "$src $2"
+        "$pkg" 2>/dev/null)" = true ]; then
+        echo "$src $pkg"
     else
-        echo ". $2"
+        echo ". $pkg"
     fi
 }
 
@@ -150,8 +191,16 @@ srcdir() {
 
 # run_gorump: in the guest.
 run_gorump() {
-    local bin=$1 src=$2 goroot=$3 ver=$4 pkg=$5 t args extra=() d
+    local bin=$1 src=$2 goroot=$3 ver=$4 pkg=$5 t args extra=() d tmp=/tmp st
+    local m vol=
     t=$(opt "$pkg" timeout "$TIMEOUT")
+    m=$(mount_of "$pkg")
+    if [ -n "$m" ]; then
+        d=$(scratch "$pkg" "$ver") || return 125
+        tmp=/mnt/$m
+        extra+=(-v "$d:$tmp")
+        [ "$m" = share ] || vol=$d
+    fi
     mapfile -t args < <(test_args "$t" "${6:-}")
     # At the path the test uses, even where the host's is a link.
     while read -r d; do
@@ -163,8 +212,11 @@ run_gorump() {
     done < <(packs "$pkg" "$goroot" "$ver")
     "$GORUMP" run -m "$(opt "$pkg" mem 1G)" --net "$(opt "$pkg" net user)" \
         --timeout $((t + 60)) --dir "$src" --cwd "$src" "${extra[@]}" \
-        -e GOROOT="$goroot" -e HOME=/root -e TMPDIR=/tmp \
+        -e GOROOT="$goroot" -e HOME=/root -e TMPDIR="$tmp" \
         "$bin" "${args[@]}" 2>&1
+    st=$?
+    [ -z "$vol" ] || fsck_clean "$vol" || st=1
+    return $st
 }
 
 # run_native: on the host, in the same environment plus a PATH (tests that
@@ -281,6 +333,9 @@ plan() {
         goroot=$("$go" env GOROOT)
         mkdir -p "$OUT/$ver"
         for pkg in "${pkgs[@]}"; do
+            # go=newest: only with the newest toolchain.
+            [ "$(opt "$pkg" go all)" = newest ] && [ "$go" != "${gos[-1]}" ] &&
+                continue
             plan+=("$go $ver $pkg")
             printf '%s\t%s\t%s\t%s\t%s\n' "$ver" "$pkg" \
                 "$OUT/$ver/$(name "$pkg")" "$goroot" \

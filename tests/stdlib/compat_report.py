@@ -429,7 +429,13 @@ def md_head(w, entries, args):
       "gorump with `-m 1G`, the package directory packed at its own path "
       "as the working directory, `GOROOT`, `HOME=/root` and `TMPDIR=/tmp`; "
       "natively in the same directory and environment.  packages.txt adds "
-      "files, build tags and options per package.  A run that stops early "
+      "files, build tags and options per package.  `PKG@volume` and "
+      "`PKG@share` are PKG's tests with `TMPDIR` (where `t.TempDir` and "
+      "`os.CreateTemp` write and most tests chdir) on a new 1 GiB ext2 "
+      "volume (`gorump volume create`, `-v FILE:/mnt/volume`; afterwards "
+      "the host's `e2fsck -fn` must find it clean, else `VolumeFsck` "
+      "fails) or a new 9p share of an empty host directory "
+      "(`-v DIR:/mnt/share`); their native run is PKG's.  A run that stops early "
       "(a panic, a crash, a timeout) goes on with the tests that had not "
       "started.\n")
 

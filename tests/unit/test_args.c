@@ -295,6 +295,15 @@ static void test_build(void)
     CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
     CHECK(strcmp(a.output, "y.img") == 0);
     run_args_free(&a);
+    /* -v is recorded by build, with run's rules. */
+    v = BUILD("-v", "d.img:/data", "--volume=/srv:/srv:ro", "prog");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK(a.nshare == 2 && !a.share[0].ro && a.share[1].ro);
+    CHECK(strcmp(a.share[0].host, "d.img") == 0 &&
+          strcmp(a.share[1].guest, "/srv") == 0);
+    run_args_free(&a);
+    expect_error(BUILD("-v", "d.img:/proc/x", "p"),
+                 "-v d.img:/proc/x: the guest path cannot be in /proc");
     v = BUILD("--help");
     CHECK_EQ(parse(&a, v), RUN_ARGS_HELP);
     run_args_free(&a);

@@ -12,6 +12,7 @@
 
 #include <gorump/image.h>
 
+#include "args.h"
 #include "capture.h"
 #include "check.h"
 #include "image_write.h"
@@ -213,6 +214,12 @@ static void edit_magic(uint8_t *img, size_t len)
 static void edit_version(uint8_t *img, size_t len)
 {
     (void)len;
+    put32(img + 8, 4);
+}
+/* Version 3 is the version of images with a VOLUMES section. */
+static void edit_version_3(uint8_t *img, size_t len)
+{
+    (void)len;
     put32(img + 8, 3);
 }
 /* Version 2 is the version of images with a DISK section: one without
@@ -380,6 +387,7 @@ static void test_rules(void)
     CHECK_EQ(parse_edited(edit_magic), GORUMP_IMAGE_EMAGIC);
     CHECK_EQ(parse_edited(edit_version), GORUMP_IMAGE_EVERSION);
     CHECK_EQ(parse_edited(edit_version_2), GORUMP_IMAGE_ESECTION);
+    CHECK_EQ(parse_edited(edit_version_3), GORUMP_IMAGE_ESECTION);
     CHECK_EQ(parse_edited(edit_header_size), GORUMP_IMAGE_EVERSION);
     CHECK_EQ(parse_edited(edit_nsections_huge), GORUMP_IMAGE_ESECTION);
     CHECK_EQ(parse_edited(edit_nsections_65), GORUMP_IMAGE_ESECTION);
@@ -442,8 +450,119 @@ static void test_strerror(void)
     CHECK(strstr(gorump_image_strerror(GORUMP_IMAGE_EFILE), "file record"));
 }
 
+/* The table entry of TYPE in img, or NULL. */
+static uint8_t *find_section(uint8_t *img, uint32_t type)
+{
+    uint32_t n = (uint32_t)img[24] | (uint32_t)img[25] << 8;
+
+    for (uint32_t i = 0; i < n; i++)
+        if (entry(img, (int)i)[0] == type)
+            return entry(img, (int)i);
+    return NULL;
+}
+
+/* Builds IN with two volumes, changes byte AT of its VOLUMES section to
+ * C (AT -1: nothing), and parses it. */
+static int parse_volumes(ptrdiff_t at, uint8_t c, struct gorump_image *g,
+                         uint8_t **out)
+{
+    static struct run_share v[2] = {
+        {.host = "/srv/data.img", .guest = "/data", .ro = 0},
+        {.host = "/srv/www", .guest = "/var/www", .ro = 1}};
+    struct image_input in = sample();
+    size_t len;
+    uint8_t *img, *e;
+
+    in.nvolumes = 2;
+    in.volumes = v;
+    CHECK_EQ(image_build(&in, &img, &len), 0);
+    e = find_section(img, GORUMP_SECTION_VOLUMES);
+    CHECK(e != NULL);
+    if (at >= 0 && e != NULL) {
+        img[get64(e + 8) + (uint64_t)at] = c;
+        reseal(img);
+    }
+    *out = img;
+    return gorump_image_parse(img, len, g);
+}
+
+/* VOLUMES: version 3, the entries as written, each rule broken once. */
+static void test_volumes(void)
+{
+    struct gorump_image g;
+    struct gorump_volume v;
+    uint64_t off = 0;
+    uint8_t *img;
+    /* "rw\0/srv/data.img\0/data\0ro\0/srv/www\0/var/www\0" */
+    static const struct {
+        ptrdiff_t at;
+        uint8_t c;
+    } bad[] = {
+        {1, 'x'},  /* mode "rx" */
+        {2, 'o'},  /* mode "rwo..." */
+        {3, 's'},  /* a relative host path */
+        {3, 0},    /* an empty host path */
+        {17, 'd'}, /* guest "d/data" */
+        {19, '/'}, /* guest "/d/ta": fine, then "/d//a"... */
+        {22, 'x'}, /* guest "/datax" runs into the next entry's mode */
+        {43, 'x'}, /* the last string unterminated */
+    };
+
+    CHECK_EQ(parse_volumes(-1, 0, &g, &img), 0);
+    CHECK_EQ(get64(img + 8) & 0xffffffff, GORUMP_IMAGE_VERSION_VOLUMES);
+    CHECK_EQ(gorump_image_next_volume(&g, &off, &v), 1);
+    CHECK(!v.ro && strcmp(v.host, "/srv/data.img") == 0 &&
+          strcmp(v.guest, "/data") == 0);
+    CHECK_EQ(gorump_image_next_volume(&g, &off, &v), 1);
+    CHECK(v.ro && strcmp(v.host, "/srv/www") == 0 &&
+          strcmp(v.guest, "/var/www") == 0);
+    CHECK_EQ(gorump_image_next_volume(&g, &off, &v), 0);
+    /* Version 1 ignores the section; version 3 needs it. */
+    put32(img + 8, GORUMP_IMAGE_VERSION);
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, get64(img + 16), &g), 0);
+    CHECK(g.volumes == NULL);
+    put32(img + 8, GORUMP_IMAGE_VERSION_VOLUMES);
+    put32(find_section(img, GORUMP_SECTION_VOLUMES), 99);
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, get64(img + 16), &g),
+             GORUMP_IMAGE_ESECTION);
+    free(img);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int r = parse_volumes(bad[i].at, bad[i].c, &g, &img);
+        if (bad[i].at == 19)
+            CHECK_EQ(r, 0); /* "/d/ta" is a path */
+        else
+            CHECK_EQ(r, GORUMP_IMAGE_ESECTION);
+        free(img);
+    }
+}
+
+/* More than GORUMP_VOLUMES_MAX entries is refused. */
+static void test_volumes_max(void)
+{
+    struct run_share v[GORUMP_VOLUMES_MAX + 1];
+    struct image_input in = sample();
+    struct gorump_image g;
+    uint8_t *img;
+    size_t len;
+
+    for (int i = 0; i <= GORUMP_VOLUMES_MAX; i++)
+        v[i] = (struct run_share){.host = "/v", .guest = "/g"};
+    in.volumes = v;
+    for (int n = GORUMP_VOLUMES_MAX; n <= GORUMP_VOLUMES_MAX + 1; n++) {
+        in.nvolumes = n;
+        CHECK_EQ(image_build(&in, &img, &len), 0);
+        CHECK_EQ(gorump_image_parse(img, len, &g),
+                 n > GORUMP_VOLUMES_MAX ? GORUMP_IMAGE_ESECTION : 0);
+        free(img);
+    }
+}
+
 int main(void)
 {
+    test_volumes();
+    test_volumes_max();
     test_round_trip();
     test_minimal();
     test_write_file();
