@@ -127,6 +127,8 @@ register_cases() {
     go_case q35
     # Exhausting guest memory natively would exhaust the host's.
     [ "$NATIVE" = 1 ] || go_case oom
+    [ "$NATIVE" = 1 ] || go_case oom-sparse c_oom -sparse
+    go_case overcommit
     # Fault injection (gorump.failslab/failpage) has no native counterpart.
     if [ "$NATIVE" != 1 ]; then
         for n in fs goroutines mmap netloop; do go_case "fail-$n" c_fail "$n"; done
@@ -715,10 +717,19 @@ c_q35() {
 }
 
 c_oom() {
-    run -m 64M oom
+    run -m 64M oom "$@"
     expect_status 137
-    expect_out_line "1 TiB mmap: ENOMEM"
+    expect_out_line "128 TiB mmap: ENOMEM"
+    expect_out_line "1 TiB mmap: mapped"
     expect_err 'out of memory: no free page for address'
+    reject_err 'kernel panic'
+}
+
+# Far more memory mapped than the guest has, a few pages used: 16 MiB of
+# RAM (natively, the host's).
+c_overcommit() {
+    run -m 16M overcommit
+    expect_success
 }
 
 # c_fail PROGRAM [KNOBS]: PROGRAM run with 3% of kmalloc and 2% of page
