@@ -24,7 +24,7 @@ enum run_vmm {
 };
 
 #define RUN_MEM_DEFAULT_MIB 256
-#define RUN_MEM_MIN_MIB 8
+#define RUN_MEM_MIN_MIB 4
 #define RUN_MEM_MAX_MIB (64 * 1024)
 
 /* One --dir or --file, in command-line order (later records win). */

@@ -174,8 +174,10 @@ static void run_gdb_program(struct run *r)
 /* QEMU puts the image at the top of guest RAM and the kernel sits at
  * 1 MiB: an image that reaches down into the kernel, or leaves it no
  * room for its first page tables, crashes the boot, so it is refused
- * here.  0, or -1 (reported). */
-#define RUN_KERNEL_ROOM_MIB 4
+ * here.  The room is the first MiB, the kernel with its bss (under
+ * 640 KiB) and its early page tables' region (512 KiB, kernel/main.c),
+ * rounded up.  0, or -1 (reported). */
+#define RUN_KERNEL_ROOM_MIB 3
 
 static int run_image_fits(const struct run *r)
 {
@@ -186,8 +188,8 @@ static int run_image_fits(const struct run *r)
         report("%s: %s", r->image, strerror(errno));
         return -1;
     }
-    need = ((uint64_t)st.st_size + (1u << 20) - 1) / (1u << 20) +
-           RUN_KERNEL_ROOM_MIB;
+    need = ((uint64_t)st.st_size + ((RUN_KERNEL_ROOM_MIB + 1) << 20) - 1) /
+           (1u << 20);
     if (need <= r->a->mem_mib)
         return 0;
     report("%s: the image holds %llu MiB; the guest needs at least -m %lluM "

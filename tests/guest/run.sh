@@ -49,6 +49,7 @@ register_cases() {
         go_case env-override
     fi
     go_case example-hello
+    [ "$NATIVE" = 1 ] || go_case example-hello-4m
     go_case goroutines
     go_case gcchurn
     go_case timers
@@ -172,6 +173,7 @@ register_cases() {
     tool_case reload-signals
     tool_case stop-timeout
     tool_case httpd-stop
+    tool_case httpd-4m
     tool_case stop-early
     tool_case console-slow-reader
     tool_case console-slow-reader-q35
@@ -296,6 +298,14 @@ c_env_clear() {
 
 c_example_hello() {
     run -e GREETING=hi examples/hello x
+    expect_status 0
+    expect_out_line "hello from gorump" 'args: ["x"]' 'GREETING="hi"'
+}
+
+# hello in 4 MiB of RAM: its 2 MB go on the image's disk, as more than an
+# eighth of the RAM (docs/IMAGE.md, "A program on the disk").
+c_example_hello_4m() {
+    run -m 4M -e GREETING=hi examples/hello x
     expect_status 0
     expect_out_line "hello from gorump" 'args: ["x"]' 'GREETING="hi"'
 }
@@ -1718,7 +1728,7 @@ c_stdin_closed() {
 c_httpd_stop() {
     local port
     port=$(free_port) || return
-    start_guest -p "$port:3000" examples/httpd
+    start_guest "$@" -p "$port:3000" examples/httpd
     if await_err 'httpd: listening on :3000'; then
         curl -fsS -m 30 -o "$dir/fast" "http://127.0.0.1:$port/fast" 2>>"$dir/host" ||
             fail "curl /fast failed"
@@ -1730,6 +1740,11 @@ c_httpd_stop() {
     expect_status 0
     expect_err 'httpd: terminated: shutting down' 'httpd: stopped'
 }
+
+# The same in the smallest guest -m allows: the program (7 MB) is on the
+# image's disk, paged in as touched, and the network's buffers are sized
+# to the RAM (docs/PERFORMANCE.md, "Memory").
+c_httpd_4m() { c_httpd_stop -m 4M; }
 
 # SIGHUP and SIGUSR1 reach the program as plain signals: no stop timer
 # starts (the program outlives a short GORUMP_STOP_TIMEOUT after them),
