@@ -188,8 +188,8 @@ static int run_image_fits(const struct run *r)
         report("%s: %s", r->image, strerror(errno));
         return -1;
     }
-    need = ((uint64_t)st.st_size + ((RUN_KERNEL_ROOM_MIB + 1) << 20) - 1) /
-           (1u << 20);
+    need = ((uint64_t)st.st_size + (1u << 20) - 1) / (1u << 20) +
+           RUN_KERNEL_ROOM_MIB;
     if (need <= r->a->mem_mib)
         return 0;
     report("%s: the image holds %llu MiB; the guest needs at least -m %lluM "

@@ -366,7 +366,7 @@ static int vnet_irq_setup(struct vnet *v)
 
 /* Entries per queue: VNET_QUEUE (256) from 32 MiB of RAM, fewer below
  * (down to 16), so that the two queues' 2 KiB buffers stay within a
- * 32nd of the RAM: 32 each in a 4 MiB guest.  A full receive queue only
+ * 32nd of the RAM: 16 each in a 4 MiB guest.  A full receive queue only
  * holds packets back in the device (§2.7.13.2: it waits for buffers), so
  * a smaller one costs throughput under load, not packets. */
 static uint32_t vnet_queue_len(void)
