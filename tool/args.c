@@ -260,7 +260,7 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
         if (args_parse_mem(v, &a->mem_mib) != 0)
             return args_fail(a,
                              "-m: invalid memory size '%s' (want "
-                             "8M to 64G, e.g. 512M or 2G)",
+                             "4M to 64G, e.g. 512M or 2G)",
                              v);
         return RUN_ARGS_OK;
     case OPT_ENV:

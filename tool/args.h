@@ -30,7 +30,7 @@ enum run_vmm {
 };
 
 #define RUN_MEM_DEFAULT_MIB 256
-#define RUN_MEM_MIN_MIB 8
+#define RUN_MEM_MIN_MIB 4
 #define RUN_MEM_MAX_MIB (64 * 1024)
 /* --cpus: the kernel starts up to 64 CPUs (kernel/arch/x86_64/smp.c). */
 #define RUN_CPUS_MAX 64

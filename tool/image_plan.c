@@ -34,7 +34,7 @@ int image_big(uint64_t size)
 int image_on_disk(const struct pack_file *f)
 {
     return (f->mode & GORUMP_S_IFMT) == GORUMP_S_IFREG &&
-           f->size >= IMAGE_DISK_MIN;
+           (f->size >= IMAGE_DISK_MIN || f->to_disk);
 }
 
 static uint64_t strings_size(int n, char *const *s)

@@ -225,11 +225,21 @@ static int job_stored_record(struct job *j, struct pack_file *f)
     return 1;
 }
 
+/* Whether a program of SIZE bytes goes on the disk: from IMAGE_DISK_MIN
+ * bytes, or when it would take more than an eighth of the guest's RAM
+ * (-m): in the image it costs its whole size in RAM for the whole run,
+ * on the disk only the pages the program touches, and clean ones can be
+ * given back (docs/IMAGE.md, "A program on the disk"). */
+static int job_program_on_disk(const struct job *j, uint64_t size)
+{
+    return size >= IMAGE_DISK_MIN || size > (j->a->mem_mib << 20) / 8;
+}
+
 /*
- * A program of IMAGE_DISK_MIN bytes or more goes on the image's disk as
- * the last record at its guest path (docs/IMAGE.md, "The disk"), so the
- * image stays small and the guest reads the program's pages as it uses
- * them.  0, or -1 (reported).
+ * A program that job_program_on_disk places there goes on the image's
+ * disk as the last record at its guest path (docs/IMAGE.md, "The disk"),
+ * so the image stays small and the guest reads the program's pages as it
+ * uses them.  0, or -1 (reported).
  */
 static int job_program_record(struct job *j)
 {
@@ -240,7 +250,7 @@ static int job_program_record(struct job *j)
     struct stat st;
     int err = 1;
 
-    if (exe == NULL || size < IMAGE_DISK_MIN)
+    if (exe == NULL || !job_program_on_disk(j, size))
         return 0;
     if (image && j->stored.img.program_disk_size != 0)
         err = job_stored_record(j, &f);
@@ -259,6 +269,7 @@ static int job_program_record(struct job *j)
         err = f.host == NULL ? -1 : 0;
     }
     f.size = size;
+    f.to_disk = 1;
     pack_drop(&j->files, exe);
     if (err != 0 || pack_add(&j->files, &f) != 0) {
         if (err != 0)

@@ -25,6 +25,8 @@ struct pack_file {
     int from_disk; /* host is an image's disk, the contents at
                       host_off (its size is then not checked) */
     uint64_t host_off;
+    int to_disk; /* goes on the image's disk whatever its size (a program
+                    too big for the guest's RAM: tool/job.c) */
     const uint8_t *data; /* otherwise: the bytes themselves, or NULL */
     uint8_t *owned;      /* what data points at when the list owns it */
 };

@@ -174,8 +174,10 @@ static void run_gdb_program(struct run *r)
 /* QEMU puts the image at the top of guest RAM and the kernel sits at
  * 1 MiB: an image that reaches down into the kernel, or leaves it no
  * room for its first page tables, crashes the boot, so it is refused
- * here.  0, or -1 (reported). */
-#define RUN_KERNEL_ROOM_MIB 4
+ * here.  The room is the first MiB, the kernel with its bss (under
+ * 640 KiB) and its early page tables' region (512 KiB, kernel/main.c),
+ * rounded up.  0, or -1 (reported). */
+#define RUN_KERNEL_ROOM_MIB 3
 
 static int run_image_fits(const struct run *r)
 {

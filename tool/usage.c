@@ -73,7 +73,7 @@ static const char run_head[] =
     "Options:\n"
     "  -m, --memory=SIZE      guest memory: a number with an optional K, M "
     "or G\n"
-    "                         suffix (MiB without one), 8M to 64G; default "
+    "                         suffix (MiB without one), 4M to 64G; default "
     "256M\n";
 
 /* The options run and build share. */

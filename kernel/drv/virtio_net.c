@@ -56,7 +56,8 @@
 
 #define VNET_HDR_SIZE 12 /* with num_buffers, always there in 1.x */
 #define VNET_BUF_SIZE 2048
-#define VNET_QUEUE 256
+#define VNET_QUEUE 256    /* entries per queue, and so buffers: 512 KiB */
+#define VNET_RAM_SHARE 32 /* the buffers take at most 1/32 of the RAM */
 #define ETH_HLEN 14
 #define WARN_MAX 4 /* messages about a misbehaving device, then quiet */
 
@@ -363,6 +364,20 @@ static int vnet_irq_setup(struct vnet *v)
     return v->vdev->ops->irq_enable(v->vdev, v->vector);
 }
 
+/* Entries per queue: VNET_QUEUE (256) from 32 MiB of RAM, fewer below
+ * (down to 16), so that the two queues' 2 KiB buffers stay within a
+ * 32nd of the RAM: 16 each in a 4 MiB guest.  A full receive queue only
+ * holds packets back in the device (§2.7.13.2: it waits for buffers), so
+ * a smaller one costs throughput under load, not packets. */
+static uint32_t vnet_queue_len(void)
+{
+    uint64_t budget = pmem_total_pages() * PAGE_SIZE / VNET_RAM_SHARE;
+    uint32_t n = VNET_QUEUE;
+    while (n > 16 && 2 * (uint64_t)n * VNET_BUF_SIZE > budget)
+        n /= 2;
+    return n;
+}
+
 /* §3.1.1 and §5.1.5, in order; the device's interrupts cannot arrive
  * before the idle loop or a program enables interrupts, by which time
  * the device is either in vnet.dev or failed and masked. */
@@ -379,10 +394,11 @@ static int vnet_init(struct vnet *v)
     v->nd.tx_csum_tcp = !err && (d->features & VIRTIO_NET_F_CSUM);
     if (!err)
         err = vnet_irq_setup(v);
+    uint32_t qlen = vnet_queue_len();
     if (!err)
-        err = virtio_queue_init(d, &v->rx, v->name, 0, VNET_QUEUE);
+        err = virtio_queue_init(d, &v->rx, v->name, 0, qlen);
     if (!err)
-        err = virtio_queue_init(d, &v->tx, v->name, 1, VNET_QUEUE);
+        err = virtio_queue_init(d, &v->tx, v->name, 1, qlen);
     if (!err)
         err = vnet_alloc_buffers(v);
     if (err)

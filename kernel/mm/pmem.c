@@ -157,8 +157,13 @@ void pmem_init(const struct mem_range *ram, int nram,
             res[j] = res[j - 1];
             res[j - 1] = t;
         }
+    /* All of it but page 0 (physical address 0 means "no page" to
+     * pmem_alloc's callers): the RAM below 1 MiB too, 636 KiB of 4 MiB.
+     * What the boot put there (PVH start info, memory map, command line)
+     * was read and copied before (main.c), and nothing else lives
+     * there: no ACPI or MP table is read, no AP trampoline. */
     for (int i = 0; i < nram; i++) {
-        uint64_t s = MAX(ram[i].start, 0x100000UL);
+        uint64_t s = MAX(ram[i].start, PAGE_SIZE);
         if (s < ram[i].end)
             add_unreserved(s, ram[i].end, res, nres);
     }

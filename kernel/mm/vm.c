@@ -5,13 +5,14 @@
  * on first touch (mm/fault.c).  mmap/munmap/mprotect/brk keep Linux's
  * semantics, including MAP_FIXED over existing mappings and partial
  * unmaps that split a VMA; PROT_NONE keeps the pages, not present.  Memory
- * is overcommitted, as Linux does by default: a private writable mapping
- * is refused with ENOMEM only when it alone is larger than eight times the
- * RAM (Linux's own limit would be the RAM plus swap, but without swap that
- * refuses even the Go runtime's 32 MiB arena index in a 16 MiB guest,
- * which it never touches but sparsely); a shared file mapping commits
- * nothing (its pages are the file's); a fault that finds no free page
- * kills the program loudly.
+ * is committed when it is touched, not when it is mapped, as Linux does
+ * with vm.overcommit_memory=1 (man 5 proc_sys_vm): no mapping is refused
+ * for its size but one outside the address space.  Linux's default
+ * heuristic would refuse a private writable mapping larger than RAM plus
+ * swap, and so the Go runtime's 32 MiB arena index (touched a few pages
+ * at a time) in any guest under 32 MiB.  A fault that finds no free page
+ * kills the program with SIGKILL, as Linux's OOM killer would
+ * (oom_kill in proc/thread.c; docs/ARCHITECTURE.md, "Memory").
  */
 #include "fs/mount.h"
 #include "mm/vma.h"
@@ -326,10 +327,6 @@ long vm_mmap(uint64_t addr, uint64_t len, int prot, int flags, struct file *f,
         if (kind < 0)
             return kind;
     }
-    /* Overcommit (see the top): a shared file mapping commits nothing. */
-    if ((prot & PROT_WRITE) && !(vflags & VMA_SHARED) &&
-        len / PAGE_SIZE > 8 * pmem_total_pages())
-        return -ENOMEM;
     if (!kind && type != MAP_PRIVATE)
         vflags |= VMA_SHARED;
     struct vm_file *vf = kind ? vm_file_new(f->node, f->path) : NULL;

@@ -196,9 +196,6 @@ long vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
     /* old_len 0 duplicates a shared mapping; a private one cannot be. */
     if (!old_len && (!(v->flags & VMA_SHARED) || !v->file))
         return -EINVAL;
-    if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED) &&
-        new_len / PAGE_SIZE > 8 * pmem_total_pages())
-        return -ENOMEM; /* the overcommit rule of mmap */
     if (fixed) {
         int err = vm_unmap_range(new_addr, new_addr + new_len);
         if (err)

@@ -133,7 +133,7 @@ c_image_memory() {
     local d=$PWD/$dir/many
     mkdir -p "$d" && (cd "$d" && seq 1 60000 | xargs touch) ||
         fail "cannot make $d"
-    run_tool run --net none -m 8M --dir "$d:/many" "$B/hello"
+    run_tool run --net none -m 4M --dir "$d:/many" "$B/hello"
     expect_tool_error "the guest needs at least -m [0-9]+M"
     run_tool run --net none -m 16M --dir "$d:/many" "$B/hello"
     expect_status 126

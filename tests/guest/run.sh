@@ -49,6 +49,7 @@ register_cases() {
         go_case env-override
     fi
     go_case example-hello
+    [ "$NATIVE" = 1 ] || go_case example-hello-4m
     go_case goroutines
     go_case gcchurn
     go_case timers
@@ -138,6 +139,8 @@ register_cases() {
     fi
     # Exhausting guest memory natively would exhaust the host's.
     [ "$NATIVE" = 1 ] || go_case oom
+    [ "$NATIVE" = 1 ] || go_case oom-sparse c_oom -sparse
+    go_case overcommit
     # Fault injection (gorump.failslab/failpage) has no native counterpart.
     if [ "$NATIVE" != 1 ]; then
         for n in fs goroutines mmap netloop; do go_case "fail-$n" c_fail "$n"; done
@@ -182,6 +185,7 @@ register_cases() {
     tool_case reload-signals
     tool_case stop-timeout
     tool_case httpd-stop
+    tool_case httpd-8m
     tool_case stop-early
     tool_case console-slow-reader
     tool_case console-slow-reader-q35
@@ -311,6 +315,14 @@ c_env_clear() {
 
 c_example_hello() {
     run -e GREETING=hi examples/hello x
+    expect_status 0
+    expect_out_line "hello from gorump" 'args: ["x"]' 'GREETING="hi"'
+}
+
+# hello in 4 MiB of RAM: its 2 MB go on the image's disk, as more than an
+# eighth of the RAM (docs/IMAGE.md, "A program on the disk").
+c_example_hello_4m() {
+    run -m 4M -e GREETING=hi examples/hello x
     expect_status 0
     expect_out_line "hello from gorump" 'args: ["x"]' 'GREETING="hi"'
 }
@@ -746,10 +758,19 @@ c_smp_exit() {
 }
 
 c_oom() {
-    run -m 64M oom
+    run -m 64M oom "$@"
     expect_status 137
-    expect_out_line "1 TiB mmap: ENOMEM"
+    expect_out_line "128 TiB mmap: ENOMEM"
+    expect_out_line "1 TiB mmap: mapped"
     expect_err 'out of memory: no free page for address'
+    reject_err 'kernel panic'
+}
+
+# Far more memory mapped than the guest has, a few pages used: 16 MiB of
+# RAM (natively, the host's).
+c_overcommit() {
+    run -m 16M overcommit
+    expect_success
 }
 
 # c_fail PROGRAM [KNOBS]: PROGRAM run with 3% of kmalloc and 2% of page
@@ -1822,7 +1843,7 @@ c_stdin_closed() {
 c_httpd_stop() {
     local port
     port=$(free_port) || return
-    start_guest -p "$port:3000" examples/httpd
+    start_guest "$@" -p "$port:3000" examples/httpd
     if await_err 'httpd: listening on :3000'; then
         curl -fsS -m 30 -o "$dir/fast" "http://127.0.0.1:$port/fast" 2>>"$dir/host" ||
             fail "curl /fast failed"
@@ -1834,6 +1855,13 @@ c_httpd_stop() {
     expect_status 0
     expect_err 'httpd: terminated: shutting down' 'httpd: stopped'
 }
+
+# The same in 8 MiB (13 MiB were needed before): the program (7 MB) is on
+# the image's disk, paged in as touched, and the network's buffers are
+# sized to the RAM.  It works in 4 MiB too, but there its code pages are
+# read again and again (docs/PERFORMANCE.md, "Memory"): too slow for a
+# loaded host.
+c_httpd_8m() { c_httpd_stop -m 8M; }
 
 # SIGHUP and SIGUSR1 reach the program as plain signals: no stop timer
 # starts (the program outlives a short GORUMP_STOP_TIMEOUT after them),

@@ -214,7 +214,7 @@ static void test_errors(void)
     expect_error(ARGV("--timeout"), "'--timeout' needs a value");
     expect_error(ARGV("--kernel="), "needs a non-empty value");
     expect_error(ARGV("-m", "lots", "p"), "invalid memory size 'lots'");
-    expect_error(ARGV("-m", "7M", "p"), "invalid memory size '7M'");
+    expect_error(ARGV("-m", "3M", "p"), "invalid memory size '3M'");
     expect_error(ARGV("-m", "65G", "p"), "invalid memory size");
     expect_error(ARGV("--timeout", "0", "p"), "invalid number of seconds");
     expect_error(ARGV("--timeout=-1", "p"), "invalid number of seconds");
@@ -368,7 +368,9 @@ static void test_mem(void)
     CHECK(args_parse_mem("64G", &m) == 0 && m == 65536);
     CHECK(args_parse_mem("65536", &m) == 0 && m == 65536);
     CHECK(args_parse_mem("65537", &m) != 0);
-    CHECK(args_parse_mem("8191K", &m) != 0);
+    CHECK(args_parse_mem("8191K", &m) == 0 && m == 8);
+    CHECK(args_parse_mem("4M", &m) == 0 && m == 4);
+    CHECK(args_parse_mem("4095K", &m) != 0);
     CHECK(args_parse_mem("0", &m) != 0);
     CHECK(args_parse_mem("", &m) != 0);
     CHECK(args_parse_mem("M", &m) != 0);

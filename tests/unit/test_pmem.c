@@ -62,15 +62,16 @@ int main(void)
     struct mem_range ram[] = {{0, 640 << 10}, {1 << 20, RAM}};
     struct mem_range res[] = {{1 << 20, 3 << 20}};
     pmem_init(ram, 2, res, 1);
-    /* Below 1 MiB is never used; the metadata takes 2 pages. */
+    /* Below 1 MiB all but page 0 is used; the metadata takes 2 pages. */
     uint64_t total = pmem_total_pages();
-    CHECK_EQ(total, (RAM - (3 << 20)) / PAGE_SIZE - 2);
+    CHECK_EQ(total, (RAM - (3 << 20)) / PAGE_SIZE - 2 + (640 >> 2) - 1);
     CHECK_EQ(pmem_free_pages(), total);
 
     uint64_t n, list = take_all(0, &n);
     CHECK_EQ(n, total);
     CHECK_EQ(pmem_free_pages(), 0);
     CHECK(!owner[0] && !owner[(2 << 20) >> PAGE_SHIFT]); /* reserved */
+    CHECK(owner[1] && owner[(640 >> 2) - 1]);            /* low RAM */
     give_back(list, 0);
     CHECK_EQ(pmem_free_pages(), total);
 

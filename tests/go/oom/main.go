@@ -1,23 +1,47 @@
 // Command oom keeps allocating and touching memory until the guest runs
 // out.  The kernel must not hang or corrupt anything: it reports the
 // exhaustion and ends the program with status 137, as Linux's OOM killer
-// would.  A single mapping larger than RAM must fail with ENOMEM first.
+// would.  Memory is committed when touched, not when mapped: a 1 TiB
+// mapping succeeds, one larger than the address space fails with ENOMEM.
+//
+//	oom          the Go heap grows until the guest has no page left
+//	oom -sparse  one page in every 64 KiB of a 1 TiB mapping is touched
+//	             (page tables and pages both run out)
 package main
 
 import (
 	"fmt"
 	"os"
 	"syscall"
+	"unsafe"
 )
 
 func main() {
-	_, err := syscall.Mmap(-1, 0, 1<<40, syscall.PROT_READ|syscall.PROT_WRITE,
+	_, err := syscall.Mmap(-1, 0, 1<<47, syscall.PROT_READ|syscall.PROT_WRITE,
 		syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err != syscall.ENOMEM {
-		fmt.Fprintf(os.Stderr, "FAIL: 1 TiB mmap: got %v, want ENOMEM\n", err)
+		fmt.Fprintf(os.Stderr, "FAIL: 128 TiB mmap: got %v, want ENOMEM\n", err)
 		os.Exit(1)
 	}
-	fmt.Println("1 TiB mmap: ENOMEM")
+	fmt.Println("128 TiB mmap: ENOMEM")
+	big, err := syscall.Mmap(-1, 0, 1<<40, syscall.PROT_READ|syscall.PROT_WRITE,
+		syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: 1 TiB mmap: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Println("1 TiB mmap: mapped")
+	if len(os.Args) > 1 && os.Args[1] == "-sparse" {
+		base := uintptr(unsafe.Pointer(&big[0]))
+		for off := uintptr(0); off < 1<<40; off += 64 << 10 {
+			*(*byte)(unsafe.Pointer(base + off)) = 1
+			if off%(64<<20) == 0 {
+				fmt.Printf("touched %d MiB of it\n", off>>20)
+			}
+		}
+		fmt.Fprintln(os.Stderr, "FAIL: touched 1 TiB")
+		os.Exit(1)
+	}
 	var keep [][]byte
 	for i := 0; ; i++ {
 		b := make([]byte, 1<<20)
