@@ -160,8 +160,10 @@ void pmem_init(const struct mem_range *ram, int nram,
     /* All of it but page 0 (physical address 0 means "no page" to
      * pmem_alloc's callers): the RAM below 1 MiB too, 636 KiB of 4 MiB.
      * What the boot put there (PVH start info, memory map, command line)
-     * was read and copied before (main.c), and nothing else lives
-     * there: no ACPI or MP table is read, no AP trampoline. */
+     * was read and copied before (main.c); the AP trampoline's page is
+     * among the reserved ranges; the firmware's tables smp_init scans
+     * (EBDA, F segment) are not RAM in the memory map, and the scan only
+     * trusts what passes its checksum. */
     for (int i = 0; i < nram; i++) {
         uint64_t s = MAX(ram[i].start, PAGE_SIZE);
         if (s < ram[i].end)
