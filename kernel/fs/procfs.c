@@ -196,6 +196,12 @@ static void gen_somaxconn(struct seq *s)
     seq_printf(s, "4096\n");
 }
 
+/* Memory is committed when touched (mm/vm.c), Linux's mode 1. */
+static void gen_overcommit(struct seq *s)
+{
+    seq_printf(s, "1\n");
+}
+
 static void gen_pipe_max_size(struct seq *s)
 {
     seq_printf(s, "%d\n", PIPE_CAPACITY);
@@ -388,6 +394,7 @@ void procfs_init(const struct gorump_image *img)
         {"/proc/sys/kernel/hostname", gen_hostname},
         {"/proc/sys/net/core/somaxconn", gen_somaxconn},
         {"/proc/sys/fs/pipe-max-size", gen_pipe_max_size},
+        {"/proc/sys/vm/overcommit_memory", gen_overcommit},
         {"/proc/sys/fs/inotify/max_queued_events", gen_inotify_queued},
         {"/proc/sys/fs/inotify/max_user_instances", gen_inotify_instances},
         {"/proc/sys/fs/inotify/max_user_watches", gen_inotify_watches},

@@ -9,6 +9,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -63,7 +64,21 @@ func spread() []uintptr {
 	return append(offs, gib-page)
 }
 
+// The policy as /proc/sys/vm/overcommit_memory states it: 0, 1 or 2 on
+// any Linux; gorump's kernel commits on touch, which is mode 1.
+func policy() {
+	b, err := os.ReadFile("/proc/sys/vm/overcommit_memory")
+	s := string(b)
+	check(err == nil && (s == "0\n" || s == "1\n" || s == "2\n"),
+		"/proc/sys/vm/overcommit_memory: %q %v", s, err)
+	v, _ := os.ReadFile("/proc/version")
+	if strings.Contains(string(v), "gorump") {
+		check(s == "1\n", "overcommit_memory in gorump is %q, want 1", s)
+	}
+}
+
 func main() {
+	policy()
 	// Go's heap: a PROT_NONE reservation, parts made writable later.
 	base, e := mmap(0, gib, syscall.PROT_NONE, anon)
 	check(e == 0, "1 GiB PROT_NONE reserve: %v", e)
