@@ -69,9 +69,13 @@ manpage() {
     done
 }
 
+# QEMU is needed to run anything; e2fsprogs for volumes (gorump volume,
+# -v FILE), so it is recommended; the disk formats' tools are suggested.
 control_fields() {
     dpkg-deb -f "$deb" Depends | tee /dev/stderr |
-        grep -Eq '^libc6 \(>= [0-9.]+\), qemu-system-x86$'
+        grep -Eq '^libc6 \(>= [0-9.]+\), qemu-system-x86$' &&
+        [ "$(dpkg-deb -f "$deb" Recommends)" = e2fsprogs ] &&
+        dpkg-deb -f "$deb" Suggests | grep -q 'qemu-utils.*skopeo'
 }
 
 check lintian lintian_clean
