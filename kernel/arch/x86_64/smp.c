@@ -116,11 +116,13 @@ static const uint8_t *acpi_table(uint64_t pa, const char *sig)
 /* The MADT's processors (ACPI 6.5 §5.2.12.2): type 0 entries, APIC ID at
  * 3, flags at 4 (bit 0 enabled; online-capable ones are for hotplug).
  * x2APIC entries (type 9) only describe IDs past 254, which xAPIC mode
- * cannot address. */
+ * cannot address.  An entry whose length runs past the table ends the
+ * walk: the table is mapped only as long as it says it is. */
 static void madt_read(const uint8_t *t)
 {
     uint32_t len = ((const struct acpi_sdt *)t)->len;
-    for (uint32_t off = 44; off + 2 <= len && t[off + 1] >= 2;
+    for (uint32_t off = 44;
+         off + 2 <= len && t[off + 1] >= 2 && off + t[off + 1] <= len;
          off += t[off + 1]) {
         const uint8_t *e = t + off;
         if (e[0] == 0 && e[1] >= 8)
