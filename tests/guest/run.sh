@@ -786,7 +786,7 @@ c_fail() {
     case $st in 0 | 1 | 2 | 137) ;; *) fail "status $st" ;; esac
     expect_err '^gorump: fault injection: [35]% fail' \
         '^gorump: stats: free-pages=.* injected-failures=[1-9]'
-    reject_err 'kernel panic'
+    reject_err 'kernel panic' '^FAIL: LOST'
 }
 
 # --timeout stops a program that would sleep an hour: 5 s, so that a boot

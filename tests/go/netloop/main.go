@@ -31,6 +31,33 @@ func check(ok bool, format string, args ...interface{}) {
 	}
 }
 
+// readAfterWrite checks a read that follows a successful write.  Every
+// read in this program is bounded: under fault injection (the fail-netloop
+// case) a write may fail with ENOMEM or ENOBUFS, and then nothing is read;
+// but a read that times out after its write succeeded means the kernel
+// lost data, which the fail case rejects by the word LOST.
+func readAfterWrite(err error, ok bool, format string, args ...interface{}) {
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.EAGAIN) {
+		format = "LOST (read timed out after a successful write): " + format
+	}
+	check(ok, format, args...)
+}
+
+// bound gives a socket descriptor a 20 s receive timeout (SO_RCVTIMEO),
+// the bound the net.Conn reads get from their deadlines.
+func bound(fd int) {
+	tv := syscall.Timeval{Sec: 20}
+	syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+}
+
+// max0 is n, or 0 for a failed read's -1.
+func max0(n int) int {
+	if n < 0 {
+		return 0
+	}
+	return n
+}
+
 func echoServer(l net.Listener) {
 	for {
 		c, err := l.Accept()
@@ -204,10 +231,14 @@ func unixSockets() {
 		check(false, "unix dial: %v", err)
 		return
 	}
-	c.Write([]byte("over unix"))
 	buf := make([]byte, 64)
-	n, err := c.Read(buf)
-	check(err == nil && string(buf[:n]) == "over unix", "unix echo %q %v", buf[:n], err)
+	if _, err := c.Write([]byte("over unix")); err != nil {
+		check(false, "unix write: %v", err)
+	} else {
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		n, err := c.Read(buf)
+		readAfterWrite(err, err == nil && string(buf[:n]) == "over unix", "unix echo %q %v", buf[:n], err)
+	}
 	c.Close()
 	l.Close()
 	fi, err := os.Stat(path)
@@ -220,21 +251,29 @@ func unixSockets() {
 	cb, err := net.ListenUnixgram("unixgram", b)
 	check(err == nil, "unixgram listen 2: %v", err)
 	if ca != nil && cb != nil {
-		ca.WriteToUnix([]byte("dgram"), b)
-		n, from, err := cb.ReadFromUnix(buf)
-		check(err == nil && string(buf[:n]) == "dgram" && from.Name == a.Name, "unixgram %q from %v %v", buf[:n], from, err)
+		if _, err := ca.WriteToUnix([]byte("dgram"), b); err != nil {
+			check(false, "unixgram send: %v", err)
+		} else {
+			cb.SetReadDeadline(time.Now().Add(20 * time.Second))
+			n, from, err := cb.ReadFromUnix(buf)
+			readAfterWrite(err, err == nil && string(buf[:n]) == "dgram" && from.Name == a.Name, "unixgram %q from %v %v", buf[:n], from, err)
+		}
 		ca.Close()
 		cb.Close()
 	}
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	check(err == nil, "socketpair: %v", err)
 	if err == nil {
-		syscall.Write(fds[0], []byte("pair"))
-		n, _ := syscall.Read(fds[1], buf)
-		check(string(buf[:n]) == "pair", "socketpair read %q", buf[:n])
+		bound(fds[1])
+		if _, err := syscall.Write(fds[0], []byte("pair")); err != nil {
+			check(false, "socketpair write: %v", err)
+		} else {
+			n, err := syscall.Read(fds[1], buf)
+			readAfterWrite(err, err == nil && string(buf[:n]) == "pair", "socketpair read %q %v", buf[:max0(n)], err)
+		}
 		syscall.Close(fds[0])
-		n, _ = syscall.Read(fds[1], buf)
-		check(n == 0, "socketpair EOF after close: %d", n)
+		n, err := syscall.Read(fds[1], buf)
+		check(n == 0 && err == nil, "socketpair EOF after close: %d %v", n, err)
 		syscall.Close(fds[1])
 	}
 	// unixpacket keeps message boundaries; an unbound sender has no address.
@@ -253,6 +292,8 @@ func unixSockets() {
 		pc, err := net.Dial("unixpacket", filepath.Join(dir, "p.sock"))
 		check(err == nil, "unixpacket dial: %v", err)
 		if err == nil {
+			// The writer's errors are its own; a short read fails below.
+			pc.SetDeadline(time.Now().Add(20 * time.Second))
 			big := make([]byte, 64)
 			n1, _ := pc.Read(big)
 			n2, _ := pc.Read(big[n1:])
@@ -266,9 +307,13 @@ func unixSockets() {
 	if auto != nil {
 		anon, _ := net.DialUnix("unixgram", nil, auto.LocalAddr().(*net.UnixAddr))
 		if anon != nil {
-			anon.Write([]byte("x"))
-			_, from, err := auto.ReadFromUnix(buf)
-			check(err == nil && from == nil, "unbound sender's address %v %v", from, err)
+			if _, err := anon.Write([]byte("x")); err != nil {
+				check(false, "unbound send: %v", err)
+			} else {
+				auto.SetReadDeadline(time.Now().Add(20 * time.Second))
+				_, from, err := auto.ReadFromUnix(buf)
+				readAfterWrite(err, err == nil && from == nil, "unbound sender's address %v %v", from, err)
+			}
 			anon.Close()
 		}
 		auto.Close()
@@ -276,13 +321,19 @@ func unixSockets() {
 	// SCM_RIGHTS: pass an open file over a socket pair.
 	sp, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err == nil {
-		f, _ := os.CreateTemp(dir, "passed")
-		f.WriteString("passed along")
-		err = syscall.Sendmsg(sp[0], []byte("x"), syscall.UnixRights(int(f.Fd())), nil, 0)
+		bound(sp[1])
+		f, err := os.CreateTemp(dir, "passed")
+		if err == nil {
+			f.WriteString("passed along")
+			err = syscall.Sendmsg(sp[0], []byte("x"), syscall.UnixRights(int(f.Fd())), nil, 0)
+		}
 		check(err == nil, "sendmsg with SCM_RIGHTS: %v", err)
 		oob := make([]byte, 64)
-		_, oobn, _, _, err := syscall.Recvmsg(sp[1], buf, oob, syscall.MSG_CMSG_CLOEXEC)
-		check(err == nil && oobn > 0, "recvmsg: oobn %d %v", oobn, err)
+		oobn := 0
+		if err == nil {
+			_, oobn, _, _, err = syscall.Recvmsg(sp[1], buf, oob, syscall.MSG_CMSG_CLOEXEC)
+			readAfterWrite(err, err == nil && oobn > 0, "recvmsg: oobn %d %v", oobn, err)
+		}
 		scms, _ := syscall.ParseSocketControlMessage(oob[:oobn])
 		if len(scms) == 1 {
 			fds, _ := syscall.ParseUnixRights(&scms[0])
@@ -368,7 +419,8 @@ func httpAndLookup() {
 		fmt.Fprintf(w, "hello %s", r.URL.Path)
 	}))
 	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/fast")
+	client := &http.Client{Timeout: 30 * time.Second} // bounded, as every read here
+	resp, err := client.Get(srv.URL + "/fast")
 	if err != nil {
 		check(false, "http.Get: %v", err)
 		return
