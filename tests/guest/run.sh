@@ -959,13 +959,13 @@ c_net_dns_static() {
 }
 
 # No device: only loopback, and no DHCP wait (it would take 5 s).
+# No DHCP wait either: that wait ends by printing "gorump: net: no DHCP
+# answer", which reject_err sees (a check by behaviour, not by the clock,
+# which a loaded host stretches past any bound).
 c_net_none() {
-    local start=$EPOCHREALTIME
     GORUMP_KERNEL_ARGS="gorump gorump.verbose" run --net none netnone
     expect_success
-    reject_err 'gorump: net:'
-    awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { exit !(e - s < 5) }' ||
-        fail "--net none took 5 s or more: did the guest wait for DHCP?"
+    reject_err 'gorump: net:' 'DHCP'
 }
 
 c_net_static() {
