@@ -50,6 +50,7 @@ register_cases() {
     fi
     go_case example-hello
     [ "$NATIVE" = 1 ] || go_case example-hello-4m
+    [ "$NATIVE" = 1 ] || go_case stats-boot
     go_case goroutines
     go_case gcchurn
     go_case timers
@@ -317,6 +318,14 @@ c_example_hello() {
     run -e GREETING=hi examples/hello x
     expect_status 0
     expect_out_line "hello from gorump" 'args: ["x"]' 'GREETING="hi"'
+}
+
+# gorump.stats times the boot's steps, from the kernel's first instruction
+# to exec, then the program's run to its exit (docs/PERFORMANCE.md).
+c_stats_boot() {
+    GORUMP_KERNEL_ARGS="gorump gorump.stats" run examples/hello
+    expect_status 0
+    expect_err '^gorump: stats: boot-us early=[0-9]+ memory=[0-9]+ clock=[0-9]+ .* exec=[0-9]+ program=[0-9]+$'
 }
 
 # hello in 4 MiB of RAM: its 2 MB go on the image's disk, as more than an
