@@ -270,9 +270,10 @@ void kmain(uint32_t start_info)
     boot_mark("early");
     memory_init();
     boot_mark("memory");
+    apic_init();
     clock_init();
     boot_mark("clock");
-    apic_init();
+    apic_calibrate();
     boot_mark("apic");
     smp_init(boot.have_rsdp ? boot.rsdp : NULL);
     boot_mark("smp");
