@@ -632,13 +632,18 @@ GO
     [ -e "$m/tmp/kept" ] || fail "the test's file in TMPDIR is not on the host"
 }
 
-# A packed file of pattern bytes (tests/go/mmap's pattern), at the same
-# path natively and in the guest; the last page partial.
+# Packed files of pattern bytes (tests/go/mmap's pattern), at the same
+# path natively and in the guest; the last page partial: one of 5 pages,
+# one of 20 for the fault-around window's checks, packed before the other
+# so that image bytes follow its last page.
 c_mmap() {
-    local f=$PWD/$dir/packed.bin
-    python3 -c 'import sys; n = 5 * 4096 + 123
-sys.stdout.buffer.write(bytes((i * 7 + i // 4096) & 255 for i in range(n)))' >"$f"
-    run --file "$f:$f" mmap "$f"
+    local f=$PWD/$dir/packed.bin g=$PWD/$dir/around.bin n
+    for n in 5 20; do
+        python3 -c 'import sys; n = int(sys.argv[1]) * 4096 + 123
+sys.stdout.buffer.write(bytes((i * 7 + i // 4096) & 255 for i in range(n)))' \
+            "$n" >"$([ "$n" = 5 ] && echo "$f" || echo "$g")"
+    done
+    run --file "$g:$g" --file "$f:$f" mmap "$f" "$g"
     expect_success
 }
 
