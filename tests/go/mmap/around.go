@@ -32,14 +32,20 @@ func fixed(r []byte, at, n, prot, flags, fd int, off int64) []byte {
 	return m
 }
 
-// aroundEOF: a file of 20 pages and 123 bytes; a read in its second
-// window leaves the partial last page zero past EOF and the pages after
-// it a SIGBUS.
-func aroundEOF(path string) {
+// openAround: the file's bytes and a read-only descriptor of it.
+func openAround(path string) ([]byte, int) {
 	want, err := os.ReadFile(path)
 	must(err, "read around file")
 	fd, err := syscall.Open(path, syscall.O_RDONLY, 0)
 	must(err, "open around file")
+	return want, fd
+}
+
+// aroundEOF: a file of 20 pages and 123 bytes; a read in its second
+// window leaves the partial last page zero past EOF and the pages after
+// it a SIGBUS.
+func aroundEOF(path string) {
+	want, fd := openAround(path)
 	defer syscall.Close(fd)
 	r := reserve(2)
 	m := fixed(r, 0, 2*window, syscall.PROT_READ, syscall.MAP_PRIVATE, fd, 0)
@@ -59,10 +65,7 @@ func aroundEOF(path string) {
 // aroundBounds: two mappings of one file at other offsets, side by side
 // in one window between PROT_NONE memory, each read in turn.
 func aroundBounds(path string) {
-	want, err := os.ReadFile(path)
-	must(err, "read around file")
-	fd, err := syscall.Open(path, syscall.O_RDONLY, 0)
-	must(err, "open around file")
+	want, fd := openAround(path)
 	defer syscall.Close(fd)
 	r := reserve(1)
 	a := fixed(r, 4*page, 4*page, syscall.PROT_READ, syscall.MAP_PRIVATE,
@@ -84,10 +87,7 @@ func aroundBounds(path string) {
 // writable mapping's neighbours, written, are private copies; a shared
 // one's writes reach the file.
 func aroundProt(path string) {
-	want, err := os.ReadFile(path)
-	must(err, "read around file")
-	fd, err := syscall.Open(path, syscall.O_RDONLY, 0)
-	must(err, "open around file")
+	want, fd := openAround(path)
 	defer syscall.Close(fd)
 	r := reserve(1)
 	ro := fixed(r, 0, window, syscall.PROT_READ, syscall.MAP_PRIVATE, fd, 0)
