@@ -88,16 +88,32 @@ static struct {
     uint32_t t[4][256];
 } crc32c_shift_tab;
 
+/* Shifting is linear too, so the 1,024 entries come from the 32 single
+ * bits' shifts (a lane of zeros each): entry b of byte k is the XOR of
+ * its bits' entries.  Shifting each of the 1,024 through a lane of zeros
+ * cost 4 MB of crc32, more than a hello image's whole checksum. */
+static void crc32c_shift_init(void)
+{
+    static const uint8_t zeros[CRC32C_LANE];
+    uint32_t bit[32];
+
+    for (unsigned i = 0; i < 32; i++)
+        bit[i] = (uint32_t)crc32c_hw1(1ull << i, zeros, CRC32C_LANE);
+    for (unsigned k = 0; k < 4; k++)
+        for (uint32_t b = 0; b < 256; b++) {
+            uint32_t t = 0;
+            for (unsigned i = 0; i < 8; i++)
+                if (b & (1u << i))
+                    t ^= bit[8 * k + i];
+            crc32c_shift_tab.t[k][b] = t;
+        }
+    crc32c_shift_tab.ready = 1;
+}
+
 static uint32_t crc32c_shift(uint32_t c)
 {
-    if (!crc32c_shift_tab.ready) {
-        static const uint8_t zeros[CRC32C_LANE];
-        for (unsigned k = 0; k < 4; k++)
-            for (uint32_t b = 0; b < 256; b++)
-                crc32c_shift_tab.t[k][b] = (uint32_t)crc32c_hw1(
-                    (uint64_t)b << (8 * k), zeros, CRC32C_LANE);
-        crc32c_shift_tab.ready = 1;
-    }
+    if (!crc32c_shift_tab.ready)
+        crc32c_shift_init();
     return crc32c_shift_tab.t[0][c & 0xff] ^
            crc32c_shift_tab.t[1][(c >> 8) & 0xff] ^
            crc32c_shift_tab.t[2][(c >> 16) & 0xff] ^

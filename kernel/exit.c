@@ -35,11 +35,13 @@ static void print_stats(void)
             proc_nthreads(), fd_count(), failinject_count());
     kprintf("gorump: stats: disk-cached=%lu disk-reclaimed=%lu\n",
             diskfile_cached(), diskfile_reclaimed());
+    boot_marks_print();
 }
 
 __noreturn void kernel_exit(int status)
 {
     /* 1. The statistics, while everything they count is still there. */
+    boot_mark("program");
     if (cmdline_has("gorump.stats"))
         print_stats();
     /* 2. As on Linux, exit closes every file: a TCP peer gets its FIN

@@ -75,6 +75,36 @@ const char *cmdline_value(const char *key)
     return NULL;
 }
 
+/* At most this many steps are timed; later marks are dropped. */
+#define BOOT_MARKS 24
+
+static struct {
+    const char *step[BOOT_MARKS];
+    uint64_t tsc[BOOT_MARKS];
+    int n;
+} marks;
+
+void boot_mark(const char *step)
+{
+    if (marks.n < BOOT_MARKS) {
+        marks.step[marks.n] = step;
+        marks.tsc[marks.n++] = rdtsc();
+    }
+}
+
+/* Raw TSC values until now: the rate is known only after clock_init. */
+void boot_marks_print(void)
+{
+    uint64_t prev = boot_tsc;
+    kprintf("gorump: stats: boot-us");
+    for (int i = 0; i < marks.n; i++) {
+        kprintf(" %s=%lu", marks.step[i],
+                clock_tsc_to_ns(marks.tsc[i] - prev) / 1000);
+        prev = marks.tsc[i];
+    }
+    kprintf("\n");
+}
+
 static __noreturn void no_image(void)
 {
     kprintf("gorump: no image given (boot with -initrd IMAGE, as "
@@ -237,16 +267,23 @@ void kmain(uint32_t start_info)
         read_mb2_info(start_info);
     else
         read_start_info(start_info);
+    boot_mark("early");
     memory_init();
-    clock_init();
+    boot_mark("memory");
     apic_init();
+    clock_init();
+    boot_mark("clock");
+    apic_calibrate();
+    boot_mark("apic");
     smp_init(boot.have_rsdp ? boot.rsdp : NULL);
+    boot_mark("smp");
     random_init();
 
     vm_init();
     proc_init();
     signal_init();
     sched_init();
+    boot_mark("proc");
 
     /* A deliberate panic, so tests can check how one is reported. */
     if (cmdline_has("gorump.test-panic"))
@@ -260,11 +297,14 @@ void kmain(uint32_t start_info)
     if (err)
         refuse(gorump_image_strerror(err));
     vcon_probe(cmdline_get());
+    boot_mark("virtio-console");
     console_use_port();
     blkdev_probe(cmdline_get());
+    boot_mark("blk");
     if (cmdline_has("gorump.ext2test"))
         ext2test_run();
     diskfile_init(&img);
+    boot_mark("diskfile");
     vfs_init();
     int placed = vfs_load_image(&img);
     if (placed == -ENOMEM)
@@ -274,20 +314,25 @@ void kmain(uint32_t start_info)
         refuse("malformed file records");
     procfs_init(&img);
     dev_init();
+    boot_mark("files");
     v9p_probe(cmdline_get());
     if (mount_cmdline(cmdline_get()))
         kernel_stop(GORUMP_STATUS_FAILURE);
+    boot_mark("v9p-mounts");
     netdev_probe(cmdline_get());
     net_init();
+    boot_mark("netdev");
     struct seq resolv = {0}, hosts = {0};
     net_configure(&resolv, &hosts);
     vfs_etc_defaults(resolv.buf ? resolv.buf : "", hosts.buf ? hosts.buf : "");
     kfree(resolv.buf);
     kfree(hosts.buf);
+    boot_mark("netconf");
     set_cwd(img.cwd ? img.cwd : "/");
     console_signal_notify(host_signal);
     console_rx_init();
     if (exec_start(&img))
         refuse("the program cannot be started");
+    boot_mark("exec");
     sched_idle_loop();
 }

@@ -203,6 +203,11 @@ int node_truncate(struct node *n, uint64_t size);
  * -EIO when idx is wholly past the end of the file, -ENOSPC when no page
  * can be had. */
 int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa);
+/* node_page(n, idx, false, pa) when it needs nothing done: the page is
+ * in the node's table or a whole, aligned page of the image; never for a
+ * mounted file or a page wholly past the end.  0, else -EAGAIN and
+ * node_page would allocate or read. */
+int node_page_at_hand(struct node *n, uint64_t idx, uint64_t *pa);
 /* A MAP_SHARED mapping that may write page idx (node_page gave it): a
  * clean page of the disk's becomes the file's own, so it is never
  * reclaimed with the writes in it.  0 or -ENOSPC. */

@@ -300,6 +300,24 @@ static int page_for_write(struct node *n, uint64_t idx)
     return 0;
 }
 
+/* The page idx in n's table (a clean one marked used), or with !own the
+ * image's whole, aligned page: whether there is one. */
+static bool page_at_hand(struct node *n, uint64_t idx, bool own, uint64_t *pa)
+{
+    if (idx < n->npages && n->pages[idx]) {
+        n->pages[idx] |= n->pages[idx] & NODE_PG_CLEAN ? NODE_PG_REF : 0;
+        *pa = node_pg_pa(n->pages[idx]);
+        return true;
+    }
+    const uint8_t *src = n->image_data + idx * PAGE_SIZE;
+    if (!own && image_bytes(n, idx) == PAGE_SIZE &&
+        !(virt_to_phys(src) & (PAGE_SIZE - 1))) {
+        *pa = virt_to_phys(src);
+        return true;
+    }
+    return false;
+}
+
 int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa)
 {
     if (idx >= ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE)
@@ -311,23 +329,21 @@ int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa)
         if (err)
             return err;
     }
-    if (idx < n->npages && n->pages[idx]) {
-        n->pages[idx] |= n->pages[idx] & NODE_PG_CLEAN ? NODE_PG_REF : 0;
-        *pa = node_pg_pa(n->pages[idx]);
+    if (page_at_hand(n, idx, own, pa))
         return 0;
-    }
-    const uint8_t *src = n->image_data + idx * PAGE_SIZE;
-    if (!own && image_bytes(n, idx) == PAGE_SIZE &&
-        !(virt_to_phys(src) & (PAGE_SIZE - 1))) {
-        *pa = virt_to_phys(src);
-        return 0;
-    }
     int err = node_table(n, idx + 1);
     if (!err)
         err = page_for_write(n, idx);
     if (!err)
         *pa = node_pg_pa(n->pages[idx]);
     return err;
+}
+
+int node_page_at_hand(struct node *n, uint64_t idx, uint64_t *pa)
+{
+    if (n->mnt || idx >= ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE)
+        return -EAGAIN;
+    return page_at_hand(n, idx, false, pa) ? 0 : -EAGAIN;
 }
 
 int node_page_dirty(struct node *n, uint64_t idx)

@@ -126,4 +126,10 @@ const char *cmdline_get(void);
  * up to the end of the command line (stop at ' '), or NULL. */
 const char *cmdline_value(const char *key);
 
+/* Boot steps' times (main.c): boot_mark records the TSC as a step ends;
+ * boot_marks_print prints each step's share in microseconds (the
+ * gorump.stats boot-us line, docs/DEBUGGING.md). */
+void boot_mark(const char *step);
+void boot_marks_print(void);
+
 #endif

@@ -70,6 +70,36 @@ static int file_fault(const struct vma *v, uint64_t va, bool write)
     return err;
 }
 
+/* Fault-around: a read fault in a file mapping also maps the file's
+ * pages already at hand (node_page_at_hand) in the aligned 16-page
+ * window around it, as Linux's fault_around_bytes (64 KiB) does, so that
+ * a program's start takes one fault per 64 KiB of its code and read-only
+ * data instead of one per page.  Only within the VMA and the file (no
+ * page wholly past its end), only where nothing is mapped, with the
+ * VMA's protection, and foreign: in a private mapping read-only, so a
+ * write still copies.  Not in a shared mapping that may write, whose
+ * pages are marked dirty as they are faulted in (node_page_dirty). */
+#define FAULT_AROUND_PAGES 16
+
+static void fault_around(const struct vma *v, uint64_t va)
+{
+    if ((v->flags & VMA_SHARED) && (v->flags & VMA_MAYWRITE))
+        return;
+    uint64_t span = FAULT_AROUND_PAGES * PAGE_SIZE;
+    uint64_t lo = MAX(ALIGN_DOWN(va, span), v->start);
+    uint64_t hi = MIN(ALIGN_DOWN(va, span) + span, v->end);
+    struct node *n = v->file->node;
+    for (uint64_t a = lo; a < hi; a += PAGE_SIZE) {
+        uint64_t *pte = pt_lookup(a), pa, idx = vma_file_index(v, a);
+        if (a == va || (pte && *pte) || node_page_at_hand(n, idx, &pa))
+            continue;
+        /* The window shares the faulting page's page table: mapping
+         * allocates nothing that could reclaim the page. */
+        if (vm_pte_map(a, pa, vma_pte_flags(v, true) | PTE_FOREIGN))
+            return;
+    }
+}
+
 int vm_fault(uint64_t addr, uint64_t err)
 {
     struct vma *v = vma_find(addr);
@@ -89,8 +119,12 @@ int vm_fault(uint64_t addr, uint64_t err)
         invlpg(va);
         return 0;
     }
-    if (v->file)
-        return file_fault(v, va, err & PF_WRITE);
+    if (v->file) {
+        int r = file_fault(v, va, err & PF_WRITE);
+        if (!r && !(err & PF_WRITE))
+            fault_around(v, va);
+        return r;
+    }
     uint64_t pa = pmem_alloc_zeroed(0);
     if (!pa)
         return -ENOMEM;

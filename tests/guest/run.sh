@@ -50,6 +50,7 @@ register_cases() {
     fi
     go_case example-hello
     [ "$NATIVE" = 1 ] || go_case example-hello-4m
+    [ "$NATIVE" = 1 ] || go_case stats-boot
     go_case goroutines
     go_case gcchurn
     go_case timers
@@ -317,6 +318,14 @@ c_example_hello() {
     run -e GREETING=hi examples/hello x
     expect_status 0
     expect_out_line "hello from gorump" 'args: ["x"]' 'GREETING="hi"'
+}
+
+# gorump.stats times the boot's steps, from the kernel's first instruction
+# to exec, then the program's run to its exit (docs/PERFORMANCE.md).
+c_stats_boot() {
+    GORUMP_KERNEL_ARGS="gorump gorump.stats" run examples/hello
+    expect_status 0
+    expect_err '^gorump: stats: boot-us early=[0-9]+ memory=[0-9]+ clock=[0-9]+ .* exec=[0-9]+ program=[0-9]+$'
 }
 
 # hello in 4 MiB of RAM: its 2 MB go on the image's disk, as more than an
@@ -623,13 +632,18 @@ GO
     [ -e "$m/tmp/kept" ] || fail "the test's file in TMPDIR is not on the host"
 }
 
-# A packed file of pattern bytes (tests/go/mmap's pattern), at the same
-# path natively and in the guest; the last page partial.
+# Packed files of pattern bytes (tests/go/mmap's pattern), at the same
+# path natively and in the guest; the last page partial: one of 5 pages,
+# one of 20 for the fault-around window's checks, packed before the other
+# so that image bytes follow its last page.
 c_mmap() {
-    local f=$PWD/$dir/packed.bin
-    python3 -c 'import sys; n = 5 * 4096 + 123
-sys.stdout.buffer.write(bytes((i * 7 + i // 4096) & 255 for i in range(n)))' >"$f"
-    run --file "$f:$f" mmap "$f"
+    local f=$PWD/$dir/packed.bin g=$PWD/$dir/around.bin n
+    for n in 5 20; do
+        python3 -c 'import sys; n = int(sys.argv[1]) * 4096 + 123
+sys.stdout.buffer.write(bytes((i * 7 + i // 4096) & 255 for i in range(n)))' \
+            "$n" >"$([ "$n" = 5 ] && echo "$f" || echo "$g")"
+    done
+    run --file "$g:$g" --file "$f:$f" mmap "$f" "$g"
     expect_success
 }
 

@@ -21,7 +21,8 @@
 
 static struct {
     volatile uint32_t *regs;
-    uint64_t hz; /* timer ticks per second at divide-by-16 */
+    uint64_t hz;      /* timer ticks per second at divide-by-16 */
+    uint64_t cal_tsc; /* TSC when calibration's count began */
 } apic;
 
 static uint32_t apic_read(unsigned reg)
@@ -39,20 +40,52 @@ void apic_eoi(void)
     apic_write(APIC_EOI, 0);
 }
 
-/* Count timer ticks over 2 ms of (already calibrated) TSC time. */
-static void apic_calibrate(void)
+/* The timer counts down from its start in apic_init while clock_init
+ * calibrates the TSC (5 ms of the PIT, usually), and is read here, so
+ * that the two share one window instead of waiting one after the other.
+ * At least 2 ms of it, when the TSC's rate came from CPUID at once. */
+#define APIC_CAL_MIN_HZ_DIV 500 /* 1/500 s = 2 ms */
+
+static void apic_calibrate_start(void)
 {
     apic_write(APIC_TIMER_DIV, 0x3);
     apic_write(APIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
     apic_write(APIC_TIMER_INIT, 0xffffffff);
-    uint64_t span = clock_tsc_hz() / 500, t0 = rdtsc();
-    while (rdtsc() - t0 < span)
+    apic.cal_tsc = rdtsc();
+}
+
+/* The hypervisor's timing leaf (0x40000010: EBX, the local APIC's bus
+ * in kHz), or 0; the timer counts that bus divided by 16.  Only under a
+ * hypervisor (CPUID.1:ECX bit 31): on bare metal leaf 0x40000000 echoes
+ * the highest basic leaf. */
+static uint64_t apic_cpuid_hz(void)
+{
+    uint32_t r[4];
+    cpuid(1, 0, r);
+    if (!(r[2] & (1u << 31)))
+        return 0;
+    cpuid(0x40000000, 0, r);
+    if (r[0] < 0x40000010)
+        return 0;
+    cpuid(0x40000010, 0, r);
+    return (uint64_t)r[1] * 1000 / 16;
+}
+
+void apic_calibrate(void)
+{
+    uint64_t span = clock_tsc_hz() / APIC_CAL_MIN_HZ_DIV;
+    while (rdtsc() - apic.cal_tsc < span)
         ;
     uint32_t ticks = 0xffffffff - apic_read(APIC_TIMER_CUR);
+    uint64_t elapsed = rdtsc() - apic.cal_tsc;
     apic_write(APIC_TIMER_INIT, 0);
-    apic.hz = (uint64_t)ticks * 500;
+    apic.hz = apic_cpuid_hz();
+    if (!apic.hz)
+        apic.hz =
+            (uint64_t)((unsigned __int128)ticks * clock_tsc_hz() / elapsed);
     if (apic.hz == 0)
         panic("apic: timer does not count");
+    apic_write(APIC_LVT_TIMER, VEC_TIMER); /* one-shot, unmasked */
 }
 
 /* Every CPU's local APIC is at the same physical address (its own), so
@@ -72,8 +105,7 @@ void apic_init(void)
 
     apic.regs = mmio_map(apic_enable(), PAGE_SIZE);
     apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
-    apic_calibrate();
-    apic_write(APIC_LVT_TIMER, VEC_TIMER); /* one-shot, unmasked */
+    apic_calibrate_start();
 }
 
 /* The timer's rate is the boot CPU's: every local APIC counts the same

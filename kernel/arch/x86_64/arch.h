@@ -233,9 +233,12 @@ void arch_switch(uint64_t *save_sp, uint64_t next_sp);
 extern char thread_trampoline[];
 
 /* apic.c: the local APIC and its one-shot timer. */
-/* Boot only, after clock_init (it calibrates the timer against the TSC):
- * masks the 8259s, enables and maps the local APIC. */
+/* Boot only, before clock_init: masks the 8259s, enables and maps the
+ * local APIC and starts its timer counting; apic_calibrate, right after
+ * clock_init, measures the timer's rate against the TSC over the time
+ * clock_init took (at least 2 ms) and makes the timer one-shot. */
 void apic_init(void);
+void apic_calibrate(void);
 /* Ends the interrupt being serviced (the trap dispatcher does it). */
 void apic_eoi(void);
 /* Interrupt after ns nanoseconds (0: cancel). */

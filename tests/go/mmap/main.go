@@ -4,7 +4,8 @@
 // files, SIGBUS past the end, mprotect, madvise, mremap, msync, mincore,
 // /proc/self/maps and the errors Linux gives.
 //
-//	mmap PACKED          PACKED: a file of pattern bytes (see pattern)
+//	mmap PACKED AROUND   PACKED: a file of pattern bytes (see pattern);
+//	                     AROUND: one of 20 pages and 123 bytes (around.go)
 //	mmap -big FILE SHA   maps FILE read-only and checks its SHA-256
 package main
 
@@ -396,15 +397,18 @@ func main() {
 	debug.SetPanicOnFault(true)
 	if len(os.Args) == 4 && os.Args[1] == "-big" {
 		big(os.Args[2], os.Args[3])
-	} else if len(os.Args) == 2 {
+	} else if len(os.Args) == 3 {
 		packedPrivate(os.Args[1])
+		aroundEOF(os.Args[2])
+		aroundBounds(os.Args[2])
+		aroundProt(os.Args[2])
 		shared()
 		bolt()
 		anonymous()
 		fileRemap()
 		errorsLinux(os.Args[1])
 	} else {
-		must(fmt.Errorf("usage: mmap PACKED | mmap -big FILE SHA256"), "arguments")
+		must(fmt.Errorf("usage: mmap PACKED AROUND | mmap -big FILE SHA256"), "arguments")
 	}
 	if failed > 0 {
 		fmt.Printf("FAILED %d checks\n", failed)
