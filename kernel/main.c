@@ -264,7 +264,8 @@ void kmain(uint32_t start_info)
     blkdev_probe(cmdline_get());
     if (cmdline_has("gorump.ext2test"))
         ext2test_run();
-    diskfile_init(&img);
+    if (diskfile_init(&img))
+        refuse("its disk of large files is missing");
     vfs_init();
     int placed = vfs_load_image(&img);
     if (placed == -ENOMEM)
