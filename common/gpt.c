@@ -110,9 +110,8 @@ static int gpt_header(const uint8_t *s, uint64_t lba, uint64_t sectors,
     h->entries_crc = le32(s + HDR_ENTRIES_CRC);
     if (le32(s + HDR_REVISION) >> 16 != 1 || le32(s + HDR_RESERVED) != 0 ||
         le64(s + HDR_MY_LBA) != lba || h->first_usable > h->last_usable ||
-        h->last_usable >= sectors || h->first_usable == 0 ||
-        overlaps(lba, 1, h->first_usable, h->last_usable))
-        return GORUMP_GPT_EHEADER;
+        h->first_usable < 2 || h->last_usable >= sectors - 1)
+        return GORUMP_GPT_EHEADER; /* clear of the MBR and both headers */
     /* 128 * 2^n, at most a chunk, so a chunk holds whole entries. */
     if (esize < ENT_MIN || esize > CHUNK || (esize & (esize - 1)) != 0 ||
         h->nentries == 0 ||
@@ -173,9 +172,7 @@ static int gpt_try(gorump_gpt_read_fn *read, void *ctx, uint64_t sectors,
     }
     if (crc != h.entries_crc)
         return GORUMP_GPT_EENTRIES;
-    return found == 0 ? GORUMP_GPT_ENOPART
-           : found > 1 ? GORUMP_GPT_EDUP
-                       : bad;
+    return found == 0 ? GORUMP_GPT_ENOPART : found > 1 ? GORUMP_GPT_EDUP : bad;
 }
 
 int gorump_gpt_find(gorump_gpt_read_fn *read, void *ctx, uint64_t disk_sectors,
@@ -190,8 +187,8 @@ int gorump_gpt_find(gorump_gpt_read_fn *read, void *ctx, uint64_t disk_sectors,
     if (err == 0 || err == GORUMP_GPT_ENOPART || err == GORUMP_GPT_EPART ||
         err == GORUMP_GPT_EDUP)
         return err;
-    backup = gpt_try(read, ctx, disk_sectors, disk_sectors - 1, type, uniq,
-                     out);
+    backup =
+        gpt_try(read, ctx, disk_sectors, disk_sectors - 1, type, uniq, out);
     return backup == 0 || backup == GORUMP_GPT_ENOPART ||
                    backup == GORUMP_GPT_EPART || backup == GORUMP_GPT_EDUP
                ? backup
@@ -224,7 +221,7 @@ const char *gorump_gpt_strerror(int err)
 void gorump_gpt_guid_text(const uint8_t g[16], char out[37])
 {
     /* Bytes in text order: the first three fields are little-endian. */
-    static const uint8_t order[16] = {3, 2, 1, 0,  5,  4,  7,  6,
+    static const uint8_t order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
                                       8, 9, 10, 11, 12, 13, 14, 15};
     static const char hex[] = "0123456789abcdef";
     int o = 0;
