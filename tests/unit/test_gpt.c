@@ -16,16 +16,13 @@
 #include <gorump/gpt.h>
 
 #include "check.h"
-#include "elf_build.h" /* elf_put: little-endian stores */
+#include "gpt_build.h"
 
 #define SECTORS 8192u
-#define SEC GORUMP_GPT_SECTOR
+#define SEC GPT_SEC
 
-static const uint8_t uniq[16] = {1, 2, 3, 4, 5, 6, 7, 0x48, 0x89, 10,
-                                 11, 12, 13, 14, 15, 16};
-static const uint8_t esp_type[16] = {0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8,
-                                     0xd2, 0x11, 0xba, 0x4b, 0x00, 0xa0,
-                                     0xc9, 0x3e, 0xc9, 0x3b};
+static const uint8_t uniq[16] = {1,    2,  3,  4,  5,  6,  7,  0x48,
+                                 0x89, 10, 11, 12, 13, 14, 15, 16};
 
 struct mdisk {
     uint8_t *b;
@@ -48,74 +45,30 @@ static const uint8_t *mdisk_read(void *ctx, uint64_t lba, uint32_t n)
     return d->b + lba * SEC;
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
 static uint8_t *hdr(struct mdisk *d, int backup)
 {
-    return d->b + (backup ? d->sectors - 1 : 1) * SEC;
+    return gpt_hdr(d->b, d->sectors, backup);
 }
 
-/* Recomputes the header's CRC, after its entries' CRC. */
 static void fix(struct mdisk *d, int backup)
 {
-    uint8_t *h = hdr(d, backup);
-    uint64_t lba;
-    uint32_t n = get32(h + 80), size = get32(h + 84);
-
-    memcpy(&lba, h + 72, 8); /* little-endian host */
-    if (lba < d->sectors && (uint64_t)n * size <= (d->sectors - lba) * SEC)
-        elf_put(h + 88, gorump_crc32(0, d->b + lba * SEC, (size_t)n * size), 4);
-    elf_put(h + 16, 0, 4);
-    uint32_t hs = get32(h + 12);
-    elf_put(h + 16, gorump_crc32(0, h, hs <= SEC ? hs : 92), 4);
+    gpt_fix(d->b, d->sectors, backup);
 }
 
 static uint8_t *entry(struct mdisk *d, int backup, uint32_t i)
 {
-    uint8_t *h = hdr(d, backup);
-    uint64_t lba;
-
-    memcpy(&lba, h + 72, 8);
-    return d->b + lba * SEC + (uint64_t)i * get32(h + 84);
+    return gpt_entry(d->b, d->sectors, backup, i);
 }
 
 /* Both tables: nentries entries of esize bytes, entry 0 an ESP, entry 2
  * the files' partition at 2048-4095. */
 static void build(struct mdisk *d, uint32_t nentries, uint32_t esize)
 {
-    uint64_t asec = ((uint64_t)nentries * esize + SEC - 1) / SEC;
+    struct gpt_spec s = {d->sectors, nentries, esize, 2048, 4095, uniq};
 
-    memset(d->b, 0, (size_t)d->sectors * SEC);
+    gpt_build(d->b, &s);
     d->fail_from = d->fail_to = 0;
     d->outside = 0;
-    for (int backup = 0; backup < 2; backup++) {
-        uint8_t *h = hdr(d, backup);
-        uint64_t my = backup ? d->sectors - 1 : 1;
-        memcpy(h, "EFI PART", 8);
-        elf_put(h + 8, 0x00010000, 4);
-        elf_put(h + 12, 92, 4);
-        elf_put(h + 24, my, 8);
-        elf_put(h + 32, backup ? 1 : d->sectors - 1, 8);
-        elf_put(h + 40, 2 + asec, 8);
-        elf_put(h + 48, d->sectors - 2 - asec, 8);
-        elf_put(h + 72, backup ? d->sectors - 1 - asec : 2, 8);
-        elf_put(h + 80, nentries, 4);
-        elf_put(h + 84, esize, 4);
-        memcpy(entry(d, backup, 0), esp_type, 16);
-        elf_put(entry(d, backup, 0) + 32, 100, 8);
-        elf_put(entry(d, backup, 0) + 40, 2047, 8);
-        if (nentries > 2) {
-            memcpy(entry(d, backup, 2), gorump_gpt_files_type, 16);
-            memcpy(entry(d, backup, 2) + 16, uniq, 16);
-            elf_put(entry(d, backup, 2) + 32, 2048, 8);
-            elf_put(entry(d, backup, 2) + 40, 4095, 8);
-        }
-        fix(d, backup);
-    }
 }
 
 static int find(struct mdisk *d, struct gorump_gpt_part *p)
@@ -137,15 +90,14 @@ static void expect_found(struct mdisk *d)
 
 static void test_basics(struct mdisk *d)
 {
-    static const uint32_t sizes[][2] = {{128, 128}, {3, 128}, {4, 256},
-                                        {64, 4096}, {4096, 128}};
+    static const uint32_t sizes[][2] = {
+        {128, 128}, {3, 128}, {4, 256}, {64, 4096}, {4096, 128}};
     char text[37];
     struct gorump_gpt_part p;
     uint8_t other[16];
 
     CHECK_EQ(gorump_crc32(0, "123456789", 9), 0xcbf43926u);
-    CHECK_EQ(gorump_crc32(gorump_crc32(0, "1234", 4), "56789", 5),
-             0xcbf43926u);
+    CHECK_EQ(gorump_crc32(gorump_crc32(0, "1234", 4), "56789", 5), 0xcbf43926u);
     gorump_gpt_guid_text(gorump_gpt_files_type, text);
     CHECK(strcmp(text, "d02c0ba7-5030-4ac8-a089-c6f932a12807") == 0);
     CHECK(strcasecmp(text, GORUMP_GPT_FILES_TYPE) == 0);
@@ -159,10 +111,9 @@ static void test_basics(struct mdisk *d)
     CHECK_EQ(gorump_gpt_find(mdisk_read, d, d->sectors, gorump_gpt_files_type,
                              other, &p),
              GORUMP_GPT_ENOPART);
-    CHECK_EQ(gorump_gpt_find(mdisk_read, d, d->sectors, esp_type, uniq, &p),
+    CHECK_EQ(gorump_gpt_find(mdisk_read, d, d->sectors, gpt_esp_type, uniq, &p),
              GORUMP_GPT_ENOPART);
-    CHECK_EQ(gorump_gpt_find(mdisk_read, d, 2, gorump_gpt_files_type, uniq,
-                             &p),
+    CHECK_EQ(gorump_gpt_find(mdisk_read, d, 2, gorump_gpt_files_type, uniq, &p),
              GORUMP_GPT_ENOGPT);
     for (int e = GORUMP_GPT_EDUP; e <= GORUMP_GPT_EIO; e++)
         CHECK(strcmp(gorump_gpt_strerror(e), "unknown error") != 0);
@@ -223,30 +174,30 @@ static void test_header_rules(struct mdisk *d)
         int off, n;
         uint64_t v;
     } bad[] = {
-        {8, 4, 0x00020000},       /* revision 2.0 */
-        {12, 4, 91},              /* header smaller than the fields */
-        {12, 4, 513},             /* larger than its sector */
-        {20, 4, 1},               /* reserved */
-        {24, 8, 7},               /* not its own LBA */
-        {40, 8, 0},               /* usable from LBA 0 (the MBR) */
-        {40, 8, 1},               /* usable over the primary header */
-        {40, 8, 9000},            /* first usable after the last */
-        {48, 8, SECTORS - 1},     /* last usable over the backup header */
-        {48, 8, SECTORS},         /* last usable past the disk */
-        {48, 8, UINT64_MAX},      /* and far past it */
-        {72, 8, 0},               /* entries in the MBR */
-        {72, 8, SECTORS},         /* entries past the disk */
-        {72, 8, SECTORS - 2},     /* entries running past the disk */
-        {72, 8, 1000},            /* entries in the usable range */
-        {72, 8, UINT64_MAX - 1},  /* entry_lba + n overflows */
-        {80, 4, 0},               /* no entries */
-        {80, 4, 0xffffffffu},     /* far too many */
-        {80, 4, 8193},            /* over GORUMP_GPT_ENTRIES_MAX */
-        {84, 4, 0},               /* entry size 0 */
-        {84, 4, 100},             /* under 128 */
-        {84, 4, 384},             /* not 128 * 2^n */
-        {84, 4, 8192},            /* over a read */
-        {84, 4, 0x80000000u},     /* huge */
+        {8, 4, 0x00020000},      /* revision 2.0 */
+        {12, 4, 91},             /* header smaller than the fields */
+        {12, 4, 513},            /* larger than its sector */
+        {20, 4, 1},              /* reserved */
+        {24, 8, 7},              /* not its own LBA */
+        {40, 8, 0},              /* usable from LBA 0 (the MBR) */
+        {40, 8, 1},              /* usable over the primary header */
+        {40, 8, 9000},           /* first usable after the last */
+        {48, 8, SECTORS - 1},    /* last usable over the backup header */
+        {48, 8, SECTORS},        /* last usable past the disk */
+        {48, 8, UINT64_MAX},     /* and far past it */
+        {72, 8, 0},              /* entries in the MBR */
+        {72, 8, SECTORS},        /* entries past the disk */
+        {72, 8, SECTORS - 2},    /* entries running past the disk */
+        {72, 8, 1000},           /* entries in the usable range */
+        {72, 8, UINT64_MAX - 1}, /* entry_lba + n overflows */
+        {80, 4, 0},              /* no entries */
+        {80, 4, 0xffffffffu},    /* far too many */
+        {80, 4, 8193},           /* over GORUMP_GPT_ENTRIES_MAX */
+        {84, 4, 0},              /* entry size 0 */
+        {84, 4, 100},            /* under 128 */
+        {84, 4, 384},            /* not 128 * 2^n */
+        {84, 4, 8192},           /* over a read */
+        {84, 4, 0x80000000u},    /* huge */
     };
 
     CHECK_EQ(mutate_header(d, 8, 4, 0x00010002), 0); /* revision 1.2 */
@@ -270,8 +221,7 @@ static void test_header_rules(struct mdisk *d)
 
 /* The files' entry in both tables from first to last, and copied to
  * entry 77 too when dup; CRCs made right. */
-static int mutate_entry(struct mdisk *d, uint64_t first, uint64_t last,
-                        int dup)
+static int mutate_entry(struct mdisk *d, uint64_t first, uint64_t last, int dup)
 {
     struct gorump_gpt_part p;
 
