@@ -40,8 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               data, &p);
     if (err > 0 || err < GORUMP_GPT_EDUP)
         abort();
-    if (err == 0 &&
-        (p.sectors == 0 || p.first >= d.sectors || p.sectors > d.sectors - p.first))
+    if (err == 0 && (p.sectors == 0 || p.first >= d.sectors ||
+                     p.sectors > d.sectors - p.first))
         abort();
     return 0;
 }

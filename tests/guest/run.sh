@@ -1620,7 +1620,15 @@ c_disk_big() {
         BOOTDISK_KMSG="nvme0n1: no such partition" \
         capture tests/guest/bootdisk.sh raw bios nvme "$p"
     expect_status 0
-    rm -f "$p"
+    # The image from such a disk's ESP (LBA 4096) names a partition:
+    # gorump run refuses it, as it has no disk of its own.
+    run_tool build --format raw -o "$dir/big.raw" "$p"
+    expect_status 0
+    mcopy -i "$dir/big.raw@@$((4096 * 512))" ::/gorump/image "$dir/esp.img" ||
+        fail "no gorump/image in the ESP"
+    run_tool run "$dir/esp.img"
+    expect_tool_error "esp.img: its large files are in a partition of the bootable disk"
+    rm -f "$p" "$dir/big.raw"
 }
 
 # containerdisk's refusals, each with 125 and nothing left behind: an
