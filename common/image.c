@@ -125,10 +125,15 @@ static int image_take(struct gorump_image *img, uint32_t type, const uint8_t *s,
         return 0;
     case GORUMP_SECTION_DISK:
         /* Known to versions 2 and 3 (image_version_ok). */
-        if (size != 16 || le64(s + 8) != 0 || le64(s) == 0 ||
+        if ((size != GORUMP_DISK_SEC_SIZE &&
+             size != GORUMP_DISK_PART_SEC_SIZE) ||
+            le64(s + 8) != 0 || le64(s) == 0 ||
             le64(s) % GORUMP_DISK_ALIGN != 0)
             return GORUMP_IMAGE_ESECTION;
         img->disk_size = le64(s);
+        img->disk_part = size == GORUMP_DISK_SEC_SIZE ? NULL : s + 16;
+        if (img->disk_part && (le64(s + 16) | le64(s + 24)) == 0)
+            return GORUMP_IMAGE_ESECTION; /* the nil GUID names nothing */
         return 0;
     }
     return 0;
@@ -182,6 +187,7 @@ static void image_clear(struct gorump_image *img)
     img->file_times = NULL;
     img->file_times_size = 0;
     img->disk_size = 0;
+    img->disk_part = NULL;
     img->volumes = NULL;
     img->volumes_size = 0;
     img->program_disk_offset = 0;

@@ -303,7 +303,8 @@ void kmain(uint32_t start_info)
     boot_mark("blk");
     if (cmdline_has("gorump.ext2test"))
         ext2test_run();
-    diskfile_init(&img);
+    if (diskfile_init(&img))
+        refuse("its disk of large files is missing");
     boot_mark("diskfile");
     vfs_init();
     int placed = vfs_load_image(&img);

@@ -10,6 +10,10 @@
  *                  (GRUB x86_64-efi, which UEFI firmware starts from a
  *                  removable-style path with no NVRAM entry), boot/grub/
  *                  grub.cfg, gorump/kernel.elf and gorump/image
+ *   after the ESP  when the image has a disk of large files: that disk
+ *                  (type GORUMP_GPT_FILES_TYPE, the unique GUID the image
+ *                  records), which the kernel finds by reading the GPT
+ *                  (common/gpt.c; docs/IMAGE.md, "On a bootable disk")
  *
  * Both GRUBs read the same grub.cfg from the ESP: multiboot2 loads the
  * kernel (its Multiboot2 header, kernel/arch/x86_64/boot.S) with the
@@ -29,8 +33,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gorump/gpt.h>
+
 #include "bootdisk.h"
 #include "containerdisk.h"
+#include "image_write.h"
 #include "paths.h"
 #include "proc.h"
 #include "util.h"
@@ -42,6 +49,7 @@
 #define ESP_LBA 4096ull
 #define ESP_MIN (64ull << 20)  /* FAT32 needs 65525 clusters at least */
 #define GCE_ALIGN (1ull << 30) /* GCE takes disks of whole GiB */
+#define MIB_UP(x) (((x) + (1ull << 20) - 1) & ~((1ull << 20) - 1))
 #define GRUB_MODULES "part_gpt", "fat", "multiboot2", "normal", "configfile"
 
 static const char *const format_names[] = {
@@ -259,11 +267,61 @@ static int make_esp(const char *dir, const char *kernel, const char *image,
     return err;
 }
 
-/* The partition table, then the ESP, core.img and boot.img in place. */
-static int make_raw(const char *dir, const char *raw, uint64_t esp,
-                    uint64_t size, int sigfd)
+/* The GPT: BIOS boot, ESP and, when files.bytes, the files' partition
+ * after the ESP.  0, -1 or a signal. */
+static int make_gpt(const char *dir, const char *raw, uint64_t esp,
+                    const struct bootdisk_files *files, int sigfd)
 {
-    char part1[64], part2[64], f[4096 + 16], core[4096 + 16];
+    char part1[64], part2[64], part3[64], type3[64], uniq3[64], guid[37];
+    uint64_t lba3 = ESP_LBA + esp / SECTOR;
+    snprintf(part1, sizeof(part1), "1:%llu:%llu", CORE_LBA, ESP_LBA - 1);
+    snprintf(part2, sizeof(part2), "2:%llu:%llu", ESP_LBA,
+             (unsigned long long)(lba3 - 1));
+    /* 15 words, 8 for the files, the disk and NULL. */
+    char *gpt[25] = {"sgdisk", "-a",     "2048",   "-n",     part1,
+                     "-t",     "1:EF02", "-c",     "1:BIOS", "-n",
+                     part2,    "-t",     "2:EF00", "-c",     "2:EFI"};
+    int n = 15;
+    if (files->bytes > 0) {
+        snprintf(part3, sizeof(part3), "3:%llu:%llu", (unsigned long long)lba3,
+                 (unsigned long long)(lba3 + files->bytes / SECTOR - 1));
+        snprintf(type3, sizeof(type3), "3:%s", GORUMP_GPT_FILES_TYPE);
+        gorump_gpt_guid_text(files->in->disk_part, guid);
+        snprintf(uniq3, sizeof(uniq3), "3:%s", guid);
+        char *more[] = {"-n", part3, "-t", type3,
+                        "-u", uniq3, "-c", "3:gorump-files"};
+        memcpy(gpt + n, more, sizeof(more));
+        n += 8;
+    }
+    gpt[n] = (char *)raw;
+    return run(gpt, dir, sigfd);
+}
+
+/* The image's disk of large files into its partition of raw. */
+static int write_files(const char *raw, const struct bootdisk_files *files,
+                       uint64_t at, int sigfd)
+{
+    int fd = open(raw, O_WRONLY | O_CLOEXEC), err;
+
+    if (fd < 0) {
+        report("%s: %s", raw, strerror(errno));
+        return -1;
+    }
+    err = image_write_disk_at(fd, raw, files->in, at, sigfd);
+    if (close(fd) != 0 && err == 0) {
+        report("%s: %s", raw, strerror(errno));
+        err = -1;
+    }
+    return err;
+}
+
+/* The partition table, then the ESP, core.img, boot.img and the files in
+ * place. */
+static int make_raw(const char *dir, const char *raw, uint64_t esp,
+                    uint64_t size, const struct bootdisk_files *files,
+                    int sigfd)
+{
+    char f[4096 + 16], core[4096 + 16];
     int fd = open(raw, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err;
     if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
         report("%s: %s", raw, strerror(errno));
@@ -272,13 +330,9 @@ static int make_raw(const char *dir, const char *raw, uint64_t esp,
         return -1;
     }
     close(fd);
-    snprintf(part1, sizeof(part1), "1:%llu:%llu", CORE_LBA, ESP_LBA - 1);
-    snprintf(part2, sizeof(part2), "2:%llu:%llu", ESP_LBA,
-             ESP_LBA + esp / SECTOR - 1);
-    char *gpt[] = {"sgdisk", "-a", "2048",   "-n",        part1, "-t",
-                   "1:EF02", "-c", "1:BIOS", "-n",        part2, "-t",
-                   "2:EF00", "-c", "2:EFI",  (char *)raw, NULL};
-    err = run(gpt, dir, sigfd);
+    err = make_gpt(dir, raw, esp, files, sigfd);
+    if (err == 0 && files->bytes > 0)
+        err = write_files(raw, files, ESP_LBA * SECTOR + esp, sigfd);
     snprintf(f, sizeof(f), "%s/esp.img", dir);
     if (err == 0)
         err = copy_into(f, raw, ESP_LBA * SECTOR);
@@ -301,15 +355,16 @@ static int make_raw(const char *dir, const char *raw, uint64_t esp,
 }
 
 int bootdisk_write(enum bootdisk_format f, const char *kernel,
-                   const char *image, const char *cmdline, const char *dir,
-                   const char *out, int sigfd)
+                   const char *image, const struct bootdisk_files *files,
+                   const char *cmdline, const char *dir, const char *out,
+                   int sigfd)
 {
     char cfg[4096 + 16], raw[4096 + 16];
-    uint64_t files = file_size(kernel) + file_size(image) + (8ull << 20);
-    uint64_t esp =
-        (files + files / 16 + (1ull << 20) - 1) & ~((1ull << 20) - 1);
+    uint64_t bytes = file_size(kernel) + file_size(image) + (8ull << 20);
+    uint64_t esp = MIB_UP(bytes + bytes / 16);
     esp = esp < ESP_MIN ? ESP_MIN : esp;
-    uint64_t size = ESP_LBA * SECTOR + esp + (1ull << 20); /* + backup GPT */
+    /* The partitions, then 1 MiB for the backup GPT. */
+    uint64_t size = ESP_LBA * SECTOR + esp + files->bytes + (1ull << 20);
     if (f == BOOTDISK_GCE)
         size = (size + GCE_ALIGN - 1) / GCE_ALIGN * GCE_ALIGN;
     snprintf(cfg, sizeof(cfg), "%s/grub.cfg", dir);
@@ -322,7 +377,8 @@ int bootdisk_write(enum bootdisk_format f, const char *kernel,
     if (err == 0)
         err = make_esp(dir, kernel, image, esp, sigfd);
     if (err == 0)
-        err = make_raw(dir, f == BOOTDISK_RAW ? out : raw, esp, size, sigfd);
+        err = make_raw(dir, f == BOOTDISK_RAW ? out : raw, esp, size, files,
+                       sigfd);
     if (err != 0 || f == BOOTDISK_RAW)
         return err;
     /* containerdisk: the qcow2 in dir, then in its image archive. */

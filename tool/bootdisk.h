@@ -27,11 +27,23 @@ int bootdisk_format_parse(const char *s);
  * naming the Debian package). */
 int bootdisk_check_tools(enum bootdisk_format f);
 
+struct image_input;
+
+/* The image's disk of large files, for its partition: bytes (a multiple
+ * of 1 MiB, at least the disk's size; 0: no disk), written from in, whose
+ * disk_part is the partition's unique GUID. */
+struct bootdisk_files {
+    uint64_t bytes;
+    const struct image_input *in;
+};
+
 /* Writes the disk of format f to out (a new file) from the kernel, the
- * image and the kernel command line; dir is a private scratch directory.
- * 0, -1 (reported) or a signal taken from sigfd. */
+ * image, its files (files->bytes 0: none) and the kernel command line;
+ * dir is a private scratch directory.  0, -1 (reported) or a signal
+ * taken from sigfd. */
 int bootdisk_write(enum bootdisk_format f, const char *kernel,
-                   const char *image, const char *cmdline, const char *dir,
-                   const char *out, int sigfd);
+                   const char *image, const struct bootdisk_files *files,
+                   const char *cmdline, const char *dir, const char *out,
+                   int sigfd);
 
 #endif

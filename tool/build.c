@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,25 +130,34 @@ static int build_write(struct job *j, const char *out)
     return err == 0 ? build_rename(tmp, out) : err;
 }
 
+/* A random version 4 GUID (RFC 9562 §5.4) as a GPT stores it: the
+ * version in the high nibble of the third field's (little-endian) high
+ * byte, the variant in byte 8.  0 or -1 (reported). */
+static int build_guid(uint8_t g[16])
+{
+    if (getrandom(g, 16, 0) != 16) {
+        report("getrandom: %s", strerror(errno));
+        return -1;
+    }
+    g[7] = (uint8_t)((g[7] & 0x0f) | 0x40);
+    g[8] = (uint8_t)((g[8] & 0x3f) | 0x80);
+    return 0;
+}
+
 /* --format raw|qcow2|vmdk|gce|containerdisk: the image in the workdir, then the
  * disk into a temporary file beside OUT, renamed into place.  0, -1 or a
  * signal. */
-static int build_disk(struct job *j, const char *out)
+static int build_disk_write(struct job *j, const struct bootdisk_files *files,
+                            const char *out)
 {
     char kernel[4096], image[4096], tmp[4096];
     int fd, err;
 
-    if (image_disk_size(&j->in) != 0) {
-        report("%s: files of 16 MiB or more (the image's disk) cannot go on "
-               "a bootable disk yet: build an image (docs/DEPLOY.md)",
-               j->a->program);
-        return -1;
-    }
     if (j->wd.path[0] == '\0' && workdir_create(&j->wd) != 0)
         return -1;
     if (workdir_file(&j->wd, "image", image, sizeof(image)) != 0)
         return -1;
-    err = image_write_file(image, &j->in, j->sigfd);
+    err = image_write_image(image, &j->in, j->sigfd);
     if (err != 0)
         return err;
     fd = build_temp(out, tmp, sizeof(tmp));
@@ -157,13 +167,31 @@ static int build_disk(struct job *j, const char *out)
     err =
         find_kernel(j->a->kernel, kernel, sizeof(kernel)) != 0
             ? -1
-            : bootdisk_write(j->a->format, kernel, image, qemu_kernel_cmdline(),
-                             j->wd.path, tmp, j->sigfd);
+            : bootdisk_write(j->a->format, kernel, image, files,
+                             qemu_kernel_cmdline(), j->wd.path, tmp, j->sigfd);
     if (err != 0) {
         unlink(tmp);
         return err;
     }
     return build_rename(tmp, out);
+}
+
+/* The image's disk of large files, if it has one, goes into a partition
+ * of the bootable disk (whole MiB) under a new unique GUID, which the
+ * image records (docs/IMAGE.md, "On a bootable disk"). */
+static int build_disk(struct job *j, const char *out)
+{
+    uint8_t guid[16];
+    struct bootdisk_files files = {image_disk_size(&j->in), &j->in};
+    int err;
+
+    files.bytes = (files.bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
+    if (files.bytes > 0 && build_guid(guid) != 0)
+        return -1;
+    j->in.disk_part = files.bytes > 0 ? guid : NULL;
+    err = build_disk_write(j, &files, out);
+    j->in.disk_part = NULL;
+    return err;
 }
 
 /* --list: the records the image would hold, in order. */

@@ -28,12 +28,14 @@ struct disk_out {
     int fd;
     const char *path;
     uint8_t *buf;
+    uint64_t base; /* where the disk starts in fd */
 };
 
 static int disk_pwrite(struct disk_out *d, const void *p, size_t n, uint64_t at)
 {
     const uint8_t *b = p;
 
+    at += d->base;
     while (n > 0) {
         ssize_t w = pwrite(d->fd, b, n, (off_t)at);
         if (w < 0 && errno == EINTR)
@@ -152,19 +154,20 @@ static int disk_files(struct disk_out *d, const struct image_input *in,
     return 0;
 }
 
-int image_write_disk(int fd, const char *path, const struct image_input *in,
-                     int sigfd)
+int image_write_disk_at(int fd, const char *path, const struct image_input *in,
+                        uint64_t base, int sigfd)
 {
     struct image_layout l;
-    struct disk_out d = {.fd = fd, .path = path};
-    int err;
+    struct disk_out d = {.fd = fd, .path = path, .base = base};
+    int err = 0;
 
     if (image_plan(in, &l) != 0 || (d.buf = malloc(COPY_BUF)) == NULL) {
         image_plan_free(&l);
         report("out of memory");
         return -1;
     }
-    err = ftruncate(fd, (off_t)l.disk_size);
+    if (base == 0)
+        err = ftruncate(fd, (off_t)l.disk_size);
     if (err != 0)
         report("%s: cannot write the disk: %s", path, strerror(errno));
     else
@@ -172,4 +175,10 @@ int image_write_disk(int fd, const char *path, const struct image_input *in,
     image_plan_free(&l);
     free(d.buf);
     return err;
+}
+
+int image_write_disk(int fd, const char *path, const struct image_input *in,
+                     int sigfd)
+{
+    return image_write_disk_at(fd, path, in, 0, sigfd);
 }

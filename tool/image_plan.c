@@ -110,7 +110,10 @@ static uint64_t plan_meta(const struct image_input *in, struct image_layout *l)
     l->files_off = image_align(l->exe_off + l->exe_size, 8);
     l->times_off = l->files_off + l->files_size;
     l->disk_sec_off = l->times_off + l->times_size;
-    l->vol_off = l->disk_sec_off + (l->disk_size > 0 ? IMAGE_DISK_SEC_SIZE : 0);
+    l->disk_sec_size = l->disk_size == 0       ? 0
+                       : in->disk_part != NULL ? GORUMP_DISK_PART_SEC_SIZE
+                                               : GORUMP_DISK_SEC_SIZE;
+    l->vol_off = l->disk_sec_off + l->disk_sec_size;
     l->vol_size = plan_volumes(in);
     return l->vol_off + l->vol_size;
 }

@@ -17,7 +17,6 @@ struct pack_file;
 #define IMAGE_REC_SIZE 48u
 #define IMAGE_TIMES_SIZE 16u
 #define IMAGE_PAGE 4096u
-#define IMAGE_DISK_SEC_SIZE 16u
 /* Regular files of this size or more go to the image's disk. */
 #define IMAGE_DISK_MIN (16u << 20)
 /* The largest regular file an image may hold: the kernel keeps a file's
@@ -34,6 +33,7 @@ struct image_layout {
     uint64_t files_off, files_size;
     uint64_t times_off, times_size; /* FILETIMES, when there are files */
     uint64_t disk_sec_off;          /* DISK, when disk_size is not 0 */
+    uint64_t disk_sec_size;         /* its bytes: 16, or 32 with a GUID */
     uint64_t vol_off, vol_size;     /* VOLUMES, when vol_size is not 0 */
     uint64_t prog_off, prog_size;   /* prog_size 0: the program is a file */
     uint64_t *data_off; /* per packed file, where its bytes go (0: none) */

@@ -86,6 +86,14 @@ int image_map(const char *path, struct image_map *m)
         image_unmap(m);
         return -1;
     }
+    if (m->img.disk_part != NULL) {
+        report("%s: its large files are in a partition of the bootable disk "
+               "it came from (docs/IMAGE.md, \"On a bootable disk\"): boot "
+               "that disk",
+               path);
+        image_unmap(m);
+        return -1;
+    }
     m->program = m->img.program;
     m->program_size = m->img.program_size;
     if (m->img.program_disk_size != 0 && map_disk_program(path, m) != 0) {

@@ -252,7 +252,7 @@ static int write_head(struct sink *s, const struct image_input *in,
     }
     if (l->disk_size > 0)
         write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_DISK, l->disk_sec_off,
-                      IMAGE_DISK_SEC_SIZE);
+                      l->disk_sec_size);
     if (l->vol_size > 0)
         write_section(e += IMAGE_SEC_SIZE, GORUMP_SECTION_VOLUMES, l->vol_off,
                       l->vol_size);
@@ -322,9 +322,11 @@ static int write_meta(struct sink *s, const struct image_input *in,
     for (size_t i = 0; i < l->nfiles && err == 0; i++)
         err = write_times(s, &in->files->v[i]);
     if (err == 0 && l->disk_size > 0) {
-        uint8_t d[IMAGE_DISK_SEC_SIZE] = {0};
+        uint8_t d[GORUMP_DISK_PART_SEC_SIZE] = {0};
         put64(d, l->disk_size);
-        err = sink_put(s, d, sizeof(d));
+        if (in->disk_part != NULL)
+            memcpy(d + 16, in->disk_part, 16);
+        err = sink_put(s, d, l->disk_sec_size);
     }
     for (int i = 0; i < in->nvolumes && err == 0; i++) {
         char *v[] = {in->volumes[i].ro ? "ro" : "rw", in->volumes[i].host,

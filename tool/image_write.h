@@ -32,6 +32,10 @@ struct image_input {
      * version 3); none: no section. */
     int nvolumes;
     const struct run_share *volumes;
+    /* A bootable disk: the unique GUID (16 bytes, as the GPT stores it)
+     * of the partition that holds the disk (docs/IMAGE.md, "On a bootable
+     * disk"); NULL: the disk is a file beside the image. */
+    const uint8_t *disk_part;
 };
 
 /*
@@ -58,6 +62,11 @@ uint64_t image_disk_size(const struct image_input *in);
  * where the sources are.  Same results as image_write_fd. */
 int image_write_disk(int fd, const char *path, const struct image_input *in,
                      int sigfd);
+/* The same at byte base of FD, a file already base + the disk's size
+ * long or more, which is left as it is around the disk (the partition of
+ * a bootable disk, bootdisk.c). */
+int image_write_disk_at(int fd, const char *path, const struct image_input *in,
+                        uint64_t base, int sigfd);
 
 /* image_write_fd into a new file PATH (mode 0600; it must not exist),
  * and the disk, when IN needs one, into PATH.disk likewise; both are

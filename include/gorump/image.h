@@ -77,12 +77,18 @@ struct gorump_volume {
  * records with GORUMP_FILE_ON_DISK in their flags (regular files only)
  * give data_offset and data_size in that disk, data_offset a multiple of
  * GORUMP_DISK_ALIGN and the data inside disk_size.  The guest sees the
- * disk as the virtio-blk device whose id is GORUMP_DISK_ID.
+ * disk as the virtio-blk device whose id is GORUMP_DISK_ID; or, when
+ * the section is the longer form, as the GPT partition of type
+ * GORUMP_GPT_FILES_TYPE (gpt.h) whose unique partition GUID is part_guid
+ * (a bootable disk: docs/IMAGE.md, "On a bootable disk").
  */
 struct gorump_disk {
-    uint64_t disk_size; /* bytes, a multiple of GORUMP_DISK_ALIGN, not 0 */
-    uint64_t reserved;  /* zero */
+    uint64_t disk_size;    /* bytes, a multiple of GORUMP_DISK_ALIGN, not 0 */
+    uint64_t reserved;     /* zero */
+    uint8_t part_guid[16]; /* only in a section of 32 bytes: not all zero */
 };
+#define GORUMP_DISK_SEC_SIZE 16      /* the disk beside the image */
+#define GORUMP_DISK_PART_SEC_SIZE 32 /* the disk in a partition */
 #define GORUMP_DISK_ALIGN 4096
 #define GORUMP_DISK_ID "gorump-files"
 #define GORUMP_FILE_ON_DISK 1 /* gorump_file_record.flags */
@@ -168,7 +174,10 @@ struct gorump_image {
     const char *exe_path;      /* NUL-terminated, or NULL when absent */
     const uint8_t *file_times; /* FILETIMES section, or NULL */
     uint64_t file_times_size;
-    uint64_t disk_size;  /* from the DISK section; 0: no disk */
+    uint64_t disk_size; /* from the DISK section; 0: no disk */
+    /* The DISK section's partition GUID, as a GPT stores it, or NULL:
+     * the disk is the device GORUMP_DISK_ID. */
+    const uint8_t *disk_part;
     const char *volumes; /* VOLUMES section (version 3), or NULL */
     uint64_t volumes_size;
     /* An empty PROGRAM section (version 2): the program is the regular

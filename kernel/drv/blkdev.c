@@ -4,10 +4,13 @@
  * before a driver sees it: whole sectors, the driver's limits on a
  * request's pieces, the device's end, a read-only device.  Drivers probe
  * in a fixed order (virtio first), so a device's name and index do not
- * depend on timing.
+ * depend on timing.  A partition is found here too, by reading each
+ * device's GPT through common/gpt.c, which checks it as untrusted input.
  */
 #include "arch/x86_64/arch.h"
 #include "drv/blkdev.h"
+#include "gorump/gpt.h"
+#include "mm/mm.h"
 
 static struct {
     struct blkdev *dev[BLK_MAX];
@@ -126,6 +129,44 @@ int blkdev_request_unchecked(struct blkdev *b, enum blk_op op, uint64_t sector,
     if (n < 0 || n > b->segs_max)
         return -EINVAL;
     return b->ops->request(b, op, sector, segs, n);
+}
+
+/* gorump_gpt_find's reader: n sectors into one page, in pieces the
+ * device takes. */
+struct blk_gpt {
+    struct blkdev *b;
+    uint64_t pa;
+};
+
+static const uint8_t *blk_gpt_read(void *ctx, uint64_t lba, uint32_t n)
+{
+    struct blk_gpt *g = ctx;
+    uint32_t step = MAX(g->b->seg_bytes_max / BLK_SECTOR, 1u);
+    for (uint32_t i = 0; i < n; i += step) {
+        struct blk_seg seg = {g->pa + i * BLK_SECTOR,
+                              MIN(step, n - i) * BLK_SECTOR};
+        if (blkdev_read(g->b, lba + i, &seg, 1))
+            return NULL;
+    }
+    return phys_to_virt(g->pa);
+}
+
+struct blkdev *blkdev_find_part(const uint8_t type[16], const uint8_t uniq[16],
+                                struct gorump_gpt_part *part, int err[BLK_MAX])
+{
+    struct blk_gpt g = {NULL, pmem_alloc(0)};
+    struct blkdev *found = NULL;
+    for (int i = 0; i < blk.n; i++)
+        err[i] = GORUMP_GPT_EIO;
+    for (int i = 0; i < blk.n && g.pa && !found; i++) {
+        g.b = blk.dev[i];
+        err[i] =
+            gorump_gpt_find(blk_gpt_read, &g, g.b->sectors, type, uniq, part);
+        found = err[i] ? NULL : g.b;
+    }
+    if (g.pa)
+        pmem_free(g.pa, 0);
+    return found;
 }
 
 void blkdev_probe(const char *cmdline)

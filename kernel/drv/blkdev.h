@@ -78,6 +78,13 @@ struct blkdev *blkdev_find(const char *id);
 /* The device named by the word at the start of word ("vda", ended by a
  * space or the end), or NULL. */
 struct blkdev *blkdev_by_name(const char *word);
+struct gorump_gpt_part;
+/* The device whose GPT has the partition of type `type` and unique
+ * partition GUID uniq (both as the table stores them), and *part, its
+ * sectors; or NULL, with err[i] (a GORUMP_GPT_E* code, gpt.h) saying why
+ * device i has not, for each of blkdev_count()'s devices. */
+struct blkdev *blkdev_find_part(const uint8_t type[16], const uint8_t uniq[16],
+                                struct gorump_gpt_part *part, int err[BLK_MAX]);
 /* Reads or writes the sectors from sector on, into or from the n pieces
  * in order: 0, -EINVAL (n or a piece's length out of bounds), -EIO (past
  * the end of the device, a device error, a broken device), -EROFS

@@ -2,7 +2,9 @@
  * fs/diskfile.c — packed files whose data is on the image's disk (see
  * fs.h and docs/FILESYSTEM.md): reading their pages on demand from the
  * virtio-blk device whose id is GORUMP_DISK_ID (or that gorump.filesdisk=
- * names), and giving the clean ones back under memory pressure.  The
+ * names), or from the GPT partition the image names (a bootable disk:
+ * the disk is then that partition's sectors, an offset and a length),
+ * and giving the clean ones back under memory pressure.  The
  * clean pages of ext2 volumes' files (fs/mount_ops.c) are on the same
  * clock: one page cache.
  *
@@ -25,6 +27,7 @@
  */
 #include "drv/blkdev.h"
 #include "fs/fs.h"
+#include "gorump/gpt.h"
 #include "gorump/image.h"
 #include "mm/mm.h"
 
@@ -33,6 +36,8 @@
 
 static struct {
     struct blkdev *disk; /* NULL: missing, every read is -EIO */
+    uint64_t base;       /* the disk's first sector on the device */
+    uint64_t sectors;    /* and its length */
     uint64_t disk_size;
     struct list nodes; /* struct node, by disk_link */
     struct node *hand; /* the clock: a node and a page in it */
@@ -48,27 +53,57 @@ static struct {
 static uint64_t df_reclaim(uint64_t want);
 static void df_make_room(uint64_t n);
 
-void diskfile_init(const struct gorump_image *img)
+/* The disk as a partition of a bootable disk (docs/IMAGE.md, "On a
+ * bootable disk"): 0, or -ENOENT when no device's GPT has it (each
+ * device's reason said). */
+static int df_find_part(const uint8_t *guid)
+{
+    int err[BLK_MAX];
+    char text[37];
+    struct gorump_gpt_part part;
+    df.disk = blkdev_find_part(gorump_gpt_files_type, guid, &part, err);
+    if (df.disk) {
+        df.base = part.first;
+        df.sectors = part.sectors;
+        return 0;
+    }
+    gorump_gpt_guid_text(guid, text);
+    kprintf("gorump: image: its large files are in GPT partition %s, on "
+            "none of the %d disks:\n",
+            text, blkdev_count());
+    for (int i = 0; i < blkdev_count(); i++)
+        kprintf("gorump:   %s: %s\n", blkdev_get(i)->name,
+                gorump_gpt_strerror(err[i]));
+    return -ENOENT;
+}
+
+int diskfile_init(const struct gorump_image *img)
 {
     pmem_set_reclaim(df_reclaim);
     df.disk_size = img->disk_size;
     if (!img->disk_size)
-        return;
+        return 0;
+    if (img->disk_part && df_find_part(img->disk_part))
+        return -ENOENT;
     /* gorump.filesdisk=vda names it where the VMM cannot give a disk an
      * id (Firecracker: docs/DEPLOY.md). */
     const char *name = cmdline_value("gorump.filesdisk=");
-    df.disk = name ? blkdev_by_name(name) : blkdev_find(GORUMP_DISK_ID);
+    if (!img->disk_part) {
+        df.disk = name ? blkdev_by_name(name) : blkdev_find(GORUMP_DISK_ID);
+        df.sectors = df.disk ? df.disk->sectors : 0;
+    }
     if (!df.disk)
         kprintf("gorump: image: its disk of large files (%s %.*s) is not "
                 "attached: reading them fails with EIO\n",
                 name ? "named" : "id",
                 (int)(name ? strcspn(name, " ") : strlen(GORUMP_DISK_ID)),
                 name ? name : GORUMP_DISK_ID);
-    else if (df.disk->sectors < img->disk_size / BLK_SECTOR)
+    else if (df.sectors < img->disk_size / BLK_SECTOR)
         kprintf("gorump: image: its disk of large files has %lu bytes, "
                 "not %lu: reading past them fails with EIO\n",
-                (unsigned long)(df.disk->sectors * BLK_SECTOR),
+                (unsigned long)(df.sectors * BLK_SECTOR),
                 (unsigned long)img->disk_size);
+    return 0;
 }
 
 int diskfile_attach(struct node *n, uint64_t off, uint64_t size)
@@ -228,8 +263,11 @@ static int df_read(struct node *nd, uint64_t idx, const uint64_t *pa, int n)
         return -EIO;
     for (int i = 0; i < n; i++)
         segs[i] = (struct blk_seg){pa[i], PAGE_SIZE};
-    uint64_t at = nd->disk_off + idx * PAGE_SIZE;
-    if (blkdev_read(df.disk, at / BLK_SECTOR, segs, n))
+    /* Inside the disk's sectors: a partition's neighbours are not ours. */
+    uint64_t at = (nd->disk_off + idx * PAGE_SIZE) / BLK_SECTOR;
+    uint64_t count = (uint64_t)n * (PAGE_SIZE / BLK_SECTOR);
+    if (at >= df.sectors || count > df.sectors - at ||
+        blkdev_read(df.disk, df.base + at, segs, n))
         return -EIO;
     for (int i = 0; i < n; i++) {
         uint64_t start = (idx + i) * PAGE_SIZE;

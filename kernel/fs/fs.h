@@ -247,8 +247,10 @@ static inline uint64_t node_pg_pa(uint64_t entry)
 {
     return entry & ~(uint64_t)NODE_PG_FLAGS;
 }
-/* Finds the image's disk (by its id) if the image has one. */
-void diskfile_init(const struct gorump_image *img);
+/* Finds the image's disk, if it has one: by its id, or as the GPT
+ * partition the image names.  0, or -ENOENT when that partition is on
+ * no device (each device's reason printed): the boot cannot go on. */
+int diskfile_init(const struct gorump_image *img);
 /* Makes n (a new regular file of size bytes) read its data from the disk
  * at off.  0 or -ENOMEM. */
 int diskfile_attach(struct node *n, uint64_t off, uint64_t size);

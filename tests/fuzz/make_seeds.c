@@ -4,8 +4,9 @@
  * FILES and EXEPATH sections), DIR/elf/ the hand-built ELF files of the
  * unit tests (static, static PIE, dynamic with interpreter and needed
  * libraries), DIR/ldcache/ a small ld.so.cache and the host's own if it
- * has one.  Built and run by `make check-fuzz`, so the seeds always
- * follow the current formats.
+ * has one, DIR/gpt/ small disks with a valid GUID partition table (the
+ * GUID looked for first, as fuzz_gpt.c reads them).  Built and run by `make
+ * check-fuzz`, so the seeds always follow the current formats.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "elf_build.h"
+#include "gpt_build.h"
 #include "image_write.h"
 #include "pack.h"
 #include "util.h"
@@ -128,6 +130,28 @@ static int save_ldcache(const char *dir)
     return err;
 }
 
+/* Disks of 96 sectors: the files' partition found, with 4 entries of
+ * 128 bytes and 2 of 256; and one whose GUID is not the partition's. */
+static int save_gpt(const char *dir)
+{
+    static const uint8_t uniq[16] = {0xfa, 0xce, 0xb0, 0x0c, 1, 2,  3,  0x44,
+                                     0x85, 6,    7,    8,    9, 10, 11, 12};
+    static uint8_t buf[16 + 96 * GPT_SEC];
+    struct gpt_spec s = {96, 4, 128, 40, 60, uniq};
+    int err;
+
+    memcpy(buf, uniq, 16);
+    gpt_build(buf + 16, &s);
+    err = save(dir, "found", buf, sizeof(buf));
+    s.nentries = 3;
+    s.esize = 256;
+    gpt_build(buf + 16, &s);
+    err |= save(dir, "wide", buf, sizeof(buf));
+    buf[0] ^= 1;
+    err |= save(dir, "other", buf, sizeof(buf));
+    return err;
+}
+
 static int make_dir(const char *top, const char *sub, char *out, size_t size)
 {
     mkdir(top, 0755);
@@ -158,7 +182,7 @@ int main(int argc, char **argv)
     static uint8_t big_program[16u << 20];
     struct pack_file bf = {
         .mode = 0100755, .size = sizeof(big_program), .data = big_program};
-    char images[4096], elfs[4096], caches[4096];
+    char images[4096], elfs[4096], caches[4096], gpts[4096];
     int err = 0;
 
     if (argc != 2) {
@@ -167,7 +191,8 @@ int main(int argc, char **argv)
     }
     if (make_dir(argv[1], "image", images, sizeof(images)) != 0 ||
         make_dir(argv[1], "elf", elfs, sizeof(elfs)) != 0 ||
-        make_dir(argv[1], "ldcache", caches, sizeof(caches)) != 0)
+        make_dir(argv[1], "ldcache", caches, sizeof(caches)) != 0 ||
+        make_dir(argv[1], "gpt", gpts, sizeof(gpts)) != 0)
         return 1;
     err |= sample_files(&list);
     pack_init(&none, -1);
@@ -192,6 +217,7 @@ int main(int argc, char **argv)
     err |= save_elf(elfs, "exec", elf_sample_exec());
     err |= save_elf(elfs, "pie", elf_sample_pie());
     err |= save_ldcache(caches);
+    err |= save_gpt(gpts);
     {
         size_t len;
         uint8_t *f = elf_build_dynamic(&len);

@@ -15,7 +15,13 @@
 # such device and the guest halts instead).  Passes (exit 0) when the
 # program's stdout, decoded from the console framing (include/gorump/
 # console.h), has a line SUCCESS and the exit record says status 0.
-# GORUMP, BOOTDISK_TIMEOUT (seconds, 120) and OVMF_DIR may be set.
+# GORUMP, BOOTDISK_TIMEOUT (seconds, 120) and OVMF_DIR may be set, and:
+#   BOOTDISK_EXPECT   a line the program's stdout must have too
+#   BOOTDISK_MANGLE   a command run with the built disk's path (raw only)
+#                     before the boot, to break it on purpose
+#   BOOTDISK_STATUS   the exit status wanted instead of 0 (SUCCESS is
+#                     then not asked for)
+#   BOOTDISK_KMSG     text the kernel's messages must have
 set -uo pipefail
 [ $# -ge 4 ] || { echo "usage: $0 FORMAT FIRMWARE BUS PROGRAM [ARG...]" >&2; exit 2; }
 fmt=$1 fw=$2 bus=$3
@@ -32,6 +38,11 @@ out=$work/disk.$fmt
     exit 1
 }
 qfmt=$fmt
+if [ -n "${BOOTDISK_MANGLE:-}" ]; then
+    [ "$fmt" = raw ] || { echo "bootdisk: BOOTDISK_MANGLE needs raw" >&2; exit 2; }
+    $BOOTDISK_MANGLE "$out" >"$work/mangle.log" 2>&1 ||
+        { cat "$work/mangle.log" >&2; exit 1; }
+fi
 case $fmt in
 gce) tar -xzf "$out" -C "$work" && out=$work/disk.raw && qfmt=raw || exit 1 ;;
 containerdisk)
@@ -58,10 +69,12 @@ timeout -k 5 "$tmo" qemu-system-x86_64 "${args[@]}" </dev/null
 # The console's framing: DLE '1' stdout, DLE '2' stderr, DLE 'k' kernel,
 # DLE DLE a DLE, DLE 'x' S the exit status.  Bytes before the kernel's
 # first record (the firmware's, GRUB's) count as the kernel's stream.
-python3 - "$work/serial" <<'PY'
+python3 - "$work/serial" "${BOOTDISK_EXPECT:-}" "${BOOTDISK_STATUS:-0}" \
+    "${BOOTDISK_KMSG:-}" <<'PY'
 import sys
 data = open(sys.argv[1], "rb").read()
-out, cur, status, i = bytearray(), "k", None, 0
+expect, want_status, kmsg = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+out, kout, cur, status, i = bytearray(), bytearray(), "k", None, 0
 while i < len(data):
     b = data[i]
     if b == 0x10 and i + 1 < len(data):
@@ -78,11 +91,24 @@ while i < len(data):
         continue
     if cur == "1":
         out.append(b)
+    elif cur == "k":
+        kout.append(b)
     i += 1
 text = out.decode("utf-8", "replace")
+ktext = kout.decode("utf-8", "replace")
 sys.stdout.write(text)
-if "SUCCESS" not in text.splitlines() or status != 0:
-    sys.stderr.write("bootdisk: no SUCCESS line or exit status %r\n" % status)
+lines = text.splitlines()
+bad = []
+if status != want_status:
+    bad.append("exit status %r, not %d" % (status, want_status))
+if want_status == 0 and "SUCCESS" not in lines:
+    bad.append("no SUCCESS line")
+if expect and expect not in lines:
+    bad.append("no line %r" % expect)
+if kmsg and kmsg not in ktext:
+    bad.append("the kernel did not say %r" % kmsg)
+if bad:
+    sys.stderr.write("bootdisk: %s\n" % "; ".join(bad))
     sys.stderr.write(data.decode("latin-1")[-2000:] + "\n")
     sys.exit(1)
 PY

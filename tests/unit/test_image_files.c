@@ -570,6 +570,52 @@ static void test_disk(void)
     free(data);
 }
 
+/* On a bootable disk the DISK section is 32 bytes, the partition's
+ * unique GUID after the size: found by the parser, the nil GUID and
+ * other section sizes refused. */
+static void test_disk_part(void)
+{
+    static const uint8_t guid[16] = {0xde, 0xad, 0xbe, 0xef, 1, 2,  3,  4,
+                                     5,    6,    7,    8,    9, 10, 11, 12};
+    struct pack_list l;
+    struct gorump_image g;
+    uint64_t mib16 = 16u << 20;
+    uint8_t *data = calloc(1, mib16), *img;
+    size_t len;
+    struct image_input in = {.program = prog,
+                             .program_size = sizeof(prog),
+                             .nargs = 1,
+                             .args = args,
+                             .files = &l,
+                             .disk_part = guid};
+
+    pack_init(&l, -1);
+    add(&l, "/big", REG_MODE, data, mib16);
+    CHECK_EQ(image_build(&in, &img, &len), 0);
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    CHECK_EQ(g.disk_size, mib16);
+    CHECK(g.disk_part != NULL && memcmp(g.disk_part, guid, 16) == 0);
+    uint8_t *sec = img + 32;
+    while (get32(sec) != GORUMP_SECTION_DISK)
+        sec += 24;
+    CHECK_EQ(get64(sec + 16), GORUMP_DISK_PART_SEC_SIZE);
+    uint8_t *part = img + get64(sec + 8) + 16;
+    memset(part, 0, 16); /* the nil GUID */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_ESECTION);
+    memcpy(part, guid, 16);
+    put64(sec + 16, 24); /* neither form */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), GORUMP_IMAGE_ESECTION);
+    put64(sec + 16, GORUMP_DISK_SEC_SIZE); /* the disk beside the image */
+    reseal(img);
+    CHECK_EQ(gorump_image_parse(img, len, &g), 0);
+    CHECK(g.disk_part == NULL);
+    free(img);
+    pack_free(&l);
+    free(data);
+}
+
 /* Builds IN and parses it; the parser's result, the image in *img. */
 static int parse_built(const struct image_input *in, uint8_t **img,
                        struct gorump_image *g)
@@ -648,6 +694,7 @@ int main(void)
     test_no_files();
     test_file_times();
     test_disk();
+    test_disk_part();
     test_disk_program();
     return check_done();
 }
