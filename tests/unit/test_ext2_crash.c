@@ -14,11 +14,20 @@
  * directory (two names, or ".." wrong, for a moment).  Then one large
  * write, whose blocks are sent in runs, crashed at every point: no
  * pointer on the disk may name a block before its new data is there.
+ *
+ * On a journaled image (has_journal, docs/STORAGE.md, "The journal") the
+ * same workload with those two windows added (a file renamed over
+ * another, directories moved between directories, one over an empty
+ * one) and an unmount at the end: at every crash point e2fsck -p,
+ * replaying the journal, must leave a clean file system, the name
+ * renamed over must hold the old file or the new one whole, and some
+ * crash points must have left a transaction for e2fsck to replay.
  */
 #include "ext2_host.h"
 
 static uint32_t held_ino;
 static uint8_t keep[5000]; /* "keep": synced before the workload */
+static uint8_t target_old[3000], target_new[7000]; /* "target" before, after */
 
 static bool held(void *ctx, uint32_t ino)
 {
@@ -55,10 +64,29 @@ static void workload(struct ext2_fs *fs)
     ext2_sync(fs);
 }
 
+/* The two windows an unjournaled volume leaves, then the unmount. */
+static void workload_journal(struct ext2_fs *fs)
+{
+    uint32_t n, a, b, c;
+    workload(fs);
+    ext2_create(fs, EXT2_ROOT_INO, "new", 3, 0644, 0, 0, &n);
+    ext2_write(fs, n, 0, target_new, sizeof(target_new));
+    ext2_rename(fs, EXT2_ROOT_INO, "new", 3, EXT2_ROOT_INO, "target", 6);
+    ext2_mkdir(fs, EXT2_ROOT_INO, "a", 1, 0755, 0, 0, &a);
+    ext2_mkdir(fs, a, "b", 1, 0755, 0, 0, &b);
+    ext2_mkdir(fs, EXT2_ROOT_INO, "c", 1, 0755, 0, 0, &c);
+    ext2_sync(fs);
+    ext2_rename(fs, a, "b", 1, c, "b-moved", 7);
+    ext2_mkdir(fs, a, "empty", 5, 0755, 0, 0, &b);
+    ext2_rename(fs, EXT2_ROOT_INO, "c", 1, a, "empty", 5);
+    ext2_unmount(fs);
+}
+
 /* Mounts the image, makes the synced state (a file "old" and "keep"),
  * then runs the workload with writes lost after fail_after (0: none):
  * the number of writes the workload made. */
-static long crash_run(const char *img, const char *out, int fail_after)
+static long crash_run(const char *img, const char *out, int fail_after,
+                      bool journal)
 {
     struct memdev m;
     static struct ext2_fs fs;
@@ -70,20 +98,37 @@ static long crash_run(const char *img, const char *out, int fail_after)
     CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "keep", 4, 0644, 0, 0, &ino), 0);
     CHECK_EQ(ext2_write(&fs, ino, 0, keep, sizeof(keep)), (long)sizeof(keep));
     CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "old", 3, 0644, 0, 0, &ino), 0);
+    CHECK_EQ(fs.jnl.on, journal);
+    if (journal) {
+        CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "target", 6, 0644, 0, 0, &ino),
+                 0);
+        CHECK_EQ(ext2_write(&fs, ino, 0, target_old, sizeof(target_old)),
+                 (long)sizeof(target_old));
+    }
     CHECK_EQ(ext2_sync(&fs), 0);
     long before = m.writes;
     m.fail_after = fail_after ? (int)before + fail_after : 0;
-    workload(&fs);
+    if (journal)
+        workload_journal(&fs);
+    else
+        workload(&fs);
     long n = m.writes - before;
     CHECK(memdev_save(&m, out));
     free(m.mem);
     return n;
 }
 
+/* Whether the journal of the last image checked held a transaction
+ * (its superblock's s_start not 0) for e2fsck -p to replay. */
+static bool replayed;
+
 /* The image after a crash: repaired by e2fsck -p alone, then clean, with
  * "keep" as want holds it. */
 static void check_repairable(const char *img, const char *want, int n)
 {
+    replayed = shell("dumpe2fs -h '%s' 2>/dev/null | "
+                     "grep -q '^Journal start: *[1-9]'",
+                     img) == 0;
     int st = shell("e2fsck -p '%s' >/dev/null 2>&1", img);
     if (st > 1) {
         fprintf(stderr, "crash after %d writes: e2fsck -p status %d:\n", n, st);
@@ -97,25 +142,63 @@ static void check_repairable(const char *img, const char *want, int n)
              0);
 }
 
-static void test_crash_points(unsigned bsize)
+static void put_file(const char *path, const uint8_t *data, size_t len)
 {
-    char img[256], out[256], want[256];
-    snprintf(img, sizeof(img), "%s/crash%u.img", ext2_tmpdir(), bsize);
-    snprintf(out, sizeof(out), "%s/crashed%u.img", ext2_tmpdir(), bsize);
-    snprintf(want, sizeof(want), "%s/keep", ext2_tmpdir());
-    CHECK(mkfs(img, bsize, "2M", NULL));
-    FILE *f = fopen(want, "w");
-    CHECK(f && fwrite(keep, 1, sizeof(keep), f) == sizeof(keep));
+    FILE *f = fopen(path, "w");
+    CHECK(f && fwrite(data, 1, len, f) == len);
     if (f)
         fclose(f);
-    long total = crash_run(img, out, 0);
+}
+
+/* "target" holds its old file or the new one, whole. */
+static void check_target(const char *img, int n)
+{
+    const char *tmp = ext2_tmpdir();
+    CHECK_EQ(shell("debugfs -R 'cat /target' '%s' >'%s/target' 2>/dev/null",
+                   img, tmp),
+             0);
+    bool old = shell("cmp -s '%s/target' '%s/target.old'", tmp, tmp) == 0;
+    bool new = shell("cmp -s '%s/target' '%s/target.new'", tmp, tmp) == 0;
+    if (!old && !new)
+        fprintf(stderr, "crash after %d writes: /target is neither file\n", n);
+    CHECK(old || new);
+}
+
+static void test_crash_points(unsigned bsize, bool journal)
+{
+    char img[256], out[256], want[256];
+    const char *tmp = ext2_tmpdir();
+    snprintf(img, sizeof(img), "%s/crash%u.img", tmp, bsize);
+    snprintf(out, sizeof(out), "%s/crashed%u.img", tmp, bsize);
+    snprintf(want, sizeof(want), "%s/keep", tmp);
+    /* A journal of 1024 blocks, jbd2's least, as gorump volume create
+     * makes it. */
+    if (journal)
+        CHECK(mkfs(img, bsize, bsize == 1024 ? "3M" : "16M",
+                   bsize == 1024 ? "-O has_journal -J size=1"
+                                 : "-O has_journal -J size=4"));
+    else
+        CHECK(mkfs(img, bsize, "2M", NULL));
+    put_file(want, keep, sizeof(keep));
+    char path[300];
+    snprintf(path, sizeof(path), "%s/target.old", tmp);
+    put_file(path, target_old, sizeof(target_old));
+    snprintf(path, sizeof(path), "%s/target.new", tmp);
+    put_file(path, target_new, sizeof(target_new));
+    long total = crash_run(img, out, 0, journal);
     CHECK(total > 20);
     CHECK_EQ(shell("e2fsck -fn '%s' >/dev/null 2>&1", out), 0);
+    int replays = 0;
     for (int n = 1; n <= total; n++) {
-        crash_run(img, out, n);
+        crash_run(img, out, n, journal);
         check_repairable(out, want, n);
+        replays += replayed;
+        if (journal)
+            check_target(out, n);
     }
-    printf("crash: %u-byte blocks, %ld crash points\n", bsize, total);
+    CHECK(!journal || replays > 0);
+    printf("crash: %u-byte blocks%s, %ld crash points, %d replays\n", bsize,
+           journal ? ", journaled" : "", total, replays);
 }
 
 /* --- data before the pointers to it, with writes sent in runs */
@@ -221,8 +304,14 @@ int main(void)
 {
     for (size_t i = 0; i < sizeof(keep); i++)
         keep[i] = (uint8_t)(i * 7);
-    test_crash_points(1024);
-    test_crash_points(4096);
+    for (size_t i = 0; i < sizeof(target_old); i++)
+        target_old[i] = (uint8_t)(i * 3 + 1);
+    for (size_t i = 0; i < sizeof(target_new); i++)
+        target_new[i] = (uint8_t)(i * 5 + 2);
+    test_crash_points(1024, false);
+    test_crash_points(4096, false);
+    test_crash_points(1024, true);
+    test_crash_points(4096, true);
     test_data_first();
     return check_done();
 }

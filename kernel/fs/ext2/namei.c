@@ -5,7 +5,10 @@
  * ordered for a crash (docs/STORAGE.md): a new inode is complete before
  * its name is added; a name is removed, and written back, before the
  * inode it named is freed; rename points the new name at the inode
- * before it removes the old one.
+ * before it removes the old one.  With a journal those write-backs are
+ * left out (ext2_order) and each change is one transaction: it starts
+ * with room for it in the cache (ext2_jnl_room), so no eviction commits
+ * half of it.
  */
 #include "fs/ext2/ext2_int.h"
 
@@ -30,7 +33,7 @@ static int new_name_ok(struct ext2_fs *fs, uint32_t dir, const char *name,
         return -EEXIST;
     if (err != -ENOENT)
         return err;
-    return fs->rdonly ? -EROFS : 0;
+    return fs->rdonly ? -EROFS : ext2_jnl_room(fs);
 }
 
 static int links_add(struct ext2_fs *fs, uint32_t ino, int delta)
@@ -51,7 +54,7 @@ static int links_add(struct ext2_fs *fs, uint32_t ino, int delta)
 static int inode_drop(struct ext2_fs *fs, uint32_t ino)
 {
     struct ext2_inode in;
-    int err = ext2_writeback(fs);
+    int err = ext2_order(fs);
     if (!err)
         err = ext2_iget(fs, ino, &in);
     if (err)
@@ -74,7 +77,7 @@ int ext2_release(struct ext2_fs *fs, uint32_t ino)
         return err == -ESTALE ? 0 : err;
     if (fs->rdonly)
         return -EROFS;
-    if ((err = ext2_writeback(fs)))
+    if ((err = ext2_jnl_room(fs)) || (err = ext2_order(fs)))
         return err;
     return ext2_iput_link(fs, ino, &in);
 }
@@ -113,7 +116,7 @@ static int inode_new(struct ext2_fs *fs, uint32_t dir, const char *name,
     if (!err && isdir)
         err = links_add(fs, dir, 1);
     if (!err)
-        err = ext2_writeback(fs);
+        err = ext2_order(fs);
     if (!err) {
         in->links = isdir ? 2 : 1;
         err = ext2_iwrite(fs, *ino, in);
@@ -228,7 +231,7 @@ int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name,
      * directory blocks in no order among themselves, and a crash
      * between a removal and this entry would leave the inode with no
      * name. */
-    return ext2_writeback(fs);
+    return ext2_order(fs);
 }
 
 /* The inode name leads to in dir, for a removal. */
@@ -242,7 +245,7 @@ static int victim(struct ext2_fs *fs, uint32_t dir, const char *name,
         err = ext2_iget(fs, *ino, in);
     if (!err && fs->rdonly)
         err = -EROFS;
-    return err;
+    return err ? err : ext2_jnl_room(fs);
 }
 
 int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
@@ -401,7 +404,7 @@ int ext2_rename(struct ext2_fs *fs, uint32_t odir, const char *oname,
     /* Written back first: directory blocks go in no order among
      * themselves. */
     if (!err)
-        err = ext2_writeback(fs);
+        err = ext2_order(fs);
     if (!err)
         err = ext2_dir_remove(fs, odir, oname, olen, sino);
     if (!err && sdir)
