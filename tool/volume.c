@@ -134,8 +134,8 @@ const char *volume_sb_check_for(const uint8_t *sb, int for_ro, char *buf,
      * what the journal holds. */
     uint32_t recover = 0;
     if (le32(sb + GORUMP_EXT2_SB_COMPAT) & GORUMP_EXT2_COMPAT_HAS_JOURNAL)
-        recover = le32(sb + GORUMP_EXT2_SB_INCOMPAT) &
-                  GORUMP_EXT2_INCOMPAT_RECOVER;
+        recover =
+            le32(sb + GORUMP_EXT2_SB_INCOMPAT) & GORUMP_EXT2_INCOMPAT_RECOVER;
     uint32_t in = le32(sb + GORUMP_EXT2_SB_INCOMPAT) &
                   ~(uint32_t)(GORUMP_EXT2_INCOMPAT_OK | recover);
     uint32_t ro = le32(sb + GORUMP_EXT2_SB_RO_COMPAT) &

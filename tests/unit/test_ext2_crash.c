@@ -300,6 +300,161 @@ static void test_data_first(void)
     printf("crash: data before pointers, %ld crash points\n", total);
 }
 
+/* --- the journal's states and refusals (journal.c) */
+
+static uint32_t sb_get(struct memdev *m, int off)
+{
+    return get32(m->mem + SB_OFF + off);
+}
+
+static void sb_put(struct memdev *m, int off, uint32_t v)
+{
+    put32(m->mem + SB_OFF + off, v);
+}
+
+/* The journal superblock's word at off (big-endian), in the image. */
+static uint8_t *jsb_word(struct ext2_fs *fs, struct memdev *m, int off)
+{
+    return m->mem + jnl_off(fs, 0) + off;
+}
+
+static bool has_text(const char *s, const char *t)
+{
+    size_t n = strlen(t);
+    for (; s && *s; s++)
+        if (!strncmp(s, t, n))
+            return true;
+    return false;
+}
+
+/* A mount of m refused read-write with a message saying why, and
+ * allowed read-only. */
+static void check_refused(struct memdev *m, const char *why)
+{
+    static struct ext2_fs fs;
+    struct ext2_dev dev = memdev_dev(m);
+    long before = m->writes;
+    CHECK_EQ(ext2_mount(&fs, &dev, 0), -EROFS);
+    CHECK(has_text(fs.msg, why));
+    CHECK_EQ(ext2_mount(&fs, &dev, EXT2_MOUNT_RDONLY), 0);
+    CHECK_EQ(m->writes, before);
+}
+
+/* A metadata block that starts with jbd2's magic number is escaped in
+ * the journal (first word zeroed, the tag's ESCAPE flag) and comes back
+ * whole from e2fsck's replay when the crash lost its write in place. */
+static void test_journal_escape(const char *img)
+{
+    struct memdev m;
+    static struct ext2_fs fs;
+    static uint8_t want[4096];
+    int err;
+    CHECK(memdev_load(&m, img));
+    struct ext2_dev dev = memdev_dev(&m);
+    CHECK_EQ(ext2_mount(&fs, &dev, 0), 0);
+    uint32_t blk = fs.blocks - 10; /* free: nothing reads it */
+    struct ext2_buf *b = ext2_bread(&fs, blk, CLS_META, &err);
+    CHECK(b != NULL);
+    CHECK_EQ(ext2_bdirty(&fs, b, CLS_META), 0);
+    for (uint32_t i = 0; i < fs.bsize; i++)
+        b->data[i] = (uint8_t)(i * 9 + 4);
+    memcpy(b->data, "\xc0\x3b\x39\x98", 4);
+    memcpy(want, b->data, fs.bsize);
+    ext2_brelse(&fs, b);
+    /* The descriptor, the copy, the journal superblock, the commit: the
+     * write in place is lost. */
+    m.fail_after = (int)m.writes + 4;
+    CHECK_EQ(ext2_sync(&fs), -EIO);
+    uint32_t start = get_be32(jsb_word(&fs, &m, JSB_START));
+    CHECK(start != 0);
+    CHECK_EQ(get32(m.mem + jnl_off(&fs, start + 1)), 0);
+    CHECK(memcmp(m.mem + ((uint64_t)blk << fs.bshift), want, fs.bsize) != 0);
+    CHECK(memdev_save(&m, img));
+    free(m.mem);
+    CHECK(shell("e2fsck -p '%s' >/dev/null 2>&1", img) <= 1);
+    CHECK(memdev_load(&m, img));
+    CHECK_EQ(memcmp(m.mem + ((uint64_t)blk << fs.bshift), want, fs.bsize), 0);
+    free(m.mem);
+}
+
+/* A name change is committed when it returns (dirsync): a crash right
+ * after an unlink or a rename, with no sync, keeps it. */
+static void check_dirsync(struct ext2_fs *fs, struct memdev *m,
+                          const char *img)
+{
+    char copy[300];
+    uint32_t ino;
+    snprintf(copy, sizeof(copy), "%s.copy", img);
+    CHECK_EQ(ext2_create(fs, EXT2_ROOT_INO, "gone", 4, 0644, 0, 0, &ino), 0);
+    CHECK_EQ(ext2_create(fs, EXT2_ROOT_INO, "a", 1, 0644, 0, 0, &ino), 0);
+    CHECK_EQ(ext2_sync(fs), 0);
+    CHECK_EQ(ext2_unlink(fs, EXT2_ROOT_INO, "gone", 4), 0);
+    CHECK_EQ(ext2_rename(fs, EXT2_ROOT_INO, "a", 1, EXT2_ROOT_INO, "b", 1), 0);
+    CHECK(memdev_save(m, copy));
+    CHECK(shell("e2fsck -p '%s' >/dev/null 2>&1", copy) <= 1);
+    CHECK_EQ(fsck(copy), 0);
+    CHECK_EQ(shell("debugfs -R 'ls /' '%s' 2>/dev/null | tr -s ' ' '\\n' | "
+                   "grep -qx gone",
+                   copy),
+             1);
+    CHECK_EQ(shell("debugfs -R 'ls /' '%s' 2>/dev/null | tr -s ' ' '\\n' | "
+                   "grep -qx b",
+                   copy),
+             0);
+}
+
+static void test_journal(void)
+{
+    char img[256];
+    struct memdev m;
+    static struct ext2_fs fs;
+    uint32_t ino;
+    snprintf(img, sizeof(img), "%s/journal.img", ext2_tmpdir());
+    CHECK(mkfs(img, 4096, "16M", "-O has_journal -J size=4"));
+    char want[300];
+    snprintf(want, sizeof(want), "%s/f", ext2_tmpdir());
+    put_file(want, keep, sizeof(keep));
+    CHECK(memdev_load(&m, img));
+    struct ext2_dev dev = memdev_dev(&m);
+    /* Mounted: needs_recovery set; a sync leaves its transaction named
+     * in the journal; the unmount empties it and clears the flag. */
+    CHECK_EQ(ext2_mount(&fs, &dev, 0), 0);
+    CHECK(fs.jnl.on);
+    CHECK(sb_get(&m, SB_INCOMPAT) & INCOMPAT_RECOVER);
+    CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "f", 1, 0644, 0, 0, &ino), 0);
+    CHECK_EQ(ext2_write(&fs, ino, 0, keep, sizeof(keep)), (long)sizeof(keep));
+    CHECK_EQ(ext2_sync(&fs), 0);
+    CHECK(get_be32(jsb_word(&fs, &m, JSB_START)) != 0);
+    check_dirsync(&fs, &m, img);
+    CHECK_EQ(ext2_unmount(&fs), 0);
+    CHECK_EQ(get_be32(jsb_word(&fs, &m, JSB_START)), 0);
+    CHECK(!(sb_get(&m, SB_INCOMPAT) & INCOMPAT_RECOVER));
+    CHECK(memdev_save(&m, img));
+    CHECK_EQ(fsck(img), 0);
+    /* What it refuses to write. */
+    sb_put(&m, SB_INCOMPAT, sb_get(&m, SB_INCOMPAT) | INCOMPAT_RECOVER);
+    check_refused(&m, "needs recovery");
+    sb_put(&m, SB_INCOMPAT, sb_get(&m, SB_INCOMPAT) & ~INCOMPAT_RECOVER);
+    put_be32(jsb_word(&fs, &m, JSB_START), 1);
+    check_refused(&m, "needs recovery");
+    put_be32(jsb_word(&fs, &m, JSB_START), 0);
+    static const uint32_t bad[] = {0x2, 0x8, 0x10, 0x20}; /* 64bit, csums */
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        put_be32(jsb_word(&fs, &m, JSB_INCOMPAT), bad[i]);
+        check_refused(&m, "journal features");
+    }
+    put_be32(jsb_word(&fs, &m, JSB_INCOMPAT), 0);
+    put_be32(jsb_word(&fs, &m, JSB_COMPAT), 0x1); /* checksum v1 */
+    check_refused(&m, "journal features");
+    put_be32(jsb_word(&fs, &m, JSB_COMPAT), 0);
+    free(m.mem);
+    test_journal_escape(img);
+    CHECK_EQ(shell("debugfs -R 'cat /f' '%s' 2>/dev/null | cmp -s - '%s'", img,
+                   want),
+             0);
+    printf("crash: the journal's states and refusals\n");
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof(keep); i++)
@@ -308,6 +463,7 @@ int main(void)
         target_old[i] = (uint8_t)(i * 3 + 1);
     for (size_t i = 0; i < sizeof(target_new); i++)
         target_new[i] = (uint8_t)(i * 5 + 2);
+    test_journal();
     test_crash_points(1024, false);
     test_crash_points(4096, false);
     test_crash_points(1024, true);

@@ -114,7 +114,8 @@ static int jnl_map(struct ext2_fs *fs, struct ext2_inode *in, uint32_t n)
         int err = ext2_bmap(fs, fs->jnl.ino, in, l, false, &blk, &fresh);
         if (err || !blk)
             return err ? err : -EUCLEAN;
-        struct ext2_jrun *e = &fs->jnl.run[fs->jnl.nruns ? fs->jnl.nruns - 1 : 0];
+        struct ext2_jrun *e =
+            &fs->jnl.run[fs->jnl.nruns ? fs->jnl.nruns - 1 : 0];
         if (fs->jnl.nruns && e->pblk + e->n == blk) {
             e->n++;
             continue;
@@ -146,9 +147,10 @@ static int jsb_check(struct ext2_fs *fs, uint32_t mapped)
     if (v2 && (get_be32(j + JSB_COMPAT) ||
                (get_be32(j + JSB_INCOMPAT) & ~(uint32_t)JBD2_INCOMPAT_REVOKE) ||
                get_be32(j + JSB_RO_COMPAT) || get_be32(j + JSB_NR_USERS) > 1))
-        return jnl_refuse(fs, -EROFS,
-                      "journal features the kernel cannot write (checksums, "
-                      "64bit, async_commit, fast_commit): mount read-only");
+        return jnl_refuse(
+            fs, -EROFS,
+            "journal features the kernel cannot write (checksums, "
+            "64bit, async_commit, fast_commit): mount read-only");
     fs->jnl.first = get_be32(j + JSB_FIRST);
     fs->jnl.maxlen = get_be32(j + JSB_MAXLEN);
     fs->jnl.seq = get_be32(j + JSB_SEQUENCE);
@@ -158,9 +160,10 @@ static int jsb_check(struct ext2_fs *fs, uint32_t mapped)
     if ((fs->jnl.maxlen - fs->jnl.first) / 2 < EXT2_CACHE_BLOCKS + 2)
         return jnl_refuse(fs, -EROFS, "a journal too small: mount read-only");
     if (get_be32(j + JSB_START) || get_be32(j + JSB_ERRNO))
-        return jnl_refuse(fs, -EROFS,
-                      "the journal needs recovery: run e2fsck -p (gorump run "
-                      "-v does), or mount read-only");
+        return jnl_refuse(
+            fs, -EROFS,
+            "the journal needs recovery: run e2fsck -p (gorump run "
+            "-v does), or mount read-only");
     return 0;
 }
 
@@ -171,7 +174,7 @@ int ext2_jnl_load(struct ext2_fs *fs)
     if (!fs->jnl.ino || fs->jnl.ino >= fs->first_ino ||
         get32(fs->sb + SB_JOURNAL_DEV))
         return jnl_refuse(fs, -EROFS,
-                      "an external journal, or none: mount read-only");
+                          "an external journal, or none: mount read-only");
     int err = ext2_iread(fs, fs->jnl.ino, &in);
     if (err)
         return jnl_refuse(fs, err, "the journal inode cannot be read");
