@@ -179,7 +179,7 @@ int ext2_jnl_load(struct ext2_fs *fs)
     if (err)
         return jnl_refuse(fs, err, "the journal inode cannot be read");
     uint64_t n = in.size >> fs->bshift;
-    if (!IS_REG(in.mode) || n < 1024 || n > UINT32_MAX)
+    if (!IS_REG(in.mode) || n < 1024 || n > fs->blocks)
         return jnl_refuse(fs, -EUCLEAN, "the journal inode (run e2fsck)");
     if ((err = jnl_map(fs, &in, (uint32_t)n)))
         return jnl_refuse(fs, err, "the journal's blocks (run e2fsck)");
