@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,10 +128,24 @@ const char *volume_sb_check_for(const uint8_t *sb, int for_ro, char *buf,
     }
     if (le32(sb + GORUMP_EXT2_SB_REV) == 0)
         return NULL; /* revision 0 has no features */
-    uint32_t in =
-        le32(sb + GORUMP_EXT2_SB_INCOMPAT) & ~(uint32_t)GORUMP_EXT2_INCOMPAT_OK;
+    /* needs_recovery on a journaled volume: e2fsck -p, run before a
+     * read-write attach, replays the journal (docs/STORAGE.md, "The
+     * journal"); read-only, the kernel would see the volume without
+     * what the journal holds. */
+    uint32_t recover = 0;
+    if (le32(sb + GORUMP_EXT2_SB_COMPAT) & GORUMP_EXT2_COMPAT_HAS_JOURNAL)
+        recover =
+            le32(sb + GORUMP_EXT2_SB_INCOMPAT) & GORUMP_EXT2_INCOMPAT_RECOVER;
+    uint32_t in = le32(sb + GORUMP_EXT2_SB_INCOMPAT) &
+                  ~(uint32_t)(GORUMP_EXT2_INCOMPAT_OK | recover);
     uint32_t ro = le32(sb + GORUMP_EXT2_SB_RO_COMPAT) &
                   ~(uint32_t)GORUMP_EXT2_RO_COMPAT_OK;
+    if (recover && for_ro) {
+        snprintf(buf, size,
+                 "its journal needs recovery (attach it without :ro once, "
+                 "or run e2fsck -p on it)");
+        return buf;
+    }
     if (in) {
         snprintf(buf, size, "features the kernel cannot read:");
         feature_list(in, incompat_names, buf, size);
@@ -205,7 +220,10 @@ static int volume_create(const char *file, const char *size_arg)
     }
     close(fd);
     /* 4 KiB blocks (the guest's page), no blocks reserved for root (one
-     * program owns the volume), the root directory root's. */
+     * program owns the volume), the root directory root's; a journal
+     * of 1024 blocks when the volume is large enough that it takes a
+     * quarter at most (docs/STORAGE.md, "The journal"). */
+    bool journal = size >= GORUMP_EXT2_JOURNAL_MIN;
     char *argv[] = {mkfs,
                     "-q",
                     "-F",
@@ -216,9 +234,12 @@ static int volume_create(const char *file, const char *size_arg)
                     "-m",
                     "0",
                     "-O",
-                    GORUMP_EXT2_MKE2FS_FEATURES,
+                    journal ? GORUMP_EXT2_MKE2FS_FEATURES ",has_journal"
+                            : GORUMP_EXT2_MKE2FS_FEATURES,
                     "-E",
                     "root_owner=0:0",
+                    journal ? "-J" : (char *)file,
+                    journal ? "size=" GORUMP_EXT2_JOURNAL_MB : NULL,
                     (char *)file,
                     NULL};
     int st = run_wait(argv);

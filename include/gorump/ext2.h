@@ -23,7 +23,10 @@
 #define GORUMP_EXT2_LOG_BSIZE_MAX 2 /* 1024 << 2: blocks of 4 KiB at most */
 
 /* Compatible features: any may be present (the library ignores what it
- * does not use); these are the ones mke2fs -t ext2 sets. */
+ * does not use); these are the ones mke2fs -t ext2 sets, and
+ * has_journal, an internal journal (inode 8) the library writes in the
+ * jbd2 format. */
+#define GORUMP_EXT2_COMPAT_HAS_JOURNAL 0x4
 #define GORUMP_EXT2_COMPAT_EXT_ATTR 0x8
 #define GORUMP_EXT2_COMPAT_RESIZE_INODE 0x10
 #define GORUMP_EXT2_COMPAT_DIR_INDEX 0x20
@@ -36,9 +39,20 @@
 /* Incompatible features the library reads; any other refuses the mount. */
 #define GORUMP_EXT2_INCOMPAT_FILETYPE 0x2
 #define GORUMP_EXT2_INCOMPAT_OK 0x2
+/* needs_recovery: the journal may hold transactions to replay.  Set by a
+ * read-write mount of a journaled volume, cleared at its unmount; e2fsck
+ * replays the journal and clears it.  Such a volume is mounted read-only
+ * only. */
+#define GORUMP_EXT2_INCOMPAT_RECOVER 0x4
 
-/* The feature list `gorump volume create` gives mke2fs -O. */
+/* The feature list `gorump volume create` gives mke2fs -O; a volume of
+ * GORUMP_EXT2_JOURNAL_MIN bytes or more adds has_journal, with a journal
+ * of GORUMP_EXT2_JOURNAL_MB MiB (1024 blocks of 4 KiB: jbd2's least,
+ * JBD2_MIN_JOURNAL_BLOCKS, and many times what one transaction of the
+ * library needs). */
 #define GORUMP_EXT2_MKE2FS_FEATURES                                            \
     "none,ext_attr,resize_inode,dir_index,filetype,sparse_super,large_file"
+#define GORUMP_EXT2_JOURNAL_MIN (16ull << 20)
+#define GORUMP_EXT2_JOURNAL_MB "4"
 
 #endif

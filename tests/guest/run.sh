@@ -1417,8 +1417,13 @@ c_volume_create() {
     run_tool volume create "$v" 64M
     expect_status 0
     [ "$(stat -c %s "$v")" = $((64 << 20)) ] || fail "not 64 MiB"
-    /sbin/dumpe2fs -h "$v" 2>/dev/null | grep -qx 'Filesystem features: *ext_attr resize_inode dir_index filetype sparse_super large_file' ||
+    /sbin/dumpe2fs -h "$v" 2>/dev/null | grep -qx 'Filesystem features: *has_journal ext_attr resize_inode dir_index filetype sparse_super large_file' ||
         fail "features: $(/sbin/dumpe2fs -h "$v" 2>&1 | grep features)"
+    # The journal: 1024 blocks, jbd2's format without checksums.
+    /sbin/dumpe2fs -h "$v" 2>/dev/null | grep -qx 'Total journal blocks: *1024' ||
+        fail "journal: $(/sbin/dumpe2fs -h "$v" 2>&1 | grep -i journal)"
+    /sbin/dumpe2fs -h "$v" 2>/dev/null | grep -qx 'Journal features: *(none)' ||
+        fail "journal features: $(/sbin/dumpe2fs -h "$v" 2>&1 | grep 'Journal feat')"
     /sbin/dumpe2fs -h "$v" 2>/dev/null | grep -qx 'Block size: *4096' ||
         fail "not 4 KiB blocks"
     /sbin/e2fsck -fn "$v" >/dev/null 2>&1 || fail "e2fsck finds errors"
@@ -1437,6 +1442,9 @@ c_volume_create() {
     expect_tool_error 'usage: gorump volume create FILE SIZE'
     run_tool volume create "$v.1m" 1M
     expect_status 0
+    # Under 16 MiB, no journal (it would take a quarter or more).
+    /sbin/dumpe2fs -h "$v.1m" 2>/dev/null | grep -qx 'Filesystem features: *ext_attr resize_inode dir_index filetype sparse_super large_file' ||
+        fail "1M features: $(/sbin/dumpe2fs -h "$v.1m" 2>&1 | grep features)"
     # Without mke2fs (hidden in a mount namespace of our own, if we may).
     if unshare --mount true 2>/dev/null; then
         capture unshare --mount sh -c 'for f in /usr/sbin/mke2fs /sbin/mke2fs; do

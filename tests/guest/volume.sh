@@ -12,6 +12,7 @@ register_volume_cases() {
     go_case volume-roundtrip
     go_case volume-roundtrip-q35 c_volume_roundtrip --machine q35
     go_case volume-roundtrip-nvme c_volume_roundtrip --disk-bus nvme
+    go_case volume-roundtrip-ext2 c_volume_roundtrip_ext2
     go_case volume-ro
     go_case volume-enospc
     go_case volume-cache
@@ -149,10 +150,33 @@ volume_cat() {
     /sbin/debugfs -R "cat $2" "$1" 2>/dev/null
 }
 
+# volume_journal FILE yes|no: whether FILE has a journal (has_journal),
+# and that its unmount left it empty (no needs_recovery, s_start 0).
+volume_journal() {
+    /sbin/dumpe2fs -h "$1" >"$dir/dumpe2fs" 2>/dev/null
+    if [ "$2" = no ]; then
+        grep -q 'has_journal' "$dir/dumpe2fs" && fail "$1 has a journal"
+        return
+    fi
+    grep -q '^Filesystem features:.*has_journal' "$dir/dumpe2fs" ||
+        fail "$1 has no journal"
+    grep -q 'needs_recovery' "$dir/dumpe2fs" && fail "$1 still needs recovery"
+    grep -Eq '^Journal start: +0$' "$dir/dumpe2fs" ||
+        fail "$1: the journal is not empty: $(grep '^Journal start' "$dir/dumpe2fs")"
+}
+
+# The round trip on a volume without a journal (ext2 as before: ordered
+# writes and e2fsck -p).
+c_volume_roundtrip_ext2() {
+    VOLUME_JOURNAL=no c_volume_roundtrip
+}
+
 # tests/go/volume write in one run and read in the next; between them
-# the host checks the volume and reads the files with debugfs.
+# the host checks the volume and reads the files with debugfs.  The
+# volume has a journal (gorump volume create's), or none with
+# VOLUME_JOURNAL=no.
 c_volume_roundtrip() {
-    local v=$PWD/$dir/v.img d=/data
+    local v=$PWD/$dir/v.img d=/data j=${VOLUME_JOURNAL:-yes}
     if [ "$NATIVE" = 1 ]; then
         d=$PWD/$dir/nat && rm -rf "$d" && mkdir -p "$d"
         run volume write "$d" && expect_success
@@ -160,9 +184,11 @@ c_volume_roundtrip() {
         return
     fi
     volume_new "$v" 48M
+    [ "$j" = no ] && /sbin/tune2fs -O ^has_journal "$v" >/dev/null 2>&1
     run "$@" -v "$v:$d" volume write "$d" guest
     expect_success
     volume_clean "$v"
+    volume_journal "$v" "$j"
     /sbin/debugfs -R 'ls -l /' "$v" >"$dir/ls" 2>/dev/null
     local f
     for f in big cfg d1 fast slow linked map mapexit sync-osync; do
@@ -182,6 +208,7 @@ sys.stdout.buffer.write(bytes(((i * 7 + i // 4096) & 255) ^ 9 for i in range(3 *
     run "$@" -v "$v:$d" volume read "$d" guest
     expect_success
     volume_clean "$v"
+    volume_journal "$v" "$j"
 }
 
 # A read-only volume: every change EROFS, the file unchanged; a volume
@@ -395,8 +422,10 @@ volume_crash_run() {
     last=$(sed -n 's/^synced //p' "$out" | tail -1)
     last=${last:-$found}
     # What e2fsck -p leaves is clean (on a copy: the next run repairs
-    # the volume itself).
+    # the volume itself), replaying the journal the kill left.
     cp "$v" "$dir/copy.img"
+    /sbin/dumpe2fs -h "$dir/copy.img" 2>/dev/null | grep -q needs_recovery &&
+        recovers=$((recovers + 1))
     /sbin/e2fsck -p "$dir/copy.img" >/dev/null 2>&1
     [ $? -le 1 ] || fail "run $1: e2fsck -p cannot repair the volume"
     /sbin/e2fsck -fn "$dir/copy.img" >/dev/null 2>&1 ||
@@ -406,12 +435,16 @@ volume_crash_run() {
 # The crash test: 20 kills at random points, each restart through the
 # tool (so e2fsck -p runs first); then a run that ends normally.
 c_volume_crash() {
-    local v=$PWD/$dir/v.img last=0 k
+    local v=$PWD/$dir/v.img last=0 k recovers=0
     volume_new "$v" 16M
+    volume_journal "$v" yes
     for k in $(seq 20); do
         volume_crash_run "$k"
         [ -s "$dir/fail" ] && break
     done
+    # Killed while mounted, the volume's journal was left to e2fsck.
+    [ -s "$dir/fail" ] || [ "$recovers" -ge 10 ] ||
+        fail "only $recovers of 20 kills left the journal to recover"
     run_tool run --net none -v "$v:/data" "$B/volume" crash /data $((last + 5))
     expect_success
     local found

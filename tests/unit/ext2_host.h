@@ -21,6 +21,7 @@
 #include "fs/ext2/data.c"
 #include "fs/ext2/dir.c"
 #include "fs/ext2/inode.c"
+#include "fs/ext2/journal.c"
 #include "fs/ext2/namei.c"
 #include "fs/ext2/super.c"
 

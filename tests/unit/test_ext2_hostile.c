@@ -103,16 +103,23 @@ static void fill(uint32_t dir, int depth)
     regions_of(dir);
 }
 
-static bool make_base(struct memdev *m, unsigned bsize)
+static bool make_base(struct memdev *m, unsigned bsize, bool journal)
 {
     char img[256];
-    snprintf(img, sizeof(img), "%s/base%u.img", ext2_tmpdir(), bsize);
-    if (!mkfs(img, bsize, "12M", NULL) || !memdev_load(m, img))
+    snprintf(img, sizeof(img), "%s/base%u%s.img", ext2_tmpdir(), bsize,
+             journal ? "j" : "");
+    if (!mkfs(img, bsize, "12M", journal ? "-O has_journal -J size=1" : NULL) ||
+        !memdev_load(m, img))
         return false;
     struct ext2_dev dev = memdev_dev(m);
     nregions = 0;
     CHECK_EQ(ext2_mount(&fs, &dev, 0), 0);
+    CHECK_EQ(fs.jnl.on, journal);
     fill(EXT2_ROOT_INO, 0);
+    /* The journal's superblock (its inode is in the inode table's start,
+     * below). */
+    if (journal)
+        region_add(jnl_off(&fs, 0), 1024);
     CHECK_EQ(ext2_unmount(&fs), 0);
     CHECK(memdev_save(m, img));
     CHECK_EQ(fsck(img), 0);
@@ -267,11 +274,13 @@ int main(int argc, char **argv)
 {
     int rounds = argc > 1 ? atoi(argv[1]) : 600;
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
-    alarm(120); /* a hang is a failure */
-    static const unsigned sizes[] = {1024, 4096};
-    for (int i = 0; i < 2; i++) {
+    /* 1 and 4 KiB blocks, then 1 KiB with a journal (journal.c reads its
+     * superblock and inode at each read-write mount). */
+    static const unsigned sizes[] = {1024, 4096, 1024};
+    for (int i = 0; i < 3; i++) {
         struct memdev base;
-        if (!make_base(&base, sizes[i])) {
+        alarm(120); /* a hang is a failure */
+        if (!make_base(&base, sizes[i], i == 2)) {
             CHECK(0);
             continue;
         }

@@ -72,6 +72,16 @@ static void test_features(void)
     sb_set(sb, GORUMP_EXT2_SB_RO_COMPAT, GORUMP_EXT2_RO_COMPAT_OK);
     sb_set(sb, GORUMP_EXT2_SB_INCOMPAT, GORUMP_EXT2_INCOMPAT_OK);
     CHECK(volume_sb_check(sb, why, sizeof(why)) == NULL);
+    /* needs_recovery: e2fsck -p replays the journal before a read-write
+     * attach; read-only it is refused, and without a journal it is
+     * nothing the kernel knows. */
+    sb_set(sb, GORUMP_EXT2_SB_INCOMPAT, 0x2 | 0x4);
+    CHECK(volume_sb_check(sb, why, sizeof(why)) == NULL);
+    CHECK(strstr(volume_sb_check_for(sb, 1, why, sizeof(why)),
+                 "journal needs recovery"));
+    sb_set(sb, GORUMP_EXT2_SB_COMPAT, 0x38);
+    CHECK(!strcmp(volume_sb_check(sb, why, sizeof(why)),
+                  "features the kernel cannot read: needs_recovery"));
     sb_set(sb, GORUMP_EXT2_SB_INCOMPAT, 0x2c2 | 0x80000000u);
     CHECK(!strcmp(volume_sb_check(sb, why, sizeof(why)),
                   "features the kernel cannot read: extent 64bit flex_bg "

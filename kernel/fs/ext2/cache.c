@@ -8,7 +8,9 @@
  * eviction that meets a dirty block writes everything back first, but
  * for the bitmaps holding frees, which wait for a sync (ext2_writeback)
  * or for an allocation in them, both after the inode whose blocks they
- * free is back in the cache.  File data never passes through here.
+ * free is back in the cache.  With a journal, a write-back is a commit
+ * of every dirty block at once (journal.c), and a dirty block is evicted
+ * only when no clean one is left.  File data never passes through here.
  */
 #include "fs/ext2/ext2_int.h"
 
@@ -45,6 +47,14 @@ static bool frees_only(const struct ext2_buf *b)
     return b->dirty && b->cls == CLS_FREE;
 }
 
+/* Which blocks are evicted last: with a journal, dirty ones (each
+ * eviction of one is a commit, which may cut a change in two); without,
+ * bitmaps holding frees. */
+static bool evict_last(struct ext2_fs *fs, const struct ext2_buf *b)
+{
+    return fs->jnl.on ? b->dirty : frees_only(b);
+}
+
 /* The least recently used unpinned slot, clean (after a write-back if
  * need be), or NULL when every slot is pinned.  A bitmap holding frees
  * is evicted last: writing it then could put it on disk before the
@@ -58,8 +68,8 @@ static struct ext2_buf *cache_victim(struct ext2_fs *fs, int *err)
             continue;
         if (!b->valid)
             return b;
-        if (!v || (frees_only(v) && !frees_only(b)) ||
-            (frees_only(v) == frees_only(b) && b->used < v->used))
+        bool vl = v && evict_last(fs, v), bl = evict_last(fs, b);
+        if (!v || (vl && !bl) || (vl == bl && b->used < v->used))
             v = b;
     }
     /* More pins than slots is a bug of this library, not of an image. */
@@ -121,10 +131,29 @@ void ext2_brelse(struct ext2_fs *fs, struct ext2_buf *b)
     b->pins--;
 }
 
+/* With a journal, the classes' order is the commit's: only a block a
+ * free of this transaction left in a bitmap must not be used again
+ * before the free is committed (as data, written in place at once, it
+ * would show in the file that still has it on the disk). */
+static int jnl_dirty(struct ext2_fs *fs, struct ext2_buf *b, int cls)
+{
+    if (b->dirty && b->cls == CLS_FREE && cls == CLS_ALLOC) {
+        int err = ext2_writeback(fs);
+        if (err)
+            return err;
+    }
+    if (!b->dirty || cls == CLS_FREE)
+        b->cls = (uint8_t)cls;
+    b->dirty = true;
+    return 0;
+}
+
 int ext2_bdirty(struct ext2_fs *fs, struct ext2_buf *b, int cls)
 {
     if (fs->rdonly)
         return -EROFS;
+    if (fs->jnl.on)
+        return jnl_dirty(fs, b, cls);
     /* A bitmap block cannot hold both allocations (written before the
      * pointers to them) and frees (written after the pointers are
      * cleared): write the one kind back before the other starts. */
@@ -156,6 +185,10 @@ int ext2_bwrite(struct ext2_fs *fs, struct ext2_buf *b)
 static int writeback(struct ext2_fs *fs, bool frees)
 {
     int first = 0;
+    if (fs->jnl.on) {
+        bool committed;
+        return ext2_jnl_commit(fs, &committed);
+    }
     for (int cls = 0; cls < CLS_N; cls++)
         for (int i = 0; i < EXT2_CACHE_BLOCKS && (frees || cls != CLS_FREE);
              i++) {
@@ -172,6 +205,11 @@ static int writeback(struct ext2_fs *fs, bool frees)
 int ext2_writeback(struct ext2_fs *fs)
 {
     return writeback(fs, true);
+}
+
+int ext2_order(struct ext2_fs *fs)
+{
+    return fs->jnl.on ? 0 : writeback(fs, true);
 }
 
 void ext2_bforget(struct ext2_fs *fs, uint64_t blk)

@@ -32,6 +32,7 @@
 #define EXT2_LINK_MAX 32000  /* Linux's EXT2_LINK_MAX */
 #define EXT2_BLOCK_MAX 4096  /* block sizes 1024, 2048 and 4096 */
 #define EXT2_CACHE_BLOCKS 32 /* metadata blocks held at most */
+#define EXT2_JNL_RUNS 16     /* pieces the journal inode may be in */
 
 /* Directory entry types (dirent d_type values, man 3 readdir). */
 #define EXT2_DT_UNKNOWN 0
@@ -54,6 +55,11 @@ struct ext2_dev {
     int (*write)(void *ctx, uint64_t off, const void *buf, size_t len);
     int (*flush)(void *ctx);
     int64_t (*now)(void *ctx);
+};
+
+/* A piece of the journal inode: n blocks from lblk on, at pblk. */
+struct ext2_jrun {
+    uint32_t lblk, pblk, n;
 };
 
 /* One cached metadata block.  cls says when an ordered write-back writes
@@ -98,6 +104,17 @@ struct ext2_fs {
      * ext2_release: an orphan (docs/STORAGE.md). */
     bool (*held)(void *ctx, uint32_t ino);
     void *held_ctx;
+    /* The journal (journal.c), on for a read-write mount of a volume
+     * with has_journal: every write-back of metadata is a transaction. */
+    struct {
+        bool on;
+        bool used; /* the journal superblock names a transaction */
+        uint32_t ino, first, maxlen, seq; /* seq: the next transaction's */
+        uint32_t nruns;
+        struct ext2_jrun run[EXT2_JNL_RUNS];
+        uint8_t sb[1024]; /* the journal superblock's first 1024 bytes */
+        uint8_t buf[EXT2_BLOCK_MAX]; /* a descriptor, commit or copy */
+    } jnl;
 };
 
 /* What stat(2) shows of an inode; times in seconds. */

@@ -47,6 +47,8 @@
 #define INCOMPAT_FILETYPE GORUMP_EXT2_INCOMPAT_FILETYPE
 #define RO_COMPAT_OK GORUMP_EXT2_RO_COMPAT_OK
 #define INCOMPAT_OK GORUMP_EXT2_INCOMPAT_OK
+#define COMPAT_HAS_JOURNAL GORUMP_EXT2_COMPAT_HAS_JOURNAL
+#define INCOMPAT_RECOVER GORUMP_EXT2_INCOMPAT_RECOVER
 
 /* --- group descriptors (32 bytes each, from the block after the
  * superblock's) */
@@ -141,6 +143,24 @@ int ext2_writeback(struct ext2_fs *fs);
 /* Drops blk from the cache (a freed block that becomes file data). */
 void ext2_bforget(struct ext2_fs *fs, uint64_t blk);
 int ext2_sb_write(struct ext2_fs *fs);
+
+/* --- journal.c (docs/STORAGE.md, "The journal") */
+/* Reads and checks the journal of a volume with has_journal for a
+ * read-write mount; fs->jnl.on when it may be written.  -EROFS (with
+ * fs->msg) for a journal that needs recovery or that this code cannot
+ * write. */
+int ext2_jnl_load(struct ext2_fs *fs);
+/* Writes every dirty block back as one transaction: logged, committed,
+ * then written in place.  *committed when the commit is durable. */
+int ext2_jnl_commit(struct ext2_fs *fs, bool *committed);
+/* After the last commit: its writes flushed, the journal marked empty. */
+int ext2_jnl_close(struct ext2_fs *fs);
+/* Before a change to the name space: commits first when more than half
+ * the cache is dirty, so the change fits in the transaction with it. */
+int ext2_jnl_room(struct ext2_fs *fs);
+/* A write-back the crash order of an unjournaled volume needs between
+ * two steps; nothing with a journal (the steps commit together). */
+int ext2_order(struct ext2_fs *fs);
 
 /* --- super.c */
 int64_t ext2_now(struct ext2_fs *fs);

@@ -268,7 +268,9 @@ static int trunc_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in,
         return -EROFS;
     if (size > ext2_max_blocks(fs) << fs->bshift)
         return -EFBIG;
-    int err = trunc_tail(fs, ino, in, size);
+    int err = ext2_jnl_room(fs);
+    if (!err)
+        err = trunc_tail(fs, ino, in, size);
     if (!err && size < in->size) {
         uint64_t keep = (size + fs->bsize - 1) >> fs->bshift;
         err = ext2_free_from(fs, in, (uint32_t)keep);

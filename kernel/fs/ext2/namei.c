@@ -5,7 +5,12 @@
  * ordered for a crash (docs/STORAGE.md): a new inode is complete before
  * its name is added; a name is removed, and written back, before the
  * inode it named is freed; rename points the new name at the inode
- * before it removes the old one.
+ * before it removes the old one.  With a journal those write-backs are
+ * left out (ext2_order) and each change is one transaction: it starts
+ * with room for it in the cache (ext2_jnl_room), so no eviction commits
+ * half of it, and is committed before it returns (as Linux's dirsync
+ * mount: a program may count on a name change it saw done, such as
+ * SQLite on the unlink of its rollback journal).
  */
 #include "fs/ext2/ext2_int.h"
 
@@ -30,7 +35,14 @@ static int new_name_ok(struct ext2_fs *fs, uint32_t dir, const char *name,
         return -EEXIST;
     if (err != -ENOENT)
         return err;
-    return fs->rdonly ? -EROFS : 0;
+    return fs->rdonly ? -EROFS : ext2_jnl_room(fs);
+}
+
+/* A change to the name space done (err 0): committed, with a journal. */
+static int dirsync(struct ext2_fs *fs, int err)
+{
+    bool committed;
+    return err || !fs->jnl.on ? err : ext2_jnl_commit(fs, &committed);
 }
 
 static int links_add(struct ext2_fs *fs, uint32_t ino, int delta)
@@ -51,7 +63,7 @@ static int links_add(struct ext2_fs *fs, uint32_t ino, int delta)
 static int inode_drop(struct ext2_fs *fs, uint32_t ino)
 {
     struct ext2_inode in;
-    int err = ext2_writeback(fs);
+    int err = ext2_order(fs);
     if (!err)
         err = ext2_iget(fs, ino, &in);
     if (err)
@@ -74,7 +86,7 @@ int ext2_release(struct ext2_fs *fs, uint32_t ino)
         return err == -ESTALE ? 0 : err;
     if (fs->rdonly)
         return -EROFS;
-    if ((err = ext2_writeback(fs)))
+    if ((err = ext2_jnl_room(fs)) || (err = ext2_order(fs)))
         return err;
     return ext2_iput_link(fs, ino, &in);
 }
@@ -113,7 +125,7 @@ static int inode_new(struct ext2_fs *fs, uint32_t dir, const char *name,
     if (!err && isdir)
         err = links_add(fs, dir, 1);
     if (!err)
-        err = ext2_writeback(fs);
+        err = ext2_order(fs);
     if (!err) {
         in->links = isdir ? 2 : 1;
         err = ext2_iwrite(fs, *ino, in);
@@ -122,7 +134,7 @@ static int inode_new(struct ext2_fs *fs, uint32_t dir, const char *name,
         in->links = 1;
         ext2_iput_link(fs, *ino, in);
     }
-    return err;
+    return dirsync(fs, err);
 }
 
 static int fill_dir(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in,
@@ -202,8 +214,8 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
     return inode_new(fs, dir, name, len, &in, ino, fill_link, &t);
 }
 
-int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name,
-              size_t len)
+static int namei_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir,
+                      const char *name, size_t len)
 {
     struct ext2_inode in;
     int err = ext2_iget(fs, ino, &in);
@@ -228,7 +240,7 @@ int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name,
      * directory blocks in no order among themselves, and a crash
      * between a removal and this entry would leave the inode with no
      * name. */
-    return ext2_writeback(fs);
+    return ext2_order(fs);
 }
 
 /* The inode name leads to in dir, for a removal. */
@@ -242,10 +254,11 @@ static int victim(struct ext2_fs *fs, uint32_t dir, const char *name,
         err = ext2_iget(fs, *ino, in);
     if (!err && fs->rdonly)
         err = -EROFS;
-    return err;
+    return err ? err : ext2_jnl_room(fs);
 }
 
-int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
+static int namei_unlink(struct ext2_fs *fs, uint32_t dir, const char *name,
+                        size_t len)
 {
     struct ext2_inode in;
     uint32_t ino;
@@ -270,7 +283,8 @@ int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
     return in.links ? 0 : inode_drop(fs, ino);
 }
 
-int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
+static int namei_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name,
+                       size_t len)
 {
     if (len == 1 && name[0] == '.')
         return -EINVAL;
@@ -368,8 +382,9 @@ static int rename_dir_links(struct ext2_fs *fs, uint32_t ino, uint32_t odir,
     return err;
 }
 
-int ext2_rename(struct ext2_fs *fs, uint32_t odir, const char *oname,
-                size_t olen, uint32_t ndir, const char *nname, size_t nlen)
+static int namei_rename(struct ext2_fs *fs, uint32_t odir, const char *oname,
+                        size_t olen, uint32_t ndir, const char *nname,
+                        size_t nlen)
 {
     struct ext2_inode src;
     uint32_t sino, tino;
@@ -401,7 +416,7 @@ int ext2_rename(struct ext2_fs *fs, uint32_t odir, const char *oname,
     /* Written back first: directory blocks go in no order among
      * themselves. */
     if (!err)
-        err = ext2_writeback(fs);
+        err = ext2_order(fs);
     if (!err)
         err = ext2_dir_remove(fs, odir, oname, olen, sino);
     if (!err && sdir)
@@ -415,4 +430,26 @@ int ext2_rename(struct ext2_fs *fs, uint32_t odir, const char *oname,
         return err;
     return !tdir && t.links > 1 ? links_add(fs, tino, -1)
                                 : inode_drop(fs, tino);
+}
+
+int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name,
+              size_t len)
+{
+    return dirsync(fs, namei_link(fs, ino, dir, name, len));
+}
+
+int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
+{
+    return dirsync(fs, namei_unlink(fs, dir, name, len));
+}
+
+int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
+{
+    return dirsync(fs, namei_rmdir(fs, dir, name, len));
+}
+
+int ext2_rename(struct ext2_fs *fs, uint32_t odir, const char *oname,
+                size_t olen, uint32_t ndir, const char *nname, size_t nlen)
+{
+    return dirsync(fs, namei_rename(fs, odir, oname, olen, ndir, nname, nlen));
 }

@@ -33,9 +33,16 @@ static int sb_features(struct ext2_fs *fs, unsigned flags)
     fs->feat_compat = get32(fs->sb + SB_COMPAT);
     fs->feat_incompat = get32(fs->sb + SB_INCOMPAT);
     fs->feat_ro_compat = get32(fs->sb + SB_RO_COMPAT);
-    if (fs->feat_incompat & ~(uint32_t)INCOMPAT_OK)
+    if (fs->feat_incompat & ~(uint32_t)(INCOMPAT_OK | INCOMPAT_RECOVER))
         return refuse(fs, -EINVAL,
                       "an incompatible feature (only filetype is known)");
+    /* Replay is e2fsck's (docs/STORAGE.md, "The journal"): what the
+     * journal holds would be lost, or undo later changes, if this code
+     * wrote the volume first. */
+    if ((fs->feat_incompat & INCOMPAT_RECOVER) && !(flags & EXT2_MOUNT_RDONLY))
+        return refuse(fs, -EROFS,
+                      "the journal needs recovery: run e2fsck -p (gorump "
+                      "run -v does), or mount read-only");
     if ((fs->feat_ro_compat & ~(uint32_t)RO_COMPAT_OK) &&
         !(flags & EXT2_MOUNT_RDONLY))
         return refuse(fs, -EROFS, "a read-only feature: mount read-only");
@@ -142,6 +149,15 @@ static int mount_rw(struct ext2_fs *fs)
         fs->rdonly = true;
         return refuse(fs, -EROFS, "not clean: run e2fsck, or mount read-only");
     }
+    int err = (fs->feat_compat & COMPAT_HAS_JOURNAL) ? ext2_jnl_load(fs) : 0;
+    if (err) {
+        fs->rdonly = true;
+        return err;
+    }
+    /* As Linux's ext3: needs_recovery from the mount to the unmount, so
+     * that e2fsck replays whatever a crash leaves in the journal. */
+    if (fs->jnl.on)
+        put32(fs->sb + SB_INCOMPAT, fs->feat_incompat | INCOMPAT_RECOVER);
     put16(fs->sb + SB_MNT_COUNT, get16(fs->sb + SB_MNT_COUNT) + 1u);
     put32(fs->sb + SB_MTIME, (uint32_t)ext2_now(fs));
     return sb_mark(fs, false);
@@ -197,6 +213,14 @@ int ext2_sync(struct ext2_fs *fs)
 {
     if (fs->rdonly)
         return 0;
+    if (fs->jnl.on) {
+        /* A commit's last flush makes the data before it durable too. */
+        bool committed;
+        int err = ext2_jnl_commit(fs, &committed);
+        if (!err && !committed && fs->sb_dirty)
+            err = ext2_sb_write(fs);
+        return err || committed ? err : fs->dev.flush(fs->dev.ctx);
+    }
     int err = ext2_writeback(fs);
     if (!err && fs->sb_dirty)
         err = ext2_sb_write(fs);
@@ -217,6 +241,10 @@ int ext2_unmount(struct ext2_fs *fs)
     if (fs->rdonly)
         return 0;
     int err = ext2_sync(fs);
+    if (!err && fs->jnl.on)
+        err = ext2_jnl_close(fs);
+    if (!err && fs->jnl.on)
+        put32(fs->sb + SB_INCOMPAT, fs->feat_incompat & ~INCOMPAT_RECOVER);
     if (!err)
         err = sb_mark(fs, true);
     fs->rdonly = true;
