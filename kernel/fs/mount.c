@@ -4,8 +4,9 @@
  * demand and dropped, oldest first, once more than MOUNT_UNUSED_MAX are
  * unused), and /proc/mounts.  A node of a mount keeps the attributes its
  * backend last reported; lookups and stat refresh them, so changes made
- * on the host side show.  A mounted directory's root node stands in for
- * the covered directory in path walks (path.c crosses with
+ * on the host side show.  Names looked up are remembered for a second
+ * (the name cache, mount_dent).  A mounted directory's root node stands
+ * in for the covered directory in path walks (path.c crosses with
  * mount_cross), and its ".." is the covered directory's parent.
  * The operations on the files themselves are in mount_ops.c.
  */

@@ -5,7 +5,9 @@
  * (refreshed by every lookup, so a fid follows the host's current name),
  * and, once needed, fids opened for reading, for reading and writing, and
  * for reading the directory; forget clunks them all.  Reads and writes
- * are cut to what one message holds (msize less the header).
+ * are cut to what one message holds (msize less the header).  FIFOs and
+ * sockets the server will not make are regular files shown as special
+ * (create_special).
  */
 #include "fs/p9.h"
 #include "mm/mm.h"
