@@ -4,12 +4,14 @@
  * demand and dropped, oldest first, once more than MOUNT_UNUSED_MAX are
  * unused), and /proc/mounts.  A node of a mount keeps the attributes its
  * backend last reported; lookups and stat refresh them, so changes made
- * on the host side show.  A mounted directory's root node stands in for
- * the covered directory in path walks (path.c crosses with
+ * on the host side show.  Names looked up are remembered for a second
+ * (the name cache, mount_dent).  A mounted directory's root node stands
+ * in for the covered directory in path walks (path.c crosses with
  * mount_cross), and its ".." is the covered directory's parent.
  * The operations on the files themselves are in mount_ops.c.
  */
 #include "fs/mount.h"
+#include "arch/x86_64/arch.h"
 #include "mm/mm.h"
 
 #define HASH_SIZE 256
@@ -146,6 +148,60 @@ static void link_text(struct node *n)
     }
 }
 
+/* The name cache: a slot per hash of (directory, name); a newer name
+ * takes the slot.  Like Linux's 9p with cache=none, which trusts a name
+ * while its dentry is held, a name found is used again without asking
+ * the host, but for MOUNT_DENT_TTL_NS only, so a name the host removes
+ * or renames is seen soon after; stat still asks for the attributes. */
+static struct mount_dent *dent_slot(struct mount *m, uint64_t dir,
+                                    const char *name, size_t len)
+{
+    uint64_t h = dir * 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)name[i]) * 0x100000001b3ULL;
+    return &m->dents[(h >> 32) % MOUNT_DENTS];
+}
+
+static struct node *dent_find(struct mount *m, uint64_t dir, const char *name,
+                              size_t len)
+{
+    if (!m->dents || len > MOUNT_DENT_NAME)
+        return NULL;
+    struct mount_dent *d = dent_slot(m, dir, name, len);
+    if (d->dir != dir || d->len != len || memcmp(d->name, name, len) ||
+        clock_mono_ns() - d->when > MOUNT_DENT_TTL_NS)
+        return NULL;
+    struct node *n = cache_find(m, d->ino);
+    return n && n->nlink ? n : NULL;
+}
+
+static void dent_add(struct mount *m, uint64_t dir, const char *name,
+                     size_t len, uint64_t ino)
+{
+    if (!m->dents || len > MOUNT_DENT_NAME || len == 0)
+        return;
+    struct mount_dent *d = dent_slot(m, dir, name, len);
+    d->dir = dir;
+    d->ino = ino;
+    d->when = clock_mono_ns();
+    d->len = (uint8_t)len;
+    memcpy(d->name, name, len);
+}
+
+void mount_dent_drop(struct mount *m, uint64_t dir, const char *name,
+                     size_t len)
+{
+    if (m->dents && len <= MOUNT_DENT_NAME)
+        dent_slot(m, dir, name, len)->len = 0; /* no name is empty */
+}
+
+void mount_dents_drop_ino(struct mount *m, uint64_t ino)
+{
+    for (unsigned i = 0; m->dents && i < MOUNT_DENTS; i++)
+        if (m->dents[i].ino == ino || m->dents[i].dir == ino)
+            m->dents[i].len = 0;
+}
+
 struct node *mount_cache(struct mount *m, const struct fs_attr *a,
                          struct node *parent, const char *name, size_t len)
 {
@@ -172,6 +228,8 @@ struct node *mount_cache(struct mount *m, const struct fs_attr *a,
     }
     mount_attr_apply(n, a);
     mount_set_parent(n, parent, name, len);
+    if (parent)
+        dent_add(m, parent->ino, name, len, a->ino);
     if (S_ISLNK(n->mode))
         link_text(n);
     return n;
@@ -188,6 +246,13 @@ int mount_lookup(struct node *dir, const char *name, size_t len,
                  struct node **out)
 {
     struct mount *m = dir->mnt;
+    struct node *n = dent_find(m, dir->ino, name, len);
+    if (n) {
+        unuse_end(n);
+        n->refs++;
+        *out = n;
+        return 0;
+    }
     struct fs_attr a;
     int err = m->ops->lookup(m, dir->ino, name, len, &a);
     if (err)
@@ -202,8 +267,10 @@ int mount_refresh(struct node *n)
         return 0;
     struct fs_attr a;
     int err = n->mnt->ops->getattr(n->mnt, n->ino, &a);
-    if (err == -ENOENT || err == -ESTALE)
+    if (err == -ENOENT || err == -ESTALE) {
         n->nlink = 0; /* unlinked on the host */
+        mount_dents_drop_ino(n->mnt, n->ino);
+    }
     if (!err)
         mount_attr_apply(n, &a);
     return err;
@@ -286,9 +353,11 @@ int mount_add(const char *path, const struct fs_backend_ops *ops, void *priv,
     m->dev = 0x30 + (uint32_t)mounts.n; /* after the tree's 00:18 */
     snprintf(m->source, sizeof(m->source), "%s", source);
     list_init(&m->unused);
+    m->dents = kzalloc(MOUNT_DENTS * sizeof(*m->dents)); /* NULL: none */
     err = mount_root(m, dir);
     if (err) {
         node_put(dir);
+        kfree(m->dents);
         kfree(p);
         kfree(m);
         return err;

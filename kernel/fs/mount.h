@@ -17,8 +17,21 @@
 
 #include "fs/fs.h"
 
-#define MOUNT_MAX 16         /* mounted file systems at most */
-#define MOUNT_UNUSED_MAX 512 /* cached unused nodes per mount */
+#define MOUNT_MAX 16                    /* mounted file systems at most */
+#define MOUNT_UNUSED_MAX 512            /* cached unused nodes per mount */
+#define MOUNT_DENTS 1024                /* names remembered per mount */
+#define MOUNT_DENT_NAME 48              /* longer names are always looked up */
+#define MOUNT_DENT_TTL_NS 1000000000ULL /* how long a name is trusted */
+
+/* A name the backend's lookup found in a directory (mount.c): trusted for
+ * MOUNT_DENT_TTL_NS while the node is still cached and linked, until
+ * the guest removes or renames it.  Only names: stat asks for the
+ * attributes. */
+struct mount_dent {
+    uint64_t dir, ino, when;
+    uint8_t len;
+    char name[MOUNT_DENT_NAME];
+};
 
 /* A file's attributes, as getattr fills them. */
 struct fs_attr {
@@ -139,6 +152,7 @@ struct mount {
     struct list nodes;  /* every cached node, by mount_link */
     struct list unused; /* nodes nothing holds, oldest first */
     unsigned nunused;
+    struct mount_dent *dents; /* MOUNT_DENTS of them, by hash; or NULL */
 };
 
 /* --- mount.c: the mount table and the node cache */
@@ -154,6 +168,12 @@ void mount_attr_apply(struct node *n, const struct fs_attr *a);
  * backend's error (-ENOENT). */
 int mount_lookup(struct node *dir, const char *name, size_t len,
                  struct node **out);
+/* Forgets the name remembered for name in directory dir, or every one
+ * naming inode ino or in it (a directory removed or moved over, a file
+ * found gone). */
+void mount_dents_drop_ino(struct mount *m, uint64_t ino);
+void mount_dent_drop(struct mount *m, uint64_t dir, const char *name,
+                     size_t len);
 /* n, or the root of what is mounted on it (the top one). */
 struct node *mount_cross(struct node *n);
 /* A mount's node lost its last reference: cached as unused. */

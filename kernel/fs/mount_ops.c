@@ -416,7 +416,8 @@ static int made(struct node *dir, const char *name, size_t len, int err,
 {
     if (err)
         return err;
-    mount_refresh(dir);
+    /* The directory's attributes are not read again here: stat does
+     * (node_stat), and nothing else uses a mount directory's. */
     struct node *n = mount_cache(mnt(dir), a, dir, name, len);
     if (!n)
         return -ENOMEM;
@@ -468,10 +469,8 @@ int mount_link(struct node *n, struct node *dir, const char *name, size_t len)
     if (m->ro)
         return -EROFS;
     int err = m->ops->link(m, n->ino, dir->ino, name, len);
-    if (!err) {
+    if (!err)
         mount_refresh(n);
-        mount_refresh(dir);
-    }
     return err;
 }
 
@@ -483,7 +482,9 @@ int mount_unlink(struct node *dir, const char *name, size_t len, struct node *n)
     int err = m->ops->unlink(m, dir->ino, name, len, S_ISDIR(n->mode));
     if (err)
         return err;
-    mount_refresh(dir);
+    mount_dent_drop(m, dir->ino, name, len);
+    if (S_ISDIR(n->mode))
+        mount_dents_drop_ino(m, n->ino);
     if (S_ISDIR(n->mode))
         n->nlink = 0;
     else
@@ -501,10 +502,11 @@ int mount_rename(struct node *odir, const char *oname, size_t olen,
     int err = m->ops->rename(m, odir->ino, oname, olen, ndir->ino, nname, nlen);
     if (err)
         return err;
+    if (t && S_ISDIR(t->mode))
+        mount_dents_drop_ino(m, t->ino); /* a directory replaced */
+    mount_dent_drop(m, odir->ino, oname, olen);
+    mount_dent_drop(m, ndir->ino, nname, nlen);
     mount_set_parent(n, ndir, nname, nlen);
-    mount_refresh(odir);
-    if (ndir != odir)
-        mount_refresh(ndir);
     if (t && S_ISDIR(t->mode))
         t->nlink = 0;
     else if (t)

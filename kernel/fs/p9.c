@@ -5,14 +5,18 @@
  * (refreshed by every lookup, so a fid follows the host's current name),
  * and, once needed, fids opened for reading, for reading and writing, and
  * for reading the directory; forget clunks them all.  Reads and writes
- * are cut to what one message holds (msize less the header).
+ * are cut to what one message holds (msize less the header).  FIFOs and
+ * sockets the server will not make are regular files shown as special
+ * (create_special).
  */
 #include "fs/p9.h"
 #include "mm/mm.h"
 
 #define O_LARGEFILE 0100000
 #define AT_REMOVEDIR_9P 0x200
+#define DT_FIFO 1
 #define DT_DIR 4
+#define DT_SOCK 12
 
 /* Tsetattr's valid bits (Linux's P9_ATTR_*) */
 #define P9_SET_MODE 1
@@ -76,6 +80,28 @@ static int fid_of(struct p9 *p, uint64_t ino, uint32_t *fid)
     return 0;
 }
 
+static struct p9_special *special(struct p9 *p, uint64_t ino)
+{
+    list_for_each(l, &p->specials)
+    {
+        struct p9_special *s = container_of(l, struct p9_special, link);
+        if (s->ino == ino)
+            return s;
+    }
+    return NULL;
+}
+
+/* Tgetattr, with a FIFO's or socket's placeholder shown as what it
+ * stands for. */
+static int getattr(struct p9 *p, uint32_t fid, struct fs_attr *a)
+{
+    int err = p9_getattr(p, fid, a);
+    struct p9_special *s = err ? NULL : special(p, a->ino);
+    if (s && S_ISREG(a->mode))
+        a->mode = (a->mode & 07777) | s->type;
+    return err;
+}
+
 /* Walks from directory fid dfid to name and reads its attributes; the
  * new fid becomes the inode's. */
 static int walk_in(struct p9 *p, uint32_t dfid, const char *name, size_t len,
@@ -85,7 +111,7 @@ static int walk_in(struct p9 *p, uint32_t dfid, const char *name, size_t len,
     int err = p9_walk(p, dfid, fid, name, len);
     if (err)
         return err;
-    err = p9_getattr(p, fid, a);
+    err = getattr(p, fid, a);
     if (err) {
         p9_clunk(p, fid);
         return err;
@@ -154,7 +180,7 @@ static int p9fs_getattr(struct mount *m, uint64_t ino, struct fs_attr *a)
     struct p9_ino *e = find(client(m), ino);
     if (!e)
         return -ESTALE;
-    int err = p9_getattr(client(m), attr_fid(e), a);
+    int err = getattr(client(m), attr_fid(e), a);
     return !err && a->ino != ino ? -ESTALE : err;
 }
 
@@ -307,28 +333,14 @@ static int begin_entry(struct p9 *p, struct p9_out *o, uint8_t type,
 
 /* Tlcreate fid[4] name[s] flags[4] mode[4] gid[4]; Rlcreate qid
  * iounit[4]: fid (a clone of the directory's) becomes the new file,
- * opened; it is kept as the file's read-write fid.  Tmknod dfid[4]
- * name[s] mode[4] major[4] minor[4] gid[4]; Rmknod qid, for the rest. */
-static int p9fs_create(struct mount *m, uint64_t dir, const char *name,
-                       size_t len, uint32_t mode, struct fs_attr *a)
+ * opened; it is kept as the file's read-write fid. */
+static int create_reg(struct p9 *p, uint32_t dfid, const char *name, size_t len,
+                      uint32_t mode, struct fs_attr *a)
 {
-    struct p9 *p = client(m);
     struct p9_out o;
     struct p9_in in;
-    uint32_t dfid;
-    int err = fid_of(p, dir, &dfid);
-    if (err)
-        return err;
-    if (!S_ISREG(mode)) {
-        begin_entry(p, &o, P9_TMKNOD, dir, name, len, &dfid);
-        p9_put32(&o, mode);
-        p9_put32(&o, 0);
-        p9_put32(&o, 0);
-        p9_put32(&o, 0);
-        return made(p, dfid, name, len, p9_rpc(p, &o, &in), a);
-    }
     uint32_t fid = p9_newfid(p);
-    err = p9_walk(p, dfid, fid, NULL, 0);
+    int err = p9_walk(p, dfid, fid, NULL, 0);
     if (err)
         return err;
     p9_begin(p, &o, P9_TLCREATE);
@@ -344,6 +356,58 @@ static int p9fs_create(struct mount *m, uint64_t dir, const char *name,
     else
         e->wfid = fid;
     return err;
+}
+
+/* A FIFO or socket the server will not make (QEMU 7.2 refuses, with
+ * ENXIO, to make a special file under security_model=none, as it then
+ * opens it to set its mode): a regular file of that name and mode
+ * stands in for it, so the host sees the name, and the guest shows it
+ * as the special file (getattr).  Linux's 9p also keeps such files in
+ * the guest: it never opens them on the server. */
+static int create_special(struct p9 *p, uint32_t dfid, const char *name,
+                          size_t len, uint32_t mode, struct fs_attr *a)
+{
+    struct p9_special *s = kzalloc(sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    int err = create_reg(p, dfid, name, len, mode, a);
+    if (err) {
+        kfree(s);
+        return err;
+    }
+    s->ino = a->ino;
+    s->type = mode & S_IFMT;
+    list_add_tail(&p->specials, &s->link);
+    a->mode = (a->mode & 07777) | s->type;
+    return 0;
+}
+
+/* Tmknod dfid[4] name[s] mode[4] major[4] minor[4] gid[4]; Rmknod qid:
+ * FIFOs and sockets, and regular files through create_reg. */
+static int p9fs_create(struct mount *m, uint64_t dir, const char *name,
+                       size_t len, uint32_t mode, struct fs_attr *a)
+{
+    struct p9 *p = client(m);
+    struct p9_out o;
+    struct p9_in in;
+    uint32_t dfid;
+    int err = fid_of(p, dir, &dfid);
+    if (err)
+        return err;
+    if (S_ISREG(mode))
+        return create_reg(p, dfid, name, len, mode, a);
+    if (!p->no_mknod) {
+        begin_entry(p, &o, P9_TMKNOD, dir, name, len, &dfid);
+        p9_put32(&o, mode);
+        p9_put32(&o, 0);
+        p9_put32(&o, 0);
+        p9_put32(&o, 0);
+        err = p9_rpc(p, &o, &in);
+        if (err != -ENXIO)
+            return made(p, dfid, name, len, err, a);
+        p->no_mknod = true; /* and say it on QEMU's stderr only once */
+    }
+    return create_special(p, dfid, name, len, mode, a);
 }
 
 /* Tmkdir dfid[4] name[s] mode[4] gid[4]; Rmkdir qid. */
@@ -482,10 +546,10 @@ static int dir_fid(struct p9 *p, uint64_t ino, uint32_t *out)
 }
 
 /* One Rreaddir's entries (qid offset[8] type[1] name[s] each) to fill;
- * *cookie moves past those taken.  1 when fill stopped, else 0, or
- * -EIO for a malformed entry. */
-static int dir_entries(struct p9_in *in, uint64_t *cookie, fs_filldir_fn fill,
-                       void *ctx)
+ * *cookie moves past those taken, *taken counts them.  1 when fill
+ * stopped, else 0, or -EIO for a malformed entry. */
+static int dir_entries(struct p9 *p, struct p9_in *in, uint64_t *cookie,
+                       fs_filldir_fn fill, void *ctx, unsigned *taken)
 {
     while (in->pos < in->len) {
         struct p9_qid q;
@@ -502,22 +566,30 @@ static int dir_entries(struct p9_in *in, uint64_t *cookie, fs_filldir_fn fill,
             *cookie = off;
             continue;
         }
+        struct p9_special *sp = special(p, q.path);
+        if (sp)
+            type = sp->type == S_IFIFO ? DT_FIFO : DT_SOCK;
         struct fs_dirent d = {q.path, off, type, name, n};
         if (!fill(ctx, &d))
             return 1;
         *cookie = off;
+        ++*taken;
     }
     return 0;
 }
 
-/* Treaddir fid[4] offset[8] count[4]; Rreaddir count[4] data[count]. */
+/* Treaddir fid[4] offset[8] count[4]; Rreaddir count[4] data[count].
+ * Returns after the first answer that gave entries (getdents may return
+ * fewer than fit): asking again would only find the end, one more round
+ * trip for every directory read. */
 static int p9fs_readdir(struct mount *m, uint64_t dir, uint64_t cookie,
                         fs_filldir_fn fill, void *ctx)
 {
     struct p9 *p = client(m);
     uint32_t fid;
+    unsigned taken = 0;
     int err = dir_fid(p, dir, &fid);
-    for (int r = 0; !err && r == 0;) {
+    for (int r = 0; !err && r == 0 && taken == 0;) {
         struct p9_out o;
         struct p9_in in;
         p9_begin(p, &o, P9_TREADDIR);
@@ -534,7 +606,7 @@ static int p9fs_readdir(struct mount *m, uint64_t dir, uint64_t cookie,
             return 0; /* the end */
         struct p9_in ents = {data, count, 0, false};
         uint64_t before = cookie;
-        r = dir_entries(&ents, &cookie, fill, ctx);
+        r = dir_entries(p, &ents, &cookie, fill, ctx, &taken);
         if (r == 0 && cookie == before)
             return -EIO; /* a server that does not move on */
         err = r < 0 ? r : 0;
@@ -590,12 +662,26 @@ static int p9fs_statfs(struct mount *m, struct fs_statfs *s)
     return in.bad ? -EIO : 0;
 }
 
+/* A placeholder's inode is forgotten: unless its file is still there
+ * (the layer drops unused nodes too), it is no longer special. */
+static void special_forget(struct p9 *p, struct p9_ino *e)
+{
+    struct p9_special *s = special(p, e->ino);
+    struct fs_attr a;
+    if (!s ||
+        (p9_getattr(p, e->fid, &a) == 0 && a.ino == e->ino && a.nlink > 0))
+        return;
+    list_del(&s->link);
+    kfree(s);
+}
+
 static void p9fs_forget(struct mount *m, uint64_t ino)
 {
     struct p9 *p = client(m);
     struct p9_ino *e = find(p, ino);
     if (!e)
         return;
+    special_forget(p, e);
     p9_clunk(p, e->fid);
     p9_clunk(p, e->rfid);
     p9_clunk(p, e->wfid);
@@ -645,6 +731,7 @@ int p9_mount(const char *tag, const char *path, bool ro)
     p->dev = dev;
     for (unsigned i = 0; i < ARRAY_SIZE(p->inos); i++)
         list_init(&p->inos[i]);
+    list_init(&p->specials);
     int err = p9_connect(p);
     if (!err)
         err = mount_add(path, &p9fs_ops, p, tag, ro);

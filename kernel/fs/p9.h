@@ -62,11 +62,23 @@ struct p9_ino {
     uint32_t dfid; /* a directory opened for readdir, or NOFID */
 };
 
+/* A FIFO or socket made on the share as a regular file (the server
+ * refused to make the special file): the guest shows inode ino as type
+ * (S_IFIFO, S_IFSOCK) until it is gone.  Its opens, binds and connects
+ * never reach the server (fs/pipe.c, net/unix.c use the node). */
+struct p9_special {
+    struct list link;
+    uint64_t ino;
+    uint32_t type;
+};
+
 struct p9 {
     struct v9p *dev;
     uint32_t msize;
     uint32_t next_fid;
     uint32_t root_fid;
+    bool no_mknod;        /* Tmknod of a FIFO or socket gave ENXIO */
+    struct list specials; /* struct p9_special */
     struct list inos[64]; /* struct p9_ino by ino's hash */
 };
 

@@ -19,9 +19,10 @@ struct pipe {
     uint8_t *buf;
     size_t head, len; /* read position and bytes held */
     int readers, writers;
-    struct file *files[PIPE_FILES]; /* open ends, to notify */
-    struct node *fifo;              /* the FIFO's node, or NULL */
-    struct waitq open_wq;           /* FIFO opens waiting for a peer */
+    unsigned read_opens, write_opens; /* ends ever opened (FIFO opens) */
+    struct file *files[PIPE_FILES];   /* open ends, to notify */
+    struct node *fifo;                /* the FIFO's node, or NULL */
+    struct waitq open_wq;             /* FIFO opens waiting for a peer */
 };
 
 static struct pipe *pipe_of(struct file *f)
@@ -209,9 +210,9 @@ static long pipe_end(struct pipe *p, unsigned flags, struct file **out)
     f->anon = "pipe";
     p->files[slot] = f;
     if (reads(f))
-        p->readers++;
+        p->readers++, p->read_opens++;
     if (writes(f))
-        p->writers++;
+        p->writers++, p->write_opens++;
     *out = f;
     return 0;
 }
@@ -248,6 +249,7 @@ long fifo_open(struct node *n, unsigned flags, struct file **out)
             pipe_free(p);
         return -ENXIO;
     }
+    unsigned seen = acc == O_RDONLY ? p->write_opens : p->read_opens;
     long r = pipe_end(p, flags & (O_ACCMODE | O_NONBLOCK), out);
     if (r) {
         if (!p->readers && !p->writers)
@@ -257,9 +259,14 @@ long fifo_open(struct node *n, unsigned flags, struct file **out)
     waitq_wake(&p->open_wq, -1);
     notify(p, true, EPOLLIN);
     notify(p, false, EPOLLOUT);
-    /* A blocking reader waits for a writer, a writer for a reader. */
-    while (!(flags & O_NONBLOCK) && acc != O_RDWR &&
-           !(acc == O_RDONLY ? p->writers : p->readers)) {
+    /* A blocking reader waits for a writer to open, a writer for a
+     * reader, as fs/pipe.c's wait_for_partner: for an open, not for one
+     * still open (a writer may write and close before the reader runs,
+     * which then reads what it wrote and end-of-file). */
+    bool alone = !(flags & O_NONBLOCK) && acc != O_RDWR &&
+                 !(acc == O_RDONLY ? p->writers : p->readers);
+    while (alone &&
+           (acc == O_RDONLY ? p->write_opens : p->read_opens) == seen) {
         if (sched_sleep(&p->open_wq, 0) == -EINTR) {
             file_put(*out);
             return -ERESTARTSYS;

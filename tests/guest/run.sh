@@ -107,6 +107,7 @@ register_cases() {
     go_case share-read
     go_case share-ro
     go_case share-cross
+    go_case share-special
     # ext2 volumes (-v FILE), tests/guest/volume.sh.
     register_volume_cases
     go_case mmap
@@ -547,6 +548,29 @@ c_share_cross() {
         run -v "$share:$share" share cross "$share" guest
     fi
     expect_success
+}
+
+# tests/go/share special: FIFOs and sockets on a share (in the guest
+# those the server will not make are regular files on the host that the
+# guest shows as special; natively real ones); the host finds the two
+# left behind.
+c_share_special() {
+    local share
+    share_dir || return
+    run -v "$share:$share" share special "$share"
+    expect_success
+    python3 - "$share" "$NATIVE" >>"$dir/fail" <<'PY'
+import os, stat, sys
+d, native = sys.argv[1], sys.argv[2] == "1"
+names = sorted(os.listdir(d))
+if names != ["leftfifo", "leftsock"]:
+    print("host: listing %s" % names)
+for n, real in (("leftfifo", stat.S_ISFIFO), ("leftsock", stat.S_ISSOCK)):
+    st = os.lstat(os.path.join(d, n))
+    ok = real(st.st_mode) or (not native and stat.S_ISREG(st.st_mode) and st.st_size == 0)
+    if not ok:
+        print("host: %s has mode %o" % (n, st.st_mode))
+PY
 }
 
 # -v's mistakes: each refused with a message and status 125.

@@ -400,6 +400,33 @@ func fifo(dir string) {
 	r.Close()
 	_, err = os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0)
 	check(errors.Is(err, syscall.ENXIO), "non-blocking writer without reader: %v", err)
+	// A blocking reader waits for a writer to open, not to stay open: a
+	// writer that writes and closes before the reader runs again still
+	// lets it through, to the data and end of file.
+	got := make(chan string, 1)
+	go func() {
+		r, err := os.Open(p)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		got <- string(b)
+	}()
+	time.Sleep(100 * time.Millisecond) // the reader is waiting in open
+	w, err = os.OpenFile(p, os.O_WRONLY, 0)
+	must(err, "open fifo for writing (a reader waiting)")
+	if w != nil {
+		w.WriteString("brief")
+		w.Close()
+	}
+	select {
+	case b := <-got:
+		check(b == "brief", "reader after a brief writer: %q", b)
+	case <-time.After(10 * time.Second):
+		check(false, "a reader waiting in open missed a writer that came and went")
+	}
 	fmt.Println("named pipes: ok")
 }
 

@@ -10,6 +10,7 @@
 //	share ro DIR            every change of a read-only DIR is EROFS
 //	share cross DIR [guest] "..", getcwd and /proc/mounts across the
 //	                        mount point (guest: DIR is a 9p mount)
+//	share special DIR       FIFOs and Unix-domain sockets made in DIR
 //
 // Prints SUCCESS, or FAIL lines.
 package main
@@ -56,7 +57,7 @@ func pattern(n int, seed byte) []byte {
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: share write|read|ro|cross DIR")
+		fmt.Fprintln(os.Stderr, "usage: share write|read|ro|cross|special DIR")
 		os.Exit(2)
 	}
 	dir := os.Args[2]
@@ -69,6 +70,8 @@ func main() {
 		readOnly(dir)
 	case "cross":
 		cross(dir, len(os.Args) > 3 && os.Args[3] == "guest")
+	case "special":
+		special(dir)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", os.Args[1])
 		os.Exit(2)
