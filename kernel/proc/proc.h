@@ -3,10 +3,11 @@
  * scheduler (one CPU, preemptive, tickless), sleeping and waking, futexes
  * and signals.  There is exactly one process; its pid is 1.
  *
- * Locking: the kernel runs with interrupts disabled.  It is entered by
- * SYSCALL, a trap or an interrupt and leaves only by returning to the
- * program or by switching threads in schedule(), so on one CPU no lock is
- * needed; interrupts are enabled only in user mode and in the idle loop.
+ * Locking: the kernel runs with interrupts disabled and under the big
+ * kernel lock (arch.h, bkl_enter), taken by every SYSCALL, trap and
+ * interrupt and held across schedule(), so one CPU at a time runs kernel
+ * code and what follows needs no lock of its own; interrupts are enabled
+ * only in user mode and in the idle loop (which releases the BKL).
  */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H
@@ -57,6 +58,9 @@ struct thread {
 
     uint64_t futex_addr;
     uint32_t futex_bitset;
+
+    struct cpu *oncpu; /* the CPU running it; NULL when it is not running */
+    bool to_boot_cpu;  /* its next schedule() queues it for CPU 0 only */
 
     uint8_t fpu[512] __aligned(16);
 };
@@ -144,6 +148,12 @@ int waitq_wake(struct waitq *wq, int n);
 /* Wakes t if it sleeps: its sched_sleep returns reason (0, -EINTR,
  * -ETIMEDOUT). */
 void sched_wake(struct thread *t, int reason);
+/* If t runs on another CPU, that CPU enters the kernel (an IPI) and
+ * sees t's new signal at its return to user mode. */
+void sched_poke(struct thread *t);
+/* The current thread moves to the boot CPU (which takes the device
+ * interrupts the exit sequence waits for) and returns there. */
+void sched_to_boot_cpu(void);
 /* Runs at return to user mode: preemption and signal delivery. */
 void user_return(struct trapframe *tf);
 

@@ -8,6 +8,7 @@
 #   GUEST_TIMEOUT=120      --timeout passed to every run, in seconds
 #   JOBS=2                 cases run in parallel
 #   GUEST_FILTER=REGEX     run only cases whose name matches (go1.23/hello)
+#   GUEST_CPUS=N           every guest gets --cpus N unless its case says
 #   GORUMP_NATIVE=1        run the programs on the host instead of through
 #                          gorump (tool cases skipped): checks the tests
 #
@@ -23,6 +24,7 @@ GORUMP=${GORUMP:-build/gorump}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-120}
 JOBS=${JOBS:-2}
 GUEST_FILTER=${GUEST_FILTER:-}
+GUEST_CPUS=${GUEST_CPUS:-}
 NATIVE=${GORUMP_NATIVE:-0}
 # A leading underscore hides the scratch packages from `go build ./...`.
 WORK=build/_guest
@@ -2137,6 +2139,7 @@ c_cgo_sqlite() {
 # through gorump, or natively with exactly the -e variables as environment.
 run() {
     local opts=() envs=() timeout=$GUEST_TIMEOUT
+    [ -n "$GUEST_CPUS" ] && opts+=(--cpus "$GUEST_CPUS") # a later --cpus wins
     while [ $# -gt 0 ]; do
         case $1 in
         -m | --machine | --disk-bus | --dir | --file | --cwd | -p | --net | --ip | \
