@@ -61,6 +61,7 @@ struct thread {
 
     struct cpu *oncpu; /* the CPU running it; NULL when it is not running */
     bool to_boot_cpu;  /* its next schedule() queues it for CPU 0 only */
+    uint64_t affinity; /* CPUs (bit = id) it may run on; 0: any */
 
     uint8_t fpu[512] __aligned(16);
 };
@@ -154,6 +155,14 @@ void sched_poke(struct thread *t);
 /* The current thread moves to the boot CPU (which takes the device
  * interrupts the exit sequence waits for) and returns there. */
 void sched_to_boot_cpu(void);
+/* The online CPUs as a mask (bit = CPU id). */
+uint64_t sched_online_mask(void);
+/* sched_setaffinity: t runs only on the online CPUs of mask from its
+ * next schedule (the current thread at its return to user mode): 0, or
+ * -EINVAL if mask names none. */
+int sched_set_affinity(struct thread *t, uint64_t mask);
+/* CPU i's time running threads (not idle) since boot, in ns. */
+uint64_t sched_cpu_busy_ns(unsigned i);
 /* Runs at return to user mode: preemption and signal delivery. */
 void user_return(struct trapframe *tf);
 

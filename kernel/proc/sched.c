@@ -61,10 +61,25 @@ void ktimer_cancel(struct ktimer *t)
     t->armed = false;
 }
 
+static bool runs_on(const struct thread *t, const struct cpu *c)
+{
+    return !t->affinity || (t->affinity >> c->id & 1);
+}
+
+/* The first thread of the run queue that may run on c, or NULL. */
+static struct thread *first_for(const struct cpu *c)
+{
+    list_for_each(l, &sched.runq)
+    {
+        if (runs_on(RUN_THREAD(l), c))
+            return RUN_THREAD(l);
+    }
+    return NULL;
+}
+
 static bool has_work(const struct cpu *c)
 {
-    return !list_empty(&sched.runq) ||
-           (c->id == 0 && !list_empty(&sched.bootq));
+    return (c->id == 0 && !list_empty(&sched.bootq)) || first_for(c);
 }
 
 /* This CPU's timer: the end of its thread's slice when others wait (with
@@ -206,25 +221,31 @@ void sched_init(void)
     smp_start_aps(ap_main);
 }
 
-/* Queues t; true if a halted CPU was kicked to run it. */
-static bool enqueue(struct thread *t)
+/* Kicks a halted CPU that may run t (queued): true if there was one. */
+static bool kick_for(const struct thread *t)
 {
-    t->state = THREAD_RUNNABLE;
-    list_add_tail(&sched.runq, &t->run_link);
     for (unsigned i = 1; smp_multi && i < smp_cpus_found(); i++) {
         struct cpu *c = smp_cpu(i);
-        if (c && c->halted && c != this_cpu()) {
+        if (c && c->halted && c != this_cpu() && runs_on(t, c)) {
             c->halted = false;
             smp_kick(c);
             return true;
         }
     }
-    if (cpu0.halted && this_cpu() != &cpu0) {
+    if (cpu0.halted && this_cpu() != &cpu0 && runs_on(t, &cpu0)) {
         cpu0.halted = false;
         smp_kick(&cpu0);
         return true;
     }
     return false;
+}
+
+/* Queues t; true if a halted CPU was kicked to run it. */
+static bool enqueue(struct thread *t)
+{
+    t->state = THREAD_RUNNABLE;
+    list_add_tail(&sched.runq, &t->run_link);
+    return kick_for(t);
 }
 
 void sched_add(struct thread *t)
@@ -244,6 +265,38 @@ void sched_poke(struct thread *t)
         smp_kick(t->oncpu);
 }
 
+uint64_t sched_online_mask(void)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < smp_cpus_found(); i++)
+        if (smp_cpu(i))
+            m |= 1ULL << i;
+    return m;
+}
+
+int sched_set_affinity(struct thread *t, uint64_t mask)
+{
+    mask &= sched_online_mask();
+    if (!mask)
+        return -EINVAL;
+    t->affinity = mask == sched_online_mask() ? 0 : mask;
+    if (t == current() && !runs_on(t, this_cpu()))
+        this_cpu()->need_resched = true;
+    return 0;
+}
+
+uint64_t sched_cpu_busy_ns(unsigned i)
+{
+    struct cpu *c = smp_cpu(i);
+    if (!c)
+        return 0;
+    uint64_t ns = c->busy_ns;
+    uint64_t tsc = rdtsc(); /* the CPUs' TSCs agree, but not to a tick */
+    if (c->current && c->current != c->idle && tsc > c->current->run_start)
+        ns += clock_tsc_to_ns(tsc - c->current->run_start);
+    return ns;
+}
+
 void sched_to_boot_cpu(void)
 {
     struct thread *t = current();
@@ -258,12 +311,11 @@ void sched_to_boot_cpu(void)
 /* The next thread for this CPU: the boot CPU's own queue first. */
 static struct thread *pick_next(struct cpu *c)
 {
-    struct list *q = &sched.runq;
+    struct thread *next = first_for(c);
     if (c->id == 0 && !list_empty(&sched.bootq))
-        q = &sched.bootq;
-    if (list_empty(q))
+        next = RUN_THREAD(sched.bootq.next);
+    if (!next)
         return c->idle;
-    struct thread *next = RUN_THREAD(q->next);
     list_del(&next->run_link);
     return next;
 }
@@ -280,6 +332,8 @@ void schedule(void)
     if (prev != c->idle && prev->state == THREAD_RUNNABLE) {
         list_add_tail(prev->to_boot_cpu ? &sched.bootq : &sched.runq,
                       &prev->run_link);
+        if (!prev->to_boot_cpu && !runs_on(prev, c))
+            kick_for(prev); /* its affinity changed */
         prev->to_boot_cpu = false;
     }
     next = pick_next(c);
@@ -290,6 +344,8 @@ void schedule(void)
         return;
 
     prev->cpu_ns += clock_tsc_to_ns(tsc - prev->run_start);
+    if (prev != c->idle)
+        c->busy_ns += clock_tsc_to_ns(tsc - prev->run_start);
     next->run_start = tsc;
     prev->oncpu = NULL;
     next->oncpu = c;

@@ -105,6 +105,7 @@ struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls)
         t->tf->rsp = stack;
     t->fs_base = set_tls ? tls : parent->fs_base;
     t->sigmask = parent->sigmask;
+    t->affinity = parent->affinity;
     t->ss_flags = 2; /* a CLONE_VM child starts without an altstack */
     fpu_save(t->fpu);
     sched_add(t);
