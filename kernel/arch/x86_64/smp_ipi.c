@@ -36,7 +36,7 @@ static struct {
     volatile uint32_t qgen, gen;
     volatile bool quiesced;
     bool dirty;
-    volatile bool stopping;
+    volatile unsigned stopper; /* the CPU that stopped the others, id + 1 */
 } bkl = {.locked = 1, .owner = 1}; /* the boot CPU, from the start */
 
 bool bkl_held(void)
@@ -58,10 +58,16 @@ static __noreturn void halt_forever(struct cpu *c)
         __asm__ volatile("cli; hlt" ::: "memory");
 }
 
+static bool stopped_by_other(const struct cpu *c)
+{
+    unsigned s = __atomic_load_n(&bkl.stopper, __ATOMIC_ACQUIRE);
+    return s && s != c->id + 1;
+}
+
 /* What a CPU waiting for the BKL answers (interrupts are off). */
 static void wait_poll(struct cpu *c)
 {
-    if (__atomic_load_n(&bkl.stopping, __ATOMIC_ACQUIRE))
+    if (stopped_by_other(c))
         halt_forever(c);
     uint32_t q = __atomic_load_n(&bkl.qgen, __ATOMIC_ACQUIRE);
     if (c->tlb_ack != q)
@@ -78,7 +84,7 @@ bool bkl_enter(void)
         while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE))
             while (__atomic_load_n(&bkl.locked, __ATOMIC_RELAXED))
                 wait_poll(c);
-        if (bkl.stopping)
+        if (stopped_by_other(c))
             halt_forever(c);
         if (c->tlb_gen != bkl.gen)
             flush_all(c);
@@ -157,8 +163,8 @@ void smp_stop_others(void)
 {
     if (!smp_multi)
         return;
-    __atomic_store_n(&bkl.stopping, true, __ATOMIC_SEQ_CST);
     struct cpu *me = this_cpu();
+    __atomic_store_n(&bkl.stopper, me->id + 1, __ATOMIC_SEQ_CST);
     for (unsigned i = 0; i < smp_cpus_found(); i++) {
         struct cpu *c = smp_cpu(i);
         if (c && c != me && !c->stopped)
