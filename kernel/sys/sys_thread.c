@@ -165,9 +165,11 @@ SYS(clone3)
 }
 
 /*
- * membarrier(2).  With one CPU every other thread of the process is off
- * the CPU, and the switch that took it off ordered its memory accesses,
- * so each barrier is a full fence on this CPU.  The private expedited
+ * membarrier(2).  A thread not running has had its memory accesses
+ * ordered by the switch that took it off its CPU; each CPU running one
+ * in user mode is interrupted (smp_membarrier: an interrupt serialises)
+ * and has answered before the call returns, and this CPU fences.  With
+ * one CPU that is the fence alone.  The private expedited
  * commands need their registration first (EPERM), as on Linux; the
  * SYNC_CORE and RSEQ variants are not offered.
  */
@@ -195,12 +197,13 @@ SYS(membarrier)
     case PRIVATE_EXPEDITED:
         if (!private_registered)
             return -EPERM;
-        __asm__ volatile("mfence" ::: "memory");
+        smp_membarrier();
         return 0;
     case GLOBAL:
     case GLOBAL_EXPEDITED:
+        smp_membarrier();
+        return 0;
     case REGISTER_GLOBAL_EXPEDITED:
-        __asm__ volatile("mfence" ::: "memory");
         return 0;
     }
     return -EINVAL;

@@ -321,6 +321,10 @@ bool bkl_held(void);
 void smp_kick(struct cpu *c);
 /* The handler of VEC_TLB and VEC_STOP, without the BKL (trap.c). */
 void smp_ipi_lockless(uint64_t vector);
+/* membarrier(2): every other CPU running user code takes an interrupt
+ * (which serialises it) and answers before this returns; then a fence
+ * here. */
+void smp_membarrier(void);
 /* Halts every other CPU for good (exit, on the boot CPU). */
 void smp_stop_others(void);
 /* This CPU halts for good: releases the BKL first (an AP's exit hands the

@@ -36,7 +36,7 @@ static struct {
     volatile uint32_t qgen, gen;
     volatile bool quiesced;
     bool dirty;
-    volatile unsigned stopper; /* the CPU that stopped the others, id + 1 */
+    volatile unsigned stopper;     /* the CPU that stopped the others, id + 1 */
 } bkl = {.locked = 1, .owner = 1}; /* the boot CPU, from the start */
 
 bool bkl_held(void)
@@ -136,6 +136,16 @@ void tlb_shootdown(uint64_t va)
     bkl.dirty = true;
     if (va < USER_TOP && !bkl.quiesced)
         quiesce();
+}
+
+/* The pause a shootdown uses does it: the CPUs answer from an interrupt
+ * handler and flush (needlessly) at the release. */
+void smp_membarrier(void)
+{
+    assert(bkl_held());
+    if (smp_multi && !bkl.quiesced)
+        quiesce();
+    __asm__ volatile("mfence" ::: "memory");
 }
 
 void smp_ipi_lockless(uint64_t vector)
