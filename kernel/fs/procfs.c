@@ -85,16 +85,19 @@ static void gen_statm(struct seq *s)
 
 static void gen_status(struct seq *s)
 {
-    seq_printf(s,
-               "Name:\tmain\nUmask:\t%04o\nState:\tR (running)\nTgid:\t1\n"
-               "Pid:\t1\nPPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
-               "VmSize:\t%lu kB\nVmRSS:\t%lu kB\nRssAnon:\t%lu kB\n"
-               "RssFile:\t%lu kB\nThreads:\t%d\n"
-               "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n",
-               vfs_get_umask(), vm_mapped_bytes() / 1024,
-               vm_resident_pages() * 4,
-               (vm_resident_pages() - vm_resident_file_pages()) * 4,
-               vm_resident_file_pages() * 4, proc_nthreads());
+    seq_printf(
+        s,
+        "Name:\tmain\nUmask:\t%04o\nState:\tR (running)\nTgid:\t1\n"
+        "Pid:\t1\nPPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
+        "VmSize:\t%lu kB\nVmRSS:\t%lu kB\nRssAnon:\t%lu kB\n"
+        "RssFile:\t%lu kB\nThreads:\t%d\nCpus_allowed:\t%lx\n"
+        "Cpus_allowed_list:\t0",
+        vfs_get_umask(), vm_mapped_bytes() / 1024, vm_resident_pages() * 4,
+        (vm_resident_pages() - vm_resident_file_pages()) * 4,
+        vm_resident_file_pages() * 4, proc_nthreads(), sched_online_mask());
+    if (smp_cpus_up() > 1)
+        seq_printf(s, "-%u", smp_cpus_up() - 1);
+    seq_printf(s, "\n");
 }
 
 static void gen_mounts(struct seq *s)
@@ -120,18 +123,63 @@ static void gen_cpuinfo(struct seq *s)
         family += (r[0] >> 20) & 0xff;
     if (family >= 6)
         model |= ((r[0] >> 16) & 0xf) << 4;
-    seq_printf(
-        s,
-        "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\n"
-        "model\t\t: %u\nmodel name\t: %.48s\ncpu MHz\t\t: %lu.000\n"
-        "cache size\t: 512 KB\nphysical id\t: 0\nsiblings\t: 1\n"
-        "core id\t\t: 0\ncpu cores\t: 1\nfpu\t\t: yes\n"
-        "flags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2%s%s%s%s%s\n"
-        "bogomips\t: %lu.00\n\n",
-        vendor, family, model, (const char *)brand, clock_tsc_hz() / 1000000,
-        r[2] & 1 ? " pni" : "", r[2] & (1 << 9) ? " ssse3" : "",
-        r[2] & (1 << 19) ? " sse4_1" : "", r[2] & (1 << 20) ? " sse4_2" : "",
-        r[2] & (1 << 23) ? " popcnt" : "", clock_tsc_hz() / 500000);
+    /* One block per online CPU, each a core of one package. */
+    unsigned n = smp_cpus_up();
+    for (unsigned i = 0; i < smp_cpus_found(); i++) {
+        struct cpu *c = smp_cpu(i);
+        if (!c)
+            continue;
+        /* In pieces: seq_printf formats at most 255 bytes at a time. */
+        seq_printf(s,
+                   "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\n"
+                   "model\t\t: %u\nmodel name\t: %.48s\n",
+                   c->id, vendor, family, model, (const char *)brand);
+        seq_printf(s,
+                   "cpu MHz\t\t: %lu.000\ncache size\t: 512 KB\n"
+                   "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\n"
+                   "cpu cores\t: %u\napicid\t\t: %u\nfpu\t\t: yes\n",
+                   clock_tsc_hz() / 1000000, n, c->id, n, c->apic_id);
+        seq_printf(s,
+                   "flags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2%s%s%s%s%s\n"
+                   "bogomips\t: %lu.00\n\n",
+                   r[2] & 1 ? " pni" : "", r[2] & (1 << 9) ? " ssse3" : "",
+                   r[2] & (1 << 19) ? " sse4_1" : "",
+                   r[2] & (1 << 20) ? " sse4_2" : "",
+                   r[2] & (1 << 23) ? " popcnt" : "", clock_tsc_hz() / 500000);
+    }
+}
+
+/* proc(5): the time each CPU spent, in USER_HZ ticks, as user, nice,
+ * system, idle, iowait, irq, softirq, steal, guest, guest_nice.  Threads'
+ * time is not split between user and kernel: all of it is user time. */
+static void stat_cpu(struct seq *s, const char *name, uint64_t busy,
+                     uint64_t idle)
+{
+    seq_printf(s, "%s %lu 0 0 %lu 0 0 0 0 0 0\n", name, ticks(busy),
+               ticks(idle));
+}
+
+static void gen_sys_stat(struct seq *s)
+{
+    uint64_t up = clock_mono_ns(), busy = 0, idle = 0;
+    unsigned n = smp_cpus_found();
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t b = MIN(sched_cpu_busy_ns(i), up);
+        busy += b;
+        idle += smp_cpu(i) ? up - b : 0;
+    }
+    stat_cpu(s, "cpu ", busy, idle);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t b = MIN(sched_cpu_busy_ns(i), up);
+        char name[8];
+        snprintf(name, sizeof(name), "cpu%u", i);
+        if (smp_cpu(i))
+            stat_cpu(s, name, b, up - b);
+    }
+    seq_printf(s,
+               "intr 0\nctxt 0\nbtime %lu\nprocesses %d\n"
+               "procs_running 1\nprocs_blocked 0\nsoftirq 0\n",
+               (clock_real_ns() - up) / 1000000000, proc_nthreads());
 }
 
 static void gen_meminfo(struct seq *s)
@@ -321,12 +369,11 @@ static void cpu_range(struct seq *s, unsigned n)
         seq_printf(s, "0\n");
 }
 
-/* Threads run on CPU 0 alone: online is what the scheduler uses, which
- * glibc's get_nprocs reads, so it says one CPU as sched_getaffinity does
- * (docs/ARCHITECTURE.md, SMP). */
+/* The CPUs threads run on (glibc's get_nprocs reads this), as
+ * sched_getaffinity says. */
 static void gen_cpu_online(struct seq *s)
 {
-    cpu_range(s, 1);
+    cpu_range(s, smp_cpus_up());
 }
 
 /* The CPUs running the kernel: the boot CPU and the APs that started. */
@@ -389,6 +436,7 @@ void procfs_init(const struct gorump_image *img)
         {"/proc/meminfo", gen_meminfo},
         {"/proc/diskstats", gen_diskstats},
         {"/proc/uptime", gen_uptime},
+        {"/proc/stat", gen_sys_stat},
         {"/proc/loadavg", gen_loadavg},
         {"/proc/version", gen_version},
         {"/proc/sys/kernel/hostname", gen_hostname},

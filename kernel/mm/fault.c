@@ -116,7 +116,7 @@ int vm_fault(uint64_t addr, uint64_t err)
         if ((err & PF_WRITE) && foreign && !(v->flags & VMA_SHARED))
             return cow(v, pte, va);
         *pte = (*pte & (PTE_ADDR | PTE_FOREIGN)) | vma_pte_flags(v, foreign);
-        invlpg(va);
+        invlpg_local(va); /* no narrowing: the other CPUs may keep theirs */
         return 0;
     }
     if (v->file) {

@@ -29,9 +29,10 @@ static void unmap(uint64_t base, uint64_t bytes)
     for (uint64_t va = base; va < base + bytes; va += PAGE_SIZE) {
         uint64_t *pte = pt_lookup(va);
         if (pte && (*pte & PTE_P)) {
-            pmem_free(*pte & PTE_ADDR, 0);
+            uint64_t pa = *pte & PTE_ADDR;
             *pte = 0;
             invlpg(va);
+            pmem_free(pa, 0);
         }
     }
 }

@@ -79,11 +79,14 @@ int vm_pte_map(uint64_t va, uint64_t pa, uint64_t flags)
 
 void vm_pte_drop(uint64_t *pte, uint64_t va)
 {
-    if (!(*pte & PTE_FOREIGN))
-        pmem_free(*pte & PTE_ADDR, 0);
-    vm_account(*pte, -1);
+    /* Unmapped everywhere (invlpg) before the page is freed: another CPU
+     * must not write into it once it is the allocator's. */
+    uint64_t old = *pte;
     *pte = 0;
     invlpg(va);
+    if (!(old & PTE_FOREIGN))
+        pmem_free(old & PTE_ADDR, 0);
+    vm_account(old, -1);
 }
 
 struct vma *vma_find(uint64_t addr)

@@ -3,10 +3,11 @@
  * scheduler (one CPU, preemptive, tickless), sleeping and waking, futexes
  * and signals.  There is exactly one process; its pid is 1.
  *
- * Locking: the kernel runs with interrupts disabled.  It is entered by
- * SYSCALL, a trap or an interrupt and leaves only by returning to the
- * program or by switching threads in schedule(), so on one CPU no lock is
- * needed; interrupts are enabled only in user mode and in the idle loop.
+ * Locking: the kernel runs with interrupts disabled and under the big
+ * kernel lock (arch.h, bkl_enter), taken by every SYSCALL, trap and
+ * interrupt and held across schedule(), so one CPU at a time runs kernel
+ * code and what follows needs no lock of its own; interrupts are enabled
+ * only in user mode and in the idle loop (which releases the BKL).
  */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H
@@ -57,6 +58,10 @@ struct thread {
 
     uint64_t futex_addr;
     uint32_t futex_bitset;
+
+    struct cpu *oncpu; /* the CPU running it; NULL when it is not running */
+    bool to_boot_cpu;  /* its next schedule() queues it for CPU 0 only */
+    uint64_t affinity; /* CPUs (bit = id) it may run on; 0: any */
 
     uint8_t fpu[512] __aligned(16);
 };
@@ -144,6 +149,20 @@ int waitq_wake(struct waitq *wq, int n);
 /* Wakes t if it sleeps: its sched_sleep returns reason (0, -EINTR,
  * -ETIMEDOUT). */
 void sched_wake(struct thread *t, int reason);
+/* If t runs on another CPU, that CPU enters the kernel (an IPI) and
+ * sees t's new signal at its return to user mode. */
+void sched_poke(struct thread *t);
+/* The current thread moves to the boot CPU (which takes the device
+ * interrupts the exit sequence waits for) and returns there. */
+void sched_to_boot_cpu(void);
+/* The online CPUs as a mask (bit = CPU id). */
+uint64_t sched_online_mask(void);
+/* sched_setaffinity: t runs only on the online CPUs of mask from its
+ * next schedule (the current thread at its return to user mode): 0, or
+ * -EINVAL if mask names none. */
+int sched_set_affinity(struct thread *t, uint64_t mask);
+/* CPU i's time running threads (not idle) since boot, in ns. */
+uint64_t sched_cpu_busy_ns(unsigned i);
 /* Runs at return to user mode: preemption and signal delivery. */
 void user_return(struct trapframe *tf);
 

@@ -1,9 +1,13 @@
 /*
- * proc/sched.c — the scheduler: a round-robin run queue on one CPU with a
- * 10 ms time slice, sleeping on wait queues with optional deadlines, and a
- * one-shot timer re-armed for the next event (slice end or the earliest
- * deadline), so an idle guest takes no interrupts.  The boot context becomes
- * the idle thread.
+ * proc/sched.c — the scheduler: one round-robin run queue shared by all
+ * CPUs with a 10 ms time slice, sleeping on wait queues with optional
+ * deadlines, and on each CPU a one-shot timer re-armed for its next event
+ * (slice end or, on the boot CPU, the earliest deadline), so an idle guest
+ * takes no interrupts.  The boot context becomes CPU 0's idle thread, each
+ * AP's start context its own.  Everything here runs under the BKL
+ * (arch/x86_64/smp_ipi.c); a thread queued while a CPU is halted kicks it
+ * with an IPI.  The deadline lists are the boot CPU's to watch, as are
+ * the device interrupts.
  *
  * Wake-up preemption: a thread woken while another runs does not wait for
  * the end of that one's slice (up to 10 ms: a server's network thread
@@ -20,18 +24,25 @@
 #define WAKEUP_GRAN_NS 1000000UL /* Linux's sched_wakeup_granularity_ns */
 
 static struct {
-    struct list runq;    /* runnable threads but the current one */
+    struct list runq;    /* runnable threads not running on a CPU */
+    struct list bootq;   /* the same, but only for the boot CPU (exit) */
     struct list timers;  /* sleeping threads with a deadline */
     struct list ktimers; /* kernel callbacks with a deadline */
-    struct thread idle;  /* the boot context */
-    uint64_t slice_start;
-    uint64_t preempt_at; /* a woken thread waits until then; 0: none */
+    struct thread idle0; /* the boot context, CPU 0's idle thread */
 } sched;
 
 #define RUN_THREAD(l) container_of(l, struct thread, run_link)
 #define TIMER_THREAD(l) container_of(l, struct thread, timer_link)
 
 #define KTIMER(l) container_of(l, struct ktimer, link)
+
+/* The timer lists are the boot CPU's to watch: a deadline earlier than
+ * the one its timer is armed for, set on another CPU, kicks it. */
+static void deadline_added(uint64_t deadline)
+{
+    if (this_cpu()->id != 0 && (!cpu0.timer_at || deadline < cpu0.timer_at))
+        smp_kick(&cpu0);
+}
 
 void ktimer_arm(struct ktimer *t, uint64_t deadline)
 {
@@ -40,6 +51,7 @@ void ktimer_arm(struct ktimer *t, uint64_t deadline)
     t->deadline = deadline;
     t->armed = true;
     list_add_tail(&sched.ktimers, &t->link);
+    deadline_added(deadline);
 }
 
 void ktimer_cancel(struct ktimer *t)
@@ -49,16 +61,45 @@ void ktimer_cancel(struct ktimer *t)
     t->armed = false;
 }
 
+static bool runs_on(const struct thread *t, const struct cpu *c)
+{
+    return !t->affinity || (t->affinity >> c->id & 1);
+}
+
+/* The first thread of the run queue that may run on c, or NULL. */
+static struct thread *first_for(const struct cpu *c)
+{
+    list_for_each(l, &sched.runq)
+    {
+        if (runs_on(RUN_THREAD(l), c))
+            return RUN_THREAD(l);
+    }
+    return NULL;
+}
+
+static bool has_work(const struct cpu *c)
+{
+    return (c->id == 0 && !list_empty(&sched.bootq)) || first_for(c);
+}
+
+/* This CPU's timer: the end of its thread's slice when others wait (with
+ * more than one CPU, always: another CPU may queue one at any time), a
+ * pending wake-up preemption and, on the boot CPU, the deadlines. */
 static void timer_rearm(uint64_t now)
 {
+    struct cpu *c = this_cpu();
     uint64_t next = UINT64_MAX;
-    list_for_each(l, &sched.timers) next = MIN(next, TIMER_THREAD(l)->deadline);
-    list_for_each(l, &sched.ktimers) next = MIN(next, KTIMER(l)->deadline);
-    if (!list_empty(&sched.runq) && current() != &sched.idle) {
-        next = MIN(next, sched.slice_start + SLICE_NS);
-        if (sched.preempt_at)
-            next = MIN(next, sched.preempt_at);
+    if (c->id == 0) {
+        list_for_each(l, &sched.timers) next =
+            MIN(next, TIMER_THREAD(l)->deadline);
+        list_for_each(l, &sched.ktimers) next = MIN(next, KTIMER(l)->deadline);
     }
+    if ((has_work(c) || smp_multi) && current() != c->idle) {
+        next = MIN(next, c->slice_start + SLICE_NS);
+        if (c->preempt_at)
+            next = MIN(next, c->preempt_at);
+    }
+    c->timer_at = next == UINT64_MAX ? 0 : next;
     if (next == UINT64_MAX)
         apic_timer_arm(0);
     else
@@ -93,103 +134,254 @@ static void expire_timers(uint64_t now)
 
 void sched_run_timers(void)
 {
-    expire_timers(clock_mono_ns());
+    if (this_cpu()->id == 0)
+        expire_timers(clock_mono_ns());
     timer_rearm(clock_mono_ns());
 }
 
 static void timer_irq(struct trapframe *tf)
 {
     (void)tf;
+    struct cpu *c = this_cpu();
     uint64_t now = clock_mono_ns();
-    expire_timers(now);
-    if (current() != &sched.idle && !list_empty(&sched.runq) &&
-        (now - sched.slice_start >= SLICE_NS ||
-         (sched.preempt_at && now >= sched.preempt_at)))
-        this_cpu()->need_resched = true;
+    if (c->id == 0)
+        expire_timers(now);
+    bool due = now - c->slice_start >= SLICE_NS ||
+               (c->preempt_at && now >= c->preempt_at);
+    if (current() != c->idle && due) {
+        if (has_work(c)) {
+            c->need_resched = true;
+        } else if (smp_multi) { /* alone for now: a new slice */
+            c->slice_start = now;
+            c->preempt_at = 0;
+        }
+    }
     timer_rearm(now);
+}
+
+/* A kick (smp_kick): a halted CPU wakes and its idle loop looks; the boot
+ * CPU re-arms for an earlier deadline or runs a thread only it may run;
+ * a thread in user mode gets to its signals in user_return. */
+static void resched_irq(struct trapframe *tf)
+{
+    (void)tf;
+    struct cpu *c = this_cpu();
+    if (c->id != 0)
+        return;
+    if (!list_empty(&sched.bootq) && current() != c->idle)
+        c->need_resched = true;
+    sched_run_timers();
 }
 
 /* A thread was woken: the running one gives way now if it has had its
  * wake-up granularity, else when it has (the timer is armed for it). */
 static void wakeup_preempt(void)
 {
-    if (current() == &sched.idle)
+    struct cpu *c = this_cpu();
+    if (current() == c->idle)
         return; /* the idle loop runs it as soon as it looks */
-    uint64_t now = clock_mono_ns(), at = sched.slice_start + WAKEUP_GRAN_NS;
+    uint64_t now = clock_mono_ns(), at = c->slice_start + WAKEUP_GRAN_NS;
     if (now >= at) {
-        this_cpu()->need_resched = true;
+        c->need_resched = true;
         return;
     }
-    if (!sched.preempt_at || at < sched.preempt_at) {
-        sched.preempt_at = at;
+    if (!c->preempt_at || at < c->preempt_at) {
+        c->preempt_at = at;
         timer_rearm(now);
     }
+}
+
+static __noreturn void ap_main(void)
+{
+    bkl_enter();
+    struct cpu *c = this_cpu();
+    struct thread *idle = kzalloc(sizeof(*idle));
+    if (!idle)
+        panic("out of memory for CPU %u's idle thread", c->id);
+    idle->state = THREAD_RUNNABLE;
+    list_init(&idle->run_link);
+    idle->run_start = rdtsc();
+    idle->oncpu = c;
+    c->idle = c->current = idle;
+    sched_idle_loop();
 }
 
 void sched_init(void)
 {
     list_init(&sched.runq);
+    list_init(&sched.bootq);
     list_init(&sched.timers);
     list_init(&sched.ktimers);
-    sched.idle.state = THREAD_RUNNABLE;
-    list_init(&sched.idle.run_link);
-    this_cpu()->current = &sched.idle;
+    sched.idle0.state = THREAD_RUNNABLE;
+    list_init(&sched.idle0.run_link);
+    sched.idle0.oncpu = &cpu0;
+    cpu0.idle = cpu0.current = &sched.idle0;
     irq_register(VEC_TIMER, timer_irq);
+    irq_register(VEC_RESCHED, resched_irq);
+    smp_start_aps(ap_main);
+}
+
+/* Kicks a halted CPU that may run t (queued): true if there was one. */
+static bool kick_for(const struct thread *t)
+{
+    for (unsigned i = 1; smp_multi && i < smp_cpus_found(); i++) {
+        struct cpu *c = smp_cpu(i);
+        if (c && c->halted && c != this_cpu() && runs_on(t, c)) {
+            c->halted = false;
+            smp_kick(c);
+            return true;
+        }
+    }
+    if (cpu0.halted && this_cpu() != &cpu0 && runs_on(t, &cpu0)) {
+        cpu0.halted = false;
+        smp_kick(&cpu0);
+        return true;
+    }
+    return false;
+}
+
+/* Queues t; true if a halted CPU was kicked to run it. */
+static bool enqueue(struct thread *t)
+{
+    t->state = THREAD_RUNNABLE;
+    list_add_tail(&sched.runq, &t->run_link);
+    return kick_for(t);
 }
 
 void sched_add(struct thread *t)
 {
     bool first = list_empty(&sched.runq);
-    t->state = THREAD_RUNNABLE;
-    list_add_tail(&sched.runq, &t->run_link);
+    if (enqueue(t))
+        return;
     /* A thread running alone has no slice timer; now it has company, so
      * it gets one (it may spin in user mode and never enter the kernel). */
-    if (first && current() != &sched.idle)
+    if (first && current() != this_cpu()->idle)
         timer_rearm(clock_mono_ns());
+}
+
+void sched_poke(struct thread *t)
+{
+    if (t->oncpu && t->oncpu != this_cpu())
+        smp_kick(t->oncpu);
+}
+
+uint64_t sched_online_mask(void)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < smp_cpus_found(); i++)
+        if (smp_cpu(i))
+            m |= 1ULL << i;
+    return m;
+}
+
+int sched_set_affinity(struct thread *t, uint64_t mask)
+{
+    mask &= sched_online_mask();
+    if (!mask)
+        return -EINVAL;
+    t->affinity = mask == sched_online_mask() ? 0 : mask;
+    if (t == current() && !runs_on(t, this_cpu()))
+        this_cpu()->need_resched = true;
+    return 0;
+}
+
+uint64_t sched_cpu_busy_ns(unsigned i)
+{
+    struct cpu *c = smp_cpu(i);
+    if (!c)
+        return 0;
+    uint64_t ns = c->busy_ns;
+    uint64_t tsc = rdtsc(); /* the CPUs' TSCs agree, but not to a tick */
+    if (c->current && c->current != c->idle && tsc > c->current->run_start)
+        ns += clock_tsc_to_ns(tsc - c->current->run_start);
+    return ns;
+}
+
+void sched_to_boot_cpu(void)
+{
+    struct thread *t = current();
+    if (this_cpu()->id == 0)
+        return;
+    t->to_boot_cpu = true;
+    smp_kick(&cpu0);
+    schedule();
+    assert(this_cpu()->id == 0);
+}
+
+/* The next thread for this CPU: the boot CPU's own queue first. */
+static struct thread *pick_next(struct cpu *c)
+{
+    struct thread *next = first_for(c);
+    if (c->id == 0 && !list_empty(&sched.bootq))
+        next = RUN_THREAD(sched.bootq.next);
+    if (!next)
+        return c->idle;
+    list_del(&next->run_link);
+    return next;
 }
 
 void schedule(void)
 {
-    struct thread *prev = current(), *next = &sched.idle;
+    struct cpu *c = this_cpu();
+    struct thread *prev = current(), *next;
     uint64_t now = clock_mono_ns(), tsc = rdtsc();
 
-    this_cpu()->need_resched = false;
-    sched.preempt_at = 0;
-    if (prev != &sched.idle && prev->state == THREAD_RUNNABLE)
-        list_add_tail(&sched.runq, &prev->run_link);
-    if (!list_empty(&sched.runq)) {
-        next = RUN_THREAD(sched.runq.next);
-        list_del(&next->run_link);
+    assert(bkl_held());
+    c->need_resched = false;
+    c->preempt_at = 0;
+    if (prev != c->idle && prev->state == THREAD_RUNNABLE) {
+        list_add_tail(prev->to_boot_cpu ? &sched.bootq : &sched.runq,
+                      &prev->run_link);
+        if (!prev->to_boot_cpu && !runs_on(prev, c))
+            kick_for(prev); /* its affinity changed */
+        prev->to_boot_cpu = false;
     }
-    this_cpu()->current = next;
-    sched.slice_start = now;
+    next = pick_next(c);
+    c->current = next;
+    c->slice_start = now;
     timer_rearm(now);
     if (next == prev)
         return;
 
     prev->cpu_ns += clock_tsc_to_ns(tsc - prev->run_start);
+    if (prev != c->idle)
+        c->busy_ns += clock_tsc_to_ns(tsc - prev->run_start);
     next->run_start = tsc;
-    if (prev != &sched.idle)
+    prev->oncpu = NULL;
+    next->oncpu = c;
+    if (prev != c->idle)
         fpu_save(prev->fpu);
-    if (next != &sched.idle) {
+    if (next != c->idle) {
         fpu_restore(next->fpu);
         wrmsr(MSR_FS_BASE, next->fs_base);
         cpu_set_kstack(next->kstack + KSTACK_SIZE);
     }
+    /* prev may run on another CPU once the BKL is released, which is
+     * after this switch has saved it: the BKL is this CPU's across it. */
     arch_switch(&prev->ksp, next->ksp);
 }
 
 __noreturn void sched_idle_loop(void)
 {
+    struct cpu *c = this_cpu(); /* the idle thread never moves */
     for (;;) {
         uint64_t now = clock_mono_ns();
-        expire_timers(now);
-        if (!list_empty(&sched.runq)) {
+        if (c->id == 0)
+            expire_timers(now);
+        if (has_work(c)) {
             schedule();
             continue;
         }
         timer_rearm(now);
+        if (!smp_multi) {
+            cpu_relax_halt();
+            continue;
+        }
+        c->halted = true;
+        bkl_leave(false);
         cpu_relax_halt();
+        bkl_enter();
+        c->halted = false;
     }
 }
 
@@ -212,8 +404,10 @@ int sched_sleep(struct waitq *wq, uint64_t deadline)
     else
         list_init(&t->run_link);
     t->deadline = deadline;
-    if (deadline)
+    if (deadline) {
         list_add_tail(&sched.timers, &t->timer_link);
+        deadline_added(deadline);
+    }
     schedule();
     return t->wake_reason;
 }
@@ -228,8 +422,8 @@ void sched_wake(struct thread *t, int reason)
         t->deadline = 0;
     }
     t->wake_reason = reason;
-    sched_add(t);
-    wakeup_preempt();
+    if (!enqueue(t))
+        wakeup_preempt();
 }
 
 int waitq_wake(struct waitq *wq, int n)

@@ -82,6 +82,8 @@ int signal_send_thread(struct thread *t, int s, int code)
     t->siginfo[s - 1] = (struct ksiginfo){.code = code, .pid = 1};
     if (!(t->sigmask & bit) && t->state == THREAD_SLEEPING)
         sched_wake(t, -EINTR);
+    else if (!(t->sigmask & bit))
+        sched_poke(t);
     return 0;
 }
 

@@ -44,6 +44,7 @@ void sched_thread_start(void)
     crashtest_run(current());
     if (current()->tid == 1)
         failinject_arm();
+    bkl_leave(true); /* taken by the CPU that switched to us */
 }
 
 /* A thread whose first switch enters thread_trampoline and returns to user
@@ -104,6 +105,7 @@ struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls)
         t->tf->rsp = stack;
     t->fs_base = set_tls ? tls : parent->fs_base;
     t->sigmask = parent->sigmask;
+    t->affinity = parent->affinity;
     t->ss_flags = 2; /* a CLONE_VM child starts without an altstack */
     fpu_save(t->fpu);
     sched_add(t);
@@ -150,9 +152,12 @@ __noreturn void thread_exit(int status)
     panic("zombie thread %d ran again", t->tid);
 }
 
-/* The exit sequence (files, network, the host) is the top level's. */
+/* The exit sequence (files, network, the host) is the top level's, and
+ * runs on the boot CPU alone: the others are stopped first. */
 __noreturn void proc_exit(int status)
 {
+    sched_to_boot_cpu();
+    smp_stop_others();
     kernel_exit(status);
 }
 

@@ -165,9 +165,11 @@ SYS(clone3)
 }
 
 /*
- * membarrier(2).  With one CPU every other thread of the process is off
- * the CPU, and the switch that took it off ordered its memory accesses,
- * so each barrier is a full fence on this CPU.  The private expedited
+ * membarrier(2).  A thread not running has had its memory accesses
+ * ordered by the switch that took it off its CPU; each CPU running one
+ * in user mode is interrupted (smp_membarrier: an interrupt serialises)
+ * and has answered before the call returns, and this CPU fences.  With
+ * one CPU that is the fence alone.  The private expedited
  * commands need their registration first (EPERM), as on Linux; the
  * SYNC_CORE and RSEQ variants are not offered.
  */
@@ -195,12 +197,13 @@ SYS(membarrier)
     case PRIVATE_EXPEDITED:
         if (!private_registered)
             return -EPERM;
-        __asm__ volatile("mfence" ::: "memory");
+        smp_membarrier();
         return 0;
     case GLOBAL:
     case GLOBAL_EXPEDITED:
+        smp_membarrier();
+        return 0;
     case REGISTER_GLOBAL_EXPEDITED:
-        __asm__ volatile("mfence" ::: "memory");
         return 0;
     }
     return -EINVAL;
@@ -213,31 +216,39 @@ SYS(sched_yield)
     return 0;
 }
 
-/* One CPU: the mask has bit 0 set; returns the bytes written. */
+/* The thread tid names (0: the caller), or NULL. */
+static struct thread *affinity_thread(long tid)
+{
+    return tid == 0 ? current() : thread_find((int)tid);
+}
+
+/* The CPUs the thread may run on, 8 bytes (64 CPUs at most, Linux's
+ * nr_cpu_ids rounded up to a long); returns the bytes written. */
 SYS(sched_getaffinity)
 {
     (void)a3, (void)a4, (void)a5;
-    if (a0 != 0 && a0 != 1 && !thread_find((int)a0))
+    struct thread *t = affinity_thread((long)a0);
+    if (!t)
         return -ESRCH;
     if (a1 < 8 || (a1 & 7))
         return -EINVAL;
-    uint64_t mask = 1;
+    uint64_t mask = t->affinity ? t->affinity : sched_online_mask();
     if (copy_to_user(a2, &mask, sizeof(mask)))
         return -EFAULT;
     return 8;
 }
 
+/* Bits past the first 8 bytes name CPUs that cannot exist here. */
 SYS(sched_setaffinity)
 {
     (void)a3, (void)a4, (void)a5;
-    uint64_t mask;
-    if (a0 != 0 && a0 != 1 && !thread_find((int)a0))
+    uint64_t mask = 0;
+    struct thread *t = affinity_thread((long)a0);
+    if (!t)
         return -ESRCH;
-    if (a1 < 8)
-        return -EINVAL;
-    if (copy_from_user(&mask, a2, sizeof(mask)))
+    if (copy_from_user(&mask, a2, MIN((uint64_t)a1, sizeof(mask))))
         return -EFAULT;
-    return (mask & 1) ? 0 : -EINVAL;
+    return sched_set_affinity(t, mask);
 }
 
 SYS(arch_prctl)

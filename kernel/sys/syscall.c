@@ -222,6 +222,7 @@ int syscall_handler(struct trapframe *tf)
     uint64_t nr = tf->orig_rax;
     long ret;
 
+    bkl_enter(); /* released below, on whichever CPU runs us then */
     if (nr < SYSCALL_MAX && table[nr])
         ret = table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
     else
@@ -243,5 +244,6 @@ int syscall_handler(struct trapframe *tf)
     struct thread *t = current();
     int full = t->full_restore || tf->rip >= USER_TOP;
     t->full_restore = false;
+    bkl_leave(true);
     return full;
 }

@@ -8,6 +8,7 @@
 #   GUEST_TIMEOUT=120      --timeout passed to every run, in seconds
 #   JOBS=2                 cases run in parallel
 #   GUEST_FILTER=REGEX     run only cases whose name matches (go1.23/hello)
+#   GUEST_CPUS=N           every guest gets --cpus N unless its case says
 #   GORUMP_NATIVE=1        run the programs on the host instead of through
 #                          gorump (tool cases skipped): checks the tests
 #
@@ -23,6 +24,7 @@ GORUMP=${GORUMP:-build/gorump}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-120}
 JOBS=${JOBS:-2}
 GUEST_FILTER=${GUEST_FILTER:-}
+GUEST_CPUS=${GUEST_CPUS:-}
 NATIVE=${GORUMP_NATIVE:-0}
 # A leading underscore hides the scratch packages from `go build ./...`.
 WORK=build/_guest
@@ -132,12 +134,22 @@ register_cases() {
     # starts all N (tests/go/smp), on both machines, and a program's
     # output and exit status stay what they were.
     go_case smp
+    # Threads run on all of them: CPU-bound work spreads over the CPUs,
+    # wake-ups across CPUs are not lost, and a page-table change reaches
+    # every CPU before munmap, mprotect or madvise returns.
+    go_case smpwork
+    go_case smpmm
     if [ "$NATIVE" != 1 ]; then
         for n in 2 4 16; do
             go_case "smp-$n" c_smp_cpus "$n" microvm
             go_case "smp-$n-q35" c_smp_cpus "$n" q35
         done
         go_case smp-exit c_smp_exit
+        for n in 2 4; do
+            go_case "smpwork-$n" c_smp_with "$n" smpwork "$n"
+            go_case "smpmm-$n" c_smp_with "$n" smpmm 3
+            go_case "preempt-cpus$n" c_smp_with "$n" preempt
+        done
     fi
     # Exhausting guest memory natively would exhaust the host's.
     [ "$NATIVE" = 1 ] || go_case oom
@@ -782,12 +794,21 @@ c_q35() {
     expect_success
 }
 
-# c_smp_cpus N MACHINE: N CPUs, all started, threads on CPU 0 (tests/go/smp).
+# c_smp_cpus N MACHINE: N CPUs, all started and online (tests/go/smp).
 c_smp_cpus() {
     run --cpus "$1" --machine "$2" smp "$1"
     expect_success
-    expect_out_line "online 1 present $1 possible $1 cpuinfo 1 NumCPU 1 GOMAXPROCS 1"
+    expect_out_line "online $1 present $1 possible $1 cpuinfo $1 NumCPU $1 GOMAXPROCS $1"
     reject_err 'did not start'
+}
+
+# c_smp_with N PROGRAM [ARG...]: PROGRAM with N CPUs.
+c_smp_with() {
+    local n=$1
+    shift
+    run --cpus "$n" "$@"
+    expect_success
+    reject_err 'kernel panic'
 }
 
 c_smp_exit() {
@@ -2209,6 +2230,7 @@ c_cgo_sqlite() {
 # through gorump, or natively with exactly the -e variables as environment.
 run() {
     local opts=() envs=() timeout=$GUEST_TIMEOUT
+    [ -n "$GUEST_CPUS" ] && opts+=(--cpus "$GUEST_CPUS") # a later --cpus wins
     while [ $# -gt 0 ]; do
         case $1 in
         -m | --machine | --disk-bus | --dir | --file | --cwd | -p | --net | --ip | \

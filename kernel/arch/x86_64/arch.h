@@ -62,6 +62,9 @@ struct trapframe {
 };
 
 #define VEC_TIMER 0x20
+#define VEC_RESCHED 0xf0 /* IPI: look at the run queue, signals, timers */
+#define VEC_TLB 0xf1     /* IPI: pause for a page-table change (BKL-free) */
+#define VEC_STOP 0xf2    /* IPI: halt for good (exit; BKL-free) */
 #define VEC_SPURIOUS 0xff
 #define VEC_SYSCALL 0x100 /* pseudo-vector recorded for SYSCALL entries */
 
@@ -96,6 +99,19 @@ struct cpu {
     bool online; /* an AP that finished its set-up (smp.c) */
     uint64_t gdt[7] __aligned(16);
     struct tss tss;
+
+    /* The scheduler's, for this CPU (proc/sched.c); under the BKL. */
+    struct thread *idle;  /* this CPU's idle thread */
+    uint64_t slice_start; /* when current() was scheduled */
+    uint64_t preempt_at;  /* a woken thread waits until then; 0: none */
+    uint64_t timer_at;    /* what the LAPIC timer is armed for; 0: none */
+    bool halted;          /* in the idle loop's hlt, not yet kicked */
+    uint64_t busy_ns;     /* time spent running threads (not idle) */
+    /* smp_ipi.c: written by this CPU, read by the BKL holder. */
+    volatile bool in_user;     /* left the BKL for user mode, not back */
+    volatile bool stopped;     /* halted for good (exit) */
+    volatile uint32_t tlb_ack; /* the last quiesce this CPU answered */
+    uint32_t tlb_gen;          /* the last flush generation it applied */
 };
 extern struct cpu cpu0;
 extern bool cpu_has_rdrand;
@@ -169,9 +185,28 @@ static inline void write_cr3(uint64_t v)
     __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");
 }
 
-static inline void invlpg(uint64_t va)
+/* This CPU's TLB entry for va, dropped. */
+static inline void invlpg_local(uint64_t va)
 {
     __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+
+/* smp_ipi.c: the other CPUs' part of invalidating va (the shootdown). */
+void tlb_shootdown(uint64_t va);
+extern bool smp_multi; /* more than one CPU online */
+
+/* A page-table entry for va was removed or narrowed, or its page
+ * replaced: no CPU may use the old one once the BKL is released.  For a
+ * user address the other CPUs running the program are paused at the
+ * first such change (before a page it mapped is freed: callers clear
+ * the entry, invalidate, then free) until the BKL holder lets go, and
+ * flush then; kernel addresses are flushed by each CPU as it next takes
+ * the BKL (docs/ARCHITECTURE.md, "SMP"). */
+static inline void invlpg(uint64_t va)
+{
+    if (smp_multi)
+        tlb_shootdown(va);
+    invlpg_local(va);
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -265,6 +300,39 @@ void smp_init(const void *rsdp);
  * those running the kernel now: the boot CPU and the APs that started. */
 unsigned smp_cpus_found(void);
 unsigned smp_cpus_up(void);
+/* CPU i (0 .. smp_cpus_found() - 1) if it is online, else NULL. */
+struct cpu *smp_cpu(unsigned i);
+/* Boot only, on the boot CPU (the scheduler's init): each AP leaves its
+ * park and runs fn, its idle loop, once it is kicked (smp_kick). */
+void smp_start_aps(__noreturn void (*fn)(void));
+
+/* smp_ipi.c: the big kernel lock (BKL) and the IPIs.  Every entry from
+ * user mode and every interrupt takes the BKL; it is held across
+ * schedule() (owned by the CPU, not the thread) and released on the
+ * return to user mode and around the idle hlt.  Boot runs holding it. */
+/* Takes the BKL: true, or false if this CPU holds it already (a fault
+ * or interrupt nested in kernel code).  While it waits it answers TLB
+ * quiesces and stops. */
+bool bkl_enter(void);
+/* Releases it; to_user: this CPU goes back to user mode (it may then
+ * hold stale TLB entries and must answer quiesces). */
+void bkl_leave(bool to_user);
+/* Whether this CPU holds the BKL (for assertions). */
+bool bkl_held(void);
+/* The reschedule IPI to c (a halted CPU wakes, a running one enters the
+ * kernel and looks at its signals and need_resched). */
+void smp_kick(struct cpu *c);
+/* The handler of VEC_TLB and VEC_STOP, without the BKL (trap.c). */
+void smp_ipi_lockless(uint64_t vector);
+/* membarrier(2): every other CPU running user code takes an interrupt
+ * (which serialises it) and answers before this returns; then a fence
+ * here. */
+void smp_membarrier(void);
+/* Halts every other CPU for good (exit, on the boot CPU). */
+void smp_stop_others(void);
+/* This CPU halts for good: releases the BKL first (an AP's exit hands the
+ * rest to the boot CPU). */
+__noreturn void smp_park_forever(void);
 
 /* ioapic.c: vectors for device interrupts, the MSI address of this CPU,
  * and the I/O APIC that turns wired interrupts (GSIs) into vectors.  Only

@@ -3,10 +3,10 @@
  * machine describes them, the ACPI MADT (q35, cloud-hypervisor) or else
  * the MP table (microvm with acpi=off, whose firmware qboot writes one;
  * Firecracker), started with INIT-SIPI-SIPI, each with its own struct cpu
- * (GDT, TSS, two IST stacks, GS), IDT and local APIC, then parked: a
- * `hlt` loop with interrupts on and nothing scheduled on it, so an idle AP
- * costs the host nothing (under TCG a spinning vCPU burns a host core).
- * Threads still run on the boot CPU alone (docs/ARCHITECTURE.md, SMP).
+ * (GDT, TSS, two IST stacks, GS), IDT and local APIC, then parked in
+ * `hlt` until the scheduler's first kick sends it to its idle loop (an
+ * idle AP costs the host nothing: under TCG a spinning vCPU burns a host
+ * core).  The BKL and the IPIs are smp_ipi.c's.
  *
  * The boot CPU waits for the APs a bounded time and reports those that
  * did not start; the machine then runs without them, never hangs.
@@ -32,10 +32,26 @@ extern const char smp_tramp[], smp_tramp_end[];
 
 static struct {
     unsigned found, up;
-    uint8_t apic[SMP_CPUS_MAX]; /* [0]: the boot CPU */
-    unsigned ignored;           /* past SMP_CPUS_MAX, or x2APIC-only */
-    const uint8_t *low;         /* the first MiB, mapped to be scanned */
+    uint8_t apic[SMP_CPUS_MAX];     /* [0]: the boot CPU */
+    unsigned ignored;               /* past SMP_CPUS_MAX, or x2APIC-only */
+    const uint8_t *low;             /* the first MiB, mapped to be scanned */
+    struct cpu *cpus[SMP_CPUS_MAX]; /* [0]: &cpu0; NULL: did not start */
+    __noreturn void (*volatile ap_fn)(void); /* the APs' idle loop */
+    volatile bool closed; /* the boot CPU stopped waiting for APs */
 } smp;
+
+struct cpu *smp_cpu(unsigned i)
+{
+    if (i == 0)
+        return &cpu0;
+    struct cpu *c = i < smp.found ? smp.cpus[i] : NULL;
+    return c && __atomic_load_n(&c->online, __ATOMIC_ACQUIRE) ? c : NULL;
+}
+
+void smp_start_aps(__noreturn void (*fn)(void))
+{
+    smp.ap_fn = fn;
+}
 
 unsigned smp_cpus_found(void)
 {
@@ -216,11 +232,16 @@ __noreturn void smp_ap_main(struct cpu *c);
 __noreturn void smp_ap_main(struct cpu *c)
 {
     cpu_init_ap(c);
+    if (smp.closed) /* too late: the machine runs without it */
+        for (;;)
+            __asm__ volatile("cli; hlt" ::: "memory");
     trap_load_idt();
     apic_init_ap();
+    c->halted = true; /* the scheduler's first smp_kick wakes it */
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-    for (;;)
-        __asm__ volatile("sti; hlt" ::: "memory");
+    while (!smp.ap_fn)
+        cpu_relax_halt();
+    smp.ap_fn();
 }
 
 /* INIT to every AP, 10 ms, STARTUP twice; an AP already running ignores
@@ -262,19 +283,22 @@ void smp_init(const void *rsdp)
     memcpy((void *)(low_mib() + SMP_TRAMP_PA), smp_tramp,
            (size_t)(smp_tramp_end - smp_tramp));
     smp_ap_cr3 = read_cr3();
-    struct cpu *cpus[SMP_CPUS_MAX] = {0};
+    struct cpu **cpus = smp.cpus;
     for (unsigned i = 1; i < smp.found; i++)
         if ((cpus[i] = ap_alloc(i)))
             smp_by_apic[smp.apic[i]] = cpus[i];
     ap_start_all(cpus);
+    smp.closed = true;
     for (unsigned i = 1; i < smp.found; i++) {
-        if (cpus[i] && __atomic_load_n(&cpus[i]->online, __ATOMIC_ACQUIRE))
+        if (cpus[i] && __atomic_load_n(&cpus[i]->online, __ATOMIC_ACQUIRE)) {
             smp.up++;
-        else
-            kprintf("gorump: smp: CPU %u (APIC ID %u) did not start\n", i,
-                    smp.apic[i]);
+            continue;
+        }
+        cpus[i] = NULL;
+        kprintf("gorump: smp: CPU %u (APIC ID %u) did not start\n", i,
+                smp.apic[i]);
     }
+    smp_multi = smp.up > 1;
     if (cmdline_has("gorump.verbose"))
-        kprintf("gorump: smp: %u of %u CPUs up; threads run on CPU 0\n", smp.up,
-                smp.found);
+        kprintf("gorump: smp: %u of %u CPUs up\n", smp.up, smp.found);
 }

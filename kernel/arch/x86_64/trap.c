@@ -177,6 +177,7 @@ static void kernel_page_fault(struct trapframe *tf, uint64_t addr)
 {
     const struct extable_entry *e = extable_find(tf->rip);
     if (e && addr < USER_TOP) {
+        assert(bkl_held());
         int err = vm_fault(addr, tf->error);
         if (err == 0)
             return;
@@ -224,6 +225,7 @@ static __noreturn void bad_iret(struct trapframe *tf)
 
     /* First of all: current() reads the kernel's GS. */
     __asm__ volatile("swapgs" ::: "memory");
+    bkl_enter();
     assert(u == current()->tf);
     memmove(u, tf, offsetof(struct trapframe, orig_rax));
     u->orig_rax = -1;
@@ -231,6 +233,7 @@ static __noreturn void bad_iret(struct trapframe *tf)
     u->error = error;
     signal_trap(u);
     user_return(u);
+    bkl_leave(true);
     trap_return_to(u);
 }
 
@@ -241,35 +244,58 @@ static bool is_bad_iret(const struct trapframe *tf)
            (tf->vector == 11 || tf->vector == 12 || tf->vector == 13);
 }
 
-/* Called from trap.S for every vector but SYSCALL. */
+/* A CPU exception (vector < 32) from user or kernel mode. */
+static void exception(struct trapframe *tf)
+{
+    uint64_t v = tf->vector;
+    if (v == 14) {
+        page_fault(tf);
+        return;
+    }
+    if (v == 8)
+        check_stack_overflow(tf, read_cr2());
+    if (!(tf->cs & 3) || v == 2 || v == 8 || v == 18)
+        kernel_fault(tf);
+    signal_trap(tf);
+}
+
+/*
+ * Called from trap.S for every vector but SYSCALL.  Takes the BKL
+ * (smp_ipi.c) but for what must not wait for it: a return to user mode
+ * that faulted (GS is still the program's), the TLB and stop IPIs, and
+ * faults in kernel code, which already holds it or is a bug.  An
+ * interrupt in kernel mode comes only in the idle loop's hlt (BKL
+ * released) or in a wait that halts holding it (net_drain).
+ */
 void trap_handler(struct trapframe *tf);
 void trap_handler(struct trapframe *tf)
 {
     uint64_t v = tf->vector;
+    bool user = tf->cs & 3;
 
-    if (v == 14) {
-        page_fault(tf);
-    } else if (v < 32) {
-        if (is_bad_iret(tf))
-            bad_iret(tf);
-        if (v == 8)
-            check_stack_overflow(tf, read_cr2());
-        if (!(tf->cs & 3) || v == 2 || v == 8 || v == 18)
-            kernel_fault(tf);
-        signal_trap(tf);
-    } else if (v == VEC_SPURIOUS) {
-        return;
-    } else if (this_cpu()->id != 0) {
-        /* Nothing is routed to an AP yet, and the handlers are the boot
-         * CPU's, unlocked: an AP only acknowledges (docs/ARCHITECTURE.md,
-         * SMP). */
+    if (is_bad_iret(tf))
+        bad_iret(tf);
+    if (v == VEC_TLB || v == VEC_STOP) {
         apic_eoi();
+        smp_ipi_lockless(v);
         return;
+    }
+    if (v == VEC_SPURIOUS)
+        return;
+    if (!user && v < 32) {
+        exception(tf);
+        return;
+    }
+    bool took = bkl_enter();
+    if (v < 32) {
+        exception(tf);
     } else {
         if (irq_handlers[v])
             irq_handlers[v](tf);
         apic_eoi();
     }
-    if (tf->cs & 3)
+    if (user)
         user_return(tf);
+    if (took)
+        bkl_leave(user);
 }

@@ -3,9 +3,8 @@
 // get_nprocs), the processors of /proc/cpuinfo, and runtime.NumCPU
 // (sched_getaffinity), which GOMAXPROCS follows; present and possible
 // list at least those.  With an argument N, N CPUs are present: every CPU
-// of the machine started (under gorump, `--cpus N` with threads on CPU 0
-// alone: online stays "0").  Some goroutines then work, so the output
-// shows the program runs as it would on one CPU.
+// of the machine started (under gorump, `--cpus N`, all of them online).
+// Some goroutines then work, so the output shows the program runs.
 package main
 
 import (

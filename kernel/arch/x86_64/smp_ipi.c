@@ -1,0 +1,190 @@
+/*
+ * arch/x86_64/smp_ipi.c — what lets several CPUs run the one kernel: the
+ * big kernel lock (BKL), the reschedule and stop IPIs, and the TLB
+ * shootdown (docs/ARCHITECTURE.md, "SMP").
+ *
+ * The BKL is a test-and-test-and-set spinlock owned by a CPU, not a
+ * thread: taken on every entry from user mode and every interrupt, held
+ * across schedule() (the thread switched to releases it on its way to
+ * user mode, on whichever CPU), released on the return to user mode and
+ * around the idle loop's hlt.  Kernel code runs with interrupts off, so a
+ * CPU waiting for the BKL cannot take an IPI: instead its wait loop
+ * answers the holder's TLB quiesce and the stop itself.  Not a ticket
+ * lock: a CPU stopped while waiting must not hold a place in line.
+ *
+ * TLB shootdown: the first removal or narrowing of a user page-table
+ * entry in a BKL hold (invlpg in arch.h) pauses every other CPU that may
+ * be running the program (in_user: it left the BKL for user mode and has
+ * not taken it since) by a VEC_TLB IPI, whose handler takes no lock: it
+ * answers and spins until the holder releases the BKL, then flushes its
+ * TLB.  A CPU waiting for the BKL answers from its wait loop and flushes
+ * when it gets the lock, as does an idle one (which is not asked):
+ * bkl_enter compares the flush generation.  So no CPU touches user
+ * memory through an old entry after the change, and the pages the holder
+ * frees cannot be written by one.
+ */
+#include "arch/x86_64/arch.h"
+
+bool smp_multi;
+
+static struct {
+    volatile uint32_t locked;
+    volatile unsigned owner; /* holder's id + 1; 0: none */
+    /* TLB: quiesce generation and whether one is running, and the flush
+     * generation each CPU catches up with (bumped at release when the
+     * holder changed entries). */
+    volatile uint32_t qgen, gen;
+    volatile bool quiesced;
+    bool dirty;
+    volatile unsigned stopper;     /* the CPU that stopped the others, id + 1 */
+} bkl = {.locked = 1, .owner = 1}; /* the boot CPU, from the start */
+
+bool bkl_held(void)
+{
+    return bkl.owner == this_cpu()->id + 1;
+}
+
+static void flush_all(struct cpu *c)
+{
+    c->tlb_gen = __atomic_load_n(&bkl.gen, __ATOMIC_ACQUIRE);
+    write_cr3(read_cr3()); /* no PGE: this drops every entry */
+}
+
+static __noreturn void halt_forever(struct cpu *c)
+{
+    c->in_user = false;
+    __atomic_store_n(&c->stopped, true, __ATOMIC_RELEASE);
+    for (;;)
+        __asm__ volatile("cli; hlt" ::: "memory");
+}
+
+static bool stopped_by_other(const struct cpu *c)
+{
+    unsigned s = __atomic_load_n(&bkl.stopper, __ATOMIC_ACQUIRE);
+    return s && s != c->id + 1;
+}
+
+/* What a CPU waiting for the BKL answers (interrupts are off). */
+static void wait_poll(struct cpu *c)
+{
+    if (stopped_by_other(c))
+        halt_forever(c);
+    uint32_t q = __atomic_load_n(&bkl.qgen, __ATOMIC_ACQUIRE);
+    if (c->tlb_ack != q)
+        __atomic_store_n(&c->tlb_ack, q, __ATOMIC_RELEASE);
+    __builtin_ia32_pause();
+}
+
+bool bkl_enter(void)
+{
+    struct cpu *c = this_cpu();
+    if (bkl.owner == c->id + 1)
+        return false;
+    if (smp_multi) {
+        while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE))
+            while (__atomic_load_n(&bkl.locked, __ATOMIC_RELAXED))
+                wait_poll(c);
+        if (stopped_by_other(c))
+            halt_forever(c);
+        if (c->tlb_gen != bkl.gen)
+            flush_all(c);
+    }
+    c->in_user = false;
+    bkl.owner = c->id + 1;
+    return true;
+}
+
+void bkl_leave(bool to_user)
+{
+    struct cpu *c = this_cpu();
+    assert(bkl.owner == c->id + 1);
+    if (bkl.dirty || bkl.quiesced) {
+        /* The holder's own entries went one by one (invlpg_local). */
+        c->tlb_gen = ++bkl.gen;
+        bkl.dirty = false;
+        __atomic_store_n(&bkl.quiesced, false, __ATOMIC_RELEASE);
+    }
+    c->in_user = to_user;
+    bkl.owner = 0;
+    __atomic_store_n(&bkl.locked, 0, __ATOMIC_RELEASE);
+}
+
+/* Pauses every CPU that may run user code (see the top), and waits. */
+static void quiesce(void)
+{
+    struct cpu *me = this_cpu();
+    uint32_t q = ++bkl.qgen;
+    __atomic_store_n(&bkl.quiesced, true, __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < smp_cpus_found(); i++) {
+        struct cpu *c = smp_cpu(i);
+        if (c && c != me && c->in_user)
+            apic_ipi(c->apic_id, VEC_TLB);
+    }
+    for (unsigned i = 0; i < smp_cpus_found(); i++) {
+        struct cpu *c = smp_cpu(i);
+        if (!c || c == me)
+            continue;
+        while (__atomic_load_n(&c->in_user, __ATOMIC_ACQUIRE) &&
+               __atomic_load_n(&c->tlb_ack, __ATOMIC_ACQUIRE) != q)
+            __builtin_ia32_pause();
+    }
+}
+
+void tlb_shootdown(uint64_t va)
+{
+    assert(bkl_held());
+    bkl.dirty = true;
+    if (va < USER_TOP && !bkl.quiesced)
+        quiesce();
+}
+
+/* The pause a shootdown uses does it: the CPUs answer from an interrupt
+ * handler and flush (needlessly) at the release. */
+void smp_membarrier(void)
+{
+    assert(bkl_held());
+    if (smp_multi && !bkl.quiesced)
+        quiesce();
+    __asm__ volatile("mfence" ::: "memory");
+}
+
+void smp_ipi_lockless(uint64_t vector)
+{
+    struct cpu *c = this_cpu();
+    if (vector == VEC_STOP)
+        halt_forever(c);
+    uint32_t q = __atomic_load_n(&bkl.qgen, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&bkl.quiesced, __ATOMIC_ACQUIRE) && c->tlb_ack != q) {
+        __atomic_store_n(&c->tlb_ack, q, __ATOMIC_RELEASE);
+        while (__atomic_load_n(&bkl.quiesced, __ATOMIC_ACQUIRE) &&
+               __atomic_load_n(&bkl.qgen, __ATOMIC_ACQUIRE) == q)
+            wait_poll(c);
+    }
+    flush_all(c);
+}
+
+void smp_kick(struct cpu *c)
+{
+    if (c != this_cpu())
+        apic_ipi(c->apic_id, VEC_RESCHED);
+}
+
+void smp_stop_others(void)
+{
+    if (!smp_multi)
+        return;
+    struct cpu *me = this_cpu();
+    __atomic_store_n(&bkl.stopper, me->id + 1, __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < smp_cpus_found(); i++) {
+        struct cpu *c = smp_cpu(i);
+        if (c && c != me && !c->stopped)
+            apic_ipi(c->apic_id, VEC_STOP);
+    }
+}
+
+__noreturn void smp_park_forever(void)
+{
+    if (bkl_held())
+        bkl_leave(false);
+    halt_forever(this_cpu());
+}
