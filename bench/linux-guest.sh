@@ -125,7 +125,7 @@ if [ -s /mountpoint ]; then
     mnt=$($bb cat /mountpoint)
     $bb mount -t devtmpfs devtmpfs /dev
     $bb mkdir -p "$mnt"
-    $bb mount -t ext2 -o noatime /dev/vda "$mnt" || echo "linux-guest: mount failed"
+    $bb mount -t ext4 -o noatime /dev/vda "$mnt" || echo "linux-guest: mount failed"
 fi
 echo "linux-guest: eth0 up, starting /prog"
 exec /prog "$@"
