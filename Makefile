@@ -277,6 +277,11 @@ check-fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/make_seeds
 check-guest: all cpu-tests go-newest
 	$(Q)tests/guest/run.sh
 
+# Every guest case again with --cpus 2, threads on both CPUs under a
+# multi-threaded TCG (tests/guest/run.sh's GUEST_CPUS); .ci/run runs it.
+check-smp: all cpu-tests go-newest
+	$(Q)GUEST_CPUS=2 tests/guest/run.sh
+
 # A 1 GiB packed file mapped and read whole in a 256 MiB guest (about
 # 40 s under TCG); make check runs the same test at 512 MiB in 128 MiB.
 check-bigfile: all
@@ -323,7 +328,7 @@ demo: all
 bench: all
 	$(Q)bench/run --write
 
-.PHONY: compat check-disks check-compat-share
+.PHONY: compat check-disks check-compat-share check-smp
 compat: all
 	$(Q)tests/stdlib/compat.sh $(if $(COMPAT_SUBSET),--check,--write)
 
