@@ -83,7 +83,12 @@ __noreturn void panic(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    /* Before printing: no other CPU's output may run into the panic's. */
+    unsigned others, stopped = smp_stop_for_panic(&others);
     kprintf("gorump: kernel panic: %s\n", buf);
+    if (others)
+        kprintf("gorump: on CPU %u; %u of %u other CPUs stopped\n",
+                this_cpu()->id, stopped, others);
     backtrace_here();
     panic_halt();
 }

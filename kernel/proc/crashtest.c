@@ -9,6 +9,8 @@
  *            uaccess routines: reported as a kernel bug, never serviced
  *   iret     return to user mode with a null CS in the frame: iretq faults
  *            and the program gets SIGSEGV (trap.c, bad_iret)
+ *   panic-cpu1  move to CPU 1 (--cpus 2 or more) and panic there: the
+ *            panic stops the other CPUs before it prints (lib/kmsg.c)
  */
 #include "proc/proc.h"
 
@@ -44,6 +46,10 @@ void crashtest_run(struct thread *t)
     } else if (is(what, "uaccess")) {
         volatile uint8_t *p = (volatile uint8_t *)t->tf->rip;
         kprintf("gorump: read %x\n", *p);
+    } else if (is(what, "panic-cpu1")) {
+        if (sched_set_affinity(t, 2) == 0)
+            schedule();
+        panic("test-fault on CPU %u", this_cpu()->id);
     } else if (is(what, "iret")) {
         t->tf->cs = 3; /* the null selector, RPL 3 */
     }

@@ -189,6 +189,7 @@ register_cases() {
     tool_case bad-timeout
     tool_case bad-cpus
     tool_case kernel-panic
+    tool_case kernel-panic-cpu1
     tool_case kernel-stack-overflow
     tool_case kernel-user-access
     tool_case kernel-bad-iret
@@ -1246,6 +1247,18 @@ c_kernel_panic() {
     GORUMP_KERNEL_ARGS=gorump.test-panic run_tool run "$B/hello"
     expect_status 123
     expect_err '^gorump: kernel panic: requested' 'kmain\+0x'
+}
+
+# A panic on another CPU than the boot one stops the others before it
+# prints, and still gives a backtrace and the panic status.
+c_kernel_panic_cpu1() {
+    GORUMP_KERNEL_ARGS="gorump gorump.test-fault=panic-cpu1" \
+        run_tool run --cpus 4 "$B/hello"
+    expect_status 123
+    expect_err_line 'gorump: kernel panic: test-fault on CPU 1' \
+        'gorump: on CPU 1; 3 of 3 other CPUs stopped'
+    expect_err '^  at [0-9a-f]+ panic\+0x'
+    reject_out SUCCESS
 }
 
 # The block driver's boot self-test (drv/blktest.c) on a 1 MiB disk whose

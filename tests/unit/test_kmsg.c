@@ -26,6 +26,8 @@ struct record {
 static struct record rec[3];
 static int nstops;
 
+struct cpu cpu0; /* this_cpu() of the shim; a panic here names no CPU */
+
 void backtrace_here(void)
 {
     kprintf("backtrace\n");

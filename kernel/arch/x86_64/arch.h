@@ -330,6 +330,10 @@ void smp_ipi_lockless(uint64_t vector);
 void smp_membarrier(void);
 /* Halts every other CPU for good (exit, on the boot CPU). */
 void smp_stop_others(void);
+/* For a panic: stops the other CPUs and waits, at most 100 ms (one may
+ * spin with interrupts off where a bug left it), until they have halted;
+ * returns how many did, and how many other CPUs there are in *others. */
+unsigned smp_stop_for_panic(unsigned *others);
 /* This CPU halts for good: releases the BKL first (an AP's exit hands the
  * rest to the boot CPU). */
 __noreturn void smp_park_forever(void);

@@ -182,6 +182,31 @@ void smp_stop_others(void)
     }
 }
 
+unsigned smp_stop_for_panic(unsigned *others)
+{
+    *others = 0;
+    if (!smp_multi)
+        return 0;
+    smp_stop_others();
+    struct cpu *me = this_cpu();
+    unsigned n = smp_cpus_found(), stopped = 0;
+    uint64_t deadline = clock_mono_ns() + 100 * 1000000ULL;
+    for (;;) {
+        stopped = 0;
+        *others = 0;
+        for (unsigned i = 0; i < n; i++) {
+            struct cpu *c = smp_cpu(i);
+            if (c && c != me) {
+                (*others)++;
+                stopped += __atomic_load_n(&c->stopped, __ATOMIC_ACQUIRE);
+            }
+        }
+        if (stopped == *others || clock_mono_ns() > deadline)
+            return stopped;
+        __builtin_ia32_pause();
+    }
+}
+
 __noreturn void smp_park_forever(void)
 {
     if (bkl_held())

@@ -43,7 +43,15 @@ __noreturn void arch_poweroff(int status);
 struct trapframe;
 struct cpu {
     struct thread *current;
+    unsigned id;
 };
+
+/* One CPU on the host: a panic has no other CPUs to stop. */
+static inline unsigned smp_stop_for_panic(unsigned *others)
+{
+    *others = 0;
+    return 0;
+}
 extern struct cpu cpu0;
 
 static inline struct cpu *this_cpu(void)
