@@ -96,18 +96,24 @@ linux_add_dev() {
 # -no-reboot ends QEMU.  reboot=t resets by triple fault at once: the
 # default order (ACPI, then the keyboard controller microvm lacks) hung
 # about one boot in ten under TCG.  HOSTFWD is a hostfwd= rule or empty;
-# APPEND adds kernel parameters.
+# APPEND adds kernel parameters.  With LINUX_CPUS=N (default 1) above 1,
+# the guest gets -smp N and, under TCG, thread=multi: one host thread per
+# vCPU, as tool/qemu.c gives gorump's --cpus N.
 linux_argv() {
-    local cpu=max dev=virtio-net-device net=user,id=net0
+    local cpu=max dev=virtio-net-device net=user,id=net0 accel=$ACCEL smp=()
     local global=(-global virtio-mmio.force-legacy=false)
     [ "$ACCEL" = tcg ] || cpu=host,-arch-capabilities
+    if [ "${LINUX_CPUS:-1}" -gt 1 ]; then
+        smp=(-smp "$LINUX_CPUS")
+        [ "$ACCEL" != tcg ] || accel=tcg,thread=multi
+    fi
     if [[ $LINUX_MACHINE == q35* ]]; then
         dev=virtio-net-pci,romfile=
         global=()
     fi
     [ -z "${3:-}" ] || net+=",hostfwd=$3"
-    LINUX_ARGV=("$QEMU" -M "$LINUX_MACHINE" -accel "$ACCEL" -cpu "$cpu"
-        -m "$1M" -nodefaults -no-user-config -display none -no-reboot
+    LINUX_ARGV=("$QEMU" -M "$LINUX_MACHINE" -accel "$accel" -cpu "$cpu"
+        -m "$1M" "${smp[@]}" -nodefaults -no-user-config -display none -no-reboot
         -kernel "$tmp/vmlinuz" -initrd "$2"
         -append "console=ttyS0 quiet panic=-1 reboot=t tsc_early_khz=$TSC_KHZ ${4:-}"
         -chardev "stdio,id=con,signal=off" -serial chardev:con
@@ -168,13 +174,14 @@ target() {
         echo "| $1 | $2 | ${3:--} | $(verdict "$4") |" >>"$BENCH_TARGETS"
 }
 
-# bench_header TITLE: the section's heading and what was measured on.
+# bench_header TITLE: the section's heading and what was measured on
+# ($BENCH_VCPUS says how many vCPUs the guests had, 1 by default).
 bench_header() {
     echo "### $1"
     echo
     echo "- command: \`$BENCH${args:+ $args}\`"
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "- QEMU: $($QEMU --version | head -n1), accelerator $ACCEL, 1 vCPU"
+    echo "- QEMU: $($QEMU --version | head -n1), accelerator $ACCEL, ${BENCH_VCPUS:-1 vCPU}"
     echo "- Go: $("$(go_newest)" env GOVERSION)"
     echo "- host: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
         head -n1), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
