@@ -397,7 +397,9 @@ static int p9fs_create(struct mount *m, uint64_t dir, const char *name,
     if (S_ISREG(mode))
         return create_reg(p, dfid, name, len, mode, a);
     if (!p->no_mknod) {
-        begin_entry(p, &o, P9_TMKNOD, dir, name, len, &dfid);
+        p9_begin(p, &o, P9_TMKNOD); /* begin_entry without a second fid_of */
+        p9_put32(&o, dfid);
+        p9_putstr(&o, name, len);
         p9_put32(&o, mode);
         p9_put32(&o, 0);
         p9_put32(&o, 0);
