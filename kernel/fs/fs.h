@@ -163,6 +163,8 @@ struct node {
     bool unused;           /* on that list */
     bool stale;            /* its inode number was reused: out of the hash */
     bool dirty;            /* has NODE_PG_DIRTY pages */
+    bool wb_failed;        /* writing them back failed: the balancer
+                              leaves them (fsync retries) */
     uint64_t blocks;       /* st_blocks, as the backend reports */
 };
 
@@ -208,10 +210,14 @@ int node_page(struct node *n, uint64_t idx, bool own, uint64_t *pa);
  * mounted file or a page wholly past the end.  0, else -EAGAIN and
  * node_page would allocate or read. */
 int node_page_at_hand(struct node *n, uint64_t idx, uint64_t *pa);
-/* A MAP_SHARED mapping that may write page idx (node_page gave it): a
- * clean page of the disk's becomes the file's own, so it is never
- * reclaimed with the writes in it.  0 or -ENOSPC. */
+/* A MAP_SHARED mapping stores to page idx (node_page gave it): a clean
+ * page of the disk's becomes the file's own, so it is never reclaimed
+ * with the writes in it; a mounted file's page is dirty until written
+ * back.  0 or -ENOSPC. */
 int node_page_dirty(struct node *n, uint64_t idx);
+/* Whether a shared mapping may map page idx writable without a store
+ * faulting first (node_page_dirty): the page is not clean. */
+bool node_page_writable(const struct node *n, uint64_t idx);
 /* Whether page idx is in the file's page cache (mincore). */
 bool node_page_cached(const struct node *n, uint64_t idx);
 /* Makes n's page table cover npages pages: 0 or -ENOSPC. */

@@ -434,23 +434,52 @@ int mount_cmdline(const char *cmdline)
 
 /* --- sync and the end */
 
-/* Writes back the pages mappings changed in every node of m. */
-static void mount_writeback_all(struct mount *m)
+/* Writes back the pages mappings changed in every node of m, or (when
+ * limit is not UINT64_MAX) in nodes whose write-back has not failed until
+ * no more than limit pages are dirty: the first error. */
+static int mount_writeback_all(struct mount *m, uint64_t limit)
 {
     struct list *h = (struct list *)(m + 1);
+    int first = 0;
     for (int i = 0; i < HASH_SIZE; i++)
         list_for_each(l, &h[i])
         {
-            mount_writeback(container_of(l, struct node, mlink));
+            struct node *n = container_of(l, struct node, mlink);
+            if (limit != UINT64_MAX &&
+                (mount_dirty_pages() <= limit || n->wb_failed))
+                continue;
+            int err = mount_writeback(n);
+            if (err && !first)
+                first = err;
         }
+    return first;
 }
 
 static int sync_one(struct mount *m)
 {
     if (m->ro)
         return 0;
-    mount_writeback_all(m);
-    return m->ops->sync ? m->ops->sync(m) : 0;
+    int err = mount_writeback_all(m, UINT64_MAX);
+    int r = m->ops->sync ? m->ops->sync(m) : 0;
+    return err ? err : r;
+}
+
+/* Dirty pages are bounded as Linux's dirty_ratio bounds them: past an
+ * eighth of RAM (a sixty-fourth when free memory is below a sixteenth)
+ * they are written back down to half that, by the program that made
+ * them, on its way back from the fault or call.  Written back, they are
+ * clean pages of the cache, which the clock takes back under pressure:
+ * a mapping larger than RAM works. */
+void mount_balance_dirty(void)
+{
+    uint64_t total = pmem_total_pages(), limit = total / 8;
+    if (pmem_free_pages() < total / 16)
+        limit = total / 64;
+    if (mount_dirty_pages() <= limit)
+        return;
+    for (int i = 0; i < mounts.n && mount_dirty_pages() > limit / 2; i++)
+        if (!mounts.m[i]->ro)
+            mount_writeback_all(mounts.m[i], limit / 2);
 }
 
 int mount_sync_all(void)
@@ -473,7 +502,7 @@ void mount_unmount_all(void)
 {
     for (int i = mounts.n - 1; i >= 0; i--) {
         struct mount *m = mounts.m[i];
-        mount_writeback_all(m);
+        mount_writeback_all(m, UINT64_MAX);
         struct list *h = (struct list *)(m + 1);
         for (int b = 0; m->ops->forget && b < HASH_SIZE; b++)
             list_for_each(l, &h[b])

@@ -203,10 +203,22 @@ int mount_truncate(struct node *n, uint64_t size);
 void mount_pages_drop(struct node *n, uint64_t size);
 /* Page idx of regular file n, read from the backend if not cached. */
 int mount_page(struct node *n, uint64_t idx, uint64_t *pa);
-/* A MAP_SHARED mapping that may write page idx maps it. */
+/* A MAP_SHARED mapping stores to page idx (it faulted writing): the
+ * page is dirty, off the cache's clock, until written back.  0. */
 int mount_page_dirty(struct node *n, uint64_t idx);
-/* Writes the pages mappings may have changed back to the backend. */
-void mount_writeback(struct node *n);
+/* Whether a shared mapping may map page idx writable: it is dirty (a
+ * clean one is mapped read-only, so the first store faults). */
+bool mount_page_writable(const struct node *n, uint64_t idx);
+/* Writes n's dirty pages back to the backend, write-protecting them in
+ * every mapping first; they are clean (the cache's) after.  0, or the
+ * first error (those pages stay dirty, in memory). */
+int mount_writeback(struct node *n);
+/* Dirty pages of every mount's files. */
+uint64_t mount_dirty_pages(void);
+/* Writes dirty pages back when there are more than a share of RAM (an
+ * eighth, less when free memory runs low): called where no file system
+ * call is under way, on the way back to the program. */
+void mount_balance_dirty(void);
 /* open(2) of a node of a mount with these flags: -EROFS, or the
  * backend's preparation. */
 int mount_open(struct node *n, unsigned flags);

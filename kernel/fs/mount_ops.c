@@ -27,6 +27,10 @@ static struct mount *mnt(const struct node *n)
 
 /* --- file contents */
 
+/* Pages of mounted files that shared mappings have stored to since they
+ * were last written back: not the cache's to take back. */
+static uint64_t dirty_pages;
+
 /* Copies what was written into the pages a mapping holds, so the
  * mapping sees it at once. */
 static void pages_update(struct node *n, const uint8_t *src, size_t len,
@@ -260,6 +264,8 @@ void mount_pages_drop(struct node *n, uint64_t size)
             pmem_free(node_pg_pa(n->pages[i]), 0);
         if (n->pages[i] & NODE_PG_CLEAN)
             diskfile_uncount();
+        if (n->pages[i] & NODE_PG_DIRTY)
+            dirty_pages--;
         n->pages[i] = 0;
     }
 }
@@ -297,6 +303,9 @@ int mount_page(struct node *n, uint64_t idx, uint64_t *pa)
             return -ENOSPC; /* taken back at once: memory is gone */
     }
     if (!n->pages[idx]) {
+        /* A backend that does not cache (a share): the page is read for
+         * the mappings alone, and is on the clock as well while clean. */
+        diskfile_room(1);
         uint64_t p = pmem_alloc_zeroed(0);
         if (!p)
             return -ENOSPC;
@@ -307,7 +316,7 @@ int mount_page(struct node *n, uint64_t idx, uint64_t *pa)
             pmem_free(p, 0);
             return -EIO;
         }
-        n->pages[idx] = p;
+        diskfile_cache_page(n, idx, p);
     }
     n->pages[idx] |= n->pages[idx] & NODE_PG_CLEAN ? NODE_PG_REF : 0;
     *pa = node_pg_pa(n->pages[idx]);
@@ -318,42 +327,74 @@ int mount_page_dirty(struct node *n, uint64_t idx)
 {
     if (mnt(n)->ro)
         return 0; /* the mapping cannot have asked to write */
-    if (idx < n->npages && n->pages[idx]) {
-        /* A page a mapping may store to is no longer the cache's to
-         * take back (until the node goes). */
+    if (idx < n->npages && n->pages[idx] && !(n->pages[idx] & NODE_PG_DIRTY)) {
+        /* A page a mapping stores to is no longer the cache's to take
+         * back, until it is written back. */
         if (n->pages[idx] & NODE_PG_CLEAN)
             diskfile_uncount();
         n->pages[idx] &= ~(uint64_t)(NODE_PG_CLEAN | NODE_PG_REF);
         n->pages[idx] |= NODE_PG_DIRTY;
+        dirty_pages++;
+        n->dirty = true;
     }
-    n->dirty = true;
     return 0;
 }
 
-void mount_writeback(struct node *n)
+bool mount_page_writable(const struct node *n, uint64_t idx)
+{
+    return idx < n->npages && (n->pages[idx] & NODE_PG_DIRTY);
+}
+
+/* Page idx is no longer dirty: it is the cache's again (on the clock). */
+static void page_clean(struct node *n, uint64_t idx)
+{
+    dirty_pages--;
+    diskfile_cache_page(n, idx, node_pg_pa(n->pages[idx]));
+}
+
+int mount_writeback(struct node *n)
 {
     if (!n->dirty)
-        return;
+        return 0;
     struct mount *m = mnt(n);
+    int first = 0;
+    bool left = false;
     for (uint64_t i = 0; i < n->npages; i++) {
-        uint64_t at = i * PAGE_SIZE;
-        if (!(n->pages[i] & NODE_PG_DIRTY) || at >= n->size)
+        if (!(n->pages[i] & NODE_PG_DIRTY))
             continue;
+        uint64_t at = i * PAGE_SIZE;
+        if (at >= n->size) {
+            page_clean(n, i); /* nothing of the file is in it */
+            continue;
+        }
+        /* Write-protected in every mapping first (and the other CPUs'
+         * entries gone), so a store from now on faults and marks the
+         * page dirty again: none is lost between the copy and the bit. */
+        vm_wrprotect_file(n, i, i + 1);
         size_t c = (size_t)MIN((uint64_t)PAGE_SIZE, n->size - at);
         long r = m->ops->write(m, n->ino, phys_to_virt(node_pg_pa(n->pages[i])),
                                c, at);
-        if (r < 0)
-            kprintf("gorump: %s: writing a mapped page back failed "
-                    "(error %ld)\n",
-                    m->source, r);
+        if (r == (long)c) {
+            page_clean(n, i);
+            continue;
+        }
+        /* Kept dirty, so the bytes stay in memory; fsync and msync
+         * report the error, and the balancer stops trying this node. */
+        left = true;
+        if (!first)
+            first = r < 0 ? (int)r : -EIO;
     }
-    /* The pages stay dirty while a shared writable mapping may store to
-     * them; only the last holder's going ends that. */
-    if (n->refs == 0) {
-        for (uint64_t i = 0; i < n->npages; i++)
-            n->pages[i] &= ~(uint64_t)NODE_PG_DIRTY;
-        n->dirty = false;
-    }
+    n->dirty = left;
+    n->wb_failed = left;
+    if (first)
+        kprintf("gorump: %s: writing a mapped page back failed (error %d)\n",
+                m->source, -first);
+    return first;
+}
+
+uint64_t mount_dirty_pages(void)
+{
+    return dirty_pages;
 }
 
 int mount_open(struct node *n, unsigned flags)
@@ -370,8 +411,9 @@ int mount_open(struct node *n, unsigned flags)
 int mount_fsync(struct node *n)
 {
     struct mount *m = mnt(n);
-    mount_writeback(n);
-    return m->ops->fsync ? m->ops->fsync(m, n->ino) : 0;
+    int err = mount_writeback(n);
+    int r = m->ops->fsync ? m->ops->fsync(m, n->ino) : 0;
+    return err ? err : r;
 }
 
 /* --- attributes */

@@ -355,6 +355,13 @@ int node_page_dirty(struct node *n, uint64_t idx)
     return 0;
 }
 
+bool node_page_writable(const struct node *n, uint64_t idx)
+{
+    if (n->mnt)
+        return mount_page_writable(n, idx);
+    return !(idx < n->npages && (n->pages[idx] & NODE_PG_CLEAN));
+}
+
 bool node_page_cached(const struct node *n, uint64_t idx)
 {
     if (idx >= ALIGN_UP(n->size, PAGE_SIZE) / PAGE_SIZE)

@@ -3,10 +3,12 @@
  * a file mapping's page is the file's own (node_page): mapped as it is in
  * a MAP_SHARED mapping, so writes through it are the file's bytes at
  * once, and read-only in a MAP_PRIVATE one, whose first write copies it
- * (copy-on-write).  A page wholly past the end of the file is a SIGBUS,
- * as on Linux (man 2 mmap, "Use of a mapped region can result in these
- * signals").  Also: zapping a file's pages from its mappings (truncate)
- * and mincore.
+ * (copy-on-write).  A shared mapping's clean page (a volume's, or the
+ * disk's) is mapped read-only too: its first store faults and marks it
+ * dirty, and write-back protects it again (vm_wrprotect_file).  A page wholly
+ * past the end of the file is a SIGBUS, as on Linux (man 2 mmap, "Use of a
+ * mapped region can result in these signals").  Also: zapping a file's pages
+ * from its mappings (truncate) and mincore.
  */
 #include "mm/vma.h"
 
@@ -49,13 +51,13 @@ static int file_fault(const struct vma *v, uint64_t va, bool write)
     struct node *n = v->file->node;
     uint64_t idx = vma_file_index(v, va), pa;
     int err = node_page(n, idx, shared, &pa);
-    if (!err && shared && (v->flags & VMA_MAYWRITE))
+    if (!err && shared && write)
         err = node_page_dirty(n, idx);
     if (err)
         return -EIO; /* past the end, or no page for it: SIGBUS */
     diskfile_pin(n, idx);
     if (shared || !write) {
-        err = vm_pte_map(va, pa, vma_pte_flags(v, true) | PTE_FOREIGN);
+        err = vm_pte_map(va, pa, vma_file_pte_flags(v, va));
     } else {
         uint64_t copy = pmem_alloc(0);
         err = copy ? 0 : -ENOMEM;
@@ -77,8 +79,8 @@ static int file_fault(const struct vma *v, uint64_t va, bool write)
  * data instead of one per page.  Only within the VMA and the file (no
  * page wholly past its end), only where nothing is mapped, with the
  * VMA's protection, and foreign: in a private mapping read-only, so a
- * write still copies.  Not in a shared mapping that may write, whose
- * pages are marked dirty as they are faulted in (node_page_dirty). */
+ * write still copies.  Not in a shared mapping that may write, which
+ * must have the file's own page, never the image's. */
 #define FAULT_AROUND_PAGES 16
 
 static void fault_around(const struct vma *v, uint64_t va)
@@ -95,7 +97,7 @@ static void fault_around(const struct vma *v, uint64_t va)
             continue;
         /* The window shares the faulting page's page table: mapping
          * allocates nothing that could reclaim the page. */
-        if (vm_pte_map(a, pa, vma_pte_flags(v, true) | PTE_FOREIGN))
+        if (vm_pte_map(a, pa, vma_file_pte_flags(v, a)))
             return;
     }
 }
@@ -115,7 +117,11 @@ int vm_fault(uint64_t addr, uint64_t err)
         bool foreign = *pte & PTE_FOREIGN;
         if ((err & PF_WRITE) && foreign && !(v->flags & VMA_SHARED))
             return cow(v, pte, va);
-        *pte = (*pte & (PTE_ADDR | PTE_FOREIGN)) | vma_pte_flags(v, foreign);
+        if ((err & PF_WRITE) && foreign &&
+            node_page_dirty(v->file->node, vma_file_index(v, va)))
+            return -EIO;
+        *pte = (*pte & PTE_ADDR) |
+               (foreign ? vma_file_pte_flags(v, va) : vma_pte_flags(v, false));
         invlpg_local(va); /* no narrowing: the other CPUs may keep theirs */
         return 0;
     }
@@ -154,26 +160,50 @@ int vm_zero_tail(uint64_t addr)
     return 0;
 }
 
+static void wrprotect_pte(uint64_t *pte, uint64_t va, void *arg)
+{
+    (void)arg;
+    if ((*pte & PTE_FOREIGN) && (*pte & PTE_W)) {
+        *pte &= ~PTE_W;
+        invlpg(va);
+    }
+}
+
 static void zap_pte(uint64_t *pte, uint64_t va, void *arg)
 {
     if ((*pte & PTE_FOREIGN) || *(bool *)arg)
         vm_pte_drop(pte, va);
 }
 
-void vm_zap_file(struct node *n, uint64_t from, uint64_t to, bool cows)
+/* Calls fn on the entries of pages [from, to) of n in every mapping of
+ * it (shared ones only when shared_only). */
+static void file_pt_each(struct node *n, uint64_t from, uint64_t to,
+                         bool shared_only,
+                         void (*fn)(uint64_t *, uint64_t, void *), void *arg)
 {
     list_for_each(l, vma_list())
     {
         struct vma *v = VMA(l);
-        if (!v->file || v->file->node != n)
+        if (!v->file || v->file->node != n ||
+            (shared_only && !(v->flags & VMA_SHARED)))
             continue;
         uint64_t first = v->off / PAGE_SIZE;
         uint64_t last = first + (v->end - v->start) / PAGE_SIZE;
         uint64_t lo = MAX(from, first), hi = MIN(to, last);
         if (lo < hi)
             pt_each(v->start + (lo - first) * PAGE_SIZE,
-                    v->start + (hi - first) * PAGE_SIZE, zap_pte, &cows);
+                    v->start + (hi - first) * PAGE_SIZE, fn, arg);
     }
+}
+
+void vm_zap_file(struct node *n, uint64_t from, uint64_t to, bool cows)
+{
+    file_pt_each(n, from, to, false, zap_pte, &cows);
+}
+
+void vm_wrprotect_file(struct node *n, uint64_t from, uint64_t to)
+{
+    file_pt_each(n, from, to, true, wrprotect_pte, NULL);
 }
 
 /* Whether the page at va is resident: mapped, or for a file mapping in

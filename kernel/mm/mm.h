@@ -138,6 +138,9 @@ int vm_mincore(uint64_t addr, uint64_t len, uint64_t uvec);
  * that are the file's (or the image's), and with cows also the private
  * copies made of them (truncate). */
 void vm_zap_file(struct node *n, uint64_t from, uint64_t to, bool cows);
+/* Makes file pages [from, to) of n read-only in every shared mapping of
+ * it (every CPU's entries too), so the next store faults. */
+void vm_wrprotect_file(struct node *n, uint64_t from, uint64_t to);
 /* brk(2): moves the break to addr if it can; the break either way. */
 long vm_brk(uint64_t addr);
 /* Exec: the break starts (empty) at start, rounded up to a page. */

@@ -62,6 +62,15 @@ uint64_t vma_pte_flags(const struct vma *v, bool foreign)
     return f;
 }
 
+uint64_t vma_file_pte_flags(const struct vma *v, uint64_t va)
+{
+    uint64_t f = vma_pte_flags(v, true) | PTE_FOREIGN;
+    if ((v->flags & VMA_SHARED) &&
+        !node_page_writable(v->file->node, vma_file_index(v, va)))
+        f &= ~PTE_W;
+    return f;
+}
+
 void vm_account(uint64_t pte, int sign)
 {
     vm.resident += (uint64_t)(int64_t)sign;
@@ -353,8 +362,8 @@ int vm_munmap(uint64_t addr, uint64_t len)
 static void protect_pte(uint64_t *pte, uint64_t va, void *arg)
 {
     const struct vma *v = arg;
-    *pte = (*pte & (PTE_ADDR | PTE_FOREIGN)) |
-           vma_pte_flags(v, *pte & PTE_FOREIGN);
+    *pte = (*pte & PTE_ADDR) | (*pte & PTE_FOREIGN ? vma_file_pte_flags(v, va)
+                                                   : vma_pte_flags(v, false));
     invlpg(va);
 }
 

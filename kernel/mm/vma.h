@@ -59,6 +59,11 @@ void vm_file_put(struct vm_file *f);
  * access (the page is kept), and a file's page (foreign) in a private
  * mapping never writable, so the first write copies it. */
 uint64_t vma_pte_flags(const struct vma *v, bool foreign);
+/* The entry flags of the file's page at va in file mapping v (foreign):
+ * read-only in a private mapping (a write copies), and in a shared one
+ * while the page is not writable in place (node_page_writable), so the
+ * first store faults and marks it dirty (node_page_dirty). */
+uint64_t vma_file_pte_flags(const struct vma *v, uint64_t va);
 /* Maps pa at va and counts it resident. */
 int vm_pte_map(uint64_t va, uint64_t pa, uint64_t flags);
 /* Clears a leaf entry, freeing its page unless foreign. */

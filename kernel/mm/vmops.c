@@ -38,6 +38,8 @@ static int populate(uint64_t lo, uint64_t hi, bool write)
 {
     for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
         int err = vm_fault(va, write ? 2 : 0);
+        if (write)
+            mount_balance_dirty(); /* a call, no file system's under way */
         if (err)
             return err == -ENOMEM ? -ENOMEM : -EFAULT;
     }
@@ -115,16 +117,19 @@ int vm_msync(uint64_t addr, uint64_t len, int flags)
     uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE);
     if (end < addr || !user_range_ok(addr, end - addr))
         return -ENOMEM;
+    int first = 0;
     for (uint64_t a = addr; a < end;) {
         struct vma *v = vma_find(a);
         if (!v)
             return -ENOMEM;
-        /* A mounted file's shared pages go back to its backend. */
-        if (v->file && (v->flags & VMA_SHARED) && v->file->node->mnt)
-            mount_writeback(v->file->node);
+        /* A mounted file's shared pages go back to its backend, and
+         * with MS_SYNC to the disk, as Linux's fsync of the range. */
+        struct node *n = v->file ? v->file->node : NULL;
+        if (n && (v->flags & VMA_SHARED) && n->mnt && !first)
+            first = flags & MS_SYNC ? mount_fsync(n) : mount_writeback(n);
         a = v->end;
     }
-    return 0;
+    return first;
 }
 
 /* --- mremap */

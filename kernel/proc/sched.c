@@ -18,6 +18,7 @@
  * at every wake-up.
  */
 #include "proc/proc.h"
+#include "fs/mount.h"
 #include "mm/mm.h"
 
 #define SLICE_NS 10000000UL
@@ -445,6 +446,9 @@ void user_return(struct trapframe *tf)
      * a program's AC got this far, SMAP would not stop a stray kernel
      * access to its memory. */
     assert(!(read_rflags() & RFLAGS_AC));
+    /* No file system call is under way here: the stores of shared
+     * mappings may be written back if too many are waiting. */
+    mount_balance_dirty();
     for (;;) {
         if (this_cpu()->need_resched)
             schedule();

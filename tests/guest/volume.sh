@@ -16,6 +16,7 @@ register_volume_cases() {
     go_case volume-ro
     go_case volume-enospc
     go_case volume-cache
+    go_case volume-mapbig
     tool_case volume-bad
     tool_case volume-lock
     tool_case volume-fsck-fails
@@ -269,6 +270,29 @@ c_volume_cache() {
     fi
     volume_new "$v" 64M
     run -m 32M -v "$v:/data" volume cache /data 48 guest
+    expect_success
+    volume_clean "$v"
+    rm -f "$v"
+}
+
+# A shared mapping of a file twice the guest's memory, written whole:
+# dirty pages are written back and taken back as the program goes, and
+# stores after a write-back are kept.  A second boot checks the bytes.
+c_volume_mapbig() {
+    local v=$PWD/$dir/v.img
+    if [ "$NATIVE" = 1 ]; then
+        mkdir -p "$dir/nat"
+        run volume mapbig "$PWD/$dir/nat" 16
+        expect_success
+        rm -rf "$dir/nat"
+        return
+    fi
+    volume_new "$v" 96M
+    run -m 32M -v "$v:/data" volume mapbig /data 64
+    expect_success
+    expect_out_line "mapped 64 MiB"
+    volume_clean "$v"
+    run -m 32M -v "$v:/data" volume mapcheck /data 64
     expect_success
     volume_clean "$v"
     rm -f "$v"

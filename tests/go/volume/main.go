@@ -13,6 +13,11 @@
 //	                          than the guest's memory) reads back twice
 //	                          intact; /proc/diskstats counts it, in runs
 //	                          of blocks a request (guest)
+//	volume mapbig DIR MIB     a MAP_SHARED mapping of a MIB MiB file
+//	                          (more than the guest's memory) written
+//	                          whole, read back through the mapping and
+//	                          read(2), stores after each write-back kept
+//	volume mapcheck DIR MIB   checks what mapbig left (a second run)
 //	volume kill DIR SIG       writes DIR/killed (no sync), then sends
 //	                          itself signal SIG
 //	volume crash DIR N        checks the records an earlier run synced
@@ -26,6 +31,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -80,6 +86,9 @@ func main() {
 	case "crash":
 		n, _ := strconv.Atoi(os.Args[3])
 		crash(dir, n)
+	case "mapbig", "mapcheck":
+		n, _ := strconv.Atoi(os.Args[3])
+		mapBig(dir, n, os.Args[1] == "mapcheck")
 	case "kill":
 		n, _ := strconv.Atoi(os.Args[3])
 		must(os.WriteFile(filepath.Join(dir, "killed"), []byte("by "+os.Args[3]), 0644), "write killed")
@@ -127,6 +136,7 @@ func msync(b []byte, flags int) error {
 }
 
 const (
+	msAsync   = 1
 	msSync    = 4
 	sysSyncfs = 306 // not in package syscall
 )
@@ -478,6 +488,113 @@ func cache(dir string, mib int) {
 	}
 	f.Close()
 }
+
+// mapPage is what page i of mapbig's file holds after pass: its
+// number, the pass and a pattern.
+func mapPage(b []byte, i, pass int) {
+	for j := range b {
+		b[j] = byte(i*7 + j + pass*13)
+	}
+	b[0], b[1], b[2], b[3] = byte(i), byte(i>>8), byte(i>>16), byte(pass)
+}
+
+// mapBig writes a file of mib MiB through one shared mapping, more than
+// the guest's memory: the kernel must write its pages back and take them
+// back as it goes.  Every page is checked through the mapping (read
+// again from the disk where it was taken back), then a second pass
+// stores to every third page after an msync (the write-protected pages
+// must fault and be written again), and read(2) checks the file after
+// munmap.  With check, only the file's bytes are checked (a later run).
+func mapBig(dir string, mib int, later bool) {
+	name := filepath.Join(dir, "mapbig")
+	size := mib << 20
+	pages := size / 4096
+	page := make([]byte, 4096)
+	racePage := pages - 1 // its first word is raceStores after the race
+	verify := func(want func(i int) int) {
+		f, err := os.Open(name)
+		must(err, "open mapbig")
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		b := make([]byte, 4096)
+		for i := 0; i < pages; i++ {
+			n, err := f.ReadAt(b, int64(i)*4096)
+			mapPage(page, i, want(i))
+			if i == racePage {
+				binary.LittleEndian.PutUint64(page, raceStores)
+			}
+			if n != 4096 || !bytes.Equal(b, page) {
+				check(false, "read(2) of page %d: %d %v, % x", i, n, err, b[:4])
+				return
+			}
+		}
+	}
+	second := func(i int) int {
+		if i%3 == 0 {
+			return 1
+		}
+		return 0
+	}
+	if later {
+		verify(second)
+		return
+	}
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR|os.O_TRUNC, 0644)
+	must(err, "create mapbig")
+	if err != nil {
+		return
+	}
+	must(f.Truncate(int64(size)), "ftruncate mapbig")
+	m, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ|syscall.PROT_WRITE,
+		syscall.MAP_SHARED)
+	must(err, "mmap mapbig")
+	if err != nil {
+		f.Close()
+		return
+	}
+	for i := 0; i < pages; i++ {
+		mapPage(m[i*4096:(i+1)*4096], i, 0)
+	}
+	for i := 0; i < pages; i++ {
+		mapPage(page, i, 0)
+		if !bytes.Equal(m[i*4096:(i+1)*4096], page) {
+			check(false, "mapping's page %d after the first pass: % x", i, m[i*4096:i*4096+4])
+			break
+		}
+	}
+	must(msync(m, msAsync), "msync MS_ASYNC")
+	for i := 0; i < pages; i += 3 {
+		mapPage(m[i*4096:(i+1)*4096], i, 1)
+	}
+	must(msync(m, msSync), "msync MS_SYNC")
+	// Stores racing write-backs (another thread msyncs, on another CPU
+	// when there is one): the last store to each word is in the file.
+	word := m[racePage*4096 : racePage*4096+8]
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 1; i <= raceStores; i++ {
+			binary.LittleEndian.PutUint64(word, uint64(i))
+		}
+	}()
+	for syncs := 0; ; syncs++ {
+		select {
+		case <-done:
+			must(msync(m, msSync), "msync after the race")
+			must(syscall.Munmap(m), "munmap mapbig")
+			f.Close()
+			verify(second)
+			fmt.Printf("mapped %d MiB\n", mib)
+			return
+		default:
+			must(msync(m[racePage*4096:], msAsync), "msync in the race")
+		}
+	}
+}
+
+const raceStores = 500000
 
 const recordSize = 100
 
