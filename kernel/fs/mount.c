@@ -472,6 +472,8 @@ static int sync_one(struct mount *m)
  * a mapping larger than RAM works. */
 void mount_balance_dirty(void)
 {
+    if (mount_dirty_pages() == 0)
+        return; /* nearly always: this runs at every return to the program */
     uint64_t total = pmem_total_pages(), limit = total / 8;
     if (pmem_free_pages() < total / 16)
         limit = total / 64;
