@@ -173,6 +173,9 @@ register_cases() {
         cpu_case "sigframe-$m" c_sigframe "$m"
     done
     cpu_case flags
+    # A signal to a thread spinning in user mode on another CPU is
+    # delivered at once: the sender interrupts that CPU (an IPI).
+    cpu_case sigipi c_sigipi
     # Natively only where the host CPU has UMIP.
     [ "$NATIVE" = 1 ] && ! grep -qw umip /proc/cpuinfo || cpu_case umip
 
@@ -280,6 +283,13 @@ c_sigframe() {
     else
         expect_success
     fi
+    reject_err 'kernel panic'
+}
+
+# Two CPUs whatever GUEST_CPUS says (the later --cpus wins).
+c_sigipi() {
+    B=build/cpu run --cpus 2 sigipi
+    expect_success
     reject_err 'kernel panic'
 }
 

@@ -4,13 +4,16 @@
 # natively on the host, and reports per package and toolchain what passed,
 # which tests failed and why (tests/stdlib/compat_report.py).
 #
-#   tests/stdlib/compat.sh [--write | --check] [-l FILE] [PKG...]
+#   tests/stdlib/compat.sh [--write | --record | --check] [-l FILE] [PKG...]
 #
 #   PKG...     import paths, or package directories (a package of another
 #              module: its directory), default: tests/stdlib/packages.txt
 #   -l FILE    read the packages from FILE (packages.txt's format)
 #   --write    record the result: write docs/COMPATIBILITY.md and update
 #              tests/stdlib/expected.txt (`make compat`)
+#   --record   update only tests/stdlib/expected.txt's lines of the packages
+#              run (given, or from -l), in gorump and natively; the doc
+#              shows them from the next `make compat`
 #   --check    regression check, in gorump only, of tests/stdlib/subset.txt
 #              unless packages are given: exits 1 when a test fails that
 #              tests/stdlib/expected.txt does not list for its package and
@@ -114,16 +117,26 @@ test_args() {
 # tests chdir into) on a new ext2 volume (gorump volume create, then
 # -v FILE:/mnt/volume) or a new 9p share of an empty host directory (-v
 # DIR:/mnt/share); after a run the host's e2fsck -fn must find the volume
-# clean.  Natively it is PKG's run.
+# clean.  PKG@cpusN is PKG's tests in a guest with N CPUs (gorump run
+# --cpus N), so that the test binary's threads run on several at once.
+# Natively each is PKG's run.
 
 # mount_of PKG: volume or share for such a name, else nothing.
 mount_of() {
     case $1 in *@volume | *@share) echo "${1##*@}" ;; esac
 }
 
+# cpus_of PKG: N for PKG@cpusN, else nothing (gorump's default, one).
+cpus_of() {
+    case $1 in *@cpus[1-9]*) echo "${1##*@cpus}" ;; esac
+}
+
 # real PKG: the package PKG runs the tests of.
 real() {
-    case $1 in *@volume | *@share) echo "${1%@*}" ;; *) echo "$1" ;; esac
+    case $1 in
+    *@volume | *@share | *@cpus[1-9]*) echo "${1%@*}" ;;
+    *) echo "$1" ;;
+    esac
 }
 
 # scratch PKG VERSION: a new volume file or share directory for PKG's run,
@@ -192,8 +205,10 @@ srcdir() {
 # run_gorump: in the guest.
 run_gorump() {
     local bin=$1 src=$2 goroot=$3 ver=$4 pkg=$5 t args extra=() d tmp=/tmp st
-    local m vol=
+    local m n vol=
     t=$(opt "$pkg" timeout "$TIMEOUT")
+    n=$(cpus_of "$pkg")
+    [ -z "$n" ] || extra+=(--cpus "$n")
     m=$(mount_of "$pkg")
     if [ -n "$m" ]; then
         d=$(scratch "$pkg" "$ver") || return 125
@@ -376,6 +391,7 @@ lists=()
 while [ $# -gt 0 ]; do
     case $1 in
     --write) mode="write"; shift ;;
+    --record) mode=record; shift ;;
     --check) mode=check check=1; shift ;;
     -l) [ $# -ge 2 ] || die "-l needs a FILE"; lists+=("$2"); shift 2 ;;
     -h | --help)
@@ -388,6 +404,9 @@ while [ $# -gt 0 ]; do
 done
 if [ "$mode" = write ] && { [ $# -gt 0 ] || [ ${#lists[@]} -gt 0 ]; }; then
     die "--write records the whole list: give no packages"
+fi
+if [ "$mode" = record ] && [ $# = 0 ] && [ ${#lists[@]} = 0 ]; then
+    die "--record updates the packages given: give some (or -l FILE)"
 fi
 
 read_list "$LIST" 0
@@ -411,6 +430,10 @@ report=(python3 "$REPORT" --manifest "$manifest" --took "$took"
     --jobs "$JOBS" --gorump "$GORUMP" --expected "$EXPECTED")
 case $mode in
 report) "${report[@]}" --markdown "$OUT/COMPATIBILITY.md" summary ;;
+record)
+    "${report[@]}" --markdown "$OUT/COMPATIBILITY.md" summary &&
+        echo "updating $EXPECTED" && "${report[@]}" record
+    ;;
 write)
     echo "writing $DOC and $EXPECTED"
     "${report[@]}" record &&
