@@ -278,7 +278,7 @@ check-guest: all cpu-tests go-newest
 	$(Q)tests/guest/run.sh
 
 # Every guest case again with --cpus 2, threads on both CPUs under a
-# multi-threaded TCG (tests/guest/run.sh's GUEST_CPUS); .ci/run runs it.
+# multi-threaded TCG (tests/guest/run.sh's GUEST_CPUS); part of make check.
 check-smp: all cpu-tests go-newest
 	$(Q)GUEST_CPUS=2 tests/guest/run.sh
 
@@ -322,11 +322,14 @@ check-compat-share: all go-newest
 
 # Go's sync, sync/atomic, context, net and net/http tests in a guest with
 # two CPUs (tests/stdlib/smp.txt; about five minutes under TCG), against
-# the same expected failures as with one; CI runs it last.
+# the same expected failures as with one; part of make check.
 check-compat-smp: all go-newest
 	$(Q)tests/stdlib/compat.sh --check -l tests/stdlib/smp.txt
 
-check: deps check-format check-unit check-fuzz check-guest check-compat
+# Every guest case with one CPU and again with two, and the regression
+# subset of Go's tests, with one CPU and (the threaded packages) two.
+check: deps check-format check-unit check-fuzz check-guest check-compat \
+       check-smp check-compat-smp
 
 demo: all
 	$(Q)scripts/demo.sh
