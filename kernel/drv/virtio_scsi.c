@@ -305,8 +305,8 @@ static int vscsi_rw(struct vscsi_lun *l, uint8_t op, uint64_t sector,
     return err;
 }
 
-static int vscsi_request(struct blkdev *b, enum blk_op op, uint64_t sector,
-                         const struct blk_seg *segs, int n)
+static int vscsi_op(struct blkdev *b, enum blk_op op, uint64_t sector,
+                    const struct blk_seg *segs, int n)
 {
     struct vscsi_lun *l = container_of(b, struct vscsi_lun, bd);
     uint8_t cdb[16] = {0};
@@ -323,6 +323,15 @@ static int vscsi_request(struct blkdev *b, enum blk_op op, uint64_t sector,
         return vscsi_cmd(l->c, l->target, cdb, sizeof(cdb), segs, n, false,
                          NULL);
     }
+}
+
+/* A disk that went away (no such target or LUN any more) is an I/O
+ * error to the caller, as any other answer but GOOD. */
+static int vscsi_request(struct blkdev *b, enum blk_op op, uint64_t sector,
+                         const struct blk_seg *segs, int n)
+{
+    int err = vscsi_op(b, op, sector, segs, n);
+    return err == -ENODEV ? -EIO : err;
 }
 
 static const struct blkdev_ops vscsi_ops = {.request = vscsi_request};
