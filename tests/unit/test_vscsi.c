@@ -92,14 +92,14 @@ void virtio_pci_probe(uint16_t type, virtio_found_fn found)
 /* --- the device ---------------------------------------------------------- */
 
 enum mode {
-    M_DISK,        /* a well-behaved disk */
-    M_RESPONSE,    /* response FAILURE */
-    M_SHORT,       /* used length below the response's fixed part */
-    M_RESIDUAL,    /* a residual larger than the transfer */
-    M_SENSE_HUGE,  /* UNIT ATTENTION with sense_len 0xffffffff, for ever */
-    M_BAD_ID,      /* hands back a buffer it does not hold */
-    M_SILENT,      /* never answers */
-    M_RANDOM,      /* random response bytes and used length */
+    M_DISK,       /* a well-behaved disk */
+    M_RESPONSE,   /* response FAILURE */
+    M_SHORT,      /* used length below the response's fixed part */
+    M_RESIDUAL,   /* a residual larger than the transfer */
+    M_SENSE_HUGE, /* UNIT ATTENTION with sense_len 0xffffffff, for ever */
+    M_BAD_ID,     /* hands back a buffer it does not hold */
+    M_SILENT,     /* never answers */
+    M_RANDOM,     /* random response bytes and used length */
 };
 
 #define SECTORS 2048
