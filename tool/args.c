@@ -306,10 +306,12 @@ static int args_apply(struct run_args *a, const struct opt *o, const char *v)
             a->disk_bus = RUN_DISK_VIRTIO;
         else if (strcmp(v, "nvme") == 0)
             a->disk_bus = RUN_DISK_NVME;
+        else if (strcmp(v, "scsi") == 0)
+            a->disk_bus = RUN_DISK_SCSI;
         else
             return args_fail(a,
                              "--disk-bus: unknown bus '%s' "
-                             "(want virtio or nvme)",
+                             "(want virtio, scsi or nvme)",
                              v);
         return RUN_ARGS_OK;
     case OPT_MACHINE:

@@ -20,6 +20,7 @@ enum run_machine {
 enum run_disk_bus {
     RUN_DISK_VIRTIO, /* virtio-blk, on the machine's transport */
     RUN_DISK_NVME,   /* an NVMe controller each, on PCI (q35) */
+    RUN_DISK_SCSI,   /* one virtio-scsi adapter, a disk on each target */
 };
 
 /* --vmm: which monitor runs the guest (tool/vmm.h). */

@@ -6,7 +6,8 @@
  * device gives it a network unless --net none, a virtio-blk device
  * carries the disk of an image's large files when it has one, a
  * virtio-9p device each -v share and a virtio-blk device each -v
- * volume.
+ * volume (or, with --disk-bus, an NVMe controller each, or a SCSI disk
+ * each on one virtio-scsi adapter).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,14 +54,33 @@ static void escape_commas(char *out, size_t size, const char *s)
 }
 
 /* The device a disk is: an NVMe controller (its serial number is the
- * guest's id for the disk, as virtio-blk's serial is), or virtio-blk on
- * the machine's transport. */
+ * guest's id for the disk, as virtio-blk's serial is), a SCSI disk on
+ * the virtio-scsi adapter (qemu_add_scsi; its serial is the unit serial
+ * number, VPD page 80h), or virtio-blk on the machine's transport. */
 static const char *qemu_disk_device(const struct qemu_config *c)
 {
     if (c->disk_bus == RUN_DISK_NVME)
         return "nvme";
+    if (c->disk_bus == RUN_DISK_SCSI)
+        return "scsi-hd,bus=scsi0.0";
     return c->machine == RUN_MACHINE_Q35 ? "virtio-blk-pci"
                                          : "virtio-blk-device";
+}
+
+/* --disk-bus scsi: one virtio-scsi adapter on the machine's transport
+ * (virtio-mmio on microvm), before the disks, which QEMU puts on targets
+ * 0, 1, ... in the order they come: the guest's sda, sdb, ... */
+static void qemu_add_scsi(const struct qemu_config *c, struct qemu_argv *q)
+{
+    int volumes = 0;
+
+    for (int i = 0; i < c->nshare && i < RUN_SHARE_MAX; i++)
+        volumes += c->shares[i].volume;
+    if (c->disk_bus != RUN_DISK_SCSI || (c->disk == NULL && volumes == 0))
+        return;
+    add2(q, "-device",
+         c->machine == RUN_MACHINE_Q35 ? "virtio-scsi-pci,id=scsi0"
+                                       : "virtio-scsi-device,id=scsi0");
 }
 
 static void qemu_add_disk(const struct qemu_config *c, struct qemu_argv *q)
@@ -179,6 +199,7 @@ void qemu_build_argv(const struct qemu_config *c, struct qemu_argv *q)
         (c->disk != NULL || c->nshare > 0 || c->port ||
          (c->net != NULL && c->net->mode != RUN_NET_NONE)))
         add2(q, "-global", "virtio-mmio.force-legacy=false");
+    qemu_add_scsi(c, q);
     qemu_add_disk(c, q);
     qemu_add_net(c, q);
     if (c->gdb != NULL) {

@@ -30,7 +30,7 @@ struct qemu_config {
     const char *disk;
     int disk_readonly;
     const char *disk_serial;
-    /* Whether disk and volumes are virtio-blk or NVMe devices. */
+    /* Whether disk and volumes are virtio-blk, NVMe or SCSI disks. */
     enum run_disk_bus disk_bus;
     /* QEMU's gdb stub, "tcp:HOST:PORT" (gdb.h), or NULL; with it the
      * guest starts halted (-S) until gdb continues it. */

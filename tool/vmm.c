@@ -38,6 +38,8 @@ int vmm_check(struct run_args *a)
                        : a->machine_given ? "--machine (QEMU's machines)"
                        : a->disk_bus == RUN_DISK_NVME
                            ? "--disk-bus nvme (QEMU's NVMe controller)"
+                       : a->disk_bus == RUN_DISK_SCSI
+                           ? "--disk-bus scsi (QEMU's virtio-scsi adapter)"
                        : a->net.nfwd > 0 ? "-p (QEMU's user network)"
                                          : NULL;
 

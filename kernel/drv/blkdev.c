@@ -1,9 +1,9 @@
 /*
  * drv/blkdev.c — the block devices every driver registers (virtio-blk in
- * virtio_blk.c, NVMe in nvme.c) and the checks every request passes
- * before a driver sees it: whole sectors, the driver's limits on a
- * request's pieces, the device's end, a read-only device.  Drivers probe
- * in a fixed order (virtio first), so a device's name and index do not
+ * virtio_blk.c, virtio-scsi in virtio_scsi.c, NVMe in nvme.c) and the checks
+ * every request passes before a driver sees it: whole sectors, the driver's
+ * limits on a request's pieces, the device's end, a read-only device.  Drivers
+ * probe in a fixed order (virtio first), so a device's name and index do not
  * depend on timing.  A partition is found here too, by reading each
  * device's GPT through common/gpt.c, which checks it as untrusted input.
  */
@@ -172,6 +172,7 @@ struct blkdev *blkdev_find_part(const uint8_t type[16], const uint8_t uniq[16],
 void blkdev_probe(const char *cmdline)
 {
     virtio_blk_probe(cmdline);
+    virtio_scsi_probe(cmdline);
     nvme_probe();
     if (cmdline_has("gorump.blktest"))
         blktest_run();

@@ -1,8 +1,9 @@
 /*
- * drv/blkdev.h — block devices (virtio-blk, virtio_blk.c; NVMe, nvme.c)
- * for the rest of the kernel: whole 512-byte sectors read into or written
- * from physical pages, a cache flush, and the device's id string (the
- * virtio-blk id, or the NVMe controller's serial number).  Requests are
+ * drv/blkdev.h — block devices (virtio-blk, virtio_blk.c; virtio-scsi,
+ * virtio_scsi.c; NVMe, nvme.c) for the rest of the kernel: whole 512-byte
+ * sectors read into or written from physical pages, a cache flush, and
+ * the device's id string (the virtio-blk id, the SCSI unit serial number,
+ * or the NVMe controller's serial number).  Requests are
  * synchronous: the call returns when the device has answered, or after
  * BLK_TIMEOUT_NS, when the device is given up (it is reset and every
  * later request fails with -EIO).  Nothing here panics on what a device
@@ -43,7 +44,7 @@ struct blk_stats {
 
 struct blkdev {
     const struct blkdev_ops *ops;
-    const char *name;        /* "vda", "vdb", ...; "nvme0n1", ... */
+    const char *name;        /* "vda", ...; "sda", ...; "nvme0n1", ... */
     uint64_t sectors;        /* capacity in 512-byte sectors */
     bool readonly;           /* writes give -EROFS */
     bool flush;              /* the device has a write cache to flush */
@@ -61,14 +62,15 @@ struct blk_seg {
     uint32_t len;
 };
 
-/* Finds and starts the block devices: virtio-blk (both transports), then
- * NVMe; runs the self-test under gorump.blktest. */
+/* Finds and starts the block devices: virtio-blk, then virtio-scsi (both
+ * transports), then NVMe; runs the self-test under gorump.blktest. */
 void blkdev_probe(const char *cmdline);
 /* For drivers: adds a started device, or says why not and gives false
  * (more than BLK_MAX). */
 bool blkdev_register(struct blkdev *b);
 /* The drivers' probes, in blkdev_probe's order. */
 void virtio_blk_probe(const char *cmdline);
+void virtio_scsi_probe(const char *cmdline);
 void nvme_probe(void);
 /* How many devices blkdev_probe started; device i (0-based), or NULL. */
 int blkdev_count(void);

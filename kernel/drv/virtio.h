@@ -21,6 +21,7 @@
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
+#define VIRTIO_ID_SCSI 8
 
 /* §2.1 Device Status Field */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
@@ -111,6 +112,12 @@ void virtq_add_chain(struct virtq *vq, uint16_t head,
  * and the length the device wrote), 0 when there is none, -EIO when the
  * queue is broken (reported once). */
 int virtq_get_used(struct virtq *vq, uint16_t *id, uint32_t *len);
+/* Polls, for at most timeout_ns, for the one buffer in flight, id 0 (a
+ * block driver's single request): its used length; or -EIO, with *why
+ * saying what went wrong (the queue broke, the device handed back
+ * another buffer, no answer in time), for the caller to give up on the
+ * device. */
+long virtq_wait_one(struct virtq *vq, uint64_t timeout_ns, const char **why);
 /* Asks the device not to interrupt when it uses buffers (§2.6.7); only
  * a hint, the device may still do so. */
 void virtq_no_interrupt(struct virtq *vq, bool off);

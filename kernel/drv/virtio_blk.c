@@ -78,20 +78,9 @@ static int vblk_give_up(struct vblk *v, const char *why)
 /* Waits for the one request in flight: its used length, or -EIO. */
 static long vblk_wait(struct vblk *v)
 {
-    uint64_t t0 = clock_mono_ns();
-    uint16_t id;
-    uint32_t len;
-    for (;;) {
-        int r = virtq_get_used(&v->q, &id, &len);
-        if (r < 0)
-            return vblk_give_up(v, "the request queue broke");
-        if (r > 0)
-            return id == 0 ? (long)len
-                           : vblk_give_up(v, "device returned a bad buffer");
-        if (clock_mono_ns() - t0 > BLK_TIMEOUT_NS)
-            return vblk_give_up(v, "no answer in 10 s");
-        __builtin_ia32_pause();
-    }
+    const char *why;
+    long len = virtq_wait_one(&v->q, BLK_TIMEOUT_NS, &why);
+    return len < 0 ? vblk_give_up(v, why) : len;
 }
 
 /* One request of any type: the header, the n pieces, the status. */

@@ -197,21 +197,29 @@ static void gen_meminfo(struct seq *s)
 
 /* One line per block device as Linux 6.1's diskstats_show prints it
  * (Documentation/admin-guide/iostats.rst): virtio-blk's major (254 where
- * nothing else took it first) and 16 minors a disk, NVMe namespaces on
- * the extended major 259 one minor each; nothing is merged, discarded or
- * queued, a request being answered before the next. */
+ * nothing else took it first) and 16 minors a disk, SCSI disks on major
+ * 8 with 16 minors each too, NVMe namespaces on the extended major 259
+ * one minor each; nothing is merged, discarded or queued, a request
+ * being answered before the next. */
 static void gen_diskstats(struct seq *s)
 {
-    int nvme = 0;
+    int nvme = 0, sd = 0;
     for (int i = 0; i < blkdev_count(); i++) {
         struct blkdev *b = blkdev_get(i);
         const struct blk_stats *st = &b->stats;
         uint64_t ms = (st->read_ns + st->write_ns + st->flush_ns) / 1000000;
         bool ext = !strncmp(b->name, "nvme", 4);
+        bool scsi = !strncmp(b->name, "sd", 2);
         seq_printf(s, " %3d %7d %s %lu 0 %lu %lu %lu 0 %lu %lu 0 %lu %lu",
-                   ext ? 259 : 254, ext ? nvme++ : i * 16, b->name, st->reads,
-                   st->read_sectors, st->read_ns / 1000000, st->writes,
-                   st->write_sectors, st->write_ns / 1000000, ms, ms);
+                   ext    ? 259
+                   : scsi ? 8
+                          : 254,
+                   ext    ? nvme++
+                   : scsi ? 16 * sd++
+                          : i * 16,
+                   b->name, st->reads, st->read_sectors, st->read_ns / 1000000,
+                   st->writes, st->write_sectors, st->write_ns / 1000000, ms,
+                   ms);
         seq_printf(s, " 0 0 0 0 %lu %lu\n", st->flushes,
                    st->flush_ns / 1000000);
     }

@@ -13,6 +13,7 @@ register_bigprog_cases() {
     tool_case bigprog
     tool_case bigprog-image
     tool_case bigprog-nvme
+    tool_case bigprog-scsi
     tool_case disk-cache
     tool_case image-memory
 }
@@ -43,11 +44,18 @@ c_bigprog() {
 }
 
 # The program's disk on an NVMe controller instead of virtio-blk.
-c_bigprog_nvme() {
+c_bigprog_nvme() { bigprog_bus nvme 3; }
+
+# The same on a SCSI disk of a virtio-scsi adapter (microvm: over
+# virtio-mmio): the kernel finds the disk (sda) by its serial number.
+c_bigprog_scsi() { bigprog_bus scsi 4; }
+
+# bigprog_bus BUS SEED: the big program with its disk on --disk-bus BUS.
+bigprog_bus() {
     local p=$PWD/$dir/big
-    bigprog_make "$p" 3 || fail "cannot make $p"
-    GORUMP_CACHE=off run --disk-bus nvme "$p" n
-    expect_selfhash "$p" n
+    bigprog_make "$p" "$2" || fail "cannot make $p"
+    GORUMP_CACHE=off run --disk-bus "$1" "$p" "$1"
+    expect_selfhash "$p" "$1"
     rm -f "$p"
 }
 

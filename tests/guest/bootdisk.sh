@@ -8,7 +8,8 @@
 #               tests/guest/ocicheck.py with skopeo and umoci, and the
 #               qcow2 from it booted)
 #     FIRMWARE  bios (SeaBIOS, QEMU's default) or uefi (Debian's OVMF)
-#     BUS       virtio (virtio-blk-pci) or nvme
+#     BUS       virtio (virtio-blk-pci), nvme or scsi (a scsi-hd on a
+#               virtio-scsi-pci adapter, as GCE attaches its disks)
 #
 # The machine is q35 with nothing but the disk, the serial port and
 # isa-debug-exit (so the run ends when the kernel is done; a cloud has no
@@ -55,6 +56,8 @@ args=(-M q35 -accel tcg -cpu max -m 256M -nodefaults -no-user-config
 case $bus in
 virtio) args+=(-device virtio-blk-pci,drive=d0) ;;
 nvme) args+=(-device nvme,drive=d0,serial=gorump-boot) ;;
+scsi) args+=(-device virtio-scsi-pci,id=scsi0
+    -device scsi-hd,bus=scsi0.0,drive=d0,serial=gorump-boot) ;;
 *) echo "bootdisk: unknown bus $bus" >&2; exit 2 ;;
 esac
 case $fw in

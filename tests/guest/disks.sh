@@ -4,7 +4,8 @@
 #
 #   disks.sh BUILD FORMAT...
 #
-# 1. hello, in each FORMAT, under SeaBIOS and OVMF, on virtio-blk and NVMe.
+# 1. hello, in each FORMAT, under SeaBIOS and OVMF, on virtio-blk, NVMe
+#    and virtio-scsi.
 # 2. big: tests/go/selfhash with 17 MiB of random bytes appended (as
 #    tests/guest/bigprog.sh makes it), a program of 16 MiB or more, so the
 #    image's disk of large files is a partition of the bootable disk
@@ -46,7 +47,7 @@ one() {
 
 for f in "$@"; do
     for fw in bios uefi; do
-        for bus in virtio nvme; do
+        for bus in virtio nvme scsi; do
             one "$f-$fw-$bus" tests/guest/bootdisk.sh "$f" "$fw" "$bus" \
                 "$d/hello"
         done
@@ -54,7 +55,7 @@ for f in "$@"; do
 done
 for f in raw qcow2; do
     for fw in bios uefi; do
-        for bus in virtio nvme; do
+        for bus in virtio nvme scsi; do
             BOOTDISK_EXPECT=$want one "big-$f-$fw-$bus" \
                 tests/guest/bootdisk.sh "$f" "$fw" "$bus" "$d/big"
         done

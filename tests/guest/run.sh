@@ -220,6 +220,9 @@ register_cases() {
     tool_case blk-ioerr
     tool_case blk-selftest-nvme
     tool_case blk-ioerr-nvme
+    tool_case blk-selftest-scsi
+    tool_case blk-selftest-scsi-q35-ro
+    tool_case blk-ioerr-scsi
     tool_case disk-bus-bad
     tool_case bigfile-image
     tool_case bigfile-too-big
@@ -238,6 +241,7 @@ register_cases() {
     tool_case vmm-bad
     tool_case disk-raw-bios
     tool_case disk-qcow2-uefi-nvme
+    tool_case disk-scsi
     tool_case disk-containerdisk-bios
     tool_case disk-bad
     tool_case disk-big
@@ -1283,31 +1287,46 @@ blk_expect() {
     reject_err 'wrong bytes|other error|device disabled|controller disabled'
 }
 
-c_blk_selftest() {
+# The whole self-test on a writable disk (microvm, virtio-blk); the host
+# finds the guest's write in the file.
+c_blk_selftest() { blk_selftest_full vda; }
+
+# blk_selftest_full DEVICE [OPTION...]: the whole self-test on a writable
+# disk, which the device's own errors answer for unchecked requests.
+blk_selftest_full() {
+    local dev=$1
+    shift
     blk_disk
     GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
-        GORUMP_TEST_DISK=$PWD/$dir/disk.raw run_tool run --net none "$B/hello"
+        GORUMP_TEST_DISK=$PWD/$dir/disk.raw run_tool run "$@" \
+        --net none "$B/hello"
     expect_status 0
-    expect_err_line "blktest: vda: 2048 sectors, id 'gorump-test', read-only 0, flush 1"
-    blk_expect "read sectors 5-20: ok" "write, flush, read back: ok" \
-        "read past the end: EIO" "device asked to read past the end: EIO" \
-        "unknown request type: EIO" "piece of 100 bytes: EINVAL" \
-        "sector 1000: ok" "again, read sectors 5-20: ok"
-    # The write reached the host's file.
+    expect_err_line "blktest: $dev: 2048 sectors, id 'gorump-test', read-only 0, flush 1"
+    blk_dev=$dev blk_expect "read sectors 5-20: ok" \
+        "write, flush, read back: ok" "read past the end: EIO" \
+        "device asked to read past the end: EIO" "unknown request type: EIO" \
+        "piece of 100 bytes: EINVAL" "sector 1000: ok" \
+        "again, read sectors 5-20: ok"
     tail -c 4096 "$dir/disk.raw" | head -c 17 | grep -qx 'written 00002040' ||
         fail "the guest's write is not in the disk file"
 }
 
 # On q35 (virtio-pci), a read-only disk: writes are refused.
-c_blk_selftest_q35_ro() {
+c_blk_selftest_q35_ro() { blk_selftest_ro vda --machine q35; }
+
+# blk_selftest_ro DEVICE [OPTION...]: the self-test on a read-only disk.
+blk_selftest_ro() {
+    local dev=$1
+    shift
     blk_disk
     GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
         GORUMP_TEST_DISK=$PWD/$dir/disk.raw,ro \
-        run_tool run --machine q35 --net none "$B/hello"
+        run_tool run "$@" --net none "$B/hello"
     expect_status 0
-    expect_err_line "blktest: vda: 2048 sectors, id 'gorump-test', read-only 1, flush 1"
-    blk_expect "read sectors 5-20: ok" "write to a read-only device: EROFS" \
-        "sector 1000: ok" "again, read sectors 5-20: ok"
+    expect_err_line "blktest: $dev: 2048 sectors, id 'gorump-test', read-only 1, flush 1"
+    blk_dev=$dev blk_expect "read sectors 5-20: ok" \
+        "write to a read-only device: EROFS" "sector 1000: ok" \
+        "again, read sectors 5-20: ok"
     cmp -s "$dir/disk.raw" <(blk_disk_bytes) || fail "a read-only disk changed"
 }
 
@@ -1340,31 +1359,34 @@ c_blk_ioerr() { blk_ioerr vda; }
 # The same self-test on an NVMe controller (drv/nvme.c): q35 is chosen
 # for it; the serial number is the disk's id; unchecked requests get the
 # controller's own errors (LBA out of range, invalid opcode).
-c_blk_selftest_nvme() {
-    blk_disk
-    GORUMP_KERNEL_ARGS="gorump gorump.blktest" \
-        GORUMP_TEST_DISK=$PWD/$dir/disk.raw run_tool run --disk-bus nvme \
-        --net none "$B/hello"
-    expect_status 0
-    expect_err_line "blktest: nvme0n1: 2048 sectors, id 'gorump-test', read-only 0, flush 1"
-    blk_dev=nvme0n1 blk_expect "read sectors 5-20: ok" \
-        "write, flush, read back: ok" "read past the end: EIO" \
-        "device asked to read past the end: EIO" "unknown request type: EIO" \
-        "piece of 100 bytes: EINVAL" "sector 1000: ok" \
-        "again, read sectors 5-20: ok"
-    tail -c 4096 "$dir/disk.raw" | head -c 17 | grep -qx 'written 00002040' ||
-        fail "the guest's write is not in the disk file"
-}
+c_blk_selftest_nvme() { blk_selftest_full nvme0n1 --disk-bus nvme; }
 
 c_blk_ioerr_nvme() { blk_ioerr nvme0n1 --disk-bus nvme; }
 
+# The self-test on a SCSI disk (drv/virtio_scsi.c) on a virtio-scsi
+# adapter over virtio-mmio (microvm): the unit serial number is the id,
+# QEMU's WCE bit the flush; unchecked requests get the disk's own CHECK
+# CONDITION (LBA out of range, invalid operation code).
+c_blk_selftest_scsi() { blk_selftest_full sda --disk-bus scsi; }
+
+# On q35 (virtio-scsi-pci), read-only: MODE SENSE's write-protect bit.
+c_blk_selftest_scsi_q35_ro() {
+    blk_selftest_ro sda --disk-bus scsi --machine q35
+}
+
+# A medium error (CHECK CONDITION with sense data) is -EIO for that
+# request alone.
+c_blk_ioerr_scsi() { blk_ioerr sda --disk-bus scsi; }
+
 c_disk_bus_bad() {
-    run_tool run --disk-bus scsi "$B/hello"
-    expect_tool_error "--disk-bus: unknown bus 'scsi' \(want virtio or nvme\)"
+    run_tool run --disk-bus ide "$B/hello"
+    expect_tool_error "--disk-bus: unknown bus 'ide' \(want virtio, scsi or nvme\)"
     run_tool run --disk-bus nvme --machine microvm "$B/hello"
     expect_tool_error "--disk-bus nvme needs --machine q35"
     run_tool run --disk-bus nvme --vmm firecracker "$B/hello"
     expect_tool_error "--vmm firecracker: --disk-bus nvme .* is QEMU's only"
+    run_tool run --disk-bus scsi --vmm cloud-hypervisor "$B/hello"
+    expect_tool_error "--vmm cloud-hypervisor: --disk-bus scsi .* is QEMU's only"
 }
 
 # bigfile_make FILE SIZE STRIDE: a sparse file of SIZE bytes whose every
@@ -1660,6 +1682,17 @@ c_disk_qcow2_uefi_nvme() {
     capture tests/guest/bootdisk.sh qcow2 uefi nvme "$B/hello"
     expect_status 0
     expect_out_line SUCCESS
+}
+
+# On virtio-scsi, as GCE attaches boot disks: SeaBIOS and OVMF each boot
+# from it through their own virtio-scsi drivers, then the kernel finds it.
+c_disk_scsi() {
+    capture tests/guest/bootdisk.sh raw bios scsi "$B/hello" s1
+    expect_status 0
+    expect_out_line SUCCESS "arg[1]=s1"
+    capture tests/guest/bootdisk.sh qcow2 uefi scsi "$B/hello" s2
+    expect_status 0
+    expect_out_line SUCCESS "arg[1]=s2"
 }
 
 # The qcow2 in an OCI image archive for KubeVirt: checked by hand and by

@@ -12,6 +12,7 @@ register_volume_cases() {
     go_case volume-roundtrip
     go_case volume-roundtrip-q35 c_volume_roundtrip --machine q35
     go_case volume-roundtrip-nvme c_volume_roundtrip --disk-bus nvme
+    go_case volume-roundtrip-scsi c_volume_roundtrip_scsi
     go_case volume-roundtrip-ext2 c_volume_roundtrip_ext2
     go_case volume-ro
     go_case volume-enospc
@@ -210,6 +211,15 @@ sys.stdout.buffer.write(bytes(((i * 7 + i // 4096) & 255) ^ 9 for i in range(3 *
     expect_success
     volume_clean "$v"
     volume_journal "$v" "$j"
+}
+
+# The round trip on virtio-scsi as GCE attaches disks (q35, a scsi-hd on
+# each target), another volume first: the volume is the adapter's second
+# disk, found by its serial number (VPD page 80h), not by its place.
+c_volume_roundtrip_scsi() {
+    [ "$NATIVE" = 1 ] || volume_new "$PWD/$dir/other.img" 16M
+    c_volume_roundtrip --machine q35 --disk-bus scsi \
+        -v "$PWD/$dir/other.img:/other"
 }
 
 # A read-only volume: every change EROFS, the file unchanged; a volume

@@ -347,9 +347,16 @@ static void test_build(void)
     CHECK_EQ(a.disk_bus, RUN_DISK_VIRTIO);
     CHECK_EQ(a.machine, RUN_MACHINE_MICROVM);
     run_args_free(&a);
+    /* --disk-bus scsi: virtio-scsi exists on microvm (virtio-mmio) too. */
+    v = ARGV("--disk-bus", "scsi", "p");
+    CHECK_EQ(parse(&a, v), RUN_ARGS_OK);
+    CHECK_EQ(a.disk_bus, RUN_DISK_SCSI);
+    CHECK_EQ(a.machine, RUN_MACHINE_MICROVM);
+    run_args_free(&a);
     expect_error(ARGV("--disk-bus", "nvme", "--machine", "microvm", "p"),
                  "--disk-bus nvme needs --machine q35");
-    expect_error(ARGV("--disk-bus", "ide", "p"), "unknown bus 'ide'");
+    expect_error(ARGV("--disk-bus", "ide", "p"),
+                 "unknown bus 'ide' (want virtio, scsi or nvme)");
     expect_error(BUILD("--disk-bus=nvme", "p"), "unknown option");
     expect_error(BUILD("--machine=q35", "p"), "unknown option");
     expect_error(ARGV("-o", "x", "p"), "run: unknown option '-o'");

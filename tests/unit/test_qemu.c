@@ -226,6 +226,24 @@ static void test_disk_argv(void)
     c.disk_serial = "gorump-x";
     qemu_build_argv(&c, &q);
     CHECK(list_is(net_part(&q), nvme));
+    /* --disk-bus scsi: one adapter, then the disk on its bus. */
+    const char *const scsi[] = {
+        "-device", "virtio-scsi-pci,id=scsi0",
+        "-drive",  "file=d,if=none,format=raw,id=disk0",
+        "-device", "scsi-hd,bus=scsi0.0,drive=disk0,serial=gorump-x",
+        NULL};
+    c.disk_bus = RUN_DISK_SCSI;
+    qemu_build_argv(&c, &q);
+    CHECK(list_is(net_part(&q), scsi));
+    /* On microvm the adapter is on virtio-mmio; without a disk, none. */
+    c.machine = RUN_MACHINE_MICROVM;
+    qemu_build_argv(&c, &q);
+    CHECK(strcmp(net_part(&q)[1], "virtio-mmio.force-legacy=false") == 0);
+    CHECK(strcmp(net_part(&q)[3], "virtio-scsi-device,id=scsi0") == 0);
+    c.disk = NULL;
+    qemu_build_argv(&c, &q);
+    for (int i = 0; i < q.argc; i++)
+        CHECK(strstr(q.argv[i], "scsi") == NULL);
 }
 
 /* Parses "run ARGS... p" into *a (run_args_free() it). */

@@ -36,6 +36,10 @@ static inline void irq_disable(void)
 {
 }
 
+/* The monotonic clock, which a test whose kernel code reads it defines
+ * (test_vscsi.c: one that runs fast, so waits time out soon). */
+uint64_t clock_mono_ns(void);
+
 /* lib/kmsg.c's, which a test that builds it defines. */
 void backtrace_here(void);
 __noreturn void arch_poweroff(int status);
