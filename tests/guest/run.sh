@@ -173,6 +173,12 @@ register_cases() {
         cpu_case "sigframe-$m" c_sigframe "$m"
     done
     cpu_case flags
+    # AVX state across signals and switches; natively where the host has
+    # AVX.
+    if [ "$NATIVE" != 1 ] || grep -qw avx /proc/cpuinfo; then
+        cpu_case xstate
+        cpu_case xstate-smp c_cpu_default --cpus 2 xstate
+    fi
     # Natively only where the host CPU has UMIP.
     [ "$NATIVE" = 1 ] && ! grep -qw umip /proc/cpuinfo || cpu_case umip
 
@@ -269,7 +275,7 @@ register_cases() {
 # --- C programs (tests/cpu) ---------------------------------------------------
 
 c_cpu_default() {
-    B=build/cpu run "$1"
+    B=build/cpu run "$@"
     expect_success
 }
 
