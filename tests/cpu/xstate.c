@@ -12,6 +12,8 @@
  *    initial state; a bad XSAVE header or MXCSR gives SIGSEGV (SI_KERNEL).
  *  - Threads with their own YMM values and MXCSR yield to each other in a
  *    loop and find them intact (the case runs on 1 and on 2 CPUs).
+ *  - `xstate altstack-overflow`: a frame the alternate stack cannot hold
+ *    is not written below it; the program dies by SIGSEGV (139).
  * Every YMM use is inside one asm statement: the C library's own string
  * functions use AVX. Prints SUCCESS.
  */
@@ -46,8 +48,8 @@ static uint32_t ymm_hi_off; /* the YMM upper halves in an XSAVE image */
 
 /* Loads in, makes system call nr(a, b) `times` times (spinning `spin`
  * iterations after each), stores the registers to out. */
-static void ymm_around(const struct regs *in, struct regs *out, long nr,
-                       long a, long b, long times, long spin)
+static void ymm_around(const struct regs *in, struct regs *out, long nr, long a,
+                       long b, long times, long spin)
 {
     uint32_t init = MXCSR_INIT;
     __asm__ volatile(".irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
@@ -172,8 +174,7 @@ static void check_initial(void)
                      ".endr\n\t"
                      "stmxcsr %c[m](%[out])"
                      :
-                     : [out] "r"(&entry),
-                       [m] "i"(offsetof(struct regs, mxcsr))
+                     : [out] "r"(&entry), [m] "i"(offsetof(struct regs, mxcsr))
                      : "memory");
     if (entry.mxcsr != MXCSR_INIT)
         FAIL("the handler started with MXCSR %#x", entry.mxcsr);
@@ -194,9 +195,9 @@ static void clobber(void)
                      "ldmxcsr %c[m](%[in])"
                      :
                      : [in] "r"(&junk), [m] "i"(offsetof(struct regs, mxcsr))
-                     : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
-                       "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-                       "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+                     : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
+                       "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+                       "xmm12", "xmm13", "xmm14", "xmm15");
 }
 
 static void on_usr1(int s, siginfo_t *si, void *ctx)
@@ -336,22 +337,60 @@ static void threads(void)
     }
 }
 
-static void install(int s, void *handler)
+static void install_flags(int s, void *handler, int flags)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER | flags;
     if (sigaction(s, &sa, NULL)) {
         perror("sigaction");
         exit(1);
     }
 }
 
-int main(void)
+static void install(int s, void *handler)
+{
+    install_flags(s, handler, 0);
+}
+
+/* --- a frame the alternate stack cannot hold ----------------------------- */
+
+static volatile int depth;
+
+static void on_usr1_nested(int s, siginfo_t *si, void *ctx)
+{
+    (void)si, (void)ctx;
+    if (++depth == 1)
+        syscall(SYS_kill, getpid(), s);
+    printf("FAIL: a signal frame at depth %d fit a 2048-byte stack\n", depth);
+    _exit(1);
+}
+
+/* A handler on a MINSIGSTKSZ (2048-byte) alternate stack signals itself:
+ * the second frame (with the XSAVE image, over 1300 bytes each) does not
+ * fit, and Linux gives SIGSEGV rather than write it below the stack.
+ * Natively with AVX-512 not even the first fits.  Dies by SIGSEGV. */
+static void altstack_overflow(void)
+{
+    static uint8_t mem[65536] __attribute__((aligned(64)));
+    stack_t ss = {.ss_sp = mem + 32768, .ss_size = 2048};
+    if (sigaltstack(&ss, NULL)) {
+        perror("sigaltstack");
+        exit(1);
+    }
+    install_flags(SIGUSR1, on_usr1_nested, SA_ONSTACK);
+    syscall(SYS_kill, getpid(), SIGUSR1);
+    printf("FAIL: returned from the signal\n");
+    exit(1);
+}
+
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     check_enabled();
+    if (argc > 1 && !strcmp(argv[1], "altstack-overflow"))
+        altstack_overflow();
     install(SIGUSR1, on_usr1);
     install(SIGUSR2, on_usr2);
     install(SIGSEGV, on_segv);

@@ -178,6 +178,7 @@ register_cases() {
     if [ "$NATIVE" != 1 ] || grep -qw avx /proc/cpuinfo; then
         cpu_case xstate
         cpu_case xstate-smp c_cpu_default --cpus 2 xstate
+        cpu_case xstate-altstack c_xstate_altstack
     fi
     # Natively only where the host CPU has UMIP.
     [ "$NATIVE" = 1 ] && ! grep -qw umip /proc/cpuinfo || cpu_case umip
@@ -286,6 +287,14 @@ c_sigframe() {
     else
         expect_success
     fi
+    reject_err 'kernel panic'
+}
+
+c_xstate_altstack() {
+    B=build/cpu run xstate altstack-overflow
+    expect_status 139 # SIGSEGV, the nested frame not written
+    expect_out 'XCR0'
+    reject_out 'FAIL'
     reject_err 'kernel panic'
 }
 

@@ -30,7 +30,7 @@
 #define LEGACY_SIZE 512
 #define OFF_XSTATE_BV 512
 #define HDR_SIZE 64
-#define FCW_INIT 0x37f   /* all x87 exceptions masked, 64-bit precision */
+#define FCW_INIT 0x37f    /* all x87 exceptions masked, 64-bit precision */
 #define MXCSR_INIT 0x1f80 /* all SSE exceptions masked, round to nearest */
 #define MAGIC1 0x46505853u
 #define MAGIC2 0x46505845u
