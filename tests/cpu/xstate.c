@@ -14,6 +14,7 @@
  *    loop and find them intact (the case runs on 1 and on 2 CPUs).
  *  - `xstate altstack-overflow`: a frame the alternate stack cannot hold
  *    is not written below it; the program dies by SIGSEGV (139).
+ * /proc/cpuinfo's flags must name xsave, avx and avx2 (when CPUID has it).
  * Every YMM use is inside one asm statement: the C library's own string
  * functions use AVX. Prints SUCCESS.
  */
@@ -103,6 +104,25 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
                      : "a"(leaf), "c"(sub));
 }
 
+/* /proc/cpuinfo's first flags line names what the kernel enabled. */
+static void check_cpuinfo(int avx2)
+{
+    static char line[8192];
+    const char *want[] = {" xsave ", " avx ", avx2 ? " avx2 " : NULL};
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) {
+        FAIL("/proc/cpuinfo: cannot open");
+        return;
+    }
+    while (fgets(line, sizeof(line) - 1, f) && strncmp(line, "flags", 5))
+        ;
+    fclose(f);
+    line[strcspn(line, "\n")] = ' '; /* every flag ends with a space */
+    for (int i = 0; i < 3; i++)
+        if (want[i] && !strstr(line, want[i]))
+            FAIL("/proc/cpuinfo's flags lack%s", want[i]);
+}
+
 static void check_enabled(void)
 {
     uint32_t r[4];
@@ -122,6 +142,8 @@ static void check_enabled(void)
     }
     cpuid(0xd, 2, r);
     ymm_hi_off = r[1];
+    cpuid(7, 0, r);
+    check_cpuinfo(r[1] & (1u << 5));
     printf("XCR0 %#llx, YMM upper halves at %u\n", (unsigned long long)xcr0,
            ymm_hi_off);
 }
