@@ -106,6 +106,25 @@ static void gen_mounts(struct seq *s)
     mount_list(s);
 }
 
+/* The flags of what XSAVE brings, shown only when the kernel enabled it
+ * (fpu.c), as Linux hides what it does not support; ecx is CPUID.1's. */
+static void xsave_flags(struct seq *s, uint32_t ecx)
+{
+    uint64_t xf = fpu_xfeatures();
+    uint32_t r[4] = {0};
+    if (!xf)
+        return;
+    cpuid(0, 0, r);
+    if (r[0] >= 7)
+        cpuid(7, 0, r);
+    else
+        r[1] = 0;
+    bool ymm = xf & 4, zmm = xf & 0xe0;
+    seq_printf(s, " xsave%s%s%s", ecx & (1u << 28) && ymm ? " avx" : "",
+               r[1] & (1u << 5) && ymm ? " avx2" : "",
+               r[1] & (1u << 16) && zmm ? " avx512f" : "");
+}
+
 static void gen_cpuinfo(struct seq *s)
 {
     uint32_t r[4], brand[12];
@@ -139,13 +158,13 @@ static void gen_cpuinfo(struct seq *s)
                    "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\n"
                    "cpu cores\t: %u\napicid\t\t: %u\nfpu\t\t: yes\n",
                    clock_tsc_hz() / 1000000, n, c->id, n, c->apic_id);
-        seq_printf(s,
-                   "flags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2%s%s%s%s%s\n"
-                   "bogomips\t: %lu.00\n\n",
+        seq_printf(s, "flags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2%s%s%s%s%s",
                    r[2] & 1 ? " pni" : "", r[2] & (1 << 9) ? " ssse3" : "",
                    r[2] & (1 << 19) ? " sse4_1" : "",
                    r[2] & (1 << 20) ? " sse4_2" : "",
-                   r[2] & (1 << 23) ? " popcnt" : "", clock_tsc_hz() / 500000);
+                   r[2] & (1 << 23) ? " popcnt" : "");
+        xsave_flags(s, r[2]);
+        seq_printf(s, "\nbogomips\t: %lu.00\n\n", clock_tsc_hz() / 500000);
     }
 }
 

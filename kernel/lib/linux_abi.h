@@ -175,6 +175,7 @@
 #define MINSIGSTKSZ 2048
 #define SI_USER 0
 #define SI_TKILL -6
+#define SI_KERNEL 0x80
 
 /* socket(7), socket(2), send(2), shutdown(2) (the C library's
  * sys/socket.h: the UAPI does not export these) */

@@ -22,9 +22,6 @@
 /* An interpreter spans at most this (ld.so: about 256 KiB), so it stays
  * well above any PIE program. */
 #define INTERP_MAX_SPAN (1UL << 40)
-/* AT_MINSIGSTKSZ: our signal frame (512-byte fxsave area, rt_sigframe,
- * alignment) fits in the x86 MINSIGSTKSZ of 2048. */
-#define SIGFRAME_MIN 2048
 #define STACK_TOP 0x7ffffffde000UL
 #define STACK_SIZE (8UL << 20)
 #define ARGS_MAX (2UL << 20)
@@ -168,7 +165,7 @@ static uint64_t build_stack(const struct gorump_image *img,
         {AT_RANDOM, at_random},
         {AT_HWCAP2, 0},
         {AT_EXECFN, execfn ? execfn : args},
-        {AT_MINSIGSTKSZ, SIGFRAME_MIN},
+        {AT_MINSIGSTKSZ, signal_frame_max()},
         {AT_NULL, 0},
     };
     /* argc, argv[], NULL, envp[], NULL, auxv: sp must end 16-aligned. */

@@ -63,7 +63,9 @@ struct thread {
     bool to_boot_cpu;  /* its next schedule() queues it for CPU 0 only */
     uint64_t affinity; /* CPUs (bit = id) it may run on; 0: any */
 
-    uint8_t fpu[512] __aligned(16);
+    /* FPU/SSE/AVX state while not running: fpu_area_size() bytes, 64-byte
+     * aligned, in the same allocation as the thread (thread.c). */
+    uint8_t *fpu;
 };
 
 static inline struct thread *current(void)
@@ -205,6 +207,9 @@ struct linux_sigaction;
 struct linux_sigaction *signal_action(int sig);
 /* rt_sigreturn: restores the context saved by delivery; returns rax. */
 long signal_return(struct trapframe *tf);
+/* The most stack a signal frame takes on the alternate stack, alignment
+ * included: AT_MINSIGSTKSZ (it grows with the CPU's XSAVE state). */
+size_t signal_frame_max(void);
 
 /* --- time.c: program times to nanoseconds, checked and saturating */
 struct linux_timespec;

@@ -131,10 +131,19 @@ static void syscall_restart(struct trapframe *tf, bool restart)
     tf->orig_rax = -1;
 }
 
+static void force(struct trapframe *tf, int s, int code, uint64_t addr);
+
 static bool on_altstack(struct thread *t, uint64_t sp)
 {
     return !(t->ss_flags & SS_DISABLE) && sp > t->ss_sp &&
            sp - t->ss_sp <= t->ss_size;
+}
+
+size_t signal_frame_max(void)
+{
+    /* setup_frame: the fpstate 64-byte aligned below the top, then the
+     * frame 16-byte aligned less 8. */
+    return fpu_area_size() + 63 + sizeof(struct linux_rt_sigframe) + 15 + 8;
 }
 
 static int setup_frame(struct trapframe *tf, int s, struct ksiginfo *ki,
@@ -145,16 +154,22 @@ static int setup_frame(struct trapframe *tf, int s, struct ksiginfo *ki,
     uint64_t sp = tf->rsp;
     bool alt = on_altstack(t, sp);
 
-    if ((act->flags & SA_ONSTACK) && !(t->ss_flags & SS_DISABLE) && !alt)
+    bool enter = (act->flags & SA_ONSTACK) && !(t->ss_flags & SS_DISABLE);
+    if (enter && !alt)
         sp = t->ss_sp + t->ss_size;
     else
         sp -= 128; /* the red zone */
-    sp = (sp - 512) & ~63UL;
+    sp = (sp - fpu_area_size()) & ~63UL;
     uint64_t fpstate = sp;
     sp = ((sp - sizeof(f)) & ~15UL) - 8;
+    /* A frame that does not fit the alternate stack is not written below
+     * it: the program gets SIGSEGV, as on Linux (get_sigframe). */
+    if ((enter || alt) && !on_altstack(t, sp))
+        return -EFAULT;
 
     memset(&f, 0, sizeof(f));
     f.pretcode = act->restorer;
+    f.uc.uc_flags = fpu_xfeatures() ? UC_FP_XSTATE : 0;
     f.uc.uc_stack.ss_sp = t->ss_sp;
     f.uc.uc_stack.ss_size = t->ss_size;
     f.uc.uc_stack.ss_flags = alt ? SS_ONSTACK : (t->ss_flags & ~SS_ONSTACK);
@@ -179,8 +194,15 @@ static int setup_frame(struct trapframe *tf, int s, struct ksiginfo *ki,
         f.info.u.addr = ki->addr;
 
     fpu_save(t->fpu);
-    if (copy_to_user(fpstate, t->fpu, 512) || copy_to_user(sp, &f, sizeof(f)))
+    fpu_frame_fill(t->fpu);
+    if (copy_to_user(fpstate, t->fpu, fpu_area_size()) ||
+        copy_to_user(sp, &f, sizeof(f)))
         return -EFAULT;
+    /* The handler starts from the initial FPU state, as on Linux
+     * (handle_signal): the program's MXCSR or x87 control word do not
+     * leak into it, and its YMM upper halves are clean. */
+    fpu_init_state(t->fpu);
+    fpu_restore(t->fpu);
 
     tf->rip = act->handler;
     tf->rsp = sp;
@@ -246,6 +268,33 @@ void signal_deliver(struct trapframe *tf)
         sig.actions[s].handler = SIG_DFL;
 }
 
+/* The fpstate a program hands rt_sigreturn, made its FPU state: an XSAVE
+ * image when its software-reserved bytes and trailing magic say so, else
+ * the legacy region alone (Linux's fx_only), the rest initial.  None (0)
+ * gives the initial state.  0, or -EFAULT/-EINVAL. */
+static int restore_fpstate(struct thread *t, uint64_t fpstate)
+{
+    uint32_t magic2;
+    size_t xsize = 0;
+    if (!fpstate) {
+        fpu_init_state(t->fpu);
+    } else {
+        if (copy_from_user(t->fpu, fpstate, 512))
+            return -EFAULT;
+        xsize = fpu_frame_xsize(t->fpu);
+        if (xsize && (copy_from_user(&magic2, fpstate + xsize, 4) ||
+                      !fpu_frame_magic2(magic2)))
+            xsize = 0;
+        if (xsize && copy_from_user(t->fpu + 512, fpstate + 512, xsize - 512))
+            return -EFAULT;
+        int err = fpu_frame_load(t->fpu, xsize);
+        if (err)
+            return err;
+    }
+    fpu_restore(t->fpu);
+    return 0;
+}
+
 long signal_return(struct trapframe *tf)
 {
     struct thread *t = current();
@@ -257,16 +306,6 @@ long signal_return(struct trapframe *tf)
     /* Any RIP and RSP are taken, as on Linux: one the CPU cannot return
      * to faults in the program (trap.c, bad_iret); CS and SS are ours. */
     struct linux_sigcontext *c = &uc.uc_mcontext;
-    if (c->fpstate) {
-        uint8_t fx[512] __aligned(16);
-        if (copy_from_user(fx, c->fpstate, sizeof(fx))) {
-            kprintf("gorump: rt_sigreturn with a bad fpstate\n");
-            proc_kill(SIGSEGV);
-        }
-        *(uint32_t *)(fx + 24) &= fpu_mxcsr_mask();
-        memcpy(t->fpu, fx, sizeof(fx));
-        fpu_restore(t->fpu);
-    }
     tf->r8 = c->r8, tf->r9 = c->r9, tf->r10 = c->r10, tf->r11 = c->r11;
     tf->r12 = c->r12, tf->r13 = c->r13, tf->r14 = c->r14, tf->r15 = c->r15;
     tf->rdi = c->rdi, tf->rsi = c->rsi, tf->rbp = c->rbp, tf->rbx = c->rbx;
@@ -285,6 +324,13 @@ long signal_return(struct trapframe *tf)
         t->ss_flags = uc.uc_stack.ss_flags & ~SS_ONSTACK;
     }
     t->full_restore = true;
+    /* As on Linux, the registers and mask are the frame's even when its
+     * FPU state is not: SIGSEGV then comes with the FPU reset. */
+    if (restore_fpstate(t, c->fpstate)) {
+        fpu_init_state(t->fpu);
+        fpu_restore(t->fpu);
+        force(tf, SIGSEGV, SI_KERNEL, 0);
+    }
     return tf->rax;
 }
 
@@ -323,7 +369,7 @@ void signal_fault(struct trapframe *tf, int vm_err, uint64_t addr)
 
 void signal_trap(struct trapframe *tf)
 {
-    enum { FPE = 8, ILL = 4, TRAP = 5, BUS = 7, SEGV = 11, SI_KERNEL = 0x80 };
+    enum { FPE = 8, ILL = 4, TRAP = 5, BUS = 7, SEGV = 11 };
     switch (tf->vector) {
     case 0:
         force(tf, FPE, 1, tf->rip); /* FPE_INTDIV */

@@ -51,9 +51,11 @@ void sched_thread_start(void)
  * mode through the trapframe at the top of its stack. */
 static struct thread *thread_alloc(void)
 {
-    struct thread *t = kzalloc(sizeof(*t));
+    /* Zeroed: XRSTOR faults on an XSAVE header with reserved bytes set. */
+    struct thread *t = kzalloc(sizeof(*t) + fpu_area_size() + 63);
     if (!t)
         return NULL;
+    t->fpu = (uint8_t *)(((uintptr_t)(t + 1) + 63) & ~(uintptr_t)63);
     t->kstack = kstack_alloc();
     if (!t->kstack) {
         kfree(t);

@@ -41,6 +41,9 @@ struct linux_sigcontext {
     uint64_t reserved1[8];
 };
 
+/* uc_flags: fpstate is an XSAVE image (asm/ucontext.h). */
+#define UC_FP_XSTATE 0x1
+
 struct linux_ucontext {
     uint64_t uc_flags;
     uint64_t uc_link;

@@ -176,6 +176,13 @@ register_cases() {
     # A signal to a thread spinning in user mode on another CPU is
     # delivered at once: the sender interrupts that CPU (an IPI).
     cpu_case sigipi c_sigipi
+    # AVX state across signals and switches; natively where the host has
+    # AVX.
+    if [ "$NATIVE" != 1 ] || grep -qw avx /proc/cpuinfo; then
+        cpu_case xstate
+        cpu_case xstate-smp c_cpu_default --cpus 2 xstate
+        cpu_case xstate-altstack c_xstate_altstack
+    fi
     # Natively only where the host CPU has UMIP.
     [ "$NATIVE" = 1 ] && ! grep -qw umip /proc/cpuinfo || cpu_case umip
 
@@ -276,7 +283,7 @@ register_cases() {
 # --- C programs (tests/cpu) ---------------------------------------------------
 
 c_cpu_default() {
-    B=build/cpu run "$1"
+    B=build/cpu run "$@"
     expect_success
 }
 
@@ -294,6 +301,14 @@ c_sigframe() {
 c_sigipi() {
     B=build/cpu run --cpus 2 sigipi
     expect_success
+    reject_err 'kernel panic'
+}
+
+c_xstate_altstack() {
+    B=build/cpu run xstate altstack-overflow
+    expect_status 139 # SIGSEGV, the nested frame not written
+    expect_out 'XCR0'
+    reject_out 'FAIL'
     reject_err 'kernel panic'
 }
 

@@ -233,16 +233,38 @@ void cpu_init_ap(struct cpu *c);
 /* The kernel stack top the next trap or SYSCALL from user mode lands on
  * (TSS rsp0 and the SYSCALL entry's); the scheduler's, at each switch. */
 void cpu_set_kstack(uint64_t top);
-/* fxarea (512 bytes, 16-aligned) set to a new thread's FPU/SSE state: the
- * default control word and MXCSR, everything else zero. */
-void fpu_init_state(void *fxarea);
-/* FXSAVE64 / FXRSTOR64 of this CPU's FPU/SSE state to / from fxarea;
- * restore trusts fxarea (check a program's MXCSR against the mask). */
-void fpu_save(void *fxarea);
-void fpu_restore(void *fxarea);
-/* The MXCSR bits this CPU accepts (FXSAVE's mask; 0xffbf if it has none):
- * FXRSTOR with any other bit set faults. */
-uint32_t fpu_mxcsr_mask(void);
+/* fpu.c: the program's x87/SSE/AVX registers (XSAVE where the CPU has it).
+ * On each CPU as cpu_setup runs: CR4's FPU bits and XCR0. */
+void fpu_cpu_init(void);
+/* Boot only, after the boot CPU's fpu_cpu_init: the area's size and the
+ * MXCSR mask. */
+void fpu_boot(void);
+/* Bytes of a thread's area (64-byte aligned, zeroed when allocated: the
+ * XSAVE header must be): the state and room for a signal frame's trailing
+ * magic, which is also exactly the fpstate a signal frame holds. */
+size_t fpu_area_size(void);
+/* The XCR0 components enabled (0 without XSAVE). */
+uint64_t fpu_xfeatures(void);
+/* area set to a new program's state: every component initial, the
+ * default x87 control word and MXCSR. */
+void fpu_init_state(void *area);
+/* This CPU's state to / from area (XSAVEOPT/XRSTOR, or FXSAVE64/
+ * FXRSTOR64); restore trusts area (fpu_frame_load checks a program's). */
+void fpu_save(void *area);
+void fpu_restore(void *area);
+/* A just saved area made a signal frame's fpstate, in place: the legacy
+ * region complete, Linux's software-reserved bytes and trailing magic. */
+void fpu_frame_fill(void *area);
+/* From the first 512 bytes of a program's fpstate: the size of the XSAVE
+ * image its software-reserved bytes declare, or 0 when they are not
+ * valid (or the CPU has no XSAVE): the legacy region alone counts. */
+size_t fpu_frame_xsize(const void *legacy);
+/* Whether word, read just past that image, is the trailing magic. */
+bool fpu_frame_magic2(uint32_t word);
+/* area, holding xsize bytes of a program's fpstate (512 when xsize is 0),
+ * checked and completed for fpu_restore: 0, or -EINVAL for what would
+ * make the restore fault (Linux: SIGSEGV). */
+int fpu_frame_load(void *area, size_t xsize);
 
 /* trap.c / trap.S */
 /* Boot only: every vector to its stub (NMI, double fault and machine check

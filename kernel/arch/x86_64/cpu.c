@@ -1,8 +1,8 @@
 /*
  * arch/x86_64/cpu.c — per-CPU set-up: the GDT and TSS (with IST stacks for
  * faults that must not trust the current stack), the SYSCALL MSRs, the
- * kernel GS base, SSE/FPU state handling, and the protection features the
- * CPU offers (NX is already on; SMEP, SMAP and UMIP when present).
+ * kernel GS base, the FPU's control bits (fpu.c), and the protection
+ * features the CPU offers (NX is already on; SMEP, SMAP and UMIP when present).
  */
 #include "arch/x86_64/arch.h"
 
@@ -13,7 +13,6 @@ _Static_assert(offsetof(struct cpu, user_rsp) == 8, "trap.S uses gs:8");
 _Static_assert(offsetof(struct cpu, smap) == 25, "trap.S uses cpu0+25");
 
 static uint8_t ist_stacks[2][CPU_IST_SIZE] __aligned(16);
-static uint32_t mxcsr_mask = 0xffbf;
 
 extern void syscall_entry(void);
 
@@ -89,10 +88,8 @@ static void features_init(struct cpu *c)
             cr4 |= CR4_UMIP;
     }
     c->cr4 = cr4;
-    /* SSE: OSFXSR | OSXMMEXCPT.  No OSXSAVE, so programs see no AVX and
-     * FXSAVE's 512 bytes are the whole per-thread state. */
-    cr4 |= (1UL << 9) | (1UL << 10);
     __asm__ volatile("mov %0, %%cr4" ::"r"(cr4));
+    fpu_cpu_init(); /* SSE, and XSAVE's components (fpu.c) */
 
     uint64_t cr0;
     __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
@@ -129,41 +126,10 @@ void cpu_init(void)
     cpu0.tss.ist[0] = (uint64_t)ist_stacks[0] + CPU_IST_SIZE;
     cpu0.tss.ist[1] = (uint64_t)ist_stacks[1] + CPU_IST_SIZE;
     cpu_setup(&cpu0);
-
-    uint8_t fx[512] __aligned(16);
-    memset(fx, 0, sizeof(fx));
-    fpu_save(fx);
-    uint32_t m = *(uint32_t *)(fx + 28);
-    if (m)
-        mxcsr_mask = m;
+    fpu_boot();
 }
 
 void cpu_init_ap(struct cpu *c)
 {
     cpu_setup(c);
-}
-
-/* The state a new program starts with: x87 control word 0x37f (all
- * exceptions masked, extended precision), MXCSR 0x1f80. */
-void fpu_init_state(void *fxarea)
-{
-    uint8_t *fx = fxarea;
-    memset(fx, 0, 512);
-    *(uint16_t *)fx = 0x37f;
-    *(uint32_t *)(fx + 24) = 0x1f80;
-}
-
-void fpu_save(void *fxarea)
-{
-    __asm__ volatile("fxsave64 (%0)" ::"r"(fxarea) : "memory");
-}
-
-void fpu_restore(void *fxarea)
-{
-    __asm__ volatile("fxrstor64 (%0)" ::"r"(fxarea) : "memory");
-}
-
-uint32_t fpu_mxcsr_mask(void)
-{
-    return mxcsr_mask;
 }
