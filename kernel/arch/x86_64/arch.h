@@ -216,6 +216,14 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
                      : "a"(leaf), "c"(sub));
 }
 
+/* CPUID.1:ECX bit 31, set by every hypervisor and clear on bare metal. */
+static inline bool cpu_under_hypervisor(void)
+{
+    uint32_t r[4];
+    cpuid(1, 0, r);
+    return r[2] & (1u << 31);
+}
+
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
