@@ -2,9 +2,9 @@
 # starting a program.  examples/hello under `gorump run --cpus N --net
 # none` for N = 1, 2 and 8, in turn in each round; per boot, the kernel's
 # own figures (GORUMP_KERNEL_ARGS=gorump.stats: the `boot-us` steps from
-# the PVH entry to the program's exec, the `smp` step that starts the
-# APs among them, and `first-output-us`) and the host's clock from
-# starting `gorump run` to its exit.  Sourced by bench/smp/run after
+# the PVH entry to the program's exec, among them `smp` and `smp-wait`,
+# which start the APs and wait for them, and `first-output-us`) and the
+# host's clock from starting `gorump run` to its exit.  Sourced by bench/smp/run after
 # bench/lib.sh and bench/guest.sh, not run.
 # shellcheck shell=bash disable=SC2154
 
@@ -27,7 +27,8 @@ boot_once() {
     # The steps before the program's exec (the last, "program", is its run).
     echo "$line" | tr ' ' '\n' | awk -F= '$1 != "program" && NF == 2 { s += $2 }
         END { print s }' >>"$tmp/boot.$c.kernel"
-    echo "$line" | tr ' ' '\n' | sed -n 's/^smp=//p' >>"$tmp/boot.$c.smp"
+    echo "$line" | tr ' ' '\n' | awk -F= '$1 ~ /^smp(-wait)?$/ { s += $2 }
+        END { print s }' >>"$tmp/boot.$c.smp"
 }
 
 boot_part() {
@@ -68,11 +69,12 @@ boot_report() {
         "\`-accel tcg,thread=multi\` (tool/qemu.c)"
     echo "- $boots rounds of the three boots after one warm-up; medians" \
         "(min–max). Guest clock: the kernel's \`boot-us\` steps from the" \
-        "PVH entry to the program's exec, and the \`smp\` step (finding and" \
-        "starting the APs) among them; \`first-output-us\` adds the Go" \
+        "PVH entry to the program's exec, and among them the \`smp\` and" \
+        "\`smp-wait\` steps (finding and starting the APs; waiting for" \
+        "those not up yet); \`first-output-us\` adds the Go" \
         "runtime's start. Host clock: \`gorump run\` to its exit"
     echo
-    echo "| CPUs | kernel boot (guest) | its smp step | first output (guest) | \`gorump run\` to exit (host) |"
+    echo "| CPUs | kernel boot (guest) | its smp steps | first output (guest) | \`gorump run\` to exit (host) |"
     echo "| ---: | ---: | ---: | ---: | ---: |"
     for c in "${BOOT_CPUS[@]}"; do
         echo "| $c | $(boot_cell "$c" kernel) | $(boot_cell "$c" smp) |" \
