@@ -61,8 +61,8 @@ wrk_value() {
 # to_ms VALUE: wrk's "1.23ms", "850.00us" or "1.20s" in milliseconds.
 to_ms() {
     awk -v v="$1" 'BEGIN {
-        if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0;
-        else if (v ~ /s$/) printf "%.2f", v * 1000; else print "-" }'
+        if (v ~ /us$/) printf "%.2f\n", v / 1000; else if (v ~ /ms$/) printf "%.2f\n", v + 0;
+        else if (v ~ /s$/) printf "%.2f\n", v * 1000; else print "-" }'
 }
 
 # widen_build: build/bench/widen (bench/widen.c), which gives a QEMU's
