@@ -175,11 +175,12 @@ target() {
 }
 
 # bench_header TITLE: the section's heading and what was measured on
-# ($BENCH_VCPUS says how many vCPUs the guests had, 1 by default).
+# ($BENCH_VCPUS says how many vCPUs the guests had, 1 by default;
+# $BENCH_CMD names the command when $BENCH names a section instead).
 bench_header() {
     echo "### $1"
     echo
-    echo "- command: \`$BENCH${args:+ $args}\`"
+    echo "- command: \`${BENCH_CMD:-$BENCH}${args:+ $args}\`"
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- QEMU: $($QEMU --version | head -n1), accelerator $ACCEL, ${BENCH_VCPUS:-1 vCPU}"
     echo "- Go: $("$(go_newest)" env GOVERSION)"

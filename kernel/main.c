@@ -329,6 +329,9 @@ void kmain(uint32_t start_info)
     kfree(resolv.buf);
     kfree(hosts.buf);
     boot_mark("netconf");
+    /* The APs came up meanwhile (smp_init); the program may use them. */
+    smp_wait();
+    boot_mark("smp-wait");
     set_cwd(img.cwd ? img.cwd : "/");
     console_signal_notify(host_signal);
     console_rx_init();

@@ -61,8 +61,7 @@ static void apic_calibrate_start(void)
 static uint64_t apic_cpuid_hz(void)
 {
     uint32_t r[4];
-    cpuid(1, 0, r);
-    if (!(r[2] & (1u << 31)))
+    if (!cpu_under_hypervisor())
         return 0;
     cpuid(0x40000000, 0, r);
     if (r[0] < 0x40000010)

@@ -216,6 +216,14 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
                      : "a"(leaf), "c"(sub));
 }
 
+/* CPUID.1:ECX bit 31, set by every hypervisor and clear on bare metal. */
+static inline bool cpu_under_hypervisor(void)
+{
+    uint32_t r[4];
+    cpuid(1, 0, r);
+    return r[2] & (1u << 31);
+}
+
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
@@ -312,12 +320,14 @@ int apic_ipi(uint8_t dest, uint32_t icr);
 
 /* smp.c: the application processors.  smp_init (boot only, after
  * apic_init, with the RSDP's bytes if the boot protocol gave them, else
- * NULL) finds them in the ACPI MADT or the MP table, starts each with
- * INIT-SIPI-SIPI and waits for it, bounded; they park, interrupts on,
- * with nothing scheduled on them. */
+ * NULL) finds them in the ACPI MADT or the MP table and starts each with
+ * INIT-SIPI-SIPI; smp_wait (boot only, after smp_start_aps, before the
+ * program) waits for them, bounded, counts them and sets smp_multi.
+ * They park, interrupts on, with nothing scheduled on them. */
 #define SMP_CPUS_MAX 64
 #define SMP_TRAMP_PA 0x8000 /* the start page below 1 MiB (smp_tramp.S) */
 void smp_init(const void *rsdp);
+void smp_wait(void);
 /* The CPUs described (the boot CPU included, at most SMP_CPUS_MAX), and
  * those running the kernel now: the boot CPU and the APs that started. */
 unsigned smp_cpus_found(void);

@@ -71,7 +71,8 @@ static void features_init(struct cpu *c)
 
     __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
     cpuid(1, 0, r);
-    cpu_has_rdrand = r[2] & (1u << 30);
+    if (c == &cpu0) /* an AP may run this while the boot CPU reads it */
+        cpu_has_rdrand = r[2] & (1u << 30);
     cpuid(0, 0, r);
     if (r[0] >= 7) {
         /* CPUID.(EAX=7,ECX=0): EBX bit 7 SMEP, bit 20 SMAP; ECX bit 2
