@@ -35,6 +35,12 @@ static void print_stats(void)
             proc_nthreads(), fd_count(), failinject_count());
     kprintf("gorump: stats: disk-cached=%lu disk-reclaimed=%lu\n",
             diskfile_cached(), diskfile_reclaimed());
+    if (smp_multi)
+        kprintf("gorump: stats: bkl-enters=%lu bkl-contended=%lu "
+                "bkl-spins=%lu tlb-flushes=%lu shootdowns=%lu "
+                "resched-ipis=%lu\n",
+                smp_stats.enters, smp_stats.contended, smp_stats.spins,
+                smp_stats.flushes, smp_stats.quiesces, smp_stats.kicks);
     boot_marks_print();
 }
 

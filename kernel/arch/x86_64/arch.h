@@ -345,6 +345,14 @@ void smp_start_aps(__noreturn void (*fn)(void));
 /* Takes the BKL: true, or false if this CPU holds it already (a fault
  * or interrupt nested in kernel code).  While it waits it answers TLB
  * quiesces and stops. */
+/* What the BKL and the IPIs cost, for gorump.stats: kernel entries that
+ * took the lock, those that found it held and their wait-loop turns,
+ * whole-TLB flushes at entry, shootdown pauses, reschedule IPIs.  Updated
+ * under the BKL. */
+struct smp_stats {
+    uint64_t enters, contended, spins, flushes, quiesces, kicks;
+};
+extern struct smp_stats smp_stats;
 bool bkl_enter(void);
 /* Releases it; to_user: this CPU goes back to user mode (it may then
  * hold stale TLB entries and must answer quiesces). */

@@ -26,6 +26,7 @@
 #include "arch/x86_64/arch.h"
 
 bool smp_multi;
+struct smp_stats smp_stats;
 
 static struct {
     volatile uint32_t locked;
@@ -81,13 +82,21 @@ bool bkl_enter(void)
     if (bkl.owner == c->id + 1)
         return false;
     if (smp_multi) {
+        uint64_t spins = 0;
         while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE))
-            while (__atomic_load_n(&bkl.locked, __ATOMIC_RELAXED))
+            while (__atomic_load_n(&bkl.locked, __ATOMIC_RELAXED)) {
                 wait_poll(c);
+                spins++;
+            }
         if (stopped_by_other(c))
             halt_forever(c);
-        if (c->tlb_gen != bkl.gen)
+        smp_stats.enters++;
+        smp_stats.contended += spins != 0;
+        smp_stats.spins += spins;
+        if (c->tlb_gen != bkl.gen) {
             flush_all(c);
+            smp_stats.flushes++;
+        }
     }
     c->in_user = false;
     bkl.owner = c->id + 1;
@@ -114,6 +123,7 @@ static void quiesce(void)
 {
     struct cpu *me = this_cpu();
     uint32_t q = ++bkl.qgen;
+    smp_stats.quiesces++;
     __atomic_store_n(&bkl.quiesced, true, __ATOMIC_SEQ_CST);
     for (unsigned i = 0; i < smp_cpus_found(); i++) {
         struct cpu *c = smp_cpu(i);
@@ -165,8 +175,10 @@ void smp_ipi_lockless(uint64_t vector)
 
 void smp_kick(struct cpu *c)
 {
-    if (c != this_cpu())
+    if (c != this_cpu()) {
         apic_ipi(c->apic_id, VEC_RESCHED);
+        smp_stats.kicks++;
+    }
 }
 
 void smp_stop_others(void)
