@@ -279,7 +279,6 @@ void kmain(uint32_t start_info)
     boot_mark("smp");
     random_init();
 
-    vm_init();
     proc_init();
     signal_init();
     sched_init();

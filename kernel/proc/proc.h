@@ -1,7 +1,10 @@
 /*
  * proc/proc.h — the program and its threads: creation and exit, the
- * scheduler (one CPU, preemptive, tickless), sleeping and waking, futexes
- * and signals.  There is exactly one process; its pid is 1.
+ * scheduler (preemptive, tickless), sleeping and waking, futexes and
+ * signals.  A process (struct proc) is what its threads share; each lower
+ * layer owns the type of its part (mm's struct vm_space) and the process
+ * holds pointers to them (docs/PROCESSES.md).  There is exactly one
+ * process today; its pid is 1.
  *
  * Locking: the kernel runs with interrupts disabled and under the big
  * kernel lock (arch.h, bkl_enter), taken by every SYSCALL, trap and
@@ -35,8 +38,19 @@ struct ksiginfo {
     uint64_t addr;
 };
 
+struct vm_space;
+
+/* A process: what its threads share.  Created by proc_create; one today
+ * (no fork, no exec of another program, no exit but the kernel's). */
+struct proc {
+    int pid;
+    struct vm_space *vm; /* its address space (mm/vm.c) */
+    int nthreads;        /* live threads */
+};
+
 struct thread {
     int tid;
+    struct proc *proc; /* NULL for an idle thread */
     enum thread_state state;
     struct list run_link;   /* run queue or a waitq */
     struct list timer_link; /* sleepers with a deadline */
@@ -80,8 +94,15 @@ int exec_start(const struct gorump_image *img);
 /* --- thread.c */
 /* Boot only: the empty thread lists. */
 void proc_init(void);
-/* The main thread, entering user mode at rip with stack pointer rsp. */
-struct thread *thread_create_main(uint64_t rip, uint64_t rsp);
+/* The first process, with a new, empty address space now loaded on this
+ * CPU (exec maps the program there): NULL when out of memory. */
+struct proc *proc_create(void);
+/* The process's objects become this CPU's (its address space in CR3):
+ * the scheduler's, at a switch to one of its threads. */
+void proc_install(struct proc *p);
+/* The main thread of p, entering user mode at rip with stack pointer
+ * rsp. */
+struct thread *thread_create_main(struct proc *p, uint64_t rip, uint64_t rsp);
 /* A clone of the current thread for clone(2), returning 0 in the child
  * (not yet runnable: the caller sched_adds it), or NULL when out of
  * memory. */

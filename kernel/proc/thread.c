@@ -1,6 +1,7 @@
 /*
- * proc/thread.c — threads of the one program: the main thread, clones made
- * by clone(2) with CLONE_THREAD, and their exit.  A thread's kernel stack
+ * proc/thread.c — the process and its threads: the process exec starts,
+ * its main thread, clones made by clone(2) with CLONE_THREAD, and their
+ * exit.  A thread's kernel stack
  * holds, from the top, its user trapframe and, while it is switched out,
  * the registers arch_switch saved.  An exited thread's stack is freed by
  * whichever thread runs next.
@@ -13,7 +14,8 @@ static struct {
     struct list all; /* live threads, by all_link */
     struct list zombies;
     int nthreads;
-    int next_tid;
+    int next_tid; /* also the pids' counter: a process's pid is its first
+                     thread's tid, as on Linux */
     bool oom_killed;
 } procs = {.next_tid = 1};
 
@@ -47,9 +49,29 @@ void sched_thread_start(void)
     bkl_leave(true); /* taken by the CPU that switched to us */
 }
 
-/* A thread whose first switch enters thread_trampoline and returns to user
- * mode through the trapframe at the top of its stack. */
-static struct thread *thread_alloc(void)
+struct proc *proc_create(void)
+{
+    struct proc *p = kzalloc(sizeof(*p));
+    if (!p)
+        return NULL;
+    p->vm = vm_space_create();
+    if (!p->vm) {
+        kfree(p);
+        return NULL;
+    }
+    p->pid = procs.next_tid;
+    proc_install(p);
+    return p;
+}
+
+void proc_install(struct proc *p)
+{
+    vm_space_switch(p->vm);
+}
+
+/* A thread of p whose first switch enters thread_trampoline and returns
+ * to user mode through the trapframe at the top of its stack. */
+static struct thread *thread_alloc(struct proc *p)
 {
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)
@@ -60,6 +82,8 @@ static struct thread *thread_alloc(void)
         return NULL;
     }
     t->tid = procs.next_tid++;
+    t->proc = p;
+    p->nthreads++;
     t->tf = (struct trapframe *)(t->kstack + KSTACK_SIZE) - 1;
     uint64_t *sp = (uint64_t *)t->tf;
     *--sp = (uint64_t)thread_trampoline;
@@ -75,9 +99,9 @@ static struct thread *thread_alloc(void)
     return t;
 }
 
-struct thread *thread_create_main(uint64_t rip, uint64_t rsp)
+struct thread *thread_create_main(struct proc *p, uint64_t rip, uint64_t rsp)
 {
-    struct thread *t = thread_alloc();
+    struct thread *t = thread_alloc(p);
     if (!t)
         panic("out of memory creating the main thread");
     memset(t->tf, 0, sizeof(*t->tf));
@@ -95,7 +119,7 @@ struct thread *thread_create_main(uint64_t rip, uint64_t rsp)
 
 struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls)
 {
-    struct thread *parent = current(), *t = thread_alloc();
+    struct thread *parent = current(), *t = thread_alloc(parent->proc);
     if (!t)
         return NULL;
     *t->tf = *parent->tf;
@@ -146,6 +170,7 @@ __noreturn void thread_exit(int status)
         proc_exit(status);
     list_del(&t->all_link);
     procs.nthreads--;
+    t->proc->nthreads--;
     t->state = THREAD_ZOMBIE;
     list_add_tail(&procs.zombies, &t->run_link);
     schedule();

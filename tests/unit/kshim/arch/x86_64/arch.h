@@ -43,6 +43,7 @@ __noreturn void arch_poweroff(int status);
 struct trapframe;
 struct cpu {
     struct thread *current;
+    struct vm_space *vm;
     unsigned id;
 };
 
@@ -57,6 +58,16 @@ extern struct cpu cpu0;
 static inline struct cpu *this_cpu(void)
 {
     return &cpu0;
+}
+
+static inline unsigned smp_cpus_found(void)
+{
+    return 1;
+}
+
+static inline struct cpu *smp_cpu(unsigned i)
+{
+    return i ? NULL : &cpu0;
 }
 
 #endif
