@@ -7,11 +7,13 @@
  * whichever thread runs next.
  */
 #include "proc/proc.h"
+#include "fs/fs.h"
 #include "kernel.h"
 #include "mm/mm.h"
 
 static struct {
-    struct list all; /* live threads, by all_link */
+    struct list procs; /* live processes, by link */
+    struct list all;   /* live threads, by all_link */
     struct list zombies;
     int nthreads;
     int next_tid; /* also the pids' counter: a process's pid is its first
@@ -21,6 +23,7 @@ static struct {
 
 void proc_init(void)
 {
+    list_init(&procs.procs);
     list_init(&procs.all);
     list_init(&procs.zombies);
 }
@@ -55,18 +58,40 @@ struct proc *proc_create(void)
     if (!p)
         return NULL;
     p->vm = vm_space_create();
-    if (!p->vm) {
+    p->sigact = signal_actions_new();
+    if (!p->vm || !p->sigact) {
+        if (p->vm)
+            vm_space_destroy(p->vm);
+        if (p->sigact)
+            signal_actions_put(p->sigact);
         kfree(p);
         return NULL;
     }
+    /* The boot's (main.c set the cwd) become the first process's. */
+    p->files = fd_table_current();
+    p->fs = fs_ctx_current();
     p->pid = procs.next_tid;
+    list_add_tail(&procs.procs, &p->link);
     proc_install(p);
     return p;
+}
+
+struct proc *proc_find(int pid)
+{
+    list_for_each(l, &procs.procs)
+    {
+        struct proc *p = container_of(l, struct proc, link);
+        if (p->pid == pid)
+            return p;
+    }
+    return NULL;
 }
 
 void proc_install(struct proc *p)
 {
     vm_space_switch(p->vm);
+    fd_table_install(p->files);
+    fs_ctx_install(p->fs);
 }
 
 /* A thread of p whose first switch enters thread_trampoline and returns
@@ -201,5 +226,5 @@ void oom_kill(uint64_t addr)
     kprintf("gorump: out of memory: no free page for address %lx "
             "(%lu pages in use); program killed\n",
             addr, pmem_total_pages() - pmem_free_pages());
-    signal_kill(SIGKILL);
+    signal_kill(current()->proc, SIGKILL);
 }

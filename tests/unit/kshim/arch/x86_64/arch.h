@@ -44,6 +44,8 @@ struct trapframe;
 struct cpu {
     struct thread *current;
     struct vm_space *vm;
+    struct fd_table *files;
+    struct fs_ctx *fs;
     unsigned id;
 };
 
