@@ -253,8 +253,9 @@ static void set_cwd(const char *path)
  * SIGKILL and SIGSTOP are not the host's to send. */
 static void host_signal(int sig)
 {
-    if (sig >= 1 && sig <= NSIG && sig != SIGKILL && sig != SIGSTOP)
-        signal_send_process(sig, 0 /* SI_USER */);
+    struct proc *p = proc_find(1);
+    if (p && sig >= 1 && sig <= NSIG && sig != SIGKILL && sig != SIGSTOP)
+        signal_send_process(p, sig, 0 /* SI_USER */);
 }
 
 void kmain(uint32_t start_info);
@@ -279,9 +280,7 @@ void kmain(uint32_t start_info)
     boot_mark("smp");
     random_init();
 
-    vm_init();
     proc_init();
-    signal_init();
     sched_init();
     boot_mark("proc");
 

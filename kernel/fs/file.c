@@ -1,6 +1,10 @@
 /*
- * fs/file.c — file objects (reference counted) and the process's fd table
- * (one table: every thread shares it, as CLONE_FILES asks).
+ * fs/file.c — file objects (reference counted) and fd tables.  A process's
+ * threads share its table (CLONE_FILES); clone without it will copy one
+ * (fd_table_copy).  The fd_ calls act on the table installed on the
+ * calling CPU (fd_table_install, at each switch to a thread of a
+ * process), or on the boot's table (fdt0) on a CPU no process ran on yet;
+ * the boot's table becomes the first process's.
  */
 #include "fs/fs.h"
 #include "mm/mm.h"
@@ -16,39 +20,108 @@ struct fd_chunk {
     uint8_t cloexec[FD_CHUNK];
 };
 
-static struct fd_chunk fd_chunk0; /* the first fds need no allocation */
-
-static struct {
+struct fd_table {
+    int refs; /* processes sharing it */
     struct fd_chunk *chunk[(FD_MAX + FD_CHUNK - 1) / FD_CHUNK];
     int count;
-    int limit;  /* RLIMIT_NOFILE's soft limit */
+    int limit;  /* RLIMIT_NOFILE's soft limit (Linux: the process's) */
     int lowest; /* no free fd below it */
-} fdt = {.chunk = {&fd_chunk0}, .limit = 1024};
+};
+
+static struct fd_chunk fd_chunk0; /* the boot's first fds: no allocation */
+static struct fd_table fdt0 = {.refs = 1, .chunk = {&fd_chunk0}, .limit = 1024};
+
+struct fd_table *fd_table_current(void)
+{
+    struct fd_table *t = this_cpu()->files;
+    return t ? t : &fdt0;
+}
+
+void fd_table_install(struct fd_table *t)
+{
+    this_cpu()->files = t;
+}
 
 void fd_set_limit(int n)
 {
-    fdt.limit = n > FD_MAX ? FD_MAX : n;
+    fd_table_current()->limit = n > FD_MAX ? FD_MAX : n;
 }
 
 int fd_limit(void)
 {
-    return fdt.limit;
+    return fd_table_current()->limit;
 }
 
-/* The chunk holding fd (0 <= fd < FD_MAX), made when MAKE; NULL when
+/* The chunk of t holding fd (0 <= fd < FD_MAX), made when MAKE; NULL when
  * there is none (or no memory for it). */
-static struct fd_chunk *fd_chunk(int fd, bool make)
+static struct fd_chunk *table_chunk(struct fd_table *t, int fd, bool make)
 {
-    struct fd_chunk **c = &fdt.chunk[fd / FD_CHUNK];
+    struct fd_chunk **c = &t->chunk[fd / FD_CHUNK];
     if (!*c && make)
         *c = kzalloc(sizeof(**c));
     return *c;
+}
+
+static struct fd_chunk *fd_chunk(int fd, bool make)
+{
+    return table_chunk(fd_table_current(), fd, make);
 }
 
 static struct file *fd_slot(int fd)
 {
     struct fd_chunk *c = fd_chunk(fd, false);
     return c ? c->files[fd % FD_CHUNK] : NULL;
+}
+
+struct fd_table *fd_table_copy(struct fd_table *from)
+{
+    struct fd_table *t = kzalloc(sizeof(*t));
+    if (!t)
+        return NULL;
+    *t = (struct fd_table){.refs = 1,
+                           .count = from->count,
+                           .limit = from->limit,
+                           .lowest = from->lowest};
+    for (unsigned i = 0; i < ARRAY_SIZE(t->chunk); i++) {
+        if (!from->chunk[i])
+            continue;
+        if (!(t->chunk[i] = kmalloc(sizeof(*t->chunk[i])))) {
+            t->count = 0; /* no file reference taken yet */
+            fd_table_put(t);
+            return NULL;
+        }
+        *t->chunk[i] = *from->chunk[i];
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(t->chunk); i++)
+        for (unsigned j = 0; t->chunk[i] && j < FD_CHUNK; j++)
+            if (t->chunk[i]->files[j])
+                file_get(t->chunk[i]->files[j]);
+    return t;
+}
+
+struct fd_table *fd_table_share(struct fd_table *t)
+{
+    t->refs++;
+    return t;
+}
+
+void fd_table_put(struct fd_table *t)
+{
+    assert(t->refs > 0 && t != fd_table_current());
+    if (--t->refs)
+        return;
+    for (unsigned i = 0; i < ARRAY_SIZE(t->chunk); i++) {
+        struct fd_chunk *c = t->chunk[i];
+        for (unsigned j = 0; c && t->count && j < FD_CHUNK; j++)
+            if (c->files[j]) {
+                file_put(c->files[j]);
+                t->count--;
+            }
+        if (c != &fd_chunk0)
+            kfree(c);
+    }
+    if (t != &fdt0)
+        kfree(t);
 }
 
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags)
@@ -102,21 +175,23 @@ int fd_install_at(int fd, struct file *f, bool cloexec)
         fd_close(fd);
     c->files[fd % FD_CHUNK] = f;
     c->cloexec[fd % FD_CHUNK] = cloexec;
-    fdt.count++;
-    if (fd == fdt.lowest)
-        fdt.lowest++;
+    struct fd_table *t = fd_table_current();
+    t->count++;
+    if (fd == t->lowest)
+        t->lowest++;
     procfs_fd_opened(fd, f);
     return fd;
 }
 
 int fd_free_from(int min)
 {
-    int fd = MAX(min, fdt.lowest);
-    while (fd < fdt.limit && fd_slot(fd))
+    struct fd_table *t = fd_table_current();
+    int fd = MAX(min, t->lowest);
+    while (fd < t->limit && fd_slot(fd))
         fd++;
-    if (min <= fdt.lowest)
-        fdt.lowest = fd;
-    return fd < fdt.limit ? fd : -EMFILE;
+    if (min <= t->lowest)
+        t->lowest = fd;
+    return fd < t->limit ? fd : -EMFILE;
 }
 
 int fd_install(struct file *f, bool cloexec)
@@ -147,9 +222,10 @@ int fd_close(int fd)
     if (!f)
         return -EBADF;
     fd_chunk(fd, false)->files[fd % FD_CHUNK] = NULL;
-    fdt.count--;
-    if (fd < fdt.lowest)
-        fdt.lowest = fd;
+    struct fd_table *t = fd_table_current();
+    t->count--;
+    if (fd < t->lowest)
+        t->lowest = fd;
     procfs_fd_closed(fd);
     file_put(f);
     return 0;
@@ -157,7 +233,7 @@ int fd_close(int fd)
 
 void fd_close_all(void)
 {
-    for (int fd = 0; fd < FD_MAX && fdt.count > 0; fd++)
+    for (int fd = 0; fd < FD_MAX && fd_table_current()->count > 0; fd++)
         if (fd_slot(fd))
             fd_close(fd);
 }
@@ -177,7 +253,7 @@ void fd_set_cloexec(int fd, bool on)
 
 int fd_count(void)
 {
-    return fdt.count;
+    return fd_table_current()->count;
 }
 
 uint32_t file_poll(struct file *f)

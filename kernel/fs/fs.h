@@ -88,6 +88,21 @@ int fd_count(void);
 /* RLIMIT_NOFILE: fd_install uses numbers below n (at most FD_MAX). */
 void fd_set_limit(int n);
 int fd_limit(void);
+/* fd tables: the fd_ calls above act on the one installed on the calling
+ * CPU (fd_table_current: the boot's until a process runs there). */
+struct fd_table;
+struct fd_table *fd_table_current(void);
+/* Makes t this CPU's table (proc/, at a switch to a thread using it). */
+void fd_table_install(struct fd_table *t);
+/* A new table holding the files of from at the same fds, FD_CLOEXEC
+ * flags and limit (fork without CLONE_FILES), or NULL when out of
+ * memory. */
+struct fd_table *fd_table_copy(struct fd_table *from);
+/* Another reference to t (CLONE_FILES). */
+struct fd_table *fd_table_share(struct fd_table *t);
+/* Drops a reference; the last closes every fd (t is not the current
+ * table: /proc/self/fd is left as it is). */
+void fd_table_put(struct fd_table *t);
 
 /* --- node.c: the in-memory file tree (one tmpfs-like tree for the whole
  * system; files from the image keep their bytes in the image until first
@@ -317,6 +332,20 @@ char *path_from_user(uint64_t upath, long *err);
 int cwd_set(struct node *dir);
 /* The working directory (the root until set), no reference taken. */
 struct node *cwd_node(void);
+/* fs contexts (working directory, umask): cwd_, vfs_umask and creation
+ * use the one installed on the calling CPU (the boot's until a process
+ * runs there). */
+struct fs_ctx;
+struct fs_ctx *fs_ctx_current(void);
+/* Makes c this CPU's context (proc/, at a switch). */
+void fs_ctx_install(struct fs_ctx *c);
+/* A copy of from (clone without CLONE_FS), another reference to c
+ * (CLONE_FS), and dropping one. */
+struct fs_ctx *fs_ctx_copy(const struct fs_ctx *from);
+struct fs_ctx *fs_ctx_share(struct fs_ctx *c);
+void fs_ctx_put(struct fs_ctx *c);
+/* The current context's umask, to read or set. */
+unsigned *fs_ctx_umask(void);
 
 /* --- vfs.c: opening nodes, regular files and directories */
 /* Boot only: the root, /tmp (sticky), /root and /etc. */

@@ -3,29 +3,84 @@
  * directory or a directory fd, ".", "..", symbolic links (at most 40 on
  * one walk: ELOOP), trailing slashes, and the limits PATH_MAX and NAME_MAX
  * (ENAMETOOLONG).  The caller owns every node reference it gets back.
+ * Also the fs context (struct fs_ctx: working directory and umask) of a
+ * process, which the threads share and clone without CLONE_FS will copy;
+ * the calls act on the one installed on the calling CPU, as fd tables do
+ * (fs/file.c).
  */
 #include "fs/mount.h"
 #include "mm/mm.h"
 
 #define MAX_LINKS 40
 
-static struct {
-    struct node *cwd;
-} ps;
+struct fs_ctx {
+    int refs;         /* processes sharing it (CLONE_FS) */
+    struct node *cwd; /* a reference; NULL: the root */
+    unsigned umask;
+};
+
+static struct fs_ctx fs0 = {.refs = 1, .umask = 022}; /* the boot's */
+
+struct fs_ctx *fs_ctx_current(void)
+{
+    struct fs_ctx *c = this_cpu()->fs;
+    return c ? c : &fs0;
+}
+
+void fs_ctx_install(struct fs_ctx *c)
+{
+    this_cpu()->fs = c;
+}
+
+struct fs_ctx *fs_ctx_copy(const struct fs_ctx *from)
+{
+    struct fs_ctx *c = kmalloc(sizeof(*c));
+    if (!c)
+        return NULL;
+    *c = *from;
+    c->refs = 1;
+    if (c->cwd)
+        node_get(c->cwd);
+    return c;
+}
+
+struct fs_ctx *fs_ctx_share(struct fs_ctx *c)
+{
+    c->refs++;
+    return c;
+}
+
+void fs_ctx_put(struct fs_ctx *c)
+{
+    assert(c->refs > 0);
+    if (--c->refs)
+        return;
+    if (c->cwd)
+        node_put(c->cwd);
+    if (c != &fs0)
+        kfree(c);
+}
+
+unsigned *fs_ctx_umask(void)
+{
+    return &fs_ctx_current()->umask;
+}
 
 struct node *cwd_node(void)
 {
-    return ps.cwd ? ps.cwd : node_root();
+    struct fs_ctx *c = fs_ctx_current();
+    return c->cwd ? c->cwd : node_root();
 }
 
 int cwd_set(struct node *dir)
 {
+    struct fs_ctx *c = fs_ctx_current();
     if (!S_ISDIR(dir->mode))
         return -ENOTDIR;
     node_get(dir);
-    if (ps.cwd)
-        node_put(ps.cwd);
-    ps.cwd = dir;
+    if (c->cwd)
+        node_put(c->cwd);
+    c->cwd = dir;
     return 0;
 }
 

@@ -7,10 +7,6 @@
 #include "gorump/image.h"
 #include "mm/mm.h"
 
-static struct {
-    unsigned umask;
-} vfs = {.umask = 022};
-
 /* --- regular files */
 
 static long reg_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
@@ -384,7 +380,7 @@ long vfs_open(int dirfd, const char *path, unsigned flags, uint32_t mode,
             err = -ENOENT;
             goto out;
         }
-        err = create_file(&lk, mode & 07777 & ~vfs.umask, &n);
+        err = create_file(&lk, mode & 07777 & ~*fs_ctx_umask(), &n);
         if (err)
             goto out;
         inotify_entry(lk.parent, lk.name, lk.len, IN_CREATE, 0, n);
@@ -443,14 +439,14 @@ long vfs_chown(struct node *n, uint32_t uid, uint32_t gid)
 
 unsigned vfs_umask(unsigned mask)
 {
-    unsigned old = vfs.umask;
-    vfs.umask = mask & 0777;
+    unsigned old = *fs_ctx_umask();
+    *fs_ctx_umask() = mask & 0777;
     return old;
 }
 
 unsigned vfs_get_umask(void)
 {
-    return vfs.umask;
+    return *fs_ctx_umask();
 }
 
 /* --- the start-up tree */

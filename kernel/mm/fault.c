@@ -35,9 +35,9 @@ static int cow(const struct vma *v, uint64_t *pte, uint64_t va)
     if (!pa)
         return -ENOMEM;
     memcpy(phys_to_virt(pa), phys_to_virt(*pte & PTE_ADDR), PAGE_SIZE);
-    vm_account(*pte, -1);
+    vm_account(vm_cur(), *pte, -1);
     *pte = pa | vma_pte_flags(v, false);
-    vm_account(*pte, 1);
+    vm_account(vm_cur(), *pte, 1);
     invlpg(va);
     return 0;
 }
@@ -92,7 +92,7 @@ static void fault_around(const struct vma *v, uint64_t va)
     uint64_t hi = MIN(ALIGN_DOWN(va, span) + span, v->end);
     struct node *n = v->file->node;
     for (uint64_t a = lo; a < hi; a += PAGE_SIZE) {
-        uint64_t *pte = pt_lookup(a), pa, idx = vma_file_index(v, a);
+        uint64_t *pte = pt_lookup(vm_root(), a), pa, idx = vma_file_index(v, a);
         if (a == va || (pte && *pte) || node_page_at_hand(n, idx, &pa))
             continue;
         /* The window shares the faulting page's page table: mapping
@@ -110,7 +110,7 @@ int vm_fault(uint64_t addr, uint64_t err)
     if (!allowed(v, err))
         return -EACCES;
     uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
-    uint64_t *pte = pt_lookup(va);
+    uint64_t *pte = pt_lookup(vm_root(), va);
     if (pte && *pte) {
         /* Mapped and allowed: a write to a file's page in a private
          * mapping copies it; anything else is a stale entry. */
@@ -146,7 +146,7 @@ int vm_zero_tail(uint64_t addr)
     struct vma *v = vma_find(va);
     if (addr == va || !v || !v->file || (v->flags & VMA_SHARED))
         return 0;
-    uint64_t *pte = pt_lookup(va);
+    uint64_t *pte = pt_lookup(vm_root(), va);
     int err = 0;
     if (!pte || !*pte)
         err = file_fault(v, va, true);
@@ -154,7 +154,7 @@ int vm_zero_tail(uint64_t addr)
         err = cow(v, pte, va);
     if (err)
         return err;
-    pte = pt_lookup(va);
+    pte = pt_lookup(vm_root(), va);
     memset((uint8_t *)phys_to_virt(*pte & PTE_ADDR) + (addr - va), 0,
            va + PAGE_SIZE - addr);
     return 0;
@@ -169,19 +169,27 @@ static void wrprotect_pte(uint64_t *pte, uint64_t va, void *arg)
     }
 }
 
+/* What file_pt_each's callbacks get: the space of the entry. */
+struct file_pt {
+    struct vm_space *space;
+    bool cows; /* zap_pte: the private copies go too */
+};
+
 static void zap_pte(uint64_t *pte, uint64_t va, void *arg)
 {
-    if ((*pte & PTE_FOREIGN) || *(bool *)arg)
-        vm_pte_drop(pte, va);
+    struct file_pt *fp = arg;
+    if ((*pte & PTE_FOREIGN) || fp->cows)
+        vm_pte_drop(fp->space, pte, va);
 }
 
 /* Calls fn on the entries of pages [from, to) of n in every mapping of
- * it (shared ones only when shared_only). */
-static void file_pt_each(struct node *n, uint64_t from, uint64_t to,
-                         bool shared_only,
-                         void (*fn)(uint64_t *, uint64_t, void *), void *arg)
+ * it (shared ones only when shared_only) in one space. */
+static void space_file_pt_each(struct vm_space *s, struct node *n,
+                               uint64_t from, uint64_t to, bool shared_only,
+                               void (*fn)(uint64_t *, uint64_t, void *),
+                               void *arg)
 {
-    list_for_each(l, vma_list())
+    list_for_each(l, &s->vmas)
     {
         struct vma *v = VMA(l);
         if (!v->file || v->file->node != n ||
@@ -191,26 +199,41 @@ static void file_pt_each(struct node *n, uint64_t from, uint64_t to,
         uint64_t last = first + (v->end - v->start) / PAGE_SIZE;
         uint64_t lo = MAX(from, first), hi = MIN(to, last);
         if (lo < hi)
-            pt_each(v->start + (lo - first) * PAGE_SIZE,
+            pt_each(s->pml4, v->start + (lo - first) * PAGE_SIZE,
                     v->start + (hi - first) * PAGE_SIZE, fn, arg);
+    }
+}
+
+/* The same in every address space. */
+static void file_pt_each(struct node *n, uint64_t from, uint64_t to,
+                         bool shared_only,
+                         void (*fn)(uint64_t *, uint64_t, void *),
+                         struct file_pt *fp)
+{
+    list_for_each(l, vm_spaces())
+    {
+        fp->space = container_of(l, struct vm_space, link);
+        space_file_pt_each(fp->space, n, from, to, shared_only, fn, fp);
     }
 }
 
 void vm_zap_file(struct node *n, uint64_t from, uint64_t to, bool cows)
 {
-    file_pt_each(n, from, to, false, zap_pte, &cows);
+    struct file_pt fp = {.cows = cows};
+    file_pt_each(n, from, to, false, zap_pte, &fp);
 }
 
 void vm_wrprotect_file(struct node *n, uint64_t from, uint64_t to)
 {
-    file_pt_each(n, from, to, true, wrprotect_pte, NULL);
+    struct file_pt fp = {0};
+    file_pt_each(n, from, to, true, wrprotect_pte, &fp);
 }
 
 /* Whether the page at va is resident: mapped, or for a file mapping in
  * the file's page cache (its own pages and the image, both in RAM). */
 static uint8_t resident(const struct vma *v, uint64_t va)
 {
-    uint64_t *pte = pt_lookup(va);
+    uint64_t *pte = pt_lookup(vm_root(), va);
     if (pte && *pte)
         return 1;
     return v->file && node_page_cached(v->file->node, vma_file_index(v, va));

@@ -27,7 +27,7 @@ static uint64_t slot_base(uint64_t slot)
 static void unmap(uint64_t base, uint64_t bytes)
 {
     for (uint64_t va = base; va < base + bytes; va += PAGE_SIZE) {
-        uint64_t *pte = pt_lookup(va);
+        uint64_t *pte = pt_kernel_lookup(va);
         if (pte && (*pte & PTE_P)) {
             uint64_t pa = *pte & PTE_ADDR;
             *pte = 0;
@@ -49,7 +49,7 @@ uint64_t kstack_alloc(void)
     uint64_t base = slot_base(slot);
     for (uint64_t off = 0; off < KSTACK_SIZE; off += PAGE_SIZE) {
         uint64_t pa = pmem_alloc(0);
-        if (!pa || pt_map(base + off, pa, PTE_W | PTE_NX | PTE_G)) {
+        if (!pa || pt_kernel_map(base + off, pa, PTE_W | PTE_NX | PTE_G)) {
             if (pa)
                 pmem_free(pa, 0);
             kstack_free(base);

@@ -66,8 +66,9 @@ void kfree(void *p);
  * kernel's own memory use, reported as Slab in /proc/meminfo). */
 uint64_t kheap_pages(void);
 
-/* --- pt.c: the page tables (one address space: user below USER_TOP,
- * kernel in the top half, shared). */
+/* --- pt.c: the page tables: the kernel's, and a PML4 per address space
+ * whose user half (below USER_TOP) is its own and whose kernel half is
+ * the kernel's, shared. */
 #define PTE_P (1UL << 0)
 #define PTE_W (1UL << 1)
 #define PTE_U (1UL << 2)
@@ -84,16 +85,30 @@ uint64_t kheap_pages(void);
 uint64_t pt_init(const struct mem_range *ram, int nram, uint64_t early_start);
 /* From now on tables come from pmem. */
 void pt_pmem_ready(void);
-/* Maps one 4 KiB page; -ENOMEM if a table could not be allocated. */
-int pt_map(uint64_t va, uint64_t pa, uint64_t flags);
+/* A new PML4 (its direct-map address): the user half empty, the kernel
+ * half the kernel's; NULL when out of memory. */
+uint64_t *pt_root_new(void);
+/* Frees root and every table of its user half, whose leaves must have
+ * been cleared (their pages are the caller's); root is loaded on no CPU. */
+void pt_root_free(uint64_t *root);
+/* Loads root (NULL: the kernel's tables) into this CPU's CR3 unless it is
+ * there already (a load drops every TLB entry: no PCID, no PGE). */
+void pt_switch(uint64_t *root);
+/* The user half of root, for user addresses (va < USER_TOP).  Maps one
+ * 4 KiB page; -ENOMEM if a table could not be allocated. */
+int pt_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t flags);
 /* Sets the leaf entry for va to entry as it is: 0 or -ENOMEM. */
-int pt_set(uint64_t va, uint64_t entry);
+int pt_set(uint64_t *root, uint64_t va, uint64_t entry);
 /* The leaf entry for va, or NULL if no table covers it. */
-uint64_t *pt_lookup(uint64_t va);
+uint64_t *pt_lookup(uint64_t *root, uint64_t va);
 /* Calls fn on every 4 KiB leaf in [start, end) that is not 0 (present, or
  * a page kept not present under PROT_NONE). */
-void pt_each(uint64_t start, uint64_t end,
+void pt_each(uint64_t *root, uint64_t start, uint64_t end,
              void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg);
+/* pt_map and pt_lookup for kernel addresses (va >= USER_TOP), in the
+ * kernel's tables that every space shares. */
+int pt_kernel_map(uint64_t va, uint64_t pa, uint64_t flags);
+uint64_t *pt_kernel_lookup(uint64_t va);
 /* Maps device memory [pa, pa+size) uncached, NX, at a new kernel address
  * (never unmapped; a guard page after each region): its address.  Boot
  * and probe code; panics when a table cannot be allocated. */
@@ -108,13 +123,27 @@ void kstack_free(uint64_t base);
 /* Whether addr is in the guard below some kernel stack. */
 bool kstack_guard(uint64_t addr);
 
-/* --- vm.c: the program's address space */
+/* --- vm.c: address spaces.  Every vm_ call below acts on the space
+ * loaded on the calling CPU (vm_space_current), which the scheduler
+ * switches with the thread; only vm_space_create and vm_space_destroy
+ * take one. */
 
 struct file;
 struct node;
+struct vm_space;
 
-/* Boot only: the empty address space. */
-void vm_init(void);
+/* A new, empty address space (no mapping; the kernel half shared), or
+ * NULL when out of memory. */
+struct vm_space *vm_space_create(void);
+/* Frees s: its mappings, every page it owned and every page table.  s
+ * may be loaded on this CPU (the kernel's tables are loaded instead),
+ * not on another. */
+void vm_space_destroy(struct vm_space *s);
+/* Loads s (NULL: the kernel's tables only) on this CPU, unless it is
+ * loaded already. */
+void vm_space_switch(struct vm_space *s);
+/* The space loaded on this CPU, or NULL. */
+struct vm_space *vm_space_current(void);
 /* Creates a mapping at exactly [start, end) (which must be free), with
  * pages filled lazily with zeros. */
 int vm_map_fixed(uint64_t start, uint64_t end, int prot);

@@ -13,6 +13,12 @@
  * at a time) in any guest under 32 MiB.  A fault that finds no free page
  * kills the program with SIGKILL, as Linux's OOM killer would
  * (oom_kill in proc/thread.c; docs/ARCHITECTURE.md, "Memory").
+ *
+ * Address spaces: struct vm_space (mm/vma.h) is one, with its own PML4
+ * (pt_root_new).  Every call here acts on the space loaded on the calling
+ * CPU (vm_cur, this_cpu()->vm), which the scheduler switches to the next
+ * thread's (vm_space_switch); only vm_space_create and vm_space_destroy
+ * take a space, and vm_zap_file and vm_wrprotect_file reach every space.
  */
 #include "fs/mount.h"
 #include "mm/vma.h"
@@ -24,22 +30,16 @@
 #define MMAP_MIN 0x10000UL  /* like vm.mmap_min_addr */
 #define DEV_ZERO_RDEV 0x105 /* makedev(1, 5) */
 
-static struct {
-    struct list vmas; /* sorted by start, non-overlapping */
-    uint64_t brk_start, brk_end;
-    uint64_t resident;      /* pages mapped for the program */
-    uint64_t resident_file; /* of which a file's (or the image's) pages */
-    unsigned nvmas;
-} vm;
+static struct list spaces = LIST_INIT(spaces); /* every vm_space, by link */
 
-void vm_init(void)
+struct list *vm_spaces(void)
 {
-    list_init(&vm.vmas);
+    return &spaces;
 }
 
 struct list *vma_list(void)
 {
-    return &vm.vmas;
+    return &vm_cur()->vmas;
 }
 
 static uint64_t prot_flags(int prot)
@@ -71,22 +71,22 @@ uint64_t vma_file_pte_flags(const struct vma *v, uint64_t va)
     return f;
 }
 
-void vm_account(uint64_t pte, int sign)
+void vm_account(struct vm_space *s, uint64_t pte, int sign)
 {
-    vm.resident += (uint64_t)(int64_t)sign;
+    s->resident += (uint64_t)(int64_t)sign;
     if (pte & PTE_FOREIGN)
-        vm.resident_file += (uint64_t)(int64_t)sign;
+        s->resident_file += (uint64_t)(int64_t)sign;
 }
 
 int vm_pte_map(uint64_t va, uint64_t pa, uint64_t flags)
 {
-    int err = pt_map(va, pa, flags);
+    int err = pt_map(vm_root(), va, pa, flags);
     if (!err)
-        vm_account(flags, 1);
+        vm_account(vm_cur(), flags, 1);
     return err;
 }
 
-void vm_pte_drop(uint64_t *pte, uint64_t va)
+void vm_pte_drop(struct vm_space *s, uint64_t *pte, uint64_t va)
 {
     /* Unmapped everywhere (invlpg) before the page is freed: another CPU
      * must not write into it once it is the allocator's. */
@@ -95,12 +95,12 @@ void vm_pte_drop(uint64_t *pte, uint64_t va)
     invlpg(va);
     if (!(old & PTE_FOREIGN))
         pmem_free(old & PTE_ADDR, 0);
-    vm_account(old, -1);
+    vm_account(s, old, -1);
 }
 
 struct vma *vma_find(uint64_t addr)
 {
-    list_for_each(l, &vm.vmas)
+    list_for_each(l, &vm_cur()->vmas)
     {
         struct vma *v = VMA(l);
         if (addr < v->start)
@@ -113,7 +113,7 @@ struct vma *vma_find(uint64_t addr)
 
 bool vm_range_free(uint64_t start, uint64_t end)
 {
-    list_for_each(l, &vm.vmas)
+    list_for_each(l, &vm_cur()->vmas)
     {
         struct vma *v = VMA(l);
         if (v->start >= end)
@@ -126,8 +126,7 @@ bool vm_range_free(uint64_t start, uint64_t end)
 
 static void unmap_pte(uint64_t *pte, uint64_t va, void *arg)
 {
-    (void)arg;
-    vm_pte_drop(pte, va);
+    vm_pte_drop(arg, pte, va);
 }
 
 void vm_file_put(struct vm_file *f)
@@ -163,7 +162,7 @@ int vma_split(uint64_t addr)
     n->link.prev = &v->link;
     v->link.next->prev = &n->link;
     v->link.next = &n->link;
-    vm.nvmas++;
+    vm_cur()->nvmas++;
     return 0;
 }
 
@@ -176,8 +175,9 @@ int vm_unmap_range(uint64_t start, uint64_t end)
         return err;
     /* The pages go first: dropping the last VMA of an unlinked file frees
      * the file's pages. */
-    pt_each(start, end, unmap_pte, NULL);
-    list_for_each(l, &vm.vmas)
+    struct vm_space *s = vm_cur();
+    pt_each(s->pml4, start, end, unmap_pte, s);
+    list_for_each(l, &s->vmas)
     {
         struct vma *v = VMA(l);
         if (v->start >= end)
@@ -186,7 +186,7 @@ int vm_unmap_range(uint64_t start, uint64_t end)
             list_del(&v->link);
             vm_file_put(v->file);
             kfree(v);
-            vm.nvmas--;
+            s->nvmas--;
         }
     }
     return 0;
@@ -207,8 +207,8 @@ int vma_insert(uint64_t start, uint64_t end, int prot, unsigned flags,
                       .off = off};
     if (file)
         file->refs++;
-    struct list *at = &vm.vmas;
-    list_for_each(l, &vm.vmas)
+    struct list *at = &vm_cur()->vmas;
+    list_for_each(l, &vm_cur()->vmas)
     {
         if (VMA(l)->start > start) {
             at = l;
@@ -216,7 +216,7 @@ int vma_insert(uint64_t start, uint64_t end, int prot, unsigned flags,
         }
     }
     list_add_tail(at, &n->link);
-    vm.nvmas++;
+    vm_cur()->nvmas++;
     return 0;
 }
 
@@ -228,7 +228,8 @@ int vm_map_fixed(uint64_t start, uint64_t end, int prot)
 uint64_t vm_find_gap(uint64_t len)
 {
     uint64_t top = MMAP_TOP;
-    for (struct list *l = vm.vmas.prev; l != &vm.vmas; l = l->prev) {
+    struct list *vmas = &vm_cur()->vmas;
+    for (struct list *l = vmas->prev; l != vmas; l = l->prev) {
         struct vma *v = VMA(l);
         if (v->start >= top)
             continue;
@@ -393,12 +394,12 @@ int vm_mprotect(uint64_t addr, uint64_t len, int prot)
         err = vma_split(end);
     if (err)
         return err;
-    list_for_each(l, &vm.vmas)
+    list_for_each(l, &vm_cur()->vmas)
     {
         struct vma *v = VMA(l);
         if (v->start >= addr && v->end <= end) {
             v->prot = prot;
-            pt_each(v->start, v->end, protect_pte, v);
+            pt_each(vm_root(), v->start, v->end, protect_pte, v);
         }
     }
     return 0;
@@ -406,38 +407,40 @@ int vm_mprotect(uint64_t addr, uint64_t len, int prot)
 
 void vm_set_brk(uint64_t start)
 {
-    vm.brk_start = vm.brk_end = ALIGN_UP(start, PAGE_SIZE);
+    struct vm_space *s = vm_cur();
+    s->brk_start = s->brk_end = ALIGN_UP(start, PAGE_SIZE);
 }
 
 long vm_brk(uint64_t addr)
 {
-    uint64_t old = ALIGN_UP(vm.brk_end, PAGE_SIZE);
+    struct vm_space *s = vm_cur();
+    uint64_t old = ALIGN_UP(s->brk_end, PAGE_SIZE);
     uint64_t want = ALIGN_UP(addr, PAGE_SIZE);
-    if (addr < vm.brk_start || addr >= MMAP_TOP)
-        return vm.brk_end;
+    if (addr < s->brk_start || addr >= MMAP_TOP)
+        return s->brk_end;
     if (want > old) {
         if (!vm_range_free(old, want) || vm_map_fixed(old, want, 3))
-            return vm.brk_end;
+            return s->brk_end;
     } else if (want < old) {
         vm_unmap_range(want, old);
     }
-    vm.brk_end = addr;
+    s->brk_end = addr;
     return addr;
 }
 
 uint64_t vm_resident_pages(void)
 {
-    return vm.resident;
+    return vm_cur()->resident;
 }
 
 uint64_t vm_resident_file_pages(void)
 {
-    return vm.resident_file;
+    return vm_cur()->resident_file;
 }
 
 void vm_each(void (*fn)(const struct vm_area *a, void *arg), void *arg)
 {
-    list_for_each(l, &vm.vmas)
+    list_for_each(l, &vm_cur()->vmas)
     {
         struct vma *v = VMA(l);
         struct vm_area a = {.start = v->start,
@@ -457,11 +460,72 @@ void vm_each(void (*fn)(const struct vm_area *a, void *arg), void *arg)
 uint64_t vm_mapped_bytes(void)
 {
     uint64_t total = 0;
-    list_for_each(l, &vm.vmas) total += VMA(l)->end - VMA(l)->start;
+    list_for_each(l, &vm_cur()->vmas) total += VMA(l)->end - VMA(l)->start;
     return total;
 }
 
 uint64_t vm_brk_start(void)
 {
-    return vm.brk_start;
+    return vm_cur()->brk_start;
+}
+
+/* --- address spaces */
+
+struct vm_space *vm_space_create(void)
+{
+    struct vm_space *s = kzalloc(sizeof(*s));
+    if (!s)
+        return NULL;
+    s->pml4 = pt_root_new();
+    if (!s->pml4) {
+        kfree(s);
+        return NULL;
+    }
+    list_init(&s->vmas);
+    list_add_tail(&spaces, &s->link);
+    return s;
+}
+
+/* Frees a page of a space that no CPU has loaded: no TLB holds it. */
+static void free_pte(uint64_t *pte, uint64_t va, void *arg)
+{
+    (void)va;
+    if (!(*pte & PTE_FOREIGN))
+        pmem_free(*pte & PTE_ADDR, 0);
+    vm_account(arg, *pte, -1);
+    *pte = 0;
+}
+
+void vm_space_destroy(struct vm_space *s)
+{
+    if (this_cpu()->vm == s)
+        vm_space_switch(NULL);
+    for (unsigned i = 0; i < smp_cpus_found(); i++)
+        assert(!smp_cpu(i) || smp_cpu(i)->vm != s);
+    /* The pages go before the VMAs, as in vm_unmap_range. */
+    pt_each(s->pml4, 0, USER_TOP, free_pte, s);
+    assert(s->resident == 0 && s->resident_file == 0);
+    while (!list_empty(&s->vmas)) {
+        struct vma *v = VMA(s->vmas.next);
+        list_del(&v->link);
+        vm_file_put(v->file);
+        kfree(v);
+    }
+    pt_root_free(s->pml4);
+    list_del(&s->link);
+    kfree(s);
+}
+
+void vm_space_switch(struct vm_space *s)
+{
+    struct cpu *c = this_cpu();
+    if (c->vm == s)
+        return;
+    pt_switch(s ? s->pml4 : NULL);
+    c->vm = s;
+}
+
+struct vm_space *vm_space_current(void)
+{
+    return this_cpu()->vm;
 }

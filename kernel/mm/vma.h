@@ -1,7 +1,9 @@
 /*
- * mm/vma.h — inside mm only: the VMA and the helpers that vm.c (the
- * mappings), fault.c (page faults and file pages) and remap.c (mremap,
- * msync, madvise, mincore) share.  Other subsystems use mm/mm.h.
+ * mm/vma.h — inside mm only: the address space and its VMAs, and the
+ * helpers that vm.c (the mappings), fault.c (page faults and file pages)
+ * and vmops.c (mremap, msync, madvise) share.  Other subsystems use
+ * mm/mm.h.  The helpers act on the current space (vm_cur) unless they
+ * take one.
  */
 #ifndef MM_VMA_H
 #define MM_VMA_H
@@ -35,7 +37,33 @@ struct vma {
 
 #define VMA(l) container_of(l, struct vma, link)
 
-/* The VMAs, sorted by start and not overlapping. */
+/* An address space: its mappings and page tables. */
+struct vm_space {
+    struct list link; /* every space (vm_spaces) */
+    struct list vmas; /* sorted by start, non-overlapping */
+    uint64_t *pml4;   /* its page tables (pt_root_new) */
+    uint64_t brk_start, brk_end;
+    uint64_t resident;      /* pages mapped for the program */
+    uint64_t resident_file; /* of which a file's (or the image's) pages */
+    unsigned nvmas;
+};
+
+/* The space the calls act on: the one loaded on this CPU (mm/mm.h). */
+static inline struct vm_space *vm_cur(void)
+{
+    assert(this_cpu()->vm);
+    return this_cpu()->vm;
+}
+
+/* Its page tables. */
+static inline uint64_t *vm_root(void)
+{
+    return vm_cur()->pml4;
+}
+
+/* Every address space, by link (a file's pages are zapped in all). */
+struct list *vm_spaces(void);
+/* The current space's VMAs, sorted by start and not overlapping. */
 struct list *vma_list(void);
 /* The VMA containing addr, or NULL. */
 struct vma *vma_find(uint64_t addr);
@@ -64,12 +92,13 @@ uint64_t vma_pte_flags(const struct vma *v, bool foreign);
  * while the page is not writable in place (node_page_writable), so the
  * first store faults and marks it dirty (node_page_dirty). */
 uint64_t vma_file_pte_flags(const struct vma *v, uint64_t va);
-/* Maps pa at va and counts it resident. */
+/* Maps pa at va in the current space and counts it resident. */
 int vm_pte_map(uint64_t va, uint64_t pa, uint64_t flags);
-/* Clears a leaf entry, freeing its page unless foreign. */
-void vm_pte_drop(uint64_t *pte, uint64_t va);
-/* The resident counts change by one page of entry pte (sign +1 or -1). */
-void vm_account(uint64_t pte, int sign);
+/* Clears a leaf entry of space s, freeing its page unless foreign. */
+void vm_pte_drop(struct vm_space *s, uint64_t *pte, uint64_t va);
+/* The resident counts of s change by one page of entry pte (sign +1 or
+ * -1). */
+void vm_account(struct vm_space *s, uint64_t pte, int sign);
 /* The file page index of va in file mapping v. */
 static inline uint64_t vma_file_index(const struct vma *v, uint64_t va)
 {

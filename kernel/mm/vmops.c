@@ -29,8 +29,7 @@ static bool advice_known(int advice)
 
 static void drop_pte(uint64_t *pte, uint64_t va, void *arg)
 {
-    (void)arg;
-    vm_pte_drop(pte, va);
+    vm_pte_drop(arg, pte, va);
 }
 
 /* Faults in [lo, hi) as an access would (MADV_POPULATE_*). */
@@ -53,19 +52,19 @@ static int advise(struct vma *v, uint64_t lo, uint64_t hi, int advice)
         if (v->file || (v->flags & VMA_SHARED))
             return -EINVAL;
         /* Freeing at once is what Linux may do anyway. */
-        pt_each(lo, hi, drop_pte, NULL);
+        pt_each(vm_root(), lo, hi, drop_pte, vm_cur());
         return 0;
     case MADV_DONTNEED:
     case MADV_DONTNEED_LOCKED:
         /* Anonymous memory reads zeros again, a private file mapping the
          * file's bytes, a shared one what the file holds (unchanged). */
-        pt_each(lo, hi, drop_pte, NULL);
+        pt_each(vm_root(), lo, hi, drop_pte, vm_cur());
         return 0;
     case MADV_REMOVE:
         if (!(v->flags & VMA_SHARED))
             return -EINVAL;
         if (!v->file) {
-            pt_each(lo, hi, drop_pte, NULL);
+            pt_each(vm_root(), lo, hi, drop_pte, vm_cur());
             return 0;
         }
         return node_punch(v->file->node, vma_file_index(v, lo),
@@ -142,7 +141,7 @@ static void move_pte(uint64_t *pte, uint64_t va, void *arg)
 {
     uint64_t delta = *(uint64_t *)arg;
     /* Cannot fail: move_range made sure the tables can be had. */
-    if (pt_set(va + delta, *pte) == 0) {
+    if (pt_set(vm_root(), va + delta, *pte) == 0) {
         *pte = 0;
         invlpg(va);
     }
@@ -163,7 +162,7 @@ static long move_range(struct vma *v, uint64_t old, uint64_t len, uint64_t dst,
     if (!len)
         return (long)dst;
     uint64_t delta = dst - old;
-    pt_each(old, old + len, move_pte, &delta);
+    pt_each(vm_root(), old, old + len, move_pte, &delta);
     err = vm_unmap_range(old, old + len);
     return err ? err : (long)dst;
 }

@@ -381,6 +381,11 @@ int exec_start(const struct gorump_image *img)
         kprintf("gorump: image: arguments missing or larger than 2 MiB\n");
         return -E2BIG;
     }
+    struct proc *p = proc_create();
+    if (!p) {
+        kprintf("gorump: out of memory for the program's process\n");
+        return -ENOMEM;
+    }
     if ((err = exec_load(img, &info, &lay)))
         return err;
     err =
@@ -390,6 +395,6 @@ int exec_start(const struct gorump_image *img)
         kprintf("gorump: cannot build the initial stack\n");
         return -ENOMEM;
     }
-    thread_create_main(lay.start, sp);
+    thread_create_main(p, lay.start, sp);
     return 0;
 }

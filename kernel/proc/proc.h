@@ -1,7 +1,10 @@
 /*
  * proc/proc.h — the program and its threads: creation and exit, the
- * scheduler (one CPU, preemptive, tickless), sleeping and waking, futexes
- * and signals.  There is exactly one process; its pid is 1.
+ * scheduler (preemptive, tickless), sleeping and waking, futexes and
+ * signals.  A process (struct proc) is what its threads share; each lower
+ * layer owns the type of its part (mm's struct vm_space) and the process
+ * holds pointers to them (docs/PROCESSES.md).  There is exactly one
+ * process today; its pid is 1.
  *
  * Locking: the kernel runs with interrupts disabled and under the big
  * kernel lock (arch.h, bkl_enter), taken by every SYSCALL, trap and
@@ -35,8 +38,29 @@ struct ksiginfo {
     uint64_t addr;
 };
 
+struct vm_space;
+struct fd_table;
+struct fs_ctx;
+struct sig_actions;
+
+/* A process: what its threads share.  Created by proc_create; one today
+ * (no fork, no exec of another program, no exit but the kernel's). */
+struct proc {
+    int pid;
+    struct list link;           /* every process */
+    struct vm_space *vm;        /* its address space (mm/vm.c) */
+    struct fd_table *files;     /* its fds (fs/file.c) */
+    struct fs_ctx *fs;          /* cwd and umask (fs/path.c) */
+    struct sig_actions *sigact; /* signal dispositions (signal.c) */
+    uint64_t sigpending; /* sent to the process, every thread blocking it */
+    struct ksiginfo siginfo[NSIG]; /* the details of those */
+    int sigfatal; /* it is to die by this signal (signal_kill) */
+    int nthreads; /* live threads */
+};
+
 struct thread {
     int tid;
+    struct proc *proc; /* NULL for an idle thread */
     enum thread_state state;
     struct list run_link;   /* run queue or a waitq */
     struct list timer_link; /* sleepers with a deadline */
@@ -82,8 +106,18 @@ int exec_start(const struct gorump_image *img);
 /* --- thread.c */
 /* Boot only: the empty thread lists. */
 void proc_init(void);
-/* The main thread, entering user mode at rip with stack pointer rsp. */
-struct thread *thread_create_main(uint64_t rip, uint64_t rsp);
+/* The first process, with a new, empty address space now loaded on this
+ * CPU (exec maps the program there), the boot's fd table and cwd (fs)
+ * and every signal action SIG_DFL: NULL when out of memory. */
+struct proc *proc_create(void);
+/* The live process pid, or NULL. */
+struct proc *proc_find(int pid);
+/* The process's objects become this CPU's (its address space in CR3):
+ * the scheduler's, at a switch to one of its threads. */
+void proc_install(struct proc *p);
+/* The main thread of p, entering user mode at rip with stack pointer
+ * rsp. */
+struct thread *thread_create_main(struct proc *p, uint64_t rip, uint64_t rsp);
 /* A clone of the current thread for clone(2), returning 0 in the child
  * (not yet runnable: the caller sched_adds it), or NULL when out of
  * memory. */
@@ -180,19 +214,24 @@ long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline,
 long futex_wake(uint64_t uaddr, int n, uint32_t bitset);
 
 /* --- signal.c */
-/* Boot only: every action SIG_DFL, nothing pending. */
-void signal_init(void);
-/* Sends sig (0: nothing) to one thread (tkill) or to the process (kill:
- * a thread not blocking it, else pending for the process), with si_code
+/* Signal actions: new ones (every action SIG_DFL), a copy of from (fork),
+ * another reference to a (CLONE_SIGHAND), and dropping one: NULL when out
+ * of memory. */
+struct sig_actions *signal_actions_new(void);
+struct sig_actions *signal_actions_copy(const struct sig_actions *from);
+struct sig_actions *signal_actions_share(struct sig_actions *a);
+void signal_actions_put(struct sig_actions *a);
+/* Sends sig (0: nothing) to one thread (tkill) or to process p (kill: a
+ * thread not blocking it, else pending for the process), with si_code
  * code; SIGKILL ends the program at once.  Returns 0.  Any context. */
 int signal_send_thread(struct thread *t, int sig, int code);
-int signal_send_process(int sig, int code);
-/* True also when the program is marked to die (signal_kill): sleeps end
+int signal_send_process(struct proc *p, int sig, int code);
+/* True also when t's process is marked to die (signal_kill): sleeps end
  * with -EINTR and the next return to user mode exits. */
 bool signal_pending(struct thread *t);
-/* Marks the program to die by signal sig (exit status 128+sig) on the
- * next return to user mode, without further message. */
-void signal_kill(int sig);
+/* Marks p to die by signal sig (exit status 128+sig) on the next return
+ * to user mode, without further message. */
+void signal_kill(struct proc *p, int sig);
 /* Delivers what is pending to the current thread, editing tf. */
 void signal_deliver(struct trapframe *tf);
 /* Turns a user fault into a forced signal. */
@@ -203,7 +242,8 @@ void signal_trap(struct trapframe *tf);
 /* "SIGSEGV" for 1..31, "real-time signal" otherwise. */
 const char *signal_name(int sig);
 struct linux_sigaction;
-/* The process-wide action of signal sig (1..NSIG), for rt_sigaction. */
+/* The current process's action of signal sig (1..NSIG), for
+ * rt_sigaction. */
 struct linux_sigaction *signal_action(int sig);
 /* rt_sigreturn: restores the context saved by delivery; returns rax. */
 long signal_return(struct trapframe *tf);

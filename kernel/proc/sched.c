@@ -353,6 +353,7 @@ void schedule(void)
     if (prev != c->idle)
         fpu_save(prev->fpu);
     if (next != c->idle) {
+        proc_install(next->proc);
         fpu_restore(next->fpu);
         wrmsr(MSR_FS_BASE, next->fs_base);
         cpu_set_kstack(next->kstack + KSTACK_SIZE);

@@ -1,7 +1,9 @@
 /*
  * proc/signal.c — POSIX signals with Linux's x86-64 frame layout.  Actions
- * are per process, masks and pending sets per thread (plus a process-wide
- * pending set for kill(2) when every thread blocks the signal).  Delivery
+ * are per process (struct sig_actions, which clone's CLONE_SIGHAND will
+ * share and fork copy), masks and pending sets per thread (plus the
+ * process's pending set, struct proc's sigpending, for kill(2) when every
+ * thread blocks the signal).  Delivery
  * happens on the way back to user mode: the user context is saved in a
  * struct rt_sigframe on the chosen stack (the alternate one under
  * SA_ONSTACK) and rt_sigreturn restores it, including whatever the handler
@@ -14,12 +16,18 @@
 
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
-static struct {
+/* A process's actions (proc->sigact). */
+struct sig_actions {
+    int refs; /* processes sharing them (CLONE_SIGHAND) */
     struct linux_sigaction actions[NSIG + 1];
-    uint64_t pending; /* sent to the process, every thread blocking it */
-    struct ksiginfo info[NSIG];
-    int fatal; /* the program is to die by this signal (signal_kill) */
-} sig;
+};
+
+/* The current process's actions (delivery, faults and rt_sigaction run
+ * in its threads). */
+static struct linux_sigaction *actions(void)
+{
+    return current()->proc->sigact->actions;
+}
 
 static const char *const names[32] = {
     NULL,      "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP",
@@ -42,31 +50,59 @@ static bool default_ignored(int s)
            (s >= SIGSTOP && s <= SIGTTOU);
 }
 
-static bool ignored(int s)
+/* Whether p ignores s (a sender may run in any context). */
+static bool ignored(const struct proc *p, int s)
 {
-    uint64_t h = sig.actions[s].handler;
+    uint64_t h = p->sigact->actions[s].handler;
     return h == SIG_IGN || (h == SIG_DFL && default_ignored(s));
 }
 
 struct linux_sigaction *signal_action(int s)
 {
-    return &sig.actions[s];
+    return &actions()[s];
 }
 
-void signal_init(void)
+struct sig_actions *signal_actions_new(void)
 {
-    memset(&sig, 0, sizeof(sig));
+    struct sig_actions *a = kzalloc(sizeof(*a)); /* SIG_DFL is 0 */
+    if (a)
+        a->refs = 1;
+    return a;
+}
+
+struct sig_actions *signal_actions_copy(const struct sig_actions *from)
+{
+    struct sig_actions *a = kmalloc(sizeof(*a));
+    if (a) {
+        *a = *from;
+        a->refs = 1;
+    }
+    return a;
+}
+
+struct sig_actions *signal_actions_share(struct sig_actions *a)
+{
+    a->refs++;
+    return a;
+}
+
+void signal_actions_put(struct sig_actions *a)
+{
+    assert(a->refs > 0);
+    if (!--a->refs)
+        kfree(a);
 }
 
 bool signal_pending(struct thread *t)
 {
-    return sig.fatal || ((t->sigpending | sig.pending) & ~t->sigmask);
+    struct proc *p = t->proc;
+    return p->sigfatal || ((t->sigpending | p->sigpending) & ~t->sigmask);
 }
 
-void signal_kill(int s)
+void signal_kill(struct proc *p, int s)
 {
-    if (!sig.fatal)
-        sig.fatal = s;
+    if (!p->sigfatal)
+        p->sigfatal = s;
 }
 
 int signal_send_thread(struct thread *t, int s, int code)
@@ -76,7 +112,7 @@ int signal_send_thread(struct thread *t, int s, int code)
     if (s == SIGKILL)
         proc_kill(SIGKILL);
     uint64_t bit = SIGBIT(s);
-    if (ignored(s) && !(t->sigmask & bit))
+    if (ignored(t->proc, s) && !(t->sigmask & bit))
         return 0;
     t->sigpending |= bit;
     t->siginfo[s - 1] = (struct ksiginfo){.code = code, .pid = 1};
@@ -88,6 +124,7 @@ int signal_send_thread(struct thread *t, int s, int code)
 }
 
 struct pick {
+    struct proc *proc;
     uint64_t bit;
     struct thread *t;
 };
@@ -95,16 +132,16 @@ struct pick {
 static void pick_unblocked(struct thread *t, void *arg)
 {
     struct pick *p = arg;
-    if (!p->t && !(t->sigmask & p->bit))
+    if (!p->t && t->proc == p->proc && !(t->sigmask & p->bit))
         p->t = t;
 }
 
-int signal_send_process(int s, int code)
+int signal_send_process(struct proc *proc, int s, int code)
 {
     if (s == 0)
         return 0;
-    struct pick p = {SIGBIT(s), NULL};
-    if (!(current()->sigmask & p.bit) && current()->tid)
+    struct pick p = {proc, SIGBIT(s), NULL};
+    if (!(current()->sigmask & p.bit) && current()->proc == proc)
         p.t = current();
     else
         proc_each_thread(pick_unblocked, &p);
@@ -112,8 +149,8 @@ int signal_send_process(int s, int code)
         return signal_send_thread(p.t, s, code);
     if (s == SIGKILL)
         proc_kill(SIGKILL);
-    sig.pending |= p.bit;
-    sig.info[s - 1] = (struct ksiginfo){.code = code, .pid = 1};
+    proc->sigpending |= p.bit;
+    proc->siginfo[s - 1] = (struct ksiginfo){.code = code, .pid = 1};
     return 0;
 }
 
@@ -224,11 +261,12 @@ static int setup_frame(struct trapframe *tf, int s, struct ksiginfo *ki,
 void signal_deliver(struct trapframe *tf)
 {
     struct thread *t = current();
+    struct proc *p = t->proc;
     uint64_t own = t->sigpending & ~t->sigmask;
-    uint64_t set = own ? own : (sig.pending & ~t->sigmask);
+    uint64_t set = own ? own : (p->sigpending & ~t->sigmask);
     /* Nothing is half done here: the exit path runs on a clean stack. */
-    if (sig.fatal)
-        proc_exit(128 + sig.fatal);
+    if (p->sigfatal)
+        proc_exit(128 + p->sigfatal);
     if (!set)
         return;
     int s = __builtin_ctzl(set) + 1;
@@ -237,12 +275,12 @@ void signal_deliver(struct trapframe *tf)
         ki = t->siginfo[s - 1];
         t->sigpending &= ~SIGBIT(s);
     } else {
-        ki = sig.info[s - 1];
-        sig.pending &= ~SIGBIT(s);
+        ki = p->siginfo[s - 1];
+        p->sigpending &= ~SIGBIT(s);
     }
 
-    struct linux_sigaction act = sig.actions[s];
-    if (ignored(s)) {
+    struct linux_sigaction act = actions()[s];
+    if (ignored(p, s)) {
         syscall_restart(tf, true);
         return;
     }
@@ -254,8 +292,8 @@ void signal_deliver(struct trapframe *tf)
         proc_kill(SIGSEGV);
     }
     if (setup_frame(tf, s, &ki, &act)) {
-        if (sig.fatal) /* out of memory for the frame's pages */
-            proc_exit(128 + sig.fatal);
+        if (p->sigfatal) /* out of memory for the frame's pages */
+            proc_exit(128 + p->sigfatal);
         kprintf("gorump: cannot write the frame for signal %d (%s) at "
                 "%lx\n",
                 s, signal_name(s), tf->rsp);
@@ -265,7 +303,7 @@ void signal_deliver(struct trapframe *tf)
     if (!(act.flags & SA_NODEFER))
         t->sigmask |= SIGBIT(s);
     if (act.flags & SA_RESETHAND)
-        sig.actions[s].handler = SIG_DFL;
+        actions()[s].handler = SIG_DFL;
 }
 
 /* The fpstate a program hands rt_sigreturn, made its FPU state: an XSAVE
@@ -339,11 +377,12 @@ long signal_return(struct trapframe *tf)
 static void force(struct trapframe *tf, int s, int code, uint64_t addr)
 {
     struct thread *t = current();
-    if ((t->sigmask & SIGBIT(s)) || sig.actions[s].handler == SIG_IGN) {
-        sig.actions[s].handler = SIG_DFL;
+    struct linux_sigaction *act = &actions()[s];
+    if ((t->sigmask & SIGBIT(s)) || act->handler == SIG_IGN) {
+        act->handler = SIG_DFL;
         t->sigmask &= ~SIGBIT(s);
     }
-    if (sig.actions[s].handler == SIG_DFL) {
+    if (act->handler == SIG_DFL) {
         kprintf("gorump: %s at address %lx, rip %lx\n", signal_name(s), addr,
                 tf->rip);
         trap_dump(tf);

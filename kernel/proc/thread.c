@@ -1,24 +1,29 @@
 /*
- * proc/thread.c — threads of the one program: the main thread, clones made
- * by clone(2) with CLONE_THREAD, and their exit.  A thread's kernel stack
+ * proc/thread.c — the process and its threads: the process exec starts,
+ * its main thread, clones made by clone(2) with CLONE_THREAD, and their
+ * exit.  A thread's kernel stack
  * holds, from the top, its user trapframe and, while it is switched out,
  * the registers arch_switch saved.  An exited thread's stack is freed by
  * whichever thread runs next.
  */
 #include "proc/proc.h"
+#include "fs/fs.h"
 #include "kernel.h"
 #include "mm/mm.h"
 
 static struct {
-    struct list all; /* live threads, by all_link */
+    struct list procs; /* live processes, by link */
+    struct list all;   /* live threads, by all_link */
     struct list zombies;
     int nthreads;
-    int next_tid;
+    int next_tid; /* also the pids' counter: a process's pid is its first
+                     thread's tid, as on Linux */
     bool oom_killed;
 } procs = {.next_tid = 1};
 
 void proc_init(void)
 {
+    list_init(&procs.procs);
     list_init(&procs.all);
     list_init(&procs.zombies);
 }
@@ -47,9 +52,51 @@ void sched_thread_start(void)
     bkl_leave(true); /* taken by the CPU that switched to us */
 }
 
-/* A thread whose first switch enters thread_trampoline and returns to user
- * mode through the trapframe at the top of its stack. */
-static struct thread *thread_alloc(void)
+struct proc *proc_create(void)
+{
+    struct proc *p = kzalloc(sizeof(*p));
+    if (!p)
+        return NULL;
+    p->vm = vm_space_create();
+    p->sigact = signal_actions_new();
+    if (!p->vm || !p->sigact) {
+        if (p->vm)
+            vm_space_destroy(p->vm);
+        if (p->sigact)
+            signal_actions_put(p->sigact);
+        kfree(p);
+        return NULL;
+    }
+    /* The boot's (main.c set the cwd) become the first process's. */
+    p->files = fd_table_current();
+    p->fs = fs_ctx_current();
+    p->pid = procs.next_tid;
+    list_add_tail(&procs.procs, &p->link);
+    proc_install(p);
+    return p;
+}
+
+struct proc *proc_find(int pid)
+{
+    list_for_each(l, &procs.procs)
+    {
+        struct proc *p = container_of(l, struct proc, link);
+        if (p->pid == pid)
+            return p;
+    }
+    return NULL;
+}
+
+void proc_install(struct proc *p)
+{
+    vm_space_switch(p->vm);
+    fd_table_install(p->files);
+    fs_ctx_install(p->fs);
+}
+
+/* A thread of p whose first switch enters thread_trampoline and returns
+ * to user mode through the trapframe at the top of its stack. */
+static struct thread *thread_alloc(struct proc *p)
 {
     /* Zeroed: XRSTOR faults on an XSAVE header with reserved bytes set. */
     struct thread *t = kzalloc(sizeof(*t) + fpu_area_size() + 63);
@@ -62,6 +109,8 @@ static struct thread *thread_alloc(void)
         return NULL;
     }
     t->tid = procs.next_tid++;
+    t->proc = p;
+    p->nthreads++;
     t->tf = (struct trapframe *)(t->kstack + KSTACK_SIZE) - 1;
     uint64_t *sp = (uint64_t *)t->tf;
     *--sp = (uint64_t)thread_trampoline;
@@ -77,9 +126,9 @@ static struct thread *thread_alloc(void)
     return t;
 }
 
-struct thread *thread_create_main(uint64_t rip, uint64_t rsp)
+struct thread *thread_create_main(struct proc *p, uint64_t rip, uint64_t rsp)
 {
-    struct thread *t = thread_alloc();
+    struct thread *t = thread_alloc(p);
     if (!t)
         panic("out of memory creating the main thread");
     memset(t->tf, 0, sizeof(*t->tf));
@@ -97,7 +146,7 @@ struct thread *thread_create_main(uint64_t rip, uint64_t rsp)
 
 struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls)
 {
-    struct thread *parent = current(), *t = thread_alloc();
+    struct thread *parent = current(), *t = thread_alloc(parent->proc);
     if (!t)
         return NULL;
     *t->tf = *parent->tf;
@@ -148,6 +197,7 @@ __noreturn void thread_exit(int status)
         proc_exit(status);
     list_del(&t->all_link);
     procs.nthreads--;
+    t->proc->nthreads--;
     t->state = THREAD_ZOMBIE;
     list_add_tail(&procs.zombies, &t->run_link);
     schedule();
@@ -178,5 +228,5 @@ void oom_kill(uint64_t addr)
     kprintf("gorump: out of memory: no free page for address %lx "
             "(%lu pages in use); program killed\n",
             addr, pmem_total_pages() - pmem_free_pages());
-    signal_kill(SIGKILL);
+    signal_kill(current()->proc, SIGKILL);
 }

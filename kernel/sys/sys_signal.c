@@ -120,7 +120,7 @@ SYS(kill)
         return -EINVAL;
     if (a0 != 1 && a0 != 0 && a0 != -1)
         return -ESRCH;
-    return signal_send_process((int)a1, SI_USER);
+    return signal_send_process(current()->proc, (int)a1, SI_USER);
 }
 
 SYS(tgkill)

@@ -173,12 +173,13 @@ static void dyn_target(struct seq *s)
 static struct node *a, *b, *c, *file, *dyn;
 
 /* Every node's references as they were before: the tree's own on the
- * root, the working directory's (path.c's ps.cwd), no other. */
+ * root, the working directory's (path.c's fs_ctx_current()->cwd), no other. */
 static bool refs_balanced(void)
 {
     bool ok = file_refs == 0;
     for (int i = 0; i < nnodes; i++)
-        ok &= nodes[i].refs == (&nodes[i] == root) + (&nodes[i] == ps.cwd);
+        ok &= nodes[i].refs ==
+              (&nodes[i] == root) + (&nodes[i] == fs_ctx_current()->cwd);
     return ok;
 }
 

@@ -6,7 +6,8 @@
  * writes that wrap the ring, checked byte for byte and against a model of
  * what Linux returns, writes of at most PIPE_BUF all or nothing (POSIX),
  * FIONREAD, poll bits, end of file, EPIPE and SIGPIPE, bad buffers, and
- * FIFO opens (ENXIO, a reader waiting for a writer, the 32-end limit).
+ * FIFO opens (ENXIO, a reader waiting for a writer, the 32-end limit);
+ * and fd tables copied and shared (fs/file.c), a pipe's ends in them.
  */
 #include <sanitizer/asan_interface.h>
 #include <stdio.h>
@@ -207,6 +208,47 @@ static void fifos(void)
     CHECK(n.priv == NULL); /* the last end freed the pipe */
 }
 
+/* A copy of a table holds the same files at the same fds, FD_CLOEXEC
+ * and the limit with them, a reference each; closing in one leaves the
+ * other; the last reference to a table closes what it holds. */
+static void fd_tables(void)
+{
+    struct fd_table *boot = fd_table_current();
+    struct file *ends[2];
+    CHECK_EQ(pipe_create(ends, 0), 0);
+    CHECK_EQ(fd_install(ends[0], false), 0);
+    CHECK_EQ(fd_install_at(1000, ends[1], true), 1000); /* a second chunk */
+    fd_set_limit(2000);
+    struct fd_table *copy = fd_table_copy(boot);
+    CHECK(copy && copy != boot);
+    CHECK_EQ(ends[0]->refs, 2);
+    CHECK_EQ(ends[1]->refs, 2);
+    fd_table_install(copy);
+    CHECK(fd_table_current() == copy);
+    CHECK_EQ(fd_count(), 2);
+    CHECK_EQ(fd_limit(), 2000);
+    CHECK(!fd_cloexec(0) && fd_cloexec(1000));
+    CHECK_EQ(fd_install(ends[0], false), 1); /* the copy's own fd 1 */
+    ends[0]->refs++;
+    CHECK_EQ(fd_close(0), 0);
+    CHECK_EQ(fd_close(1), 0);
+    fd_table_install(boot);
+    CHECK_EQ(fd_count(), 2);
+    CHECK_EQ(ends[0]->refs, 1);
+    CHECK(fd_table_share(copy) == copy);
+    fd_table_put(copy);
+    CHECK_EQ(ends[1]->refs, 2);
+    fd_table_put(copy); /* the last: fd 1000's file closed */
+    CHECK_EQ(ends[1]->refs, 1);
+    CHECK_EQ(fd_close(0), 0);
+    CHECK_EQ(fd_close(1000), 0);
+    CHECK_EQ(fd_count(), 0);
+    fd_set_limit(1024);
+    /* A table keeps its chunks while it lives: the boot's lives on. */
+    kfree(fdt0.chunk[1000 / FD_CHUNK]);
+    fdt0.chunk[1000 / FD_CHUNK] = NULL;
+}
+
 int main(void)
 {
     kshim_ram = aligned_alloc(BLOCK, 2 * NBLOCKS * BLOCK + BLOCK);
@@ -214,6 +256,7 @@ int main(void)
     pipes();
     atomic_blocking();
     fifos();
+    fd_tables();
     for (int i = 0; i < NBLOCKS; i++)
         CHECK(!block_used[i]);
     CHECK_EQ(kshim_live, 0);

@@ -45,26 +45,58 @@ static uint64_t *pte_slot(uint64_t va, bool make)
     panic("test page table full");
 }
 
-int pt_set(uint64_t va, uint64_t entry)
+/* One space at a time has the table: the root is checked, not used. */
+static uint64_t test_root[512];
+static int roots;
+
+uint64_t *pt_root_new(void)
 {
+    CHECK_EQ(roots, 0);
+    roots++;
+    return test_root;
+}
+
+void pt_root_free(uint64_t *root)
+{
+    CHECK(root == test_root && roots == 1);
+    for (int i = 0; i < NPTE; i++)
+        CHECK(!ptes[i].pte); /* the leaves went first */
+    roots--;
+}
+
+void pt_switch(uint64_t *root)
+{
+    CHECK(!root || root == test_root);
+}
+
+int pt_set(uint64_t *root, uint64_t va, uint64_t entry)
+{
+    CHECK(root == test_root);
     *pte_slot(va, true) = entry;
     return 0;
 }
 
-int pt_map(uint64_t va, uint64_t pa, uint64_t flags)
+int pt_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t flags)
 {
     CHECK(!(va & (PAGE_SIZE - 1)) && va < USER_TOP);
-    return pt_set(va, pa | flags);
+    return pt_set(root, va, pa | flags);
 }
 
-uint64_t *pt_lookup(uint64_t va)
+uint64_t *pt_lookup(uint64_t *root, uint64_t va)
 {
+    CHECK(root == test_root);
     return pte_slot(va, false);
 }
 
-void pt_each(uint64_t start, uint64_t end,
+static uint64_t *lookup(uint64_t va)
+{
+    return pt_lookup(vm_root(), va);
+}
+
+void pt_each(uint64_t *root, uint64_t start, uint64_t end,
              void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg)
 {
+    CHECK(root == test_root);
     for (int i = 0; i < NPTE; i++)
         if (ptes[i].pte && ptes[i].va >= start && ptes[i].va < end)
             fn(&ptes[i].pte, ptes[i].va, arg);
@@ -147,7 +179,7 @@ int node_punch(struct node *n, uint64_t from, uint64_t to)
 static void touch(uint64_t va)
 {
     struct vma *v = vma_find(va);
-    if (!v || pt_lookup(va))
+    if (!v || lookup(va))
         return;
     uint64_t frame = next_frame++;
     CHECK(frame < ARRAY_SIZE(live_page));
@@ -212,7 +244,7 @@ static bool check_model(void)
         prev_end = v->end;
         n++;
     }
-    if (n != vm.nvmas)
+    if (n != vm_cur()->nvmas)
         e.ok = false;
     /* Pages only where mapped, with the protection of their VMA. */
     for (int k = 0; k < NPTE; k++) {
@@ -356,7 +388,7 @@ static void huge_lengths(void)
     CHECK_EQ(vm_madvise(TOP_PAGE, 2 * PAGE_SIZE, 4), -ENOMEM);
     CHECK_EQ(vm_madvise(TOP_PAGE, 0, 4), 0);
     CHECK_EQ(vm_madvise(TOP_PAGE, PAGE_SIZE, 4), 0); /* DONTNEED drops it */
-    CHECK(pt_lookup(TOP_PAGE) == NULL);
+    CHECK(lookup(TOP_PAGE) == NULL);
     /* Linux rounds the length up to 0 and has nothing to do (checked
      * natively), where mprotect says ENOMEM and madvise EINVAL. */
     CHECK_EQ(vm_msync(TOP_PAGE, UINT64_MAX, 0), 0);
@@ -379,19 +411,19 @@ static void split_fails(void)
     CHECK_EQ(vm_mmap(PG(0), 8 * PAGE_SIZE, 3, MAP_ANON_FIXED, NULL, 0), PG(0));
     for (int i = 0; i < 8; i++)
         touch(PG(i));
-    unsigned n = vm.nvmas;
+    unsigned n = vm_cur()->nvmas;
     kshim_kmalloc_fail = 1;
     CHECK_EQ(vm_munmap(PG(2), 2 * PAGE_SIZE), -ENOMEM);
     kshim_kmalloc_fail = 1;
     CHECK_EQ(vm_mprotect(PG(2), 2 * PAGE_SIZE, 1), -ENOMEM);
     for (int i = 0; i < 8; i++) {
         struct vma *v = vma_find(PG(i));
-        CHECK(v && v->prot == 3 && pt_lookup(PG(i)));
+        CHECK(v && v->prot == 3 && lookup(PG(i)));
     }
-    CHECK(vm.nvmas <= n + 1);
+    CHECK(vm_cur()->nvmas <= n + 1);
     kshim_kmalloc_fail = 0;
     CHECK_EQ(vm_munmap(PG(0), 8 * PAGE_SIZE), 0);
-    CHECK_EQ(vm.nvmas, n - 1);
+    CHECK_EQ(vm_cur()->nvmas, n - 1);
 }
 
 /* A file mapping split in three: offsets follow, references balance. */
@@ -452,7 +484,7 @@ static void brk(void)
     CHECK_EQ(vm_brk(UINT64_MAX), b + 5000);
     CHECK_EQ(vm_brk(UINT64_MAX - 100), b + 5000);
     CHECK_EQ(vm_brk(b), b); /* shrinks: the page goes */
-    CHECK(!vma_find(b) && !pt_lookup(b + PAGE_SIZE));
+    CHECK(!vma_find(b) && !lookup(b + PAGE_SIZE));
     CHECK_EQ(vm_munmap(b + 3 * PAGE_SIZE, PAGE_SIZE), 0);
 }
 
@@ -461,7 +493,7 @@ static void mremap(void)
     enum { MAYMOVE = 1, FIXED = 2 };
     CHECK_EQ(vm_mmap(PG(0), 4 * PAGE_SIZE, 3, MAP_ANON_FIXED, NULL, 0), PG(0));
     touch(PG(1));
-    uint64_t pa = *pt_lookup(PG(1)) & PTE_ADDR;
+    uint64_t pa = *lookup(PG(1)) & PTE_ADDR;
     CHECK_EQ(vm_mremap(PG(0), UINT64_MAX, PAGE_SIZE, 0, 0), -EINVAL);
     CHECK_EQ(vm_mremap(PG(0), PAGE_SIZE, UINT64_MAX, MAYMOVE, 0), -EINVAL);
     CHECK_EQ(vm_mremap(PG(0), 8 * PAGE_SIZE, PAGE_SIZE, 0, 0), -EFAULT);
@@ -481,24 +513,50 @@ static void mremap(void)
         vm_mremap(PG(0), 6 * PAGE_SIZE, 2 * PAGE_SIZE, MAYMOVE | FIXED, PG(10)),
         PG(10));
     CHECK(!vma_find(PG(0)) && !vma_find(PG(1)));
-    CHECK(pt_lookup(PG(11)) && (*pt_lookup(PG(11)) & PTE_ADDR) == pa);
+    CHECK(lookup(PG(11)) && (*lookup(PG(11)) & PTE_ADDR) == pa);
     /* Moves elsewhere when it cannot grow. */
     CHECK_EQ(vm_mmap(PG(12), PAGE_SIZE, 1, MAP_ANON_FIXED, NULL, 0), PG(12));
     long r = vm_mremap(PG(10), 2 * PAGE_SIZE, 3 * PAGE_SIZE, MAYMOVE, 0);
     CHECK(r > 0 && (uint64_t)r != PG(10));
-    CHECK(pt_lookup(r + PAGE_SIZE) &&
-          (*pt_lookup(r + PAGE_SIZE) & PTE_ADDR) == pa);
+    CHECK(lookup(r + PAGE_SIZE) && (*lookup(r + PAGE_SIZE) & PTE_ADDR) == pa);
     CHECK(!vma_find(PG(10)));
     /* Shrinks in place. */
     CHECK_EQ(vm_mremap(r, 3 * PAGE_SIZE, PAGE_SIZE, 0, 0), r);
-    CHECK(!pt_lookup(r + PAGE_SIZE) && !vma_find(r + PAGE_SIZE));
+    CHECK(!lookup(r + PAGE_SIZE) && !vma_find(r + PAGE_SIZE));
     CHECK_EQ(vm_munmap(r, PAGE_SIZE), 0);
     CHECK_EQ(vm_munmap(PG(0), NPAGES * PAGE_SIZE), 0);
 }
 
+/* A space with anonymous and file pages mapped, destroyed while loaded:
+ * every page, VMA, file reference and the space itself freed, and the
+ * kernel's tables loaded in its place. */
+static void space_destroy(void)
+{
+    struct vm_space *s = vm_space_create();
+    CHECK(s);
+    vm_space_switch(s);
+    CHECK(vm_space_current() == s);
+    CHECK_EQ(vm_mmap(PG(0), 4 * PAGE_SIZE, 3, MAP_ANON_FIXED, NULL, 0), PG(0));
+    struct node n = {.mode = S_IFREG | 0644};
+    struct file f = {.node = &n, .flags = O_RDWR};
+    CHECK_EQ(vm_mmap(PG(8), 2 * PAGE_SIZE, 3, MAP_PRIVATE | MAP_FIXED, &f, 0),
+             PG(8));
+    CHECK_EQ(vm_mprotect(PG(1), PAGE_SIZE, 1), 0); /* a split */
+    for (int i = 0; i < 4; i++)
+        touch(PG(i));
+    touch(PG(8));
+    CHECK_EQ(vm_resident_pages(), 5);
+    vm_space_destroy(s);
+    CHECK(vm_space_current() == NULL);
+    CHECK_EQ(node_refs, 0);
+    CHECK_EQ(roots, 0);
+}
+
 int main(void)
 {
-    vm_init();
+    struct vm_space *space = vm_space_create();
+    CHECK(space);
+    vm_space_switch(space);
     random_ops(20000);
     huge_lengths();
     split_fails();
@@ -507,6 +565,8 @@ int main(void)
     mremap();
     CHECK(list_empty(vma_list()));
     CHECK_EQ(vm_resident_pages(), 0);
+    vm_space_destroy(space);
+    space_destroy();
     for (uint64_t f = 0; f < next_frame; f++)
         CHECK(!live_page[f]);
     CHECK_EQ(kshim_live, 0);

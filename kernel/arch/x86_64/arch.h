@@ -112,6 +112,13 @@ struct cpu {
     volatile bool stopped;     /* halted for good (exit) */
     volatile uint32_t tlb_ack; /* the last quiesce this CPU answered */
     uint32_t tlb_gen;          /* the last flush generation it applied */
+    /* The running process's objects, installed by proc/ at a switch and
+     * used by the layers owning them.  mm/vm.c: the space in CR3 (NULL:
+     * the kernel's tables); fs/file.c and fs/path.c: the fd table and the
+     * cwd and umask (NULL: the boot's). */
+    struct vm_space *vm;
+    struct fd_table *files;
+    struct fs_ctx *fs;
 };
 extern struct cpu cpu0;
 extern bool cpu_has_rdrand;

@@ -47,6 +47,9 @@ __noreturn void arch_poweroff(int status);
 struct trapframe;
 struct cpu {
     struct thread *current;
+    struct vm_space *vm;
+    struct fd_table *files;
+    struct fs_ctx *fs;
     unsigned id;
 };
 
@@ -61,6 +64,16 @@ extern struct cpu cpu0;
 static inline struct cpu *this_cpu(void)
 {
     return &cpu0;
+}
+
+static inline unsigned smp_cpus_found(void)
+{
+    return 1;
+}
+
+static inline struct cpu *smp_cpu(unsigned i)
+{
+    return i ? NULL : &cpu0;
 }
 
 #endif
