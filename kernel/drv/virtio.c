@@ -150,27 +150,31 @@ int virtq_get_used(struct virtq *vq, uint16_t *id, uint32_t *len)
     return 1;
 }
 
-long virtq_wait_one(struct virtq *vq, uint64_t timeout_ns, const char **why)
+long virtq_wait_one(struct virtio_dev *d, struct virtq *vq, uint64_t timeout_ns,
+                    const char *name, bool *broken)
 {
     uint64_t t0 = clock_mono_ns();
     uint16_t id;
     uint32_t len;
-    for (;;) {
+    const char *why = NULL;
+    while (!why) {
         int r = virtq_get_used(vq, &id, &len);
         if (r > 0 && id == 0)
             return (long)len;
         if (r < 0)
-            *why = "the request queue broke";
+            why = "the request queue broke";
         else if (r > 0)
-            *why = "device returned a bad buffer";
+            why = "device returned a bad buffer";
         else if (clock_mono_ns() - t0 > timeout_ns)
-            *why = "no answer in time";
+            why = "no answer in time";
         else
-            *why = NULL;
-        if (*why)
-            return -EIO;
-        __builtin_ia32_pause();
+            __builtin_ia32_pause();
     }
+    if (!*broken)
+        kprintf("gorump: %s: %s; device disabled\n", name, why);
+    *broken = true;
+    virtio_fail(d);
+    return -EIO;
 }
 
 /* --- devices */

@@ -112,12 +112,14 @@ void virtq_add_chain(struct virtq *vq, uint16_t head,
  * and the length the device wrote), 0 when there is none, -EIO when the
  * queue is broken (reported once). */
 int virtq_get_used(struct virtq *vq, uint16_t *id, uint32_t *len);
-/* Polls, for at most timeout_ns, for the one buffer in flight, id 0 (a
- * block driver's single request): its used length; or -EIO, with *why
- * saying what went wrong (the queue broke, the device handed back
- * another buffer, no answer in time), for the caller to give up on the
- * device. */
-long virtq_wait_one(struct virtq *vq, uint64_t timeout_ns, const char **why);
+/* Polls, for at most timeout_ns, for the one buffer in flight on vq of
+ * d, id 0 (a block driver's single request): its used length.  If the
+ * queue broke, the device handed back another buffer or did not answer
+ * in time, gives up on the device: says why once (as device name), sets
+ * *broken, virtio_fail(d), and returns -EIO. */
+struct virtio_dev;
+long virtq_wait_one(struct virtio_dev *d, struct virtq *vq, uint64_t timeout_ns,
+                    const char *name, bool *broken);
 /* Asks the device not to interrupt when it uses buffers (§2.6.7); only
  * a hint, the device may still do so. */
 void virtq_no_interrupt(struct virtq *vq, bool off);

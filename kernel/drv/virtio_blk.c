@@ -66,23 +66,6 @@ struct vblk {
 
 static int vblk_count; /* started: vda, vdb, ... */
 
-static int vblk_give_up(struct vblk *v, const char *why)
-{
-    if (!v->bd.broken)
-        kprintf("gorump: %s: %s; device disabled\n", v->name, why);
-    v->bd.broken = true;
-    virtio_fail(v->vdev);
-    return -EIO;
-}
-
-/* Waits for the one request in flight: its used length, or -EIO. */
-static long vblk_wait(struct vblk *v)
-{
-    const char *why;
-    long len = virtq_wait_one(&v->q, BLK_TIMEOUT_NS, &why);
-    return len < 0 ? vblk_give_up(v, why) : len;
-}
-
 /* One request of any type: the header, the n pieces, the status. */
 static int vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
                        const struct blk_seg *segs, int n, bool write)
@@ -102,7 +85,8 @@ static int vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
         v->dma_pa + offsetof(struct vblk_dma, status), 1, VIRTQ_DESC_F_WRITE};
     virtq_add_chain(&v->q, 0, chain, (uint16_t)(n + 2));
     virtio_kick(v->vdev, &v->q);
-    long len = vblk_wait(v);
+    long len =
+        virtq_wait_one(v->vdev, &v->q, BLK_TIMEOUT_NS, v->name, &v->bd.broken);
     if (len < 0)
         return (int)len;
     /* §5.2.6.1: the status is the last byte the device wrote; a used

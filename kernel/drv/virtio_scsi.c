@@ -146,23 +146,6 @@ static uint64_t get_be64(const uint8_t *p)
     return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
 }
 
-static int vscsi_give_up(struct vscsi *c, const char *why)
-{
-    if (!c->broken)
-        kprintf("gorump: %s: %s; device disabled\n", c->name, why);
-    c->broken = true;
-    virtio_fail(c->vdev);
-    return -EIO;
-}
-
-/* Waits for the one command in flight: its used length, or -EIO. */
-static long vscsi_wait(struct vscsi *c)
-{
-    const char *why;
-    long len = virtq_wait_one(&c->q, BLK_TIMEOUT_NS, &why);
-    return len < 0 ? vscsi_give_up(c, why) : len;
-}
-
 /* The sense key and additional sense code of sense data in the fixed
  * or the descriptor format (SPC-4 §4.5.2, §4.5.3); key 0 if neither. */
 static void vscsi_sense(const uint8_t *s, uint32_t len,
@@ -220,7 +203,8 @@ static int vscsi_exec(struct vscsi *c, uint8_t target, const uint8_t *cdb,
     resp->response = 0xff; /* no response code: seen if not written */
     virtq_add_chain(&c->q, 0, chain, vscsi_chain(c, chain, segs, n, write));
     virtio_kick(c->vdev, &c->q);
-    long len = vscsi_wait(c);
+    long len =
+        virtq_wait_one(c->vdev, &c->q, BLK_TIMEOUT_NS, c->name, &c->broken);
     if (len < 0)
         return (int)len;
     *res = (struct vscsi_result){.response = resp->response,
