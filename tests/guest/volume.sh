@@ -265,19 +265,24 @@ c_volume_enospc() {
     [ "$(volume_cat "$v" /again | wc -c)" = $((1 << 20)) ] || fail "again is not 1 MiB"
 }
 
+# volume_native MODE ARG...: natively, tests/go/volume MODE on a scratch
+# directory of the host, expecting SUCCESS.
+volume_native() {
+    local mode=$1
+    shift
+    mkdir -p "$dir/nat"
+    run volume "$mode" "$PWD/$dir/nat" "$@"
+    expect_success
+    rm -rf "$dir/nat"
+}
+
 # The page cache: a file read is resident; 48 MiB read twice in a guest
 # of 32 MiB (natively: the host's page cache, a directory); in the guest,
 # /proc/diskstats shows the disk asked for runs of blocks, not a request
 # per block.
 c_volume_cache() {
     local v=$PWD/$dir/v.img
-    if [ "$NATIVE" = 1 ]; then
-        mkdir -p "$dir/nat"
-        run volume cache "$PWD/$dir/nat" 48
-        expect_success
-        rm -rf "$dir/nat"
-        return
-    fi
+    [ "$NATIVE" = 1 ] && { volume_native cache 48; return; }
     volume_new "$v" 64M
     run -m 32M -v "$v:/data" volume cache /data 48 guest
     expect_success
@@ -290,13 +295,7 @@ c_volume_cache() {
 # stores after a write-back are kept.  A second boot checks the bytes.
 c_volume_mapbig() {
     local v=$PWD/$dir/v.img
-    if [ "$NATIVE" = 1 ]; then
-        mkdir -p "$dir/nat"
-        run volume mapbig "$PWD/$dir/nat" 16
-        expect_success
-        rm -rf "$dir/nat"
-        return
-    fi
+    [ "$NATIVE" = 1 ] && { volume_native mapbig 16; return; }
     volume_new "$v" 96M
     run -m 32M -v "$v:/data" volume mapbig /data 64
     expect_success
