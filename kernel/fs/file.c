@@ -117,8 +117,10 @@ void fd_table_put(struct fd_table *t)
                 file_put(c->files[j]);
                 t->count--;
             }
-        if (c != &fd_chunk0)
+        if (c != &fd_chunk0) {
             kfree(c);
+            t->chunk[i] = NULL; /* the boot's table outlives its chunks */
+        }
     }
     if (t != &fdt0)
         kfree(t);

@@ -52,7 +52,7 @@ struct fs_ctx *fs_ctx_share(struct fs_ctx *c)
 
 void fs_ctx_put(struct fs_ctx *c)
 {
-    assert(c->refs > 0);
+    assert(c->refs > 0 && c != fs_ctx_current());
     if (--c->refs)
         return;
     if (c->cwd)
