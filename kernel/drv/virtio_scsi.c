@@ -116,7 +116,7 @@ struct vscsi_lun {
 /* What a command came back with (response is the transport's, status
  * and the sense key and code the logical unit's). */
 struct vscsi_result {
-    uint8_t response, status, key, asc;
+    uint8_t response, status, key;
     uint32_t residual;
 };
 
@@ -146,19 +146,16 @@ static uint64_t get_be64(const uint8_t *p)
     return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
 }
 
-/* The sense key and additional sense code of sense data in the fixed
- * or the descriptor format (SPC-4 §4.5.2, §4.5.3); key 0 if neither. */
+/* The sense key of sense data in the fixed or the descriptor format
+ * (SPC-4 §4.5.2, §4.5.3); key 0 if neither. */
 static void vscsi_sense(const uint8_t *s, uint32_t len,
                         struct vscsi_result *res)
 {
     uint8_t code = len ? s[0] & 0x7f : 0;
-    if ((code == 0x70 || code == 0x71) && len >= 3) {
+    if ((code == 0x70 || code == 0x71) && len >= 3)
         res->key = s[2] & 0xf;
-        res->asc = len >= 13 ? s[12] : 0;
-    } else if ((code == 0x72 || code == 0x73) && len >= 3) {
+    else if ((code == 0x72 || code == 0x73) && len >= 3)
         res->key = s[1] & 0xf;
-        res->asc = s[2];
-    }
 }
 
 /* The chain of one command (§2.6.4.2: what the device reads, then what
@@ -213,7 +210,12 @@ static int vscsi_exec(struct vscsi *c, uint8_t target, const uint8_t *cdb,
     if ((size_t)len < sizeof(*resp))
         res->response = 0xff; /* it did not write the whole response */
     if (res->response == VIRTIO_SCSI_S_OK && res->status == SAM_CHECK_CONDITION)
-        vscsi_sense(resp->sense, MIN(resp->sense_len, c->sense_size), res);
+        /* Only the sense bytes the device wrote: a short answer's tail
+         * is an earlier command's. */
+        vscsi_sense(resp->sense,
+                    MIN(MIN(resp->sense_len, c->sense_size),
+                        (uint32_t)((size_t)len - sizeof(*resp))),
+                    res);
     return 0;
 }
 
