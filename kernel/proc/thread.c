@@ -138,7 +138,7 @@ struct thread *thread_create_main(struct proc *p, uint64_t rip, uint64_t rsp)
     t->tf->ss = USER_DS;
     t->tf->rflags = RFLAGS_IF | 2;
     t->tf->orig_rax = -1;
-    t->ss_flags = 2; /* SS_DISABLE */
+    t->ss_flags = SS_DISABLE;
     fpu_init_state(t->fpu);
     sched_add(t);
     return t;
@@ -157,7 +157,7 @@ struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls)
     t->fs_base = set_tls ? tls : parent->fs_base;
     t->sigmask = parent->sigmask;
     t->affinity = parent->affinity;
-    t->ss_flags = 2; /* a CLONE_VM child starts without an altstack */
+    t->ss_flags = SS_DISABLE; /* a CLONE_VM child starts without one */
     fpu_save(t->fpu);
     sched_add(t);
     return t;
