@@ -134,18 +134,18 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.stage1.elf $(BUILD)/k/ksyms.S
 	$(Q)objcopy --strip-all $(BUILD)/kernel.debug.elf $@
 	$(Q)scripts/check-kernel-size.sh $@
 
-$(BUILD)/k/%.c.o: %.c
+$(BUILD)/k/%.c.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) $(if $(findstring kernel/net/,$<),$(KCFLAGS_NET)) \
 		-c -o $@ $<
 
-$(BUILD)/lwip/%.o: $(LWIP_DIR)/%.c
+$(BUILD)/lwip/%.o: $(LWIP_DIR)/%.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
 	$(Q)$(CC) $(LWIP_CFLAGS) -c -o $@ $<
 
-$(BUILD)/k/%.S.o: %.S
+$(BUILD)/k/%.S.o: %.S | deps
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
