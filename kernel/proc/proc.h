@@ -83,9 +83,11 @@ struct thread {
     uint64_t futex_addr;
     uint32_t futex_bitset;
 
-    struct cpu *oncpu; /* the CPU running it; NULL when it is not running */
-    bool to_boot_cpu;  /* its next schedule() queues it for CPU 0 only */
-    uint64_t affinity; /* CPUs (bit = id) it may run on; 0: any */
+    struct cpu *oncpu;    /* the CPU running it; NULL when it is not running */
+    struct cpu *rq;       /* the CPU whose run queue holds it; NULL: none */
+    struct cpu *last_cpu; /* where it last ran (its cache is warm there) */
+    bool to_boot_cpu;     /* its next schedule() queues it for CPU 0 only */
+    uint64_t affinity;    /* CPUs (bit = id) it may run on; 0: any */
 
     /* FPU/SSE/AVX state while not running: fpu_area_size() bytes, 64-byte
      * aligned, in the same allocation as the thread (thread.c). */
@@ -193,12 +195,15 @@ void sched_poke(struct thread *t);
 void sched_to_boot_cpu(void);
 /* The online CPUs as a mask (bit = CPU id). */
 uint64_t sched_online_mask(void);
-/* sched_setaffinity: t runs only on the online CPUs of mask from its
- * next schedule (the current thread at its return to user mode): 0, or
- * -EINVAL if mask names none. */
+/* sched_setaffinity: t runs only on the online CPUs of mask: queued
+ * elsewhere it moves now, running elsewhere its CPU reschedules (the
+ * current thread at its return to user mode): 0, or -EINVAL if mask
+ * names none. */
 int sched_set_affinity(struct thread *t, uint64_t mask);
 /* CPU i's time running threads (not idle) since boot, in ns. */
 uint64_t sched_cpu_busy_ns(unsigned i);
+/* Threads every CPU took from another's run queue since boot. */
+uint64_t sched_steals(void);
 /* Runs at return to user mode: preemption and signal delivery. */
 void user_return(struct trapframe *tf);
 

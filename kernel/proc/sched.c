@@ -1,13 +1,20 @@
 /*
- * proc/sched.c — the scheduler: one round-robin run queue shared by all
- * CPUs with a 10 ms time slice, sleeping on wait queues with optional
- * deadlines, and on each CPU a one-shot timer re-armed for its next event
- * (slice end or, on the boot CPU, the earliest deadline), so an idle guest
- * takes no interrupts.  The boot context becomes CPU 0's idle thread, each
- * AP's start context its own.  Everything here runs under the BKL
- * (arch/x86_64/smp_ipi.c); a thread queued while a CPU is halted kicks it
- * with an IPI.  The deadline lists are the boot CPU's to watch, as are
- * the device interrupts.
+ * proc/sched.c — the scheduler: a round-robin run queue per CPU with a
+ * 10 ms time slice, sleeping on wait queues with optional deadlines, and
+ * on each CPU a one-shot timer re-armed for its next event (slice end or,
+ * on the boot CPU, the earliest deadline), so an idle guest takes no
+ * interrupts.  The boot context becomes CPU 0's idle thread, each AP's
+ * start context its own.  Everything here runs under the BKL
+ * (arch/x86_64/smp_ipi.c).  The deadline lists are the boot CPU's to
+ * watch, as are the device interrupts.
+ *
+ * Placement and balance: a thread made runnable goes to a halted CPU it
+ * may run on (the one it last ran on first), kicked by an IPI; with none
+ * halted, to the least loaded (queued plus running), its last CPU on a
+ * tie.  A CPU whose queue is empty takes work from the longest other
+ * queue (the thread queued last there, the coldest) before it halts, and
+ * at the end of each slice a CPU pulls one thread from a queue longer
+ * than its own (balance()), so CPU-bound threads share the CPUs fairly.
  *
  * Wake-up preemption: a thread woken while another runs does not wait for
  * the end of that one's slice (up to 10 ms: a server's network thread
@@ -25,8 +32,7 @@
 #define WAKEUP_GRAN_NS 1000000UL /* Linux's sched_wakeup_granularity_ns */
 
 static struct {
-    struct list runq;    /* runnable threads not running on a CPU */
-    struct list bootq;   /* the same, but only for the boot CPU (exit) */
+    struct list bootq;   /* runnable threads only the boot CPU runs (exit) */
     struct list timers;  /* sleeping threads with a deadline */
     struct list ktimers; /* kernel callbacks with a deadline */
     struct thread idle0; /* the boot context, CPU 0's idle thread */
@@ -67,10 +73,25 @@ static bool runs_on(const struct thread *t, const struct cpu *c)
     return !t->affinity || (t->affinity >> c->id & 1);
 }
 
-/* The first thread of the run queue that may run on c, or NULL. */
-static struct thread *first_for(const struct cpu *c)
+static void rq_add(struct cpu *c, struct thread *t)
 {
-    list_for_each(l, &sched.runq)
+    t->state = THREAD_RUNNABLE;
+    list_add_tail(&c->runq, &t->run_link);
+    t->rq = c;
+    c->nr_queued++;
+}
+
+static void rq_del(struct thread *t)
+{
+    list_del(&t->run_link);
+    t->rq->nr_queued--;
+    t->rq = NULL;
+}
+
+/* The first thread of c's own queue (it may run on c), or NULL. */
+static struct thread *first_own(const struct cpu *c)
+{
+    list_for_each(l, &c->runq)
     {
         if (runs_on(RUN_THREAD(l), c))
             return RUN_THREAD(l);
@@ -78,9 +99,64 @@ static struct thread *first_for(const struct cpu *c)
     return NULL;
 }
 
-static bool has_work(const struct cpu *c)
+/* The last thread queued on q that may run on c, or NULL. */
+static struct thread *last_for(const struct cpu *q, const struct cpu *c)
 {
-    return (c->id == 0 && !list_empty(&sched.bootq)) || first_for(c);
+    for (struct list *l = q->runq.prev; l != &q->runq; l = l->prev)
+        if (runs_on(RUN_THREAD(l), c))
+            return RUN_THREAD(l);
+    return NULL;
+}
+
+/* A thread c may take from the longest other queue holding at least min
+ * (taken off it when take), or NULL. */
+static struct thread *steal(struct cpu *c, unsigned min, bool take)
+{
+    struct thread *best = NULL;
+    for (unsigned i = 0; smp_multi && i < smp_cpus_found(); i++) {
+        struct cpu *q = smp_cpu(i);
+        if (!q || q == c || q->nr_queued < min ||
+            (best && q->nr_queued <= best->rq->nr_queued))
+            continue;
+        struct thread *t = last_for(q, c);
+        if (t)
+            best = t;
+    }
+    if (best && take) {
+        rq_del(best);
+        c->steals++;
+    }
+    return best;
+}
+
+/* Work c has of its own: its queue, and the boot CPU's own queue. */
+static bool own_work(const struct cpu *c)
+{
+    return (c->id == 0 && !list_empty(&sched.bootq)) || first_own(c);
+}
+
+/* Work an idle c would run: its own, or another CPU's queued thread. */
+static bool has_work(struct cpu *c)
+{
+    return own_work(c) || steal(c, 1, false);
+}
+
+/* Queued plus running: what placement and balance compare (an AP not
+ * yet in its idle loop has neither). */
+static unsigned cpu_load(const struct cpu *c)
+{
+    return c->nr_queued + (c->current != c->idle);
+}
+
+/* The slice tick's balance: c, whose thread has had its slice, pulls
+ * the coldest thread of a queue longer than its own and runs it next.
+ * Three CPU-bound threads on two CPUs so rotate over both and each gets
+ * two thirds of a CPU, instead of one a whole CPU and two a half. */
+static void balance(struct cpu *c)
+{
+    struct thread *t = steal(c, c->nr_queued + 1, true);
+    if (t)
+        rq_add(c, t);
 }
 
 /* This CPU's timer: the end of its thread's slice when others wait (with
@@ -95,7 +171,7 @@ static void timer_rearm(uint64_t now)
             MIN(next, TIMER_THREAD(l)->deadline);
         list_for_each(l, &sched.ktimers) next = MIN(next, KTIMER(l)->deadline);
     }
-    if ((has_work(c) || smp_multi) && current() != c->idle) {
+    if ((own_work(c) || smp_multi) && current() != c->idle) {
         next = MIN(next, c->slice_start + SLICE_NS);
         if (c->preempt_at)
             next = MIN(next, c->preempt_at);
@@ -150,7 +226,8 @@ static void timer_irq(struct trapframe *tf)
     bool due = now - c->slice_start >= SLICE_NS ||
                (c->preempt_at && now >= c->preempt_at);
     if (current() != c->idle && due) {
-        if (has_work(c)) {
+        balance(c);
+        if (own_work(c)) {
             c->need_resched = true;
         } else if (smp_multi) { /* alone for now: a new slice */
             c->slice_start = now;
@@ -160,22 +237,29 @@ static void timer_irq(struct trapframe *tf)
     timer_rearm(now);
 }
 
-/* A kick (smp_kick): a halted CPU wakes and its idle loop looks; the boot
- * CPU re-arms for an earlier deadline or runs a thread only it may run;
- * a thread in user mode gets to its signals in user_return. */
+static void wakeup_preempt(void);
+
+/* A kick (smp_kick): a halted CPU wakes and its idle loop looks; a thread
+ * queued here by another CPU preempts the running one as a local wake-up
+ * would; the boot CPU re-arms for an earlier deadline or runs a thread
+ * only it may run; a thread in user mode gets to its signals in
+ * user_return. */
 static void resched_irq(struct trapframe *tf)
 {
     (void)tf;
     struct cpu *c = this_cpu();
-    if (c->id != 0)
-        return;
-    if (!list_empty(&sched.bootq) && current() != c->idle)
-        c->need_resched = true;
-    sched_run_timers();
+    if (c->id == 0) {
+        if (!list_empty(&sched.bootq) && current() != c->idle)
+            c->need_resched = true;
+        sched_run_timers();
+    }
+    if (first_own(c))
+        wakeup_preempt();
 }
 
-/* A thread was woken: the running one gives way now if it has had its
- * wake-up granularity, else when it has (the timer is armed for it). */
+/* A thread was queued on this CPU: the running one gives way now if it
+ * has had its wake-up granularity, else when it has (the timer is armed
+ * for it). */
 static void wakeup_preempt(void)
 {
     struct cpu *c = this_cpu();
@@ -209,7 +293,7 @@ static __noreturn void ap_main(void)
 
 void sched_init(void)
 {
-    list_init(&sched.runq);
+    list_init(&cpu0.runq);
     list_init(&sched.bootq);
     list_init(&sched.timers);
     list_init(&sched.ktimers);
@@ -222,36 +306,45 @@ void sched_init(void)
     smp_start_aps(ap_main);
 }
 
-/* Kicks a halted CPU that may run t (queued): true if there was one. */
-static bool kick_for(const struct thread *t)
+/* Where t should run (header comment): a halted CPU, else the least
+ * loaded; the CPU it last ran on wins ties. */
+static struct cpu *choose_cpu(const struct thread *t)
 {
-    for (unsigned i = 1; smp_multi && i < smp_cpus_found(); i++) {
+    struct cpu *last = t->last_cpu, *best = NULL;
+    if (last && last->halted && runs_on(t, last))
+        return last;
+    for (unsigned i = 0; i < smp_cpus_found(); i++) {
         struct cpu *c = smp_cpu(i);
-        if (c && c->halted && c != this_cpu() && runs_on(t, c)) {
-            c->halted = false;
-            smp_kick(c);
-            return true;
-        }
+        if (!c || !runs_on(t, c))
+            continue;
+        if (c->halted)
+            return c;
+        if (!best || cpu_load(c) < cpu_load(best))
+            best = c;
     }
-    if (cpu0.halted && this_cpu() != &cpu0 && runs_on(t, &cpu0)) {
-        cpu0.halted = false;
-        smp_kick(&cpu0);
-        return true;
-    }
-    return false;
+    if (last && best && runs_on(t, last) && cpu_load(last) <= cpu_load(best))
+        return last;
+    /* None online may run it (its CPUs not up yet): the boot CPU holds
+     * it until one of them takes it. */
+    return best ? best : &cpu0;
 }
 
-/* Queues t; true if a halted CPU was kicked to run it. */
+/* Queues t on the CPU chosen for it; true if that is another CPU, which
+ * was kicked to run it (from its halt, or preempting as a wake-up). */
 static bool enqueue(struct thread *t)
 {
-    t->state = THREAD_RUNNABLE;
-    list_add_tail(&sched.runq, &t->run_link);
-    return kick_for(t);
+    struct cpu *c = choose_cpu(t);
+    rq_add(c, t);
+    if (c == this_cpu())
+        return false;
+    c->halted = false;
+    smp_kick(c);
+    return true;
 }
 
 void sched_add(struct thread *t)
 {
-    bool first = list_empty(&sched.runq);
+    bool first = this_cpu()->nr_queued == 0;
     if (enqueue(t))
         return;
     /* A thread running alone has no slice timer; now it has company, so
@@ -281,9 +374,24 @@ int sched_set_affinity(struct thread *t, uint64_t mask)
     if (!mask)
         return -EINVAL;
     t->affinity = mask == sched_online_mask() ? 0 : mask;
-    if (t == current() && !runs_on(t, this_cpu()))
-        this_cpu()->need_resched = true;
+    if (t->rq && !runs_on(t, t->rq)) { /* queued where it may not run */
+        rq_del(t);
+        enqueue(t);
+    } else if (t->oncpu && !runs_on(t, t->oncpu)) {
+        t->oncpu->need_resched = true; /* schedule() moves it */
+        if (t->oncpu != this_cpu())
+            smp_kick(t->oncpu);
+    }
     return 0;
+}
+
+uint64_t sched_steals(void)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < smp_cpus_found(); i++)
+        if (smp_cpu(i))
+            n += smp_cpu(i)->steals;
+    return n;
 }
 
 uint64_t sched_cpu_busy_ns(unsigned i)
@@ -309,16 +417,23 @@ void sched_to_boot_cpu(void)
     assert(this_cpu()->id == 0);
 }
 
-/* The next thread for this CPU: the boot CPU's own queue first. */
+/* The next thread for this CPU: the boot CPU's own queue first, then
+ * this CPU's queue, then one taken from another's. */
 static struct thread *pick_next(struct cpu *c)
 {
-    struct thread *next = first_for(c);
-    if (c->id == 0 && !list_empty(&sched.bootq))
+    struct thread *next;
+    if (c->id == 0 && !list_empty(&sched.bootq)) {
         next = RUN_THREAD(sched.bootq.next);
-    if (!next)
-        return c->idle;
-    list_del(&next->run_link);
-    return next;
+        list_del(&next->run_link);
+        return next;
+    }
+    next = first_own(c);
+    if (next) {
+        rq_del(next);
+        return next;
+    }
+    next = steal(c, 1, true);
+    return next ? next : c->idle;
 }
 
 void schedule(void)
@@ -331,10 +446,12 @@ void schedule(void)
     c->need_resched = false;
     c->preempt_at = 0;
     if (prev != c->idle && prev->state == THREAD_RUNNABLE) {
-        list_add_tail(prev->to_boot_cpu ? &sched.bootq : &sched.runq,
-                      &prev->run_link);
-        if (!prev->to_boot_cpu && !runs_on(prev, c))
-            kick_for(prev); /* its affinity changed */
+        if (prev->to_boot_cpu)
+            list_add_tail(&sched.bootq, &prev->run_link);
+        else if (runs_on(prev, c))
+            rq_add(c, prev);
+        else
+            enqueue(prev); /* its affinity changed */
         prev->to_boot_cpu = false;
     }
     next = pick_next(c);
@@ -350,6 +467,7 @@ void schedule(void)
     next->run_start = tsc;
     prev->oncpu = NULL;
     next->oncpu = c;
+    next->last_cpu = c;
     if (prev != c->idle)
         fpu_save(prev->fpu);
     if (next != c->idle) {

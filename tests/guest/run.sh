@@ -176,6 +176,8 @@ register_cases() {
     # A signal to a thread spinning in user mode on another CPU is
     # delivered at once: the sender interrupts that CPU (an IPI).
     cpu_case sigipi c_sigipi
+    # Three CPU-bound threads on two CPUs rotate over both run queues.
+    cpu_case fairshare c_fairshare
     # AVX state across signals and switches; natively where the host has
     # AVX.
     if [ "$NATIVE" != 1 ] || grep -qw avx /proc/cpuinfo; then
@@ -304,6 +306,19 @@ c_sigipi() {
     reject_err 'kernel panic'
 }
 
+# Two CPUs whatever GUEST_CPUS says; the threads' rotation is the CPUs
+# taking threads from each other's queue (steals, in the stats).
+c_fairshare() {
+    if [ "$NATIVE" = 1 ]; then
+        B=build/cpu run fairshare
+    else
+        GORUMP_KERNEL_ARGS="gorump gorump.stats" B=build/cpu run --cpus 2 fairshare
+        expect_err '^gorump: stats: bkl-enters=.* steals=[1-9][0-9]*$'
+    fi
+    expect_success
+    reject_err 'kernel panic'
+}
+
 c_xstate_altstack() {
     B=build/cpu run xstate altstack-overflow
     expect_status 139 # SIGSEGV, the nested frame not written
@@ -373,7 +388,7 @@ c_stats_boot() {
     # With two CPUs, the lock's counts: every kernel entry takes it.
     GORUMP_KERNEL_ARGS="gorump gorump.stats" run --cpus 2 examples/hello
     expect_status 0
-    expect_err '^gorump: stats: bkl-enters=[1-9][0-9]* bkl-contended=[0-9]+ bkl-spins=[0-9]+ tlb-flushes=[0-9]+ shootdowns=[0-9]+ resched-ipis=[0-9]+$'
+    expect_err '^gorump: stats: bkl-enters=[1-9][0-9]* bkl-contended=[0-9]+ bkl-spins=[0-9]+ tlb-flushes=[0-9]+ shootdowns=[0-9]+ resched-ipis=[0-9]+ steals=[0-9]+$'
 }
 
 # hello in 4 MiB of RAM: its 2 MB go on the image's disk, as more than an

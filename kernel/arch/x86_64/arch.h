@@ -107,6 +107,9 @@ struct cpu {
     uint64_t timer_at;    /* what the LAPIC timer is armed for; 0: none */
     bool halted;          /* in the idle loop's hlt, not yet kicked */
     uint64_t busy_ns;     /* time spent running threads (not idle) */
+    struct list runq;     /* runnable threads queued for this CPU */
+    unsigned nr_queued;   /* their number */
+    uint64_t steals;      /* threads taken from another CPU's queue */
     /* smp_ipi.c: written by this CPU, read by the BKL holder. */
     volatile bool in_user;     /* left the BKL for user mode, not back */
     volatile bool stopped;     /* halted for good (exit) */

@@ -237,6 +237,7 @@ static struct cpu *ap_alloc(unsigned id)
     c->tss.rsp[0] = c->kstack_top;
     c->tss.ist[0] = (uint64_t)phys_to_virt(ist) + CPU_IST_SIZE;
     c->tss.ist[1] = c->tss.ist[0] + CPU_IST_SIZE;
+    list_init(&c->runq); /* threads may be queued once it is online */
     return c;
 }
 
