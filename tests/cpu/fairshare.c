@@ -47,8 +47,7 @@ int main(void)
         return 1;
     }
     if (CPU_COUNT(&set) < 2) {
-        fprintf(stderr, "fairshare: needs two CPUs, has %d\n",
-                CPU_COUNT(&set));
+        fprintf(stderr, "fairshare: needs two CPUs, has %d\n", CPU_COUNT(&set));
         return 1;
     }
     /* Two CPUs exactly, for the threads and the main thread alike. */
@@ -83,8 +82,8 @@ int main(void)
     double ratio = hi ? (double)lo / (double)hi : 0;
     printf("fewest/most: %.2f\n", ratio);
     if (!hi || ratio < MIN_RATIO) {
-        fprintf(stderr, "fairshare: unfair: fewest/most %.2f < %.2f\n",
-                ratio, MIN_RATIO);
+        fprintf(stderr, "fairshare: unfair: fewest/most %.2f < %.2f\n", ratio,
+                MIN_RATIO);
         return 1;
     }
     printf("SUCCESS\n");

@@ -150,6 +150,9 @@ register_cases() {
             go_case "smpmm-$n" c_smp_with "$n" smpmm 3
             go_case "preempt-cpus$n" c_smp_with "$n" preempt
         done
+        # Every wait for the kernel lock halts (gorump.bkl-halt) until the
+        # holder's release wakes it: a lost wake-up hangs the case.
+        go_case smpwork-bklhalt c_smpwork_bklhalt
     fi
     # Exhausting guest memory natively would exhaust the host's.
     [ "$NATIVE" = 1 ] || go_case oom
@@ -388,7 +391,7 @@ c_stats_boot() {
     # With two CPUs, the lock's counts: every kernel entry takes it.
     GORUMP_KERNEL_ARGS="gorump gorump.stats" run --cpus 2 examples/hello
     expect_status 0
-    expect_err '^gorump: stats: bkl-enters=[1-9][0-9]* bkl-contended=[0-9]+ bkl-spins=[0-9]+ tlb-flushes=[0-9]+ shootdowns=[0-9]+ resched-ipis=[0-9]+ steals=[0-9]+$'
+    expect_err '^gorump: stats: bkl-enters=[1-9][0-9]* bkl-contended=[0-9]+ bkl-spins=[0-9]+ bkl-halts=[0-9]+ tlb-flushes=[0-9]+ shootdowns=[0-9]+ resched-ipis=[0-9]+ steals=[0-9]+$'
 }
 
 # hello in 4 MiB of RAM: its 2 MB go on the image's disk, as more than an
@@ -857,6 +860,14 @@ c_smp_with() {
     shift
     run --cpus "$n" "$@"
     expect_success
+    reject_err 'kernel panic'
+}
+
+c_smpwork_bklhalt() {
+    GORUMP_KERNEL_ARGS="gorump gorump.stats gorump.bkl-halt" \
+        run --cpus 4 smpwork 4
+    expect_success
+    expect_err '^gorump: stats: bkl-enters=.* bkl-halts=[1-9][0-9]* '
     reject_err 'kernel panic'
 }
 

@@ -8,6 +8,7 @@
 #include "mm/mm.h"
 
 #define APIC_ID 0x20
+#define APIC_TPR 0x80
 #define APIC_EOI 0xb0
 #define APIC_SVR 0xf0
 #define APIC_ICR_LO 0x300
@@ -38,6 +39,11 @@ static void apic_write(unsigned reg, uint32_t v)
 void apic_eoi(void)
 {
     apic_write(APIC_EOI, 0);
+}
+
+void apic_set_tpr(uint32_t tpr)
+{
+    apic_write(APIC_TPR, tpr);
 }
 
 /* The timer counts down from its start in apic_init while clock_init

@@ -62,9 +62,13 @@ struct trapframe {
 };
 
 #define VEC_TIMER 0x20
-#define VEC_RESCHED 0xf0 /* IPI: look at the run queue, signals, timers */
+/* The BKL-free IPIs are the only vectors of the highest priority class
+ * (0xf0-0xff): a CPU halted waiting for the BKL sets the task priority to
+ * let in just those (smp_ipi.c). */
+#define VEC_RESCHED 0xe0 /* IPI: look at the run queue, signals, timers */
 #define VEC_TLB 0xf1     /* IPI: pause for a page-table change (BKL-free) */
 #define VEC_STOP 0xf2    /* IPI: halt for good (exit; BKL-free) */
+#define VEC_BKL 0xf3     /* IPI: the BKL was released (BKL-free) */
 #define VEC_SPURIOUS 0xff
 #define VEC_SYSCALL 0x100 /* pseudo-vector recorded for SYSCALL entries */
 
@@ -114,6 +118,7 @@ struct cpu {
     volatile bool in_user;     /* left the BKL for user mode, not back */
     volatile bool stopped;     /* halted for good (exit) */
     volatile uint32_t tlb_ack; /* the last quiesce this CPU answered */
+    volatile bool bkl_halted;  /* halted waiting for the BKL (bkl_halt) */
     uint32_t tlb_gen;          /* the last flush generation it applied */
     /* The running process's objects, installed by proc/ at a switch and
      * used by the layers owning them.  mm/vm.c: the space in CR3 (NULL:
@@ -316,6 +321,9 @@ void apic_init(void);
 void apic_calibrate(void);
 /* Ends the interrupt being serviced (the trap dispatcher does it). */
 void apic_eoi(void);
+/* The task priority: interrupts of a vector class (vector >> 4) at or
+ * below tpr >> 4 wait in the APIC until it is lowered. */
+void apic_set_tpr(uint32_t tpr);
 /* Interrupt after ns nanoseconds (0: cancel). */
 void apic_timer_arm(uint64_t ns);
 /* An AP's own local APIC, on the AP: enabled, its timer one-shot and
@@ -356,14 +364,16 @@ void smp_start_aps(__noreturn void (*fn)(void));
  * or interrupt nested in kernel code).  While it waits it answers TLB
  * quiesces and stops. */
 /* What the BKL and the IPIs cost, for gorump.stats: kernel entries that
- * took the lock, those that found it held and their wait-loop turns,
- * whole-TLB flushes at entry, shootdown pauses, reschedule IPIs.  Updated
- * under the BKL. */
+ * took the lock, those that found it held, their wait-loop turns and the
+ * halts in those waits, whole-TLB flushes at entry, shootdown pauses,
+ * reschedule IPIs.  Updated under the BKL. */
 struct smp_stats {
-    uint64_t enters, contended, spins, flushes, quiesces, kicks;
+    uint64_t enters, contended, spins, halts, flushes, quiesces, kicks;
 };
 extern struct smp_stats smp_stats;
 bool bkl_enter(void);
+/* Reads the BKL's kernel arguments (gorump.bkl-halt), before smp_multi. */
+void smp_ipi_init(void);
 /* Releases it; to_user: this CPU goes back to user mode (it may then
  * hold stale TLB entries and must answer quiesces). */
 void bkl_leave(bool to_user);
@@ -372,7 +382,8 @@ bool bkl_held(void);
 /* The reschedule IPI to c (a halted CPU wakes, a running one enters the
  * kernel and looks at its signals and need_resched). */
 void smp_kick(struct cpu *c);
-/* The handler of VEC_TLB and VEC_STOP, without the BKL (trap.c). */
+/* The handler of VEC_TLB, VEC_STOP and VEC_BKL, without the BKL
+ * (trap.c). */
 void smp_ipi_lockless(uint64_t vector);
 /* membarrier(2): every other CPU running user code takes an interrupt
  * (which serialises it) and answers before this returns; then a fence
@@ -394,7 +405,7 @@ __noreturn void smp_park_forever(void);
  * microvm and q35, Firecracker); it is mapped on first use, so a machine
  * without wired devices never touches it. */
 #define VEC_DEVICE_FIRST 0x30
-#define VEC_DEVICE_LAST 0xef
+#define VEC_DEVICE_LAST 0xdf
 /* A vector nothing else uses, or -ENOSPC. */
 int irq_vector_alloc(void);
 /* The MSI/MSI-X message address that targets this CPU (fixed delivery,

@@ -323,6 +323,7 @@ void smp_wait(void)
         kprintf("gorump: smp: CPU %u (APIC ID %u) did not start\n", i,
                 smp.apic[i]);
     }
+    smp_ipi_init();
     smp_multi = smp.up > 1;
     __atomic_store_n(&smp.counted, true, __ATOMIC_RELEASE);
     if (cmdline_has("gorump.verbose"))

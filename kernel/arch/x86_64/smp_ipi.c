@@ -8,9 +8,21 @@
  * across schedule() (the thread switched to releases it on its way to
  * user mode, on whichever CPU), released on the return to user mode and
  * around the idle loop's hlt.  Kernel code runs with interrupts off, so a
- * CPU waiting for the BKL cannot take an IPI: instead its wait loop
- * answers the holder's TLB quiesce and the stop itself.  Not a ticket
- * lock: a CPU stopped while waiting must not hold a place in line.
+ * CPU waiting for the BKL does not take the IPIs of the scheduler: its
+ * wait loop answers the holder's TLB quiesce and the stop itself.  Not a
+ * ticket lock: a CPU stopped while waiting must not hold a place in line.
+ *
+ * A waiter that has spun BKL_SPINS_BEFORE_HALT turns halts instead
+ * (bkl_halt): on a host with fewer free CPUs than vCPUs, its spinning
+ * takes the host CPU the holder (or the device emulation the holder waits
+ * for) needs.  It halts with interrupts on and the task priority raised
+ * so that only the BKL-free IPIs (VEC_TLB, VEC_STOP and VEC_BKL, the top
+ * priority class) come in; the releaser sends VEC_BKL to every halted
+ * waiter.  The waiter counts itself in bkl.sleepers before it looks at the
+ * lock a last time, and the releaser frees the lock before it reads
+ * bkl.sleepers, both with full barriers: either the waiter sees the lock
+ * free and does not halt, or the releaser sees it and wakes it (an IPI
+ * that comes before the hlt is pending and ends it at once).
  *
  * TLB shootdown: the first removal or narrowing of a user page-table
  * entry in a BKL hold (invlpg in arch.h) pauses every other CPU that may
@@ -38,6 +50,7 @@ static struct {
     volatile bool quiesced;
     bool dirty;
     volatile unsigned stopper;     /* the CPU that stopped the others, id + 1 */
+    volatile unsigned sleepers;    /* waiters halted or about to (bkl_halt) */
 } bkl = {.locked = 1, .owner = 1}; /* the boot CPU, from the start */
 
 bool bkl_held(void)
@@ -76,23 +89,55 @@ static void wait_poll(struct cpu *c)
     __builtin_ia32_pause();
 }
 
+/* Halts until the BKL's release (see the top); true if it halted. */
+static bool bkl_halt(struct cpu *c)
+{
+    bool halted = false;
+    __atomic_store_n(&c->bkl_halted, true, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&bkl.sleepers, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&bkl.locked, __ATOMIC_SEQ_CST) &&
+        !stopped_by_other(c)) {
+        apic_set_tpr(0xe0); /* above every vector but the BKL-free IPIs */
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+        apic_set_tpr(0);
+        halted = true;
+    }
+    __atomic_sub_fetch(&bkl.sleepers, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&c->bkl_halted, false, __ATOMIC_RELEASE);
+    return halted;
+}
+
+/* About 20 to 50 microseconds of pause under TCG; a few under KVM.  The
+ * kernel argument gorump.bkl-halt makes it 1, for the tests: every wait
+ * then halts. */
+#define BKL_SPINS_BEFORE_HALT 2048
+static unsigned bkl_spin_limit = BKL_SPINS_BEFORE_HALT;
+
+void smp_ipi_init(void)
+{
+    if (cmdline_has("gorump.bkl-halt"))
+        bkl_spin_limit = 1;
+}
+
 bool bkl_enter(void)
 {
     struct cpu *c = this_cpu();
     if (bkl.owner == c->id + 1)
         return false;
     if (smp_multi) {
-        uint64_t spins = 0;
+        uint64_t spins = 0, halts = 0;
         while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE))
             while (__atomic_load_n(&bkl.locked, __ATOMIC_RELAXED)) {
                 wait_poll(c);
-                spins++;
+                if (++spins % bkl_spin_limit == 0)
+                    halts += bkl_halt(c);
             }
         if (stopped_by_other(c))
             halt_forever(c);
         smp_stats.enters++;
         smp_stats.contended += spins != 0;
         smp_stats.spins += spins;
+        smp_stats.halts += halts;
         if (c->tlb_gen != bkl.gen) {
             flush_all(c);
             smp_stats.flushes++;
@@ -115,7 +160,15 @@ void bkl_leave(bool to_user)
     }
     c->in_user = to_user;
     bkl.owner = 0;
-    __atomic_store_n(&bkl.locked, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&bkl.locked, 0, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&bkl.sleepers, __ATOMIC_SEQ_CST)) {
+        for (unsigned i = 0; i < smp_cpus_found(); i++) {
+            struct cpu *w = smp_cpu(i);
+            if (w && w != c &&
+                __atomic_load_n(&w->bkl_halted, __ATOMIC_ACQUIRE))
+                apic_ipi(w->apic_id, VEC_BKL);
+        }
+    }
 }
 
 /* Pauses every CPU that may run user code (see the top), and waits. */
@@ -160,6 +213,8 @@ void smp_membarrier(void)
 
 void smp_ipi_lockless(uint64_t vector)
 {
+    if (vector == VEC_BKL)
+        return; /* it ended a halt in bkl_halt: nothing more */
     struct cpu *c = this_cpu();
     if (vector == VEC_STOP)
         halt_forever(c);

@@ -275,7 +275,7 @@ void trap_handler(struct trapframe *tf)
 
     if (is_bad_iret(tf))
         bad_iret(tf);
-    if (v == VEC_TLB || v == VEC_STOP) {
+    if (v == VEC_TLB || v == VEC_STOP || v == VEC_BKL) {
         apic_eoi();
         smp_ipi_lockless(v);
         return;
