@@ -196,9 +196,10 @@ static void gen_sys_stat(struct seq *s)
             stat_cpu(s, name, b, up - b);
     }
     seq_printf(s,
-               "intr 0\nctxt 0\nbtime %lu\nprocesses %d\n"
-               "procs_running 1\nprocs_blocked 0\nsoftirq 0\n",
-               (clock_real_ns() - up) / 1000000000, proc_nthreads());
+               "intr 0\nctxt %lu\nbtime %lu\nprocesses %d\n"
+               "procs_running %u\nprocs_blocked 0\nsoftirq 0\n",
+               sched_switches(), (clock_real_ns() - up) / 1000000000,
+               proc_nthreads(), sched_nr_running());
 }
 
 static void gen_meminfo(struct seq *s)
@@ -251,9 +252,17 @@ static void gen_uptime(struct seq *s)
                ns % 1000000000 / 10000000);
 }
 
+/* proc(5): the load averages, the threads running or queued / all of
+ * them, and the last pid made. */
 static void gen_loadavg(struct seq *s)
 {
-    seq_printf(s, "0.00 0.00 0.00 1/%d 1\n", proc_nthreads());
+    uint64_t fp[3], l[3];
+    sched_loadavg(fp);
+    for (int i = 0; i < 3; i++)
+        l[i] = (fp[i] * 100 + (1 << 15)) >> 16; /* hundredths */
+    seq_printf(s, "%lu.%02lu %lu.%02lu %lu.%02lu %u/%d %d\n", l[0] / 100,
+               l[0] % 100, l[1] / 100, l[1] % 100, l[2] / 100, l[2] % 100,
+               sched_nr_running(), proc_nthreads(), proc_last_tid());
 }
 
 static void gen_version(struct seq *s)

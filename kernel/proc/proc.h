@@ -141,6 +141,8 @@ __noreturn void proc_kill(int sig);
 void oom_kill(uint64_t addr);
 /* Live threads. */
 int proc_nthreads(void);
+/* The last thread id (or pid) handed out. */
+int proc_last_tid(void);
 /* Calls fn for every live thread. */
 void proc_each_thread(void (*fn)(struct thread *, void *), void *arg);
 
@@ -204,6 +206,13 @@ int sched_set_affinity(struct thread *t, uint64_t mask);
 uint64_t sched_cpu_busy_ns(unsigned i);
 /* Threads every CPU took from another's run queue since boot. */
 uint64_t sched_steals(void);
+/* Threads running or queued to run now, on every CPU. */
+unsigned sched_nr_running(void);
+/* The 1, 5 and 15 minute load averages of that count, in fixed point
+ * of 16 bits (sysinfo's loads). */
+void sched_loadavg(uint64_t fp16[3]);
+/* Switches from one thread to another (idle included) since boot. */
+uint64_t sched_switches(void);
 /* Runs at return to user mode: preemption and signal delivery. */
 void user_return(struct trapframe *tf);
 

@@ -33,10 +33,20 @@
 
 static struct {
     struct list bootq;   /* runnable threads only the boot CPU runs (exit) */
+    uint64_t load_at;    /* the end of the load average's last period */
+    uint64_t avenrun[3]; /* 1, 5, 15 minutes; fixed point, LOAD_SHIFT bits */
     struct list timers;  /* sleeping threads with a deadline */
     struct list ktimers; /* kernel callbacks with a deadline */
     struct thread idle0; /* the boot context, CPU 0's idle thread */
 } sched;
+
+/* The load average as Linux keeps it: every 5 s, each average decays by
+ * exp(-5 s / its span) towards the threads running and queued, in fixed
+ * point of 11 bits (1884, 2014 and 2037 are 2048 * exp(-5/60), -5/300
+ * and -5/900). */
+#define LOAD_PERIOD_NS 5000000000UL
+#define LOAD_SHIFT 11
+static const uint64_t load_exp[3] = {1884, 2014, 2037};
 
 #define RUN_THREAD(l) container_of(l, struct thread, run_link)
 #define TIMER_THREAD(l) container_of(l, struct thread, timer_link)
@@ -157,6 +167,39 @@ static void balance(struct cpu *c)
     struct thread *t = steal(c, c->nr_queued + 1, true);
     if (t)
         rq_add(c, t);
+}
+
+unsigned sched_nr_running(void)
+{
+    unsigned n = 0;
+    list_for_each(l, &sched.bootq) n++;
+    for (unsigned i = 0; i < smp_cpus_found(); i++)
+        if (smp_cpu(i))
+            n += cpu_load(smp_cpu(i));
+    return n;
+}
+
+/* Brings the averages up to now.  Called before every change of the
+ * count (enqueue, schedule) and when they are read, so the count was the
+ * same through every period it applies to here: no timer needs to wake
+ * an idle guest every 5 s for it. */
+static void load_update(uint64_t now)
+{
+    if (now < sched.load_at + LOAD_PERIOD_NS)
+        return;
+    uint64_t n = (uint64_t)sched_nr_running() << LOAD_SHIFT;
+    /* After 15 minutes of the same count every average has reached it
+     * (to the last fixed-point bit): no more steps are needed. */
+    for (unsigned k = 0; k < 180 && now >= sched.load_at + LOAD_PERIOD_NS;
+         k++) {
+        sched.load_at += LOAD_PERIOD_NS;
+        for (int i = 0; i < 3; i++)
+            sched.avenrun[i] = (sched.avenrun[i] * load_exp[i] +
+                                n * ((1 << LOAD_SHIFT) - load_exp[i])) >>
+                               LOAD_SHIFT;
+    }
+    if (now >= sched.load_at + LOAD_PERIOD_NS)
+        sched.load_at = now - (now - sched.load_at) % LOAD_PERIOD_NS;
 }
 
 /* This CPU's timer: the end of its thread's slice when others wait (with
@@ -333,6 +376,7 @@ static struct cpu *choose_cpu(const struct thread *t)
  * was kicked to run it (from its halt, or preempting as a wake-up). */
 static bool enqueue(struct thread *t)
 {
+    load_update(clock_mono_ns());
     struct cpu *c = choose_cpu(t);
     rq_add(c, t);
     if (c == this_cpu())
@@ -383,6 +427,22 @@ int sched_set_affinity(struct thread *t, uint64_t mask)
             smp_kick(t->oncpu);
     }
     return 0;
+}
+
+void sched_loadavg(uint64_t fp16[3])
+{
+    load_update(clock_mono_ns());
+    for (int i = 0; i < 3; i++)
+        fp16[i] = sched.avenrun[i] << (16 - LOAD_SHIFT);
+}
+
+uint64_t sched_switches(void)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < smp_cpus_found(); i++)
+        if (smp_cpu(i))
+            n += smp_cpu(i)->switches;
+    return n;
 }
 
 uint64_t sched_steals(void)
@@ -443,6 +503,7 @@ void schedule(void)
     uint64_t now = clock_mono_ns(), tsc = rdtsc();
 
     assert(bkl_held());
+    load_update(now);
     c->need_resched = false;
     c->preempt_at = 0;
     if (prev != c->idle && prev->state == THREAD_RUNNABLE) {
@@ -461,6 +522,7 @@ void schedule(void)
     if (next == prev)
         return;
 
+    c->switches++;
     prev->cpu_ns += clock_tsc_to_ns(tsc - prev->run_start);
     if (prev != c->idle)
         c->busy_ns += clock_tsc_to_ns(tsc - prev->run_start);

@@ -185,6 +185,11 @@ int proc_nthreads(void)
     return procs.nthreads;
 }
 
+int proc_last_tid(void)
+{
+    return procs.next_tid - 1;
+}
+
 __noreturn void thread_exit(int status)
 {
     struct thread *t = current();

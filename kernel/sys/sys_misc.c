@@ -122,6 +122,10 @@ SYS(sysinfo)
     si.totalram = pmem_total_pages() * PAGE_SIZE;
     si.freeram = pmem_free_pages() * PAGE_SIZE;
     si.procs = (uint16_t)proc_nthreads();
+    uint64_t loads[3];
+    sched_loadavg(loads);
+    for (int i = 0; i < 3; i++)
+        si.loads[i] = loads[i];
     si.mem_unit = 1;
     return copy_to_user(a0, &si, sizeof(si));
 }

@@ -114,6 +114,7 @@ struct cpu {
     struct list runq;     /* runnable threads queued for this CPU */
     unsigned nr_queued;   /* their number */
     uint64_t steals;      /* threads taken from another CPU's queue */
+    uint64_t switches;    /* context switches on this CPU */
     /* smp_ipi.c: written by this CPU, read by the BKL holder. */
     volatile bool in_user;     /* left the BKL for user mode, not back */
     volatile bool stopped;     /* halted for good (exit) */

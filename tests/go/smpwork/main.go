@@ -2,7 +2,9 @@
 // program expects N CPUs (runtime.NumCPU and GOMAXPROCS, untold), then:
 // one CPU-bound goroutine per CPU, each locked to its own thread, must
 // all finish, and /proc/stat must show at least two CPUs (all of them
-// with N <= 2) gaining busy time meanwhile; then goroutine pairs play
+// with N <= 2) gaining busy time meanwhile, its procs_running and
+// /proc/loadavg's running count at least N threads at once and its ctxt
+// switches counted; then goroutine pairs play
 // ping-pong over unbuffered channels and a mutex-guarded counter is
 // hammered, for a bounded time: a lost wake-up hangs it (the run's
 // timeout catches that), a broken lock miscounts.
@@ -49,6 +51,35 @@ func busy() map[string]uint64 {
 	return m
 }
 
+// running reads /proc/stat's procs_running and ctxt, and checks that
+// /proc/loadavg's running count is that too (the threads may change
+// between the two reads: it may differ by the reader's own thread).
+func running() (procs, ctxt uint64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		fail("%v", err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 2 && f[0] == "procs_running" {
+			procs, _ = strconv.ParseUint(f[1], 10, 64)
+		}
+		if len(f) == 2 && f[0] == "ctxt" {
+			ctxt, _ = strconv.ParseUint(f[1], 10, 64)
+		}
+	}
+	la, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		fail("%v", err)
+	}
+	var l1, l5, l15 float64
+	var r, t, last int
+	if k, err := fmt.Sscanf(string(la), "%f %f %f %d/%d %d", &l1, &l5, &l15, &r, &t, &last); k != 6 || r < 1 || r > t {
+		fail("/proc/loadavg: %q (%v)", la, err)
+	}
+	return procs, ctxt
+}
+
 func spin(d time.Duration) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -61,13 +92,29 @@ func spin(d time.Duration) {
 
 func parallel(n int) {
 	before := busy()
+	_, ctxt0 := running()
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func() { defer wg.Done(); spin(1500 * time.Millisecond) }()
 	}
+	most := uint64(0)
+	for end := time.Now().Add(time.Second); time.Now().Before(end); {
+		if p, _ := running(); p > most {
+			most = p
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	wg.Wait()
 	after := busy()
+	_, ctxt1 := running()
+	fmt.Printf("procs_running: at most %d\n", most)
+	if most < uint64(n) {
+		fail("/proc/stat: procs_running at most %d with %d threads spinning", most, n)
+	}
+	if ctxt1 <= ctxt0 {
+		fail("/proc/stat: ctxt %d, then %d", ctxt0, ctxt1)
+	}
 	worked := 0
 	for cpu, t := range after {
 		if t >= before[cpu]+20 { // 0.2 s
