@@ -123,29 +123,6 @@ struct vscsi_result {
 static int vscsi_count; /* controllers started: scsi0, ... */
 static int vscsi_disks; /* LUNs started: sda, sdb, ... */
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-    put_be32(p, (uint32_t)(v >> 32));
-    put_be32(p + 4, (uint32_t)v);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-    return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
-
 /* The sense key of sense data in the fixed or the descriptor format
  * (SPC-4 §4.5.2, §4.5.3); key 0 if neither. */
 static void vscsi_sense(const uint8_t *s, uint32_t len,

@@ -264,6 +264,11 @@ long signal_return(struct trapframe *tf);
 /* The most stack a signal frame takes on the alternate stack, alignment
  * included: AT_MINSIGSTKSZ (it grows with the CPU's XSAVE state). */
 size_t signal_frame_max(void);
+struct linux_stack;
+/* sigaltstack's new stack for t, checked as Linux does (not while t runs
+ * on its current one: the caller checks): 0, -EINVAL for bad flags, or
+ * -ENOMEM for a stack smaller than MINSIGSTKSZ; t is unchanged on error. */
+int signal_altstack_set(struct thread *t, const struct linux_stack *ss);
 
 /* --- time.c: program times to nanoseconds, checked and saturating */
 struct linux_timespec;

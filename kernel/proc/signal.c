@@ -176,6 +176,24 @@ static bool on_altstack(struct thread *t, uint64_t sp)
            sp - t->ss_sp <= t->ss_size;
 }
 
+int signal_altstack_set(struct thread *t, const struct linux_stack *ss)
+{
+    uint32_t mode = (uint32_t)ss->ss_flags & ~SS_AUTODISARM;
+    if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+        return -EINVAL;
+    if (mode == SS_DISABLE) {
+        t->ss_sp = t->ss_size = 0;
+        t->ss_flags = SS_DISABLE;
+        return 0;
+    }
+    if (ss->ss_size < MINSIGSTKSZ)
+        return -ENOMEM;
+    t->ss_sp = ss->ss_sp;
+    t->ss_size = ss->ss_size;
+    t->ss_flags = (int)((uint32_t)ss->ss_flags & SS_AUTODISARM);
+    return 0;
+}
+
 size_t signal_frame_max(void)
 {
     /* setup_frame: the fpstate 64-byte aligned below the top, then the
@@ -355,12 +373,11 @@ long signal_return(struct trapframe *tf)
     tf->ss = USER_DS;
     tf->orig_rax = -1;
     t->sigmask = uc.uc_sigmask & ~UNBLOCKABLE;
-    /* Restore the alternate stack unless we are running on it. */
-    if (!on_altstack(t, tf->rsp)) {
-        t->ss_sp = uc.uc_stack.ss_sp;
-        t->ss_size = uc.uc_stack.ss_size;
-        t->ss_flags = uc.uc_stack.ss_flags & ~SS_ONSTACK;
-    }
+    /* Restore the alternate stack unless we are running on it, with
+     * sigaltstack's checks; one they refuse leaves it as it is (Linux's
+     * restore_altstack likewise ignores all but a fault). */
+    if (!on_altstack(t, tf->rsp))
+        (void)signal_altstack_set(t, &uc.uc_stack);
     t->full_restore = true;
     /* As on Linux, the registers and mask are the frame's even when its
      * FPU state is not: SIGSEGV then comes with the FPU reset. */

@@ -97,20 +97,7 @@ SYS(sigaltstack)
         return -EFAULT;
     if (on)
         return -EPERM;
-    uint32_t mode = (uint32_t)ss.ss_flags & ~SS_AUTODISARM;
-    if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
-        return -EINVAL;
-    if (mode == SS_DISABLE) {
-        t->ss_sp = t->ss_size = 0;
-        t->ss_flags = SS_DISABLE;
-        return 0;
-    }
-    if (ss.ss_size < MINSIGSTKSZ)
-        return -ENOMEM;
-    t->ss_sp = ss.ss_sp;
-    t->ss_size = ss.ss_size;
-    t->ss_flags = (int)((uint32_t)ss.ss_flags & SS_AUTODISARM);
-    return 0;
+    return signal_altstack_set(t, &ss);
 }
 
 SYS(kill)

@@ -7,9 +7,13 @@
  * (SEGV_MAPERR at that address).  The kernel must never fault itself.
  *
  *   sigframe MODE   MODE: handler-noncanonical, handler-kernel,
- *                   return-noncanonical, return-kernel, return-rsp
+ *                   return-noncanonical, return-kernel, return-rsp,
+ *                   return-altstack
  * Prints SUCCESS when the SIGSEGV handler saw what Linux reports; in
  * return-rsp mode no frame can be written and SIGSEGV kills it (139).
+ * return-altstack: the handler puts an alternate stack that sigaltstack
+ * would refuse (bad flags, then too small) in the frame's uc_stack; as on
+ * Linux, rt_sigreturn leaves the thread's alternate stack as it was.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -69,10 +73,55 @@ static void install(int s, void *handler)
     }
 }
 
+static int altstack_round;
+
+static void edit_altstack(int s, siginfo_t *si, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    (void)s, (void)si;
+    if (altstack_round == 0) {
+        uc->uc_stack.ss_flags = 0x1234; /* EINVAL for sigaltstack */
+    } else {
+        uc->uc_stack.ss_flags = 0;
+        uc->uc_stack.ss_size = 16; /* ENOMEM for sigaltstack */
+    }
+}
+
+/* An alternate stack set, then two returns through frames naming ones
+ * sigaltstack refuses: the stack stays the one set. */
+static int check_altstack(void)
+{
+    static char mem[65536];
+    stack_t ss = {.ss_sp = mem, .ss_size = sizeof(mem)}, got;
+    if (sigaltstack(&ss, NULL)) {
+        perror("sigaltstack");
+        return 1;
+    }
+    install(SIGUSR1, edit_altstack);
+    for (altstack_round = 0; altstack_round < 2; altstack_round++) {
+        raise(SIGUSR1);
+        if (sigaltstack(NULL, &got)) {
+            perror("sigaltstack");
+            return 1;
+        }
+        if (got.ss_sp != mem || got.ss_size != sizeof(mem) ||
+            got.ss_flags != 0) {
+            printf("FAIL: round %d: the alternate stack is now %p, %zu "
+                   "bytes, flags %#x\n",
+                   altstack_round, got.ss_sp, got.ss_size, got.ss_flags);
+            return 1;
+        }
+    }
+    printf("SUCCESS\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (!strcmp(mode, "return-altstack"))
+        return check_altstack();
     install(SIGSEGV, on_segv);
     if (!strcmp(mode, "handler-noncanonical") ||
         !strcmp(mode, "handler-kernel")) {

@@ -172,7 +172,7 @@ register_cases() {
     # C programs (tests/cpu), run once: what a program can do to the CPU.
     local m
     for m in handler-noncanonical handler-kernel return-noncanonical \
-        return-kernel return-rsp; do
+        return-kernel return-rsp return-altstack; do
         cpu_case "sigframe-$m" c_sigframe "$m"
     done
     cpu_case flags
