@@ -238,6 +238,19 @@ SYS(sched_getaffinity)
     return 8;
 }
 
+/* getcpu(2): the CPU the thread runs on (which may change as soon as it
+ * returns) and NUMA node 0; the third argument is unused, as on Linux. */
+SYS(getcpu)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    uint32_t cpu = this_cpu()->id, node = 0;
+    if (a0 && copy_to_user(a0, &cpu, sizeof(cpu)))
+        return -EFAULT;
+    if (a1 && copy_to_user(a1, &node, sizeof(node)))
+        return -EFAULT;
+    return 0;
+}
+
 /* Bits past the first 8 bytes name CPUs that cannot exist here. */
 SYS(sched_setaffinity)
 {

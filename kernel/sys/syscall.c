@@ -181,6 +181,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(294, inotify_init1),
     NR(302, prlimit64),
     NR(306, syncfs),
+    NR(309, getcpu),
     NR(316, renameat2),
     NR(318, getrandom),
     NR(326, copy_file_range),

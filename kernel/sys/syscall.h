@@ -153,6 +153,7 @@ SYS(membarrier);
 SYS(sched_yield);
 SYS(sched_getaffinity);
 SYS(sched_setaffinity);
+SYS(getcpu);
 SYS(arch_prctl);
 SYS(fork);
 SYS(getrusage);

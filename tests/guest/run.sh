@@ -178,9 +178,11 @@ register_cases() {
     cpu_case flags
     # A signal to a thread spinning in user mode on another CPU is
     # delivered at once: the sender interrupts that CPU (an IPI).
-    cpu_case sigipi c_sigipi
+    cpu_case sigipi c_cpus2
     # Three CPU-bound threads on two CPUs rotate over both run queues.
     cpu_case fairshare c_fairshare
+    # sched_setaffinity moves another thread, running or queued; getcpu.
+    cpu_case affinity c_cpus2
     # AVX state across signals and switches; natively where the host has
     # AVX.
     if [ "$NATIVE" != 1 ] || grep -qw avx /proc/cpuinfo; then
@@ -303,8 +305,8 @@ c_sigframe() {
 }
 
 # Two CPUs whatever GUEST_CPUS says (the later --cpus wins).
-c_sigipi() {
-    B=build/cpu run --cpus 2 sigipi
+c_cpus2() {
+    B=build/cpu run --cpus 2 "$1"
     expect_success
     reject_err 'kernel panic'
 }
