@@ -216,6 +216,21 @@ static int run_image_fits(const struct run *r)
     return -1;
 }
 
+/* Whether the guest's monitor may be left to die unwaited once the exit
+ * record is in (supervise.h): it holds nothing a next run could want at
+ * once, no writable disk (WRITABLE_DISK), volume, tap device, forwarded
+ * host port or gdb stub. */
+static int run_leave_early(const struct run *r, int writable_disk)
+{
+    const struct run_args *a = r->a;
+
+    for (int i = 0; i < a->nshare; i++)
+        if (a->share[i].volume)
+            return 0;
+    return !writable_disk && a->net.mode != RUN_NET_TAP && a->net.nfwd == 0 &&
+           a->gdb_port == 0;
+}
+
 /* --vmm firecracker or cloud-hypervisor: the same guest, supervised the
  * same way (vmm.h). */
 static int run_guest_vmm(struct run *r, struct guest *g)
@@ -250,6 +265,7 @@ static int run_guest_vmm(struct run *r, struct guest *g)
     if (vmm_build_argv(&c, v) != 0)
         return GORUMP_STATUS_FAILURE;
     g->qemu = v->path;
+    g->leave_early = run_leave_early(r, 0);
     /* Neither monitor has a virtio-console: the serial port carries it
      * all. */
     g->pid = monitor_start(v->argv, 0, &g->in_fd, &g->out_fd, &g->err_fd,
@@ -290,6 +306,7 @@ static int run_guest(struct run *r)
         run_cmdline(r) != 0 || stop_grace(&g.stop_grace_ms) != 0 ||
         run_gdb(r, &c, gdb, sizeof(gdb)) != 0)
         return GORUMP_STATUS_FAILURE;
+    g.leave_early = run_leave_early(r, c.disk != NULL && !c.disk_readonly);
     qemu_build_argv(&c, &q);
     g.pid = qemu_start(&q, c.port, &g.in_fd, &g.out_fd, &g.err_fd, &g.port_fd);
     if (g.pid < 0)

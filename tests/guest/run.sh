@@ -188,6 +188,7 @@ register_cases() {
 
     tool_case package-dir
     tool_case image-cache
+    tool_case leave-early
     tool_case no-program
     tool_case missing-file
     tool_case not-elf
@@ -418,6 +419,27 @@ c_image_cache() {
     sleep 2 # for the program rewritten above to be cached
     cache_evict_off "$c" image_entries img "$p" three four
     unset GORUMP_CACHE_DIR
+}
+
+# Once the exit record is in, gorump returns without waiting for QEMU's
+# own teardown (tool/supervise.h), unless QEMU holds something a next run
+# may want at once: a forwarded host port here.  The stand-in QEMU stays
+# up for a second after the real one exits (gorump waits 2 s at most)
+# unless the test releases it.
+c_leave_early() {
+    local q=$PWD/$dir/qemu m=$PWD/$dir/released d=$PWD/$dir/done
+    printf '#!/bin/sh\nqemu-system-x86_64 "$@"; st=$?\nfor i in $(seq 10); do [ -e %s ] && break; sleep 0.1; done\n: >%s; exit $st\n' \
+        "$m" "$d" >"$q" && chmod +x "$q" || fail "cannot make $q"
+    GORUMP_QEMU=$q run examples/hello x
+    expect_status 0
+    expect_out_line 'args: ["x"]'
+    [ ! -e "$d" ] || fail "gorump waited for QEMU's exit"
+    : >"$m"
+    rm -f "$m" "$d"
+    GORUMP_QEMU=$q run -p "$(free_port):80" examples/hello y
+    expect_status 0
+    expect_out_line 'args: ["y"]'
+    [ -e "$d" ] || fail "with a forwarded port, gorump did not wait for QEMU"
 }
 
 # gorump.stats times the boot's steps, from the kernel's first instruction
