@@ -1,6 +1,7 @@
 /*
  * tool/diskcache.c — the cache of image disks (see diskcache.h and
- * docs/IMAGE.md, "The disk cache").
+ * docs/IMAGE.md, "The disk cache"), whose directory, durability and size
+ * bound the cache of images (imagecache.c) shares.
  *
  * Where: $GORUMP_CACHE_DIR, else $XDG_CACHE_HOME/gorump/disks, else
  * $HOME/.cache/gorump/disks; GORUMP_CACHE=off turns the cache off.
@@ -22,9 +23,9 @@
  * 0400.  An unmarked entry from before the host's last boot may have
  * lost bytes in a crash, so it is made again.
  *
- * Size: entries take at most GORUMP_CACHE_MAX bytes of the host's disk
- * (default 2 GiB; K, M, G, T suffixes); whenever one is used the least
- * recently used go (each use moves an entry's mtime), except those used
+ * Size: entries (disks and images) take at most GORUMP_CACHE_MAX bytes of the
+ * host's disk (default 2 GiB; K, M, G, T suffixes); whenever one is used the
+ * least recently used go (each use moves an entry's mtime), except those used
  * within the last minute, which a run may be about to hand to QEMU.
  */
 #include <dirent.h>
@@ -118,8 +119,7 @@ static int make_dirs(char *path)
     return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* The cache's directory, made if missing: 0, or 1 when there is none. */
-static int cache_dir(char *out, size_t size)
+int diskcache_dir(char *out, size_t size)
 {
     const char *off = getenv("GORUMP_CACHE");
     const char *dir = getenv("GORUMP_CACHE_DIR");
@@ -193,9 +193,7 @@ static time_t host_boot_time(void)
     return (time_t)t;
 }
 
-/* Whether the entry at PATH can be booted: 1 yes, 0 no (absent, or not
- * to be trusted: it is removed). */
-static int entry_usable(const char *path, uint64_t disk_size)
+int diskcache_usable(const char *path, uint64_t disk_size)
 {
     struct stat st;
     time_t now = time(NULL);
@@ -255,7 +253,8 @@ static size_t list_entries(const char *dir, struct victim **out,
             continue;
         if (tmp && now - st.st_mtim.tv_sec > STALE_TMP_S)
             unlinkat(dirfd(d), e->d_name, 0);
-        if (tmp || len < 5 || strcmp(e->d_name + len - 5, ".disk") != 0)
+        if (tmp || !((len >= 5 && strcmp(e->d_name + len - 5, ".disk") == 0) ||
+                     (len >= 4 && strcmp(e->d_name + len - 4, ".img") == 0)))
             continue;
         if (n == cap) {
             struct victim *w =
@@ -277,8 +276,7 @@ static size_t list_entries(const char *dir, struct victim **out,
     return n;
 }
 
-/* Least recently used entries out until the cache fits its bound. */
-static void evict(const char *dir, const char *keep)
+void diskcache_evict(const char *dir, const char *keep)
 {
     uint64_t max = cache_max(), total;
     struct victim *v;
@@ -319,6 +317,11 @@ static int entry_write(const struct image_input *in, uint64_t disk_size,
     }
     if (err == 0 && (recipe_of(in, disk_size, &again) != 0 || again != key))
         err = 1;
+    return diskcache_commit(tmp, path, err);
+}
+
+int diskcache_commit(const char *tmp, const char *path, int err)
+{
     if (err == 0 && rename(tmp, path) != 0) {
         report("%s: %s", path, strerror(errno));
         err = -1;
@@ -335,17 +338,17 @@ int diskcache_get(const struct image_input *in, char *out, size_t size,
     uint64_t disk_size = image_disk_size(in), key;
     int err = recipe_of(in, disk_size, &key);
 
-    if (err != 0 || disk_size == 0 || cache_dir(dir, sizeof(dir)) != 0)
+    if (err != 0 || disk_size == 0 || diskcache_dir(dir, sizeof(dir)) != 0)
         return err < 0 ? -1 : 1;
     snprintf(name, sizeof(name), "%016llx.disk", (unsigned long long)key);
     if ((size_t)snprintf(out, size, "%s/%s", dir, name) >= size ||
         (size_t)snprintf(tmp, sizeof(tmp), "%s/tmp.%ld.%s", dir, (long)getpid(),
                          name) >= sizeof(tmp))
         return 1;
-    err = entry_usable(out, disk_size)
+    err = diskcache_usable(out, disk_size)
               ? 0
               : entry_write(in, disk_size, key, tmp, out, sigfd);
     if (err == 0)
-        evict(dir, name);
+        diskcache_evict(dir, name);
     return err;
 }

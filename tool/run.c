@@ -1,9 +1,9 @@
 /*
  * tool/run.c — `gorump run`, top to bottom: parse the options, get the
  * program (reading it, building a Go package, or opening an image), find
- * the kernel and QEMU, write the image into a temporary directory, its
- * disk of large files, if any, into the disk cache (or boot a given image
- * as it is when nothing overrides it), boot QEMU with the
+ * the kernel and QEMU, write the image into the image cache or a
+ * temporary directory, its disk of large files, if any, into the disk cache (or
+ * boot a given image as it is when nothing overrides it), boot QEMU with the
  * network asked for, relay the console until the guest stops, clean up.
  */
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include "diskcache.h"
 #include "gdb.h"
 #include "image_read.h"
+#include "imagecache.h"
 #include "image_write.h"
 #include "job.h"
 #include "paths.h"
@@ -60,6 +61,22 @@ static int run_disk(struct run *r)
     return image_disk_check(r->disk, r->disk_size);
 }
 
+/* An image without a disk: from the image cache when it can be, else in
+ * the workdir (a program built from a package here is new each time: no
+ * cache).  0, -1 or a signal. */
+static int run_image_cached(struct run *r)
+{
+    struct job *j = &r->job;
+    char cached[4096];
+    int err = j->kind != JOB_ELF ? 1
+                                 : imagecache_get(&j->in, j->prog_host, cached,
+                                                  sizeof(cached), r->sigfd);
+
+    if (err == 0)
+        snprintf(r->image, sizeof(r->image), "%s", cached);
+    return err != 1 ? err : image_write_file(r->image, &j->in, r->sigfd);
+}
+
 /* The image QEMU boots: PROGRAM itself when it is an image nothing
  * changes, else a new one in the workdir.  0, -1 or a signal. */
 static int run_write_image(struct run *r)
@@ -82,7 +99,7 @@ static int run_write_image(struct run *r)
     }
     r->disk_size = image_disk_size(&j->in);
     if (r->disk_size == 0)
-        return image_write_file(r->image, &j->in, r->sigfd);
+        return run_image_cached(r);
     /* The disk from the cache when it can be, else beside the image (a
      * program built from a package here is new each time: no cache). */
     err = j->kind == JOB_PACKAGE
@@ -199,6 +216,21 @@ static int run_image_fits(const struct run *r)
     return -1;
 }
 
+/* Whether the guest's monitor may be left to die unwaited once the exit
+ * record is in (supervise.h): it holds nothing a next run could want at
+ * once, no writable disk (WRITABLE_DISK), volume, tap device, forwarded
+ * host port or gdb stub. */
+static int run_leave_early(const struct run *r, int writable_disk)
+{
+    const struct run_args *a = r->a;
+
+    for (int i = 0; i < a->nshare; i++)
+        if (a->share[i].volume)
+            return 0;
+    return !writable_disk && a->net.mode != RUN_NET_TAP && a->net.nfwd == 0 &&
+           a->gdb_port == 0;
+}
+
 /* --vmm firecracker or cloud-hypervisor: the same guest, supervised the
  * same way (vmm.h). */
 static int run_guest_vmm(struct run *r, struct guest *g)
@@ -233,6 +265,7 @@ static int run_guest_vmm(struct run *r, struct guest *g)
     if (vmm_build_argv(&c, v) != 0)
         return GORUMP_STATUS_FAILURE;
     g->qemu = v->path;
+    g->leave_early = run_leave_early(r, 0);
     /* Neither monitor has a virtio-console: the serial port carries it
      * all. */
     g->pid = monitor_start(v->argv, 0, &g->in_fd, &g->out_fd, &g->err_fd,
@@ -273,6 +306,7 @@ static int run_guest(struct run *r)
         run_cmdline(r) != 0 || stop_grace(&g.stop_grace_ms) != 0 ||
         run_gdb(r, &c, gdb, sizeof(gdb)) != 0)
         return GORUMP_STATUS_FAILURE;
+    g.leave_early = run_leave_early(r, c.disk != NULL && !c.disk_readonly);
     qemu_build_argv(&c, &q);
     g.pid = qemu_start(&q, c.port, &g.in_fd, &g.out_fd, &g.err_fd, &g.port_fd);
     if (g.pid < 0)

@@ -426,13 +426,20 @@ int supervise(const struct guest *g)
     }
     if (g->timeout_ms != 0)
         w.deadline = now_ms() + g->timeout_ms;
-    while (!eof && reason == STOP_NONE)
+    while (!eof && reason == STOP_NONE &&
+           !(g->leave_early && w.d.first_record == GORUMP_CON_EXIT))
         reason = watch_once(g, &w, &eof);
     port_ended(&w); /* whatever the serial port still holds */
     if (reason != STOP_NONE)
         end_line(&w);
     if (reason != STOP_NONE) {
         status = stop_guest(g, &w, reason);
+    } else if (!eof) { /* leave_early: the exit record is all there is */
+        kill(g->pid, SIGKILL);
+        end_line(&w);
+        qemu_err_drain(&w.err, 1);
+        qemu_err_release(&w.err);
+        status = w.d.exit_status;
     } else {
         while (waitpid(g->pid, &wstatus, 0) < 0 && errno == EINTR)
             ;

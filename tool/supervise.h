@@ -28,11 +28,18 @@ struct guest {
     uint64_t stop_grace_ms;    /* to exit after a signal passed on */
     const char *qemu;          /* QEMU's path, for messages */
     const struct run_net *net; /* to explain a -p rule QEMU refused */
+    /* Once the program's exit record is in, QEMU is stopped and left to
+     * die unwaited: its teardown (unmapping the guest's memory and the
+     * translated code) takes milliseconds and tells nothing.  Only for a
+     * QEMU that holds nothing a next run could need at once (no writable
+     * disk, volume, tap device or forwarded host port). */
+    int leave_early;
 };
 
 /*
- * Runs until QEMU exits, the timeout expires or a stopping signal comes;
- * QEMU is reaped in every case and in_fd, out_fd, port_fd and err_fd closed.
+ * Runs until QEMU exits (or, with leave_early, the exit record is in), the
+ * timeout expires or a stopping signal comes; QEMU is reaped in every case
+ * but leave_early's, and in_fd, out_fd, port_fd and err_fd closed.
  * The first SIGINT or SIGTERM goes to the program (a signal record on in_fd),
  * which has stop_grace_ms to exit by itself; a second one, or the end of
  * that time, stops QEMU.  SIGHUP, SIGUSR1 and SIGUSR2 go to the program

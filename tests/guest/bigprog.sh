@@ -89,6 +89,23 @@ c_bigprog_image() {
 # cache_entries DIR: the names of the cache's entries, one per line.
 cache_entries() { (cd "$1" 2>/dev/null && ls -- *.disk 2>/dev/null); }
 
+# cache_evict_off DIR LIST EXT PROG WORD1 WORD2: over GORUMP_CACHE_MAX,
+# the entries (DIR/*.EXT, listed by LIST) not used for a minute go, PROG
+# WORD1's own kept; then with GORUMP_CACHE=off nothing is added (DIR
+# removed first).
+cache_evict_off() {
+    local c=$1 list=$2 ext=$3 p=$4
+    touch -d '2 hours ago' "$c"/*."$ext"
+    GORUMP_CACHE_MAX=1K run "$p" "$5"
+    expect_selfhash "$p" "$5"
+    [ "$("$list" "$c" | wc -l)" = 1 ] ||
+        fail "eviction kept $("$list" "$c" | wc -l) entries, want 1"
+    rm -rf "$c"
+    GORUMP_CACHE=off run "$p" "$6"
+    expect_selfhash "$p" "$6"
+    [ ! -e "$c" ] || fail "GORUMP_CACHE=off wrote to the cache"
+}
+
 c_disk_cache() {
     local p=$PWD/$dir/big c=$PWD/$dir/cache e ino
     export GORUMP_CACHE_DIR=$c
@@ -116,17 +133,8 @@ c_disk_cache() {
     for e in $(cache_entries "$c"); do truncate -s 4096 "$c/$e"; done
     run "$p" four
     expect_selfhash "$p" four
-    # Over GORUMP_CACHE_MAX, the entries not used for a minute go.
-    touch -d '2 hours ago' "$c"/*.disk
-    GORUMP_CACHE_MAX=1K run "$p" five
-    expect_selfhash "$p" five
-    [ "$(cache_entries "$c" | wc -l)" = 1 ] ||
-        fail "eviction kept $(cache_entries "$c" | wc -l) entries, want 1"
-    # Off: nothing is added; nor by `gorump exec` (go test's binaries
-    # are new each time).
-    rm -rf "$c"
-    GORUMP_CACHE=off run "$p" six
-    expect_selfhash "$p" six
+    cache_evict_off "$c" cache_entries disk "$p" five six
+    # Nor does `gorump exec` add (go test's binaries are new each time).
     run_tool exec "$p" seven
     expect_selfhash "$p" seven
     [ ! -e "$c" ] || fail "GORUMP_CACHE=off or exec wrote to the cache"

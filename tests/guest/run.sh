@@ -194,6 +194,8 @@ register_cases() {
     [ "$NATIVE" = 1 ] && ! grep -qw umip /proc/cpuinfo || cpu_case umip
 
     tool_case package-dir
+    tool_case image-cache
+    tool_case leave-early
     tool_case no-program
     tool_case missing-file
     tool_case not-elf
@@ -382,6 +384,82 @@ c_example_hello() {
     run -e GREETING=hi examples/hello x
     expect_status 0
     expect_out_line "hello from gorump" 'args: ["x"]' 'GREETING="hi"'
+}
+
+# The image cache (docs/IMAGE.md, "The image cache"): the same program
+# with the same image contents boots the image made before; a program
+# rewritten in place (same inode and size), another argument, another
+# environment variable or a packed file rewritten in place makes a new one,
+# never the old one.
+image_entries() { (cd "$1" 2>/dev/null && ls -- *.img 2>/dev/null); }
+
+c_image_cache() {
+    local c=$PWD/$dir/cache p=$PWD/$dir/prog h=$PWD/$dir/hello
+    local f=$PWD/$dir/data e ino
+    export GORUMP_CACHE_DIR=$c
+    { cp "$B/selfhash" "$p" && printf AAAAAAAA >>"$p" &&
+        cp "$B/examples/hello" "$h" && printf 'one\n' >"$f"; } ||
+        fail "cannot make the inputs"
+    sleep 2 # an input changed within the last 2 s keeps an image out
+    run "$p" one
+    expect_selfhash "$p" one
+    e=$(image_entries "$c")
+    [ "$(echo "$e" | wc -w)" = 1 ] || fail "want one image, have: $e"
+    ino=$(stat -c %i "$c/$e")
+    run -m 128M "$p" one # -m changes nothing in the image
+    expect_selfhash "$p" one
+    [ "$(image_entries "$c")" = "$e" ] && [ "$(stat -c %i "$c/$e")" = "$ino" ] ||
+        fail "the second run did not boot the cached image"
+    run "$p" two
+    expect_selfhash "$p" two
+    [ "$(image_entries "$c" | wc -l)" = 2 ] || fail "another argument, no image"
+    # Rewritten in place with its mtime put back, and run at once: the new
+    # bytes (the ctime tells).
+    touch -r "$p" "$dir/stamp"
+    printf BBBBBBBB | dd of="$p" bs=1 seek=$(($(stat -c %s "$p") - 8)) \
+        conv=notrunc 2>/dev/null && touch -r "$dir/stamp" "$p" ||
+        fail "cannot rewrite $p"
+    run "$p" two
+    expect_selfhash "$p" two
+    run -e GREETING=a "$h"
+    expect_out_line 'GREETING="a"'
+    run -e GREETING=b "$h"
+    expect_out_line 'GREETING="b"'
+    # Twice: the first read moves the file's atime, which the image holds.
+    run --file "$f:/data" /bin/cat /data
+    run --file "$f:/data" /bin/cat /data
+    expect_status 0
+    expect_out_line one
+    touch -r "$f" "$dir/stamp"
+    printf 'two\n' >"$f" && touch -r "$dir/stamp" "$f" # inode, size, mtime
+    run --file "$f:/data" /bin/cat /data
+    expect_status 0
+    expect_out_line two
+    reject_out '^one$'
+    sleep 2 # for the program rewritten above to be cached
+    cache_evict_off "$c" image_entries img "$p" three four
+    unset GORUMP_CACHE_DIR
+}
+
+# Once the exit record is in, gorump returns without waiting for QEMU's
+# own teardown (tool/supervise.h), unless QEMU holds something a next run
+# may want at once: a forwarded host port here.  The stand-in QEMU stays
+# up for a second after the real one exits (gorump waits 2 s at most)
+# unless the test releases it.
+c_leave_early() {
+    local q=$PWD/$dir/qemu m=$PWD/$dir/released d=$PWD/$dir/done
+    printf '#!/bin/sh\nqemu-system-x86_64 "$@"; st=$?\nfor i in $(seq 10); do [ -e %s ] && break; sleep 0.1; done\n: >%s; exit $st\n' \
+        "$m" "$d" >"$q" && chmod +x "$q" || fail "cannot make $q"
+    GORUMP_QEMU=$q run examples/hello x
+    expect_status 0
+    expect_out_line 'args: ["x"]'
+    [ ! -e "$d" ] || fail "gorump waited for QEMU's exit"
+    : >"$m"
+    rm -f "$m" "$d"
+    GORUMP_QEMU=$q run -p "$(free_port):80" examples/hello y
+    expect_status 0
+    expect_out_line 'args: ["y"]'
+    [ -e "$d" ] || fail "with a forwarded port, gorump did not wait for QEMU"
 }
 
 # gorump.stats times the boot's steps, from the kernel's first instruction

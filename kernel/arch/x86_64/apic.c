@@ -47,10 +47,12 @@ void apic_set_tpr(uint32_t tpr)
 }
 
 /* The timer counts down from its start in apic_init while clock_init
- * calibrates the TSC (5 ms of the PIT, usually), and is read here, so
- * that the two share one window instead of waiting one after the other.
- * At least 2 ms of it, when the TSC's rate came from CPUID at once. */
-#define APIC_CAL_MIN_HZ_DIV 500 /* 1/500 s = 2 ms */
+ * calibrates the TSC (1 ms or more of the PIT, usually), and is read
+ * here, so that the two share one window instead of waiting one after
+ * the other.  At least 1 ms of it, when the TSC's rate came from CPUID at
+ * once: its rate only decides how close to a deadline the timer fires
+ * (the deadline itself is checked against the TSC). */
+#define APIC_CAL_MIN_HZ_DIV 1000 /* 1/1000 s = 1 ms */
 
 static void apic_calibrate_start(void)
 {

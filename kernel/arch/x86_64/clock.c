@@ -2,7 +2,8 @@
  * arch/x86_64/clock.c — time.  The TSC is the clock source: its rate comes
  * from CPUID leaf 0x15/0x16 or the hypervisor's leaf 0x40000010 when they
  * give one, and otherwise from counting PIT channel 0 ticks (1.193182 MHz)
- * over 5 ms.  Wall-clock time is read once from the CMOS RTC at boot.
+ * over 1 ms (pit_calibrate).  Wall-clock time is read once from the CMOS RTC at
+ * boot.
  *
  * Neither the PIT nor the RTC is promised: Firecracker has no RTC, and a
  * VMM without a device behind a port reads back all ones (or zeros), so
@@ -34,25 +35,77 @@ static uint16_t pit_read(void)
  * running PIT moves by a tick every 838 ns, far sooner than that. */
 #define PIT_STUCK_POLLS 100000
 
-/* The TSC's rate from the PIT, or 0 when there is no PIT. */
+/* The calibration's error bound: the two edges' uncertainty at most
+ * 1/PIT_CAL_ERR_DIV of the window (500 ppm), which is waited for at
+ * least PIT_CAL_MIN_TICKS (1 ms) and at most PIT_CAL_MAX_TICKS (20 ms,
+ * well short of the count's reload). */
+#define PIT_CAL_ERR_DIV 2000
+#define PIT_CAL_MIN_TICKS (PIT_HZ / 1000)
+#define PIT_CAL_MAX_TICKS (PIT_HZ / 50)
+
+/* Attempts at catching an edge one tick away before taking a coarser
+ * one. */
+#define PIT_EDGE_TRIES 16
+
+/*
+ * The TSC at a moment the PIT's count changes: polls until the count
+ * moves off *count and takes the midpoint of the TSC read before and
+ * after the read that saw it move; *err gets half their distance, the
+ * uncertainty.  A move of more than one tick means the poll was slower
+ * than a tick (the vCPU was off its host CPU, or port reads are slow):
+ * the next edge is tried, up to PIT_EDGE_TRIES times, before the edge is
+ * taken as it is.  *count becomes the new count.  Returns the TSC, or 0
+ * when the counter never moves (no PIT).
+ */
+static uint64_t pit_edge(uint16_t *count, uint64_t *err)
+{
+    uint16_t prev = *count;
+    uint64_t before = rdtsc();
+    for (unsigned still = 0, tries = 0; still <= PIT_STUCK_POLLS;) {
+        uint16_t now = pit_read();
+        uint64_t after = rdtsc();
+        if (now == prev) {
+            still++;
+            before = after;
+            continue;
+        }
+        *count = now;
+        if ((uint16_t)(prev - now) == 1 || ++tries >= PIT_EDGE_TRIES) {
+            *err = (after - before) / 2;
+            return before + *err;
+        }
+        prev = now;
+        still = 0;
+        before = after;
+    }
+    return 0;
+}
+
+/*
+ * The TSC's rate from the PIT, or 0 when there is no PIT: the TSC
+ * between two edges of the count, from at least 1 ms apart until the
+ * edges' uncertainty is under 500 ppm of it (at most 20 ms).  Under
+ * QEMU's TCG a poll takes well under a tick, so 1 ms does (the boot's
+ * whole wait; it was 5 ms counted in whole ticks, no more accurate).
+ */
 static uint64_t pit_calibrate(void)
 {
     outb(0x43, 0x34); /* channel 0, lobyte/hibyte, mode 2 */
     outb(0x40, 0xff);
     outb(0x40, 0xff);
-    uint16_t prev = pit_read();
-    uint64_t ticks = 0, t0 = rdtsc(), t1;
-    unsigned still = 0;
+    uint16_t now = pit_read(), start;
+    uint64_t err0, err1, t0 = pit_edge(&now, &err0), t1;
+    if (!t0)
+        return 0;
+    start = now;
     do {
-        uint16_t now = pit_read();
-        still = now == prev ? still + 1 : 0;
-        if (still > PIT_STUCK_POLLS)
+        t1 = pit_edge(&now, &err1);
+        if (!t1)
             return 0;
-        ticks += (uint16_t)(prev - now);
-        prev = now;
-        t1 = rdtsc();
-    } while (ticks < PIT_HZ / 200);
-    return (t1 - t0) * PIT_HZ / ticks;
+    } while ((uint16_t)(start - now) < PIT_CAL_MAX_TICKS &&
+             ((uint16_t)(start - now) < PIT_CAL_MIN_TICKS ||
+              (err0 + err1) * PIT_CAL_ERR_DIV > t1 - t0));
+    return (t1 - t0) * PIT_HZ / (uint16_t)(start - now);
 }
 
 /* CPUID leaf 0x16: the processor's base frequency in MHz, or 0. */
