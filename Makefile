@@ -25,7 +25,10 @@ KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 \
 	-z noexecstack -Wl,--build-id=none -T kernel/arch/x86_64/kernel.ld \
 	-Wl,--wrap=memp_malloc,--wrap=memp_free
 
-KSRC := $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
+# arch/x86_64/vdso/ is user-mode code, built on its own (below).
+VDSO_DIR := kernel/arch/x86_64/vdso
+KSRC := $(filter-out $(VDSO_DIR)/%,\
+	$(shell find kernel -name '*.c' -o -name '*.S' | sort)) \
 	$(wildcard common/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC)) $(BUILD)/k/syscall_names.c.o
 
@@ -144,6 +147,22 @@ $(BUILD)/lwip/%.o: $(LWIP_DIR)/%.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
 	$(Q)$(CC) $(LWIP_CFLAGS) -c -o $@ $<
+
+# The vDSO: a shared object of its own, which the kernel embeds
+# (arch/x86_64/vdso_blob.S) and maps into every program (proc/vdso.c).
+VDSO_SO := $(BUILD)/vdso/vdso.so
+$(VDSO_SO): $(VDSO_DIR)/vdso.c $(VDSO_DIR)/vdso.h $(VDSO_DIR)/vdso.lds
+	@mkdir -p $(dir $@)
+	@echo "  VDSO    $@"
+	$(Q)$(CC) $(WARN) -O2 -fPIC -ffreestanding -nostdlib -shared \
+		-fno-stack-protector -fno-asynchronous-unwind-tables \
+		-fcf-protection=none -Wl,-T,$(VDSO_DIR)/vdso.lds \
+		-Wl,--hash-style=both -Wl,-soname,linux-vdso.so.1 \
+		-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,-s -o $@ $<
+	$(Q)! readelf -rW $@ | grep -q 'R_X86_64' || \
+		{ echo "$@: relocations in the vDSO"; rm -f $@; exit 1; }
+$(BUILD)/k/kernel/arch/x86_64/vdso_blob.S.o: $(VDSO_SO)
+$(BUILD)/k/kernel/arch/x86_64/vdso_blob.S.o: KCFLAGS += -DVDSO_SO='"$(VDSO_SO)"'
 
 $(BUILD)/k/%.S.o: %.S | deps
 	@mkdir -p $(dir $@)

@@ -11,9 +11,6 @@
 #include "fs/fs.h"
 #include "mm/mm.h"
 
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
-
 /* The file a mapping maps, shared by the VMAs one mmap split into. */
 struct vm_file {
     int refs;

@@ -46,6 +46,7 @@ enum {
     AT_RANDOM = 25,
     AT_HWCAP2 = 26,
     AT_EXECFN = 31,
+    AT_SYSINFO_EHDR = 33,
     AT_MINSIGSTKSZ = 51,
 };
 
@@ -54,6 +55,7 @@ struct exec_layout {
     uint64_t base;        /* the program's load bias (0 for ET_EXEC) */
     uint64_t interp_base; /* AT_BASE: the interpreter's, or 0 */
     uint64_t start;       /* where the main thread starts */
+    uint64_t vdso;        /* AT_SYSINFO_EHDR: the vDSO's image, or 0 */
 };
 
 static int prot_of(uint32_t pflags)
@@ -166,6 +168,7 @@ static uint64_t build_stack(const struct gorump_image *img,
         {AT_HWCAP2, 0},
         {AT_EXECFN, execfn ? execfn : args},
         {AT_MINSIGSTKSZ, signal_frame_max()},
+        {AT_SYSINFO_EHDR, lay->vdso},
         {AT_NULL, 0},
     };
     /* argc, argv[], NULL, envp[], NULL, auxv: sp must end 16-aligned. */
@@ -390,6 +393,7 @@ int exec_start(const struct gorump_image *img)
         return err;
     err =
         vm_map_fixed(STACK_TOP - STACK_SIZE, STACK_TOP, PROT_READ | PROT_WRITE);
+    lay.vdso = err ? 0 : vdso_map();
     uint64_t sp = err ? 0 : build_stack(img, &info, &lay);
     if (!sp) {
         kprintf("gorump: cannot build the initial stack\n");

@@ -99,6 +99,13 @@ static inline struct thread *current(void)
     return this_cpu()->current;
 }
 
+/* --- vdso.c */
+/* Maps the vDSO and its data page into the current address space; the
+ * image's address (AT_SYSINFO_EHDR), or 0 if there was no room (the
+ * program then makes system calls for the time, as it must when the
+ * auxiliary vector has none). */
+uint64_t vdso_map(void);
+
 /* --- exec.c */
 struct gorump_image;
 /* Maps the image's program and creates its main thread: 0, or a negative

@@ -126,7 +126,6 @@ int main(void)
     stop = 1;
     for (int i = 0; i < NSPIN; i++)
         pthread_join(th[i], NULL);
-    printf("threads moved between CPUs %d and %d\nSUCCESS\n", cpus[0],
-           cpus[1]);
+    printf("threads moved between CPUs %d and %d\nSUCCESS\n", cpus[0], cpus[1]);
     return 0;
 }

@@ -183,6 +183,8 @@ register_cases() {
     cpu_case fairshare c_fairshare
     # sched_setaffinity moves another thread, running or queued; getcpu.
     cpu_case affinity c_cpus2
+    # The vDSO's clocks agree with the system calls'.
+    cpu_case vdso
     # AVX state across signals and switches; natively where the host has
     # AVX.
     if [ "$NATIVE" != 1 ] || grep -qw avx /proc/cpuinfo; then

@@ -445,6 +445,10 @@ uint64_t clock_mono_ns(void);
 uint64_t clock_real_ns(void);
 /* TSC ticks per second, as calibrated. */
 uint64_t clock_tsc_hz(void);
+struct vdso_data;
+/* What the vDSO needs to compute the clocks as clock_mono_ns and
+ * clock_real_ns do (arch/x86_64/vdso/vdso.h). */
+void clock_vdso_data(struct vdso_data *d);
 /* A TSC interval in nanoseconds. */
 uint64_t clock_tsc_to_ns(uint64_t tsc_delta);
 extern uint64_t boot_tsc; /* TSC at the first kernel instruction */

@@ -13,6 +13,7 @@
  * set it).
  */
 #include "arch/x86_64/arch.h"
+#include "arch/x86_64/vdso/vdso.h"
 
 #define PIT_HZ 1193182u
 
@@ -214,6 +215,14 @@ void clock_init(void)
     if (!unix)
         kprintf("gorump: no usable RTC: the wall clock starts at 1970\n");
     clk.real_base = unix * 1000000000u - clock_mono_ns();
+}
+
+void clock_vdso_data(struct vdso_data *d)
+{
+    *d = (struct vdso_data){.version = VDSO_DATA_VERSION,
+                            .tsc0 = clk.tsc0,
+                            .mult = clk.mult,
+                            .real_base = clk.real_base};
 }
 
 uint64_t clock_tsc_hz(void)
