@@ -531,13 +531,14 @@ long exec_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
     long err = -EINVAL;
     if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
         goto out;
-    err = copy_strings(uargv, &args, &a.args_size, &cap, 0);
-    if (!err)
-        err = copy_strings(uenvp, &env, &a.env_size, &ecap, cap);
-    if (!err)
-        err = exec_node(dirfd, upath, flags, &path, &prog.node);
+    /* Linux's order: the file, then the arguments. */
+    err = exec_node(dirfd, upath, flags, &path, &prog.node);
     if (!err)
         err = exec_open(&prog, &info);
+    if (!err)
+        err = copy_strings(uargv, &args, &a.args_size, &cap, 0);
+    if (!err)
+        err = copy_strings(uenvp, &env, &a.env_size, &ecap, cap);
     /* Another thread would have to be killed first (Linux's de_thread). */
     if (!err && proc->nthreads > 1)
         err = -EAGAIN;

@@ -159,11 +159,12 @@ SYS(wait4)
 }
 
 /* waitid(idtype, id, infop, options, rusage): P_ALL, P_PID, P_PGID (every
- * process is in group 1); a pidfd (P_PIDFD) cannot exist yet. */
+ * process is in group 1); P_PIDFD: no fd is a pidfd yet (EBADF). */
 SYS(waitid)
 {
     (void)a5;
-    enum { P_ALL = 0, P_PID = 1, P_PGID = 2, CLD_EXITED = 1, CLD_KILLED = 2 };
+    enum { P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3 };
+    enum { CLD_EXITED = 1, CLD_KILLED = 2 };
     int pid, ws = 0, opts = (int)a3;
     if (opts & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT |
                  WAIT_KNOWN_FLAGS) ||
@@ -175,6 +176,8 @@ SYS(waitid)
         pid = (int)a1;
     else if (a0 == P_PGID && (int)a1 >= 0)
         pid = (int)a1 == 0 || (int)a1 == 1 ? -1 : INT32_MIN;
+    else if (a0 == P_PIDFD)
+        return -EBADF; /* no fd is a pidfd */
     else
         return -EINVAL;
     long r = pid == INT32_MIN ? -ECHILD

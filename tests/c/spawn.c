@@ -89,11 +89,9 @@ int main(int argc, char **argv)
     siginfo_t si;
     memset(&si, 0, sizeof(si));
     check(pid > 0 && waitid(P_PID, pid, &si, WEXITED | WNOWAIT) == 0 &&
-              si.si_pid == pid && si.si_code == CLD_EXITED &&
-              si.si_status == 3,
+              si.si_pid == pid && si.si_code == CLD_EXITED && si.si_status == 3,
           "waitid WNOWAIT");
-    check(waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 3,
-          "then waitpid");
+    check(waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 3, "then waitpid");
     check(kill(pid, 0) < 0 && errno == ESRCH, "reaped: ESRCH");
     check(waitpid(-1, &st, 0) < 0 && errno == ECHILD, "no child left");
     if (!failed)
