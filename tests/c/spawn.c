@@ -32,6 +32,14 @@ static pid_t spawn(const char *arg, const char *arg2)
     return err ? -err : pid;
 }
 
+static volatile siginfo_t chld;
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    chld = *si;
+}
+
 static int child(char **argv)
 {
     if (!strcmp(argv[1], "exit"))
@@ -54,10 +62,16 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IONBF, 0);
 
     check(waitpid(-1, &st, WNOHANG) < 0 && errno == ECHILD, "no child");
+    struct sigaction sa = {.sa_sigaction = on_chld, .sa_flags = SA_SIGINFO};
+    sigaction(SIGCHLD, &sa, NULL);
     pid_t pid = spawn("exit", "7");
     check(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
               WEXITSTATUS(st) == 7,
           "posix_spawn, exit 7");
+    check(chld.si_signo == SIGCHLD && chld.si_pid == pid &&
+              chld.si_code == CLD_EXITED && chld.si_status == 7,
+          "SIGCHLD with the child's pid and status");
+    signal(SIGCHLD, SIG_DFL);
     char me[16];
     snprintf(me, sizeof(me), "%d", (int)getpid());
     pid = spawn("ppid", me);

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
@@ -99,6 +100,22 @@ func echo() {
 		}
 	}
 	fmt.Println("echo: 100000 bytes through the child")
+}
+
+// sigchld: the parent hears of its child's end.
+func sigchld() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGCHLD)
+	if err := exec.Command(self, "quick").Run(); err != nil {
+		fail("quick: %v", err)
+	}
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		fail("no SIGCHLD")
+	}
+	signal.Stop(ch)
+	fmt.Println("SIGCHLD")
 }
 
 func exitCodes() {
@@ -264,6 +281,7 @@ func main() {
 		fail("wait4 without children: %v", err)
 	}
 	echo()
+	sigchld()
 	exitCodes()
 	killed(syscall.SIGKILL, "signal: killed")
 	killed(syscall.SIGTERM, "signal: terminated")
