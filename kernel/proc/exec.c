@@ -539,9 +539,6 @@ long exec_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
         err = copy_strings(uargv, &args, &a.args_size, &cap, 0);
     if (!err)
         err = copy_strings(uenvp, &env, &a.env_size, &ecap, cap);
-    /* Another thread would have to be killed first (Linux's de_thread). */
-    if (!err && proc->nthreads > 1)
-        err = -EAGAIN;
     struct fd_table *files = err ? NULL : fd_table_unshare(proc->files);
     if (files) {
         proc->files = files;
@@ -553,6 +550,9 @@ long exec_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
     struct vm_space *vm = sa ? vm_space_create() : NULL;
     if (!err && !vm)
         err = -ENOMEM;
+    /* The other threads leave; only the process's end stops that. */
+    if (!err && (err = proc_exec_alone()))
+        vm_space_put(vm);
     if (!err) {
         a.path = path ? path : (args ? args : "");
         a.args = args ? args : "", a.env = env;

@@ -62,6 +62,7 @@ struct proc {
     struct list sibling;         /* in the parent's children */
     struct waitq child_wait;     /* wait4 sleepers: a child ended */
     struct thread *vfork_parent; /* sleeps until this one execs or exits */
+    struct thread *exec_thread;  /* in execve: the others are to leave */
     int exit_signal;             /* sent to the parent at the end (SIGCHLD) */
     bool exiting;                /* its threads leave (exit_group) */
     bool zombie;                 /* ended; only pid and wstatus remain */
@@ -153,6 +154,13 @@ struct thread *proc_clone(const struct proc_clone_args *a);
 void proc_vfork_wait(struct proc *child);
 /* The current process's vfork parent, if any, goes on (execve). */
 void proc_vfork_release(struct proc *p);
+/* execve: every other thread of the current process leaves, and the
+ * current one takes the pid as its tid (Linux's de_thread): 0, or -EINTR
+ * when the process is ending meanwhile. */
+int proc_exec_alone(void);
+/* The current thread leaves its process without ending it: another
+ * thread execs (signal delivery). */
+__noreturn void thread_leave_current(void);
 /* wait4/waitid for the current process: a child matching pid (> 0: that
  * one; -1 any; 0 or < -1: a process group, all processes being in group
  * 1) that ended: its pid with *wstatus, reaped unless nowait; 0 when

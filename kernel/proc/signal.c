@@ -112,6 +112,7 @@ bool signal_pending(struct thread *t)
 {
     struct proc *p = t->proc;
     return p->sigfatal || p->exiting ||
+           (p->exec_thread && p->exec_thread != t) ||
            ((t->sigpending | p->sigpending) & ~t->sigmask);
 }
 
@@ -330,6 +331,8 @@ void signal_deliver(struct trapframe *tf)
         proc_exit(p->sigfatal);
     if (p->exiting)
         proc_exit(p->wstatus);
+    if (p->exec_thread && p->exec_thread != t)
+        thread_leave_current();
     if (!set)
         return;
     int s = __builtin_ctzl(set) + 1;

@@ -358,10 +358,35 @@ static __noreturn void thread_leave(struct thread *t)
     procs.nthreads--;
     if (--p->nthreads == 0)
         proc_end(p);
+    else if (p->exec_thread)
+        sched_wake(p->exec_thread, 0);
     t->state = THREAD_ZOMBIE;
     list_add_tail(&procs.zombies, &t->run_link);
     schedule();
     panic("zombie thread %d ran again", t->tid);
+}
+
+__noreturn void thread_leave_current(void)
+{
+    thread_leave(current());
+}
+
+int proc_exec_alone(void)
+{
+    struct thread *t = current();
+    struct proc *p = t->proc;
+    uint64_t mask = t->sigmask;
+    int err = 0;
+    p->exec_thread = t;
+    proc_interrupt(p);
+    t->sigmask = ~0UL; /* only the process's end cuts the wait short */
+    while (p->nthreads > 1 && !(err = signal_pending(t) ? -EINTR : 0))
+        sched_sleep(NULL, 0);
+    t->sigmask = mask;
+    p->exec_thread = NULL;
+    if (!err)
+        t->tid = p->pid; /* its own tid was the leader's, or the leader left */
+    return err;
 }
 
 /* --- new processes */

@@ -58,6 +58,15 @@ func child(args []string) {
 				os.Exit(11)
 			}
 		}
+	case "reexec": // this process, with its threads, runs "exit N"
+		err := syscall.Exec(self, []string{self, "exit", args[1]}, os.Environ())
+		fmt.Fprintf(os.Stderr, "FAIL: exec: %v\n", err)
+		os.Exit(12)
+	case "success": // the first process after its own exec: same pid
+		if strconv.Itoa(os.Getpid()) != args[1] {
+			fail("pid %d after exec, was %s", os.Getpid(), args[1])
+		}
+		fmt.Println("SUCCESS")
 	case "quick":
 	}
 	os.Exit(0)
@@ -131,7 +140,12 @@ func exitCodes() {
 			fail("exit %d: ExitCode %d", code, ee.ExitCode())
 		}
 	}
-	fmt.Println("exit codes: 0 1 3 255")
+	var ee *exec.ExitError
+	err := exec.Command(self, "reexec", "5").Run()
+	if !errors.As(err, &ee) || ee.ExitCode() != 5 {
+		fail("a child that execs with its threads: %v", err)
+	}
+	fmt.Println("exit codes: 0 1 3 255, and 5 after an exec")
 }
 
 func killed(sig syscall.Signal, want string) {
@@ -294,5 +308,8 @@ func main() {
 	if err := cmd.Run(); err != nil || !strings.HasPrefix(buf.String(), "level") {
 		fail("last child: %v %q", err, buf.String())
 	}
-	fmt.Println("SUCCESS")
+	// This process itself, with its threads, becomes "success".
+	pid := strconv.Itoa(os.Getpid())
+	err = syscall.Exec(self, []string{self, "success", pid}, os.Environ())
+	fail("exec of the first process: %v", err)
 }
