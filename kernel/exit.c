@@ -30,9 +30,9 @@ static void print_stats(void)
             hv[0] ? hv : "none", !!(cr4 & CR4_SMEP), !!(cr4 & CR4_SMAP),
             !!(cr4 & CR4_UMIP));
     kprintf("gorump: stats: free-pages=%lu total-pages=%lu resident=%lu "
-            "threads=%d open-fds=%d injected-failures=%lu\n",
+            "threads=%d processes=%d open-fds=%d injected-failures=%lu\n",
             pmem_free_pages(), pmem_total_pages(), vm_resident_pages(),
-            proc_nthreads(), fd_count(), failinject_count());
+            proc_nthreads(), proc_count(), fd_count(), failinject_count());
     kprintf("gorump: stats: disk-cached=%lu disk-reclaimed=%lu\n",
             diskfile_cached(), diskfile_reclaimed());
     if (smp_multi)

@@ -105,11 +105,22 @@ struct fd_table *fd_table_share(struct fd_table *t)
     return t;
 }
 
+struct fd_table *fd_table_unshare(struct fd_table *t)
+{
+    if (t->refs == 1)
+        return t;
+    struct fd_table *n = fd_table_copy(t);
+    if (n)
+        fd_table_put(t);
+    return n;
+}
+
 void fd_table_put(struct fd_table *t)
 {
-    assert(t->refs > 0 && t != fd_table_current());
+    assert(t->refs > 0);
     if (--t->refs)
         return;
+    assert(t != fd_table_current());
     for (unsigned i = 0; i < ARRAY_SIZE(t->chunk); i++) {
         struct fd_chunk *c = t->chunk[i];
         for (unsigned j = 0; c && t->count && j < FD_CHUNK; j++)
@@ -237,6 +248,13 @@ void fd_close_all(void)
 {
     for (int fd = 0; fd < FD_MAX && fd_table_current()->count > 0; fd++)
         if (fd_slot(fd))
+            fd_close(fd);
+}
+
+void fd_close_cloexec(void)
+{
+    for (int fd = 0; fd < FD_MAX && fd_table_current()->count > 0; fd++)
+        if (fd_slot(fd) && fd_cloexec(fd))
             fd_close(fd);
 }
 

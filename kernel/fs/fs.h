@@ -80,6 +80,8 @@ struct file *fd_get(int fd);
 int fd_close(int fd);
 /* Closes every fd, as the process's exit does on Linux. */
 void fd_close_all(void);
+/* Closes every fd with FD_CLOEXEC (execve). */
+void fd_close_cloexec(void);
 /* fd's FD_CLOEXEC flag (false for a free fd); set leaves a free fd be. */
 bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool on);
@@ -100,9 +102,12 @@ void fd_table_install(struct fd_table *t);
 struct fd_table *fd_table_copy(struct fd_table *from);
 /* Another reference to t (CLONE_FILES). */
 struct fd_table *fd_table_share(struct fd_table *t);
-/* Drops a reference; the last closes every fd (t is not the current
- * table: /proc/self/fd is left as it is). */
+/* Drops a reference; the last closes every fd (t is then not the
+ * current table: /proc/self/fd is left as it is). */
 void fd_table_put(struct fd_table *t);
+/* t if only one process uses it, else a copy of it for the caller, whose
+ * reference to t is dropped (execve): NULL when out of memory (t kept). */
+struct fd_table *fd_table_unshare(struct fd_table *t);
 
 /* --- node.c: the in-memory file tree (one tmpfs-like tree for the whole
  * system; files from the image keep their bytes in the image until first
@@ -327,6 +332,11 @@ int path_real(const char *path, char *buf, size_t size);
 /* Copies a user path into a new PATH_MAX buffer (kfree it), or NULL with
  * *err -EFAULT, -ENAMETOOLONG, -ENOENT (empty) or -ENOMEM. */
 char *path_from_user(uint64_t upath, long *err);
+/* Copies the user path and resolves it from dirfd to a node (a
+ * reference), following a last symbolic link unless flags has
+ * AT_SYMLINK_NOFOLLOW; with AT_EMPTY_PATH an empty path names dirfd's
+ * file (or the cwd). */
+long path_resolve_user(int dirfd, uint64_t upath, int flags, struct node **out);
 /* The working directory becomes dir (a reference taken): 0 or
  * -ENOTDIR. */
 int cwd_set(struct node *dir);

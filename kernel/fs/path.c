@@ -52,9 +52,10 @@ struct fs_ctx *fs_ctx_share(struct fs_ctx *c)
 
 void fs_ctx_put(struct fs_ctx *c)
 {
-    assert(c->refs > 0 && c != fs_ctx_current());
+    assert(c->refs > 0);
     if (--c->refs)
         return;
+    assert(c != fs_ctx_current());
     if (c->cwd)
         node_put(c->cwd);
     if (c != &fs0)
@@ -99,6 +100,33 @@ char *path_from_user(uint64_t upath, long *err)
     }
     *err = 0;
     return buf;
+}
+
+long path_resolve_user(int dirfd, uint64_t upath, int flags, struct node **out)
+{
+    long err;
+    char *path = path_from_user(upath, &err);
+    if (!path) {
+        if (err == -ENOENT && (flags & AT_EMPTY_PATH)) {
+            if (dirfd == AT_FDCWD) {
+                *out = cwd_node();
+                node_get(*out);
+                return 0;
+            }
+            struct file *f = fd_get(dirfd);
+            if (!f)
+                return -EBADF;
+            *out = f->node;
+            if (*out)
+                node_get(*out);
+            file_put(f);
+            return *out ? 0 : -EBADF;
+        }
+        return err;
+    }
+    err = path_resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), out);
+    kfree(path);
+    return err;
 }
 
 /* The directory a relative path starts from: a reference. */

@@ -125,8 +125,7 @@ bool kstack_guard(uint64_t addr);
 
 /* --- vm.c: address spaces.  Every vm_ call below acts on the space
  * loaded on the calling CPU (vm_space_current), which the scheduler
- * switches with the thread; only vm_space_create and vm_space_destroy
- * take one. */
+ * switches with the thread; only the vm_space_ calls take one. */
 
 struct file;
 struct node;
@@ -135,10 +134,17 @@ struct vm_space;
 /* A new, empty address space (no mapping; the kernel half shared), or
  * NULL when out of memory. */
 struct vm_space *vm_space_create(void);
+/* Another reference to s (CLONE_VM), and dropping one: the last
+ * destroys s. */
+struct vm_space *vm_space_share(struct vm_space *s);
+void vm_space_put(struct vm_space *s);
 /* Frees s: its mappings, every page it owned and every page table.  s
- * may be loaded on this CPU (the kernel's tables are loaded instead),
- * not on another. */
+ * may be loaded on this CPU (the kernel's tables are loaded instead); on
+ * another CPU only while that one is idle: its tables are then freed
+ * when it loads another space, which it is kicked to do. */
 void vm_space_destroy(struct vm_space *s);
+/* The idle loop's: a destroyed space still loaded here is let go. */
+void vm_space_idle(void);
 /* Loads s (NULL: the kernel's tables only) on this CPU, unless it is
  * loaded already. */
 void vm_space_switch(struct vm_space *s);

@@ -481,9 +481,23 @@ struct vm_space *vm_space_create(void)
         kfree(s);
         return NULL;
     }
+    s->refs = 1;
     list_init(&s->vmas);
     list_add_tail(&spaces, &s->link);
     return s;
+}
+
+struct vm_space *vm_space_share(struct vm_space *s)
+{
+    s->refs++;
+    return s;
+}
+
+void vm_space_put(struct vm_space *s)
+{
+    assert(s->refs > 0);
+    if (!--s->refs)
+        vm_space_destroy(s);
 }
 
 /* Frees a page of a space that no CPU has loaded: no TLB holds it. */
@@ -496,12 +510,37 @@ static void free_pte(uint64_t *pte, uint64_t va, void *arg)
     *pte = 0;
 }
 
+/* Whether a CPU other than this one has s loaded. */
+static bool loaded_elsewhere(const struct vm_space *s)
+{
+    for (unsigned i = 0; i < smp_cpus_found(); i++) {
+        struct cpu *c = smp_cpu(i);
+        if (c && c != this_cpu() && c->vm == s)
+            return true;
+    }
+    return false;
+}
+
+/* The page tables and the space itself, once no CPU has it loaded. */
+static void space_free(struct vm_space *s)
+{
+    pt_root_free(s->pml4);
+    kfree(s);
+}
+
+/*
+ * An idle CPU keeps the last space it ran loaded (no CR3 write to go
+ * idle and back).  Such a CPU touches no user address, but its CR3 still
+ * points to the space's PML4, and the CPU may walk the tables below it
+ * (speculatively, setting accessed bits): the pages are freed at once,
+ * their entries cleared, but the tables and the PML4 wait until that CPU
+ * loads another space (vm_space_switch; its idle loop does so at the
+ * kick, vm_space_idle).
+ */
 void vm_space_destroy(struct vm_space *s)
 {
     if (this_cpu()->vm == s)
         vm_space_switch(NULL);
-    for (unsigned i = 0; i < smp_cpus_found(); i++)
-        assert(!smp_cpu(i) || smp_cpu(i)->vm != s);
     /* The pages go before the VMAs, as in vm_unmap_range. */
     pt_each(s->pml4, 0, USER_TOP, free_pte, s);
     assert(s->resident == 0 && s->resident_file == 0);
@@ -511,18 +550,36 @@ void vm_space_destroy(struct vm_space *s)
         vm_file_put(v->file);
         kfree(v);
     }
-    pt_root_free(s->pml4);
     list_del(&s->link);
-    kfree(s);
+    s->dead = true;
+    if (!loaded_elsewhere(s)) {
+        space_free(s);
+        return;
+    }
+    for (unsigned i = 0; i < smp_cpus_found(); i++) {
+        struct cpu *c = smp_cpu(i);
+        if (c && c != this_cpu() && c->vm == s)
+            smp_kick(c);
+    }
 }
 
 void vm_space_switch(struct vm_space *s)
 {
     struct cpu *c = this_cpu();
-    if (c->vm == s)
+    struct vm_space *old = c->vm;
+    if (old == s)
         return;
     pt_switch(s ? s->pml4 : NULL);
     c->vm = s;
+    if (old && old->dead && !loaded_elsewhere(old))
+        space_free(old);
+}
+
+void vm_space_idle(void)
+{
+    struct vm_space *s = this_cpu()->vm;
+    if (s && s->dead)
+        vm_space_switch(NULL);
 }
 
 struct vm_space *vm_space_current(void)

@@ -36,7 +36,10 @@ struct vma {
 
 /* An address space: its mappings and page tables. */
 struct vm_space {
-    struct list link; /* every space (vm_spaces) */
+    struct list link; /* every live space (vm_spaces) */
+    int refs;         /* processes sharing it (CLONE_VM) */
+    bool dead;        /* destroyed, its tables kept while another CPU has
+                         it loaded (vm_space_destroy) */
     struct list vmas; /* sorted by start, non-overlapping */
     uint64_t *pml4;   /* its page tables (pt_root_new) */
     uint64_t brk_start, brk_end;

@@ -1,5 +1,6 @@
 /*
- * proc/exec.c — starting the program: map its ELF segments as private
+ * proc/exec.c — starting a program, the image's at boot or one of the
+ * guest's tree (execve): map its ELF segments as private
  * mappings of its file (the image's pages, copied on first write, so
  * start-up costs the same whatever the program's size), and for a
  * dynamically linked one its interpreter's (PT_INTERP: a file of the
@@ -8,6 +9,9 @@
  * main thread, which starts at the interpreter's entry when there is one.
  * Addresses as Linux's binfmt_elf picks them without randomisation: a PIE
  * at ELF_ET_DYN_BASE, the interpreter at the top of the mmap area.
+ * execve checks everything it can before its point of no return (the
+ * switch to the new address space), so that a failure returns to the
+ * caller intact; a failure after it kills the process.
  */
 #include "proc/proc.h"
 #include "fs/fs.h"
@@ -115,6 +119,14 @@ static unsigned count_strings(const char *s, uint64_t size)
     return n;
 }
 
+/* What the initial stack holds: the path (AT_EXECFN; NULL: argv[0]), and
+ * argv and envp as NUL-terminated strings one after the other. */
+struct exec_args {
+    const char *path;
+    const char *args, *env;
+    uint64_t args_size, env_size;
+};
+
 struct stack_builder {
     uint64_t sp;
     int err;
@@ -128,7 +140,7 @@ static uint64_t push_bytes(struct stack_builder *b, const void *p, size_t n)
     return b->sp;
 }
 
-static uint64_t build_stack(const struct gorump_image *img,
+static uint64_t build_stack(const struct exec_args *img,
                             const struct gorump_elf_info *info,
                             const struct exec_layout *lay)
 {
@@ -137,8 +149,7 @@ static uint64_t build_stack(const struct gorump_image *img,
     uint8_t rnd[16];
     random_bytes(rnd, sizeof(rnd));
     uint64_t execfn =
-        img->exe_path ? push_bytes(&b, img->exe_path, strlen(img->exe_path) + 1)
-                      : 0;
+        img->path ? push_bytes(&b, img->path, strlen(img->path) + 1) : 0;
     uint64_t at_random = push_bytes(&b, rnd, sizeof(rnd));
     uint64_t platform = push_bytes(&b, "x86_64", 7);
     uint64_t args = push_bytes(&b, img->args, img->args_size);
@@ -335,50 +346,49 @@ static void program_close(struct program *p)
     kfree(p->owned);
 }
 
-/* Maps the program, and sets the break after its highest segment. */
-static int load_program(const struct gorump_image *img, struct program *p,
-                        const struct gorump_elf_info *info, uint64_t base)
+/* Checks the program's headers: *info, or -ENOEXEC. */
+static int exec_parse(const struct program *p, struct gorump_elf_info *info)
 {
-    struct exec_file ef = {p->node, img->exe_path};
+    return gorump_elf_parse_head(p->head, p->head_len, p->node->size, info)
+               ? -ENOEXEC
+               : 0;
+}
+
+/* Maps the program (named path in /proc/self/maps) and its interpreter
+ * in the current address space, and sets the break after the program's
+ * highest segment: *lay filled, or a negative errno (reported). */
+static int exec_map(const struct program *p, const char *path,
+                    const struct gorump_elf_info *info, struct exec_layout *lay)
+{
+    struct exec_file ef = {p->node, path};
     uint64_t top;
-    int err = load_elf(&ef, info, base, "program", &top);
+    *lay = (struct exec_layout){.base = info->is_pie ? PIE_BASE : 0};
+    lay->start = lay->base + info->entry;
+    int err = load_elf(&ef, info, lay->base, "program", &top);
     if (!err)
         vm_set_brk(top);
+    if (!err && info->interp_len) /* NUL-terminated in the head */
+        err = load_interp((const char *)p->head + info->interp_off, lay);
     return err;
 }
 
-/* Checks the program and maps it and its interpreter: *info and *lay
- * filled, or a negative errno (reported). */
-static int exec_load(const struct gorump_image *img,
-                     struct gorump_elf_info *info, struct exec_layout *lay)
+/* The stack, the vDSO, and the initial stack's contents: its pointer,
+ * or 0. */
+static uint64_t exec_stack(const struct exec_args *a,
+                           const struct gorump_elf_info *info,
+                           struct exec_layout *lay)
 {
-    struct program p = {0};
-    char interp[PATH_MAX];
-    int err = program_open(img, &p);
-    if (!err) {
-        uint64_t size = p.node->size;
-        err = gorump_elf_parse_head(p.head, p.head_len, size, info);
-        if (err)
-            kprintf("gorump: program: %s\n", gorump_elf_strerror(err));
-        err = err ? -ENOEXEC : 0;
-    }
-    if (!err) {
-        *lay = (struct exec_layout){.base = info->is_pie ? PIE_BASE : 0};
-        lay->start = lay->base + info->entry;
-        err = load_program(img, &p, info, lay->base);
-    }
-    if (!err && info->interp_len)
-        memcpy(interp, p.head + info->interp_off, info->interp_len + 1);
-    program_close(&p);
-    if (!err && info->interp_len)
-        err = load_interp(interp, lay);
-    return err;
+    int err =
+        vm_map_fixed(STACK_TOP - STACK_SIZE, STACK_TOP, PROT_READ | PROT_WRITE);
+    lay->vdso = err ? 0 : vdso_map();
+    return err ? 0 : build_stack(a, info, lay);
 }
 
 int exec_start(const struct gorump_image *img)
 {
     struct gorump_elf_info info;
     struct exec_layout lay;
+    struct program prog = {0};
     int err;
     if (!img->args_size || img->args_size + img->env_size > ARGS_MAX) {
         kprintf("gorump: image: arguments missing or larger than 2 MiB\n");
@@ -389,16 +399,174 @@ int exec_start(const struct gorump_image *img)
         kprintf("gorump: out of memory for the program's process\n");
         return -ENOMEM;
     }
-    if ((err = exec_load(img, &info, &lay)))
-        return err;
-    err =
-        vm_map_fixed(STACK_TOP - STACK_SIZE, STACK_TOP, PROT_READ | PROT_WRITE);
-    lay.vdso = err ? 0 : vdso_map();
-    uint64_t sp = err ? 0 : build_stack(img, &info, &lay);
-    if (!sp) {
+    err = program_open(img, &prog);
+    int perr = err ? 0
+                   : gorump_elf_parse_head(prog.head, prog.head_len,
+                                           prog.node->size, &info);
+    if (perr) {
+        kprintf("gorump: program: %s\n", gorump_elf_strerror(perr));
+        err = -ENOEXEC;
+    }
+    if (!err)
+        err = exec_map(&prog, img->exe_path, &info, &lay);
+    program_close(&prog);
+    struct exec_args a = {img->exe_path, img->args, img->env, img->args_size,
+                          img->env_size};
+    uint64_t sp = err ? 0 : exec_stack(&a, &info, &lay);
+    if (!err && !sp) {
         kprintf("gorump: cannot build the initial stack\n");
-        return -ENOMEM;
+        err = -ENOMEM;
+    }
+    if (err) {
+        proc_create_undo(p);
+        return err;
     }
     thread_create_main(p, lay.start, sp);
     return 0;
+}
+
+/* --- execve */
+
+/* Appends the strings of the user vector uvec (NULL-terminated; NULL
+ * itself: none) to *buf, of *len bytes in *cap: 0, -EFAULT, -E2BIG (more
+ * than ARGS_MAX in all) or -ENOMEM. */
+static long copy_strings(uint64_t uvec, char **buf, uint64_t *len,
+                         uint64_t *cap, uint64_t total)
+{
+    for (uint64_t i = 0; uvec; i++) {
+        uint64_t up;
+        if (copy_from_user(&up, uvec + 8 * i, 8))
+            return -EFAULT;
+        if (!up)
+            return 0;
+        long n;
+        while ((n = *cap > *len
+                        ? strncpy_from_user(*buf + *len, up, *cap - *len)
+                        : -ENAMETOOLONG) == -ENAMETOOLONG) {
+            if (total + *cap >= ARGS_MAX)
+                return -E2BIG;
+            uint64_t ncap = *cap ? *cap * 2 : PAGE_SIZE;
+            char *n2 = kmalloc(ncap);
+            if (!n2)
+                return -ENOMEM;
+            memcpy(n2, *buf, *len);
+            kfree(*buf);
+            *buf = n2, *cap = ncap;
+        }
+        if (n < 0)
+            return n;
+        *len += (uint64_t)n + 1;
+    }
+    return 0;
+}
+
+/* The node execveat names, and its path for AT_EXECFN (NULL for
+ * fexecve's empty path). */
+static int exec_node(int dirfd, uint64_t upath, int flags, char **path,
+                     struct node **out)
+{
+    long err = path_resolve_user(dirfd, upath, flags, out);
+    if (!err)
+        *path = path_from_user(upath, &(long){0});
+    return (int)err;
+}
+
+/* Opens the program execve runs and checks it (man 2 execve, ERRORS):
+ * EACCES for what is not an executable regular file, ENOEXEC for what is
+ * not an ELF program for this machine (no "#!" scripts), ENOENT for a
+ * missing interpreter. */
+static int exec_open(struct program *p, struct gorump_elf_info *info)
+{
+    const struct node *n = p->node;
+    if (!S_ISREG(n->mode) || !(n->mode & 0111))
+        return -EACCES;
+    p->head_len = MIN(n->size, HEAD_MAX);
+    p->head = p->owned = kmalloc(p->head_len ? p->head_len : 1);
+    if (!p->owned)
+        return -ENOMEM;
+    long r = node_read(p->node, (uint64_t)p->owned, false, p->head_len, 0);
+    if (r < 0)
+        return (int)r;
+    p->head_len = (uint64_t)r;
+    int err = exec_parse(p, info);
+    struct node *interp;
+    if (!err && info->interp_len &&
+        !(err = path_resolve(AT_FDCWD, (const char *)p->head + info->interp_off,
+                             true, &interp)))
+        node_put(interp);
+    return err;
+}
+
+/* Past the point of no return: the new program in a new address space,
+ * the old one dropped (a vfork parent still holds it), the fds marked
+ * close-on-exec closed, the thread started anew.  An error here kills
+ * the process (SIGSEGV, as Linux's exec does). */
+static void exec_commit(struct proc *proc, struct vm_space *vm,
+                        const struct program *prog,
+                        const struct gorump_elf_info *info,
+                        const struct exec_args *a)
+{
+    struct vm_space *old = proc->vm;
+    struct exec_layout lay;
+    proc->vm = vm;
+    vm_space_switch(vm);
+    vm_space_put(old);
+    int err = exec_map(prog, a->path, info, &lay);
+    uint64_t sp = err ? 0 : exec_stack(a, info, &lay);
+    fd_close_cloexec();
+    proc_vfork_release(proc);
+    if (!sp) {
+        kprintf("gorump: execve %s: cannot map it (error %d)\n", a->path,
+                err ? err : -ENOMEM);
+        signal_kill(proc, SIGSEGV);
+        return;
+    }
+    thread_exec(lay.start, sp);
+}
+
+long exec_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
+                 int flags)
+{
+    struct proc *proc = current()->proc;
+    struct program prog = {0};
+    struct gorump_elf_info info;
+    struct exec_args a = {0};
+    char *path = NULL, *args = NULL, *env = NULL;
+    uint64_t cap = 0, ecap = 0;
+    long err = -EINVAL;
+    if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+        goto out;
+    /* Linux's order: the file, then the arguments. */
+    err = exec_node(dirfd, upath, flags, &path, &prog.node);
+    if (!err)
+        err = exec_open(&prog, &info);
+    if (!err)
+        err = copy_strings(uargv, &args, &a.args_size, &cap, 0);
+    if (!err)
+        err = copy_strings(uenvp, &env, &a.env_size, &ecap, cap);
+    struct fd_table *files = err ? NULL : fd_table_unshare(proc->files);
+    if (files) {
+        proc->files = files;
+        fd_table_install(files);
+    }
+    struct sig_actions *sa = files ? signal_actions_exec(proc->sigact) : NULL;
+    if (sa)
+        proc->sigact = sa;
+    struct vm_space *vm = sa ? vm_space_create() : NULL;
+    if (!err && !vm)
+        err = -ENOMEM;
+    /* The other threads leave; only the process's end stops that. */
+    if (!err && (err = proc_exec_alone()))
+        vm_space_put(vm);
+    if (!err) {
+        a.path = path ? path : (args ? args : "");
+        a.args = args ? args : "", a.env = env;
+        exec_commit(proc, vm, &prog, &info, &a);
+    }
+out:
+    program_close(&prog);
+    kfree(path);
+    kfree(args);
+    kfree(env);
+    return err;
 }

@@ -1,9 +1,11 @@
 /*
  * proc/futex.c — futex(2) WAIT and WAKE (and their BITSET forms), the
- * primitive under Go's and libc's locks.  One address space, so a futex is
- * named by its user address alone; waiters hang on one of 64 hashed wait
- * queues.  The value check and the sleep are atomic because the kernel
- * runs with interrupts off (proc.h).
+ * primitive under Go's and libc's locks.  A futex is named by its
+ * address space and its user address there (Linux's private futexes:
+ * processes sharing a space after vfork share its futexes; shared
+ * mappings between processes do not exist); waiters hang on one of 64
+ * hashed wait queues.  The value check and the sleep are atomic because the
+ * kernel runs with interrupts off (proc.h).
  */
 #include "proc/proc.h"
 #include "mm/mm.h"
@@ -59,7 +61,8 @@ long futex_wake(uint64_t uaddr, int n, uint32_t bitset)
         struct thread *t = container_of(l, struct thread, run_link);
         if (woken >= n)
             break;
-        if (t->futex_addr == uaddr && (t->futex_bitset & bitset)) {
+        if (t->futex_addr == uaddr && (t->futex_bitset & bitset) &&
+            t->proc->vm == current()->proc->vm) {
             sched_wake(t, 0);
             woken++;
         }

@@ -3,8 +3,10 @@
  * scheduler (preemptive, tickless), sleeping and waking, futexes and
  * signals.  A process (struct proc) is what its threads share; each lower
  * layer owns the type of its part (mm's struct vm_space) and the process
- * holds pointers to them (docs/PROCESSES.md).  There is exactly one
- * process today; its pid is 1.
+ * holds pointers to them (docs/PROCESSES.md).  The first process is
+ * the image's program; the others are made by clone (vfork), run other
+ * programs (execve) and are waited for (wait4); the first one's exit is
+ * the kernel's.
  *
  * Locking: the kernel runs with interrupts disabled and under the big
  * kernel lock (arch.h, bkl_enter), taken by every SYSCALL, trap and
@@ -35,23 +37,40 @@ struct waitq {
 struct ksiginfo {
     int code;
     int pid;
+    int status; /* SIGCHLD: the child's exit code or signal */
     uint64_t addr;
 };
+
+/* Wait statuses as Linux encodes them (man 2 wait): an exit code, or the
+ * signal that killed the process. */
+#define W_EXITCODE(code) (((code)&0xff) << 8)
+#define W_SIGNALED(ws) (((ws)&0x7f) != 0)
 
 struct vm_space;
 struct fd_table;
 struct fs_ctx;
 struct sig_actions;
 
-/* A process: what its threads share.  Created by proc_create; one today
- * (no fork, no exec of another program, no exit but the kernel's). */
+/* A process: what its threads share.  The first is made by proc_create,
+ * the others by proc_clone; a process that ended is a zombie (its objects
+ * dropped) until its parent waits for it. */
 struct proc {
     int pid;
-    struct list link;           /* every process */
-    struct vm_space *vm;        /* its address space (mm/vm.c) */
-    struct fd_table *files;     /* its fds (fs/file.c) */
-    struct fs_ctx *fs;          /* cwd and umask (fs/path.c) */
-    struct sig_actions *sigact; /* signal dispositions (signal.c) */
+    struct list link;            /* every process, zombies too */
+    struct proc *parent;         /* NULL for the first */
+    struct list children;        /* by sibling, zombies too */
+    struct list sibling;         /* in the parent's children */
+    struct waitq child_wait;     /* wait4 sleepers: a child ended */
+    struct thread *vfork_parent; /* sleeps until this one execs or exits */
+    struct thread *exec_thread;  /* in execve: the others are to leave */
+    int exit_signal;             /* sent to the parent at the end (SIGCHLD) */
+    bool exiting;                /* its threads leave (exit_group) */
+    bool zombie;                 /* ended; only pid and wstatus remain */
+    int wstatus;                 /* how it ended (W_EXITCODE or signal) */
+    struct vm_space *vm;         /* its address space (mm/vm.c) */
+    struct fd_table *files;      /* its fds (fs/file.c) */
+    struct fs_ctx *fs;           /* cwd and umask (fs/path.c) */
+    struct sig_actions *sigact;  /* signal dispositions (signal.c) */
     uint64_t sigpending; /* sent to the process, every thread blocking it */
     struct ksiginfo siginfo[NSIG]; /* the details of those */
     int sigfatal; /* it is to die by this signal (signal_kill) */
@@ -65,6 +84,7 @@ struct thread {
     struct list run_link;   /* run queue or a waitq */
     struct list timer_link; /* sleepers with a deadline */
     struct list all_link;
+    bool vfork_done;   /* its vfork child exec'd or ended */
     uint64_t deadline; /* wake-up time (mono ns), 0 for none */
     int wake_reason;   /* 0 woken, -ETIMEDOUT, -EINTR */
     uint64_t ksp;      /* saved kernel stack pointer (arch_switch) */
@@ -111,6 +131,11 @@ struct gorump_image;
 /* Maps the image's program and creates its main thread: 0, or a negative
  * errno after a message naming what is wrong. */
 int exec_start(const struct gorump_image *img);
+/* execveat(dirfd, path, argv, envp, flags) of the current process: on
+ * success its thread returns to the new program (0, ignored); else a
+ * negative errno with the process as it was. */
+long exec_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
+                 int flags);
 
 /* --- thread.c */
 /* Boot only: the empty thread lists. */
@@ -119,7 +144,44 @@ void proc_init(void);
  * CPU (exec maps the program there), the boot's fd table and cwd (fs)
  * and every signal action SIG_DFL: NULL when out of memory. */
 struct proc *proc_create(void);
-/* The live process pid, or NULL. */
+/* Undoes proc_create after a failed load (nothing else refers to p). */
+void proc_create_undo(struct proc *p);
+/* What a new process shares with the current one (clone's CLONE_FILES,
+ * CLONE_FS, CLONE_SIGHAND; the address space is always shared: CLONE_VM)
+ * and how it starts. */
+struct proc_clone_args {
+    bool share_files, share_fs, share_sigact, vfork;
+    int exit_signal; /* to the parent at its end */
+    uint64_t stack;  /* the child's stack pointer; 0: the caller's */
+};
+/* A child of the current process with one thread, a copy of the current
+ * one returning 0 (runnable: sched_add'ed): that thread, or NULL when out
+ * of memory. */
+struct thread *proc_clone(const struct proc_clone_args *a);
+/* CLONE_VFORK: the current thread sleeps until its child exec's or ends
+ * (only a fatal signal or its process's end cuts it short). */
+void proc_vfork_wait(struct proc *child);
+/* The current process's vfork parent, if any, goes on (execve). */
+void proc_vfork_release(struct proc *p);
+/* execve: every other thread of the current process leaves, and the
+ * current one takes the pid as its tid (Linux's de_thread): 0, or -EINTR
+ * when the process is ending meanwhile. */
+int proc_exec_alone(void);
+/* The current thread leaves its process without ending it: another
+ * thread execs (signal delivery). */
+__noreturn void thread_leave_current(void);
+/* wait4/waitid for the current process: a child matching pid (> 0: that
+ * one; -1 any; 0 or < -1: a process group, all processes being in group
+ * 1) that ended: its pid with *wstatus, reaped unless nowait; 0 when
+ * none has ended and nohang; -ECHILD when none matches; -ERESTARTSYS on a
+ * signal. */
+long proc_wait(int pid, bool nohang, bool nowait, int *wstatus);
+/* How many processes exist, zombies included (gorump.stats). */
+int proc_count(void);
+/* Every thread of p is to look at its signals now: sleeps are cut short
+ * (-EINTR), threads on other CPUs interrupted. */
+void proc_interrupt(struct proc *p);
+/* The process pid (perhaps a zombie), or NULL. */
 struct proc *proc_find(int pid);
 /* The process's objects become this CPU's (its address space in CR3):
  * the scheduler's, at a switch to one of its threads. */
@@ -127,26 +189,34 @@ void proc_install(struct proc *p);
 /* The main thread of p, entering user mode at rip with stack pointer
  * rsp. */
 struct thread *thread_create_main(struct proc *p, uint64_t rip, uint64_t rsp);
-/* A clone of the current thread for clone(2), returning 0 in the child
- * (not yet runnable: the caller sched_adds it), or NULL when out of
+/* A clone of the current thread into process p (its own or a new one)
+ * for clone(2), returning 0 in the child (runnable), or NULL when out of
  * memory. */
-struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls);
+struct thread *thread_clone(struct proc *p, uint64_t stack, uint64_t tls,
+                            bool set_tls);
+/* execve: the current thread starts anew at rip with stack pointer rsp,
+ * its alternate stack, TLS and FPU state reset. */
+void thread_exec(uint64_t rip, uint64_t rsp);
 /* The live thread tid, or NULL. */
 struct thread *thread_find(int tid);
 /* exit(2) of the current thread: clears and wakes its clear_child_tid,
- * and the last thread's exit is the program's (proc_exit). */
+ * and the last thread's exit is the process's (proc_exit). */
 __noreturn void thread_exit(int status);
-/* The program ends with status: the top level's kernel_exit (kernel.h)
- * does the rest.  From a thread's syscall or trap path. */
-__noreturn void proc_exit(int status);
-/* Kills the program for a signal it did not handle (status 128+sig). */
+/* The current process ends with wait status wstatus (W_EXITCODE(code),
+ * or a signal): the first one's end is the kernel's (kernel_exit,
+ * kernel.h: exit status code, or 128 + signal); another's threads all
+ * leave, the last dropping its objects, and it becomes a zombie for its
+ * parent.  From a thread's syscall or trap path. */
+__noreturn void proc_exit(int wstatus);
+/* Kills the current process for a signal it did not handle (the first
+ * one's exit status 128+sig, with a message). */
 __noreturn void proc_kill(int sig);
 /* Out of memory for the program's page at addr: says so, and the program
  * dies (status 137, as by SIGKILL) when the current thread next returns
  * to user mode, so the exit never runs on top of a half-done fault or
  * syscall (Linux: VM_FAULT_OOM, then SIGKILL on return to user mode). */
 void oom_kill(uint64_t addr);
-/* Live threads. */
+/* Live threads, of every process. */
 int proc_nthreads(void);
 /* The last thread id (or pid) handed out. */
 int proc_last_tid(void);
@@ -242,16 +312,24 @@ struct sig_actions *signal_actions_new(void);
 struct sig_actions *signal_actions_copy(const struct sig_actions *from);
 struct sig_actions *signal_actions_share(struct sig_actions *a);
 void signal_actions_put(struct sig_actions *a);
+/* execve: a's handled signals back to SIG_DFL (ignored ones stay), in a
+ * copy of its own if a is shared (the caller's reference to a dropped):
+ * NULL when out of memory (a kept). */
+struct sig_actions *signal_actions_exec(struct sig_actions *a);
 /* Sends sig (0: nothing) to one thread (tkill) or to process p (kill: a
  * thread not blocking it, else pending for the process), with si_code
  * code; SIGKILL ends the program at once.  Returns 0.  Any context. */
 int signal_send_thread(struct thread *t, int sig, int code);
 int signal_send_process(struct proc *p, int sig, int code);
-/* True also when t's process is marked to die (signal_kill): sleeps end
- * with -EINTR and the next return to user mode exits. */
+/* A child of parent ended (CLD_EXITED or CLD_KILLED, its exit code or
+ * signal): signal sig with the child's pid, the sender, in si_pid. */
+void signal_send_child(struct proc *parent, int sig, int code, int status);
+/* True also when t's process is marked to die (signal_kill) or ends
+ * (proc_exit): sleeps end with -EINTR and the next return to user mode
+ * exits. */
 bool signal_pending(struct thread *t);
-/* Marks p to die by signal sig (exit status 128+sig) on the next return
- * to user mode, without further message. */
+/* Marks p to die by signal sig (exit status 128+sig) on its threads'
+ * next return to user mode, without further message (proc_interrupt). */
 void signal_kill(struct proc *p, int sig);
 /* Delivers what is pending to the current thread, editing tf. */
 void signal_deliver(struct trapframe *tf);

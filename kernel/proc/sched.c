@@ -555,6 +555,7 @@ __noreturn void sched_idle_loop(void)
             continue;
         }
         timer_rearm(now);
+        vm_space_idle();
         if (!smp_multi) {
             cpu_relax_halt();
             continue;

@@ -93,34 +93,75 @@ void signal_actions_put(struct sig_actions *a)
         kfree(a);
 }
 
+struct sig_actions *signal_actions_exec(struct sig_actions *a)
+{
+    struct sig_actions *n = a->refs == 1 ? a : signal_actions_copy(a);
+    if (!n)
+        return NULL;
+    if (n != a)
+        signal_actions_put(a);
+    /* execve (man 2 execve): handled signals go back to their default,
+     * ignored ones stay ignored; the flags go with the handler. */
+    for (int i = 1; i <= NSIG; i++)
+        if (n->actions[i].handler != SIG_IGN)
+            n->actions[i] = (struct linux_sigaction){.handler = SIG_DFL};
+    return n;
+}
+
 bool signal_pending(struct thread *t)
 {
     struct proc *p = t->proc;
-    return p->sigfatal || ((t->sigpending | p->sigpending) & ~t->sigmask);
+    return p->sigfatal || p->exiting ||
+           (p->exec_thread && p->exec_thread != t) ||
+           ((t->sigpending | p->sigpending) & ~t->sigmask);
 }
 
 void signal_kill(struct proc *p, int s)
 {
     if (!p->sigfatal)
         p->sigfatal = s;
+    proc_interrupt(p);
 }
 
-int signal_send_thread(struct thread *t, int s, int code)
+/* The sender's pid for si_pid: 0 from an interrupt (the kernel). */
+static int sender_pid(void)
 {
-    if (s == 0)
-        return 0;
-    if (s == SIGKILL)
+    struct proc *p = current()->proc;
+    return p ? p->pid : 0;
+}
+
+/* SIGKILL ends the target at once: a process killing itself (the first
+ * one says so, as for any signal it dies of), any other at its threads'
+ * next return to user mode, their sleeps interrupted. */
+static void kill_now(struct proc *p)
+{
+    if (p == current()->proc)
         proc_kill(SIGKILL);
+    signal_kill(p, SIGKILL);
+}
+
+static int send_thread(struct thread *t, int s, const struct ksiginfo *ki)
+{
+    if (s == SIGKILL) {
+        kill_now(t->proc);
+        return 0;
+    }
     uint64_t bit = SIGBIT(s);
     if (ignored(t->proc, s) && !(t->sigmask & bit))
         return 0;
     t->sigpending |= bit;
-    t->siginfo[s - 1] = (struct ksiginfo){.code = code, .pid = 1};
+    t->siginfo[s - 1] = *ki;
     if (!(t->sigmask & bit) && t->state == THREAD_SLEEPING)
         sched_wake(t, -EINTR);
     else if (!(t->sigmask & bit))
         sched_poke(t);
     return 0;
+}
+
+int signal_send_thread(struct thread *t, int s, int code)
+{
+    struct ksiginfo ki = {.code = code, .pid = sender_pid()};
+    return s ? send_thread(t, s, &ki) : 0;
 }
 
 struct pick {
@@ -136,22 +177,39 @@ static void pick_unblocked(struct thread *t, void *arg)
         p->t = t;
 }
 
-int signal_send_process(struct proc *proc, int s, int code)
+static int send_process(struct proc *proc, int s, const struct ksiginfo *ki)
 {
-    if (s == 0)
-        return 0;
     struct pick p = {proc, SIGBIT(s), NULL};
+    if (proc->zombie || proc->exiting)
+        return 0;
     if (!(current()->sigmask & p.bit) && current()->proc == proc)
         p.t = current();
     else
         proc_each_thread(pick_unblocked, &p);
     if (p.t)
-        return signal_send_thread(p.t, s, code);
-    if (s == SIGKILL)
-        proc_kill(SIGKILL);
+        return send_thread(p.t, s, ki);
+    if (s == SIGKILL) {
+        kill_now(proc);
+        return 0;
+    }
+    if (ignored(proc, s))
+        return 0;
     proc->sigpending |= p.bit;
-    proc->siginfo[s - 1] = (struct ksiginfo){.code = code, .pid = 1};
+    proc->siginfo[s - 1] = *ki;
     return 0;
+}
+
+int signal_send_process(struct proc *proc, int s, int code)
+{
+    struct ksiginfo ki = {.code = code, .pid = sender_pid()};
+    return s ? send_process(proc, s, &ki) : 0;
+}
+
+void signal_send_child(struct proc *parent, int s, int code, int status)
+{
+    struct ksiginfo ki = {.code = code, .pid = sender_pid(), .status = status};
+    if (s)
+        send_process(parent, s, &ki);
 }
 
 /* Makes the interrupted syscall restart, or fail with EINTR. */
@@ -243,10 +301,14 @@ static int setup_frame(struct trapframe *tf, int s, struct ksiginfo *ki,
     f.uc.uc_sigmask = t->sigmask;
     f.info.si_signo = s;
     f.info.si_code = ki->code;
-    if (ki->code <= 0)
+    if (ki->code <= 0) {
         f.info.u.kill.pid = ki->pid;
-    else
+    } else if (s == SIGCHLD) {
+        f.info.u.chld.pid = ki->pid;
+        f.info.u.chld.status = ki->status;
+    } else {
         f.info.u.addr = ki->addr;
+    }
 
     fpu_save(t->fpu);
     fpu_frame_fill(t->fpu);
@@ -284,7 +346,11 @@ void signal_deliver(struct trapframe *tf)
     uint64_t set = own ? own : (p->sigpending & ~t->sigmask);
     /* Nothing is half done here: the exit path runs on a clean stack. */
     if (p->sigfatal)
-        proc_exit(128 + p->sigfatal);
+        proc_exit(p->sigfatal);
+    if (p->exiting)
+        proc_exit(p->wstatus);
+    if (p->exec_thread && p->exec_thread != t)
+        thread_leave_current();
     if (!set)
         return;
     int s = __builtin_ctzl(set) + 1;
@@ -311,7 +377,7 @@ void signal_deliver(struct trapframe *tf)
     }
     if (setup_frame(tf, s, &ki, &act)) {
         if (p->sigfatal) /* out of memory for the frame's pages */
-            proc_exit(128 + p->sigfatal);
+            proc_exit(p->sigfatal);
         kprintf("gorump: cannot write the frame for signal %d (%s) at "
                 "%lx\n",
                 s, signal_name(s), tf->rsp);

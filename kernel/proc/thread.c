@@ -1,7 +1,8 @@
 /*
- * proc/thread.c — the process and its threads: the process exec starts,
- * its main thread, clones made by clone(2) with CLONE_THREAD, and their
- * exit.  A thread's kernel stack
+ * proc/thread.c — processes and their threads: the process exec starts,
+ * its main thread, clones made by clone(2) (threads with CLONE_THREAD,
+ * else a child process sharing the address space: vfork, posix_spawn),
+ * their exit, the process tree and wait4.  A thread's kernel stack
  * holds, from the top, its user trapframe and, while it is switched out,
  * the registers arch_switch saved.  An exited thread's stack is freed by
  * whichever thread runs next.
@@ -12,8 +13,10 @@
 #include "mm/mm.h"
 
 static struct {
-    struct list procs; /* live processes, by link */
-    struct list all;   /* live threads, by all_link */
+    struct list procs; /* processes (zombies too), by link */
+    struct proc *init; /* the first: its end is the kernel's */
+    int nprocs;
+    struct list all; /* live threads, by all_link */
     struct list zombies;
     int nthreads;
     int next_tid; /* also the pids' counter: a process's pid is its first
@@ -52,9 +55,41 @@ void sched_thread_start(void)
     bkl_leave(true); /* taken by the CPU that switched to us */
 }
 
-struct proc *proc_create(void)
+/* A process without objects yet, with the next pid (its first thread's
+ * tid, which thread_alloc takes next). */
+static struct proc *proc_alloc(struct proc *parent)
 {
     struct proc *p = kzalloc(sizeof(*p));
+    if (!p)
+        return NULL;
+    p->pid = procs.next_tid;
+    p->parent = parent;
+    list_init(&p->children);
+    waitq_init(&p->child_wait);
+    if (parent)
+        list_add_tail(&parent->children, &p->sibling);
+    list_add_tail(&procs.procs, &p->link);
+    procs.nprocs++;
+    return p;
+}
+
+static void proc_free(struct proc *p)
+{
+    if (p->parent)
+        list_del(&p->sibling);
+    list_del(&p->link);
+    procs.nprocs--;
+    kfree(p);
+}
+
+int proc_count(void)
+{
+    return procs.nprocs;
+}
+
+struct proc *proc_create(void)
+{
+    struct proc *p = proc_alloc(NULL);
     if (!p)
         return NULL;
     p->vm = vm_space_create();
@@ -64,16 +99,24 @@ struct proc *proc_create(void)
             vm_space_destroy(p->vm);
         if (p->sigact)
             signal_actions_put(p->sigact);
-        kfree(p);
+        proc_free(p);
         return NULL;
     }
     /* The boot's (main.c set the cwd) become the first process's. */
     p->files = fd_table_current();
     p->fs = fs_ctx_current();
-    p->pid = procs.next_tid;
-    list_add_tail(&procs.procs, &p->link);
+    procs.init = p;
     proc_install(p);
     return p;
+}
+
+void proc_create_undo(struct proc *p)
+{
+    assert(p == procs.init && !p->nthreads);
+    vm_space_destroy(p->vm); /* the boot's fd table and cwd stay */
+    signal_actions_put(p->sigact);
+    procs.init = NULL;
+    proc_free(p);
 }
 
 struct proc *proc_find(int pid)
@@ -126,11 +169,10 @@ static struct thread *thread_alloc(struct proc *p)
     return t;
 }
 
-struct thread *thread_create_main(struct proc *p, uint64_t rip, uint64_t rsp)
+/* t enters user mode at rip with stack pointer rsp, every other
+ * register zero, no alternate stack, the initial FPU state. */
+static void thread_start_at(struct thread *t, uint64_t rip, uint64_t rsp)
 {
-    struct thread *t = thread_alloc(p);
-    if (!t)
-        panic("out of memory creating the main thread");
     memset(t->tf, 0, sizeof(*t->tf));
     t->tf->rip = rip;
     t->tf->rsp = rsp;
@@ -139,14 +181,35 @@ struct thread *thread_create_main(struct proc *p, uint64_t rip, uint64_t rsp)
     t->tf->rflags = RFLAGS_IF | 2;
     t->tf->orig_rax = -1;
     t->ss_flags = SS_DISABLE;
+    t->ss_sp = t->ss_size = 0;
+    t->full_restore = true;
     fpu_init_state(t->fpu);
+}
+
+struct thread *thread_create_main(struct proc *p, uint64_t rip, uint64_t rsp)
+{
+    struct thread *t = thread_alloc(p);
+    if (!t)
+        panic("out of memory creating the main thread");
+    thread_start_at(t, rip, rsp);
     sched_add(t);
     return t;
 }
 
-struct thread *thread_clone(uint64_t stack, uint64_t tls, bool set_tls)
+void thread_exec(uint64_t rip, uint64_t rsp)
 {
-    struct thread *parent = current(), *t = thread_alloc(parent->proc);
+    struct thread *t = current();
+    thread_start_at(t, rip, rsp);
+    fpu_restore(t->fpu);
+    t->fs_base = 0;
+    wrmsr(MSR_FS_BASE, 0);
+    t->clear_child_tid = 0;
+}
+
+struct thread *thread_clone(struct proc *p, uint64_t stack, uint64_t tls,
+                            bool set_tls)
+{
+    struct thread *parent = current(), *t = thread_alloc(p);
     if (!t)
         return NULL;
     *t->tf = *parent->tf;
@@ -190,6 +253,8 @@ int proc_last_tid(void)
     return procs.next_tid - 1;
 }
 
+static __noreturn void thread_leave(struct thread *t);
+
 __noreturn void thread_exit(int status)
 {
     struct thread *t = current();
@@ -198,31 +263,233 @@ __noreturn void thread_exit(int status)
         if (copy_to_user(t->clear_child_tid, &zero, 4) == 0)
             futex_wake(t->clear_child_tid, 1, ~0u);
     }
-    if (procs.nthreads == 1)
-        proc_exit(status);
+    if (t->proc->nthreads == 1)
+        proc_exit(W_EXITCODE(status));
+    thread_leave(t);
+}
+
+void proc_interrupt(struct proc *p)
+{
+    list_for_each(l, &procs.all)
+    {
+        struct thread *t = container_of(l, struct thread, all_link);
+        if (t->proc != p || t == current())
+            continue;
+        if (t->state == THREAD_SLEEPING)
+            sched_wake(t, -EINTR);
+        else
+            sched_poke(t);
+    }
+}
+
+/* The exit sequence (files, network, the host) is the top level's, and
+ * runs on the boot CPU alone: the others are stopped first. */
+static __noreturn void kernel_end(int wstatus)
+{
+    sched_to_boot_cpu();
+    smp_stop_others();
+    kernel_exit(W_SIGNALED(wstatus) ? 128 + (wstatus & 0x7f)
+                                    : (wstatus >> 8) & 0xff);
+}
+
+__noreturn void proc_exit(int wstatus)
+{
+    struct proc *p = current()->proc;
+    if (p == procs.init)
+        kernel_end(wstatus);
+    if (!p->exiting) {
+        p->exiting = true;
+        p->wstatus = wstatus;
+        proc_interrupt(p);
+    }
+    thread_leave(current());
+}
+
+__noreturn void proc_kill(int sig)
+{
+    if (current()->proc == procs.init)
+        kprintf("gorump: program killed by signal %d (%s)\n", sig,
+                signal_name(sig));
+    proc_exit(sig);
+}
+
+void proc_vfork_release(struct proc *p)
+{
+    struct thread *t = p->vfork_parent;
+    if (!t)
+        return;
+    p->vfork_parent = NULL;
+    t->vfork_done = true;
+    sched_wake(t, 0);
+}
+
+/* The last thread of p (not the first process) left: its objects go (its
+ * fds closed, so pipe readers see the end), its children go to the
+ * first process, and it waits as a zombie for its parent (man 2 exit). */
+static void proc_end(struct proc *p)
+{
+    proc_vfork_release(p);
+    fd_table_install(NULL);
+    fs_ctx_install(NULL);
+    fd_table_put(p->files);
+    fs_ctx_put(p->fs);
+    signal_actions_put(p->sigact);
+    vm_space_put(p->vm);
+    p->files = NULL, p->fs = NULL, p->sigact = NULL, p->vm = NULL;
+    while (!list_empty(&p->children)) {
+        struct proc *c = container_of(p->children.next, struct proc, sibling);
+        list_del(&c->sibling);
+        c->parent = procs.init;
+        list_add_tail(&procs.init->children, &c->sibling);
+        if (c->zombie)
+            waitq_wake(&procs.init->child_wait, -1);
+    }
+    p->zombie = true;
+    struct proc *parent = p->parent;
+    waitq_wake(&parent->child_wait, -1);
+    enum { CLD_EXITED = 1, CLD_KILLED = 2 };
+    int ws = p->wstatus;
+    signal_send_child(parent, p->exit_signal,
+                      W_SIGNALED(ws) ? CLD_KILLED : CLD_EXITED,
+                      W_SIGNALED(ws) ? ws & 0x7f : (ws >> 8) & 0xff);
+}
+
+/* t leaves its process, the last one out ending it, and is freed by the
+ * next thread to start (reap). */
+static __noreturn void thread_leave(struct thread *t)
+{
+    struct proc *p = t->proc;
     list_del(&t->all_link);
     procs.nthreads--;
-    t->proc->nthreads--;
+    if (--p->nthreads == 0)
+        proc_end(p);
+    else if (p->exec_thread)
+        sched_wake(p->exec_thread, 0);
     t->state = THREAD_ZOMBIE;
     list_add_tail(&procs.zombies, &t->run_link);
     schedule();
     panic("zombie thread %d ran again", t->tid);
 }
 
-/* The exit sequence (files, network, the host) is the top level's, and
- * runs on the boot CPU alone: the others are stopped first. */
-__noreturn void proc_exit(int status)
+__noreturn void thread_leave_current(void)
 {
-    sched_to_boot_cpu();
-    smp_stop_others();
-    kernel_exit(status);
+    thread_leave(current());
 }
 
-__noreturn void proc_kill(int sig)
+int proc_exec_alone(void)
 {
-    kprintf("gorump: program killed by signal %d (%s)\n", sig,
-            signal_name(sig));
-    proc_exit(128 + sig);
+    struct thread *t = current();
+    struct proc *p = t->proc;
+    uint64_t mask = t->sigmask;
+    int err = 0;
+    p->exec_thread = t;
+    proc_interrupt(p);
+    t->sigmask = ~0UL; /* only the process's end cuts the wait short */
+    while (p->nthreads > 1 && !(err = signal_pending(t) ? -EINTR : 0))
+        sched_sleep(NULL, 0);
+    t->sigmask = mask;
+    p->exec_thread = NULL;
+    if (!err)
+        t->tid = p->pid; /* its own tid was the leader's, or the leader left */
+    return err;
+}
+
+/* --- new processes */
+
+static void proc_drop_objects(struct proc *p)
+{
+    if (p->vm)
+        vm_space_put(p->vm);
+    if (p->files)
+        fd_table_put(p->files);
+    if (p->fs)
+        fs_ctx_put(p->fs);
+    if (p->sigact)
+        signal_actions_put(p->sigact);
+}
+
+struct thread *proc_clone(const struct proc_clone_args *a)
+{
+    struct proc *parent = current()->proc;
+    struct proc *p = proc_alloc(parent);
+    if (!p)
+        return NULL;
+    p->exit_signal = a->exit_signal;
+    p->vm = vm_space_share(parent->vm);
+    p->files = a->share_files ? fd_table_share(parent->files)
+                              : fd_table_copy(parent->files);
+    p->fs = a->share_fs ? fs_ctx_share(parent->fs) : fs_ctx_copy(parent->fs);
+    p->sigact = a->share_sigact ? signal_actions_share(parent->sigact)
+                                : signal_actions_copy(parent->sigact);
+    struct thread *t = NULL;
+    if (p->files && p->fs && p->sigact)
+        t = thread_clone(p, a->stack, 0, false);
+    if (!t) {
+        proc_drop_objects(p);
+        proc_free(p);
+        return NULL;
+    }
+    if (a->vfork) {
+        /* Linux keeps the alternate stack for a vfork child only
+         * (copy_process: the parent's stack is not in use meanwhile). */
+        struct thread *me = current();
+        t->ss_sp = me->ss_sp, t->ss_size = me->ss_size;
+        t->ss_flags = me->ss_flags;
+        p->vfork_parent = me;
+        me->vfork_done = false;
+    }
+    return t;
+}
+
+void proc_vfork_wait(struct proc *child)
+{
+    struct thread *t = current();
+    uint64_t mask = t->sigmask;
+    /* Linux's wait_for_vfork_done is killable only: every signal but
+     * the process's end waits, blocked meanwhile. */
+    t->sigmask = ~0UL;
+    while (!t->vfork_done && !signal_pending(t))
+        sched_sleep(NULL, 0);
+    if (!t->vfork_done)
+        child->vfork_parent = NULL; /* not ended: it is still there */
+    t->sigmask = mask;
+}
+
+/* --- wait4 */
+
+/* Every process is in group 1 (sys_proc.c): -1 (any), 0 (the caller's
+ * group) and -1 as a group all mean every child; another group none. */
+static bool wait_matches(const struct proc *c, int pid)
+{
+    return pid > 0 ? c->pid == pid : pid == -1 || pid == 0;
+}
+
+long proc_wait(int pid, bool nohang, bool nowait, int *wstatus)
+{
+    struct proc *p = current()->proc;
+    for (;;) {
+        bool any = false;
+        list_for_each(l, &p->children)
+        {
+            struct proc *c = container_of(l, struct proc, sibling);
+            if (!wait_matches(c, pid))
+                continue;
+            any = true;
+            if (!c->zombie)
+                continue;
+            int cpid = c->pid;
+            *wstatus = c->wstatus;
+            if (!nowait)
+                proc_free(c);
+            return cpid;
+        }
+        if (!any)
+            return -ECHILD;
+        if (nohang)
+            return 0;
+        if (sched_sleep(&p->child_wait, 0) == -EINTR)
+            return -ERESTARTSYS;
+    }
 }
 
 void oom_kill(uint64_t addr)

@@ -62,6 +62,13 @@ struct linux_siginfo {
             int32_t pid;
             uint32_t uid;
         } kill;
+        struct { /* SIGCHLD, and waitid's */
+            int32_t pid;
+            uint32_t uid;
+            int32_t status;
+            int32_t pad;
+            int64_t utime, stime;
+        } chld;
         uint64_t addr;
         uint8_t pad[112];
     } u;

@@ -170,9 +170,3 @@ SYS(getgroups)
     uint32_t g = 0;
     return copy_to_user(a1, &g, sizeof(g)) ? -EFAULT : 1;
 }
-
-/* wait4 and waitid: there is never a child process to wait for. */
-SYS(wait4)
-{
-    return -ECHILD;
-}

@@ -14,35 +14,6 @@
 #define UTIME_OMIT ((1L << 30) - 2)
 #define TMPFS_MAGIC 0x01021994
 
-/* Copies the user path and resolves it to a node (a reference). */
-static long resolve_user(int dirfd, uint64_t upath, int flags,
-                         struct node **out)
-{
-    long err;
-    char *path = path_from_user(upath, &err);
-    if (!path) {
-        if (err == -ENOENT && (flags & AT_EMPTY_PATH)) {
-            if (dirfd == AT_FDCWD) {
-                *out = cwd_node();
-                node_get(*out);
-                return 0;
-            }
-            struct file *f = fd_get(dirfd);
-            if (!f)
-                return -EBADF;
-            *out = f->node;
-            if (*out)
-                node_get(*out);
-            file_put(f);
-            return *out ? 0 : -EBADF;
-        }
-        return err;
-    }
-    err = path_resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), out);
-    kfree(path);
-    return err;
-}
-
 static long do_open(int dirfd, uint64_t upath, long flags, long mode)
 {
     long err;
@@ -98,7 +69,7 @@ SYS(newfstatat)
         if (e && a0 != AT_FDCWD)
             return sys_fstat(a0, a2, 0, 0, 0, 0);
     }
-    long err = resolve_user((int)a0, a1, (int)a3, &n);
+    long err = path_resolve_user((int)a0, a1, (int)a3, &n);
     if (err)
         return err;
     err = stat_fd_or_node(n, a2);
@@ -146,7 +117,8 @@ SYS(statx)
         }
     } else {
         struct node *n;
-        long err = resolve_user((int)a0, a1, (int)a2 & AT_SYMLINK_NOFOLLOW, &n);
+        long err =
+            path_resolve_user((int)a0, a1, (int)a2 & AT_SYMLINK_NOFOLLOW, &n);
         if (err)
             return err;
         node_stat(n, &st);
@@ -494,10 +466,10 @@ SYS(linkat)
     if (a4 & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     long err =
-        resolve_user((int)a0, a1,
-                     ((a4 & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) |
-                         ((int)a4 & AT_EMPTY_PATH),
-                     &n);
+        path_resolve_user((int)a0, a1,
+                          ((a4 & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) |
+                              ((int)a4 & AT_EMPTY_PATH),
+                          &n);
     if (err)
         return err;
     err =
@@ -564,7 +536,7 @@ SYS(readlinkat)
     if (a3 <= 0)
         return -EINVAL;
     long err =
-        resolve_user((int)a0, a1, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &n);
+        path_resolve_user((int)a0, a1, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &n);
     if (err)
         return err;
     if (!S_ISLNK(n->mode)) {
@@ -599,7 +571,7 @@ SYS(faccessat2)
     struct node *n;
     if (a2 & ~7 || a3 & ~(0x200 | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    long err = resolve_user((int)a0, a1, (int)a3, &n);
+    long err = path_resolve_user((int)a0, a1, (int)a3, &n);
     if (err)
         return err;
     if ((a2 & 1) && !S_ISDIR(n->mode) && !(n->mode & 0111))
@@ -628,7 +600,7 @@ SYS(fchmodat2)
     struct node *n;
     if (a3 & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    long err = resolve_user((int)a0, a1, (int)a3, &n);
+    long err = path_resolve_user((int)a0, a1, (int)a3, &n);
     if (err)
         return err;
     err = S_ISLNK(n->mode) ? -EOPNOTSUPP : vfs_chmod(n, (uint32_t)a2);
@@ -639,7 +611,7 @@ SYS(fchmodat2)
 SYS(fchmodat)
 {
     struct node *n;
-    long err = resolve_user((int)a0, a1, 0, &n);
+    long err = path_resolve_user((int)a0, a1, 0, &n);
     if (err)
         return err;
     err = vfs_chmod(n, (uint32_t)a2);
@@ -658,7 +630,7 @@ SYS(fchownat)
     struct node *n;
     if (a4 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    long err = resolve_user((int)a0, a1, (int)a4, &n);
+    long err = path_resolve_user((int)a0, a1, (int)a4, &n);
     if (err)
         return err;
     err = vfs_chown(n, (uint32_t)a2, (uint32_t)a3);
@@ -745,7 +717,7 @@ SYS(utimensat)
         if (!n)
             return -EBADF;
     } else {
-        err = resolve_user((int)a0, a1, (int)a3, &n);
+        err = path_resolve_user((int)a0, a1, (int)a3, &n);
         if (err)
             return err;
     }
@@ -762,7 +734,7 @@ SYS(utimensat)
 SYS(chdir)
 {
     struct node *n;
-    long err = resolve_user(AT_FDCWD, a0, 0, &n);
+    long err = path_resolve_user(AT_FDCWD, a0, 0, &n);
     if (err)
         return err;
     err = cwd_set(n);
@@ -803,7 +775,7 @@ SYS(truncate)
     struct node *n;
     if (a1 < 0)
         return -EINVAL;
-    long err = resolve_user(AT_FDCWD, a0, 0, &n);
+    long err = path_resolve_user(AT_FDCWD, a0, 0, &n);
     if (err)
         return err;
     err = S_ISDIR(n->mode)              ? -EISDIR
@@ -837,7 +809,7 @@ long fs_statfs(struct node *n, uint64_t ubuf)
 SYS(statfs)
 {
     struct node *n;
-    long err = resolve_user(AT_FDCWD, a0, 0, &n);
+    long err = path_resolve_user(AT_FDCWD, a0, 0, &n);
     if (err)
         return err;
     err = fs_statfs(n, a1);

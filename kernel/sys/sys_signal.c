@@ -100,14 +100,21 @@ SYS(sigaltstack)
     return signal_altstack_set(t, &ss);
 }
 
+/* kill(pid, sig): a process by its pid (a zombie takes nothing, as on
+ * Linux); 0 and -1 (the group, everyone) only the caller. */
 SYS(kill)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
     if (a1 < 0 || a1 > NSIG)
         return -EINVAL;
-    if (a0 != 1 && a0 != 0 && a0 != -1)
+    struct proc *p = current()->proc;
+    if ((int)a0 > 0)
+        p = proc_find((int)a0);
+    else if (a0 != 0 && a0 != -1)
         return -ESRCH;
-    return signal_send_process(current()->proc, (int)a1, SI_USER);
+    if (!p)
+        return -ESRCH;
+    return signal_send_process(p, (int)a1, SI_USER);
 }
 
 SYS(tgkill)
@@ -116,12 +123,13 @@ SYS(tgkill)
     if (a2 < 0 || a2 > NSIG || a0 <= 0 || a1 <= 0)
         return -EINVAL;
     struct thread *t = thread_find((int)a1);
-    if (a0 != 1 || !t)
+    if (!t || t->proc->pid != (int)a0)
         return -ESRCH;
     return signal_send_thread(t, (int)a2, SI_TKILL);
 }
 
 SYS(tkill)
 {
-    return sys_tgkill(1, a0, a1, a3, a4, a5);
+    struct thread *t = a0 > 0 ? thread_find((int)a0) : NULL;
+    return sys_tgkill(t ? t->proc->pid : 1, a0, a1, a3, a4, a5);
 }

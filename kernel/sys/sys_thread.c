@@ -1,6 +1,7 @@
 /*
- * sys/sys_thread.c — threads and the process: clone (threads only: there
- * is one process), exit, futex, identities, affinity and the FS base.
+ * sys/sys_thread.c — threads and processes: clone (threads, and child
+ * processes sharing the address space: vfork, posix_spawn), execve,
+ * exit, wait4 and waitid, futex, identities, affinity and the FS base.
  */
 #include "sys/syscall.h"
 #include "mm/mm.h"
@@ -11,6 +12,7 @@
 #define CLONE_FS 0x200
 #define CLONE_FILES 0x400
 #define CLONE_SIGHAND 0x800
+#define CLONE_PIDFD 0x1000
 #define CLONE_VFORK 0x4000
 #define CLONE_THREAD 0x10000
 #define CLONE_SYSVSEM 0x40000
@@ -23,15 +25,56 @@
 #define CLONE_KNOWN                                                            \
     (CLONE_THREAD_FLAGS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM |             \
      CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |               \
-     CLONE_DETACHED | CLONE_CHILD_SETTID | 0xff)
+     CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_VFORK | 0xff)
+#define CSIGNAL 0xff
 
-static void no_processes(void)
+static void no_fork(void)
 {
     static bool said;
     if (!said)
-        kprintf("gorump: a new process (fork, vfork, clone without "
-                "CLONE_THREAD) is not supported in a unikernel\n");
+        kprintf("gorump: fork (a new process with a copy of the address "
+                "space, clone without CLONE_VM) is not supported\n");
     said = true;
+}
+
+/* A child process (clone without CLONE_THREAD): it shares the address
+ * space (CLONE_VM: vfork, posix_spawn; a copy, fork, is ENOSYS), and the
+ * parent waits for it to exec or end with CLONE_VFORK.  man 2 clone:
+ * CLONE_SIGHAND needs CLONE_VM, CLONE_THREAD needs CLONE_SIGHAND. */
+static long clone_process(uint64_t flags, uint64_t stack, struct thread **out)
+{
+    if (!(flags & CLONE_VM)) {
+        no_fork();
+        return -ENOSYS;
+    }
+    /* No pidfd yet: Go and glibc ask for one only once pidfd_open
+     * worked. */
+    if (flags & (CLONE_PIDFD | CLONE_SETTLS))
+        return -EINVAL;
+    struct proc_clone_args a = {
+        .share_files = flags & CLONE_FILES,
+        .share_fs = flags & CLONE_FS,
+        .share_sigact = flags & CLONE_SIGHAND,
+        .vfork = flags & CLONE_VFORK,
+        .exit_signal = (int)(flags & CSIGNAL),
+        .stack = stack,
+    };
+    if (a.exit_signal > NSIG)
+        return -EINVAL;
+    *out = proc_clone(&a);
+    return *out ? 0 : -EAGAIN;
+}
+
+static long clone_thread(uint64_t flags, uint64_t stack, uint64_t tls,
+                         struct thread **out)
+{
+    if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS ||
+        (flags & (CLONE_VFORK | CLONE_PIDFD)))
+        return -EINVAL;
+    if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
+        return -EPERM;
+    *out = thread_clone(current()->proc, stack, tls, flags & CLONE_SETTLS);
+    return *out ? 0 : -EAGAIN;
 }
 
 /* clone(flags, stack, parent_tid, child_tid, tls) */
@@ -39,17 +82,15 @@ SYS(clone)
 {
     (void)a5;
     uint64_t flags = a0;
-    if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS) {
-        no_processes();
-        return -ENOSYS;
-    }
-    if (flags & ~(uint64_t)CLONE_KNOWN)
+    if (flags & ~(uint64_t)(CLONE_KNOWN | CLONE_PIDFD))
         return -EINVAL;
-    if ((flags & CLONE_SETTLS) && (uint64_t)a4 >= USER_TOP)
-        return -EPERM;
-    struct thread *t = thread_clone(a1, a4, flags & CLONE_SETTLS);
-    if (!t)
-        return -EAGAIN;
+    if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+        return -EINVAL;
+    struct thread *t = NULL;
+    long err = (flags & CLONE_THREAD) ? clone_thread(flags, a1, a4, &t)
+                                      : clone_process(flags, a1, &t);
+    if (err)
+        return err;
     uint32_t tid = t->tid;
     if (flags & CLONE_PARENT_SETTID)
         copy_to_user(a2, &tid, sizeof(tid));
@@ -57,14 +98,106 @@ SYS(clone)
         copy_to_user(a3, &tid, sizeof(tid));
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = a3;
+    if (flags & CLONE_VFORK)
+        proc_vfork_wait(t->proc);
     return tid;
 }
 
 SYS(fork)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    no_processes();
+    no_fork();
     return -ENOSYS;
+}
+
+SYS(vfork)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return sys_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0, 0);
+}
+
+/* execve(path, argv, envp) */
+SYS(execve)
+{
+    (void)a3, (void)a4, (void)a5;
+    return exec_execve(AT_FDCWD, a0, a1, a2, 0);
+}
+
+/* execveat(dirfd, path, argv, envp, flags) */
+SYS(execveat)
+{
+    (void)a5;
+    return exec_execve((int)a0, a1, a2, a3, (int)a4);
+}
+
+enum {
+    WNOHANG = 1,
+    WUNTRACED = 2, /* WSTOPPED for waitid */
+    WEXITED = 4,
+    WCONTINUED = 8,
+    WNOWAIT = 0x1000000,
+    WAIT_KNOWN_FLAGS = 0xe0000000, /* __WNOTHREAD, __WALL, __WCLONE */
+};
+
+/* wait4(pid, wstatus, options, rusage): stopped and continued children
+ * never happen (no job control), so WUNTRACED and WCONTINUED only wait
+ * for the end; the resource usage is reported as zero. */
+SYS(wait4)
+{
+    (void)a4, (void)a5;
+    int ws = 0;
+    if (a2 & ~(long)(WNOHANG | WUNTRACED | WCONTINUED | WAIT_KNOWN_FLAGS))
+        return -EINVAL;
+    if ((int)a0 == INT32_MIN)
+        return -ESRCH;
+    long pid = proc_wait((int)a0, a2 & WNOHANG, false, &ws);
+    if (pid > 0 && a1 && copy_to_user(a1, &ws, sizeof(ws)))
+        return -EFAULT;
+    if (pid > 0 && a3 && zero_user(a3, 18 * 8))
+        return -EFAULT;
+    return pid;
+}
+
+/* waitid(idtype, id, infop, options, rusage): P_ALL, P_PID, P_PGID (every
+ * process is in group 1); P_PIDFD: no fd is a pidfd yet (EBADF). */
+SYS(waitid)
+{
+    (void)a5;
+    enum { P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3 };
+    enum { CLD_EXITED = 1, CLD_KILLED = 2 };
+    int pid, ws = 0, opts = (int)a3;
+    if (opts & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT |
+                 WAIT_KNOWN_FLAGS) ||
+        !(opts & (WUNTRACED | WEXITED | WCONTINUED)))
+        return -EINVAL;
+    if (a0 == P_ALL)
+        pid = -1;
+    else if (a0 == P_PID && (int)a1 > 0)
+        pid = (int)a1;
+    else if (a0 == P_PGID && (int)a1 >= 0)
+        pid = (int)a1 == 0 || (int)a1 == 1 ? -1 : INT32_MIN;
+    else if (a0 == P_PIDFD)
+        return -EBADF; /* no fd is a pidfd */
+    else
+        return -EINVAL;
+    long r = pid == INT32_MIN ? -ECHILD
+             : !(opts & WEXITED)
+                 ? (proc_wait(pid, true, true, &ws) < 0 ? -ECHILD : 0)
+                 : proc_wait(pid, opts & WNOHANG, opts & WNOWAIT, &ws);
+    if (r < 0)
+        return r;
+    struct linux_siginfo si = {0};
+    if (r > 0) {
+        si.si_signo = SIGCHLD;
+        si.si_code = W_SIGNALED(ws) ? CLD_KILLED : CLD_EXITED;
+        si.u.chld.pid = (int)r;
+        si.u.chld.status = W_SIGNALED(ws) ? ws & 0x7f : (ws >> 8) & 0xff;
+    }
+    if (a2 && copy_to_user(a2, &si, sizeof(si)))
+        return -EFAULT;
+    if (a4 && zero_user(a4, 18 * 8))
+        return -EFAULT;
+    return 0;
 }
 
 SYS(exit)
@@ -76,7 +209,7 @@ SYS(exit)
 SYS(exit_group)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    proc_exit((int)a0);
+    proc_exit(W_EXITCODE((int)a0));
 }
 
 /* futex(uaddr, op, val, timeout, uaddr2, val3) */
@@ -121,13 +254,14 @@ SYS(gettid)
 SYS(getpid)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return 1;
+    return current()->proc->pid;
 }
 
 SYS(getppid)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return 0;
+    struct proc *parent = current()->proc->parent;
+    return parent ? parent->pid : 0;
 }
 
 SYS(set_tid_address)
@@ -159,6 +293,14 @@ SYS(rseq)
 }
 
 SYS(clone3)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return -ENOSYS;
+}
+
+/* pidfd_open likewise: Go 1.23+ probes it at its first os.StartProcess
+ * and, on ENOSYS, waits for children with wait4 as before. */
+SYS(pidfd_open)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     return -ENOSYS;

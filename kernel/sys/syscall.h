@@ -185,6 +185,11 @@ SYS(prctl);
 SYS(umask);
 SYS(getgroups);
 SYS(wait4);
+SYS(waitid);
+SYS(vfork);
+SYS(execve);
+SYS(execveat);
+SYS(pidfd_open);
 /* sys_proc.c */
 SYS(getpriority);
 SYS(setpriority);

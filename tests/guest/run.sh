@@ -70,6 +70,7 @@ register_cases() {
     go_case stdio-serial
     go_case files
     go_case signals
+    go_case spawn
     go_case timeout
     go_case hostile
     go_case fs
@@ -274,6 +275,9 @@ register_cases() {
     dyn_case auxv-musl c_auxv musl-gcc
     dyn_case auxv-musl-static c_auxv musl-gcc -static
     dyn_case sharedpage c_sharedpage
+    dyn_case spawn-glibc c_spawn_c gcc
+    dyn_case spawn-musl c_spawn_c musl-gcc
+    dyn_case spawn-static c_spawn_c gcc -static
     dyn_case mapsnames c_mapsnames gcc
     dyn_case mapsnames-musl c_mapsnames musl-gcc
     dyn_case debian-sort
@@ -488,6 +492,19 @@ c_gcchurn() {
     run -m 128M gcchurn
     expect_success
     expect_out '^allocated 1[0-9]{3} MiB'
+}
+
+# Child processes (tests/go/spawn), then nothing left of them at the end:
+# every child reaped, so only the program's own process remains.
+c_spawn() {
+    if [ "$NATIVE" = 1 ]; then
+        run spawn
+    else
+        GORUMP_KERNEL_ARGS="gorump gorump.stats" run spawn
+        expect_err '^gorump: stats: .* threads=[0-9]+ processes=1 '
+    fi
+    expect_status 0
+    expect_out_line "SUCCESS"
 }
 
 c_procs_env() {
@@ -2352,16 +2369,24 @@ c_mapsnames() {
     expect_out_exact <"$dir/native.out"
 }
 
-# tests/c/auxv.c built by CC with FLAGs (PIE or not, static or not):
-# the auxiliary vector agrees with what the program sees of itself.
-c_auxv() {
-    local cc=$1
-    shift
-    cc_build "$cc" auxv auxv.c "$@" || return
-    native_then_guest -- "$PWD/$dir/auxv"
+# c_as_native NAME CC [FLAG...]: tests/c/NAME.c built by CC with FLAGs
+# succeeds and prints what it prints natively.
+c_as_native() {
+    local name=$1 cc=$2
+    shift 2
+    cc_build "$cc" "$name" "$name.c" "$@" || return 1
+    native_then_guest -- "$PWD/$dir/$name"
     expect_success
     expect_out_exact <"$dir/native.out"
 }
+
+# tests/c/auxv.c built by CC with FLAGs (PIE or not, static or not):
+# the auxiliary vector agrees with what the program sees of itself.
+c_auxv() { c_as_native auxv "$@"; }
+
+# tests/c/spawn.c built by CC with FLAGs: posix_spawn, vfork, waitpid,
+# waitid and kill between processes, as natively, and no message.
+c_spawn_c() { c_as_native spawn "$@" && reject_err .; }
 
 # Debian's /usr/bin/sort over a packed file, as the host sorts it.
 c_debian_sort() {

@@ -389,6 +389,8 @@ static bool makes_fds(long nr)
     case SYS_eventfd2:
     case SYS_epoll_create:
     case SYS_epoll_create1:
+    case SYS_inotify_init:
+    case SYS_inotify_init1:
     case SYS_dup:
     case SYS_dup2:
     case SYS_dup3:

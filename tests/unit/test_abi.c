@@ -70,6 +70,10 @@ static void test_signal_frames(void)
     FIELD(struct linux_siginfo, u.kill.pid, siginfo_t, si_pid);
     FIELD(struct linux_siginfo, u.kill.uid, siginfo_t, si_uid);
     FIELD(struct linux_siginfo, u.addr, siginfo_t, si_addr);
+    FIELD(struct linux_siginfo, u.chld.pid, siginfo_t, si_pid);
+    FIELD(struct linux_siginfo, u.chld.status, siginfo_t, si_status);
+    FIELD(struct linux_siginfo, u.chld.utime, siginfo_t, si_utime);
+    FIELD(struct linux_siginfo, u.chld.stime, siginfo_t, si_stime);
     SIZE(struct linux_sigaction, struct sigaction);
     FIELD(struct linux_sigaction, flags, struct sigaction, sa_flags);
     FIELD(struct linux_sigaction, restorer, struct sigaction, sa_restorer);

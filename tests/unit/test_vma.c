@@ -552,6 +552,25 @@ static void space_destroy(void)
     CHECK_EQ(roots, 0);
 }
 
+/* A space shared by two processes (vfork) outlives the first put: its
+ * pages stay until the last. */
+static void space_share(void)
+{
+    struct vm_space *s = vm_space_create();
+    CHECK(s);
+    vm_space_switch(s);
+    CHECK_EQ(vm_mmap(PG(0), PAGE_SIZE, 3, MAP_ANON_FIXED, NULL, 0), PG(0));
+    touch(PG(0));
+    CHECK(vm_space_share(s) == s);
+    vm_space_put(s);
+    CHECK(vm_space_current() == s);
+    CHECK_EQ(vm_resident_pages(), 1);
+    CHECK_EQ(roots, 1);
+    vm_space_put(s);
+    CHECK(vm_space_current() == NULL);
+    CHECK_EQ(roots, 0);
+}
+
 int main(void)
 {
     struct vm_space *space = vm_space_create();
@@ -567,6 +586,7 @@ int main(void)
     CHECK_EQ(vm_resident_pages(), 0);
     vm_space_destroy(space);
     space_destroy();
+    space_share();
     for (uint64_t f = 0; f < next_frame; f++)
         CHECK(!live_page[f]);
     CHECK_EQ(kshim_live, 0);

@@ -88,6 +88,11 @@ func badPointers() {
 		expect("renameat2 "+n, sys(316, ^uintptr(99), b, ^uintptr(99), b, 0), syscall.EFAULT)
 		expect("statx "+n, sys(332, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/"))), 0, 0x7ff, b), syscall.EFAULT)
 		expect("utimensat "+n, sys(syscall.SYS_UTIMENSAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/tmp"))), b, 0), syscall.EFAULT)
+		expect("execve path "+n, sys(syscall.SYS_EXECVE, b, 0, 0), syscall.EFAULT)
+		// This program itself: only the bad pointer stops it.
+		expect("execve argv "+n, sys(syscall.SYS_EXECVE, uintptr(unsafe.Pointer(mustPtr("/proc/self/exe"))), b, 0), syscall.EFAULT)
+		badArgv := [2]uintptr{b, 0}
+		expect("execve envp string "+n, sys(syscall.SYS_EXECVE, uintptr(unsafe.Pointer(mustPtr("/proc/self/exe"))), 0, uintptr(unsafe.Pointer(&badArgv[0]))), syscall.EFAULT)
 	}
 	// An iovec that itself points at kernel memory.
 	iov := [2]uintptr{0xffff888000000000, 16}
@@ -111,6 +116,33 @@ func badPointers() {
 	syscall.Close(ep)
 }
 
+// processes: clone, execve and wait with arguments that must fail before
+// anything starts.
+func processes() {
+	ptr := func(s string) uintptr { return uintptr(unsafe.Pointer(mustPtr(s))) }
+	expect("execve of a directory", sys(syscall.SYS_EXECVE, ptr("/tmp"), 0, 0), syscall.EACCES)
+	expect("execve of /dev/null", sys(syscall.SYS_EXECVE, ptr("/dev/null"), 0, 0), syscall.EACCES)
+	expect("execve of a missing file", sys(syscall.SYS_EXECVE, ptr("/no/such"), 0, 0), syscall.ENOENT)
+	expect("execve through a file", sys(syscall.SYS_EXECVE, ptr("/dev/null/x"), 0, 0), syscall.ENOTDIR)
+	expect("execveat bad flags", sys(322, ^uintptr(99), ptr("/no/such"), 0, 0, 1), syscall.EINVAL)
+	big := make([]byte, 1<<20)
+	for i := range big {
+		big[i] = 'a'
+	}
+	big[len(big)-1] = 0
+	argv := []uintptr{uintptr(unsafe.Pointer(&big[0])), uintptr(unsafe.Pointer(&big[0])),
+		uintptr(unsafe.Pointer(&big[0])), 0}
+	expect("execve with 3 MiB of arguments", sys(syscall.SYS_EXECVE, ptr("/proc/self/exe"), uintptr(unsafe.Pointer(&argv[0])), 0), syscall.E2BIG)
+	expect("wait4 without children", sys(syscall.SYS_WAIT4, ^uintptr(0), 0, 0, 0), syscall.ECHILD)
+	expect("wait4 bad options", sys(syscall.SYS_WAIT4, ^uintptr(0), 0, 0x40, 0), syscall.EINVAL)
+	expect("waitid without children", sys(syscall.SYS_WAITID, 0, 0, 0, 4, 0), syscall.ECHILD)
+	expect("waitid idtype 7", sys(syscall.SYS_WAITID, 7, 0, 0, 4, 0), syscall.EINVAL)
+	expect("waitid without WEXITED", sys(syscall.SYS_WAITID, 0, 0, 0, 1, 0), syscall.EINVAL)
+	expect("waitid P_PIDFD of a file", sys(syscall.SYS_WAITID, 3, 0, 0, 4, 0), syscall.EBADF)
+	expect("clone CLONE_SIGHAND without CLONE_VM", sys(syscall.SYS_CLONE, 0x800|17, 0, 0, 0, 0), syscall.EINVAL)
+	expect("kill of no process", sys(syscall.SYS_KILL, 99999, 0), syscall.ESRCH)
+}
+
 func badValues() {
 	long := "/" + strings.Repeat("a", 5000)
 	bp, _ := syscall.BytePtrFromString(long)
@@ -130,6 +162,7 @@ func badValues() {
 	expect("close fd 1000", sys(syscall.SYS_CLOSE, 1000), syscall.EBADF)
 	expect("fcntl on fd 999", sys(syscall.SYS_FCNTL, 999, syscall.F_GETFD), syscall.EBADF)
 	expect("fcntl F_SETLK on fd 999", sys(syscall.SYS_FCNTL, 999, syscall.F_SETLK, uintptr(unsafe.Pointer(&statBuf))), syscall.EBADF)
+	processes()
 	const sysMembarrier = 324
 	expect("membarrier command 99", sys(sysMembarrier, 99, 0), syscall.EINVAL)
 	expect("membarrier query with flags", sys(sysMembarrier, 0, 1), syscall.EINVAL)

@@ -76,4 +76,10 @@ static inline struct cpu *smp_cpu(unsigned i)
     return i ? NULL : &cpu0;
 }
 
+/* No other CPU to kick. */
+static inline void smp_kick(struct cpu *c)
+{
+    (void)c;
+}
+
 #endif
