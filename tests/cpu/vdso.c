@@ -96,11 +96,21 @@ static int parse(const Elf64_Ehdr *eh)
     for (; dyn->d_tag != DT_NULL; dyn++) {
         const void *p = (const void *)(bias + dyn->d_un.d_ptr);
         switch (dyn->d_tag) {
-        case DT_SYMTAB: syms = p; break;
-        case DT_STRTAB: strs = p; break;
-        case DT_HASH: hash = p; break;
-        case DT_VERSYM: versym = p; break;
-        case DT_VERDEF: verdef = p; break;
+        case DT_SYMTAB:
+            syms = p;
+            break;
+        case DT_STRTAB:
+            strs = p;
+            break;
+        case DT_HASH:
+            hash = p;
+            break;
+        case DT_VERSYM:
+            versym = p;
+            break;
+        case DT_VERDEF:
+            verdef = p;
+            break;
         }
     }
     if (!syms || !strs || !hash) {
@@ -140,8 +150,8 @@ int main(void)
     time_t (*vtime)(time_t *) = lookup("__vdso_time");
     if (!vgettime || !vgettimeofday || !vtime) {
         printf("FAIL: missing symbols: clock_gettime %p gettimeofday %p "
-               "time %p\n", (void *)vgettime, (void *)vgettimeofday,
-               (void *)vtime);
+               "time %p\n",
+               (void *)vgettime, (void *)vgettimeofday, (void *)vtime);
         return 1;
     }
     const clockid_t clocks[] = {CLOCK_MONOTONIC, CLOCK_REALTIME,
@@ -160,8 +170,8 @@ int main(void)
                 printf("FAIL: clock %d: system call %lld.%09ld, vDSO "
                        "%lld.%09ld (%d), system call %lld.%09ld\n",
                        (int)clocks[c], (long long)a.tv_sec, a.tv_nsec,
-                       (long long)b.tv_sec, b.tv_nsec, r,
-                       (long long)d.tv_sec, d.tv_nsec);
+                       (long long)b.tv_sec, b.tv_nsec, r, (long long)d.tv_sec,
+                       d.tv_nsec);
                 bad = 1;
                 fails++;
             }
@@ -185,8 +195,9 @@ int main(void)
     time_t t0 = syscall(SYS_time, NULL), tv, t1;
     time_t tr = vtime(&tv);
     t1 = syscall(SYS_time, NULL);
-    CHECK(tr == tv && t0 <= tr && tr <= t1, "time: %lld (%lld) not in [%lld, %lld]",
-          (long long)tr, (long long)tv, (long long)t0, (long long)t1);
+    CHECK(tr == tv && t0 <= tr && tr <= t1,
+          "time: %lld (%lld) not in [%lld, %lld]", (long long)tr, (long long)tv,
+          (long long)t0, (long long)t1);
     /* What it leaves to the system call. */
     struct timespec cpu;
     CHECK(vgettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0 && ts_ns(cpu) > 0,
@@ -206,6 +217,7 @@ int main(void)
     if (fails)
         return 1;
     printf("vDSO at %p: clock_gettime, gettimeofday and time agree with "
-           "the system calls\nSUCCESS\n", (void *)eh);
+           "the system calls\nSUCCESS\n",
+           (void *)eh);
     return 0;
 }
