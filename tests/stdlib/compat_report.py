@@ -55,9 +55,11 @@ CATEGORIES = {
     "behaviour": ("behaviour difference",
                   "a system call or a kernel-provided file behaves "
                   "differently than on Linux"),
-    "exec": ("by design: fork/exec",
-             "the test starts a process (os/exec, os.StartProcess, "
-             "syscall.ForkExec); a unikernel runs one program"),
+    "exec": ("process start",
+             "the test starts a program that is not in the guest (the go "
+             "tool, /bin/sh, pwd: host programs are not packed), or starts "
+             "a process in a way the kernel does not support yet (fork "
+             "with copy-on-write, pidfds: docs/PROCESSES.md)"),
     "internet": ("by design: internet",
                  "the test needs hosts outside the machine"),
     "files": ("by design: files not packed",
