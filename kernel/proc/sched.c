@@ -436,22 +436,25 @@ void sched_loadavg(uint64_t fp16[3])
         fp16[i] = sched.avenrun[i] << (16 - LOAD_SHIFT);
 }
 
-uint64_t sched_switches(void)
+/* The sum over the online CPUs of the uint64_t counter at offset off of
+ * struct cpu. */
+static uint64_t cpus_sum(size_t off)
 {
     uint64_t n = 0;
     for (unsigned i = 0; i < smp_cpus_found(); i++)
         if (smp_cpu(i))
-            n += smp_cpu(i)->switches;
+            n += *(const uint64_t *)((const char *)smp_cpu(i) + off);
     return n;
+}
+
+uint64_t sched_switches(void)
+{
+    return cpus_sum(offsetof(struct cpu, switches));
 }
 
 uint64_t sched_steals(void)
 {
-    uint64_t n = 0;
-    for (unsigned i = 0; i < smp_cpus_found(); i++)
-        if (smp_cpu(i))
-            n += smp_cpu(i)->steals;
-    return n;
+    return cpus_sum(offsetof(struct cpu, steals));
 }
 
 uint64_t sched_cpu_busy_ns(unsigned i)
