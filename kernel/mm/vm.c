@@ -92,7 +92,7 @@ void vm_pte_drop(struct vm_space *s, uint64_t *pte, uint64_t va)
      * must not write into it once it is the allocator's. */
     uint64_t old = *pte;
     *pte = 0;
-    invlpg(va);
+    invlpg(s->pml4, va);
     if (!(old & PTE_FOREIGN))
         pmem_free(old & PTE_ADDR, 0);
     vm_account(s, old, -1);
@@ -365,7 +365,7 @@ static void protect_pte(uint64_t *pte, uint64_t va, void *arg)
     const struct vma *v = arg;
     *pte = (*pte & PTE_ADDR) | (*pte & PTE_FOREIGN ? vma_file_pte_flags(v, va)
                                                    : vma_pte_flags(v, false));
-    invlpg(va);
+    invlpg(vm_root(), va);
 }
 
 int vm_mprotect(uint64_t addr, uint64_t len, int prot)
