@@ -71,6 +71,8 @@ register_cases() {
     go_case files
     go_case signals
     go_case spawn
+    # Pipes, files and sockets shared between processes (tests/go/spawnshare).
+    go_case spawnshare
     go_case timeout
     go_case hostile
     go_case fs
