@@ -98,7 +98,8 @@ linux_add_dev() {
 # about one boot in ten under TCG.  HOSTFWD is a hostfwd= rule or empty;
 # APPEND adds kernel parameters.  With LINUX_CPUS=N (default 1) above 1,
 # the guest gets -smp N and, under TCG, thread=multi: one host thread per
-# vCPU, as tool/qemu.c gives gorump's --cpus N.
+# vCPU, as tool/qemu.c gives gorump's --cpus N.  LINUX_MTTCG=1 asks for
+# thread=multi with one vCPU too.
 linux_argv() {
     local cpu=max dev=virtio-net-device net=user,id=net0 accel=$ACCEL smp=()
     local global=(-global virtio-mmio.force-legacy=false)
@@ -107,6 +108,7 @@ linux_argv() {
         smp=(-smp "$LINUX_CPUS")
         [ "$ACCEL" != tcg ] || accel=tcg,thread=multi
     fi
+    [ "${LINUX_MTTCG:-0}" = 0 ] || [ "$ACCEL" != tcg ] || accel=tcg,thread=multi
     if [[ $LINUX_MACHINE == q35* ]]; then
         dev=virtio-net-pci,romfile=
         global=()
