@@ -211,6 +211,28 @@ void vm_each(void (*fn)(const struct vm_area *a, void *arg), void *arg);
 uint64_t vm_mapped_bytes(void);
 uint64_t vm_brk_start(void);
 
+/* --- vmview.c: what /proc/PID shows of any process's space. */
+
+/* Exec: the program's path (copied; none kept when out of memory) and
+ * where its argument and environment strings lie on the new stack. */
+void vm_set_exec(const char *exe, uint64_t arg_start, uint64_t arg_end,
+                 uint64_t env_start, uint64_t env_end);
+struct vm_info {
+    uint64_t mapped;                  /* bytes (VmSize) */
+    uint64_t resident, resident_file; /* pages */
+    uint64_t brk_start;
+    uint64_t arg_start, arg_end, env_start, env_end;
+    const char *exe; /* NULL: not exec'd through vm_set_exec */
+};
+void vm_space_info(struct vm_space *s, struct vm_info *i);
+/* Calls fn for every mapping of s, in address order (/proc/PID/maps). */
+void vm_space_each(struct vm_space *s,
+                   void (*fn)(const struct vm_area *a, void *arg), void *arg);
+/* Copies up to n bytes at user address addr of s, which need not be
+ * loaded, through its page tables: the bytes copied, stopping at the
+ * first page that is not present (nothing is faulted in). */
+size_t vm_space_read(struct vm_space *s, uint64_t addr, void *buf, size_t n);
+
 /* --- uaccess.c: the only way to touch user memory.  All return 0 or
  * -EFAULT (a bad pointer never panics the kernel). */
 long copy_from_user(void *dst, uint64_t usrc, size_t n);

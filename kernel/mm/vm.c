@@ -440,28 +440,14 @@ uint64_t vm_resident_file_pages(void)
 
 void vm_each(void (*fn)(const struct vm_area *a, void *arg), void *arg)
 {
-    list_for_each(l, &vm_cur()->vmas)
-    {
-        struct vma *v = VMA(l);
-        struct vm_area a = {.start = v->start,
-                            .end = v->end,
-                            .prot = v->prot,
-                            .shared = (v->flags & VMA_SHARED) != 0};
-        if (v->file) {
-            a.off = v->off;
-            a.ino = v->file->node->ino;
-            a.path = v->file->path;
-            a.deleted = !v->file->node->nlink;
-        }
-        fn(&a, arg);
-    }
+    vm_space_each(vm_cur(), fn, arg);
 }
 
 uint64_t vm_mapped_bytes(void)
 {
-    uint64_t total = 0;
-    list_for_each(l, &vm_cur()->vmas) total += VMA(l)->end - VMA(l)->start;
-    return total;
+    struct vm_info i;
+    vm_space_info(vm_cur(), &i);
+    return i.mapped;
 }
 
 uint64_t vm_brk_start(void)
@@ -525,6 +511,7 @@ static bool loaded_elsewhere(const struct vm_space *s)
 static void space_free(struct vm_space *s)
 {
     pt_root_free(s->pml4);
+    kfree(s->exe);
     kfree(s);
 }
 

@@ -46,6 +46,9 @@ struct vm_space {
     uint64_t resident;      /* pages mapped for the program */
     uint64_t resident_file; /* of which a file's (or the image's) pages */
     unsigned nvmas;
+    /* what exec put there, for /proc/PID (vm_set_exec) */
+    char *exe; /* the program's path, or NULL */
+    uint64_t arg_start, arg_end, env_start, env_end;
 };
 
 /* The space the calls act on: the one loaded on this CPU (mm/mm.h). */

@@ -73,8 +73,9 @@ struct proc {
     struct sig_actions *sigact;  /* signal dispositions (signal.c) */
     uint64_t sigpending; /* sent to the process, every thread blocking it */
     struct ksiginfo siginfo[NSIG]; /* the details of those */
-    int sigfatal; /* it is to die by this signal (signal_kill) */
-    int nthreads; /* live threads */
+    int sigfatal;  /* it is to die by this signal (signal_kill) */
+    int nthreads;  /* live threads */
+    char comm[16]; /* the program's name, NUL-terminated (/proc/PID/comm) */
 };
 
 struct thread {
@@ -183,6 +184,9 @@ int proc_count(void);
 void proc_interrupt(struct proc *p);
 /* The process pid (perhaps a zombie), or NULL. */
 struct proc *proc_find(int pid);
+/* Calls fn for every process, zombies too, in the order of their pids
+ * (/proc). */
+void proc_each(void (*fn)(struct proc *p, void *arg), void *arg);
 /* The process's objects become this CPU's (its address space in CR3):
  * the scheduler's, at a switch to one of its threads. */
 void proc_install(struct proc *p);

@@ -66,8 +66,10 @@ static struct proc *proc_alloc(struct proc *parent)
     p->parent = parent;
     list_init(&p->children);
     waitq_init(&p->child_wait);
-    if (parent)
+    if (parent) {
         list_add_tail(&parent->children, &p->sibling);
+        memcpy(p->comm, parent->comm, sizeof(p->comm));
+    }
     list_add_tail(&procs.procs, &p->link);
     procs.nprocs++;
     return p;
@@ -128,6 +130,11 @@ struct proc *proc_find(int pid)
             return p;
     }
     return NULL;
+}
+
+void proc_each(void (*fn)(struct proc *p, void *arg), void *arg)
+{
+    list_for_each(l, &procs.procs) fn(container_of(l, struct proc, link), arg);
 }
 
 void proc_install(struct proc *p)

@@ -14,6 +14,7 @@
 
 #include "mm/vm.c"
 #include "mm/vmops.c"
+#include "mm/vmview.c"
 
 #include "check.h"
 #include "kshim.c"
@@ -118,6 +119,11 @@ uint64_t pmem_total_pages(void)
 uint64_t pmem_free_pages(void)
 {
     return 1024;
+}
+
+uint64_t pmem_max_phys(void)
+{
+    return pmem_total_pages() << PAGE_SHIFT;
 }
 
 /* --- the rest of the kernel that vm.c and vmops.c call --------------- */

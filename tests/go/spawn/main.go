@@ -2,8 +2,9 @@
 // os/exec (clone with CLONE_VM|CLONE_VFORK, execve, wait4): data through
 // stdin and stdout pipes, exit codes, children killed by signals, exec
 // errors (ENOENT, ENOEXEC, EACCES) returned to the parent, a chain of
-// three processes with their parent pids, and 200 short-lived children
-// without growth in the kernel's memory (/proc/meminfo).
+// three processes with their parent pids, a child's /proc/PID read by its
+// parent (procfs.go), and 200 short-lived children without growth in the
+// kernel's memory (/proc/meminfo).
 package main
 
 import (
@@ -301,6 +302,7 @@ func main() {
 	killed(syscall.SIGTERM, "signal: terminated")
 	execErrors()
 	chain()
+	procfs()
 	many()
 	var buf bytes.Buffer
 	cmd := exec.Command(self, "chain", "0")
