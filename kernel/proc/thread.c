@@ -21,7 +21,6 @@ static struct {
     int nthreads;
     int next_tid; /* also the pids' counter: a process's pid is its first
                      thread's tid, as on Linux */
-    bool oom_killed;
 } procs = {.next_tid = 1};
 
 void proc_init(void)
@@ -499,13 +498,40 @@ long proc_wait(int pid, bool nohang, bool nowait, int *wstatus)
     }
 }
 
+struct oom_pick {
+    struct proc *victim;
+    uint64_t pages;
+};
+
+static void oom_weigh(struct proc *p, void *arg)
+{
+    struct oom_pick *o = arg;
+    struct vm_info i;
+    if (!p->vm || p->zombie)
+        return;
+    vm_space_info(p->vm, &i);
+    if (i.resident > o->pages) {
+        o->victim = p;
+        o->pages = i.resident;
+    }
+}
+
+/* Linux's OOM killer ends the process with the most memory (oom_badness:
+ * its resident pages), not whichever faulted: a parent waiting for a
+ * greedy child must not be the one to die.  The faulting thread, if it
+ * is not the victim's, finds a page once the victim is gone (it faults
+ * again meanwhile). */
 void oom_kill(uint64_t addr)
 {
-    if (procs.oom_killed)
-        return; /* said once */
-    procs.oom_killed = true;
+    struct proc *cur = current()->proc;
+    struct oom_pick o = {cur, 0};
+    oom_weigh(cur, &o); /* on a tie, the process that faulted */
+    proc_each(oom_weigh, &o);
+    if (o.victim->sigfatal || o.victim->exiting)
+        return; /* being killed already: said once */
     kprintf("gorump: out of memory: no free page for address %lx "
-            "(%lu pages in use); program killed\n",
-            addr, pmem_total_pages() - pmem_free_pages());
-    signal_kill(current()->proc, SIGKILL);
+            "(%lu pages in use); process %d (%s) killed\n",
+            addr, pmem_total_pages() - pmem_free_pages(), o.victim->pid,
+            o.victim->comm);
+    signal_kill(o.victim, SIGKILL);
 }

@@ -158,6 +158,7 @@ register_cases() {
     # Exhausting guest memory natively would exhaust the host's.
     [ "$NATIVE" = 1 ] || go_case oom
     [ "$NATIVE" = 1 ] || go_case oom-sparse c_oom -sparse
+    [ "$NATIVE" = 1 ] || go_case oom-child c_oom_child
     go_case overcommit
     # Fault injection (gorump.failslab/failpage) has no native counterpart.
     if [ "$NATIVE" != 1 ]; then
@@ -982,6 +983,18 @@ c_oom() {
     expect_out_line "128 TiB mmap: ENOMEM"
     expect_out_line "1 TiB mmap: mapped"
     expect_err 'out of memory: no free page for address'
+    reject_err 'kernel panic'
+}
+
+# A child that runs the guest out of memory is killed, twice in a row, and
+# its parent's Wait sees SIGKILL; the parent goes on and allocates again.
+c_oom_child() {
+    run -m 64M oom -child
+    expect_success
+    expect_out_line "child 0: signal: killed"
+    expect_out_line "child 1: signal: killed"
+    expect_out_line "SUCCESS"
+    expect_err 'out of memory: no free page for address .* process [0-9]+ \(oom\) killed'
     reject_err 'kernel panic'
 }
 
