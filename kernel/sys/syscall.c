@@ -95,6 +95,8 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(99, sysinfo),
     NR(102, getuid),
     NR(104, getuid), /* getgid */
+    NR(105, setuid),
+    NR(106, setuid), /* setgid */
     NR(107, getuid), /* geteuid */
     NR(108, getuid), /* getegid */
     NR(109, setpgid),
@@ -102,6 +104,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(111, getpgrp),
     NR(112, setsid),
     NR(115, getgroups),
+    NR(116, setgroups),
     NR(121, getpgid),
     NR(124, getsid),
     NR(127, rt_sigpending),

@@ -184,6 +184,8 @@ SYS(sysinfo);
 SYS(prctl);
 SYS(umask);
 SYS(getgroups);
+SYS(setuid);
+SYS(setgroups);
 SYS(wait4);
 SYS(waitid);
 SYS(vfork);

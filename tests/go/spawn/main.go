@@ -3,8 +3,9 @@
 // stdin and stdout pipes, exit codes, children killed by signals, exec
 // errors (ENOENT, ENOEXEC, EACCES) returned to the parent, a chain of
 // three processes with their parent pids, a child's /proc/PID read by its
-// parent (procfs.go), and 200 short-lived children without growth in the
-// kernel's memory (/proc/meminfo).
+// parent (procfs.go), children started with credentials, and 200
+// short-lived children without growth in the kernel's memory
+// (/proc/meminfo).
 package main
 
 import (
@@ -303,6 +304,7 @@ func main() {
 	execErrors()
 	chain()
 	procfs()
+	credentials()
 	many()
 	var buf bytes.Buffer
 	cmd := exec.Command(self, "chain", "0")

@@ -140,3 +140,29 @@ func procfs() {
 	}
 	fmt.Println("proc of a child")
 }
+
+// credentials: children started with SysProcAttr.Credential (setgroups,
+// setgid and setuid to this process's own ids, then without setgroups),
+// and the keep-capabilities flag set on every thread and read back
+// (os/exec's and os/signal's own tests do both).
+func credentials() {
+	for _, noGroups := range []bool{false, true} {
+		cmd := exec.Command(self, "exit", "0")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{
+			Uid: uint32(os.Getuid()), Gid: uint32(os.Getgid()),
+			NoSetGroups: noGroups}}
+		if err := cmd.Run(); err != nil {
+			fail("child with credentials (NoSetGroups %v): %v", noGroups, err)
+		}
+	}
+	const getKeepCaps, setKeepCaps = 7, 8
+	for _, v := range []uintptr{1, 0} {
+		if _, _, e := syscall.AllThreadsSyscall(syscall.SYS_PRCTL, setKeepCaps, v, 0); e != 0 {
+			fail("PR_SET_KEEPCAPS %d on every thread: %v", v, e)
+		}
+		if r, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, getKeepCaps, 0, 0); e != 0 || r != v {
+			fail("PR_GET_KEEPCAPS: %d (%v), want %d", r, e, v)
+		}
+	}
+	fmt.Println("credentials: own ids, keepcaps")
+}
