@@ -62,7 +62,7 @@ size_t vm_space_read(struct vm_space *s, uint64_t addr, void *buf, size_t n)
 {
     size_t done = 0;
     while (done < n && addr < USER_TOP) {
-        uint64_t *pte = pt_lookup(s->pml4, addr);
+        uint64_t *pte = pt_lookup(s->pml4, ALIGN_DOWN(addr, PAGE_SIZE));
         if (!pte || (*pte & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
             break;
         uint64_t pa = *pte & PTE_ADDR;

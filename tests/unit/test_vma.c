@@ -577,8 +577,44 @@ static void space_share(void)
     CHECK_EQ(roots, 0);
 }
 
+/* /proc/PID's view of a space (vmview.c): bytes read through its page
+ * tables across a page boundary, ending at the first page not present
+ * (nothing faulted in) and at an address nothing maps; what exec
+ * recorded comes back from vm_space_info. */
+static void space_view(void)
+{
+    kshim_ram = calloc(1, pmem_max_phys());
+    CHECK(kshim_ram);
+    struct vm_space *s = vm_space_create();
+    CHECK(s);
+    vm_space_switch(s);
+    CHECK_EQ(vm_mmap(PG(0), 3 * PAGE_SIZE, 3, MAP_ANON_FIXED, NULL, 0), PG(0));
+    touch(PG(0));
+    touch(PG(1));
+    for (int i = 0; i < 2; i++)
+        memset(phys_to_virt(*lookup(PG(i)) & PTE_ADDR), 'a' + i, PAGE_SIZE);
+    char buf[300];
+    CHECK_EQ(vm_space_read(s, PG(1) - 100, buf, 200), 200);
+    CHECK(buf[0] == 'a' && buf[99] == 'a' && buf[100] == 'b' &&
+          buf[199] == 'b');
+    CHECK_EQ(vm_space_read(s, PG(2) - 100, buf, 300), 100);
+    CHECK(lookup(PG(2)) == NULL);
+    CHECK_EQ(vm_space_read(s, PG(40), buf, 10), 0);
+    vm_set_exec("/bin/prog", PG(0), PG(0) + 10, PG(0) + 10, PG(0) + 20);
+    struct vm_info i;
+    vm_space_info(s, &i);
+    CHECK(i.exe && !strcmp(i.exe, "/bin/prog"));
+    CHECK(i.arg_start == PG(0) && i.env_end == PG(0) + 20);
+    CHECK_EQ(i.resident, 2);
+    CHECK_EQ(i.mapped, 3 * PAGE_SIZE);
+    vm_space_destroy(s);
+    free(kshim_ram);
+    kshim_ram = NULL;
+}
+
 int main(void)
 {
+    space_view();
     struct vm_space *space = vm_space_create();
     CHECK(space);
     vm_space_switch(space);
