@@ -263,6 +263,14 @@ static void task_status(struct seq *s)
         status_text(s, t->proc, t);
 }
 
+/* A thread's name is its process's (prctl PR_SET_NAME names both). */
+static void task_comm(struct seq *s)
+{
+    struct thread *t = thread_find(NODE_ID(s->node));
+    if (t && t->proc)
+        seq_printf(s, "%s\n", t->proc->comm);
+}
+
 /* --- the nodes */
 
 /* A node named name in dir, holding id: the node (the entry's reference
@@ -393,6 +401,7 @@ static void task_entry(struct thread *t, void *arg)
         return;
     add_gen(d, "stat", task_stat, t->tid);
     add_gen(d, "status", task_status, t->tid);
+    add_gen(d, "comm", task_comm, t->tid);
 }
 
 static void refresh_task(struct node *dir)

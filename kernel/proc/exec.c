@@ -149,8 +149,8 @@ static void exec_name(struct proc *p, const char *path)
         if (*c == '/')
             base = c + 1;
     size_t n = MIN(strlen(base), sizeof(p->comm) - 1);
+    memset(p->comm, 0, sizeof(p->comm)); /* PR_GET_NAME reads all 16 */
     memcpy(p->comm, base, n);
-    p->comm[n] = '\0';
 }
 
 /* What /proc/PID shows of the new program: its path, made absolute as

@@ -134,7 +134,7 @@ SYS(prctl)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
     enum { GET_KEEPCAPS = 7, SET_KEEPCAPS = 8, SET_NAME = 15, GET_NAME = 16 };
-    static char name[16] = "main";
+    char *name = current()->proc->comm; /* the process's: /proc/PID/comm */
     static bool keepcaps; /* no capability is ever dropped: only kept */
     switch (a0) {
     case GET_KEEPCAPS:
@@ -153,11 +153,11 @@ SYS(prctl)
             return n;
         if (n < 0 && copy_from_user(buf, a1, sizeof(buf) - 1))
             return -EFAULT;
-        memcpy(name, buf, sizeof(name));
+        memcpy(name, buf, sizeof(buf));
         return 0;
     }
     case GET_NAME:
-        return copy_to_user(a1, name, sizeof(name));
+        return copy_to_user(a1, name, sizeof(current()->proc->comm));
     default:
         return -EINVAL;
     }

@@ -304,6 +304,7 @@ func main() {
 	execErrors()
 	chain()
 	procfs()
+	prctlName()
 	credentials()
 	many()
 	var buf bytes.Buffer

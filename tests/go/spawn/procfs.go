@@ -7,10 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // statFields is /proc/PID/stat after the name: state, ppid, ...
@@ -165,4 +167,33 @@ func credentials() {
 		}
 	}
 	fmt.Println("credentials: own ids, keepcaps")
+}
+
+// prctlName: PR_SET_NAME renames the calling thread (in gorump, its
+// process), and its /proc/self/task/TID/comm and PR_GET_NAME say so.
+func prctlName() {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	path := fmt.Sprintf("/proc/self/task/%d/comm", syscall.Gettid())
+	old, err := os.ReadFile(path)
+	if err != nil {
+		fail("read %s: %v", path, err)
+	}
+	set := func(name string) {
+		b := append([]byte(name), 0)
+		if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_NAME,
+			uintptr(unsafe.Pointer(&b[0])), 0); e != 0 {
+			fail("PR_SET_NAME %q: %v", name, e)
+		}
+	}
+	set("renamed")
+	var got [16]byte
+	syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_GET_NAME,
+		uintptr(unsafe.Pointer(&got[0])), 0)
+	if data, err := os.ReadFile(path); err != nil || string(data) != "renamed\n" ||
+		string(got[:8]) != "renamed\x00" {
+		fail("%s after PR_SET_NAME: %q (%v), PR_GET_NAME %q", path, data, err, got)
+	}
+	set(strings.TrimSuffix(string(old), "\n"))
+	fmt.Println("PR_SET_NAME: comm")
 }
