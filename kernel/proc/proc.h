@@ -56,6 +56,8 @@ struct sig_actions;
  * dropped) until its parent waits for it. */
 struct proc {
     int pid;
+    int pgid, sid;               /* its process group and session */
+    bool execed;                 /* ran execve: setpgid by its parent EACCES */
     struct list link;            /* every process, zombies too */
     struct proc *parent;         /* NULL for the first */
     struct list children;        /* by sibling, zombies too */
@@ -73,8 +75,11 @@ struct proc {
     struct sig_actions *sigact;  /* signal dispositions (signal.c) */
     uint64_t sigpending; /* sent to the process, every thread blocking it */
     struct ksiginfo siginfo[NSIG]; /* the details of those */
-    int sigfatal; /* it is to die by this signal (signal_kill) */
-    int nthreads; /* live threads */
+    int sigfatal;             /* it is to die by this signal (signal_kill) */
+    int nthreads;             /* live threads */
+    struct list pidfds;       /* its pidfds (pidfd.c), told of its end */
+    uint64_t cpu_ns_gone;     /* CPU time of its threads that left */
+    uint64_t cpu_ns_children; /* of its reaped children (and theirs) */
 };
 
 struct thread {
@@ -151,8 +156,9 @@ void proc_create_undo(struct proc *p);
  * and how it starts. */
 struct proc_clone_args {
     bool share_files, share_fs, share_sigact, vfork;
-    int exit_signal; /* to the parent at its end */
-    uint64_t stack;  /* the child's stack pointer; 0: the caller's */
+    bool clear_sighand; /* handled signals back to SIG_DFL (clone3) */
+    int exit_signal;    /* to the parent at its end */
+    uint64_t stack;     /* the child's stack pointer; 0: the caller's */
 };
 /* A child of the current process with one thread, a copy of the current
  * one returning 0 (runnable: sched_add'ed): that thread, or NULL when out
@@ -170,12 +176,26 @@ int proc_exec_alone(void);
 /* The current thread leaves its process without ending it: another
  * thread execs (signal delivery). */
 __noreturn void thread_leave_current(void);
-/* wait4/waitid for the current process: a child matching pid (> 0: that
- * one; -1 any; 0 or < -1: a process group, all processes being in group
- * 1) that ended: its pid with *wstatus, reaped unless nowait; 0 when
- * none has ended and nohang; -ECHILD when none matches; -ERESTARTSYS on a
- * signal. */
-long proc_wait(int pid, bool nohang, bool nowait, int *wstatus);
+/* Which children a wait is for: waitid's idtypes. */
+enum { P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3 };
+/* What wait learns of a child: how it ended, and the CPU time it and its
+ * reaped children used. */
+struct proc_waited {
+    int wstatus;
+    uint64_t cpu_ns;
+};
+/* wait4/waitid for the current process: a child matching (which, id)
+ * (P_ALL any; P_PID that pid; P_PGID in group id) that ended: its pid
+ * with *w, reaped unless nowait (its CPU time then added to the
+ * caller's children's); 0 when none has ended and nohang; -ECHILD when
+ * none matches; -ERESTARTSYS on a signal. */
+long proc_wait(int which, int id, bool nohang, bool nowait,
+               struct proc_waited *w);
+/* The CPU time of p's threads, those that left included (getrusage). */
+uint64_t proc_cpu_ns(struct proc *p);
+/* Calls fn for every process, zombies included, while fn returns 0: the
+ * first non-zero return, or 0. */
+int proc_each(int (*fn)(struct proc *, void *), void *arg);
 /* How many processes exist, zombies included (gorump.stats). */
 int proc_count(void);
 /* Every thread of p is to look at its signals now: sleeps are cut short
@@ -222,6 +242,19 @@ int proc_nthreads(void);
 int proc_last_tid(void);
 /* Calls fn for every live thread. */
 void proc_each_thread(void (*fn)(struct thread *, void *), void *arg);
+
+/* --- pidfd.c: pidfds, files that name a process (pidfd_open,
+ * CLONE_PIDFD); readable once the process ended */
+struct file;
+/* A pidfd for p (O_NONBLOCK in flags: PIDFD_NONBLOCK), installed
+ * close-on-exec: the fd, or -EMFILE / -ENOMEM. */
+int pidfd_install(struct proc *p, unsigned flags);
+/* The process f names (NULL once reaped) and its pid; -EBADF when f is
+ * not a pidfd. */
+int pidfd_target(struct file *f, struct proc **p, int *pid);
+/* p ended (its pidfds become readable) or was reaped (they forget it). */
+void pidfd_proc_ended(struct proc *p);
+void pidfd_proc_reaped(struct proc *p);
 
 /* --- crashtest.c: gorump.test-fault=stack|uaccess|iret, run as thread t
  * first enters user mode. */
@@ -321,9 +354,16 @@ struct sig_actions *signal_actions_exec(struct sig_actions *a);
  * code; SIGKILL ends the program at once.  Returns 0.  Any context. */
 int signal_send_thread(struct thread *t, int sig, int code);
 int signal_send_process(struct proc *p, int sig, int code);
+/* kill(2) of many: to process group pgid, or (0) to every process but
+ * the first and the caller's (the caller's own last: SIGKILL to it does
+ * not return): 0, or -ESRCH when there was none. */
+int signal_send_many(int pgid, int sig);
 /* A child of parent ended (CLD_EXITED or CLD_KILLED, its exit code or
- * signal): signal sig with the child's pid, the sender, in si_pid. */
-void signal_send_child(struct proc *parent, int sig, int code, int status);
+ * signal): signal sig with the child's pid, the sender, in si_pid, unless
+ * it is SIGCHLD and the parent ignores it.  True when the child is to be
+ * reaped at once: sig is SIGCHLD and the parent set SIG_IGN or
+ * SA_NOCLDWAIT for it (man 2 wait, NOTES). */
+bool signal_send_child(struct proc *parent, int sig, int code, int status);
 /* True also when t's process is marked to die (signal_kill) or ends
  * (proc_exit): sleeps end with -EINTR and the next return to user mode
  * exits. */

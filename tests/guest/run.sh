@@ -2385,7 +2385,8 @@ c_as_native() {
 c_auxv() { c_as_native auxv "$@"; }
 
 # tests/c/spawn.c built by CC with FLAGs: posix_spawn, vfork, waitpid,
-# waitid and kill between processes, as natively, and no message.
+# waitid and kill between processes, pidfds, process groups and sessions,
+# SIGCHLD ignored, as natively, and no message.
 c_spawn_c() { c_as_native spawn "$@" && reject_err .; }
 
 # Debian's /usr/bin/sort over a packed file, as the host sorts it.
