@@ -508,7 +508,10 @@ void procfs_fd_opened(int fd, struct file *f)
         return;
     int len = snprintf(name, sizeof(name), "%d", fd);
     const char *t = f->path;
-    if (!t) {
+    /* "pipe:[inode]", but "anon_inode:[eventfd]" as it is (Linux). */
+    if (!t && f->anon && !strncmp(f->anon, "anon_inode:", 11)) {
+        t = f->anon;
+    } else if (!t) {
         snprintf(target, sizeof(target), "%s:[%lu]",
                  f->anon ? f->anon : "anon_inode", (uint64_t)f >> 4);
         t = target;

@@ -92,9 +92,8 @@ int pidfd_target(struct file *f, struct proc **p, int *pid)
 
 void pidfd_proc_ended(struct proc *p)
 {
-    list_for_each(l, &p->pidfds)
-        file_notify(container_of(l, struct pidfd, link)->file,
-                    EPOLLIN | EPOLLRDNORM);
+    list_for_each(l, &p->pidfds) file_notify(
+        container_of(l, struct pidfd, link)->file, EPOLLIN | EPOLLRDNORM);
 }
 
 void pidfd_proc_reaped(struct proc *p)

@@ -141,6 +141,51 @@ func processes() {
 	expect("waitid P_PIDFD of a file", sys(syscall.SYS_WAITID, 3, 0, 0, 4, 0), syscall.EBADF)
 	expect("clone CLONE_SIGHAND without CLONE_VM", sys(syscall.SYS_CLONE, 0x800|17, 0, 0, 0, 0), syscall.EINVAL)
 	expect("kill of no process", sys(syscall.SYS_KILL, 99999, 0), syscall.ESRCH)
+	expect("kill of no group", sys(syscall.SYS_KILL, ^uintptr(99998), 0), syscall.ESRCH)
+	expect("setpgid pgid -1", sys(syscall.SYS_SETPGID, 0, ^uintptr(0)), syscall.EINVAL)
+	expect("setpgid of no process", sys(syscall.SYS_SETPGID, 99999, 0), syscall.ESRCH)
+	expect("getsid of no process", sys(syscall.SYS_GETSID, 99999), syscall.ESRCH)
+	expect("getpgid of no process", sys(syscall.SYS_GETPGID, 99999), syscall.ESRCH)
+	pidfds()
+}
+
+// pidfds: pidfd_open, pidfd_send_signal, pidfd_getfd, clone and clone3
+// with CLONE_PIDFD given bad fds, flags and pointers; no child may start.
+func pidfds() {
+	const pidfdOpen, pidfdSendSignal, clone3, pidfdGetfd = 434, 424, 435, 438
+	expect("pidfd_open pid -1", sys(pidfdOpen, ^uintptr(0), 0), syscall.EINVAL)
+	expect("pidfd_open bad flags", sys(pidfdOpen, uintptr(os.Getpid()), 1), syscall.EINVAL)
+	expect("pidfd_open of no process", sys(pidfdOpen, 99999, 0), syscall.ESRCH)
+	fd, _, e := syscall.Syscall(pidfdOpen, uintptr(os.Getpid()), 0, 0)
+	if e != 0 {
+		expect("pidfd_open of itself", e, 0)
+		return
+	}
+	expect("pidfd_send_signal to fd 9999", sys(pidfdSendSignal, 9999, 0, 0, 0), syscall.EBADF)
+	expect("pidfd_send_signal to a non-pidfd", sys(pidfdSendSignal, 1, 0, 0, 0), syscall.EBADF)
+	expect("pidfd_send_signal bad flags", sys(pidfdSendSignal, fd, 0, 0, 8), syscall.EINVAL)
+	expect("pidfd_send_signal signal 99", sys(pidfdSendSignal, fd, 99, 0, 0), syscall.EINVAL)
+	expect("pidfd_getfd of fd 9999", sys(pidfdGetfd, fd, 9999, 0), syscall.EBADF)
+	expect("pidfd_getfd through a non-pidfd", sys(pidfdGetfd, 1, 1, 0), syscall.EBADF)
+	expect("pidfd_getfd bad flags", sys(pidfdGetfd, fd, 1, 1), syscall.EINVAL)
+	expect("waitid P_PIDFD of itself", sys(syscall.SYS_WAITID, 3, fd, 0, 4, 0), syscall.ECHILD)
+	expect("waitid P_PIDFD of fd -1", sys(syscall.SYS_WAITID, 3, ^uintptr(0), 0, 4, 0), syscall.EINVAL)
+	var args [11]uint64
+	args[0] = 0x100 | 0x4000 | 0x1000 // CLONE_VM|CLONE_VFORK|CLONE_PIDFD
+	args[4] = uint64(syscall.SIGCHLD)
+	ca := uintptr(unsafe.Pointer(&args[0]))
+	expect("clone3 size 8", sys(clone3, ca, 8), syscall.EINVAL)
+	expect("clone3 size 8192", sys(clone3, ca, 8192), syscall.E2BIG)
+	expect("clone CLONE_PIDFD|CLONE_PARENT_SETTID", sys(syscall.SYS_CLONE, 0x100|0x4000|0x1000|0x100000|17, 0, 0, 0, 0), syscall.EINVAL)
+	for _, b := range badPtrs {
+		n := fmt.Sprintf("%#x", b)
+		expect("pidfd_send_signal siginfo at "+n, sys(pidfdSendSignal, fd, 0, b, 0), syscall.EFAULT)
+		expect("clone3 args at "+n, sys(clone3, b, 88), syscall.EFAULT)
+		args[1] = uint64(b)
+		expect("clone3 pidfd at "+n, sys(clone3, ca, 88), syscall.EFAULT)
+		expect("clone pidfd at "+n, sys(syscall.SYS_CLONE, 0x100|0x4000|0x1000|17, 0, b, 0, 0), syscall.EFAULT)
+	}
+	syscall.Close(int(fd))
 }
 
 func badValues() {
