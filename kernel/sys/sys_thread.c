@@ -308,7 +308,7 @@ SYS(waitid)
         !(opts & (WUNTRACED | WEXITED | WCONTINUED)))
         return -EINVAL;
     if ((which == P_PID && id <= 0) || (which != P_ALL && id < 0) ||
-        which > P_PIDFD)
+        (unsigned)which > P_PIDFD)
         return -EINVAL;
     if (which == P_PGID && id == 0)
         id = current()->proc->pgid;

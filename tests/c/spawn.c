@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,6 +131,8 @@ static void pidfds(void)
     struct pollfd p = {.fd = fd, .events = POLLIN};
     check(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC), "pidfd_open: cloexec");
     check(poll(&p, 1, 0) == 0, "running: the pidfd polls not ready");
+    struct stat sb;
+    check(fstat(fd, &sb) == 0, "fstat of a pidfd");
     int nb = pidfd_open(pid, PIDFD_NONBLOCK);
     check(waitid(P_PIDFD, nb, &si, WEXITED) < 0 && errno == EAGAIN,
           "PIDFD_NONBLOCK: waitid EAGAIN");

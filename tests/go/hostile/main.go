@@ -137,6 +137,7 @@ func processes() {
 	expect("wait4 bad options", sys(syscall.SYS_WAIT4, ^uintptr(0), 0, 0x40, 0), syscall.EINVAL)
 	expect("waitid without children", sys(syscall.SYS_WAITID, 0, 0, 0, 4, 0), syscall.ECHILD)
 	expect("waitid idtype 7", sys(syscall.SYS_WAITID, 7, 0, 0, 4, 0), syscall.EINVAL)
+	expect("waitid idtype -1", sys(syscall.SYS_WAITID, ^uintptr(0), 0, 0, 4, 0), syscall.EINVAL)
 	expect("waitid without WEXITED", sys(syscall.SYS_WAITID, 0, 0, 0, 1, 0), syscall.EINVAL)
 	expect("waitid P_PIDFD of a file", sys(syscall.SYS_WAITID, 3, 0, 0, 4, 0), syscall.EBADF)
 	expect("clone CLONE_SIGHAND without CLONE_VM", sys(syscall.SYS_CLONE, 0x800|17, 0, 0, 0, 0), syscall.EINVAL)
