@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -136,7 +137,15 @@ static void pidfds(void)
     int nb = pidfd_open(pid, PIDFD_NONBLOCK);
     check(waitid(P_PIDFD, nb, &si, WEXITED) < 0 && errno == EAGAIN,
           "PIDFD_NONBLOCK: waitid EAGAIN");
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN}, got;
+    check(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0 &&
+              epoll_wait(ep, &got, 1, 0) == 0,
+          "running: epoll of the pidfd not ready");
     check(pidfd_signal(fd, SIGTERM) == 0, "pidfd_send_signal SIGTERM");
+    check(epoll_wait(ep, &got, 1, 10000) == 1 && (got.events & EPOLLIN),
+          "ended: epoll_wait sees the pidfd readable");
+    close(ep);
     check(poll(&p, 1, 10000) == 1 && (p.revents & POLLIN),
           "ended: the pidfd polls readable");
     memset(&si, 0, sizeof(si));
