@@ -71,6 +71,16 @@ uint64_t vma_file_pte_flags(const struct vma *v, uint64_t va)
     return f;
 }
 
+uint64_t vma_pte_for(const struct vma *v, uint64_t va, uint64_t old)
+{
+    if (old & PTE_FOREIGN)
+        return (old & PTE_ADDR) | vma_file_pte_flags(v, va);
+    uint64_t f = vma_pte_flags(v, false);
+    if (old & PTE_COW)
+        f = (f & ~PTE_W) | PTE_COW;
+    return (old & PTE_ADDR) | f;
+}
+
 void vm_account(struct vm_space *s, uint64_t pte, int sign)
 {
     s->resident += (uint64_t)(int64_t)sign;
@@ -94,7 +104,7 @@ void vm_pte_drop(struct vm_space *s, uint64_t *pte, uint64_t va)
     *pte = 0;
     invlpg(va);
     if (!(old & PTE_FOREIGN))
-        pmem_free(old & PTE_ADDR, 0);
+        pmem_page_put(old & PTE_ADDR); /* shared (fork): one holder less */
     vm_account(s, old, -1);
 }
 
@@ -362,9 +372,7 @@ int vm_munmap(uint64_t addr, uint64_t len)
 
 static void protect_pte(uint64_t *pte, uint64_t va, void *arg)
 {
-    const struct vma *v = arg;
-    *pte = (*pte & PTE_ADDR) | (*pte & PTE_FOREIGN ? vma_file_pte_flags(v, va)
-                                                   : vma_pte_flags(v, false));
+    *pte = vma_pte_for(arg, va, *pte);
     invlpg(va);
 }
 
@@ -505,7 +513,7 @@ static void free_pte(uint64_t *pte, uint64_t va, void *arg)
 {
     (void)va;
     if (!(*pte & PTE_FOREIGN))
-        pmem_free(*pte & PTE_ADDR, 0);
+        pmem_page_put(*pte & PTE_ADDR);
     vm_account(arg, *pte, -1);
     *pte = 0;
 }

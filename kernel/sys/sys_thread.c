@@ -1,7 +1,8 @@
 /*
  * sys/sys_thread.c — threads and processes: clone (threads, and child
- * processes sharing the address space: vfork, posix_spawn), execve,
- * exit, wait4 and waitid, futex, identities, affinity and the FS base.
+ * processes sharing the address space, vfork and posix_spawn, or with a
+ * copy of it, fork), execve, exit, wait4 and waitid, futex, identities,
+ * affinity and the FS base.
  */
 #include "sys/syscall.h"
 #include "mm/mm.h"
@@ -28,30 +29,19 @@
      CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_VFORK | 0xff)
 #define CSIGNAL 0xff
 
-static void no_fork(void)
-{
-    static bool said;
-    if (!said)
-        kprintf("gorump: fork (a new process with a copy of the address "
-                "space, clone without CLONE_VM) is not supported\n");
-    said = true;
-}
-
 /* A child process (clone without CLONE_THREAD): it shares the address
- * space (CLONE_VM: vfork, posix_spawn; a copy, fork, is ENOSYS), and the
- * parent waits for it to exec or end with CLONE_VFORK.  man 2 clone:
- * CLONE_SIGHAND needs CLONE_VM, CLONE_THREAD needs CLONE_SIGHAND. */
+ * space (CLONE_VM: vfork, posix_spawn) or gets a copy-on-write copy of it
+ * (fork), and the parent waits for it to exec or end with CLONE_VFORK.
+ * man 2 clone: CLONE_SIGHAND needs CLONE_VM, CLONE_THREAD needs
+ * CLONE_SIGHAND. */
 static long clone_process(uint64_t flags, uint64_t stack, struct thread **out)
 {
-    if (!(flags & CLONE_VM)) {
-        no_fork();
-        return -ENOSYS;
-    }
     /* No pidfd yet: Go and glibc ask for one only once pidfd_open
      * worked. */
     if (flags & (CLONE_PIDFD | CLONE_SETTLS))
         return -EINVAL;
     struct proc_clone_args a = {
+        .copy_vm = !(flags & CLONE_VM),
         .share_files = flags & CLONE_FILES,
         .share_fs = flags & CLONE_FS,
         .share_sigact = flags & CLONE_SIGHAND,
@@ -61,8 +51,7 @@ static long clone_process(uint64_t flags, uint64_t stack, struct thread **out)
     };
     if (a.exit_signal > NSIG)
         return -EINVAL;
-    *out = proc_clone(&a);
-    return *out ? 0 : -EAGAIN;
+    return proc_clone(&a, out);
 }
 
 static long clone_thread(uint64_t flags, uint64_t stack, uint64_t tls,
@@ -94,8 +83,11 @@ SYS(clone)
     uint32_t tid = t->tid;
     if (flags & CLONE_PARENT_SETTID)
         copy_to_user(a2, &tid, sizeof(tid));
-    if (flags & CLONE_CHILD_SETTID)
+    /* In the child's memory: a fork child writes it itself, first. */
+    if ((flags & CLONE_CHILD_SETTID) && (flags & CLONE_VM))
         copy_to_user(a3, &tid, sizeof(tid));
+    else if (flags & CLONE_CHILD_SETTID)
+        t->set_child_tid = a3;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = a3;
     if (flags & CLONE_VFORK)
@@ -106,8 +98,7 @@ SYS(clone)
 SYS(fork)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    no_fork();
-    return -ENOSYS;
+    return sys_clone(SIGCHLD, 0, 0, 0, 0, 0);
 }
 
 SYS(vfork)

@@ -278,6 +278,10 @@ register_cases() {
     dyn_case spawn-glibc c_spawn_c gcc
     dyn_case spawn-musl c_spawn_c musl-gcc
     dyn_case spawn-static c_spawn_c gcc -static
+    dyn_case fork-glibc c_fork_c gcc
+    dyn_case fork-musl c_fork_c musl-gcc
+    dyn_case fork-static c_fork_c gcc -static
+    dyn_case fork-cpus2 c_fork_cpus2
     dyn_case mapsnames c_mapsnames gcc
     dyn_case mapsnames-musl c_mapsnames musl-gcc
     dyn_case debian-sort
@@ -2387,6 +2391,23 @@ c_auxv() { c_as_native auxv "$@"; }
 # tests/c/spawn.c built by CC with FLAGs: posix_spawn, vfork, waitpid,
 # waitid and kill between processes, as natively, and no message.
 c_spawn_c() { c_as_native spawn "$@" && reject_err .; }
+
+# tests/c/fork.c built by CC with FLAGs: fork's copy-on-write copies,
+# shared mappings, pipes, a grandchild, 200 forks without memory kept, as
+# natively, and no message.
+c_fork_c() { c_as_native fork "$@" -pthread && reject_err .; }
+
+# The same on two CPUs (its thread writes on one while the other forks),
+# and every child reaped at the end.
+c_fork_cpus2() {
+    cc_build gcc fork fork.c -pthread || return 1
+    GORUMP_KERNEL_ARGS="gorump gorump.stats" \
+        native_then_guest --cpus 2 -- "$PWD/$dir/fork"
+    expect_success
+    expect_out_exact <"$dir/native.out"
+    expect_err '^gorump: stats: .* processes=1 '
+    reject_err 'unimplemented|panic'
+}
 
 # Debian's /usr/bin/sort over a packed file, as the host sorts it.
 c_debian_sort() {
