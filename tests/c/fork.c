@@ -159,9 +159,9 @@ static void kernel_writes(void)
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[1]);
-        _exit(read(fds[0], bss + PAGE, 6) == 6 && !memcmp(bss + PAGE, "kernel", 6)
-                  ? 0
-                  : 1);
+        int ok = read(fds[0], bss + PAGE, 6) == 6 &&
+                 !memcmp(bss + PAGE, "kernel", 6);
+        _exit(ok ? 0 : 1);
     }
     close(fds[0]);
     check(write(fds[1], "kernel", 6) == 6 && reap(pid) == 0,
