@@ -4,10 +4,10 @@
  * made read-only or PROT_NONE around the fork, a buffer the kernel fills
  * by read) the parent does not see, and what the parent writes after the
  * fork the child does not; MAP_SHARED memory (anonymous and a file's)
- * both see; pipes both ways; a grandchild; clone with CLONE_CHILD_SETTID
- * writing the child's memory only; a thread writing while the main
- * thread forks (two CPUs: no CPU keeps a writable entry); 200 forks with
- * no memory kept.  Prints what it saw, compared with the native run, and
+ * both see; pipes both ways; a grandchild; execve in a child; clone with
+ * CLONE_CHILD_SETTID writing the child's memory only; a thread writing while
+ * the main thread forks (two CPUs: no CPU keeps a writable entry); 200 forks
+ * with no memory kept.  Prints what it saw, compared with the native run, and
  * SUCCESS.
  */
 #define _GNU_SOURCE
@@ -234,6 +234,26 @@ static void family(void)
     close(up[0]), close(up[1]), close(down[0]), close(down[1]);
 }
 
+/* The classic: fork, then execve in the child (its copy goes, the
+ * parent's pages are its own again). */
+static void fork_exec(void)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0)
+        exit(2);
+    self[n] = 0;
+    global = 50;
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(self, self, "6", (char *)NULL);
+        _exit(1);
+    }
+    check(reap(pid) == 6, "fork, then execve in the child: its exit code");
+    global = 51;
+    check(global == 51, "the parent writes its page after the exec");
+}
+
 /* clone(SIGCHLD|CLONE_CHILD_SETTID) as a raw call: the tid goes to the
  * child's memory, not the parent's; glibc's and musl's fork agree with
  * gettid. */
@@ -355,8 +375,10 @@ static void many(void)
     free(heap);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1)
+        return atoi(argv[1]); /* fork_exec's child */
     setvbuf(stdout, NULL, _IONBF, 0);
     child_writes();
     parent_writes();
@@ -365,6 +387,7 @@ int main(void)
     kernel_writes();
     shared();
     family();
+    fork_exec();
     settid();
     threaded();
     many();
