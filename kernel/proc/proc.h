@@ -215,10 +215,11 @@ __noreturn void proc_exit(int wstatus);
 /* Kills the current process for a signal it did not handle (the first
  * one's exit status 128+sig, with a message). */
 __noreturn void proc_kill(int sig);
-/* Out of memory for the program's page at addr: says so, and the program
- * dies (status 137, as by SIGKILL) when the current thread next returns
- * to user mode, so the exit never runs on top of a half-done fault or
- * syscall (Linux: VM_FAULT_OOM, then SIGKILL on return to user mode). */
+/* Out of memory for the program's page at addr: says so (once per
+ * process), and the current process dies (status 137, as by SIGKILL)
+ * when the current thread next returns to user mode, so the exit never runs on
+ * top of a half-done fault or syscall (Linux: VM_FAULT_OOM, then SIGKILL on
+ * return to user mode). */
 void oom_kill(uint64_t addr);
 /* Live threads, of every process. */
 int proc_nthreads(void);

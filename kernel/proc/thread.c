@@ -21,7 +21,6 @@ static struct {
     int nthreads;
     int next_tid; /* also the pids' counter: a process's pid is its first
                      thread's tid, as on Linux */
-    bool oom_killed;
 } procs = {.next_tid = 1};
 
 void proc_init(void)
@@ -511,11 +510,11 @@ long proc_wait(int pid, bool nohang, bool nowait, int *wstatus)
 
 void oom_kill(uint64_t addr)
 {
-    if (procs.oom_killed)
-        return; /* said once */
-    procs.oom_killed = true;
+    struct proc *p = current()->proc;
+    if (p->sigfatal == SIGKILL)
+        return; /* said once per process: its other threads may fault */
     kprintf("gorump: out of memory: no free page for address %lx "
             "(%lu pages in use); program killed\n",
             addr, pmem_total_pages() - pmem_free_pages());
-    signal_kill(current()->proc, SIGKILL);
+    signal_kill(p, SIGKILL);
 }

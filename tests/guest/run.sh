@@ -282,6 +282,7 @@ register_cases() {
     dyn_case fork-musl c_fork_c musl-gcc
     dyn_case fork-static c_fork_c gcc -static
     dyn_case fork-cpus2 c_fork_cpus2
+    dyn_case fork-oom
     dyn_case mapsnames c_mapsnames gcc
     dyn_case mapsnames-musl c_mapsnames musl-gcc
     dyn_case debian-sort
@@ -2407,6 +2408,16 @@ c_fork_cpus2() {
     expect_out_exact <"$dir/native.out"
     expect_err '^gorump: stats: .* processes=1 '
     reject_err 'unimplemented|panic'
+}
+
+# tests/c/forkoom.c in 64 MiB: two fork children in turn run out of
+# memory, each is killed with its own message, and the parent goes on.
+c_fork_oom() {
+    cc_build gcc forkoom forkoom.c -static || return 1
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none -m 64M \
+        "$PWD/$dir/forkoom"
+    expect_success
+    expect_err_count 2 '^gorump: out of memory: no free page'
 }
 
 # Debian's /usr/bin/sort over a packed file, as the host sorts it.
