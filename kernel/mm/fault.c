@@ -41,7 +41,7 @@ static int cow(const struct vma *v, uint64_t *pte, uint64_t va)
     vm_account(vm_cur(), *pte, -1);
     *pte = pa | vma_pte_flags(v, false);
     vm_account(vm_cur(), *pte, 1);
-    invlpg(va);
+    invlpg(vm_root(), va);
     return 0;
 }
 
@@ -60,7 +60,8 @@ static int cow_shared(const struct vma *v, uint64_t *pte, uint64_t va)
         return -ENOMEM;
     memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
     *pte = pa | vma_pte_flags(v, false);
-    invlpg(va); /* no CPU reads the old page through this space again */
+    invlpg(vm_root(),
+           va); /* no CPU reads the old page through this space again */
     pmem_page_put(old);
     return 0;
 }
@@ -186,20 +187,20 @@ int vm_zero_tail(uint64_t addr)
     return 0;
 }
 
-static void wrprotect_pte(uint64_t *pte, uint64_t va, void *arg)
-{
-    (void)arg;
-    if ((*pte & PTE_FOREIGN) && (*pte & PTE_W)) {
-        *pte &= ~PTE_W;
-        invlpg(va);
-    }
-}
-
 /* What file_pt_each's callbacks get: the space of the entry. */
 struct file_pt {
     struct vm_space *space;
     bool cows; /* zap_pte: the private copies go too */
 };
+
+static void wrprotect_pte(uint64_t *pte, uint64_t va, void *arg)
+{
+    const struct file_pt *fp = arg;
+    if ((*pte & PTE_FOREIGN) && (*pte & PTE_W)) {
+        *pte &= ~PTE_W;
+        invlpg(fp->space->pml4, va);
+    }
+}
 
 static void zap_pte(uint64_t *pte, uint64_t va, void *arg)
 {

@@ -35,7 +35,7 @@ static uint64_t share_private(uint64_t *pte, uint64_t va, int *err)
     if (pmem_page_get(pa)) {
         *pte = (e & ~PTE_W) | PTE_COW;
         if (e & PTE_W)
-            invlpg(va);
+            invlpg(vm_root(), va);
         return *pte;
     }
     uint64_t copy = pmem_alloc(0);

@@ -102,7 +102,7 @@ void vm_pte_drop(struct vm_space *s, uint64_t *pte, uint64_t va)
      * must not write into it once it is the allocator's. */
     uint64_t old = *pte;
     *pte = 0;
-    invlpg(va);
+    invlpg(s->pml4, va);
     if (!(old & PTE_FOREIGN))
         pmem_page_put(old & PTE_ADDR); /* shared (fork): one holder less */
     vm_account(s, old, -1);
@@ -373,7 +373,7 @@ int vm_munmap(uint64_t addr, uint64_t len)
 static void protect_pte(uint64_t *pte, uint64_t va, void *arg)
 {
     *pte = vma_pte_for(arg, va, *pte);
-    invlpg(va);
+    invlpg(vm_root(), va);
 }
 
 int vm_mprotect(uint64_t addr, uint64_t len, int prot)

@@ -71,6 +71,8 @@ register_cases() {
     go_case files
     go_case signals
     go_case spawn
+    # Pipes, files and sockets shared between processes (tests/go/spawnshare).
+    go_case spawnshare
     go_case timeout
     go_case hostile
     go_case fs
@@ -482,7 +484,7 @@ c_stats_boot() {
     # With two CPUs, the lock's counts: every kernel entry takes it.
     GORUMP_KERNEL_ARGS="gorump gorump.stats" run --cpus 2 examples/hello
     expect_status 0
-    expect_err '^gorump: stats: bkl-enters=[1-9][0-9]* bkl-contended=[0-9]+ bkl-spins=[0-9]+ bkl-halts=[0-9]+ tlb-flushes=[0-9]+ shootdowns=[0-9]+ resched-ipis=[0-9]+ steals=[0-9]+$'
+    expect_err '^gorump: stats: bkl-enters=[1-9][0-9]* bkl-contended=[0-9]+ bkl-spins=[0-9]+ bkl-halts=[0-9]+ tlb-flushes=[0-9]+ shootdowns=[0-9]+ shot-cpus=[0-9]+ resched-ipis=[0-9]+ steals=[0-9]+$'
 }
 
 # hello in 4 MiB of RAM: its 2 MB go on the image's disk, as more than an
