@@ -98,6 +98,8 @@ struct thread {
     bool full_restore; /* leave the next syscall by iretq */
     uint64_t fs_base;
     uint64_t clear_child_tid;
+    uint64_t set_child_tid;     /* fork's CLONE_CHILD_SETTID, written at its
+                                   first run, in its own space */
     uint64_t cpu_ns, run_start; /* CPU time used; TSC when last scheduled */
 
     uint64_t sigmask, sigpending;
@@ -151,19 +153,21 @@ void proc_init(void);
 struct proc *proc_create(void);
 /* Undoes proc_create after a failed load (nothing else refers to p). */
 void proc_create_undo(struct proc *p);
-/* What a new process shares with the current one (clone's CLONE_FILES,
- * CLONE_FS, CLONE_SIGHAND; the address space is always shared: CLONE_VM)
- * and how it starts. */
+/* What a new process shares with the current one (clone's CLONE_VM,
+ * CLONE_FILES, CLONE_FS, CLONE_SIGHAND; without CLONE_VM a copy of the
+ * address space, fork) and how it starts. */
 struct proc_clone_args {
+    bool copy_vm; /* fork: a copy-on-write copy of the address space */
     bool share_files, share_fs, share_sigact, vfork;
     bool clear_sighand; /* handled signals back to SIG_DFL (clone3) */
     int exit_signal;    /* to the parent at its end */
     uint64_t stack;     /* the child's stack pointer; 0: the caller's */
 };
 /* A child of the current process with one thread, a copy of the current
- * one returning 0 (runnable: sched_add'ed): that thread, or NULL when out
- * of memory. */
-struct thread *proc_clone(const struct proc_clone_args *a);
+ * one returning 0 (runnable: sched_add'ed), in *out: 0, or -ENOMEM when
+ * the copy of the address space failed, -EAGAIN when anything else did
+ * (out of memory too), with nothing left allocated. */
+int proc_clone(const struct proc_clone_args *a, struct thread **out);
 /* CLONE_VFORK: the current thread sleeps until its child exec's or ends
  * (only a fatal signal or its process's end cuts it short). */
 void proc_vfork_wait(struct proc *child);
@@ -231,10 +235,11 @@ __noreturn void proc_exit(int wstatus);
 /* Kills the current process for a signal it did not handle (the first
  * one's exit status 128+sig, with a message). */
 __noreturn void proc_kill(int sig);
-/* Out of memory for the program's page at addr: says so, and the program
- * dies (status 137, as by SIGKILL) when the current thread next returns
- * to user mode, so the exit never runs on top of a half-done fault or
- * syscall (Linux: VM_FAULT_OOM, then SIGKILL on return to user mode). */
+/* Out of memory for the program's page at addr: says so (once per
+ * process), and the current process dies (status 137, as by SIGKILL)
+ * when the current thread next returns to user mode, so the exit never runs on
+ * top of a half-done fault or syscall (Linux: VM_FAULT_OOM, then SIGKILL on
+ * return to user mode). */
 void oom_kill(uint64_t addr);
 /* Live threads, of every process. */
 int proc_nthreads(void);

@@ -1,11 +1,11 @@
 /*
  * proc/thread.c — processes and their threads: the process exec starts,
  * its main thread, clones made by clone(2) (threads with CLONE_THREAD,
- * else a child process sharing the address space: vfork, posix_spawn),
- * their exit, the process tree and wait4.  A thread's kernel stack
- * holds, from the top, its user trapframe and, while it is switched out,
- * the registers arch_switch saved.  An exited thread's stack is freed by
- * whichever thread runs next.
+ * else a child process sharing the address space, vfork and posix_spawn,
+ * or with a copy of it, fork), their exit, the process tree and wait4.
+ * A thread's kernel stack holds, from the top, its user trapframe and, while it
+ * is switched out, the registers arch_switch saved.  An exited thread's stack
+ * is freed by whichever thread runs next.
  */
 #include "proc/proc.h"
 #include "fs/fs.h"
@@ -21,7 +21,6 @@ static struct {
     int nthreads;
     int next_tid; /* also the pids' counter: a process's pid is its first
                      thread's tid, as on Linux */
-    bool oom_killed;
 } procs = {.next_tid = 1};
 
 void proc_init(void)
@@ -48,7 +47,14 @@ static void reap(void)
 void sched_thread_start(void);
 void sched_thread_start(void)
 {
+    struct thread *t = current();
     reap();
+    if (t->set_child_tid) {
+        /* Linux's schedule_tail: a bad pointer is ignored. */
+        uint32_t tid = (uint32_t)t->tid;
+        copy_to_user(t->set_child_tid, &tid, sizeof(tid));
+        t->set_child_tid = 0;
+    }
     crashtest_run(current());
     if (current()->tid == 1)
         failinject_arm();
@@ -455,14 +461,20 @@ static void proc_drop_objects(struct proc *p)
         signal_actions_put(p->sigact);
 }
 
-struct thread *proc_clone(const struct proc_clone_args *a)
+int proc_clone(const struct proc_clone_args *a, struct thread **out)
 {
     struct proc *parent = current()->proc;
+    struct vm_space *vm = NULL;
+    if (a->copy_vm && vm_space_fork(&vm))
+        return -ENOMEM;
     struct proc *p = proc_alloc(parent);
-    if (!p)
-        return NULL;
+    if (!p) {
+        if (vm)
+            vm_space_put(vm);
+        return -EAGAIN;
+    }
     p->exit_signal = a->exit_signal;
-    p->vm = vm_space_share(parent->vm);
+    p->vm = vm ? vm : vm_space_share(parent->vm);
     p->files = a->share_files ? fd_table_share(parent->files)
                               : fd_table_copy(parent->files);
     p->fs = a->share_fs ? fs_ctx_share(parent->fs) : fs_ctx_copy(parent->fs);
@@ -476,18 +488,22 @@ struct thread *proc_clone(const struct proc_clone_args *a)
     if (!t) {
         proc_drop_objects(p);
         proc_free(p);
-        return NULL;
+        return -EAGAIN;
     }
-    if (a->vfork) {
-        /* Linux keeps the alternate stack for a vfork child only
-         * (copy_process: the parent's stack is not in use meanwhile). */
-        struct thread *me = current();
+    struct thread *me = current();
+    if (a->vfork || a->copy_vm) {
+        /* Linux keeps the alternate stack unless the child shares the
+         * memory while the parent runs (copy_process): a vfork parent's
+         * stack is not in use meanwhile, a fork child has a copy. */
         t->ss_sp = me->ss_sp, t->ss_size = me->ss_size;
         t->ss_flags = me->ss_flags;
+    }
+    if (a->vfork) {
         p->vfork_parent = me;
         me->vfork_done = false;
     }
-    return t;
+    *out = t;
+    return 0;
 }
 
 void proc_vfork_wait(struct proc *child)
@@ -548,11 +564,11 @@ long proc_wait(int which, int id, bool nohang, bool nowait,
 
 void oom_kill(uint64_t addr)
 {
-    if (procs.oom_killed)
-        return; /* said once */
-    procs.oom_killed = true;
+    struct proc *p = current()->proc;
+    if (p->sigfatal == SIGKILL)
+        return; /* said once per process: its other threads may fault */
     kprintf("gorump: out of memory: no free page for address %lx "
             "(%lu pages in use); program killed\n",
             addr, pmem_total_pages() - pmem_free_pages());
-    signal_kill(current()->proc, SIGKILL);
+    signal_kill(p, SIGKILL);
 }

@@ -1,8 +1,8 @@
 /*
  * sys/sys_thread.c — threads and processes: clone and clone3 (threads,
- * and child processes sharing the address space: vfork, posix_spawn),
- * execve, exit, wait4 and waitid, pidfds, futex, identities, affinity,
- * the FS base and resource usage.
+ * and child processes sharing the address space, vfork and posix_spawn,
+ * or with a copy of it, fork), execve, exit, wait4 and waitid, pidfds,
+ * futex, identities, affinity, the FS base and resource usage.
  */
 #include "sys/syscall.h"
 #include "fs/fs.h"
@@ -31,15 +31,6 @@
      CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_VFORK | 0xff)
 #define CSIGNAL 0xff
 
-static void no_fork(void)
-{
-    static bool said;
-    if (!said)
-        kprintf("gorump: fork (a new process with a copy of the address "
-                "space, clone without CLONE_VM) is not supported\n");
-    said = true;
-}
-
 /* What clone and clone3 ask for: clone3's struct clone_args, the
  * stack pointer already its top (clone takes the top, clone3 the lowest
  * address and a size). */
@@ -48,18 +39,16 @@ struct clone_req {
 };
 
 /* A child process (clone without CLONE_THREAD): it shares the address
- * space (CLONE_VM: vfork, posix_spawn; a copy, fork, is ENOSYS), and the
- * parent waits for it to exec or end with CLONE_VFORK.  man 2 clone:
- * CLONE_SIGHAND needs CLONE_VM, CLONE_THREAD needs CLONE_SIGHAND. */
+ * space (CLONE_VM: vfork, posix_spawn) or gets a copy-on-write copy of it
+ * (fork), and the parent waits for it to exec or end with CLONE_VFORK.
+ * man 2 clone: CLONE_SIGHAND needs CLONE_VM, CLONE_THREAD needs
+ * CLONE_SIGHAND. */
 static long clone_process(const struct clone_req *r, struct thread **out)
 {
-    if (!(r->flags & CLONE_VM)) {
-        no_fork();
-        return -ENOSYS;
-    }
     if (r->flags & CLONE_SETTLS)
         return -EINVAL;
     struct proc_clone_args a = {
+        .copy_vm = !(r->flags & CLONE_VM),
         .share_files = r->flags & CLONE_FILES,
         .share_fs = r->flags & CLONE_FS,
         .share_sigact = r->flags & CLONE_SIGHAND,
@@ -68,8 +57,7 @@ static long clone_process(const struct clone_req *r, struct thread **out)
         .exit_signal = (int)r->exit_signal,
         .stack = r->stack,
     };
-    *out = proc_clone(&a);
-    return *out ? 0 : -EAGAIN;
+    return proc_clone(&a, out);
 }
 
 static long clone_thread(const struct clone_req *r, struct thread **out)
@@ -131,8 +119,11 @@ static long do_clone(const struct clone_req *r)
         return err;
     if (r->flags & CLONE_PARENT_SETTID)
         copy_to_user(r->parent_tid, &tid, sizeof(tid));
-    if (r->flags & CLONE_CHILD_SETTID)
+    /* In the child's memory: a fork child writes it itself, first. */
+    if ((r->flags & CLONE_CHILD_SETTID) && (r->flags & CLONE_VM))
         copy_to_user(r->child_tid, &tid, sizeof(tid));
+    else if (r->flags & CLONE_CHILD_SETTID)
+        t->set_child_tid = r->child_tid;
     if (r->flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = r->child_tid;
     if (r->flags & CLONE_VFORK)
@@ -207,8 +198,7 @@ SYS(clone3)
 SYS(fork)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    no_fork();
-    return -ENOSYS;
+    return sys_clone(SIGCHLD, 0, 0, 0, 0, 0);
 }
 
 SYS(vfork)

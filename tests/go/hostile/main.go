@@ -242,7 +242,43 @@ func badValues() {
 	expect("pipe2 bad flags", sys(syscall.SYS_PIPE2, uintptr(unsafe.Pointer(&iovDummy)), 1), syscall.EINVAL)
 	expect("openat of a missing file", sys(syscall.SYS_OPENAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/no/such/file"))), 0), syscall.ENOENT)
 	expect("sigaltstack too small", sys(syscall.SYS_SIGALTSTACK, uintptr(unsafe.Pointer(&smallStack)), 0), syscall.ENOMEM)
-	expect("fork", sys(syscall.SYS_FORK), syscall.ENOSYS)
+	forks()
+}
+
+// forkExit is clone without CLONE_VM (fork) with the tid pointers given;
+// the child exits at once with code, by raw calls only (it has one
+// thread of the runtime's several).
+//
+//go:nosplit
+func forkExit(flags, ptid, ctid, code uintptr) (uintptr, syscall.Errno) {
+	r, _, e := syscall.RawSyscall6(syscall.SYS_CLONE, flags, 0, ptid, ctid, 0, 0)
+	if e == 0 && r == 0 {
+		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, code, 0, 0)
+	}
+	return r, e
+}
+
+// forks: bad tid pointers are ignored, as Linux ignores them (the
+// child's are written by the child, cleared at its exit): the child runs
+// and its status comes back.
+func forks() {
+	const settids = 0x100000 | 0x200000 | 0x1000000 // PARENT_SETTID, CHILD_CLEARTID, CHILD_SETTID
+	for _, b := range badPtrs {
+		pid, e := forkExit(settids|uintptr(syscall.SIGCHLD), b, b, 7)
+		var ws syscall.WaitStatus
+		got, err := syscall.Wait4(int(pid), &ws, 0, nil)
+		if e != 0 || err != nil || got != int(pid) || ws.ExitStatus() != 7 {
+			failed++
+			fmt.Fprintf(os.Stderr, "FAIL: fork with tids at %#x: errno %v, wait4 %d %v, status %v\n",
+				b, e, got, err, ws)
+		}
+	}
+	pid, e := forkExit(uintptr(syscall.SIGCHLD), 0, 0, 3)
+	var ws syscall.WaitStatus
+	if got, err := syscall.Wait4(int(pid), &ws, 0, nil); e != 0 || err != nil || got != int(pid) || ws.ExitStatus() != 3 {
+		failed++
+		fmt.Fprintf(os.Stderr, "FAIL: fork: errno %v, wait4 %d %v, status %v\n", e, got, err, ws)
+	}
 }
 
 var (
