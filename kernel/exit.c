@@ -38,10 +38,10 @@ static void print_stats(void)
     if (smp_multi)
         kprintf("gorump: stats: bkl-enters=%lu bkl-contended=%lu "
                 "bkl-spins=%lu bkl-halts=%lu tlb-flushes=%lu shootdowns=%lu "
-                "resched-ipis=%lu steals=%lu\n",
+                "shot-cpus=%lu resched-ipis=%lu steals=%lu\n",
                 smp_stats.enters, smp_stats.contended, smp_stats.spins,
                 smp_stats.halts, smp_stats.flushes, smp_stats.quiesces,
-                smp_stats.kicks, sched_steals());
+                smp_stats.shot_cpus, smp_stats.kicks, sched_steals());
     boot_marks_print();
 }
 

@@ -237,12 +237,19 @@ int fd_install_new(struct file *f, bool cloexec)
     return fd;
 }
 
-struct file *fd_get(int fd)
+struct file *fd_table_get(struct fd_table *t, int fd)
 {
-    struct file *f = fd < 0 || fd >= FD_MAX ? NULL : fd_slot(fd);
+    struct fd_chunk *c =
+        fd < 0 || fd >= FD_MAX ? NULL : table_chunk(t, fd, false);
+    struct file *f = c ? c->files[fd % FD_CHUNK] : NULL;
     if (f)
         file_get(f);
     return f;
+}
+
+struct file *fd_get(int fd)
+{
+    return fd_table_get(fd_table_current(), fd);
 }
 
 int fd_close(int fd)

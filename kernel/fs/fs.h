@@ -76,6 +76,9 @@ int fd_install_new(struct file *f, bool cloexec);
 int fd_free_from(int min);
 /* The file at fd with a reference taken, or NULL. */
 struct file *fd_get(int fd);
+struct fd_table;
+/* The same in table t (another process's: pidfd_getfd). */
+struct file *fd_table_get(struct fd_table *t, int fd);
 /* Empties fd and drops the table's reference: 0, or -EBADF. */
 int fd_close(int fd);
 /* Closes every fd, as the process's exit does on Linux. */

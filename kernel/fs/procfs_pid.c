@@ -333,8 +333,11 @@ static int name_id(const struct dirent *d)
 
 static void fd_target(struct file *f, char *buf, size_t size)
 {
+    /* "pipe:[inode]", but "anon_inode:[eventfd]" as it is (Linux). */
     if (f->path)
         snprintf(buf, size, "%s", f->path);
+    else if (f->anon && !strncmp(f->anon, "anon_inode:", 11))
+        snprintf(buf, size, "%s", f->anon);
     else
         snprintf(buf, size, "%s:[%lu]", f->anon ? f->anon : "anon_inode",
                  (uint64_t)f >> 4);
@@ -457,13 +460,14 @@ static void pid_dir(struct node *root, const char *name, int pid)
     add_dir(d, "task", pid, refresh_task);
 }
 
-static void proc_entry(struct proc *p, void *arg)
+static int proc_entry(struct proc *p, void *arg)
 {
     struct node *root = arg;
     char name[12];
     int len = snprintf(name, sizeof(name), "%d", p->pid);
     if (!dir_lookup(root, name, (size_t)len))
         pid_dir(root, name, p->pid);
+    return 0;
 }
 
 static void refresh_root(struct node *root)

@@ -31,7 +31,7 @@ static void unmap(uint64_t base, uint64_t bytes)
         if (pte && (*pte & PTE_P)) {
             uint64_t pa = *pte & PTE_ADDR;
             *pte = 0;
-            invlpg(va);
+            invlpg(NULL, va);
             pmem_free(pa, 0);
         }
     }

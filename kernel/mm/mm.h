@@ -34,6 +34,14 @@ uint64_t pmem_free_pages(void);
  * runs wherever pmem_alloc was called, so it may not free a page anyone
  * holds (fs/diskfile.c's pins). */
 void pmem_set_reclaim(uint64_t (*fn)(uint64_t pages));
+/* Pages mapped in several address spaces (fork's copy-on-write, shared
+ * anonymous memory): a page pmem_alloc(0) gave has one holder; get adds
+ * one (false, nothing done, when it has 128 already), put drops one and
+ * frees the page with the last, shared tells whether it has more than
+ * one. */
+bool pmem_page_get(uint64_t pa);
+void pmem_page_put(uint64_t pa);
+bool pmem_page_shared(uint64_t pa);
 /* Pages the allocator manages (RAM less what boot reserved). */
 uint64_t pmem_total_pages(void);
 /* The physical address above all of RAM the allocator knows. */
@@ -77,6 +85,7 @@ uint64_t kheap_pages(void);
 #define PTE_PS (1UL << 7)
 #define PTE_G (1UL << 8)
 #define PTE_FOREIGN (1UL << 9) /* frame not owned by pmem: never freed */
+#define PTE_COW (1UL << 10)    /* a private page fork shared: a write copies */
 #define PTE_NX (1UL << 63)
 #define PTE_ADDR 0x000ffffffffff000UL
 
@@ -134,6 +143,13 @@ struct vm_space;
 /* A new, empty address space (no mapping; the kernel half shared), or
  * NULL when out of memory. */
 struct vm_space *vm_space_create(void);
+/* fork: a copy of the current space in *child (its VMAs, file
+ * references, break and pages): private pages are shared read-only by
+ * both (PTE_COW) until one writes, shared ones stay shared (shared
+ * anonymous memory is allocated whole first, in the current space).
+ * 0, or -ENOMEM with nothing else kept (the parent's private pages may
+ * stay write-protected: their next write takes them back). */
+int vm_space_fork(struct vm_space **child);
 /* Another reference to s (CLONE_VM), and dropping one: the last
  * destroys s. */
 struct vm_space *vm_space_share(struct vm_space *s);

@@ -74,7 +74,7 @@ int pt_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t flags)
     bool was = *e & PTE_P;
     *e = pa | flags | PTE_P;
     if (was)
-        invlpg(va);
+        invlpg(root, va);
     return 0;
 }
 
@@ -84,7 +84,7 @@ int pt_set(uint64_t *root, uint64_t va, uint64_t entry)
     if (!e)
         return -ENOMEM;
     *e = entry;
-    invlpg(va);
+    invlpg(root, va);
     return 0;
 }
 
@@ -175,7 +175,7 @@ void pt_switch(uint64_t *root)
 {
     uint64_t pa = virt_to_phys(root ? root : pt.kernel);
     if (read_cr3() != pa)
-        write_cr3(pa);
+        tlb_load(root, pa);
 }
 
 static void map_kernel_image(void)

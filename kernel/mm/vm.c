@@ -71,6 +71,16 @@ uint64_t vma_file_pte_flags(const struct vma *v, uint64_t va)
     return f;
 }
 
+uint64_t vma_pte_for(const struct vma *v, uint64_t va, uint64_t old)
+{
+    if (old & PTE_FOREIGN)
+        return (old & PTE_ADDR) | vma_file_pte_flags(v, va);
+    uint64_t f = vma_pte_flags(v, false);
+    if (old & PTE_COW)
+        f = (f & ~PTE_W) | PTE_COW;
+    return (old & PTE_ADDR) | f;
+}
+
 void vm_account(struct vm_space *s, uint64_t pte, int sign)
 {
     s->resident += (uint64_t)(int64_t)sign;
@@ -92,9 +102,9 @@ void vm_pte_drop(struct vm_space *s, uint64_t *pte, uint64_t va)
      * must not write into it once it is the allocator's. */
     uint64_t old = *pte;
     *pte = 0;
-    invlpg(va);
+    invlpg(s->pml4, va);
     if (!(old & PTE_FOREIGN))
-        pmem_free(old & PTE_ADDR, 0);
+        pmem_page_put(old & PTE_ADDR); /* shared (fork): one holder less */
     vm_account(s, old, -1);
 }
 
@@ -362,10 +372,8 @@ int vm_munmap(uint64_t addr, uint64_t len)
 
 static void protect_pte(uint64_t *pte, uint64_t va, void *arg)
 {
-    const struct vma *v = arg;
-    *pte = (*pte & PTE_ADDR) | (*pte & PTE_FOREIGN ? vma_file_pte_flags(v, va)
-                                                   : vma_pte_flags(v, false));
-    invlpg(va);
+    *pte = vma_pte_for(arg, va, *pte);
+    invlpg(vm_root(), va);
 }
 
 int vm_mprotect(uint64_t addr, uint64_t len, int prot)
@@ -491,7 +499,7 @@ static void free_pte(uint64_t *pte, uint64_t va, void *arg)
 {
     (void)va;
     if (!(*pte & PTE_FOREIGN))
-        pmem_free(*pte & PTE_ADDR, 0);
+        pmem_page_put(*pte & PTE_ADDR);
     vm_account(arg, *pte, -1);
     *pte = 0;
 }

@@ -143,7 +143,7 @@ static void move_pte(uint64_t *pte, uint64_t va, void *arg)
     /* Cannot fail: move_range made sure the tables can be had. */
     if (pt_set(vm_root(), va + delta, *pte) == 0) {
         *pte = 0;
-        invlpg(va);
+        invlpg(vm_root(), va);
     }
 }
 

@@ -542,6 +542,7 @@ static void exec_commit(struct proc *proc, struct vm_space *vm,
     int err = exec_map(prog, a->path, info, &lay);
     uint64_t sp = err ? 0 : exec_stack(a, info, &lay);
     fd_close_cloexec();
+    proc->execed = true;
     proc_vfork_release(proc);
     if (!sp) {
         kprintf("gorump: execve %s: cannot map it (error %d)\n", a->path,

@@ -166,6 +166,7 @@ SYS(sigaltstack);
 SYS(kill);
 SYS(tkill);
 SYS(tgkill);
+SYS(pause);
 /* sys_time.c */
 SYS(clock_gettime);
 SYS(clock_getres);
@@ -192,6 +193,8 @@ SYS(vfork);
 SYS(execve);
 SYS(execveat);
 SYS(pidfd_open);
+SYS(pidfd_send_signal);
+SYS(pidfd_getfd);
 /* sys_proc.c */
 SYS(getpriority);
 SYS(setpriority);

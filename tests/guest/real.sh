@@ -22,6 +22,7 @@ register_real_cases() {
     real_case caddy
     real_case etcd
     real_case prometheus
+    real_case syncthing
 }
 
 real_case() { add_case "real/$1" "${VERSIONS[-1]}" "c_real_${1//-/_}"; }
@@ -328,6 +329,50 @@ c_real_etcd() {
     # container's init, as the program is in gorump), where it exits 0.
     if [ "$NATIVE" = 1 ]; then expect_status 143; else expect_status 0; fi
     expect_err 'received terminated signal, shutting down'
+}
+
+# syncthing (Debian's, as shipped) is its own monitor by default: the
+# first process starts itself again as a child (os/exec, STMONITORED=yes)
+# and starts a new one when that child exits with status 3.  Its REST API
+# answers from the child; a restart through the API ends that child and
+# the monitor starts another, with the same device ID, whose API answers
+# again; a shutdown ends both, the monitor with status 0.
+c_real_syncthing() {
+    debian_pkg syncthing
+    local port key=gorump-test-key url id1 id2 i
+    port=$(free_port) || return
+    url=http://127.0.0.1:$port/rest/system
+    start_guest -m 512M -p "$port:$port" -e STNODEFAULTFOLDER=1 -e HOME="$PWD/$dir" \
+        "$REAL_ROOT/usr/bin/syncthing" serve --home="$PWD/$dir/home" \
+        --no-browser --gui-address="http://0.0.0.0:$port" --gui-apikey="$key"
+    if await_out 'GUI and API listening on'; then
+        id1=$(syncthing_get "$url/status" | grep -o '"myID": *"[A-Z0-9-]*"')
+        [ -n "$id1" ] || fail "no device ID from /rest/system/status"
+        syncthing_get "$url/restart" -X POST | grep -q restarting ||
+            fail "restart not accepted"
+        for ((i = 0; i < 600; i++)); do
+            [ "$(grep -c 'GUI and API listening on' "$dir/stdout")" -ge 2 ] && break
+            kill -0 "$guest" 2>/dev/null || break
+            sleep 0.1
+        done
+        expect_out '^\[monitor\] .*Syncthing exited: exit status 3$'
+        id2=$(syncthing_get "$url/status" | grep -o '"myID": *"[A-Z0-9-]*"')
+        [ "$id2" = "$id1" ] || fail "after the restart: device '$id2', before '$id1'"
+        syncthing_get "$url/shutdown" -X POST | grep -q 'shutting down' ||
+            fail "shutdown not accepted"
+    fi
+    wait "$guest"
+    expect_status 0
+    [ "$(grep -c 'INFO: Exiting$' "$dir/stdout")" = 2 ] ||
+        fail "want two children to have ended: $(grep -c 'INFO: Exiting$' "$dir/stdout")"
+}
+
+# syncthing_get URL [CURL-ARG...]: the API's answer, with the test's key.
+syncthing_get() {
+    local url=$1
+    shift
+    curl -fsS -m 30 -H "X-API-Key: gorump-test-key" "$@" "$url" 2>>"$dir/host" |
+        tee -a "$dir/host"
 }
 
 # prometheus (Debian's, as shipped) scrapes itself once a second into its

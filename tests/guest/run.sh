@@ -71,6 +71,8 @@ register_cases() {
     go_case files
     go_case signals
     go_case spawn
+    # Pipes, files and sockets shared between processes (tests/go/spawnshare).
+    go_case spawnshare
     go_case timeout
     go_case hostile
     go_case fs
@@ -279,6 +281,11 @@ register_cases() {
     dyn_case spawn-glibc c_spawn_c gcc
     dyn_case spawn-musl c_spawn_c musl-gcc
     dyn_case spawn-static c_spawn_c gcc -static
+    dyn_case fork-glibc c_fork_c gcc
+    dyn_case fork-musl c_fork_c musl-gcc
+    dyn_case fork-static c_fork_c gcc -static
+    dyn_case fork-cpus2 c_fork_cpus2
+    dyn_case fork-oom
     dyn_case mapsnames c_mapsnames gcc
     dyn_case mapsnames-musl c_mapsnames musl-gcc
     dyn_case debian-sort
@@ -478,7 +485,7 @@ c_stats_boot() {
     # With two CPUs, the lock's counts: every kernel entry takes it.
     GORUMP_KERNEL_ARGS="gorump gorump.stats" run --cpus 2 examples/hello
     expect_status 0
-    expect_err '^gorump: stats: bkl-enters=[1-9][0-9]* bkl-contended=[0-9]+ bkl-spins=[0-9]+ bkl-halts=[0-9]+ tlb-flushes=[0-9]+ shootdowns=[0-9]+ resched-ipis=[0-9]+ steals=[0-9]+$'
+    expect_err '^gorump: stats: bkl-enters=[1-9][0-9]* bkl-contended=[0-9]+ bkl-spins=[0-9]+ bkl-halts=[0-9]+ tlb-flushes=[0-9]+ shootdowns=[0-9]+ shot-cpus=[0-9]+ resched-ipis=[0-9]+ steals=[0-9]+$'
 }
 
 # hello in 4 MiB of RAM: its 2 MB go on the image's disk, as more than an
@@ -2398,8 +2405,36 @@ c_as_native() {
 c_auxv() { c_as_native auxv "$@"; }
 
 # tests/c/spawn.c built by CC with FLAGs: posix_spawn, vfork, waitpid,
-# waitid and kill between processes, as natively, and no message.
+# waitid and kill between processes, pidfds, process groups and sessions,
+# SIGCHLD ignored, as natively, and no message.
 c_spawn_c() { c_as_native spawn "$@" && reject_err .; }
+
+# tests/c/fork.c built by CC with FLAGs: fork's copy-on-write copies,
+# shared mappings, pipes, a grandchild, 200 forks without memory kept, as
+# natively, and no message.
+c_fork_c() { c_as_native fork "$@" -pthread && reject_err .; }
+
+# The same on two CPUs (its thread writes on one while the other forks),
+# and every child reaped at the end.
+c_fork_cpus2() {
+    cc_build gcc fork fork.c -pthread || return 1
+    GORUMP_KERNEL_ARGS="gorump gorump.stats" \
+        native_then_guest --cpus 2 -- "$PWD/$dir/fork"
+    expect_success
+    expect_out_exact <"$dir/native.out"
+    expect_err '^gorump: stats: .* processes=1 '
+    reject_err 'unimplemented|panic'
+}
+
+# tests/c/forkoom.c in 64 MiB: two fork children in turn run out of
+# memory, each is killed with its own message, and the parent goes on.
+c_fork_oom() {
+    cc_build gcc forkoom forkoom.c -static || return 1
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none -m 64M \
+        "$PWD/$dir/forkoom"
+    expect_success
+    expect_err_count 2 '^gorump: out of memory: no free page'
+}
 
 # Debian's /usr/bin/sort over a packed file, as the host sorts it.
 c_debian_sort() {

@@ -121,6 +121,13 @@ struct cpu {
     volatile uint32_t tlb_ack; /* the last quiesce this CPU answered */
     volatile bool bkl_halted;  /* halted waiting for the BKL (bkl_halt) */
     uint32_t tlb_gen;          /* the last flush generation it applied */
+    /* Under the BKL: the page tables loaded in CR3 (NULL: the kernel's;
+     * tlb_load), and whether a holder changed them since, so this CPU
+     * flushes at its next BKL entry; tlb_asked: the quiesce it was
+     * paused by. */
+    const uint64_t *tlb_root;
+    bool tlb_pending;
+    uint32_t tlb_asked;
     /* The running process's objects, installed by proc/ at a switch and
      * used by the layers owning them.  mm/vm.c: the space in CR3 (NULL:
      * the kernel's tables); fs/file.c and fs/path.c: the fd table and the
@@ -207,22 +214,37 @@ static inline void invlpg_local(uint64_t va)
     __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
 }
 
-/* smp_ipi.c: the other CPUs' part of invalidating va (the shootdown). */
-void tlb_shootdown(uint64_t va);
+/* smp_ipi.c: the other CPUs' part of invalidating va in the tables
+ * rooted at root (NULL: the kernel's) — the shootdown. */
+void tlb_shootdown(const uint64_t *root, uint64_t va);
 extern bool smp_multi; /* more than one CPU online */
 
-/* A page-table entry for va was removed or narrowed, or its page
- * replaced: no CPU may use the old one once the BKL is released.  For a
- * user address the other CPUs running the program are paused at the
- * first such change (before a page it mapped is freed: callers clear
- * the entry, invalidate, then free) until the BKL holder lets go, and
- * flush then; kernel addresses are flushed by each CPU as it next takes
- * the BKL (docs/ARCHITECTURE.md, "SMP"). */
-static inline void invlpg(uint64_t va)
+/* Loads the page tables rooted at root, whose physical address is pa
+ * (NULL: the kernel's), and notes which they are for the shootdown; under
+ * the BKL.  Without PCIDs the load drops every entry but the kernel's
+ * global ones. */
+static inline void tlb_load(const uint64_t *root, uint64_t pa)
+{
+    this_cpu()->tlb_root = root;
+    write_cr3(pa);
+}
+
+/* A page-table entry for va in the tables rooted at root (NULL: the
+ * kernel's) was removed or narrowed, or its page replaced: no CPU may use
+ * the old one once the BKL is released.  For a user address, the other
+ * CPUs that have those tables loaded and run user code are paused at the
+ * first such change (before a page it mapped is freed: callers clear the
+ * entry, invalidate, then free) until the BKL holder lets go, and flush
+ * then; the others with them loaded flush at their next BKL entry, and a
+ * CPU with other tables loaded holds no entry of them.  Kernel addresses
+ * are flushed by each CPU as it next takes the BKL (docs/ARCHITECTURE.md,
+ * "SMP"). */
+static inline void invlpg(const uint64_t *root, uint64_t va)
 {
     if (smp_multi)
-        tlb_shootdown(va);
-    invlpg_local(va);
+        tlb_shootdown(root, va);
+    if (!root || va >= USER_TOP || root == this_cpu()->tlb_root)
+        invlpg_local(va);
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -370,6 +392,7 @@ void smp_start_aps(__noreturn void (*fn)(void));
  * reschedule IPIs.  Updated under the BKL. */
 struct smp_stats {
     uint64_t enters, contended, spins, halts, flushes, quiesces, kicks;
+    uint64_t shot_cpus; /* CPUs paused; quiesces: holds that paused any */
 };
 extern struct smp_stats smp_stats;
 bool bkl_enter(void);

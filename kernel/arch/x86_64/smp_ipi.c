@@ -25,15 +25,22 @@
  * that comes before the hlt is pending and ends it at once).
  *
  * TLB shootdown: the first removal or narrowing of a user page-table
- * entry in a BKL hold (invlpg in arch.h) pauses every other CPU that may
- * be running the program (in_user: it left the BKL for user mode and has
- * not taken it since) by a VEC_TLB IPI, whose handler takes no lock: it
- * answers and spins until the holder releases the BKL, then flushes its
- * TLB.  A CPU waiting for the BKL answers from its wait loop and flushes
- * when it gets the lock, as does an idle one (which is not asked):
- * bkl_enter compares the flush generation.  So no CPU touches user
- * memory through an old entry after the change, and the pages the holder
- * frees cannot be written by one.
+ * entry in a BKL hold (invlpg in arch.h) pauses, by a VEC_TLB IPI, every
+ * other CPU that has the same tables loaded (tlb_root) and may be running
+ * the program (in_user: it left the BKL for user mode and has not taken it
+ * since).  The handler takes no lock: it answers and spins until the
+ * holder releases the BKL, then flushes its TLB.  Every CPU with those
+ * tables loaded is marked (tlb_pending) and flushes when it next gets the
+ * BKL: one waiting for it (which answered from its wait loop) or one idle
+ * with them still loaded.  A CPU with other tables loaded holds no entry
+ * of them (a CR3 load drops every non-global entry), so it is left alone:
+ * a process that changes its own mappings, or the kernel building or
+ * tearing down a space no CPU runs, stops nobody.  A change of a kernel
+ * address bumps the flush generation instead, which every CPU compares
+ * at its next entry.  So no CPU touches user memory through an old entry
+ * after the change, and the pages the holder frees cannot be written by
+ * one.  The tables loaded change only under the BKL (tlb_load), so the
+ * holder's view of them stays true for its hold.
  */
 #include "arch/x86_64/arch.h"
 
@@ -48,8 +55,9 @@ static struct {
      * holder changed entries). */
     volatile uint32_t qgen, gen;
     volatile bool quiesced;
-    bool dirty;
-    volatile unsigned stopper;     /* the CPU that stopped the others, id + 1 */
+    bool dirty;                /* a kernel address changed in this hold */
+    const uint64_t *shot;      /* the user tables last shot down in this hold */
+    volatile unsigned stopper; /* the CPU that stopped the others, id + 1 */
     volatile unsigned sleepers;    /* waiters halted or about to (bkl_halt) */
 } bkl = {.locked = 1, .owner = 1}; /* the boot CPU, from the start */
 
@@ -138,8 +146,9 @@ bool bkl_enter(void)
         smp_stats.contended += spins != 0;
         smp_stats.spins += spins;
         smp_stats.halts += halts;
-        if (c->tlb_gen != bkl.gen) {
+        if (c->tlb_gen != bkl.gen || c->tlb_pending) {
             flush_all(c);
+            c->tlb_pending = false;
             smp_stats.flushes++;
         }
     }
@@ -152,12 +161,14 @@ void bkl_leave(bool to_user)
 {
     struct cpu *c = this_cpu();
     assert(bkl.owner == c->id + 1);
-    if (bkl.dirty || bkl.quiesced) {
+    if (bkl.dirty) {
         /* The holder's own entries went one by one (invlpg_local). */
         c->tlb_gen = ++bkl.gen;
         bkl.dirty = false;
-        __atomic_store_n(&bkl.quiesced, false, __ATOMIC_RELEASE);
     }
+    bkl.shot = NULL;
+    if (bkl.quiesced)
+        __atomic_store_n(&bkl.quiesced, false, __ATOMIC_RELEASE);
     c->in_user = to_user;
     bkl.owner = 0;
     __atomic_store_n(&bkl.locked, 0, __ATOMIC_SEQ_CST);
@@ -171,21 +182,36 @@ void bkl_leave(bool to_user)
     }
 }
 
-/* Pauses every CPU that may run user code (see the top), and waits. */
-static void quiesce(void)
+/* Pauses every other CPU that may run user code with the tables rooted
+ * at root loaded, and marks each of those for a flush (all: every CPU
+ * running user code, unmarked: membarrier), and waits for each to
+ * answer.  One quiesce generation per BKL hold: a CPU paused for one
+ * space stays paused while the holder changes another. */
+static void quiesce(const uint64_t *root, bool all)
 {
     struct cpu *me = this_cpu();
-    uint32_t q = ++bkl.qgen;
-    smp_stats.quiesces++;
-    __atomic_store_n(&bkl.quiesced, true, __ATOMIC_SEQ_CST);
+    static uint32_t counted; /* the last quiesce in smp_stats */
+    if (!bkl.quiesced) {
+        ++bkl.qgen;
+        __atomic_store_n(&bkl.quiesced, true, __ATOMIC_SEQ_CST);
+    }
+    uint32_t q = bkl.qgen;
     for (unsigned i = 0; i < smp_cpus_found(); i++) {
         struct cpu *c = smp_cpu(i);
-        if (c && c != me && c->in_user)
+        if (!c || c == me || (!all && c->tlb_root != root))
+            continue;
+        c->tlb_pending |= !all;
+        if (c->in_user && c->tlb_asked != q) {
+            c->tlb_asked = q;
             apic_ipi(c->apic_id, VEC_TLB);
+            smp_stats.shot_cpus++;
+            smp_stats.quiesces += counted != q;
+            counted = q;
+        }
     }
     for (unsigned i = 0; i < smp_cpus_found(); i++) {
         struct cpu *c = smp_cpu(i);
-        if (!c || c == me)
+        if (!c || c == me || c->tlb_asked != q)
             continue;
         while (__atomic_load_n(&c->in_user, __ATOMIC_ACQUIRE) &&
                __atomic_load_n(&c->tlb_ack, __ATOMIC_ACQUIRE) != q)
@@ -193,12 +219,17 @@ static void quiesce(void)
     }
 }
 
-void tlb_shootdown(uint64_t va)
+void tlb_shootdown(const uint64_t *root, uint64_t va)
 {
     assert(bkl_held());
-    bkl.dirty = true;
-    if (va < USER_TOP && !bkl.quiesced)
-        quiesce();
+    if (!root || va >= USER_TOP)
+        bkl.dirty = true;
+    else if (root != bkl.shot) {
+        /* Every later change to these tables in this hold is covered:
+         * no CPU loads them before the release. */
+        bkl.shot = root;
+        quiesce(root, false);
+    }
 }
 
 /* The pause a shootdown uses does it: the CPUs answer from an interrupt
@@ -206,8 +237,8 @@ void tlb_shootdown(uint64_t va)
 void smp_membarrier(void)
 {
     assert(bkl_held());
-    if (smp_multi && !bkl.quiesced)
-        quiesce();
+    if (smp_multi)
+        quiesce(NULL, true);
     __asm__ volatile("mfence" ::: "memory");
 }
 

@@ -27,9 +27,9 @@ static inline uint64_t virt_to_phys(const void *va)
     return (uint64_t)((const uint8_t *)va - kshim_ram);
 }
 
-static inline void invlpg(uint64_t va)
+static inline void invlpg(const uint64_t *root, uint64_t va)
 {
-    (void)va;
+    (void)root, (void)va;
 }
 
 static inline void irq_disable(void)
