@@ -312,7 +312,7 @@ void kmain(uint32_t start_info)
                "larger -m)");
     if (placed < 0)
         refuse("malformed file records");
-    procfs_init(&img);
+    procfs_init();
     dev_init();
     boot_mark("files");
     v9p_probe(cmdline_get());

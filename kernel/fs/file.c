@@ -69,8 +69,7 @@ static struct fd_chunk *fd_chunk(int fd, bool make)
 
 static struct file *fd_slot(int fd)
 {
-    struct fd_chunk *c = fd_chunk(fd, false);
-    return c ? c->files[fd % FD_CHUNK] : NULL;
+    return fd_table_file(fd_table_current(), fd);
 }
 
 struct fd_table *fd_table_copy(struct fd_table *from)
@@ -137,6 +136,24 @@ void fd_table_put(struct fd_table *t)
         kfree(t);
 }
 
+void fd_table_each(struct fd_table *t,
+                   void (*fn)(int fd, struct file *f, void *arg), void *arg)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(t->chunk); i++) {
+        struct fd_chunk *c = t->chunk[i];
+        for (unsigned j = 0; c && j < FD_CHUNK; j++)
+            if (c->files[j])
+                fn((int)(i * FD_CHUNK + j), c->files[j], arg);
+    }
+}
+
+struct file *fd_table_file(struct fd_table *t, int fd)
+{
+    struct fd_chunk *c =
+        fd < 0 || fd >= FD_MAX ? NULL : t->chunk[fd / FD_CHUNK];
+    return c ? c->files[fd % FD_CHUNK] : NULL;
+}
+
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags)
 {
     struct file *f = kzalloc(sizeof(*f));
@@ -192,7 +209,6 @@ int fd_install_at(int fd, struct file *f, bool cloexec)
     t->count++;
     if (fd == t->lowest)
         t->lowest++;
-    procfs_fd_opened(fd, f);
     return fd;
 }
 
@@ -221,12 +237,19 @@ int fd_install_new(struct file *f, bool cloexec)
     return fd;
 }
 
-struct file *fd_get(int fd)
+struct file *fd_table_get(struct fd_table *t, int fd)
 {
-    struct file *f = fd < 0 || fd >= FD_MAX ? NULL : fd_slot(fd);
+    struct fd_chunk *c =
+        fd < 0 || fd >= FD_MAX ? NULL : table_chunk(t, fd, false);
+    struct file *f = c ? c->files[fd % FD_CHUNK] : NULL;
     if (f)
         file_get(f);
     return f;
+}
+
+struct file *fd_get(int fd)
+{
+    return fd_table_get(fd_table_current(), fd);
 }
 
 int fd_close(int fd)
@@ -239,7 +262,6 @@ int fd_close(int fd)
     t->count--;
     if (fd < t->lowest)
         t->lowest = fd;
-    procfs_fd_closed(fd);
     file_put(f);
     return 0;
 }

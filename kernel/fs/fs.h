@@ -76,6 +76,9 @@ int fd_install_new(struct file *f, bool cloexec);
 int fd_free_from(int min);
 /* The file at fd with a reference taken, or NULL. */
 struct file *fd_get(int fd);
+struct fd_table;
+/* The same in table t (another process's: pidfd_getfd). */
+struct file *fd_table_get(struct fd_table *t, int fd);
 /* Empties fd and drops the table's reference: 0, or -EBADF. */
 int fd_close(int fd);
 /* Closes every fd, as the process's exit does on Linux. */
@@ -103,8 +106,13 @@ struct fd_table *fd_table_copy(struct fd_table *from);
 /* Another reference to t (CLONE_FILES). */
 struct fd_table *fd_table_share(struct fd_table *t);
 /* Drops a reference; the last closes every fd (t is then not the
- * current table: /proc/self/fd is left as it is). */
+ * current table). */
 void fd_table_put(struct fd_table *t);
+/* Calls fn for every open fd of t, in increasing order (/proc/PID/fd). */
+void fd_table_each(struct fd_table *t,
+                   void (*fn)(int fd, struct file *f, void *arg), void *arg);
+/* The file open at fd in t (no reference taken), or NULL. */
+struct file *fd_table_file(struct fd_table *t, int fd);
 /* t if only one process uses it, else a copy of it for the caller, whose
  * reference to t is dropped (execve): NULL when out of memory (t kept). */
 struct fd_table *fd_table_unshare(struct fd_table *t);
@@ -118,6 +126,7 @@ struct seq {
     char *buf;
     size_t len, cap;
     bool failed;
+    const struct node *node; /* the /proc node it is made for (gen) */
 };
 /* Append to s, keeping it NUL-terminated; out of memory sets s->failed
  * and later appends do nothing (the caller frees s->buf either way).
@@ -170,6 +179,9 @@ struct node {
     void *priv;
     uint64_t rdev;
     void (*gen)(struct seq *); /* /proc file contents, made at open */
+    /* /proc directories that follow the state: brings the entries up to
+     * date before a lookup in it or a getdents from its start */
+    void (*refresh)(struct node *dir);
     /* xattr.c */
     struct xattr *xattrs; /* extended attributes, a list */
     bool pseudo;          /* a /proc node: no extended attributes */
@@ -356,6 +368,9 @@ struct fs_ctx *fs_ctx_share(struct fs_ctx *c);
 void fs_ctx_put(struct fs_ctx *c);
 /* The current context's umask, to read or set. */
 unsigned *fs_ctx_umask(void);
+/* c's working directory (no reference taken) and umask (/proc/PID). */
+struct node *fs_ctx_cwd(const struct fs_ctx *c);
+unsigned fs_ctx_mask(const struct fs_ctx *c);
 
 /* --- vfs.c: opening nodes, regular files and directories */
 /* Boot only: the root, /tmp (sticky), /root and /etc. */
@@ -452,12 +467,13 @@ unsigned inotify_limit(int which);
 void dev_init(void);
 
 /* --- procfs.c */
-/* Boot only, after vfs_load_image: /proc's files (argv and the
- * environment from img) and directories. */
-void procfs_init(const struct gorump_image *img);
-/* Keeps /proc/self/fd in step with the fd table. */
-void procfs_fd_opened(int fd, struct file *f);
-void procfs_fd_closed(int fd);
+/* Boot only, after vfs_load_image: /proc's files and directories (those
+ * of each process, /proc/PID, follow the processes: procfs_pid.c). */
+void procfs_init(void);
+/* /proc/mounts (and /proc/PID/mounts). */
+void procfs_gen_mounts(struct seq *s);
+/* procfs_pid.c: makes /proc/self and /proc's refresh (boot only). */
+void procfs_pid_init(struct node *proc_dir);
 
 /* --- pipe.c, eventfd.c */
 /* Every pipe holds 64 KiB, Linux's default; F_SETPIPE_SZ cannot grow it,

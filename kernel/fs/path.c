@@ -67,10 +67,19 @@ unsigned *fs_ctx_umask(void)
     return &fs_ctx_current()->umask;
 }
 
+struct node *fs_ctx_cwd(const struct fs_ctx *c)
+{
+    return c->cwd ? c->cwd : node_root();
+}
+
+unsigned fs_ctx_mask(const struct fs_ctx *c)
+{
+    return c->umask;
+}
+
 struct node *cwd_node(void)
 {
-    struct fs_ctx *c = fs_ctx_current();
-    return c->cwd ? c->cwd : node_root();
+    return fs_ctx_cwd(fs_ctx_current());
 }
 
 int cwd_set(struct node *dir)
@@ -174,6 +183,8 @@ static int child(struct node *dir, const char *name, size_t len,
             return err;
         held = true;
     } else {
+        if (dir->refresh)
+            dir->refresh(dir);
         c = dir_lookup(dir, name, len);
         if (!c)
             return -ENOENT;
@@ -197,7 +208,7 @@ static int follow_link(struct node *dir, struct node *link, int *links,
         return -ELOOP;
     if (link->link)
         return walk(dir, link->link, strlen(link->link), true, links, out);
-    struct seq s = {0};
+    struct seq s = {.node = link};
     link->dyn_link(&s);
     int r = s.failed || !s.buf ? -ENOENT
                                : walk(dir, s.buf, s.len, true, links, out);

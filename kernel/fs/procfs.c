@@ -1,106 +1,16 @@
 /*
- * fs/procfs.c — the /proc files programs read: /proc/self (also /proc/1)
- * with exe, cwd, cmdline, environ, maps, stat, statm, status, mounts and
- * fd/, and /proc/cpuinfo, meminfo, diskstats, uptime, loadavg, version
- * and a few /proc/sys values.  Their text is generated when they are opened;
- * /proc/self/fd follows the fd table as it changes.  Also the CPU lists
- * of /sys/devices/system/cpu that libc reads (sysfs_cpus).
+ * fs/procfs.c — the /proc files programs read that are not a process's
+ * (those are procfs_pid.c's: /proc/PID and /proc/self): /proc/cpuinfo,
+ * meminfo, stat, diskstats, uptime, loadavg, version, mounts and a few
+ * /proc/sys values.  Their text is generated when they are opened.  Also
+ * the CPU lists of /sys/devices/system/cpu that libc reads (sysfs_cpus).
  */
 #include "drv/blkdev.h"
 #include "fs/mount.h"
-#include "gorump/image.h"
 #include "mm/mm.h"
 #include "net/net.h"
 
-static struct {
-    struct node *fd_dir;
-    const char *args, *env, *exe;
-    uint64_t args_size, env_size;
-} proc;
-
-static void gen_cmdline(struct seq *s)
-{
-    seq_write(s, proc.args, proc.args_size);
-}
-
-static void gen_environ(struct seq *s)
-{
-    seq_write(s, proc.env, proc.env_size);
-}
-
-/* One line as Linux's show_map_vma: the name starts at column 74. */
-static void map_line(const struct vm_area *a, void *arg)
-{
-    struct seq *s = arg;
-    const char *name = "";
-    if (a->path)
-        name = a->path;
-    else if (a->start == vm_brk_start())
-        name = "[heap]";
-    else if (a->end == 0x7ffffffde000UL)
-        name = "[stack]";
-    size_t before = s->len;
-    seq_printf(s, "%012lx-%012lx %c%c%c%c %08lx %s %lu ", a->start, a->end,
-               a->prot & PROT_READ ? 'r' : '-',
-               a->prot & PROT_WRITE ? 'w' : '-',
-               a->prot & PROT_EXEC ? 'x' : '-', a->shared ? 's' : 'p', a->off,
-               a->ino ? "00:18" : "00:00", a->ino);
-    if (*name) {
-        for (size_t col = s->len - before; col < 73; col++)
-            seq_write(s, " ", 1);
-        seq_write(s, name, strlen(name));
-        if (a->deleted)
-            seq_printf(s, " (deleted)");
-    }
-    seq_write(s, "\n", 1);
-}
-
-static void gen_maps(struct seq *s)
-{
-    vm_each(map_line, s);
-}
-
-static uint64_t ticks(uint64_t ns)
-{
-    return ns / 10000000; /* USER_HZ = 100 */
-}
-
-static void gen_stat(struct seq *s)
-{
-    struct thread *t = current();
-    seq_printf(s,
-               "1 (%s) R 0 1 1 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 1 "
-               "%lu %lu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 "
-               "0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-               "main", ticks(t->cpu_ns), proc_nthreads(), vm_mapped_bytes(),
-               vm_resident_pages());
-}
-
-static void gen_statm(struct seq *s)
-{
-    seq_printf(s, "%lu %lu %lu 0 0 %lu 0\n", vm_mapped_bytes() / PAGE_SIZE,
-               vm_resident_pages(), vm_resident_file_pages(),
-               vm_resident_pages() - vm_resident_file_pages());
-}
-
-static void gen_status(struct seq *s)
-{
-    seq_printf(
-        s,
-        "Name:\tmain\nUmask:\t%04o\nState:\tR (running)\nTgid:\t1\n"
-        "Pid:\t1\nPPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
-        "VmSize:\t%lu kB\nVmRSS:\t%lu kB\nRssAnon:\t%lu kB\n"
-        "RssFile:\t%lu kB\nThreads:\t%d\nCpus_allowed:\t%lx\n"
-        "Cpus_allowed_list:\t0",
-        vfs_get_umask(), vm_mapped_bytes() / 1024, vm_resident_pages() * 4,
-        (vm_resident_pages() - vm_resident_file_pages()) * 4,
-        vm_resident_file_pages() * 4, proc_nthreads(), sched_online_mask());
-    if (smp_cpus_up() > 1)
-        seq_printf(s, "-%u", smp_cpus_up() - 1);
-    seq_printf(s, "\n");
-}
-
-static void gen_mounts(struct seq *s)
+void procfs_gen_mounts(struct seq *s)
 {
     seq_printf(s, "rootfs / tmpfs rw 0 0\nproc /proc proc rw 0 0\n");
     mount_list(s);
@@ -166,6 +76,11 @@ static void gen_cpuinfo(struct seq *s)
         xsave_flags(s, r[2]);
         seq_printf(s, "\nbogomips\t: %lu.00\n\n", clock_tsc_hz() / 500000);
     }
+}
+
+static uint64_t ticks(uint64_t ns)
+{
+    return ns / 10000000; /* USER_HZ = 100 */
 }
 
 /* proc(5): the time each CPU spent, in USER_HZ ticks, as user, nice,
@@ -306,14 +221,6 @@ static void gen_inotify_watches(struct seq *s)
     seq_printf(s, "%u\n", inotify_limit(2));
 }
 
-static void link_cwd(struct seq *s)
-{
-    char *p = kmalloc(PATH_MAX);
-    if (p && node_dir_path(cwd_node(), p, PATH_MAX) > 0)
-        seq_printf(s, "%s", p);
-    kfree(p);
-}
-
 static struct node *add(const char *path, uint32_t mode)
 {
     struct node *n = node_new(mode);
@@ -326,17 +233,6 @@ static struct node *add(const char *path, uint32_t mode)
 static void add_gen(const char *path, void (*gen)(struct seq *))
 {
     add(path, S_IFREG | 0444)->gen = gen;
-}
-
-static void add_link(const char *path, const char *target)
-{
-    struct node *n = add(path, S_IFLNK | 0777);
-    size_t len = strlen(target);
-    n->link = kmalloc(len + 1);
-    if (!n->link)
-        panic("procfs: out of memory");
-    memcpy(n->link, target, len + 1);
-    n->size = len;
 }
 
 /* /proc's nodes are not tmpfs's: no extended attributes on them. */
@@ -450,24 +346,13 @@ static void pseudo_tree(const char *path)
     }
 }
 
-void procfs_init(const struct gorump_image *img)
+void procfs_init(void)
 {
-    proc.args = img->args;
-    proc.args_size = img->args_size;
-    proc.env = img->env;
-    proc.env_size = img->env_size;
     static const struct {
         const char *path;
         void (*gen)(struct seq *);
     } files[] = {
-        {"/proc/self/cmdline", gen_cmdline},
-        {"/proc/self/environ", gen_environ},
-        {"/proc/self/maps", gen_maps},
-        {"/proc/self/stat", gen_stat},
-        {"/proc/self/statm", gen_statm},
-        {"/proc/self/status", gen_status},
-        {"/proc/self/mounts", gen_mounts},
-        {"/proc/mounts", gen_mounts},
+        {"/proc/mounts", procfs_gen_mounts},
         {"/proc/cpuinfo", gen_cpuinfo},
         {"/proc/meminfo", gen_meminfo},
         {"/proc/diskstats", gen_diskstats},
@@ -492,47 +377,12 @@ void procfs_init(const struct gorump_image *img)
         add_gen(files[i].path, files[i].gen);
     if (failinject_named(FAIL_NET))
         add("/proc/gorump/failnet", S_IFREG | 0644)->fops = &failnet_ops;
-    add_link("/proc/1", "self");
-    add_link("/proc/self/exe", img->exe_path ? img->exe_path : "/");
-    add("/proc/self/cwd", S_IFLNK | 0777)->dyn_link = link_cwd;
-    proc.fd_dir = add("/proc/self/fd", S_IFDIR | 0500);
+    struct node *dir;
+    if (path_resolve(AT_FDCWD, "/proc", false, &dir))
+        panic("procfs: no /proc");
+    procfs_pid_init(dir);
+    node_put(dir);
     pseudo_tree("/proc");
     sysfs_cpus();
     pseudo_tree("/sys");
-}
-
-void procfs_fd_opened(int fd, struct file *f)
-{
-    char name[12], target[48];
-    if (!proc.fd_dir)
-        return;
-    int len = snprintf(name, sizeof(name), "%d", fd);
-    const char *t = f->path;
-    if (!t) {
-        snprintf(target, sizeof(target), "%s:[%lu]",
-                 f->anon ? f->anon : "anon_inode", (uint64_t)f >> 4);
-        t = target;
-    }
-    struct node *n = node_new(S_IFLNK | 0700);
-    if (!n)
-        return;
-    n->pseudo = true;
-    size_t tl = strlen(t);
-    n->link = kmalloc(tl + 1);
-    if (n->link) {
-        memcpy(n->link, t, tl + 1);
-        n->size = tl;
-        dir_unlink(proc.fd_dir, name, len);
-        dir_link(proc.fd_dir, name, len, n);
-    }
-    node_put(n);
-}
-
-void procfs_fd_closed(int fd)
-{
-    char name[12];
-    if (!proc.fd_dir)
-        return;
-    int len = snprintf(name, sizeof(name), "%d", fd);
-    dir_unlink(proc.fd_dir, name, len);
 }

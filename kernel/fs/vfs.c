@@ -117,6 +117,8 @@ long vfs_getdents(struct file *f, uint64_t ubuf, size_t n)
         return -ENOTDIR;
     if (dir->mnt)
         return mount_getdents(f, ubuf, n);
+    if (dir->refresh && f->pos == 0)
+        dir->refresh(dir);
     size_t cap = MIN(n, (size_t)65536), len = 0;
     uint8_t *buf = kmalloc(cap);
     if (!buf)
@@ -202,6 +204,7 @@ struct file *snapshot_open(struct node *n, unsigned flags)
     struct snapshot *sn = kzalloc(sizeof(*sn));
     if (!sn)
         return NULL;
+    sn->s.node = n;
     n->gen(&sn->s);
     struct file *f = sn->s.failed ? NULL : file_alloc(&snap_ops, sn, flags);
     if (!f) {

@@ -165,6 +165,7 @@
 
 #define SIG_DFL 0
 #define SIG_IGN 1
+#define SA_NOCLDWAIT 0x2
 #define SA_SIGINFO 0x4
 #define SA_RESTORER 0x04000000
 #define SA_ONSTACK 0x08000000

@@ -3,12 +3,15 @@
  * a file mapping's page is the file's own (node_page): mapped as it is in
  * a MAP_SHARED mapping, so writes through it are the file's bytes at
  * once, and read-only in a MAP_PRIVATE one, whose first write copies it
- * (copy-on-write).  A shared mapping's clean page (a volume's, or the
- * disk's) is mapped read-only too: its first store faults and marks it
- * dirty, and write-back protects it again (vm_wrprotect_file).  A page wholly
- * past the end of the file is a SIGBUS, as on Linux (man 2 mmap, "Use of a
- * mapped region can result in these signals").  Also: zapping a file's pages
- * from its mappings (truncate) and mincore.
+ * (copy-on-write).  After fork a private page both spaces hold
+ * (PTE_COW, mm/fork.c) is copied at the first write by either, or taken
+ * back writable by the last holder.  A shared mapping's clean page (a
+ * volume's, or the disk's) is mapped read-only too: its first store
+ * faults and marks it dirty, and write-back protects it again
+ * (vm_wrprotect_file).  A page wholly past the end of the file is a
+ * SIGBUS, as on Linux (man 2 mmap, "Use of a mapped region can result in
+ * these signals").  Also: zapping a file's pages from its mappings
+ * (truncate) and mincore.
  */
 #include "mm/vma.h"
 
@@ -39,6 +42,27 @@ static int cow(const struct vma *v, uint64_t *pte, uint64_t va)
     *pte = pa | vma_pte_flags(v, false);
     vm_account(vm_cur(), *pte, 1);
     invlpg(vm_root(), va);
+    return 0;
+}
+
+/* A write to a page fork shares (PTE_COW): the last holder takes it
+ * back writable, any other gets a copy and drops its hold. */
+static int cow_shared(const struct vma *v, uint64_t *pte, uint64_t va)
+{
+    uint64_t old = *pte & PTE_ADDR;
+    if (!pmem_page_shared(old)) {
+        *pte = old | vma_pte_flags(v, false);
+        invlpg_local(va); /* no narrowing: the other CPUs may keep theirs */
+        return 0;
+    }
+    uint64_t pa = pmem_alloc(0);
+    if (!pa)
+        return -ENOMEM;
+    memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
+    *pte = pa | vma_pte_flags(v, false);
+    invlpg(vm_root(),
+           va); /* no CPU reads the old page through this space again */
+    pmem_page_put(old);
     return 0;
 }
 
@@ -115,13 +139,14 @@ int vm_fault(uint64_t addr, uint64_t err)
         /* Mapped and allowed: a write to a file's page in a private
          * mapping copies it; anything else is a stale entry. */
         bool foreign = *pte & PTE_FOREIGN;
+        if ((err & PF_WRITE) && (*pte & PTE_COW))
+            return cow_shared(v, pte, va);
         if ((err & PF_WRITE) && foreign && !(v->flags & VMA_SHARED))
             return cow(v, pte, va);
         if ((err & PF_WRITE) && foreign &&
             node_page_dirty(v->file->node, vma_file_index(v, va)))
             return -EIO;
-        *pte = (*pte & PTE_ADDR) |
-               (foreign ? vma_file_pte_flags(v, va) : vma_pte_flags(v, false));
+        *pte = vma_pte_for(v, va, *pte);
         invlpg_local(va); /* no narrowing: the other CPUs may keep theirs */
         return 0;
     }
@@ -152,6 +177,8 @@ int vm_zero_tail(uint64_t addr)
         err = file_fault(v, va, true);
     else if (*pte & PTE_FOREIGN)
         err = cow(v, pte, va);
+    else if (*pte & PTE_COW)
+        err = cow_shared(v, pte, va);
     if (err)
         return err;
     pte = pt_lookup(vm_root(), va);

@@ -34,6 +34,14 @@ uint64_t pmem_free_pages(void);
  * runs wherever pmem_alloc was called, so it may not free a page anyone
  * holds (fs/diskfile.c's pins). */
 void pmem_set_reclaim(uint64_t (*fn)(uint64_t pages));
+/* Pages mapped in several address spaces (fork's copy-on-write, shared
+ * anonymous memory): a page pmem_alloc(0) gave has one holder; get adds
+ * one (false, nothing done, when it has 128 already), put drops one and
+ * frees the page with the last, shared tells whether it has more than
+ * one. */
+bool pmem_page_get(uint64_t pa);
+void pmem_page_put(uint64_t pa);
+bool pmem_page_shared(uint64_t pa);
 /* Pages the allocator manages (RAM less what boot reserved). */
 uint64_t pmem_total_pages(void);
 /* The physical address above all of RAM the allocator knows. */
@@ -77,6 +85,7 @@ uint64_t kheap_pages(void);
 #define PTE_PS (1UL << 7)
 #define PTE_G (1UL << 8)
 #define PTE_FOREIGN (1UL << 9) /* frame not owned by pmem: never freed */
+#define PTE_COW (1UL << 10)    /* a private page fork shared: a write copies */
 #define PTE_NX (1UL << 63)
 #define PTE_ADDR 0x000ffffffffff000UL
 
@@ -134,6 +143,13 @@ struct vm_space;
 /* A new, empty address space (no mapping; the kernel half shared), or
  * NULL when out of memory. */
 struct vm_space *vm_space_create(void);
+/* fork: a copy of the current space in *child (its VMAs, file
+ * references, break and pages): private pages are shared read-only by
+ * both (PTE_COW) until one writes, shared ones stay shared (shared
+ * anonymous memory is allocated whole first, in the current space).
+ * 0, or -ENOMEM with nothing else kept (the parent's private pages may
+ * stay write-protected: their next write takes them back). */
+int vm_space_fork(struct vm_space **child);
 /* Another reference to s (CLONE_VM), and dropping one: the last
  * destroys s. */
 struct vm_space *vm_space_share(struct vm_space *s);
@@ -210,6 +226,28 @@ void vm_each(void (*fn)(const struct vm_area *a, void *arg), void *arg);
 /* Bytes of address space mapped (VmSize), and where the heap starts. */
 uint64_t vm_mapped_bytes(void);
 uint64_t vm_brk_start(void);
+
+/* --- vmview.c: what /proc/PID shows of any process's space. */
+
+/* Exec: the program's path (copied; none kept when out of memory) and
+ * where its argument and environment strings lie on the new stack. */
+void vm_set_exec(const char *exe, uint64_t arg_start, uint64_t arg_end,
+                 uint64_t env_start, uint64_t env_end);
+struct vm_info {
+    uint64_t mapped;                  /* bytes (VmSize) */
+    uint64_t resident, resident_file; /* pages */
+    uint64_t brk_start;
+    uint64_t arg_start, arg_end, env_start, env_end;
+    const char *exe; /* NULL: not exec'd through vm_set_exec */
+};
+void vm_space_info(struct vm_space *s, struct vm_info *i);
+/* Calls fn for every mapping of s, in address order (/proc/PID/maps). */
+void vm_space_each(struct vm_space *s,
+                   void (*fn)(const struct vm_area *a, void *arg), void *arg);
+/* Copies up to n bytes at user address addr of s, which need not be
+ * loaded, through its page tables: the bytes copied, stopping at the
+ * first page that is not present (nothing is faulted in). */
+size_t vm_space_read(struct vm_space *s, uint64_t addr, void *buf, size_t n);
 
 /* --- uaccess.c: the only way to touch user memory.  All return 0 or
  * -EFAULT (a bad pointer never panics the kernel). */

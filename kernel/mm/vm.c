@@ -71,6 +71,16 @@ uint64_t vma_file_pte_flags(const struct vma *v, uint64_t va)
     return f;
 }
 
+uint64_t vma_pte_for(const struct vma *v, uint64_t va, uint64_t old)
+{
+    if (old & PTE_FOREIGN)
+        return (old & PTE_ADDR) | vma_file_pte_flags(v, va);
+    uint64_t f = vma_pte_flags(v, false);
+    if (old & PTE_COW)
+        f = (f & ~PTE_W) | PTE_COW;
+    return (old & PTE_ADDR) | f;
+}
+
 void vm_account(struct vm_space *s, uint64_t pte, int sign)
 {
     s->resident += (uint64_t)(int64_t)sign;
@@ -94,7 +104,7 @@ void vm_pte_drop(struct vm_space *s, uint64_t *pte, uint64_t va)
     *pte = 0;
     invlpg(s->pml4, va);
     if (!(old & PTE_FOREIGN))
-        pmem_free(old & PTE_ADDR, 0);
+        pmem_page_put(old & PTE_ADDR); /* shared (fork): one holder less */
     vm_account(s, old, -1);
 }
 
@@ -362,9 +372,7 @@ int vm_munmap(uint64_t addr, uint64_t len)
 
 static void protect_pte(uint64_t *pte, uint64_t va, void *arg)
 {
-    const struct vma *v = arg;
-    *pte = (*pte & PTE_ADDR) | (*pte & PTE_FOREIGN ? vma_file_pte_flags(v, va)
-                                                   : vma_pte_flags(v, false));
+    *pte = vma_pte_for(arg, va, *pte);
     invlpg(vm_root(), va);
 }
 
@@ -440,28 +448,14 @@ uint64_t vm_resident_file_pages(void)
 
 void vm_each(void (*fn)(const struct vm_area *a, void *arg), void *arg)
 {
-    list_for_each(l, &vm_cur()->vmas)
-    {
-        struct vma *v = VMA(l);
-        struct vm_area a = {.start = v->start,
-                            .end = v->end,
-                            .prot = v->prot,
-                            .shared = (v->flags & VMA_SHARED) != 0};
-        if (v->file) {
-            a.off = v->off;
-            a.ino = v->file->node->ino;
-            a.path = v->file->path;
-            a.deleted = !v->file->node->nlink;
-        }
-        fn(&a, arg);
-    }
+    vm_space_each(vm_cur(), fn, arg);
 }
 
 uint64_t vm_mapped_bytes(void)
 {
-    uint64_t total = 0;
-    list_for_each(l, &vm_cur()->vmas) total += VMA(l)->end - VMA(l)->start;
-    return total;
+    struct vm_info i;
+    vm_space_info(vm_cur(), &i);
+    return i.mapped;
 }
 
 uint64_t vm_brk_start(void)
@@ -505,7 +499,7 @@ static void free_pte(uint64_t *pte, uint64_t va, void *arg)
 {
     (void)va;
     if (!(*pte & PTE_FOREIGN))
-        pmem_free(*pte & PTE_ADDR, 0);
+        pmem_page_put(*pte & PTE_ADDR);
     vm_account(arg, *pte, -1);
     *pte = 0;
 }
@@ -525,6 +519,7 @@ static bool loaded_elsewhere(const struct vm_space *s)
 static void space_free(struct vm_space *s)
 {
     pt_root_free(s->pml4);
+    kfree(s->exe);
     kfree(s);
 }
 

@@ -46,6 +46,9 @@ struct vm_space {
     uint64_t resident;      /* pages mapped for the program */
     uint64_t resident_file; /* of which a file's (or the image's) pages */
     unsigned nvmas;
+    /* what exec put there, for /proc/PID (vm_set_exec) */
+    char *exe; /* the program's path, or NULL */
+    uint64_t arg_start, arg_end, env_start, env_end;
 };
 
 /* The space the calls act on: the one loaded on this CPU (mm/mm.h). */
@@ -92,9 +95,14 @@ uint64_t vma_pte_flags(const struct vma *v, bool foreign);
  * while the page is not writable in place (node_page_writable), so the
  * first store faults and marks it dirty (node_page_dirty). */
 uint64_t vma_file_pte_flags(const struct vma *v, uint64_t va);
+/* The entry for the page of entry old at va in v, with v's protection
+ * (after mprotect, or for a stale entry): a file's page as
+ * vma_file_pte_flags says, a page fork shares (PTE_COW) never writable. */
+uint64_t vma_pte_for(const struct vma *v, uint64_t va, uint64_t old);
 /* Maps pa at va in the current space and counts it resident. */
 int vm_pte_map(uint64_t va, uint64_t pa, uint64_t flags);
-/* Clears a leaf entry of space s, freeing its page unless foreign. */
+/* Clears a leaf entry of space s, dropping its page unless foreign (the
+ * last holder frees it). */
 void vm_pte_drop(struct vm_space *s, uint64_t *pte, uint64_t va);
 /* The resident counts of s change by one page of entry pte (sign +1 or
  * -1). */

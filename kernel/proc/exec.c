@@ -140,6 +140,30 @@ static uint64_t push_bytes(struct stack_builder *b, const void *p, size_t n)
     return b->sp;
 }
 
+/* The process's name as Linux's exec sets it (__set_task_comm): the
+ * last component of the path, at most 15 bytes. */
+static void exec_name(struct proc *p, const char *path)
+{
+    const char *base = path;
+    for (const char *c = path; *c; c++)
+        if (*c == '/')
+            base = c + 1;
+    size_t n = MIN(strlen(base), sizeof(p->comm) - 1);
+    memset(p->comm, 0, sizeof(p->comm)); /* PR_GET_NAME reads all 16 */
+    memcpy(p->comm, base, n);
+}
+
+/* What /proc/PID shows of the new program: its path, made absolute as
+ * realpath(3) would, and where its arguments and environment lie. */
+static void exec_record(const char *path, uint64_t args, uint64_t args_end,
+                        uint64_t env, uint64_t env_end)
+{
+    char *real = path ? kmalloc(PATH_MAX) : NULL;
+    bool ok = real && path_real(path, real, PATH_MAX) == 0;
+    vm_set_exec(ok ? real : path, args, args_end, env, env_end);
+    kfree(real);
+}
+
 static uint64_t build_stack(const struct exec_args *img,
                             const struct gorump_elf_info *info,
                             const struct exec_layout *lay)
@@ -207,6 +231,9 @@ static uint64_t build_stack(const struct exec_args *img,
     }
     uint64_t c = argc;
     push_bytes(&b, &c, 8);
+    if (!b.err)
+        exec_record(img->path, args, args + img->args_size, env,
+                    env + img->env_size);
     return b.err ? 0 : b.sp;
 }
 
@@ -421,6 +448,7 @@ int exec_start(const struct gorump_image *img)
         proc_create_undo(p);
         return err;
     }
+    exec_name(p, img->exe_path ? img->exe_path : img->args);
     thread_create_main(p, lay.start, sp);
     return 0;
 }
@@ -514,6 +542,7 @@ static void exec_commit(struct proc *proc, struct vm_space *vm,
     int err = exec_map(prog, a->path, info, &lay);
     uint64_t sp = err ? 0 : exec_stack(a, info, &lay);
     fd_close_cloexec();
+    proc->execed = true;
     proc_vfork_release(proc);
     if (!sp) {
         kprintf("gorump: execve %s: cannot map it (error %d)\n", a->path,
@@ -521,6 +550,7 @@ static void exec_commit(struct proc *proc, struct vm_space *vm,
         signal_kill(proc, SIGSEGV);
         return;
     }
+    exec_name(proc, a->path);
     thread_exec(lay.start, sp);
 }
 

@@ -56,6 +56,8 @@ struct sig_actions;
  * dropped) until its parent waits for it. */
 struct proc {
     int pid;
+    int pgid, sid;               /* its process group and session */
+    bool execed;                 /* ran execve: setpgid by its parent EACCES */
     struct list link;            /* every process, zombies too */
     struct proc *parent;         /* NULL for the first */
     struct list children;        /* by sibling, zombies too */
@@ -73,8 +75,12 @@ struct proc {
     struct sig_actions *sigact;  /* signal dispositions (signal.c) */
     uint64_t sigpending; /* sent to the process, every thread blocking it */
     struct ksiginfo siginfo[NSIG]; /* the details of those */
-    int sigfatal; /* it is to die by this signal (signal_kill) */
-    int nthreads; /* live threads */
+    int sigfatal;             /* it is to die by this signal (signal_kill) */
+    int nthreads;             /* live threads */
+    struct list pidfds;       /* its pidfds (pidfd.c), told of its end */
+    uint64_t cpu_ns_gone;     /* CPU time of its threads that left */
+    uint64_t cpu_ns_children; /* of its reaped children (and theirs) */
+    char comm[16]; /* the program's name, NUL-terminated (/proc/PID/comm) */
 };
 
 struct thread {
@@ -93,6 +99,8 @@ struct thread {
     bool full_restore; /* leave the next syscall by iretq */
     uint64_t fs_base;
     uint64_t clear_child_tid;
+    uint64_t set_child_tid;     /* fork's CLONE_CHILD_SETTID, written at its
+                                   first run, in its own space */
     uint64_t cpu_ns, run_start; /* CPU time used; TSC when last scheduled */
 
     uint64_t sigmask, sigpending;
@@ -146,18 +154,21 @@ void proc_init(void);
 struct proc *proc_create(void);
 /* Undoes proc_create after a failed load (nothing else refers to p). */
 void proc_create_undo(struct proc *p);
-/* What a new process shares with the current one (clone's CLONE_FILES,
- * CLONE_FS, CLONE_SIGHAND; the address space is always shared: CLONE_VM)
- * and how it starts. */
+/* What a new process shares with the current one (clone's CLONE_VM,
+ * CLONE_FILES, CLONE_FS, CLONE_SIGHAND; without CLONE_VM a copy of the
+ * address space, fork) and how it starts. */
 struct proc_clone_args {
+    bool copy_vm; /* fork: a copy-on-write copy of the address space */
     bool share_files, share_fs, share_sigact, vfork;
-    int exit_signal; /* to the parent at its end */
-    uint64_t stack;  /* the child's stack pointer; 0: the caller's */
+    bool clear_sighand; /* handled signals back to SIG_DFL (clone3) */
+    int exit_signal;    /* to the parent at its end */
+    uint64_t stack;     /* the child's stack pointer; 0: the caller's */
 };
 /* A child of the current process with one thread, a copy of the current
- * one returning 0 (runnable: sched_add'ed): that thread, or NULL when out
- * of memory. */
-struct thread *proc_clone(const struct proc_clone_args *a);
+ * one returning 0 (runnable: sched_add'ed), in *out: 0, or -ENOMEM when
+ * the copy of the address space failed, -EAGAIN when anything else did
+ * (out of memory too), with nothing left allocated. */
+int proc_clone(const struct proc_clone_args *a, struct thread **out);
 /* CLONE_VFORK: the current thread sleeps until its child exec's or ends
  * (only a fatal signal or its process's end cuts it short). */
 void proc_vfork_wait(struct proc *child);
@@ -170,12 +181,27 @@ int proc_exec_alone(void);
 /* The current thread leaves its process without ending it: another
  * thread execs (signal delivery). */
 __noreturn void thread_leave_current(void);
-/* wait4/waitid for the current process: a child matching pid (> 0: that
- * one; -1 any; 0 or < -1: a process group, all processes being in group
- * 1) that ended: its pid with *wstatus, reaped unless nowait; 0 when
- * none has ended and nohang; -ECHILD when none matches; -ERESTARTSYS on a
- * signal. */
-long proc_wait(int pid, bool nohang, bool nowait, int *wstatus);
+/* Which children a wait is for: waitid's idtypes. */
+enum { P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3 };
+/* What wait learns of a child: how it ended, and the CPU time it and its
+ * reaped children used. */
+struct proc_waited {
+    int wstatus;
+    uint64_t cpu_ns;
+};
+/* wait4/waitid for the current process: a child matching (which, id)
+ * (P_ALL any; P_PID that pid; P_PGID in group id) that ended: its pid
+ * with *w, reaped unless nowait (its CPU time then added to the
+ * caller's children's); 0 when none has ended and nohang; -ECHILD when
+ * none matches; -ERESTARTSYS on a signal. */
+long proc_wait(int which, int id, bool nohang, bool nowait,
+               struct proc_waited *w);
+/* The CPU time of p's threads, those that left included (getrusage). */
+uint64_t proc_cpu_ns(struct proc *p);
+/* Calls fn for every process, zombies included, in the order they were
+ * made (/proc lists them so), while fn returns 0: the first non-zero
+ * return, or 0. */
+int proc_each(int (*fn)(struct proc *, void *), void *arg);
 /* How many processes exist, zombies included (gorump.stats). */
 int proc_count(void);
 /* Every thread of p is to look at its signals now: sleeps are cut short
@@ -211,10 +237,13 @@ __noreturn void proc_exit(int wstatus);
 /* Kills the current process for a signal it did not handle (the first
  * one's exit status 128+sig, with a message). */
 __noreturn void proc_kill(int sig);
-/* Out of memory for the program's page at addr: says so, and the program
- * dies (status 137, as by SIGKILL) when the current thread next returns
- * to user mode, so the exit never runs on top of a half-done fault or
- * syscall (Linux: VM_FAULT_OOM, then SIGKILL on return to user mode). */
+/* Out of memory for the current process's page at addr: the process with
+ * the most resident pages (the current one on a tie) is killed, with a
+ * message, unless it is dying already.  It dies by SIGKILL (the first
+ * process: status 137) when its threads next return to user mode, so the
+ * exit never runs on top of a half-done fault or syscall (Linux:
+ * VM_FAULT_OOM, then SIGKILL on return to user mode); its parent's wait
+ * sees the signal. */
 void oom_kill(uint64_t addr);
 /* Live threads, of every process. */
 int proc_nthreads(void);
@@ -222,6 +251,19 @@ int proc_nthreads(void);
 int proc_last_tid(void);
 /* Calls fn for every live thread. */
 void proc_each_thread(void (*fn)(struct thread *, void *), void *arg);
+
+/* --- pidfd.c: pidfds, files that name a process (pidfd_open,
+ * CLONE_PIDFD); readable once the process ended */
+struct file;
+/* A pidfd for p (O_NONBLOCK in flags: PIDFD_NONBLOCK), installed
+ * close-on-exec: the fd, or -EMFILE / -ENOMEM. */
+int pidfd_install(struct proc *p, unsigned flags);
+/* The process f names (NULL once reaped) and its pid; -EBADF when f is
+ * not a pidfd. */
+int pidfd_target(struct file *f, struct proc **p, int *pid);
+/* p ended (its pidfds become readable) or was reaped (they forget it). */
+void pidfd_proc_ended(struct proc *p);
+void pidfd_proc_reaped(struct proc *p);
 
 /* --- crashtest.c: gorump.test-fault=stack|uaccess|iret, run as thread t
  * first enters user mode. */
@@ -321,9 +363,16 @@ struct sig_actions *signal_actions_exec(struct sig_actions *a);
  * code; SIGKILL ends the program at once.  Returns 0.  Any context. */
 int signal_send_thread(struct thread *t, int sig, int code);
 int signal_send_process(struct proc *p, int sig, int code);
+/* kill(2) of many: to process group pgid, or (0) to every process but
+ * the first and the caller's (the caller's own last: SIGKILL to it does
+ * not return): 0, or -ESRCH when there was none. */
+int signal_send_many(int pgid, int sig);
 /* A child of parent ended (CLD_EXITED or CLD_KILLED, its exit code or
- * signal): signal sig with the child's pid, the sender, in si_pid. */
-void signal_send_child(struct proc *parent, int sig, int code, int status);
+ * signal): signal sig with the child's pid, the sender, in si_pid, unless
+ * it is SIGCHLD and the parent ignores it.  True when the child is to be
+ * reaped at once: sig is SIGCHLD and the parent set SIG_IGN or
+ * SA_NOCLDWAIT for it (man 2 wait, NOTES). */
+bool signal_send_child(struct proc *parent, int sig, int code, int status);
 /* True also when t's process is marked to die (signal_kill) or ends
  * (proc_exit): sleeps end with -EINTR and the next return to user mode
  * exits. */

@@ -205,11 +205,45 @@ int signal_send_process(struct proc *proc, int s, int code)
     return s ? send_process(proc, s, &ki) : 0;
 }
 
-void signal_send_child(struct proc *parent, int s, int code, int status)
+/* Whom signal_send_many reaches, and how many there were. */
+struct kill_set {
+    int pgid; /* 0: every process but the first and the caller */
+    int sig;
+    int found;
+    bool self; /* the caller is one of them: it gets it last */
+};
+
+static int kill_one(struct proc *p, void *arg)
+{
+    struct kill_set *k = arg;
+    if (k->pgid ? p->pgid != k->pgid : p->pid == 1 || p == current()->proc)
+        return 0;
+    k->found++;
+    if (p == current()->proc)
+        k->self = true; /* SIGKILL to the caller does not return */
+    else
+        signal_send_process(p, k->sig, SI_USER);
+    return 0;
+}
+
+int signal_send_many(int pgid, int s)
+{
+    struct kill_set k = {pgid, s, 0, false};
+    proc_each(kill_one, &k);
+    if (k.self)
+        signal_send_process(current()->proc, s, SI_USER);
+    return k.found ? 0 : -ESRCH;
+}
+
+bool signal_send_child(struct proc *parent, int s, int code, int status)
 {
     struct ksiginfo ki = {.code = code, .pid = sender_pid(), .status = status};
-    if (s)
+    const struct linux_sigaction *act = &parent->sigact->actions[SIGCHLD];
+    bool autoreap = s == SIGCHLD &&
+                    (act->handler == SIG_IGN || (act->flags & SA_NOCLDWAIT));
+    if (s && !(autoreap && act->handler == SIG_IGN))
         send_process(parent, s, &ki);
+    return autoreap;
 }
 
 /* Makes the interrupted syscall restart, or fail with EINTR. */

@@ -1,11 +1,11 @@
 /*
  * proc/thread.c — processes and their threads: the process exec starts,
  * its main thread, clones made by clone(2) (threads with CLONE_THREAD,
- * else a child process sharing the address space: vfork, posix_spawn),
- * their exit, the process tree and wait4.  A thread's kernel stack
- * holds, from the top, its user trapframe and, while it is switched out,
- * the registers arch_switch saved.  An exited thread's stack is freed by
- * whichever thread runs next.
+ * else a child process sharing the address space, vfork and posix_spawn,
+ * or with a copy of it, fork), their exit, the process tree and wait4.
+ * A thread's kernel stack holds, from the top, its user trapframe and, while it
+ * is switched out, the registers arch_switch saved.  An exited thread's stack
+ * is freed by whichever thread runs next.
  */
 #include "proc/proc.h"
 #include "fs/fs.h"
@@ -21,7 +21,6 @@ static struct {
     int nthreads;
     int next_tid; /* also the pids' counter: a process's pid is its first
                      thread's tid, as on Linux */
-    bool oom_killed;
 } procs = {.next_tid = 1};
 
 void proc_init(void)
@@ -48,7 +47,14 @@ static void reap(void)
 void sched_thread_start(void);
 void sched_thread_start(void)
 {
+    struct thread *t = current();
     reap();
+    if (t->set_child_tid) {
+        /* Linux's schedule_tail: a bad pointer is ignored. */
+        uint32_t tid = (uint32_t)t->tid;
+        copy_to_user(t->set_child_tid, &tid, sizeof(tid));
+        t->set_child_tid = 0;
+    }
     crashtest_run(current());
     if (current()->tid == 1)
         failinject_arm();
@@ -64,10 +70,17 @@ static struct proc *proc_alloc(struct proc *parent)
         return NULL;
     p->pid = procs.next_tid;
     p->parent = parent;
+    /* The first process leads its group and session, as a container's
+     * init; a child is in its parent's (man 2 fork). */
+    p->pgid = parent ? parent->pgid : p->pid;
+    p->sid = parent ? parent->sid : p->pid;
     list_init(&p->children);
+    list_init(&p->pidfds);
     waitq_init(&p->child_wait);
-    if (parent)
+    if (parent) {
         list_add_tail(&parent->children, &p->sibling);
+        memcpy(p->comm, parent->comm, sizeof(p->comm));
+    }
     list_add_tail(&procs.procs, &p->link);
     procs.nprocs++;
     return p;
@@ -75,6 +88,7 @@ static struct proc *proc_alloc(struct proc *parent)
 
 static void proc_free(struct proc *p)
 {
+    pidfd_proc_reaped(p);
     if (p->parent)
         list_del(&p->sibling);
     list_del(&p->link);
@@ -117,6 +131,35 @@ void proc_create_undo(struct proc *p)
     signal_actions_put(p->sigact);
     procs.init = NULL;
     proc_free(p);
+}
+
+int proc_each(int (*fn)(struct proc *, void *), void *arg)
+{
+    list_for_each(l, &procs.procs)
+    {
+        int r = fn(container_of(l, struct proc, link), arg);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+/* t's CPU time, the slice it is running now included. */
+static uint64_t thread_cpu_ns(const struct thread *t)
+{
+    return t->cpu_ns + (t->oncpu ? clock_tsc_to_ns(rdtsc() - t->run_start) : 0);
+}
+
+uint64_t proc_cpu_ns(struct proc *p)
+{
+    uint64_t ns = p->cpu_ns_gone;
+    list_for_each(l, &procs.all)
+    {
+        struct thread *t = container_of(l, struct thread, all_link);
+        if (t->proc == p)
+            ns += thread_cpu_ns(t);
+    }
+    return ns;
 }
 
 struct proc *proc_find(int pid)
@@ -323,6 +366,21 @@ void proc_vfork_release(struct proc *p)
     sched_wake(t, 0);
 }
 
+/* Zombie p tells its parent of its end: it is reaped at once when the
+ * parent ignores SIGCHLD or set SA_NOCLDWAIT (Linux's do_notify_parent);
+ * else it waits for the parent's wait. */
+static void proc_notify_parent(struct proc *p)
+{
+    enum { CLD_EXITED = 1, CLD_KILLED = 2 };
+    struct proc *parent = p->parent;
+    int ws = p->wstatus;
+    waitq_wake(&parent->child_wait, -1);
+    if (signal_send_child(parent, p->exit_signal,
+                          W_SIGNALED(ws) ? CLD_KILLED : CLD_EXITED,
+                          W_SIGNALED(ws) ? ws & 0x7f : (ws >> 8) & 0xff))
+        proc_free(p);
+}
+
 /* The last thread of p (not the first process) left: its objects go (its
  * fds closed, so pipe readers see the end), its children go to the
  * first process, and it waits as a zombie for its parent (man 2 exit). */
@@ -340,18 +398,14 @@ static void proc_end(struct proc *p)
         struct proc *c = container_of(p->children.next, struct proc, sibling);
         list_del(&c->sibling);
         c->parent = procs.init;
+        c->exit_signal = SIGCHLD; /* Linux's reparent_leader */
         list_add_tail(&procs.init->children, &c->sibling);
         if (c->zombie)
-            waitq_wake(&procs.init->child_wait, -1);
+            proc_notify_parent(c);
     }
     p->zombie = true;
-    struct proc *parent = p->parent;
-    waitq_wake(&parent->child_wait, -1);
-    enum { CLD_EXITED = 1, CLD_KILLED = 2 };
-    int ws = p->wstatus;
-    signal_send_child(parent, p->exit_signal,
-                      W_SIGNALED(ws) ? CLD_KILLED : CLD_EXITED,
-                      W_SIGNALED(ws) ? ws & 0x7f : (ws >> 8) & 0xff);
+    pidfd_proc_ended(p);
+    proc_notify_parent(p);
 }
 
 /* t leaves its process, the last one out ending it, and is freed by the
@@ -359,6 +413,7 @@ static void proc_end(struct proc *p)
 static __noreturn void thread_leave(struct thread *t)
 {
     struct proc *p = t->proc;
+    p->cpu_ns_gone += thread_cpu_ns(t);
     list_del(&t->all_link);
     procs.nthreads--;
     if (--p->nthreads == 0)
@@ -408,37 +463,49 @@ static void proc_drop_objects(struct proc *p)
         signal_actions_put(p->sigact);
 }
 
-struct thread *proc_clone(const struct proc_clone_args *a)
+int proc_clone(const struct proc_clone_args *a, struct thread **out)
 {
     struct proc *parent = current()->proc;
+    struct vm_space *vm = NULL;
+    if (a->copy_vm && vm_space_fork(&vm))
+        return -ENOMEM;
     struct proc *p = proc_alloc(parent);
-    if (!p)
-        return NULL;
+    if (!p) {
+        if (vm)
+            vm_space_put(vm);
+        return -EAGAIN;
+    }
     p->exit_signal = a->exit_signal;
-    p->vm = vm_space_share(parent->vm);
+    p->vm = vm ? vm : vm_space_share(parent->vm);
     p->files = a->share_files ? fd_table_share(parent->files)
                               : fd_table_copy(parent->files);
     p->fs = a->share_fs ? fs_ctx_share(parent->fs) : fs_ctx_copy(parent->fs);
     p->sigact = a->share_sigact ? signal_actions_share(parent->sigact)
                                 : signal_actions_copy(parent->sigact);
+    if (p->sigact && a->clear_sighand)
+        p->sigact = signal_actions_exec(p->sigact); /* its own: no copy */
     struct thread *t = NULL;
     if (p->files && p->fs && p->sigact)
         t = thread_clone(p, a->stack, 0, false);
     if (!t) {
         proc_drop_objects(p);
         proc_free(p);
-        return NULL;
+        return -EAGAIN;
     }
-    if (a->vfork) {
-        /* Linux keeps the alternate stack for a vfork child only
-         * (copy_process: the parent's stack is not in use meanwhile). */
-        struct thread *me = current();
+    struct thread *me = current();
+    if (a->vfork || a->copy_vm) {
+        /* Linux keeps the alternate stack unless the child shares the
+         * memory while the parent runs (copy_process): a vfork parent's
+         * stack is not in use meanwhile, a fork child has a copy. */
         t->ss_sp = me->ss_sp, t->ss_size = me->ss_size;
         t->ss_flags = me->ss_flags;
+    }
+    if (a->vfork) {
         p->vfork_parent = me;
         me->vfork_done = false;
     }
-    return t;
+    *out = t;
+    return 0;
 }
 
 void proc_vfork_wait(struct proc *child)
@@ -457,14 +524,13 @@ void proc_vfork_wait(struct proc *child)
 
 /* --- wait4 */
 
-/* Every process is in group 1 (sys_proc.c): -1 (any), 0 (the caller's
- * group) and -1 as a group all mean every child; another group none. */
-static bool wait_matches(const struct proc *c, int pid)
+static bool wait_matches(const struct proc *c, int which, int id)
 {
-    return pid > 0 ? c->pid == pid : pid == -1 || pid == 0;
+    return which == P_ALL || (which == P_PID ? c->pid : c->pgid) == id;
 }
 
-long proc_wait(int pid, bool nohang, bool nowait, int *wstatus)
+long proc_wait(int which, int id, bool nohang, bool nowait,
+               struct proc_waited *w)
 {
     struct proc *p = current()->proc;
     for (;;) {
@@ -472,33 +538,67 @@ long proc_wait(int pid, bool nohang, bool nowait, int *wstatus)
         list_for_each(l, &p->children)
         {
             struct proc *c = container_of(l, struct proc, sibling);
-            if (!wait_matches(c, pid))
+            if (!wait_matches(c, which, id))
                 continue;
             any = true;
             if (!c->zombie)
                 continue;
             int cpid = c->pid;
-            *wstatus = c->wstatus;
-            if (!nowait)
+            w->wstatus = c->wstatus;
+            w->cpu_ns = c->cpu_ns_gone + c->cpu_ns_children;
+            if (!nowait) {
+                p->cpu_ns_children += w->cpu_ns;
                 proc_free(c);
+            }
             return cpid;
         }
+        /* The children are looked at before the signals: a child
+         * reaped at once (SIGCHLD ignored) leaves ECHILD, as on Linux. */
         if (!any)
             return -ECHILD;
         if (nohang)
             return 0;
-        if (sched_sleep(&p->child_wait, 0) == -EINTR)
+        if (signal_pending(current()))
             return -ERESTARTSYS;
+        sched_sleep(&p->child_wait, 0);
     }
 }
 
+struct oom_pick {
+    struct proc *victim;
+    uint64_t pages;
+};
+
+static int oom_weigh(struct proc *p, void *arg)
+{
+    struct oom_pick *o = arg;
+    struct vm_info i;
+    if (!p->vm || p->zombie)
+        return 0;
+    vm_space_info(p->vm, &i);
+    if (i.resident > o->pages) {
+        o->victim = p;
+        o->pages = i.resident;
+    }
+    return 0;
+}
+
+/* Linux's OOM killer ends the process with the most memory (oom_badness:
+ * its resident pages), not whichever faulted: a parent waiting for a
+ * greedy child must not be the one to die.  The faulting thread, if it
+ * is not the victim's, finds a page once the victim is gone (it faults
+ * again meanwhile). */
 void oom_kill(uint64_t addr)
 {
-    if (procs.oom_killed)
-        return; /* said once */
-    procs.oom_killed = true;
+    struct proc *cur = current()->proc;
+    struct oom_pick o = {cur, 0};
+    oom_weigh(cur, &o); /* on a tie, the process that faulted */
+    proc_each(oom_weigh, &o);
+    if (o.victim->sigfatal || o.victim->exiting)
+        return; /* being killed already: said once */
     kprintf("gorump: out of memory: no free page for address %lx "
-            "(%lu pages in use); program killed\n",
-            addr, pmem_total_pages() - pmem_free_pages());
-    signal_kill(current()->proc, SIGKILL);
+            "(%lu pages in use); process %d (%s) killed\n",
+            addr, pmem_total_pages() - pmem_free_pages(), o.victim->pid,
+            o.victim->comm);
+    signal_kill(o.victim, SIGKILL);
 }

@@ -133,9 +133,17 @@ SYS(sysinfo)
 SYS(prctl)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    enum { SET_NAME = 15, GET_NAME = 16 };
-    static char name[16] = "main";
+    enum { GET_KEEPCAPS = 7, SET_KEEPCAPS = 8, SET_NAME = 15, GET_NAME = 16 };
+    char *name = current()->proc->comm; /* the process's: /proc/PID/comm */
+    static bool keepcaps; /* no capability is ever dropped: only kept */
     switch (a0) {
+    case GET_KEEPCAPS:
+        return keepcaps;
+    case SET_KEEPCAPS:
+        if (a1 > 1)
+            return -EINVAL;
+        keepcaps = a1;
+        return 0;
     case SET_NAME: {
         /* man 2 prctl: at most 15 bytes are read; the name is kept NUL
          * padded, so GET_NAME's 16 bytes never carry stale bytes. */
@@ -145,11 +153,11 @@ SYS(prctl)
             return n;
         if (n < 0 && copy_from_user(buf, a1, sizeof(buf) - 1))
             return -EFAULT;
-        memcpy(name, buf, sizeof(name));
+        memcpy(name, buf, sizeof(buf));
         return 0;
     }
     case GET_NAME:
-        return copy_to_user(a1, name, sizeof(name));
+        return copy_to_user(a1, name, sizeof(current()->proc->comm));
     default:
         return -EINVAL;
     }
@@ -158,6 +166,32 @@ SYS(prctl)
 SYS(umask)
 {
     return vfs_umask((unsigned)a0);
+}
+
+/* setuid(2), setgid(2): root's are the only credentials there are, so
+ * becoming 0 (which a process is) succeeds and another id is EPERM. */
+SYS(setuid)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    if ((uint32_t)a0 == UINT32_MAX)
+        return -EINVAL;
+    return (uint32_t)a0 == 0 ? 0 : -EPERM;
+}
+
+/* setgroups(size, list): only root's group, 0, can be set (or none). */
+SYS(setgroups)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (a0 < 0 || a0 > 65536)
+        return -EINVAL;
+    for (long i = 0; i < a0; i++) {
+        uint32_t g;
+        if (get_user_u32(&g, a1 + 4 * (uint64_t)i))
+            return -EFAULT;
+        if (g != 0)
+            return -EPERM;
+    }
+    return 0;
 }
 
 /* getgroups(size, list): root's supplementary groups are just 0. */

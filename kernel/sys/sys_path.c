@@ -543,7 +543,7 @@ SYS(readlinkat)
         node_put(n);
         return -EINVAL;
     }
-    struct seq s = {0};
+    struct seq s = {.node = n};
     if (n->link)
         seq_write(&s, n->link, strlen(n->link));
     else

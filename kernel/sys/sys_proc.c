@@ -1,13 +1,13 @@
 /*
  * sys/sys_proc.c — the process's place among processes: its group and
- * session, and its scheduling and I/O priorities.  There is one process,
- * pid 1 (see sys_getpid), started as a container's init is: the leader of
- * its own group and session (pgid = sid = 1), so setsid and setpgid are
- * EPERM, as for any session leader.  It runs as root, so it may lower its
- * nice value; the values are recorded and reported, not acted on (one
- * process has nobody to yield to).
+ * session (struct proc's pgid and sid; the first process, started as a
+ * container's init is, leads group and session 1, and a child starts in
+ * its parent's), and its scheduling and I/O priorities.  It runs as root,
+ * so it may lower its nice value; the values are one for all processes,
+ * recorded and reported, not acted on.
  */
 #include "sys/syscall.h"
+#include "proc/proc.h"
 
 #define SELF 1
 #define PRIO_PROCESS 0
@@ -70,32 +70,76 @@ SYS(ioprio_set)
     return 0;
 }
 
+/* The process pid names (0: the caller), zombies included, or NULL. */
+static struct proc *proc_or_self(int pid)
+{
+    return pid == 0 ? current()->proc : proc_find(pid);
+}
+
 SYS(getpgid)
 {
-    return (int)a0 == 0 || (int)a0 == SELF ? SELF : -ESRCH;
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    struct proc *p = proc_or_self((int)a0);
+    return p ? p->pgid : -ESRCH;
 }
 
 SYS(getsid)
 {
-    return sys_getpgid(a0, a1, a2, a3, a4, a5);
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    struct proc *p = proc_or_self((int)a0);
+    return p ? p->sid : -ESRCH;
 }
 
 SYS(getpgrp)
 {
-    return SELF;
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return current()->proc->pgid;
 }
 
+/* Is there a process in group *arg (and, arg[1] non-zero, in session
+ * arg[1])? */
+static int in_group(struct proc *p, void *arg)
+{
+    const int *g = arg;
+    return p->pgid == g[0] && (!g[1] || p->sid == g[1]);
+}
+
+/* setsid: the caller leads a new session and group; EPERM when a group
+ * of its pid exists (it leads one already: man 2 setsid). */
 SYS(setsid)
 {
-    return -EPERM; /* already a process group leader */
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    struct proc *p = current()->proc;
+    int g[2] = {p->pid, 0};
+    if (proc_each(in_group, g))
+        return -EPERM;
+    p->sid = p->pgid = p->pid;
+    return p->sid;
 }
 
-/* setpgid(pid, pgid) in kernel/sys.c's order. */
+/* setpgid(pid, pgid) in kernel/sys.c's order: the caller or a child of
+ * its (ESRCH), in its session (EPERM) that has not exec'd (EACCES), not a
+ * session leader (EPERM), into its own group or an existing one of the
+ * caller's session (EPERM). */
 SYS(setpgid)
 {
-    if ((int)a1 < 0)
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    struct proc *me = current()->proc;
+    int pid = (int)a0 ? (int)a0 : me->pid, pgid = (int)a1 ? (int)a1 : pid;
+    if (pgid < 0)
         return -EINVAL;
-    if ((int)a0 != 0 && (int)a0 != SELF)
+    struct proc *p = proc_find(pid);
+    if (!p || (p != me && p->parent != me))
         return -ESRCH;
-    return -EPERM; /* a session leader */
+    if (p != me && p->sid != me->sid)
+        return -EPERM;
+    if (p != me && p->execed)
+        return -EACCES;
+    if (p->sid == p->pid)
+        return -EPERM;
+    int g[2] = {pgid, me->sid};
+    if (pgid != pid && !proc_each(in_group, g))
+        return -EPERM;
+    p->pgid = pgid;
+    return 0;
 }

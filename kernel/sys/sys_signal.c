@@ -102,19 +102,25 @@ SYS(sigaltstack)
 
 /* kill(pid, sig): a process by its pid (a zombie takes nothing, as on
  * Linux); 0 and -1 (the group, everyone) only the caller. */
+/* kill(pid, sig): pid > 0 that process; 0 the caller's group; -1 every
+ * process but the first and the caller (man 2 kill); < -1 the group
+ * -pid.  A group with no process is ESRCH. */
 SYS(kill)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
+    int pid = (int)a0;
     if (a1 < 0 || a1 > NSIG)
         return -EINVAL;
-    struct proc *p = current()->proc;
-    if ((int)a0 > 0)
-        p = proc_find((int)a0);
-    else if (a0 != 0 && a0 != -1)
+    if (pid > 0) {
+        struct proc *p = proc_find(pid);
+        return p ? signal_send_process(p, (int)a1, SI_USER) : -ESRCH;
+    }
+    if (pid == INT32_MIN)
         return -ESRCH;
-    if (!p)
-        return -ESRCH;
-    return signal_send_process(p, (int)a1, SI_USER);
+    return signal_send_many(pid == -1 ? 0
+                            : pid     ? -pid
+                                      : current()->proc->pgid,
+                            (int)a1);
 }
 
 SYS(tgkill)
@@ -132,4 +138,14 @@ SYS(tkill)
 {
     struct thread *t = a0 > 0 ? thread_find((int)a0) : NULL;
     return sys_tgkill(t ? t->proc->pid : 1, a0, a1, a3, a4, a5);
+}
+
+/* pause(2): sleeps until a signal is delivered (EINTR once its handler
+ * ran); an ignored one is dropped at sending and does not wake it. */
+SYS(pause)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    while (sched_sleep(NULL, 0) != -EINTR)
+        ;
+    return -EINTR;
 }

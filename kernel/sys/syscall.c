@@ -40,6 +40,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(28, madvise),
     NR(32, dup),
     NR(33, dup2),
+    NR(34, pause),
     NR(35, nanosleep),
     NR(39, getpid),
     NR(40, sendfile),
@@ -95,6 +96,8 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(99, sysinfo),
     NR(102, getuid),
     NR(104, getuid), /* getgid */
+    NR(105, setuid),
+    NR(106, setuid), /* setgid */
     NR(107, getuid), /* geteuid */
     NR(108, getuid), /* getegid */
     NR(109, setpgid),
@@ -102,6 +105,7 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(111, getpgrp),
     NR(112, setsid),
     NR(115, getgroups),
+    NR(116, setgroups),
     NR(121, getpgid),
     NR(124, getsid),
     NR(127, rt_sigpending),
@@ -190,8 +194,10 @@ static const syscall_fn_t table[SYSCALL_MAX] = {
     NR(324, membarrier),
     NR(332, statx),
     NR(334, rseq),
+    NR(424, pidfd_send_signal),
     NR(434, pidfd_open),
     NR(435, clone3),
+    NR(438, pidfd_getfd),
     NR(439, faccessat2),
     NR(452, fchmodat2),
 };

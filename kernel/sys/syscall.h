@@ -166,6 +166,7 @@ SYS(sigaltstack);
 SYS(kill);
 SYS(tkill);
 SYS(tgkill);
+SYS(pause);
 /* sys_time.c */
 SYS(clock_gettime);
 SYS(clock_getres);
@@ -184,12 +185,16 @@ SYS(sysinfo);
 SYS(prctl);
 SYS(umask);
 SYS(getgroups);
+SYS(setuid);
+SYS(setgroups);
 SYS(wait4);
 SYS(waitid);
 SYS(vfork);
 SYS(execve);
 SYS(execveat);
 SYS(pidfd_open);
+SYS(pidfd_send_signal);
+SYS(pidfd_getfd);
 /* sys_proc.c */
 SYS(getpriority);
 SYS(setpriority);

@@ -160,6 +160,7 @@ register_cases() {
     # Exhausting guest memory natively would exhaust the host's.
     [ "$NATIVE" = 1 ] || go_case oom
     [ "$NATIVE" = 1 ] || go_case oom-sparse c_oom -sparse
+    [ "$NATIVE" = 1 ] || go_case oom-child c_oom_child
     go_case overcommit
     # Fault injection (gorump.failslab/failpage) has no native counterpart.
     if [ "$NATIVE" != 1 ]; then
@@ -280,6 +281,11 @@ register_cases() {
     dyn_case spawn-glibc c_spawn_c gcc
     dyn_case spawn-musl c_spawn_c musl-gcc
     dyn_case spawn-static c_spawn_c gcc -static
+    dyn_case fork-glibc c_fork_c gcc
+    dyn_case fork-musl c_fork_c musl-gcc
+    dyn_case fork-static c_fork_c gcc -static
+    dyn_case fork-cpus2 c_fork_cpus2
+    dyn_case fork-oom
     dyn_case mapsnames c_mapsnames gcc
     dyn_case mapsnames-musl c_mapsnames musl-gcc
     dyn_case debian-sort
@@ -984,6 +990,18 @@ c_oom() {
     expect_out_line "128 TiB mmap: ENOMEM"
     expect_out_line "1 TiB mmap: mapped"
     expect_err 'out of memory: no free page for address'
+    reject_err 'kernel panic'
+}
+
+# A child that runs the guest out of memory is killed, twice in a row, and
+# its parent's Wait sees SIGKILL; the parent goes on and allocates again.
+c_oom_child() {
+    run -m 64M oom -child
+    expect_success
+    expect_out_line "child 0: signal: killed"
+    expect_out_line "child 1: signal: killed"
+    expect_out_line "SUCCESS"
+    expect_err 'out of memory: no free page for address .* process [0-9]+ \(oom\) killed'
     reject_err 'kernel panic'
 }
 
@@ -2387,8 +2405,36 @@ c_as_native() {
 c_auxv() { c_as_native auxv "$@"; }
 
 # tests/c/spawn.c built by CC with FLAGs: posix_spawn, vfork, waitpid,
-# waitid and kill between processes, as natively, and no message.
+# waitid and kill between processes, pidfds, process groups and sessions,
+# SIGCHLD ignored, as natively, and no message.
 c_spawn_c() { c_as_native spawn "$@" && reject_err .; }
+
+# tests/c/fork.c built by CC with FLAGs: fork's copy-on-write copies,
+# shared mappings, pipes, a grandchild, 200 forks without memory kept, as
+# natively, and no message.
+c_fork_c() { c_as_native fork "$@" -pthread && reject_err .; }
+
+# The same on two CPUs (its thread writes on one while the other forks),
+# and every child reaped at the end.
+c_fork_cpus2() {
+    cc_build gcc fork fork.c -pthread || return 1
+    GORUMP_KERNEL_ARGS="gorump gorump.stats" \
+        native_then_guest --cpus 2 -- "$PWD/$dir/fork"
+    expect_success
+    expect_out_exact <"$dir/native.out"
+    expect_err '^gorump: stats: .* processes=1 '
+    reject_err 'unimplemented|panic'
+}
+
+# tests/c/forkoom.c in 64 MiB: two fork children in turn run out of
+# memory, each is killed with its own message, and the parent goes on.
+c_fork_oom() {
+    cc_build gcc forkoom forkoom.c -static || return 1
+    run_tool run --timeout "$GUEST_TIMEOUT" --net none -m 64M \
+        "$PWD/$dir/forkoom"
+    expect_success
+    expect_err_count 2 '^gorump: out of memory: no free page'
+}
 
 # Debian's /usr/bin/sort over a packed file, as the host sorts it.
 c_debian_sort() {

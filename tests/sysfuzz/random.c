@@ -7,7 +7,7 @@
  * the seed, so `sysfuzz SEED N -v` replays a run call by call.
  *
  * The fuzzer protects only itself: calls that would end it (exit,
- * rt_sigreturn, clone) are skipped; memory calls get addresses in the
+ * rt_sigreturn, clone, fork) are skipped; memory calls get addresses in the
  * sacrificial region or bad ones; fds 0-2 are /dev/null and its own
  * output is a private fd; every fd it can reach is kept O_NONBLOCK and
  * every timeout is tiny or invalid, so no call can wait for long.
@@ -289,6 +289,7 @@ static bool tame(long nr, uint64_t a[6])
     case SYS_rt_sigreturn:
     case SYS_clone:
     case SYS_clone3:
+    case SYS_fork: /* would start a second fuzzer */
     case SYS_execve:
     case SYS_execveat:
     case SYS_pause:

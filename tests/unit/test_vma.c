@@ -7,13 +7,16 @@
  * belongs to (VMAs split, never merge), every page freed exactly once;
  * then the edges: lengths that wrap when rounded up, ranges at USER_TOP
  * and past it, zero lengths, a failed allocation in the middle of a
- * split, file mappings' offsets and references, brk, and mremap.
+ * split, file mappings' offsets and references, brk, and mremap; and
+ * fork's copy (mm/fork.c) with each of its allocations failing in turn.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "mm/fork.c"
 #include "mm/vm.c"
 #include "mm/vmops.c"
+#include "mm/vmview.c"
 
 #include "check.h"
 #include "kshim.c"
@@ -23,56 +26,80 @@
 /* --- the page table: leaf entries in a table of the test's own ------- */
 
 #define NPTE 4096
+#define NROOTS 2 /* a space and its fork's copy */
 
 static struct {
+    uint64_t *root;
     uint64_t va, pte; /* pte 0: a free slot */
 } ptes[NPTE];
-static uint8_t live_page[1 << 16]; /* fake frames handed out, by number */
+static uint8_t live_page[1 << 16]; /* fake frames handed out: holders */
 static uint64_t next_frame = 1;
 
-static uint64_t *pte_slot(uint64_t va, bool make)
+static uint64_t *pte_slot(uint64_t *root, uint64_t va, bool make)
 {
     for (int i = 0; i < NPTE; i++)
-        if (ptes[i].pte && ptes[i].va == va)
+        if (ptes[i].pte && ptes[i].root == root && ptes[i].va == va)
             return &ptes[i].pte;
     if (!make)
         return NULL;
     for (int i = 0; i < NPTE; i++)
         if (!ptes[i].pte) {
+            ptes[i].root = root;
             ptes[i].va = va;
             return &ptes[i].pte;
         }
     panic("test page table full");
 }
 
-/* One space at a time has the table: the root is checked, not used. */
-static uint64_t test_root[512];
+/* The roots are checked, not used: at most NROOTS spaces at a time. */
+static uint64_t test_roots[NROOTS][512];
+static bool root_used[NROOTS];
 static int roots;
+
+static bool root_ok(uint64_t *root)
+{
+    for (int i = 0; i < NROOTS; i++)
+        if (root == test_roots[i])
+            return root_used[i];
+    return false;
+}
 
 uint64_t *pt_root_new(void)
 {
-    CHECK_EQ(roots, 0);
-    roots++;
-    return test_root;
+    for (int i = 0; i < NROOTS; i++)
+        if (!root_used[i]) {
+            root_used[i] = true;
+            roots++;
+            return test_roots[i];
+        }
+    CHECK(!"too many spaces");
+    return NULL;
 }
 
 void pt_root_free(uint64_t *root)
 {
-    CHECK(root == test_root && roots == 1);
+    CHECK(root_ok(root));
     for (int i = 0; i < NPTE; i++)
-        CHECK(!ptes[i].pte); /* the leaves went first */
+        CHECK(!ptes[i].pte || ptes[i].root != root); /* the leaves went first */
+    root_used[(root - test_roots[0]) / 512] = false;
     roots--;
 }
 
 void pt_switch(uint64_t *root)
 {
-    CHECK(!root || root == test_root);
+    CHECK(!root || root_ok(root));
 }
+
+/* pt_set fails (a table not to be had) after pt_set_left more calls
+ * when that is not negative. */
+static int pt_set_left = -1;
 
 int pt_set(uint64_t *root, uint64_t va, uint64_t entry)
 {
-    CHECK(root == test_root);
-    *pte_slot(va, true) = entry;
+    CHECK(root_ok(root));
+    if (pt_set_left >= 0 && pt_set_left-- == 0)
+        return -ENOMEM;
+    *pte_slot(root, va, true) = entry;
     return 0;
 }
 
@@ -84,8 +111,8 @@ int pt_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t flags)
 
 uint64_t *pt_lookup(uint64_t *root, uint64_t va)
 {
-    CHECK(root == test_root);
-    return pte_slot(va, false);
+    CHECK(root_ok(root));
+    return pte_slot(root, va, false);
 }
 
 static uint64_t *lookup(uint64_t va)
@@ -96,18 +123,61 @@ static uint64_t *lookup(uint64_t va)
 void pt_each(uint64_t *root, uint64_t start, uint64_t end,
              void (*fn)(uint64_t *pte, uint64_t va, void *arg), void *arg)
 {
-    CHECK(root == test_root);
+    CHECK(root_ok(root));
     for (int i = 0; i < NPTE; i++)
-        if (ptes[i].pte && ptes[i].va >= start && ptes[i].va < end)
+        if (ptes[i].pte && ptes[i].root == root && ptes[i].va >= start &&
+            ptes[i].va < end)
             fn(&ptes[i].pte, ptes[i].va, arg);
+}
+
+/* A fake frame (no memory behind it); pmem_left as pt_set_left. */
+static int pmem_left = -1;
+
+uint64_t pmem_alloc(unsigned order)
+{
+    CHECK(order == 0 && next_frame < ARRAY_SIZE(live_page));
+    if (pmem_left >= 0 && pmem_left-- == 0)
+        return 0;
+    live_page[next_frame] = 1;
+    return next_frame++ << PAGE_SHIFT;
+}
+
+uint64_t pmem_alloc_zeroed(unsigned order)
+{
+    return pmem_alloc(order);
 }
 
 void pmem_free(uint64_t pa, unsigned order)
 {
     uint64_t frame = pa >> PAGE_SHIFT;
     CHECK(order == 0 && frame < ARRAY_SIZE(live_page));
-    CHECK(live_page[frame]); /* freed once, and only what was handed out */
+    CHECK(live_page[frame] == 1); /* freed once, by its last holder */
     live_page[frame] = 0;
+}
+
+bool pmem_page_get(uint64_t pa)
+{
+    uint8_t *h = &live_page[pa >> PAGE_SHIFT];
+    CHECK(*h);
+    if (*h == 128)
+        return false;
+    (*h)++;
+    return true;
+}
+
+void pmem_page_put(uint64_t pa)
+{
+    uint8_t *h = &live_page[pa >> PAGE_SHIFT];
+    CHECK(*h);
+    if (*h == 1)
+        pmem_free(pa, 0);
+    else
+        (*h)--;
+}
+
+bool pmem_page_shared(uint64_t pa)
+{
+    return live_page[pa >> PAGE_SHIFT] > 1;
 }
 
 uint64_t pmem_total_pages(void)
@@ -118,6 +188,11 @@ uint64_t pmem_total_pages(void)
 uint64_t pmem_free_pages(void)
 {
     return 1024;
+}
+
+uint64_t pmem_max_phys(void)
+{
+    return pmem_total_pages() << PAGE_SHIFT;
 }
 
 /* --- the rest of the kernel that vm.c and vmops.c call --------------- */
@@ -181,10 +256,8 @@ static void touch(uint64_t va)
     struct vma *v = vma_find(va);
     if (!v || lookup(va))
         return;
-    uint64_t frame = next_frame++;
-    CHECK(frame < ARRAY_SIZE(live_page));
-    live_page[frame] = 1;
-    CHECK_EQ(vm_pte_map(va, frame << PAGE_SHIFT, vma_pte_flags(v, false)), 0);
+    uint64_t pa = pmem_alloc(0);
+    CHECK_EQ(vm_pte_map(va, pa, vma_pte_flags(v, false)), 0);
 }
 
 /* --- the model ------------------------------------------------------- */
@@ -571,8 +644,178 @@ static void space_share(void)
     CHECK_EQ(roots, 0);
 }
 
+/* /proc/PID's view of a space (vmview.c): bytes read through its page
+ * tables across a page boundary, ending at the first page not present
+ * (nothing faulted in) and at an address nothing maps; what exec
+ * recorded comes back from vm_space_info. */
+static void space_view(void)
+{
+    kshim_ram = calloc(1, pmem_max_phys());
+    CHECK(kshim_ram);
+    struct vm_space *s = vm_space_create();
+    CHECK(s);
+    vm_space_switch(s);
+    CHECK_EQ(vm_mmap(PG(0), 3 * PAGE_SIZE, 3, MAP_ANON_FIXED, NULL, 0), PG(0));
+    touch(PG(0));
+    touch(PG(1));
+    for (int i = 0; i < 2; i++)
+        memset(phys_to_virt(*lookup(PG(i)) & PTE_ADDR), 'a' + i, PAGE_SIZE);
+    char buf[300];
+    CHECK_EQ(vm_space_read(s, PG(1) - 100, buf, 200), 200);
+    CHECK(buf[0] == 'a' && buf[99] == 'a' && buf[100] == 'b' &&
+          buf[199] == 'b');
+    CHECK_EQ(vm_space_read(s, PG(2) - 100, buf, 300), 100);
+    CHECK(lookup(PG(2)) == NULL);
+    CHECK_EQ(vm_space_read(s, PG(40), buf, 10), 0);
+    vm_set_exec("/bin/prog", PG(0), PG(0) + 10, PG(0) + 10, PG(0) + 20);
+    struct vm_info i;
+    vm_space_info(s, &i);
+    CHECK(i.exe && !strcmp(i.exe, "/bin/prog"));
+    CHECK(i.arg_start == PG(0) && i.env_end == PG(0) + 20);
+    CHECK_EQ(i.resident, 2);
+    CHECK_EQ(i.mapped, 3 * PAGE_SIZE);
+    vm_space_destroy(s);
+    free(kshim_ram);
+    kshim_ram = NULL;
+}
+
+void diskfile_pin(struct node *n, uint64_t idx)
+{
+}
+
+void diskfile_unpin(void)
+{
+}
+
+/* The pages of the fork test: 6 private anonymous pages of 8 (two
+ * read-only, one PROT_NONE), 4 shared anonymous of which 1 touched, 2
+ * private file pages of which one the file's own (foreign). */
+#define FORK_PRIV PG(0)
+#define FORK_SHARED PG(16)
+#define FORK_FILE PG(24)
+static const uint64_t file_frame = 0xf000UL << PAGE_SHIFT; /* not pmem's */
+
+static void fork_parent(struct file *f)
+{
+    CHECK_EQ(vm_mmap(FORK_PRIV, 8 * PAGE_SIZE, 3, MAP_ANON_FIXED, NULL, 0),
+             FORK_PRIV);
+    for (int i = 0; i < 6; i++)
+        touch(FORK_PRIV + i * PAGE_SIZE);
+    CHECK_EQ(vm_mprotect(FORK_PRIV, 2 * PAGE_SIZE, PROT_READ), 0);
+    CHECK_EQ(vm_mprotect(FORK_PRIV + 2 * PAGE_SIZE, PAGE_SIZE, 0),
+             0); /* PROT_NONE */
+    CHECK_EQ(vm_mmap(FORK_SHARED, 4 * PAGE_SIZE, 3,
+                     MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, NULL, 0),
+             FORK_SHARED);
+    touch(FORK_SHARED);
+    CHECK_EQ(
+        vm_mmap(FORK_FILE, 2 * PAGE_SIZE, 3, MAP_PRIVATE | MAP_FIXED, f, 0),
+        FORK_FILE);
+    touch(FORK_FILE); /* a private copy */
+    const struct vma *v = vma_find(FORK_FILE);
+    CHECK_EQ(vm_pte_map(FORK_FILE + PAGE_SIZE, file_frame,
+                        vma_file_pte_flags(v, FORK_FILE + PAGE_SIZE)),
+             0);
+}
+
+/* Every holder count as one space alone holds its pages. */
+static void check_one_holder(void)
+{
+    for (int i = 0; i < NPTE; i++)
+        if (ptes[i].pte && !(ptes[i].pte & PTE_FOREIGN))
+            CHECK_EQ(live_page[(ptes[i].pte & PTE_ADDR) >> PAGE_SHIFT], 1);
+}
+
+/* The child's entries name the parent's pages: private ones read-only
+ * with PTE_COW in both and two holders, shared ones as they were. */
+static void check_forked(struct vm_space *parent, struct vm_space *child)
+{
+    CHECK_EQ(child->resident, parent->resident);
+    CHECK_EQ(child->resident_file, 1);
+    CHECK_EQ(child->nvmas, parent->nvmas);
+    for (uint64_t va = PG(0); va < PG(NPAGES); va += PAGE_SIZE) {
+        uint64_t *pe = pte_slot(parent->pml4, va, false);
+        uint64_t *ce = pte_slot(child->pml4, va, false);
+        CHECK(!pe == !ce);
+        if (!pe)
+            continue;
+        CHECK_EQ(*pe, *ce);
+        uint64_t frame = (*pe & PTE_ADDR) >> PAGE_SHIFT;
+        if (*pe & PTE_FOREIGN) {
+            CHECK(!(*pe & (PTE_W | PTE_COW)));
+            continue;
+        }
+        CHECK_EQ(live_page[frame], 2);
+        bool shared = va >= FORK_SHARED && va < FORK_SHARED + 4 * PAGE_SIZE;
+        CHECK(shared ? !(*pe & PTE_COW) && (*pe & PTE_W)
+                     : (*pe & PTE_COW) && !(*pe & PTE_W));
+    }
+}
+
+/* fork's copy (mm/fork.c): every allocation it makes failed in turn
+ * gives ENOMEM with nothing kept; then the copy itself, the pages'
+ * holders through munmap and mprotect, and the two spaces' ends. */
+static void fork_copy(void)
+{
+    struct node n = {.mode = S_IFREG | 0644};
+    struct file f = {.node = &n, .flags = O_RDWR};
+    struct vm_space *parent = vm_space_create(), *child = NULL;
+    CHECK(parent);
+    vm_space_switch(parent);
+    fork_parent(&f);
+    long objects = kshim_live;
+    int failures = 0;
+    for (int k = 0;; k++) {
+        for (int kind = 0; kind < 3; kind++) {
+            if (kind == 0)
+                kshim_kmalloc_skip = k, kshim_kmalloc_fail = 1;
+            else if (kind == 1)
+                pmem_left = k;
+            else
+                pt_set_left = k;
+            int err = vm_space_fork(&child);
+            kshim_kmalloc_skip = kshim_kmalloc_fail = 0;
+            pmem_left = pt_set_left = -1;
+            if (err) {
+                CHECK_EQ(err, -ENOMEM);
+                failures++;
+            } else {
+                vm_space_put(child);
+            }
+            CHECK_EQ(kshim_live, objects);
+            CHECK_EQ(roots, 1);
+            check_one_holder();
+        }
+        if (k == 16)
+            break;
+    }
+    CHECK(failures > 10);
+    /* The shared pages were allocated whole at the first try. */
+    CHECK_EQ(parent->resident, 6 + 4 + 2);
+
+    CHECK_EQ(vm_space_fork(&child), 0);
+    check_forked(parent, child);
+    /* mprotect keeps a shared page read-only; munmap drops a holder. */
+    CHECK_EQ(vm_mprotect(FORK_PRIV, PAGE_SIZE, 3), 0);
+    uint64_t *pe = lookup(FORK_PRIV);
+    CHECK((*pe & PTE_COW) && !(*pe & PTE_W));
+    uint64_t frame = (*pe & PTE_ADDR) >> PAGE_SHIFT;
+    CHECK_EQ(vm_munmap(FORK_PRIV, PAGE_SIZE), 0);
+    CHECK_EQ(live_page[frame], 1);
+    struct vm_file *vf = vma_find(FORK_FILE)->file;
+    CHECK_EQ(vf->refs, 2); /* a VMA in each space */
+    vm_space_put(child);
+    check_one_holder();
+    CHECK_EQ(vf->refs, 1);
+    CHECK_EQ(node_refs, 1);
+    vm_space_destroy(parent);
+    CHECK_EQ(node_refs, 0);
+    CHECK_EQ(roots, 0);
+}
+
 int main(void)
 {
+    space_view();
     struct vm_space *space = vm_space_create();
     CHECK(space);
     vm_space_switch(space);
@@ -587,6 +830,7 @@ int main(void)
     vm_space_destroy(space);
     space_destroy();
     space_share();
+    fork_copy();
     for (uint64_t f = 0; f < next_frame; f++)
         CHECK(!live_page[f]);
     CHECK_EQ(kshim_live, 0);

@@ -137,10 +137,56 @@ func processes() {
 	expect("wait4 bad options", sys(syscall.SYS_WAIT4, ^uintptr(0), 0, 0x40, 0), syscall.EINVAL)
 	expect("waitid without children", sys(syscall.SYS_WAITID, 0, 0, 0, 4, 0), syscall.ECHILD)
 	expect("waitid idtype 7", sys(syscall.SYS_WAITID, 7, 0, 0, 4, 0), syscall.EINVAL)
+	expect("waitid idtype -1", sys(syscall.SYS_WAITID, ^uintptr(0), 0, 0, 4, 0), syscall.EINVAL)
 	expect("waitid without WEXITED", sys(syscall.SYS_WAITID, 0, 0, 0, 1, 0), syscall.EINVAL)
 	expect("waitid P_PIDFD of a file", sys(syscall.SYS_WAITID, 3, 0, 0, 4, 0), syscall.EBADF)
 	expect("clone CLONE_SIGHAND without CLONE_VM", sys(syscall.SYS_CLONE, 0x800|17, 0, 0, 0, 0), syscall.EINVAL)
 	expect("kill of no process", sys(syscall.SYS_KILL, 99999, 0), syscall.ESRCH)
+	expect("kill of no group", sys(syscall.SYS_KILL, ^uintptr(99998), 0), syscall.ESRCH)
+	expect("setpgid pgid -1", sys(syscall.SYS_SETPGID, 0, ^uintptr(0)), syscall.EINVAL)
+	expect("setpgid of no process", sys(syscall.SYS_SETPGID, 99999, 0), syscall.ESRCH)
+	expect("getsid of no process", sys(syscall.SYS_GETSID, 99999), syscall.ESRCH)
+	expect("getpgid of no process", sys(syscall.SYS_GETPGID, 99999), syscall.ESRCH)
+	pidfds()
+}
+
+// pidfds: pidfd_open, pidfd_send_signal, pidfd_getfd, clone and clone3
+// with CLONE_PIDFD given bad fds, flags and pointers; no child may start.
+func pidfds() {
+	const pidfdOpen, pidfdSendSignal, clone3, pidfdGetfd = 434, 424, 435, 438
+	expect("pidfd_open pid -1", sys(pidfdOpen, ^uintptr(0), 0), syscall.EINVAL)
+	expect("pidfd_open bad flags", sys(pidfdOpen, uintptr(os.Getpid()), 1), syscall.EINVAL)
+	expect("pidfd_open of no process", sys(pidfdOpen, 99999, 0), syscall.ESRCH)
+	fd, _, e := syscall.Syscall(pidfdOpen, uintptr(os.Getpid()), 0, 0)
+	if e != 0 {
+		expect("pidfd_open of itself", e, 0)
+		return
+	}
+	expect("pidfd_send_signal to fd 9999", sys(pidfdSendSignal, 9999, 0, 0, 0), syscall.EBADF)
+	expect("pidfd_send_signal to a non-pidfd", sys(pidfdSendSignal, 1, 0, 0, 0), syscall.EBADF)
+	expect("pidfd_send_signal bad flags", sys(pidfdSendSignal, fd, 0, 0, 8), syscall.EINVAL)
+	expect("pidfd_send_signal signal 99", sys(pidfdSendSignal, fd, 99, 0, 0), syscall.EINVAL)
+	expect("pidfd_getfd of fd 9999", sys(pidfdGetfd, fd, 9999, 0), syscall.EBADF)
+	expect("pidfd_getfd through a non-pidfd", sys(pidfdGetfd, 1, 1, 0), syscall.EBADF)
+	expect("pidfd_getfd bad flags", sys(pidfdGetfd, fd, 1, 1), syscall.EINVAL)
+	expect("waitid P_PIDFD of itself", sys(syscall.SYS_WAITID, 3, fd, 0, 4, 0), syscall.ECHILD)
+	expect("waitid P_PIDFD of fd -1", sys(syscall.SYS_WAITID, 3, ^uintptr(0), 0, 4, 0), syscall.EINVAL)
+	var args [11]uint64
+	args[0] = 0x100 | 0x4000 | 0x1000 // CLONE_VM|CLONE_VFORK|CLONE_PIDFD
+	args[4] = uint64(syscall.SIGCHLD)
+	ca := uintptr(unsafe.Pointer(&args[0]))
+	expect("clone3 size 8", sys(clone3, ca, 8), syscall.EINVAL)
+	expect("clone3 size 8192", sys(clone3, ca, 8192), syscall.E2BIG)
+	expect("clone CLONE_PIDFD|CLONE_PARENT_SETTID", sys(syscall.SYS_CLONE, 0x100|0x4000|0x1000|0x100000|17, 0, 0, 0, 0), syscall.EINVAL)
+	for _, b := range badPtrs {
+		n := fmt.Sprintf("%#x", b)
+		expect("pidfd_send_signal siginfo at "+n, sys(pidfdSendSignal, fd, 0, b, 0), syscall.EFAULT)
+		expect("clone3 args at "+n, sys(clone3, b, 88), syscall.EFAULT)
+		args[1] = uint64(b)
+		expect("clone3 pidfd at "+n, sys(clone3, ca, 88), syscall.EFAULT)
+		expect("clone pidfd at "+n, sys(syscall.SYS_CLONE, 0x100|0x4000|0x1000|17, 0, b, 0, 0), syscall.EFAULT)
+	}
+	syscall.Close(int(fd))
 }
 
 func badValues() {
@@ -196,7 +242,43 @@ func badValues() {
 	expect("pipe2 bad flags", sys(syscall.SYS_PIPE2, uintptr(unsafe.Pointer(&iovDummy)), 1), syscall.EINVAL)
 	expect("openat of a missing file", sys(syscall.SYS_OPENAT, ^uintptr(99), uintptr(unsafe.Pointer(mustPtr("/no/such/file"))), 0), syscall.ENOENT)
 	expect("sigaltstack too small", sys(syscall.SYS_SIGALTSTACK, uintptr(unsafe.Pointer(&smallStack)), 0), syscall.ENOMEM)
-	expect("fork", sys(syscall.SYS_FORK), syscall.ENOSYS)
+	forks()
+}
+
+// forkExit is clone without CLONE_VM (fork) with the tid pointers given;
+// the child exits at once with code, by raw calls only (it has one
+// thread of the runtime's several).
+//
+//go:nosplit
+func forkExit(flags, ptid, ctid, code uintptr) (uintptr, syscall.Errno) {
+	r, _, e := syscall.RawSyscall6(syscall.SYS_CLONE, flags, 0, ptid, ctid, 0, 0)
+	if e == 0 && r == 0 {
+		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, code, 0, 0)
+	}
+	return r, e
+}
+
+// forks: bad tid pointers are ignored, as Linux ignores them (the
+// child's are written by the child, cleared at its exit): the child runs
+// and its status comes back.
+func forks() {
+	const settids = 0x100000 | 0x200000 | 0x1000000 // PARENT_SETTID, CHILD_CLEARTID, CHILD_SETTID
+	for _, b := range badPtrs {
+		pid, e := forkExit(settids|uintptr(syscall.SIGCHLD), b, b, 7)
+		var ws syscall.WaitStatus
+		got, err := syscall.Wait4(int(pid), &ws, 0, nil)
+		if e != 0 || err != nil || got != int(pid) || ws.ExitStatus() != 7 {
+			failed++
+			fmt.Fprintf(os.Stderr, "FAIL: fork with tids at %#x: errno %v, wait4 %d %v, status %v\n",
+				b, e, got, err, ws)
+		}
+	}
+	pid, e := forkExit(uintptr(syscall.SIGCHLD), 0, 0, 3)
+	var ws syscall.WaitStatus
+	if got, err := syscall.Wait4(int(pid), &ws, 0, nil); e != 0 || err != nil || got != int(pid) || ws.ExitStatus() != 3 {
+		failed++
+		fmt.Fprintf(os.Stderr, "FAIL: fork: errno %v, wait4 %d %v, status %v\n", e, got, err, ws)
+	}
 }
 
 var (

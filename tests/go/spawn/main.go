@@ -1,9 +1,13 @@
 // tests/go/spawn — processes: the program runs itself as a child through
-// os/exec (clone with CLONE_VM|CLONE_VFORK, execve, wait4): data through
+// os/exec (clone with CLONE_VM|CLONE_VFORK, execve, wait4; from Go 1.23
+// CLONE_PIDFD, waitid(P_PIDFD) and pidfd_send_signal): data through
 // stdin and stdout pipes, exit codes, children killed by signals, exec
 // errors (ENOENT, ENOEXEC, EACCES) returned to the parent, a chain of
-// three processes with their parent pids, and 200 short-lived children
-// without growth in the kernel's memory (/proc/meminfo).
+// three processes with their parent pids, process groups and sessions
+// (SysProcAttr's Setpgid, Pgid and Setsid; kill of a group, of 0 and of
+// -1), the children's CPU time, a child's /proc/PID read by its parent
+// (procfs.go), children started with credentials, and 200 short-lived
+// children without growth in the kernel's memory (/proc/meminfo).
 package main
 
 import (
@@ -16,6 +20,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -67,6 +72,13 @@ func child(args []string) {
 			fail("pid %d after exec, was %s", os.Getpid(), args[1])
 		}
 		fmt.Println("SUCCESS")
+	case "kill0": // kill(0): this process's group, which it leads
+		syscall.Kill(0, syscall.SIGTERM)
+		time.Sleep(10 * time.Second)
+		os.Exit(13)
+	case "spin": // 200 ms of CPU time
+		for start := time.Now(); time.Since(start) < 200*time.Millisecond; {
+		}
 	case "quick":
 	}
 	os.Exit(0)
@@ -148,16 +160,32 @@ func exitCodes() {
 	fmt.Println("exit codes: 0 1 3 255, and 5 after an exec")
 }
 
-func killed(sig syscall.Signal, want string) {
+// sleeper starts a child that sleeps (with attributes attr) and returns
+// once it is ready.
+func sleeper(attr *syscall.SysProcAttr) *exec.Cmd {
 	cmd := exec.Command(self, "sleep")
+	cmd.SysProcAttr = attr
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
-		fail("start sleep: %v", err)
+		fail("start sleep (%+v): %v", attr, err)
 	}
 	line, _ := bufio.NewReader(out).ReadString('\n')
 	if line != "ready\n" {
 		fail("sleep child said %q", line)
 	}
+	return cmd
+}
+
+// waitKilled waits for cmd, which must die by signal want ("signal:
+// killed").
+func waitKilled(cmd *exec.Cmd, want string) {
+	if err := cmd.Wait(); err == nil || err.Error() != want {
+		fail("child %d: %v, want %s", cmd.Process.Pid, err, want)
+	}
+}
+
+func killed(sig syscall.Signal, want string) {
+	cmd := sleeper(nil)
 	if err := cmd.Process.Signal(sig); err != nil {
 		fail("signal %v: %v", sig, err)
 	}
@@ -195,6 +223,105 @@ func execErrors() {
 	}
 	os.RemoveAll(dir)
 	fmt.Println("exec errors: ENOENT ENOEXEC EACCES EACCES")
+}
+
+// groups: Setpgid, Pgid and Setsid (setpgid and setsid in the vfork
+// child before its exec), kill of a group, kill(0) from a group leader,
+// and in the guest, where this is the first process, kill(-1).
+func groups() {
+	a := sleeper(&syscall.SysProcAttr{Setpgid: true})
+	pg := a.Process.Pid
+	b := sleeper(&syscall.SysProcAttr{Setpgid: true, Pgid: pg})
+	for _, c := range []*exec.Cmd{a, b} {
+		if got, err := syscall.Getpgid(c.Process.Pid); err != nil || got != pg {
+			fail("Setpgid: child %d in group %d (%v), want %d",
+				c.Process.Pid, got, err, pg)
+		}
+	}
+	if mine, _ := syscall.Getpgid(0); mine == pg {
+		fail("Setpgid: the parent is in the child's group %d", pg)
+	}
+	if err := syscall.Kill(-pg, syscall.SIGTERM); err != nil {
+		fail("kill(-%d): %v", pg, err)
+	}
+	waitKilled(a, "signal: terminated")
+	waitKilled(b, "signal: terminated")
+	if err := syscall.Kill(-pg, 0); err != syscall.ESRCH {
+		fail("kill of an empty group: %v", err)
+	}
+
+	s := sleeper(&syscall.SysProcAttr{Setsid: true})
+	sid, _, e := syscall.RawSyscall(syscall.SYS_GETSID, uintptr(s.Process.Pid), 0, 0)
+	if e != 0 || int(sid) != s.Process.Pid {
+		fail("Setsid: session %d (%v), want %d", sid, e, s.Process.Pid)
+	}
+	s.Process.Kill()
+	waitKilled(s, "signal: killed")
+
+	k := exec.Command(self, "kill0")
+	k.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	k.Start()
+	waitKilled(k, "signal: terminated")
+
+	if os.Getpid() == 1 {
+		a, b := sleeper(nil), sleeper(nil)
+		if err := syscall.Kill(-1, syscall.SIGKILL); err != nil {
+			fail("kill(-1): %v", err)
+		}
+		waitKilled(a, "signal: killed")
+		waitKilled(b, "signal: killed")
+	}
+	fmt.Println("groups: Setpgid, Pgid, Setsid, kill(-pgid), kill(0), kill(-1)")
+}
+
+// pidfds: from Go 1.23 os/exec keeps a pidfd for each child, and waits
+// and signals through it; os.FindProcess opens one (pidfd_open).
+func pidfds() {
+	var minor int
+	fmt.Sscanf(runtime.Version(), "go1.%d", &minor)
+	cmd := sleeper(nil)
+	n := 0
+	fds, _ := os.ReadDir("/proc/self/fd")
+	for _, fd := range fds {
+		if l, _ := os.Readlink("/proc/self/fd/" + fd.Name()); l == "anon_inode:[pidfd]" {
+			n++
+		}
+	}
+	if minor >= 23 && n == 0 {
+		fail("Go 1.%d: no pidfd for the child", minor)
+	}
+	p, err := os.FindProcess(cmd.Process.Pid)
+	if err != nil || p.Signal(syscall.Signal(0)) != nil {
+		fail("FindProcess(%d): %v", cmd.Process.Pid, err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		fail("Signal: %v", err)
+	}
+	waitKilled(cmd, "signal: terminated")
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != os.ErrProcessDone {
+		fail("Signal after Wait: %v", err)
+	}
+	p.Release()
+	fmt.Printf("pidfds: Signal, Wait (%d pidfds)\n", n)
+}
+
+// cpuTime: a child's CPU time reaches its parent's wait and
+// getrusage(RUSAGE_CHILDREN); this process's own is not zero either.
+func cpuTime() {
+	cmd := exec.Command(self, "spin")
+	if err := cmd.Run(); err != nil {
+		fail("spin: %v", err)
+	}
+	if t := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(); t <= 0 {
+		fail("a child that spun 200 ms used %v of CPU", t)
+	}
+	var ch, me syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ch)
+	syscall.Getrusage(syscall.RUSAGE_SELF, &me)
+	if ch.Utime.Nano()+ch.Stime.Nano() <= 0 || me.Utime.Nano()+me.Stime.Nano() <= 0 {
+		fail("getrusage: children %+v, self %+v", ch, me)
+	}
+	fmt.Println("CPU time of the children")
 }
 
 func chain() {
@@ -301,6 +428,12 @@ func main() {
 	killed(syscall.SIGTERM, "signal: terminated")
 	execErrors()
 	chain()
+	procfs()
+	prctlName()
+	credentials()
+	groups()
+	pidfds()
+	cpuTime()
 	many()
 	var buf bytes.Buffer
 	cmd := exec.Command(self, "chain", "0")

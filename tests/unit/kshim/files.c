@@ -33,11 +33,3 @@ void node_put(struct node *n)
 void inotify_closed(struct file *f)
 {
 }
-
-void procfs_fd_opened(int fd, struct file *f)
-{
-}
-
-void procfs_fd_closed(int fd)
-{
-}

@@ -2,7 +2,8 @@
  * tests/unit/kshim/heap.c — kmalloc as malloc, for kernel code built for
  * the host other than the heap itself: ASan then sees each kernel object
  * on its own (overflows, use after free, leaks), kshim_live counts the
- * objects alive, and kshim_kmalloc_fail makes the next calls fail.  The
+ * objects alive, and kshim_kmalloc_fail makes the next calls fail (after
+ * kshim_kmalloc_skip more that succeed).  The
  * kernel's heap is 16-byte aligned; so is glibc's malloc on x86-64.
  */
 #include <stdlib.h>
@@ -11,11 +12,13 @@
 #include "mm/mm.h"
 
 long kshim_live;
-int kshim_kmalloc_fail;
+int kshim_kmalloc_fail, kshim_kmalloc_skip;
 
 void *kmalloc(size_t n)
 {
-    if (kshim_kmalloc_fail > 0) {
+    if (kshim_kmalloc_fail > 0 && kshim_kmalloc_skip > 0) {
+        kshim_kmalloc_skip--;
+    } else if (kshim_kmalloc_fail > 0) {
         kshim_kmalloc_fail--;
         return NULL;
     }

@@ -28,7 +28,8 @@ uint64_t kshim_random(uint64_t n);
 
 /* Objects kmalloc handed out and kfree has not taken back (heap.c). */
 extern long kshim_live;
-/* kmalloc fails while this is non-zero, counting it down. */
-extern int kshim_kmalloc_fail;
+/* kmalloc fails while kshim_kmalloc_fail is non-zero, counting it down,
+ * once kshim_kmalloc_skip more calls have succeeded. */
+extern int kshim_kmalloc_fail, kshim_kmalloc_skip;
 
 #endif
