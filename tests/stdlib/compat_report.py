@@ -327,6 +327,16 @@ def packed(e, path):
     return any(real == d or real.startswith(d + "/") for d in dirs)
 
 
+def missing_program(text):
+    """Why a test that starts a process failed: the program it runs, when
+    that is a host program the guest does not have."""
+    m = re.search(r'exec: "([^"]+)": executable file not found', text) or \
+        re.search(r"fork/exec (/[^\s:]+): no such file or directory", text)
+    if m:
+        return f"runs {m.group(1)}, a host program not in the guest"
+    return "starts a process"
+
+
 def classify(e, test, reasons):
     """(category, text) for a test that failed in gorump."""
     if test in e.n.failed() or (test.startswith("[") and test in e.n.pseudo):
@@ -337,7 +347,7 @@ def classify(e, test, reasons):
     text = "\n".join(e.g.lines(test))
     if e.g.fork_test == test or FORK_RE.search(text) or \
             re.search(r"fork/exec|os\.StartProcess|exec: \"", text):
-        return "exec", "starts a process"
+        return "exec", missing_program(text)
     calls = sorted(s for s, t in e.g.syscalls.items()
                    if t == test or (t or "").startswith(test + "/"))
     if calls:
