@@ -137,13 +137,8 @@ int vm_space_fork(struct vm_space **child)
     c->arg_start = s->arg_start, c->arg_end = s->arg_end;
     c->env_start = s->env_start, c->env_end = s->env_end;
     int err = 0;
-    if (s->exe) {
-        size_t len = strlen(s->exe) + 1;
-        if ((c->exe = kmalloc(len)))
-            memcpy(c->exe, s->exe, len);
-        else
-            err = -ENOMEM;
-    }
+    if (s->exe && !(c->exe = kstrdup(s->exe)))
+        err = -ENOMEM;
     /* Every VMA first: a page allocated below may reclaim a file's page,
      * which is then zapped in the child's mappings too. */
     list_for_each(l, &s->vmas)

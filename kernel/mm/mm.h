@@ -67,6 +67,15 @@ void failinject_set(enum fail_kind kind, unsigned percent);
  * sleeps, so any context.  kzalloc zeroes them. */
 void *kmalloc(size_t n);
 void *kzalloc(size_t n);
+/* A kmalloc'd copy of the string s, or NULL when out of memory. */
+static inline char *kstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = kmalloc(n);
+    if (c)
+        memcpy(c, s, n);
+    return c;
+}
 /* Frees what kmalloc returned (NULL: nothing); a bad pointer or a double
  * free panics. */
 void kfree(void *p);

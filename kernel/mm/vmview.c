@@ -10,11 +10,8 @@ void vm_set_exec(const char *exe, uint64_t arg_start, uint64_t arg_end,
                  uint64_t env_start, uint64_t env_end)
 {
     struct vm_space *s = vm_cur();
-    size_t len = exe ? strlen(exe) : 0;
     kfree(s->exe);
-    s->exe = exe ? kmalloc(len + 1) : NULL;
-    if (s->exe)
-        memcpy(s->exe, exe, len + 1);
+    s->exe = exe ? kstrdup(exe) : NULL;
     s->arg_start = arg_start;
     s->arg_end = arg_end;
     s->env_start = env_start;
