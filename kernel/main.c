@@ -7,6 +7,7 @@
 #include "drv/blkdev.h"
 #include "drv/drv.h"
 #include "drv/netdev.h"
+#include "drv/pci.h"
 #include "drv/v9p.h"
 #include "fs/mount.h"
 #include "fs/ext2/ext2_blkdev.h"
@@ -277,6 +278,15 @@ void kmain(uint32_t start_info)
     apic_calibrate();
     boot_mark("apic");
     smp_init(boot.have_rsdp ? boot.rsdp : NULL);
+    /* Without PCI the APs come up while the devices are probed.  With
+     * PCI they start after the last driver's configuration writes: sizing
+     * a BAR or enabling a device changes QEMU's memory map, and QEMU 7.2
+     * under multi-threaded TCG switches another running vCPU to the new
+     * map before it flushes that vCPU's TLB, so the vCPU's next LAPIC
+     * access can land in a device's region (QEMU then aborts in
+     * msix_table_mmio_write or crashes).  See docs/SMP.md. */
+    if (!pci_present())
+        smp_send_startup();
     boot_mark("smp");
     random_init();
 
@@ -328,7 +338,8 @@ void kmain(uint32_t start_info)
     kfree(resolv.buf);
     kfree(hosts.buf);
     boot_mark("netconf");
-    /* The APs came up meanwhile (smp_init); the program may use them. */
+    /* The APs came up meanwhile, or start now (see smp_init above); the
+     * program may use them. */
     smp_wait();
     boot_mark("smp-wait");
     set_cwd(img.cwd ? img.cwd : "/");

@@ -119,6 +119,17 @@ int guest_status(const struct con_decoder *d, int wstatus, const char *qemu)
         return d->exit_status;
     if (d->first_record == GORUMP_CON_PANIC)
         return GORUMP_STATUS_PANIC;
+    /* We did not stop it (the caller handles that): QEMU crashed, or
+     * something on the host killed it, whether or not the guest had run;
+     * a guest's own end (power-off, triple fault) is an exit of QEMU's. */
+    if (WIFSIGNALED(wstatus)) {
+        report("%s died by signal %d (SIG%s) %s", qemu, WTERMSIG(wstatus),
+               sigabbrev_np(WTERMSIG(wstatus)),
+               d->first_record == 0 && d->nbytes == 0
+                   ? "before the guest said anything"
+                   : "while the guest ran");
+        return GORUMP_STATUS_FAILURE;
+    }
     if (failed_early(d, wstatus)) {
         exited_with(wstatus, how, sizeof(how));
         report("%s failed before the guest started (%s)", qemu, how);

@@ -161,10 +161,15 @@ static void scan_bus(unsigned bus, int depth,
         scan_slot(bus, slot, depth, fn, arg);
 }
 
-void pci_scan(void (*fn)(const struct pci_dev *d, void *arg), void *arg)
+bool pci_present(void)
 {
     struct pci_dev host = {0};
-    if (!vendor_ok(pci_read16(&host, PCI_VENDOR)))
+    return vendor_ok(pci_read16(&host, PCI_VENDOR));
+}
+
+void pci_scan(void (*fn)(const struct pci_dev *d, void *arg), void *arg)
+{
+    if (!pci_present())
         return; /* no configuration space: no PCI bus (microvm) */
     memset(pci.seen, 0, sizeof(pci.seen));
     scan_bus(0, 0, fn, arg);

@@ -39,6 +39,8 @@ uint32_t pci_read32(const struct pci_dev *d, unsigned off);
 void pci_write16(const struct pci_dev *d, unsigned off, uint16_t v);
 void pci_write32(const struct pci_dev *d, unsigned off, uint32_t v);
 
+/* Whether there is a PCI bus (00:00.0 answers): one configuration read. */
+bool pci_present(void);
 /* Calls fn for every function present.  Without a PCI bus (microvm: the
  * vendor of 00:00.0 reads 0xffff) this costs one configuration read. */
 void pci_scan(void (*fn)(const struct pci_dev *d, void *arg), void *arg);

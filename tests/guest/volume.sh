@@ -400,17 +400,25 @@ c_volume_lock() {
     )
     # A run holds the lock until it ends (tests/go/sleep sleeps until the
     # timeout stops it).
+    # The second run starts only once the first holds the lock (or has
+    # ended: then its own words say why), whatever the host's load.
     "$GORUMP" run --net none --timeout 4 -v "$v:/data" "$B/sleep" \
-        >/dev/null 2>&1 &
-    local bg=$! i
-    for i in $(seq 100); do
-        flock -n "$v" true || break
+        >/dev/null 2>"$dir/first.err" &
+    local bg=$! i held=
+    for i in $(seq 600); do
+        flock -n "$v" true || { held=1 && break; }
+        kill -0 $bg 2>/dev/null || break
         sleep 0.05
     done
+    if [ -z "$held" ]; then
+        fail "the first run never held the volume's lock; its stderr: $(head -c 2000 "$dir/first.err")"
+        wait $bg
+        return
+    fi
     run_tool run -v "$v:/data" "$B/hello"
     expect_tool_error "v.img is in use"
     wait $bg
-    [ $? = 124 ] || fail "the first run did not time out"
+    [ $? = 124 ] || fail "the first run did not time out; its stderr: $(head -c 2000 "$dir/first.err")"
     run_tool run -v "$v:/data" "$B/hello"
     expect_success
 }

@@ -43,6 +43,8 @@ static const char fake_qemu[] =
     "signal) printf 'x'; kill -TERM $PPID; exec sleep 30 ;;\n"
     "fail) echo 'fake qemu: bad option' >&2; exit 1 ;;\n"
     "quiet) exit 0 ;;\n"
+    "crash) kill -SEGV $$ ;;\n"
+    "crashlate) printf '\\0201out\\n'; kill -ABRT $$ ;;\n"
     "noexit) printf 'H'; exit 3 ;;\n"
     "warn) echo 'qemu: warning: w' >&2; printf '\\0202boot\\n\\020x\\000' ;;\n"
     "warnhang) echo 'qemu: warning: w' >&2; exec sleep 30 ;;\n"
@@ -344,6 +346,15 @@ static void test_failures(void)
     CHECK_EQ(RUN(prog), GORUMP_STATUS_FAILURE);
     CHECK(strstr(err, "fake qemu: bad option\n") != NULL);
     CHECK(strstr(err, "failed before the guest started (exit status 1)"));
+    setenv("FAKE_QEMU", "crash", 1);
+    CHECK_EQ(RUN(prog), GORUMP_STATUS_FAILURE);
+    CHECK(strstr(err, "died by signal 11 (SIGSEGV) before the guest said "
+                      "anything\n") != NULL);
+    setenv("FAKE_QEMU", "crashlate", 1);
+    CHECK_EQ(RUN(prog), GORUMP_STATUS_FAILURE);
+    CHECK(strcmp(out, "out\n") == 0);
+    CHECK(strstr(err, "died by signal 6 (SIGABRT) while the guest ran\n") !=
+          NULL);
     setenv("FAKE_QEMU", "quiet", 1);
     CHECK_EQ(RUN(prog), GORUMP_STATUS_PANIC);
     setenv("FAKE_QEMU", "noexit", 1);

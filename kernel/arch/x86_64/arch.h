@@ -361,13 +361,15 @@ int apic_ipi(uint8_t dest, uint32_t icr);
 
 /* smp.c: the application processors.  smp_init (boot only, after
  * apic_init, with the RSDP's bytes if the boot protocol gave them, else
- * NULL) finds them in the ACPI MADT or the MP table and starts each with
- * INIT-SIPI-SIPI; smp_wait (boot only, after smp_start_aps, before the
- * program) waits for them, bounded, counts them and sets smp_multi.
- * They park, interrupts on, with nothing scheduled on them. */
+ * NULL) finds them in the ACPI MADT or the MP table and gives each its
+ * stacks; smp_send_startup starts them with INIT-SIPI-SIPI (once: later calls
+ * do nothing); smp_wait (boot only, before the program; it calls
+ * smp_send_startup if nobody did) waits for them, bounded, counts them and sets
+ * smp_multi.  They park, interrupts on, with nothing scheduled on them. */
 #define SMP_CPUS_MAX 64
 #define SMP_TRAMP_PA 0x8000 /* the start page below 1 MiB (smp_tramp.S) */
 void smp_init(const void *rsdp);
+void smp_send_startup(void);
 void smp_wait(void);
 /* The CPUs described (the boot CPU included, at most SMP_CPUS_MAX), and
  * those running the kernel now: the boot CPU and the APs that started. */

@@ -48,6 +48,7 @@ static struct {
     const uint8_t *low;             /* the first MiB, mapped to be scanned */
     struct cpu *cpus[SMP_CPUS_MAX]; /* [0]: &cpu0; NULL: did not start */
     __noreturn void (*volatile ap_fn)(void); /* the APs' idle loop */
+    bool started;          /* smp_send_startup sent the INIT and STARTUPs */
     volatile bool closed;  /* the boot CPU stopped waiting for APs */
     volatile bool counted; /* smp.cpus and smp.up are final */
     uint64_t start_ns;     /* when the STARTUPs went */
@@ -298,7 +299,14 @@ void smp_init(const void *rsdp)
     for (unsigned i = 1; i < smp.found; i++)
         if ((cpus[i] = ap_alloc(i)))
             smp_by_apic[smp.apic[i]] = cpus[i];
-    ap_start_all(cpus);
+}
+
+void smp_send_startup(void)
+{
+    if (smp.found <= 1 || smp.started)
+        return;
+    smp.started = true;
+    ap_start_all(smp.cpus);
 }
 
 void smp_wait(void)
@@ -306,6 +314,7 @@ void smp_wait(void)
     struct cpu **cpus = smp.cpus;
     if (smp.found <= 1)
         return;
+    smp_send_startup();
     unsigned i = 1;
     while (i < smp.found && clock_mono_ns() - smp.start_ns < AP_WAIT_NS) {
         if (!cpus[i] || __atomic_load_n(&cpus[i]->online, __ATOMIC_ACQUIRE))
