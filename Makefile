@@ -77,7 +77,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
 # tests/unit/kshim/arch standing in for the CPU's.  No tool code is linked.
 KUNIT_TESTS := $(addprefix $(BUILD)/unit/,test_pmem test_kheap test_vma \
 	test_pathwalk test_kprintf test_kmsg test_epoll test_pipe test_p9 test_ext2 \
-	test_ext2_hostile test_ext2_crash test_kstring test_vscsi)
+	test_ext2_hostile test_ext2_crash test_kstring test_vscsi test_tso)
 KUNIT_CFLAGS := $(WARN) -Wno-unused-parameter -O1 -g -D_GNU_SOURCE \
 	-Itests/unit/kshim -Ikernel -Iinclude -Itests/unit $(SAN)
 

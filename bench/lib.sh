@@ -48,3 +48,24 @@ write_doc() {
     mv "$doc.new" "$doc"
     echo "$BENCH: wrote $doc" >&2
 }
+
+# in_netns TAP HOST_IP ARG...: this script ($0) again with ARG inside a
+# new network namespace holding the tap device TAP (host side
+# HOST_IP/24), with BENCH_NETNS set there; the namespace is removed
+# afterwards whatever happens.  Does not return.
+in_netns() {
+    local tap=$1 host_ip=$2 ns=gorump-bench-$$ st=0
+    shift 2
+    [ "$(id -u)" = 0 ] || die "a tap needs root (a network namespace and a tap)"
+    command -v ip >/dev/null || die "a tap needs ip (apt-get install -y iproute2)"
+    ip netns add "$ns" || die "cannot create network namespace $ns"
+    trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+    if ! { ip -n "$ns" link set lo up &&
+        ip -n "$ns" tuntap add dev "$tap" mode tap &&
+        ip -n "$ns" addr add "$host_ip/24" dev "$tap" &&
+        ip -n "$ns" link set "$tap" up; }; then
+        die "cannot set up $tap in $ns"
+    fi
+    BENCH_NETNS=$ns ip netns exec "$ns" "$0" "$@" || st=$?
+    exit "$st"
+}

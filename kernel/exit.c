@@ -7,6 +7,7 @@
 #include "kernel.h"
 #include "arch/x86_64/arch.h"
 #include "drv/drv.h"
+#include "drv/netdev.h"
 #include "fs/fs.h"
 #include "fs/mount.h"
 #include "mm/mm.h"
@@ -35,6 +36,13 @@ static void print_stats(void)
             proc_nthreads(), proc_count(), fd_count(), failinject_count());
     kprintf("gorump: stats: disk-cached=%lu disk-reclaimed=%lu\n",
             diskfile_cached(), diskfile_reclaimed());
+    for (int i = 0; i < netdev_count(); i++) {
+        struct netdev *d = netdev_get(i);
+        kprintf("gorump: stats: %s rx-packets=%lu tx-packets=%lu "
+                "tx-tso=%lu tx-tso-segs=%lu irqs=%lu\n",
+                d->name, d->rx_packets, d->tx_packets, d->tx_tso,
+                d->tx_tso_segs, d->irqs);
+    }
     if (smp_multi)
         kprintf("gorump: stats: bkl-enters=%lu bkl-contended=%lu "
                 "bkl-spins=%lu bkl-halts=%lu tlb-flushes=%lu shootdowns=%lu "

@@ -41,6 +41,9 @@ struct netdev {
     void *rx_arg;
     /* driver statistics */
     uint64_t rx_packets, tx_packets, rx_dropped, tx_dropped, irqs;
+    /* segments joined for the device to cut (TSO), and how many frames
+     * from the stack they carried */
+    uint64_t tx_tso, tx_tso_segs;
 };
 
 /* Finds and starts every network device: virtio-mmio devices named on the
@@ -58,5 +61,13 @@ struct netdev_piece {
     size_t len;
 };
 int netdev_tx(struct netdev *dev, const struct netdev_piece *p, int n);
+/* Between netdev_tx_hold and netdev_tx_release (they nest) frames are
+ * queued without notifying the device, and consecutive segments of one
+ * TCP flow are joined into one the device cuts again, when it offers TSO
+ * (drv/tso.h); release sends what is held and notifies once.  The stack
+ * holds around each burst it sends: a tcp_output, its timers, the
+ * frames one interrupt brings. */
+void netdev_tx_hold(void);
+void netdev_tx_release(void);
 
 #endif

@@ -3,12 +3,19 @@
  * over either transport.
  *
  * Features: VERSION_1 and MAC are required, STATUS taken when offered,
- * and the checksum offloads (CSUM, GUEST_CSUM) when offered (QEMU offers
- * them with a tap backend, not with user networking); no segmentation
- * offloads, no mergeable receive buffers, no control queue, so every
- * packet is a 12-byte struct virtio_net_hdr (§5.1.6) followed by one
- * whole Ethernet frame.  Queue 0 receives, queue 1 transmits (§5.1.2),
- * each with up to 256 entries.
+ * the checksum offloads (CSUM, GUEST_CSUM) and TSO for sending
+ * (HOST_TSO4, HOST_TSO6) when offered (QEMU offers them with a tap
+ * backend, not with user networking); no receive segmentation offloads,
+ * no mergeable receive buffers, no control queue, so every packet is a
+ * 12-byte struct virtio_net_hdr (§5.1.6) followed by one whole Ethernet
+ * frame.  Queue 0 receives, queue 1 transmits (§5.1.2), each with up to
+ * 256 entries.
+ *
+ * TSO (§5.1.6.2): while the stack holds (netdev_tx_hold), consecutive
+ * segments of one TCP flow are joined (drv/tso.h) in one of VNET_BIG
+ * 64 KiB buffers and leave as one frame with gso_type TCPV4 or TCPV6 and
+ * gso_size the MSS; the device cuts it again.  Notifications wait for
+ * the end of the hold too, so a burst costs one.
  *
  * Checksums (§5.1.6.2): with CSUM, a TCP segment goes out with its
  * checksum field holding only the pseudo-header's sum and the header
@@ -21,7 +28,8 @@
  * TCP or UDP checksum is not checked again; any other frame is.
  *
  * Buffers: each queue owns size × 2 KiB of physically contiguous memory;
- * buffer i is descriptor i.  Every receive buffer is posted at start and
+ * buffer i is descriptor i (or, for a joined segment, the big buffer
+ * big_of[i] names).  Every receive buffer is posted at start and
  * re-posted as soon as its frame has been handed to the stack, so the
  * ring stays full.  Transmit copies the frame's pieces into a free
  * transmit buffer (one copy: the stack's pieces need not outlive the
@@ -36,6 +44,7 @@
  */
 #include "arch/x86_64/arch.h"
 #include "drv/netdev.h"
+#include "drv/tso.h"
 #include "drv/virtio.h"
 #include "mm/mm.h"
 
@@ -43,6 +52,8 @@
 #define VIRTIO_NET_F_CSUM (1ULL << 0)
 #define VIRTIO_NET_F_GUEST_CSUM (1ULL << 1)
 #define VIRTIO_NET_F_MAC (1ULL << 5)
+#define VIRTIO_NET_F_HOST_TSO4 (1ULL << 11)
+#define VIRTIO_NET_F_HOST_TSO6 (1ULL << 12)
 #define VIRTIO_NET_F_STATUS (1ULL << 16)
 #define VIRTIO_NET_S_LINK_UP 1
 /* §5.1.6 struct virtio_net_hdr */
@@ -59,6 +70,12 @@
 #define VNET_QUEUE 256    /* entries per queue, and so buffers: 512 KiB */
 #define VNET_RAM_SHARE 32 /* the buffers take at most 1/32 of the RAM */
 #define ETH_HLEN 14
+/* Joined TCP segments (drv/tso.h) go out of buffers of their own: a
+ * 64 KiB frame each, up to VNET_BIG in flight; only with HOST_TSO and at
+ * least VNET_BIG_RAM of RAM. */
+#define VNET_BIG 4
+#define VNET_BIG_ORDER 4 /* 64 KiB */
+#define VNET_BIG_RAM (64ULL << 20)
 #define WARN_MAX 4 /* messages about a misbehaving device, then quiet */
 
 /* No lock: the kernel runs with interrupts off, so netdev_tx and the
@@ -73,6 +90,16 @@ struct vnet {
     unsigned rxbuf_order, txbuf_order;
     uint16_t tx_free[VNET_QUEUE]; /* ids of idle transmit buffers */
     uint16_t ntx_free;
+    /* TSO: the segment being joined is built in big buffer tso_big
+     * (-1: none) and goes out under descriptor tso_id; big_of[id] is 1 +
+     * the big buffer descriptor id carries (0: its own 2 KiB one). */
+    struct tso tso;
+    uint8_t *big[VNET_BIG];
+    uint64_t big_pa[VNET_BIG];
+    unsigned big_busy; /* bit k: big buffer k is held or in flight */
+    int tso_big, tso_id;
+    uint8_t big_of[VNET_QUEUE];
+    bool kick_pending; /* frames added during a hold, not yet notified */
     uint8_t vector;
     bool broken;
     unsigned warnings;
@@ -82,6 +109,10 @@ static struct {
     struct vnet *dev[NETDEV_MAX];
     int n;
 } vnet;
+
+/* netdev_tx_hold's depth: while above 0, notifications wait and TCP
+ * segments may be joined (no lock: see struct vnet). */
+static int tx_hold;
 
 int netdev_count(void)
 {
@@ -177,15 +208,31 @@ static void vnet_tx_reclaim(struct vnet *v)
     uint16_t id;
     uint32_t len;
     int r;
-    while ((r = virtq_get_used(&v->tx, &id, &len)) > 0)
+    while ((r = virtq_get_used(&v->tx, &id, &len)) > 0) {
+        if (v->big_of[id])
+            v->big_busy &= ~(1u << (v->big_of[id] - 1));
+        v->big_of[id] = 0;
         v->tx_free[v->ntx_free++] = id;
+    }
     if (r < 0)
         vnet_broken(v);
+}
+
+static void vnet_tx_notify(struct vnet *v)
+{
+    if (tx_hold)
+        v->kick_pending = true;
+    else
+        virtio_kick(v->vdev, &v->tx);
 }
 
 /* The id of an idle transmit buffer, or -1. */
 static int vnet_tx_slot(struct vnet *v)
 {
+    if (v->ntx_free == 0 && v->kick_pending) {
+        v->kick_pending = false;
+        virtio_kick(v->vdev, &v->tx);
+    }
     if (v->ntx_free == 0)
         vnet_tx_reclaim(v);
     if (v->broken || v->ntx_free == 0)
@@ -204,49 +251,6 @@ static size_t frame_len(const struct netdev_piece *p, int n)
     return total;
 }
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        sum += (uint32_t)p[i] << 8 | p[i + 1];
-    return sum;
-}
-
-/* The offset of a TCP header in an Ethernet frame of len bytes, with the
- * pseudo-header's folded sum in *pseudo (RFC 793 §3.1, RFC 8200 §8.1),
- * or 0: not IPv4 or IPv6 TCP, an IPv4 fragment, or too short. */
-static size_t tcp_offset(const uint8_t *f, size_t len, uint16_t *pseudo)
-{
-    const uint8_t *ip = f + ETH_HLEN;
-    uint32_t sum;
-    size_t off, tcp_len;
-    if (len < ETH_HLEN + 40)
-        return 0;
-    if (f[12] == 0x08 && f[13] == 0x00 && (ip[0] >> 4) == 4) {
-        size_t ihl = (size_t)(ip[0] & 15) * 4, tot = (size_t)ip[2] << 8 | ip[3];
-        if (ip[9] != 6 || ihl < 20 || tot > len - ETH_HLEN || tot < ihl + 20 ||
-            ((ip[6] & 0x3f) | ip[7])) /* MF or an offset: a fragment */
-            return 0;
-        off = ETH_HLEN + ihl;
-        tcp_len = tot - ihl;
-        sum = sum16(0, ip + 12, 8);
-    } else if (f[12] == 0x86 && f[13] == 0xdd && (ip[0] >> 4) == 6) {
-        size_t pl = (size_t)ip[4] << 8 | ip[5];
-        if (ip[6] != 6 || len < ETH_HLEN + 60 || pl + 40 > len - ETH_HLEN ||
-            pl < 20)
-            return 0;
-        off = ETH_HLEN + 40;
-        tcp_len = pl;
-        sum = sum16(0, ip + 8, 32);
-    } else {
-        return 0;
-    }
-    sum += 6 + (uint32_t)tcp_len;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    *pseudo = (uint16_t)sum;
-    return off;
-}
-
 /* The header of a frame (buf: header then frame): NEEDS_CSUM for a TCP
  * segment when the device finishes checksums, else all zero. */
 static void vnet_tx_header(struct vnet *v, uint8_t *buf, size_t frame_len)
@@ -255,7 +259,7 @@ static void vnet_tx_header(struct vnet *v, uint8_t *buf, size_t frame_len)
     size_t off;
     memset(buf, 0, VNET_HDR_SIZE);
     if (!v->nd.tx_csum_tcp ||
-        !(off = tcp_offset(buf + VNET_HDR_SIZE, frame_len, &pseudo)))
+        !(off = tso_tcp_offset(buf + VNET_HDR_SIZE, frame_len, &pseudo)))
         return;
     uint8_t *csum = buf + VNET_HDR_SIZE + off + 16;
     csum[0] = (uint8_t)(pseudo >> 8);
@@ -266,6 +270,78 @@ static void vnet_tx_header(struct vnet *v, uint8_t *buf, size_t frame_len)
     buf[HDR_CSUM_OFFSET] = 16;
 }
 
+/* Sends the segment v->tso holds, in its big buffer, under the
+ * descriptor its first frame took. */
+static void vnet_tso_flush(struct vnet *v)
+{
+    if (v->tso.len == 0)
+        return;
+    if (v->broken) { /* dropped, as netdev_tx drops then */
+        v->tso.len = 0;
+        v->tx_free[v->ntx_free++] = (uint16_t)v->tso_id;
+        v->nd.tx_dropped += v->tso.segs;
+        return;
+    }
+    int k = v->tso_big;
+    uint8_t *buf = v->big[k];
+    unsigned segs = v->tso.segs;
+    size_t len = tso_end(&v->tso, buf);
+    buf[10] = buf[11] = 0; /* num_buffers */
+    v->big_of[v->tso_id] = (uint8_t)(k + 1);
+    virtq_add(&v->tx, (uint16_t)v->tso_id, v->big_pa[k],
+              (uint32_t)(VNET_HDR_SIZE + len), 0);
+    v->tso_big = -1;
+    if (segs > 1) {
+        v->nd.tx_tso++;
+        v->nd.tx_tso_segs += segs;
+    }
+    vnet_tx_notify(v);
+}
+
+/* A free big buffer for the next segment to be joined, or false. */
+static bool vnet_tso_ready(struct vnet *v)
+{
+    if (!v->big[0] || v->broken)
+        return false;
+    if (v->tso_big >= 0)
+        return true;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < VNET_BIG; k++)
+            if (!(v->big_busy & (1u << k))) {
+                v->big_busy |= 1u << k;
+                v->tso_big = k;
+                v->tso.buf = v->big[k] + VNET_HDR_SIZE;
+                return true;
+            }
+        vnet_tx_reclaim(v);
+    }
+    return false;
+}
+
+/* During a hold, the frame joins the segment being held (only its
+ * payload is copied, into the big buffer), or starts one under a
+ * descriptor of its own: true when it did. */
+static bool vnet_tso_take(struct vnet *v, const struct netdev_piece *p, int n,
+                          size_t total)
+{
+    if (!tx_hold || !vnet_tso_ready(v))
+        return false;
+    if (v->tso.len && tso_add(&v->tso, p, n, total))
+        return true;
+    vnet_tso_flush(v);
+    if (!vnet_tso_ready(v))
+        return false;
+    int id = vnet_tx_slot(v);
+    if (id < 0)
+        return false;
+    if (!tso_add(&v->tso, p, n, total)) {
+        v->tx_free[v->ntx_free++] = (uint16_t)id;
+        return false;
+    }
+    v->tso_id = id;
+    return true;
+}
+
 /* A device that failed also answers -EAGAIN: for the stack it is a ring
  * that never drains, and link_up says why. */
 int netdev_tx(struct netdev *nd, const struct netdev_piece *p, int n)
@@ -274,6 +350,11 @@ int netdev_tx(struct netdev *nd, const struct netdev_piece *p, int n)
     size_t total = n > 0 && p ? frame_len(p, n) : 0;
     if (total == 0)
         return -EINVAL;
+    if (vnet_tso_take(v, p, n, total)) {
+        nd->tx_packets++;
+        return 0;
+    }
+    vnet_tso_flush(v); /* what is held goes first */
     int id = vnet_tx_slot(v);
     if (id < 0) {
         nd->tx_dropped++;
@@ -285,16 +366,36 @@ int netdev_tx(struct netdev *nd, const struct netdev_piece *p, int n)
         memcpy(buf + at, p[i].data, p[i].len);
         at += p[i].len;
     }
-    vnet_tx_header(v, buf, total); /* GSO_NONE always: §5.1.6.2 */
+    nd->tx_packets++;
+    vnet_tx_header(v, buf, total); /* GSO_NONE: §5.1.6.2 */
     virtq_add(&v->tx, (uint16_t)id, v->txbuf_pa + (uint64_t)id * VNET_BUF_SIZE,
               (uint32_t)at, 0);
-    virtio_kick(v->vdev, &v->tx);
-    nd->tx_packets++;
+    vnet_tx_notify(v);
     return 0;
+}
+
+void netdev_tx_hold(void)
+{
+    tx_hold++;
+}
+
+void netdev_tx_release(void)
+{
+    if (tx_hold == 0 || --tx_hold > 0)
+        return;
+    for (int i = 0; i < vnet.n; i++) {
+        struct vnet *v = vnet.dev[i];
+        vnet_tso_flush(v);
+        if (v->kick_pending && !v->broken)
+            virtio_kick(v->vdev, &v->tx);
+        v->kick_pending = false;
+    }
 }
 
 /* --- interrupts */
 
+/* What the stack sends while it takes the received frames (ACKs, and
+ * the data they let out) goes out with one notification at the end. */
 static void vnet_service(struct vnet *v)
 {
     v->nd.irqs++;
@@ -303,7 +404,9 @@ static void vnet_service(struct vnet *v)
     uint32_t why = v->vdev->ops->irq_ack(v->vdev);
     if (why & VIRTIO_ISR_CONFIG)
         vnet_read_status(v);
+    netdev_tx_hold();
     vnet_rx_harvest(v);
+    netdev_tx_release();
     vnet_tx_reclaim(v);
 }
 
@@ -336,6 +439,17 @@ static int vnet_alloc_buffers(struct vnet *v)
     }
     v->rxbuf = phys_to_virt(v->rxbuf_pa);
     v->txbuf = phys_to_virt(v->txbuf_pa);
+    v->tso_big = -1;
+    if (v->tso.want_v4 || v->tso.want_v6) {
+        for (int k = 0; k < VNET_BIG; k++) {
+            if (!(v->big_pa[k] = pmem_alloc(VNET_BIG_ORDER))) {
+                kprintf("gorump: %s: no memory for TSO buffers\n", v->name);
+                return -ENOMEM;
+            }
+            v->big[k] = phys_to_virt(v->big_pa[k]);
+        }
+        v->tso.cap = (PAGE_SIZE << VNET_BIG_ORDER) - VNET_HDR_SIZE;
+    }
     for (uint16_t i = 0; i < v->tx.size; i++)
         v->tx_free[v->ntx_free++] = v->tx.size - 1 - i;
     return 0;
@@ -347,6 +461,9 @@ static void vnet_free(struct vnet *v)
         pmem_free(v->rxbuf_pa, v->rxbuf_order);
     if (v->txbuf_pa)
         pmem_free(v->txbuf_pa, v->txbuf_order);
+    for (int k = 0; k < VNET_BIG; k++)
+        if (v->big_pa[k])
+            pmem_free(v->big_pa[k], VNET_BIG_ORDER);
     virtq_free(&v->rx);
     virtq_free(&v->tx);
     kfree(v);
@@ -390,8 +507,17 @@ static int vnet_init(struct vnet *v)
      * to compare. */
     if (!cmdline_has("gorump.no-csum-offload"))
         want |= VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM;
+    /* TSO needs CSUM (§5.1.3.1); gorump.no-tso leaves it out, to compare
+     * and for tests. */
+    if ((want & VIRTIO_NET_F_CSUM) && !cmdline_has("gorump.no-tso") &&
+        pmem_total_pages() * PAGE_SIZE >= VNET_BIG_RAM)
+        want |= VIRTIO_NET_F_HOST_TSO4 | VIRTIO_NET_F_HOST_TSO6;
     int err = virtio_start(d, want, need);
     v->nd.tx_csum_tcp = !err && (d->features & VIRTIO_NET_F_CSUM);
+    v->tso.want_v4 =
+        v->nd.tx_csum_tcp && (d->features & VIRTIO_NET_F_HOST_TSO4);
+    v->tso.want_v6 =
+        v->nd.tx_csum_tcp && (d->features & VIRTIO_NET_F_HOST_TSO6);
     if (!err)
         err = vnet_irq_setup(v);
     uint32_t qlen = vnet_queue_len();

@@ -189,8 +189,10 @@ int net_err(int e)
 
 static void net_timer(void *arg)
 {
+    netdev_tx_hold();
     sys_check_timeouts();
     net_lwip_tick();
+    netdev_tx_release();
     net_pump();
     uint32_t ms = sys_timeouts_sleeptime();
     if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE)
@@ -518,4 +520,12 @@ __attribute__((weak)) int netdev_tx(struct netdev *dev,
                                     const struct netdev_piece *p, int n)
 {
     return -EIO;
+}
+
+__attribute__((weak)) void netdev_tx_hold(void)
+{
+}
+
+__attribute__((weak)) void netdev_tx_release(void)
+{
 }

@@ -10,6 +10,7 @@
  * A send that finds no memory for its segment waits for memory
  * (net/memwait.c).
  */
+#include "drv/netdev.h"
 #include "net/inet.h"
 #include "mm/mm.h"
 
@@ -412,6 +413,15 @@ static long send_wait(struct sock *s, struct msg *m, uint64_t deadline,
     return r && done ? (long)done : r;
 }
 
+/* tcp_output, its segments handed to the device as one burst (joined
+ * for TSO where the device takes that: drv/netdev.h). */
+static void tcp_flush(struct tcp_pcb *pcb)
+{
+    netdev_tx_hold();
+    tcp_output(pcb);
+    netdev_tx_release();
+}
+
 /* Shut, reset, listening or never connected: EPIPE and SIGPIPE, as Linux
  * gives for any state but established (tcp_sendmsg). */
 static long send_refused(struct msg *m, uint64_t done)
@@ -447,7 +457,7 @@ static long t_send(struct sock *s, struct msg *m)
         if (tcp_sndqueuelen(t->pcb) >= TCP_SND_QUEUELEN - 1)
             room = 0;
         if (room == 0) {
-            tcp_output(t->pcb);
+            tcp_flush(t->pcb);
             long r = send_wait(s, m, deadline, done);
             if (r)
                 return r;
@@ -468,7 +478,7 @@ static long t_send(struct sock *s, struct msg *m)
              * memory. */
             m->idx = idx;
             m->off = off;
-            tcp_output(t->pcb);
+            tcp_flush(t->pcb);
             memwait_enter(&t->mw, s);
             long r = send_wait(s, m, deadline, done);
             if (r)
@@ -483,7 +493,7 @@ static long t_send(struct sock *s, struct msg *m)
             break;
     }
     if (t->pcb)
-        tcp_output(t->pcb);
+        tcp_flush(t->pcb);
     return done;
 }
 
