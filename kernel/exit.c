@@ -39,9 +39,10 @@ static void print_stats(void)
     for (int i = 0; i < netdev_count(); i++) {
         struct netdev *d = netdev_get(i);
         kprintf("gorump: stats: %s rx-packets=%lu tx-packets=%lu "
-                "tx-tso=%lu tx-tso-segs=%lu irqs=%lu\n",
+                "tx-tso=%lu tx-tso-segs=%lu rx-gso=%lu rx-gso-segs=%lu "
+                "irqs=%lu\n",
                 d->name, d->rx_packets, d->tx_packets, d->tx_tso,
-                d->tx_tso_segs, d->irqs);
+                d->tx_tso_segs, d->rx_gso, d->rx_gso_segs, d->irqs);
     }
     if (smp_multi)
         kprintf("gorump: stats: bkl-enters=%lu bkl-contended=%lu "

@@ -44,6 +44,9 @@ struct netdev {
     /* segments joined for the device to cut (TSO), and how many frames
      * from the stack they carried */
     uint64_t tx_tso, tx_tso_segs;
+    /* large segments received from the device and cut (GUEST_TSO), and
+     * the segments they made */
+    uint64_t rx_gso, rx_gso_segs;
 };
 
 /* Finds and starts every network device: virtio-mmio devices named on the

@@ -95,8 +95,8 @@ static bool segment(const uint8_t *f, size_t got, size_t len, size_t *l4,
         return false;
     size_t doff = (size_t)(f[off + 12] >> 4) * 4;
     const uint8_t *ip = f + ETH_HLEN;
-    size_t end = f[12] == 0x08 ? ETH_HLEN + be16(ip + 2)
-                               : ETH_HLEN + 40 + be16(ip + 4);
+    size_t end =
+        f[12] == 0x08 ? ETH_HLEN + be16(ip + 2) : ETH_HLEN + 40 + be16(ip + 4);
     uint8_t flags = f[off + 13];
     if (doff < 20 || off + doff > got || off + doff >= end || end != len ||
         (flags != TCP_ACK && flags != (TCP_ACK | TCP_PSH)))
@@ -122,8 +122,8 @@ static bool same_flow(const struct tso *t, const uint8_t *f)
             memcmp(a + ip + 12, b + ip + 12, l4 - ip - 12))
             return false;
     }
-    return !memcmp(a + l4, b + l4, 4) &&          /* ports */
-           !memcmp(a + l4 + 8, b + l4 + 8, 5) &&  /* ack, data offset */
+    return !memcmp(a + l4, b + l4, 4) &&           /* ports */
+           !memcmp(a + l4 + 8, b + l4 + 8, 5) &&   /* ack, data offset */
            !memcmp(a + l4 + 14, b + l4 + 14, 2) && /* window */
            !memcmp(a + l4 + 18, b + l4 + 18, t->hlen - l4 - 18);
 }
@@ -228,4 +228,44 @@ size_t tso_end(struct tso *t, uint8_t hdr[10])
     hdr[8] = 16; /* csum_offset: the TCP checksum field */
     t->len = 0;
     return len;
+}
+
+size_t tso_segment(const uint8_t *f, size_t len, size_t mss, size_t i,
+                   uint8_t *out, size_t cap)
+{
+    uint16_t pseudo;
+    size_t off = tso_tcp_offset(f, len, &pseudo);
+    if (!off || mss == 0)
+        return 0;
+    const uint8_t *ip = f + ETH_HLEN;
+    bool v6 = f[12] == 0x86;
+    size_t hlen = off + (size_t)(f[off + 12] >> 4) * 4;
+    size_t end = v6 ? ETH_HLEN + 40 + be16(ip + 4) : ETH_HLEN + be16(ip + 2);
+    if (hlen < off + 20 || hlen >= end || i >= (end - hlen + mss - 1) / mss)
+        return 0;
+    size_t start = i * mss, n = MIN(mss, end - hlen - start);
+    if (hlen + n > cap)
+        return 0;
+    bool last = start + n == end - hlen;
+    memcpy(out, f, hlen);
+    memcpy(out + hlen, f + hlen + start, n);
+    uint8_t *oip = out + ETH_HLEN, *tcp = out + off;
+    if (v6) {
+        put16(oip + 4, (uint16_t)(hlen - ETH_HLEN - 40 + n));
+    } else {
+        put16(oip + 2, (uint16_t)(hlen - ETH_HLEN + n));
+        put16(oip + 4, (uint16_t)(be16(ip + 4) + i));
+        put16(oip + 10, 0);
+        put16(oip + 10, (uint16_t)~fold(sum16(0, oip, off - ETH_HLEN)));
+    }
+    uint32_t seq = be32(f + off + 4) + (uint32_t)start;
+    tcp[4] = (uint8_t)(seq >> 24);
+    tcp[5] = (uint8_t)(seq >> 16);
+    tcp[6] = (uint8_t)(seq >> 8);
+    tcp[7] = (uint8_t)seq;
+    if (!last)
+        tcp[13] &= (uint8_t) ~(TCP_PSH | 0x01); /* FIN */
+    if (i > 0)
+        tcp[13] &= (uint8_t)~0x80; /* CWR */
+    return hlen + n;
 }

@@ -35,7 +35,7 @@ struct tso {
     uint32_t next_seq; /* what the next segment's sequence number must be */
     unsigned segs;
     bool v6;
-    bool closed; /* a short or PSH segment came: nothing more joins */
+    bool closed;           /* a short or PSH segment came: nothing more joins */
     bool want_v4, want_v6; /* what the device takes */
 };
 
@@ -57,5 +57,17 @@ bool tso_add(struct tso *t, const struct netdev_piece *p, int n, size_t len);
  * gso_type, hdr_len, gso_size, csum_start, csum_offset; GSO_NONE for a
  * single segment).  Returns the frame's length; t holds nothing after. */
 size_t tso_end(struct tso *t, uint8_t hdr[10]);
+
+/* Receiving: segment i of a large TCP segment f (len bytes; one set of
+ * headers, as a device hands over what the host's stack did not cut:
+ * virtio's GUEST_TSO4/6) cut at mss, into out (cap bytes), with its own
+ * IP length, IPv4 ID (the first's plus i) and header checksum, sequence
+ * number, FIN and PSH on the last only, CWR on the first only; its TCP
+ * checksum is left as the device gave it (the device vouches for the
+ * data).  Returns its length, or 0 once i is past the last segment, or
+ * for a frame that is not TCP with data, an mss of 0, or a segment
+ * larger than cap. */
+size_t tso_segment(const uint8_t *f, size_t len, size_t mss, size_t i,
+                   uint8_t *out, size_t cap);
 
 #endif

@@ -3,13 +3,20 @@
  * over either transport.
  *
  * Features: VERSION_1 and MAC are required, STATUS taken when offered,
- * the checksum offloads (CSUM, GUEST_CSUM) and TSO for sending
- * (HOST_TSO4, HOST_TSO6) when offered (QEMU offers them with a tap
- * backend, not with user networking); no receive segmentation offloads,
- * no mergeable receive buffers, no control queue, so every packet is a
- * 12-byte struct virtio_net_hdr (§5.1.6) followed by one whole Ethernet
- * frame.  Queue 0 receives, queue 1 transmits (§5.1.2), each with up to
- * 256 entries.
+ * the checksum offloads (CSUM, GUEST_CSUM) and the segmentation offloads
+ * both ways (HOST_TSO4/6; GUEST_TSO4/6 with MRG_RXBUF) when offered (QEMU
+ * offers them with a tap backend, not with user networking); no control
+ * queue.  Every packet is a 12-byte struct virtio_net_hdr (§5.1.6)
+ * followed by one Ethernet frame; a received one may span several
+ * buffers (MRG_RXBUF's num_buffers), and is then gathered in rx_asm.
+ * Queue 0 receives, queue 1 transmits (§5.1.2), each with up to 256
+ * entries.
+ *
+ * Receive offload (§5.1.6.4): a packet marked GSO_TCPV4/TCPV6 is one
+ * large TCP segment the host did not cut; tso_segment cuts it at its
+ * gso_size and the stack gets the segments, each vouched for (the
+ * device's NEEDS_CSUM), as if they had come one by one: lwIP's buffers
+ * count lengths in 16 bits and could not take it whole.
  *
  * TSO (§5.1.6.2): while the stack holds (netdev_tx_hold), consecutive
  * segments of one TCP flow are joined (drv/tso.h) in one of VNET_BIG
@@ -52,15 +59,21 @@
 #define VIRTIO_NET_F_CSUM (1ULL << 0)
 #define VIRTIO_NET_F_GUEST_CSUM (1ULL << 1)
 #define VIRTIO_NET_F_MAC (1ULL << 5)
+#define VIRTIO_NET_F_GUEST_TSO4 (1ULL << 7)
+#define VIRTIO_NET_F_GUEST_TSO6 (1ULL << 8)
 #define VIRTIO_NET_F_HOST_TSO4 (1ULL << 11)
 #define VIRTIO_NET_F_HOST_TSO6 (1ULL << 12)
+#define VIRTIO_NET_F_MRG_RXBUF (1ULL << 15)
 #define VIRTIO_NET_F_STATUS (1ULL << 16)
 #define VIRTIO_NET_S_LINK_UP 1
 /* §5.1.6 struct virtio_net_hdr */
 #define HDR_F_NEEDS_CSUM 1
 #define HDR_F_DATA_VALID 2
-#define HDR_CSUM_START 6  /* le16, after hdr_len and gso_size */
-#define HDR_CSUM_OFFSET 8 /* le16 */
+#define HDR_CSUM_START 6   /* le16, after hdr_len and gso_size */
+#define HDR_CSUM_OFFSET 8  /* le16 */
+#define HDR_GSO_SIZE 4     /* le16 */
+#define HDR_NUM_BUFFERS 10 /* le16, with MRG_RXBUF */
+#define HDR_GSO_ECN 0x80
 /* §5.1.4 struct virtio_net_config */
 #define CFG_MAC 0
 #define CFG_STATUS 6
@@ -100,6 +113,13 @@ struct vnet {
     int tso_big, tso_id;
     uint8_t big_of[VNET_QUEUE];
     bool kick_pending; /* frames added during a hold, not yet notified */
+    /* GUEST_TSO: a packet over several receive buffers (MRG_RXBUF) is
+     * gathered in rx_asm (64 KiB) and cut by tso_segment. */
+    uint8_t *rx_asm;
+    uint64_t rx_asm_pa;
+    size_t rx_asm_len;
+    unsigned rx_asm_left; /* buffers of the packet still to come */
+    bool rx_asm_bad;      /* it did not fit: dropped once whole */
     uint8_t vector;
     bool broken;
     unsigned warnings;
@@ -158,6 +178,50 @@ static void vnet_rx_post(struct vnet *v, uint16_t id)
               VNET_BUF_SIZE, VIRTQ_DESC_F_WRITE);
 }
 
+/* A whole packet (header, then frame) to the stack: cut first when the
+ * device left it to us (GUEST_TSO4/6, §5.1.6.4). */
+static void vnet_rx_packet(struct vnet *v, const uint8_t *buf, size_t len)
+{
+    static uint8_t seg[NETDEV_FRAME_MAX];
+    if (len < VNET_HDR_SIZE + ETH_HLEN || !v->nd.rx) {
+        v->nd.rx_dropped++;
+        return;
+    }
+    const uint8_t *f = buf + VNET_HDR_SIZE;
+    size_t flen = len - VNET_HDR_SIZE;
+    unsigned flags = 0, gso = buf[1] & ~HDR_GSO_ECN;
+    if ((v->vdev->features & VIRTIO_NET_F_GUEST_CSUM) &&
+        (buf[0] & (HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID)))
+        flags |= NETDEV_RX_CSUM_VALID;
+    if (gso == TSO_GSO_NONE) {
+        if (flen > NETDEV_FRAME_MAX) {
+            v->nd.rx_dropped++;
+            return;
+        }
+        v->nd.rx_packets++;
+        v->nd.rx(&v->nd, f, flen, flags, v->nd.rx_arg);
+        return;
+    }
+    size_t mss = buf[HDR_GSO_SIZE] | (size_t)buf[HDR_GSO_SIZE + 1] << 8, n;
+    if (!(v->vdev->features &
+          (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6)) ||
+        (gso != TSO_GSO_TCPV4 && gso != TSO_GSO_TCPV6) ||
+        !(flags & NETDEV_RX_CSUM_VALID) ||
+        !tso_segment(f, flen, mss, 0, seg, sizeof(seg))) {
+        v->nd.rx_dropped++;
+        return;
+    }
+    v->nd.rx_gso++;
+    for (size_t i = 0; (n = tso_segment(f, flen, mss, i, seg, sizeof(seg)));
+         i++) {
+        v->nd.rx_packets++;
+        v->nd.rx_gso_segs++;
+        v->nd.rx(&v->nd, seg, n, flags, v->nd.rx_arg);
+    }
+}
+
+/* Receive buffer id came back with len bytes: a packet, the first of
+ * several (MRG_RXBUF's num_buffers), or the next of one being gathered. */
 static void vnet_rx_deliver(struct vnet *v, uint16_t id, uint32_t len)
 {
     const uint8_t *buf = v->rxbuf + (size_t)id * VNET_BUF_SIZE;
@@ -165,20 +229,37 @@ static void vnet_rx_deliver(struct vnet *v, uint16_t id, uint32_t len)
         vnet_warn(v, "device claims to have written past a receive buffer",
                   len);
         v->nd.rx_dropped++;
+        len = 0; /* a part of a packet still counts as one */
+    }
+    if (v->rx_asm_left) {
+        if (len > (PAGE_SIZE << VNET_BIG_ORDER) - v->rx_asm_len)
+            v->rx_asm_bad = true;
+        else
+            memcpy(v->rx_asm + v->rx_asm_len, buf, len);
+        v->rx_asm_len += v->rx_asm_bad ? 0 : len;
+        if (--v->rx_asm_left == 0 && !v->rx_asm_bad)
+            vnet_rx_packet(v, v->rx_asm, v->rx_asm_len);
+        else if (v->rx_asm_left == 0)
+            v->nd.rx_dropped++;
         return;
     }
-    if (len < VNET_HDR_SIZE + ETH_HLEN ||
-        len - VNET_HDR_SIZE > NETDEV_FRAME_MAX || !v->nd.rx) {
+    unsigned nbuf = 1;
+    if ((v->vdev->features & VIRTIO_NET_F_MRG_RXBUF) && len >= VNET_HDR_SIZE)
+        nbuf = buf[HDR_NUM_BUFFERS] | (unsigned)buf[HDR_NUM_BUFFERS + 1] << 8;
+    if (nbuf == 1) {
+        vnet_rx_packet(v, buf, len);
+        return;
+    }
+    if (nbuf == 0 || nbuf > v->rx.size || !v->rx_asm) {
+        vnet_warn(v, "device gave a packet of an impossible number of buffers",
+                  nbuf);
         v->nd.rx_dropped++;
         return;
     }
-    unsigned flags = 0;
-    if ((v->vdev->features & VIRTIO_NET_F_GUEST_CSUM) &&
-        (buf[0] & (HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID)))
-        flags |= NETDEV_RX_CSUM_VALID;
-    v->nd.rx_packets++;
-    v->nd.rx(&v->nd, buf + VNET_HDR_SIZE, len - VNET_HDR_SIZE, flags,
-             v->nd.rx_arg);
+    memcpy(v->rx_asm, buf, len);
+    v->rx_asm_len = len;
+    v->rx_asm_left = nbuf - 1;
+    v->rx_asm_bad = false;
 }
 
 /* At most one ring's worth per call, so a device that fills buffers as
@@ -450,6 +531,13 @@ static int vnet_alloc_buffers(struct vnet *v)
         }
         v->tso.cap = (PAGE_SIZE << VNET_BIG_ORDER) - VNET_HDR_SIZE;
     }
+    if (v->vdev->features & VIRTIO_NET_F_MRG_RXBUF) {
+        if (!(v->rx_asm_pa = pmem_alloc(VNET_BIG_ORDER))) {
+            kprintf("gorump: %s: no memory for receive offload\n", v->name);
+            return -ENOMEM;
+        }
+        v->rx_asm = phys_to_virt(v->rx_asm_pa);
+    }
     for (uint16_t i = 0; i < v->tx.size; i++)
         v->tx_free[v->ntx_free++] = v->tx.size - 1 - i;
     return 0;
@@ -464,6 +552,8 @@ static void vnet_free(struct vnet *v)
     for (int k = 0; k < VNET_BIG; k++)
         if (v->big_pa[k])
             pmem_free(v->big_pa[k], VNET_BIG_ORDER);
+    if (v->rx_asm_pa)
+        pmem_free(v->rx_asm_pa, VNET_BIG_ORDER);
     virtq_free(&v->rx);
     virtq_free(&v->tx);
     kfree(v);
@@ -509,10 +599,18 @@ static int vnet_init(struct vnet *v)
         want |= VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM;
     /* TSO needs CSUM (§5.1.3.1); gorump.no-tso leaves it out, to compare
      * and for tests. */
+    /* Receiving large segments needs GUEST_CSUM and, with 2 KiB buffers,
+     * MRG_RXBUF: without the latter offered, none is asked for. */
     if ((want & VIRTIO_NET_F_CSUM) && !cmdline_has("gorump.no-tso") &&
         pmem_total_pages() * PAGE_SIZE >= VNET_BIG_RAM)
-        want |= VIRTIO_NET_F_HOST_TSO4 | VIRTIO_NET_F_HOST_TSO6;
+        want |= VIRTIO_NET_F_HOST_TSO4 | VIRTIO_NET_F_HOST_TSO6 |
+                VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6 |
+                VIRTIO_NET_F_MRG_RXBUF;
     int err = virtio_start(d, want, need);
+    uint64_t rx_tso = VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6;
+    if (!err && (d->features & rx_tso) &&
+        !(d->features & VIRTIO_NET_F_MRG_RXBUF))
+        err = virtio_start(d, want & ~rx_tso, need);
     v->nd.tx_csum_tcp = !err && (d->features & VIRTIO_NET_F_CSUM);
     v->tso.want_v4 =
         v->nd.tx_csum_tcp && (d->features & VIRTIO_NET_F_HOST_TSO4);

@@ -95,8 +95,10 @@ void net_proc_lwip(struct seq *s)
         struct netdev *d = netdev_get(i);
         seq_printf(s,
                    "%s rx_packets %lu rx_dropped %lu tx_packets %lu "
-                   "tx_dropped %lu tx_tso %lu tx_tso_segs %lu\n",
+                   "tx_dropped %lu tx_tso %lu tx_tso_segs %lu rx_gso %lu "
+                   "rx_gso_segs %lu\n",
                    d->name, d->rx_packets, d->rx_dropped, d->tx_packets,
-                   d->tx_dropped, d->tx_tso, d->tx_tso_segs);
+                   d->tx_dropped, d->tx_tso, d->tx_tso_segs, d->rx_gso,
+                   d->rx_gso_segs);
     }
 }
