@@ -24,6 +24,10 @@ struct netdev;
  * TCP and UDP checksums (checked by the host, or never computed because
  * the frame never left it: virtio's DATA_VALID and NEEDS_CSUM). */
 #define NETDEV_RX_CSUM_VALID 1u
+/* The last of the segments the driver cut from one large one (virtio's
+ * GUEST_TSO): the stack acknowledges at once what it would delay, as
+ * Linux does for a segment its GRO joined. */
+#define NETDEV_RX_ACK_NOW 2u
 typedef void (*netdev_rx_fn)(struct netdev *dev, const void *frame, size_t len,
                              unsigned flags, void *arg);
 

@@ -230,25 +230,29 @@ size_t tso_end(struct tso *t, uint8_t hdr[10])
     return len;
 }
 
-size_t tso_segment(const uint8_t *f, size_t len, size_t mss, size_t i,
-                   uint8_t *out, size_t cap)
+size_t tso_segment(const struct netdev_piece *p, int np, size_t len, size_t mss,
+                   size_t i, uint8_t *out, size_t cap)
 {
+    uint8_t h[HDR_MAX];
     uint16_t pseudo;
-    size_t off = tso_tcp_offset(f, len, &pseudo);
+    size_t got = MIN(len, sizeof(h));
+    pieces_copy(h, p, np, 0, got);
+    size_t off = tcp_offset(h, got, len, &pseudo);
     if (!off || mss == 0)
         return 0;
-    const uint8_t *ip = f + ETH_HLEN;
-    bool v6 = f[12] == 0x86;
-    size_t hlen = off + (size_t)(f[off + 12] >> 4) * 4;
+    const uint8_t *ip = h + ETH_HLEN;
+    bool v6 = h[12] == 0x86;
+    size_t hlen = off + (size_t)(h[off + 12] >> 4) * 4;
     size_t end = v6 ? ETH_HLEN + 40 + be16(ip + 4) : ETH_HLEN + be16(ip + 2);
-    if (hlen < off + 20 || hlen >= end || i >= (end - hlen + mss - 1) / mss)
+    if (hlen < off + 20 || hlen > got || hlen >= end ||
+        i >= (end - hlen + mss - 1) / mss)
         return 0;
     size_t start = i * mss, n = MIN(mss, end - hlen - start);
     if (hlen + n > cap)
         return 0;
     bool last = start + n == end - hlen;
-    memcpy(out, f, hlen);
-    memcpy(out + hlen, f + hlen + start, n);
+    memcpy(out, h, hlen);
+    pieces_copy(out + hlen, p, np, hlen + start, n);
     uint8_t *oip = out + ETH_HLEN, *tcp = out + off;
     if (v6) {
         put16(oip + 4, (uint16_t)(hlen - ETH_HLEN - 40 + n));
@@ -258,7 +262,7 @@ size_t tso_segment(const uint8_t *f, size_t len, size_t mss, size_t i,
         put16(oip + 10, 0);
         put16(oip + 10, (uint16_t)~fold(sum16(0, oip, off - ETH_HLEN)));
     }
-    uint32_t seq = be32(f + off + 4) + (uint32_t)start;
+    uint32_t seq = be32(h + off + 4) + (uint32_t)start;
     tcp[4] = (uint8_t)(seq >> 24);
     tcp[5] = (uint8_t)(seq >> 16);
     tcp[6] = (uint8_t)(seq >> 8);

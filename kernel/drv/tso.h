@@ -58,8 +58,9 @@ bool tso_add(struct tso *t, const struct netdev_piece *p, int n, size_t len);
  * single segment).  Returns the frame's length; t holds nothing after. */
 size_t tso_end(struct tso *t, uint8_t hdr[10]);
 
-/* Receiving: segment i of a large TCP segment f (len bytes; one set of
- * headers, as a device hands over what the host's stack did not cut:
+/* Receiving: segment i of a large TCP segment, the frame made of pieces
+ * p[0..np) (len bytes in all; its headers within the first 134; one set
+ * of headers, as a device hands over what the host's stack did not cut:
  * virtio's GUEST_TSO4/6) cut at mss, into out (cap bytes), with its own
  * IP length, IPv4 ID (the first's plus i) and header checksum, sequence
  * number, FIN and PSH on the last only, CWR on the first only; its TCP
@@ -67,7 +68,7 @@ size_t tso_end(struct tso *t, uint8_t hdr[10]);
  * data).  Returns its length, or 0 once i is past the last segment, or
  * for a frame that is not TCP with data, an mss of 0, or a segment
  * larger than cap. */
-size_t tso_segment(const uint8_t *f, size_t len, size_t mss, size_t i,
-                   uint8_t *out, size_t cap);
+size_t tso_segment(const struct netdev_piece *p, int np, size_t len, size_t mss,
+                   size_t i, uint8_t *out, size_t cap);
 
 #endif

@@ -8,7 +8,8 @@
  * offers them with a tap backend, not with user networking); no control
  * queue.  Every packet is a 12-byte struct virtio_net_hdr (§5.1.6)
  * followed by one Ethernet frame; a received one may span several
- * buffers (MRG_RXBUF's num_buffers), and is then gathered in rx_asm.
+ * buffers (MRG_RXBUF's num_buffers), which are then held until the last
+ * comes.
  * Queue 0 receives, queue 1 transmits (§5.1.2), each with up to 256
  * entries.
  *
@@ -89,6 +90,8 @@
 #define VNET_BIG 4
 #define VNET_BIG_ORDER 4 /* 64 KiB */
 #define VNET_BIG_RAM (64ULL << 20)
+/* A received packet spans at most this many buffers: 64 KiB of IP. */
+#define VNET_RX_PIECES 40
 #define WARN_MAX 4 /* messages about a misbehaving device, then quiet */
 
 /* No lock: the kernel runs with interrupts off, so netdev_tx and the
@@ -113,13 +116,14 @@ struct vnet {
     int tso_big, tso_id;
     uint8_t big_of[VNET_QUEUE];
     bool kick_pending; /* frames added during a hold, not yet notified */
-    /* GUEST_TSO: a packet over several receive buffers (MRG_RXBUF) is
-     * gathered in rx_asm (64 KiB) and cut by tso_segment. */
-    uint8_t *rx_asm;
-    uint64_t rx_asm_pa;
-    size_t rx_asm_len;
-    unsigned rx_asm_left; /* buffers of the packet still to come */
-    bool rx_asm_bad;      /* it did not fit: dropped once whole */
+    /* GUEST_TSO: the buffers of a packet over several (MRG_RXBUF) are
+     * held until the last comes, then cut from where they are by
+     * tso_segment and posted again. */
+    uint16_t rx_held[VNET_RX_PIECES];
+    uint32_t rx_held_len[VNET_RX_PIECES];
+    unsigned rx_nheld;
+    unsigned rx_want; /* buffers of the packet still to come */
+    unsigned rx_skip; /* buffers of a refused packet still to come */
     uint8_t vector;
     bool broken;
     unsigned warnings;
@@ -178,88 +182,117 @@ static void vnet_rx_post(struct vnet *v, uint16_t id)
               VNET_BUF_SIZE, VIRTQ_DESC_F_WRITE);
 }
 
-/* A whole packet (header, then frame) to the stack: cut first when the
- * device left it to us (GUEST_TSO4/6, §5.1.6.4). */
-static void vnet_rx_packet(struct vnet *v, const uint8_t *buf, size_t len)
+/* A whole packet, its header then its frame in the pieces p[0..np)
+ * (len bytes in all), to the stack: cut first when the device left that
+ * to us (GUEST_TSO4/6, §5.1.6.4). */
+static void vnet_rx_packet(struct vnet *v, struct netdev_piece *p, int np,
+                           size_t len)
 {
-    static uint8_t seg[NETDEV_FRAME_MAX];
-    if (len < VNET_HDR_SIZE + ETH_HLEN || !v->nd.rx) {
+    /* Segment i is cut into seg[i % 2] and handed up once i + 1 is cut,
+     * so the last is known (NETDEV_RX_ACK_NOW). */
+    static uint8_t seg[2][NETDEV_FRAME_MAX];
+    const uint8_t *buf = p[0].data;
+    if (p[0].len < VNET_HDR_SIZE + ETH_HLEN || !v->nd.rx) {
         v->nd.rx_dropped++;
         return;
     }
-    const uint8_t *f = buf + VNET_HDR_SIZE;
-    size_t flen = len - VNET_HDR_SIZE;
     unsigned flags = 0, gso = buf[1] & ~HDR_GSO_ECN;
     if ((v->vdev->features & VIRTIO_NET_F_GUEST_CSUM) &&
         (buf[0] & (HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID)))
         flags |= NETDEV_RX_CSUM_VALID;
+    size_t mss = buf[HDR_GSO_SIZE] | (size_t)buf[HDR_GSO_SIZE + 1] << 8, n, i;
+    p[0].data = buf + VNET_HDR_SIZE;
+    p[0].len -= VNET_HDR_SIZE;
+    len -= VNET_HDR_SIZE;
     if (gso == TSO_GSO_NONE) {
-        if (flen > NETDEV_FRAME_MAX) {
+        if (np != 1 || len > NETDEV_FRAME_MAX) {
             v->nd.rx_dropped++;
             return;
         }
         v->nd.rx_packets++;
-        v->nd.rx(&v->nd, f, flen, flags, v->nd.rx_arg);
+        v->nd.rx(&v->nd, p[0].data, len, flags, v->nd.rx_arg);
         return;
     }
-    size_t mss = buf[HDR_GSO_SIZE] | (size_t)buf[HDR_GSO_SIZE + 1] << 8, n;
     if (!(v->vdev->features &
           (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6)) ||
         (gso != TSO_GSO_TCPV4 && gso != TSO_GSO_TCPV6) ||
         !(flags & NETDEV_RX_CSUM_VALID) ||
-        !tso_segment(f, flen, mss, 0, seg, sizeof(seg))) {
+        !(n = tso_segment(p, np, len, mss, 0, seg[0], NETDEV_FRAME_MAX))) {
         v->nd.rx_dropped++;
         return;
     }
     v->nd.rx_gso++;
-    for (size_t i = 0; (n = tso_segment(f, flen, mss, i, seg, sizeof(seg)));
-         i++) {
+    for (i = 1;; i++) {
+        size_t next =
+            tso_segment(p, np, len, mss, i, seg[i % 2], NETDEV_FRAME_MAX);
         v->nd.rx_packets++;
         v->nd.rx_gso_segs++;
-        v->nd.rx(&v->nd, seg, n, flags, v->nd.rx_arg);
+        v->nd.rx(&v->nd, seg[(i - 1) % 2], n,
+                 flags | (next ? 0 : NETDEV_RX_ACK_NOW), v->nd.rx_arg);
+        if (!(n = next))
+            break;
     }
 }
 
+/* The packet whose buffers are held, to the stack; the buffers posted
+ * again. */
+static void vnet_rx_held(struct vnet *v)
+{
+    struct netdev_piece p[VNET_RX_PIECES];
+    size_t len = 0;
+    for (unsigned i = 0; i < v->rx_nheld; i++) {
+        p[i].data = v->rxbuf + (size_t)v->rx_held[i] * VNET_BUF_SIZE;
+        p[i].len = v->rx_held_len[i];
+        len += p[i].len;
+    }
+    vnet_rx_packet(v, p, (int)v->rx_nheld, len);
+    for (unsigned i = 0; i < v->rx_nheld; i++)
+        vnet_rx_post(v, v->rx_held[i]);
+    v->rx_nheld = 0;
+}
+
 /* Receive buffer id came back with len bytes: a packet, the first of
- * several (MRG_RXBUF's num_buffers), or the next of one being gathered. */
-static void vnet_rx_deliver(struct vnet *v, uint16_t id, uint32_t len)
+ * several (MRG_RXBUF's num_buffers), or the next of one.  True when the
+ * buffer may be posted again now; false when it is held. */
+static bool vnet_rx_take(struct vnet *v, uint16_t id, uint32_t len)
 {
     const uint8_t *buf = v->rxbuf + (size_t)id * VNET_BUF_SIZE;
     if (len > VNET_BUF_SIZE) {
         vnet_warn(v, "device claims to have written past a receive buffer",
                   len);
-        v->nd.rx_dropped++;
-        len = 0; /* a part of a packet still counts as one */
+        len = 0; /* still a part of its packet; dropped below */
     }
-    if (v->rx_asm_left) {
-        if (len > (PAGE_SIZE << VNET_BIG_ORDER) - v->rx_asm_len)
-            v->rx_asm_bad = true;
-        else
-            memcpy(v->rx_asm + v->rx_asm_len, buf, len);
-        v->rx_asm_len += v->rx_asm_bad ? 0 : len;
-        if (--v->rx_asm_left == 0 && !v->rx_asm_bad)
-            vnet_rx_packet(v, v->rx_asm, v->rx_asm_len);
-        else if (v->rx_asm_left == 0)
-            v->nd.rx_dropped++;
-        return;
+    if (v->rx_skip) {
+        v->rx_skip--;
+        return true;
+    }
+    if (v->rx_want) {
+        v->rx_held[v->rx_nheld] = id;
+        v->rx_held_len[v->rx_nheld++] = len;
+        if (--v->rx_want == 0)
+            vnet_rx_held(v);
+        return false;
     }
     unsigned nbuf = 1;
     if ((v->vdev->features & VIRTIO_NET_F_MRG_RXBUF) && len >= VNET_HDR_SIZE)
         nbuf = buf[HDR_NUM_BUFFERS] | (unsigned)buf[HDR_NUM_BUFFERS + 1] << 8;
     if (nbuf == 1) {
-        vnet_rx_packet(v, buf, len);
-        return;
+        struct netdev_piece p = {buf, len};
+        vnet_rx_packet(v, &p, 1, len);
+        return true;
     }
-    if (nbuf == 0 || nbuf > v->rx.size || !v->rx_asm) {
+    if (nbuf == 0 || nbuf > VNET_RX_PIECES || nbuf > v->rx.size / 2) {
         vnet_warn(v, "device gave a packet of an impossible number of buffers",
                   nbuf);
         v->nd.rx_dropped++;
-        return;
+        v->rx_skip = nbuf ? nbuf - 1 : 0;
+        return true;
     }
-    memcpy(v->rx_asm, buf, len);
-    v->rx_asm_len = len;
-    v->rx_asm_left = nbuf - 1;
-    v->rx_asm_bad = false;
+    v->rx_held[0] = id;
+    v->rx_held_len[0] = len;
+    v->rx_nheld = 1;
+    v->rx_want = nbuf - 1;
+    return false;
 }
 
 /* At most one ring's worth per call, so a device that fills buffers as
@@ -272,8 +305,9 @@ static void vnet_rx_harvest(struct vnet *v)
     int got = 0, r = 0;
     while (got < v->rx.size && !v->broken &&
            (r = virtq_get_used(&v->rx, &id, &len)) > 0) {
-        vnet_rx_deliver(v, id, len); /* may transmit, and break the device */
-        vnet_rx_post(v, id);
+        /* may transmit, and break the device */
+        if (vnet_rx_take(v, id, len))
+            vnet_rx_post(v, id);
         got++;
     }
     if (r < 0)
@@ -531,13 +565,7 @@ static int vnet_alloc_buffers(struct vnet *v)
         }
         v->tso.cap = (PAGE_SIZE << VNET_BIG_ORDER) - VNET_HDR_SIZE;
     }
-    if (v->vdev->features & VIRTIO_NET_F_MRG_RXBUF) {
-        if (!(v->rx_asm_pa = pmem_alloc(VNET_BIG_ORDER))) {
-            kprintf("gorump: %s: no memory for receive offload\n", v->name);
-            return -ENOMEM;
-        }
-        v->rx_asm = phys_to_virt(v->rx_asm_pa);
-    }
+
     for (uint16_t i = 0; i < v->tx.size; i++)
         v->tx_free[v->ntx_free++] = v->tx.size - 1 - i;
     return 0;
@@ -552,8 +580,7 @@ static void vnet_free(struct vnet *v)
     for (int k = 0; k < VNET_BIG; k++)
         if (v->big_pa[k])
             pmem_free(v->big_pa[k], VNET_BIG_ORDER);
-    if (v->rx_asm_pa)
-        pmem_free(v->rx_asm_pa, VNET_BIG_ORDER);
+
     virtq_free(&v->rx);
     virtq_free(&v->tx);
     kfree(v);

@@ -321,6 +321,8 @@ static void rx(struct netdev *dev, const void *frame, size_t len,
     bool valid = (flags & NETDEV_RX_CSUM_VALID) && !fragment(frame, len);
     if (net_input(p, nif, valid, nif->input) != ERR_OK)
         pbuf_free(p);
+    if (flags & NETDEV_RX_ACK_NOW)
+        tcp_fasttmr(); /* the delayed ACKs, and nothing else that waits */
     net_pump();
 }
 

@@ -146,7 +146,12 @@ static void cut_and_compare(const uint8_t *f, size_t len, const uint8_t *hdr,
      * options, a piece is longer than an Ethernet frame here. */
     static uint8_t out[SEG_MAX];
     for (int i = 0; i <= n; i++) {
-        size_t m = tso_segment(f, len, mss, (size_t)i, out, sizeof(out));
+        /* in the pieces a device's receive buffers make */
+        struct netdev_piece rp[40];
+        int np = 0;
+        for (size_t o = 0; o < len; o += 2036)
+            rp[np++] = (struct netdev_piece){f + o, MIN(2036, len - o)};
+        size_t m = tso_segment(rp, np, len, mss, (size_t)i, out, sizeof(out));
         if (i == n) {
             CHECK_EQ(m, 0);
             break;
@@ -317,7 +322,9 @@ static void test_garbage(void)
         }
         static uint8_t out[1514];
         size_t mss = (size_t)rand() % 2000, i = (size_t)rand() % 50, m;
-        if ((m = tso_segment(f, len, mss, i, out, sizeof(out))))
+        struct netdev_piece rp[2] = {{f, len / 3},
+                                     {f + len / 3, len - len / 3}};
+        if ((m = tso_segment(rp, 2, len, mss, i, out, sizeof(out))))
             CHECK(m <= sizeof(out) && m <= len);
         t = fresh();
         if (add(&t, f, len)) {
