@@ -284,7 +284,8 @@ void kmain(uint32_t start_info)
      * under multi-threaded TCG switches another running vCPU to the new
      * map before it flushes that vCPU's TLB, so the vCPU's next LAPIC
      * access can land in a device's region (QEMU then aborts in
-     * msix_table_mmio_write or crashes).  See docs/SMP.md. */
+     * msix_table_mmio_write or crashes).  docs/ARCHITECTURE.md, "When the
+     * APs start". */
     if (!pci_present())
         smp_send_startup();
     boot_mark("smp");

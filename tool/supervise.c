@@ -103,11 +103,17 @@ static void exited_with(int wstatus, char *buf, size_t size)
         snprintf(buf, size, "signal %d", WTERMSIG(wstatus));
 }
 
+/* The guest wrote nothing at all: no record, no byte. */
+static int said_nothing(const struct con_decoder *d)
+{
+    return d->first_record == 0 && d->nbytes == 0;
+}
+
 /* QEMU ended in error before the guest said anything: it never started.
  * (A clean exit without output is a guest that triple-faulted at once.) */
 static int failed_early(const struct con_decoder *d, int wstatus)
 {
-    return d->first_record == 0 && d->nbytes == 0 &&
+    return said_nothing(d) &&
            !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
 }
 
@@ -125,9 +131,8 @@ int guest_status(const struct con_decoder *d, int wstatus, const char *qemu)
     if (WIFSIGNALED(wstatus)) {
         report("%s died by signal %d (SIG%s) %s", qemu, WTERMSIG(wstatus),
                sigabbrev_np(WTERMSIG(wstatus)),
-               d->first_record == 0 && d->nbytes == 0
-                   ? "before the guest said anything"
-                   : "while the guest ran");
+               said_nothing(d) ? "before the guest said anything"
+                               : "while the guest ran");
         return GORUMP_STATUS_FAILURE;
     }
     if (failed_early(d, wstatus)) {

@@ -8,6 +8,8 @@
 #define IP_MAX 65535
 #define TCP_ACK 0x10
 #define TCP_PSH 0x08
+#define TCP_FIN 0x01
+#define TCP_CWR 0x80
 
 static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
 {
@@ -40,6 +42,19 @@ static void put16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)(v >> 8);
     p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)(v >> 16));
+    put16(p + 2, (uint16_t)v);
+}
+
+/* The IPv4 header at ip, ihl bytes long, given its checksum. */
+static void ip4_checksum(uint8_t *ip, size_t ihl)
+{
+    put16(ip + 10, 0);
+    put16(ip + 10, (uint16_t)~fold(sum16(0, ip, ihl)));
 }
 
 /* tso_tcp_offset for a frame of len bytes of which the first avail are
@@ -166,13 +181,9 @@ static bool take_first(struct tso *t, const uint8_t *h,
     return true;
 }
 
-/* The most header bytes a segment can have: Ethernet, IPv4 with 40
- * bytes of options, TCP with 40. */
-#define HDR_MAX (ETH_HLEN + 60 + 60)
-
 bool tso_add(struct tso *t, const struct netdev_piece *p, int n, size_t len)
 {
-    uint8_t h[HDR_MAX];
+    uint8_t h[TSO_HDR_MAX];
     size_t l4, hlen, payload, got = MIN(len, sizeof(h));
     if (!t->buf)
         return false;
@@ -200,6 +211,21 @@ bool tso_add(struct tso *t, const struct netdev_piece *p, int n, size_t len)
     return true;
 }
 
+bool tso_csum(uint8_t *f, size_t len, uint8_t hdr[10])
+{
+    uint16_t pseudo;
+    size_t off = tso_tcp_offset(f, len, &pseudo);
+    memset(hdr, 0, 10);
+    if (!off)
+        return false;
+    put16(f + off + 16, pseudo);
+    hdr[0] = 1;            /* NEEDS_CSUM */
+    hdr[6] = (uint8_t)off; /* csum_start, le16 */
+    hdr[7] = (uint8_t)(off >> 8);
+    hdr[8] = 16; /* csum_offset: the TCP checksum field */
+    return true;
+}
+
 size_t tso_end(struct tso *t, uint8_t hdr[10])
 {
     uint8_t *ip = t->buf + ETH_HLEN;
@@ -208,14 +234,9 @@ size_t tso_end(struct tso *t, uint8_t hdr[10])
         put16(ip + 4, (uint16_t)(len - ETH_HLEN - 40));
     } else {
         put16(ip + 2, (uint16_t)(len - ETH_HLEN));
-        put16(ip + 10, 0);
-        put16(ip + 10, (uint16_t)~fold(sum16(0, ip, t->l4 - ETH_HLEN)));
+        ip4_checksum(ip, t->l4 - ETH_HLEN);
     }
-    uint16_t pseudo;
-    tso_tcp_offset(t->buf, len, &pseudo);
-    put16(t->buf + t->l4 + 16, pseudo);
-    memset(hdr, 0, 10);
-    hdr[0] = 1; /* NEEDS_CSUM */
+    tso_csum(t->buf, len, hdr);
     if (t->segs > 1) {
         hdr[1] = t->v6 ? TSO_GSO_TCPV6 : TSO_GSO_TCPV4;
         hdr[2] = (uint8_t)t->hlen; /* hdr_len, le16 */
@@ -223,53 +244,51 @@ size_t tso_end(struct tso *t, uint8_t hdr[10])
         hdr[4] = (uint8_t)t->mss; /* gso_size */
         hdr[5] = (uint8_t)(t->mss >> 8);
     }
-    hdr[6] = (uint8_t)t->l4; /* csum_start */
-    hdr[7] = (uint8_t)(t->l4 >> 8);
-    hdr[8] = 16; /* csum_offset: the TCP checksum field */
     t->len = 0;
     return len;
 }
 
-size_t tso_segment(const struct netdev_piece *p, int np, size_t len, size_t mss,
-                   size_t i, uint8_t *out, size_t cap)
+size_t tso_cut_init(struct tso_cut *c, const struct netdev_piece *p, int np,
+                    size_t len, size_t mss, size_t cap)
 {
-    uint8_t h[HDR_MAX];
     uint16_t pseudo;
-    size_t got = MIN(len, sizeof(h));
-    pieces_copy(h, p, np, 0, got);
-    size_t off = tcp_offset(h, got, len, &pseudo);
+    size_t got = MIN(len, sizeof(c->h));
+    pieces_copy(c->h, p, np, 0, got);
+    size_t off = tcp_offset(c->h, got, len, &pseudo);
     if (!off || mss == 0)
         return 0;
-    const uint8_t *ip = h + ETH_HLEN;
-    bool v6 = h[12] == 0x86;
-    size_t hlen = off + (size_t)(h[off + 12] >> 4) * 4;
-    size_t end = v6 ? ETH_HLEN + 40 + be16(ip + 4) : ETH_HLEN + be16(ip + 2);
-    if (hlen < off + 20 || hlen > got || hlen >= end ||
-        i >= (end - hlen + mss - 1) / mss)
+    const uint8_t *ip = c->h + ETH_HLEN;
+    c->v6 = c->h[12] == 0x86;
+    c->off = off;
+    c->hlen = off + (size_t)(c->h[off + 12] >> 4) * 4;
+    size_t end = c->v6 ? ETH_HLEN + 40 + be16(ip + 4) : ETH_HLEN + be16(ip + 2);
+    if (c->hlen < off + 20 || c->hlen > got || c->hlen >= end ||
+        c->hlen + MIN(mss, end - c->hlen) > cap)
         return 0;
-    size_t start = i * mss, n = MIN(mss, end - hlen - start);
-    if (hlen + n > cap)
-        return 0;
-    bool last = start + n == end - hlen;
-    memcpy(out, h, hlen);
-    pieces_copy(out + hlen, p, np, hlen + start, n);
-    uint8_t *oip = out + ETH_HLEN, *tcp = out + off;
-    if (v6) {
-        put16(oip + 4, (uint16_t)(hlen - ETH_HLEN - 40 + n));
+    c->payload = end - c->hlen;
+    c->mss = mss;
+    return (c->payload + mss - 1) / mss;
+}
+
+size_t tso_cut(const struct tso_cut *c, const struct netdev_piece *p, int np,
+               size_t i, uint8_t *out)
+{
+    size_t start = i * c->mss, n = MIN(c->mss, c->payload - start);
+    bool last = start + n == c->payload;
+    memcpy(out, c->h, c->hlen);
+    pieces_copy(out + c->hlen, p, np, c->hlen + start, n);
+    uint8_t *ip = out + ETH_HLEN, *tcp = out + c->off;
+    if (c->v6) {
+        put16(ip + 4, (uint16_t)(c->hlen - ETH_HLEN - 40 + n));
     } else {
-        put16(oip + 2, (uint16_t)(hlen - ETH_HLEN + n));
-        put16(oip + 4, (uint16_t)(be16(ip + 4) + i));
-        put16(oip + 10, 0);
-        put16(oip + 10, (uint16_t)~fold(sum16(0, oip, off - ETH_HLEN)));
+        put16(ip + 2, (uint16_t)(c->hlen - ETH_HLEN + n));
+        put16(ip + 4, (uint16_t)(be16(c->h + ETH_HLEN + 4) + i));
+        ip4_checksum(ip, c->off - ETH_HLEN);
     }
-    uint32_t seq = be32(h + off + 4) + (uint32_t)start;
-    tcp[4] = (uint8_t)(seq >> 24);
-    tcp[5] = (uint8_t)(seq >> 16);
-    tcp[6] = (uint8_t)(seq >> 8);
-    tcp[7] = (uint8_t)seq;
+    put32(tcp + 4, be32(c->h + c->off + 4) + (uint32_t)start);
     if (!last)
-        tcp[13] &= (uint8_t) ~(TCP_PSH | 0x01); /* FIN */
+        tcp[13] &= (uint8_t) ~(TCP_PSH | TCP_FIN);
     if (i > 0)
-        tcp[13] &= (uint8_t)~0x80; /* CWR */
-    return hlen + n;
+        tcp[13] &= (uint8_t)~TCP_CWR;
+    return c->hlen + n;
 }

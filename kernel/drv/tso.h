@@ -21,6 +21,9 @@
 #include "drv/netdev.h"
 
 #define TSO_SEGS_MAX 64
+/* The most header bytes a segment can have: Ethernet, IPv4 with 40
+ * bytes of options, TCP with 40. */
+#define TSO_HDR_MAX (14 + 60 + 60)
 /* virtio 1.1 §5.1.6: gso_type */
 #define TSO_GSO_NONE 0
 #define TSO_GSO_TCPV4 1
@@ -58,17 +61,32 @@ bool tso_add(struct tso *t, const struct netdev_piece *p, int n, size_t len);
  * single segment).  Returns the frame's length; t holds nothing after. */
 size_t tso_end(struct tso *t, uint8_t hdr[10]);
 
-/* Receiving: segment i of a large TCP segment, the frame made of pieces
- * p[0..np) (len bytes in all; its headers within the first 134; one set
- * of headers, as a device hands over what the host's stack did not cut:
- * virtio's GUEST_TSO4/6) cut at mss, into out (cap bytes), with its own
- * IP length, IPv4 ID (the first's plus i) and header checksum, sequence
- * number, FIN and PSH on the last only, CWR on the first only; its TCP
- * checksum is left as the device gave it (the device vouches for the
- * data).  Returns its length, or 0 once i is past the last segment, or
- * for a frame that is not TCP with data, an mss of 0, or a segment
- * larger than cap. */
-size_t tso_segment(const struct netdev_piece *p, int np, size_t len, size_t mss,
-                   size_t i, uint8_t *out, size_t cap);
+/* For a TCP segment (f, len bytes), the device to finish its checksum:
+ * the pseudo-header sum in its checksum field, and hdr (a virtio-net
+ * header's first 10 bytes) NEEDS_CSUM with csum_start and csum_offset.
+ * For any other frame hdr is all zero and false is returned. */
+bool tso_csum(uint8_t *f, size_t len, uint8_t hdr[10]);
+
+/* Receiving: a large TCP segment (one set of headers, as a device hands
+ * over what the host's stack did not cut: virtio's GUEST_TSO4/6), the
+ * frame made of pieces p[0..np) of len bytes in all, its headers within
+ * the first TSO_HDR_MAX, to be cut at mss.  tso_cut_init parses it once
+ * into c and returns the number of segments, or 0 for a frame that is
+ * not TCP with data, an mss of 0, or a segment longer than cap.
+ * tso_cut then writes segment i (below that number) into out (cap
+ * bytes) and returns its length: its own IP length, IPv4 ID (the
+ * first's plus i) and header checksum, sequence number, FIN and PSH on
+ * the last only, CWR on the first only; its TCP checksum is left as the
+ * device gave it (the device vouches for the data). */
+struct tso_cut {
+    uint8_t h[TSO_HDR_MAX]; /* the headers */
+    size_t off, hlen;       /* offsets of the TCP header and the payload */
+    size_t payload, mss;
+    bool v6;
+};
+size_t tso_cut_init(struct tso_cut *c, const struct netdev_piece *p, int np,
+                    size_t len, size_t mss, size_t cap);
+size_t tso_cut(const struct tso_cut *c, const struct netdev_piece *p, int np,
+               size_t i, uint8_t *out);
 
 #endif

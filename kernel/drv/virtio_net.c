@@ -14,7 +14,7 @@
  * entries.
  *
  * Receive offload (§5.1.6.4): a packet marked GSO_TCPV4/TCPV6 is one
- * large TCP segment the host did not cut; tso_segment cuts it at its
+ * large TCP segment the host did not cut; tso_cut cuts it at its
  * gso_size and the stack gets the segments, each vouched for (the
  * device's NEEDS_CSUM), as if they had come one by one: lwIP's buffers
  * count lengths in 16 bits and could not take it whole.
@@ -118,7 +118,7 @@ struct vnet {
     bool kick_pending; /* frames added during a hold, not yet notified */
     /* GUEST_TSO: the buffers of a packet over several (MRG_RXBUF) are
      * held until the last comes, then cut from where they are by
-     * tso_segment and posted again. */
+     * tso_cut and posted again. */
     uint16_t rx_held[VNET_RX_PIECES];
     uint32_t rx_held_len[VNET_RX_PIECES];
     unsigned rx_nheld;
@@ -188,9 +188,8 @@ static void vnet_rx_post(struct vnet *v, uint16_t id)
 static void vnet_rx_packet(struct vnet *v, struct netdev_piece *p, int np,
                            size_t len)
 {
-    /* Segment i is cut into seg[i % 2] and handed up once i + 1 is cut,
-     * so the last is known (NETDEV_RX_ACK_NOW). */
-    static uint8_t seg[2][NETDEV_FRAME_MAX];
+    static uint8_t seg[NETDEV_FRAME_MAX];
+    struct tso_cut cut;
     const uint8_t *buf = p[0].data;
     if (p[0].len < VNET_HDR_SIZE + ETH_HLEN || !v->nd.rx) {
         v->nd.rx_dropped++;
@@ -200,7 +199,7 @@ static void vnet_rx_packet(struct vnet *v, struct netdev_piece *p, int np,
     if ((v->vdev->features & VIRTIO_NET_F_GUEST_CSUM) &&
         (buf[0] & (HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID)))
         flags |= NETDEV_RX_CSUM_VALID;
-    size_t mss = buf[HDR_GSO_SIZE] | (size_t)buf[HDR_GSO_SIZE + 1] << 8, n, i;
+    size_t mss = buf[HDR_GSO_SIZE] | (size_t)buf[HDR_GSO_SIZE + 1] << 8, segs;
     p[0].data = buf + VNET_HDR_SIZE;
     p[0].len -= VNET_HDR_SIZE;
     len -= VNET_HDR_SIZE;
@@ -217,21 +216,16 @@ static void vnet_rx_packet(struct vnet *v, struct netdev_piece *p, int np,
           (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6)) ||
         (gso != TSO_GSO_TCPV4 && gso != TSO_GSO_TCPV6) ||
         !(flags & NETDEV_RX_CSUM_VALID) ||
-        !(n = tso_segment(p, np, len, mss, 0, seg[0], NETDEV_FRAME_MAX))) {
+        !(segs = tso_cut_init(&cut, p, np, len, mss, sizeof(seg)))) {
         v->nd.rx_dropped++;
         return;
     }
     v->nd.rx_gso++;
-    for (i = 1;; i++) {
-        size_t next =
-            tso_segment(p, np, len, mss, i, seg[i % 2], NETDEV_FRAME_MAX);
-        v->nd.rx_packets++;
-        v->nd.rx_gso_segs++;
-        v->nd.rx(&v->nd, seg[(i - 1) % 2], n,
-                 flags | (next ? 0 : NETDEV_RX_ACK_NOW), v->nd.rx_arg);
-        if (!(n = next))
-            break;
-    }
+    v->nd.rx_gso_segs += segs;
+    v->nd.rx_packets += segs;
+    for (size_t i = 0; i < segs; i++)
+        v->nd.rx(&v->nd, seg, tso_cut(&cut, p, np, i, seg),
+                 flags | (i + 1 == segs ? NETDEV_RX_ACK_NOW : 0), v->nd.rx_arg);
 }
 
 /* The packet whose buffers are held, to the stack; the buffers posted
@@ -370,19 +364,9 @@ static size_t frame_len(const struct netdev_piece *p, int n)
  * segment when the device finishes checksums, else all zero. */
 static void vnet_tx_header(struct vnet *v, uint8_t *buf, size_t frame_len)
 {
-    uint16_t pseudo;
-    size_t off;
     memset(buf, 0, VNET_HDR_SIZE);
-    if (!v->nd.tx_csum_tcp ||
-        !(off = tso_tcp_offset(buf + VNET_HDR_SIZE, frame_len, &pseudo)))
-        return;
-    uint8_t *csum = buf + VNET_HDR_SIZE + off + 16;
-    csum[0] = (uint8_t)(pseudo >> 8);
-    csum[1] = (uint8_t)pseudo;
-    buf[0] = HDR_F_NEEDS_CSUM;
-    buf[HDR_CSUM_START] = (uint8_t)off;
-    buf[HDR_CSUM_START + 1] = (uint8_t)(off >> 8);
-    buf[HDR_CSUM_OFFSET] = 16;
+    if (v->nd.tx_csum_tcp)
+        tso_csum(buf + VNET_HDR_SIZE, frame_len, buf);
 }
 
 /* Sends the segment v->tso holds, in its big buffer, under the
@@ -435,7 +419,8 @@ static bool vnet_tso_ready(struct vnet *v)
 
 /* During a hold, the frame joins the segment being held (only its
  * payload is copied, into the big buffer), or starts one under a
- * descriptor of its own: true when it did. */
+ * descriptor of its own: true when it did.  When it did not, what was
+ * held has gone first. */
 static bool vnet_tso_take(struct vnet *v, const struct netdev_piece *p, int n,
                           size_t total)
 {
@@ -444,13 +429,11 @@ static bool vnet_tso_take(struct vnet *v, const struct netdev_piece *p, int n,
     if (v->tso.len && tso_add(&v->tso, p, n, total))
         return true;
     vnet_tso_flush(v);
-    if (!vnet_tso_ready(v))
+    if (!vnet_tso_ready(v) || !tso_add(&v->tso, p, n, total))
         return false;
     int id = vnet_tx_slot(v);
-    if (id < 0)
-        return false;
-    if (!tso_add(&v->tso, p, n, total)) {
-        v->tx_free[v->ntx_free++] = (uint16_t)id;
+    if (id < 0) {
+        v->tso.len = 0; /* dropped below, as any frame without a slot */
         return false;
     }
     v->tso_id = id;
@@ -469,7 +452,6 @@ int netdev_tx(struct netdev *nd, const struct netdev_piece *p, int n)
         nd->tx_packets++;
         return 0;
     }
-    vnet_tso_flush(v); /* what is held goes first */
     int id = vnet_tx_slot(v);
     if (id < 0) {
         nd->tx_dropped++;
@@ -496,8 +478,11 @@ void netdev_tx_hold(void)
 
 void netdev_tx_release(void)
 {
-    if (tx_hold == 0 || --tx_hold > 0)
+    if (tx_hold != 1) {
+        tx_hold -= tx_hold > 0;
         return;
+    }
+    /* Still held while the joined segments go: one notification each. */
     for (int i = 0; i < vnet.n; i++) {
         struct vnet *v = vnet.dev[i];
         vnet_tso_flush(v);
@@ -505,6 +490,7 @@ void netdev_tx_release(void)
             virtio_kick(v->vdev, &v->tx);
         v->kick_pending = false;
     }
+    tx_hold = 0;
 }
 
 /* --- interrupts */
@@ -580,7 +566,6 @@ static void vnet_free(struct vnet *v)
     for (int k = 0; k < VNET_BIG; k++)
         if (v->big_pa[k])
             pmem_free(v->big_pa[k], VNET_BIG_ORDER);
-
     virtq_free(&v->rx);
     virtq_free(&v->tx);
     kfree(v);
@@ -624,10 +609,10 @@ static int vnet_init(struct vnet *v)
      * to compare. */
     if (!cmdline_has("gorump.no-csum-offload"))
         want |= VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM;
-    /* TSO needs CSUM (§5.1.3.1); gorump.no-tso leaves it out, to compare
-     * and for tests. */
-    /* Receiving large segments needs GUEST_CSUM and, with 2 KiB buffers,
-     * MRG_RXBUF: without the latter offered, none is asked for. */
+    /* The segmentation offloads need the checksum ones (§5.1.3.1), and
+     * receiving large segments in 2 KiB buffers needs MRG_RXBUF: a device
+     * without it is started again without GUEST_TSO.  gorump.no-tso
+     * leaves them all out, to compare and for tests. */
     if ((want & VIRTIO_NET_F_CSUM) && !cmdline_has("gorump.no-tso") &&
         pmem_total_pages() * PAGE_SIZE >= VNET_BIG_RAM)
         want |= VIRTIO_NET_F_HOST_TSO4 | VIRTIO_NET_F_HOST_TSO6 |

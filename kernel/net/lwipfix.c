@@ -34,6 +34,12 @@
  * connections are never touched, so a flood costs at most a backlog of
  * pcbs per listener, and a client whose handshake completes within the
  * time the flood takes to fill the queue gets in.
+ *
+ * Acknowledging large segments: the driver cuts one the host did not
+ * (virtio's GUEST_TSO) and marks the last piece (NETDEV_RX_ACK_NOW);
+ * rx sets net_rx_ack_now for it, and the same hook has that segment's
+ * connection acknowledge at once instead of delaying, as Linux does for
+ * what its GRO joined.
  */
 #include "net/net.h"
 
@@ -138,8 +144,14 @@ void net_lwip_tick(void)
 
 uint64_t net_syn_evicted;
 
+bool net_rx_ack_now;
+
 int net_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
 {
+    /* The last of a large segment the driver cut: tcp_input's own
+     * tcp_output after this segment sends the ACK it would delay. */
+    if (net_rx_ack_now && pcb->state != LISTEN && pcb->state != TIME_WAIT)
+        tcp_ack_now(pcb);
     if (pcb->state != LISTEN ||
         (TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
         return ERR_OK;

@@ -319,10 +319,10 @@ static void rx(struct netdev *dev, const void *frame, size_t len,
     }
     pbuf_take(p, frame, (u16_t)len);
     bool valid = (flags & NETDEV_RX_CSUM_VALID) && !fragment(frame, len);
+    net_rx_ack_now = flags & NETDEV_RX_ACK_NOW; /* lwipfix.c */
     if (net_input(p, nif, valid, nif->input) != ERR_OK)
         pbuf_free(p);
-    if (flags & NETDEV_RX_ACK_NOW)
-        tcp_fasttmr(); /* the delayed ACKs, and nothing else that waits */
+    net_rx_ack_now = false;
     net_pump();
 }
 

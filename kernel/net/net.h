@@ -191,6 +191,9 @@ void net_lwip_tick(void);
 void net_lwip_pools(struct seq *s);
 /* Half-open connections that gave their place to a new SYN. */
 extern uint64_t net_syn_evicted;
+/* Set by the receive path while the segment it hands to lwIP is the last
+ * one of a large segment cut by the driver (NETDEV_RX_ACK_NOW). */
+extern bool net_rx_ack_now;
 
 /* --- netstat.c: /proc/net/lwip, gorump's own: lwIP assertions that
  * failed (counted, never a panic), the memory lwIP holds (net.c keeps

@@ -399,9 +399,9 @@ c_volume_lock() {
         expect_volume_refused "$sum" "$v" "v.img is in use"
     )
     # A run holds the lock until it ends (tests/go/sleep sleeps until the
-    # timeout stops it).
-    # The second run starts only once the first holds the lock (or has
-    # ended: then its own words say why), whatever the host's load.
+    # timeout stops it).  The second run starts only once the first holds
+    # the lock (or has ended: then its own words say why), whatever the
+    # host's load.
     "$GORUMP" run --net none --timeout 4 -v "$v:/data" "$B/sleep" \
         >/dev/null 2>"$dir/first.err" &
     local bg=$! i held=

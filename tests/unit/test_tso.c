@@ -7,8 +7,8 @@
  * (IPv4 ID and header checksum, the TCP checksum, PSH on the last).  And
  * what must not join: another flow, a gap, flags other than ACK, a
  * fragment, a short segment followed by more, the cap and the segment
- * limit.  And the receiving side's cut (tso_segment) gives back every
- * segment that was joined, and nothing past them.
+ * limit.  And the receiving side's cut (tso_cut) gives back every
+ * segment that was joined, and no more of them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,20 +142,20 @@ static void cut_and_compare(const uint8_t *f, size_t len, const uint8_t *hdr,
     }
     CHECK_EQ(at, len);
 
-    /* The receiving side cuts it the same way (tso_segment); with
-     * options, a piece is longer than an Ethernet frame here. */
+    /* The receiving side cuts it the same way (tso_cut), in the pieces
+     * a device's receive buffers make; with options, a piece is longer
+     * than an Ethernet frame here. */
     static uint8_t out[SEG_MAX];
-    for (int i = 0; i <= n; i++) {
-        /* in the pieces a device's receive buffers make */
-        struct netdev_piece rp[40];
-        int np = 0;
-        for (size_t o = 0; o < len; o += 2036)
-            rp[np++] = (struct netdev_piece){f + o, MIN(2036, len - o)};
-        size_t m = tso_segment(rp, np, len, mss, (size_t)i, out, sizeof(out));
-        if (i == n) {
-            CHECK_EQ(m, 0);
-            break;
-        }
+    struct netdev_piece rp[40];
+    struct tso_cut cut;
+    int np = 0;
+    for (size_t o = 0; o < len; o += 2036)
+        rp[np++] = (struct netdev_piece){f + o, MIN(2036, len - o)};
+    CHECK_EQ(tso_cut_init(&cut, rp, np, len, mss, sizeof(out)), (size_t)n);
+    CHECK_EQ(tso_cut_init(&cut, rp, np, len, mss, in[0].len - 1), 0);
+    CHECK_EQ(tso_cut_init(&cut, rp, np, len, mss, sizeof(out)), (size_t)n);
+    for (int i = 0; i < n; i++) {
+        size_t m = tso_cut(&cut, rp, np, (size_t)i, out);
         CHECK_EQ(m, in[i].len);
         if (m != in[i].len)
             continue;
@@ -321,11 +321,15 @@ static void test_garbage(void)
             f[14 + 9] = 6, f[14 + 6] = 6;
         }
         static uint8_t out[1514];
-        size_t mss = (size_t)rand() % 2000, i = (size_t)rand() % 50, m;
+        size_t mss = (size_t)rand() % 2000, segs;
         struct netdev_piece rp[2] = {{f, len / 3},
                                      {f + len / 3, len - len / 3}};
-        if ((m = tso_segment(rp, 2, len, mss, i, out, sizeof(out))))
-            CHECK(m <= sizeof(out) && m <= len);
+        struct tso_cut cut;
+        if ((segs = tso_cut_init(&cut, rp, 2, len, mss, sizeof(out))))
+            for (size_t i = 0; i < segs; i++) {
+                size_t m = tso_cut(&cut, rp, 2, i, out);
+                CHECK(m <= sizeof(out) && m <= len);
+            }
         t = fresh();
         if (add(&t, f, len)) {
             CHECK(t.len == len);
