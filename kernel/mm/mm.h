@@ -34,6 +34,11 @@ uint64_t pmem_free_pages(void);
  * runs wherever pmem_alloc was called, so it may not free a page anyone
  * holds (fs/diskfile.c's pins). */
 void pmem_set_reclaim(uint64_t (*fn)(uint64_t pages));
+/* While paused (calls nest), pmem_alloc fails rather than reclaim: for
+ * code that reads a program's pages it has checked, which reclaim could
+ * take away, from where a page fault must not wait for a disk (inside
+ * lwIP: net/tcp.c). */
+void pmem_reclaim_pause(bool pause);
 /* Pages mapped in several address spaces (fork's copy-on-write, shared
  * anonymous memory): a page pmem_alloc(0) gave has one holder; get adds
  * one (false, nothing done, when it has 128 already), put drops one and
@@ -272,5 +277,12 @@ long get_user_u32(uint32_t *v, uint64_t uaddr);
 /* Whether [p, p+n) lies wholly below USER_TOP without wrapping (no check
  * that it is mapped: the copies find that out). */
 bool user_range_ok(uint64_t p, uint64_t n);
+/* How many of the n bytes at p the program could read, touching each
+ * page (so a lazily allocated one is there after): n, fewer when a page
+ * on the way cannot be read, or -EFAULT when the first cannot. */
+long user_readable(uint64_t p, size_t n);
+/* copy_from_user that also adds the bytes to *sum, the way
+ * uaccess_copy_sum does (arch/x86_64/uaccess.S): 0 or -EFAULT. */
+long copy_from_user_sum(void *dst, uint64_t usrc, size_t n, uint64_t *sum);
 
 #endif

@@ -34,6 +34,7 @@ static struct {
     int nuntouched, next; /* untouched[next..] may have memory left */
     uint64_t (*reclaim)(uint64_t pages); /* frees clean cache pages */
     bool reclaiming;
+    int paused; /* pmem_reclaim_pause */
 } pm;
 
 static struct free_block *block(uint64_t pa)
@@ -182,11 +183,16 @@ void pmem_set_reclaim(uint64_t (*fn)(uint64_t pages))
     pm.reclaim = fn;
 }
 
+void pmem_reclaim_pause(bool pause)
+{
+    pm.paused += pause ? 1 : -1;
+}
+
 /* Asks the reclaimer (not from inside itself) for pages: whether it
  * freed any. */
 static bool pmem_reclaim(uint64_t pages)
 {
-    if (!pm.reclaim || pm.reclaiming)
+    if (!pm.reclaim || pm.reclaiming || pm.paused)
         return false;
     pm.reclaiming = true;
     uint64_t got = pm.reclaim(pages);

@@ -11,6 +11,7 @@ long uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_zero(void *udst, size_t n);
 long uaccess_strncpy(char *dst, const char *usrc, size_t max);
 long uaccess_load32(const uint32_t *uaddr);
+long uaccess_copy_sum(void *dst, const void *src, size_t n, uint64_t *sum);
 
 bool user_range_ok(uint64_t p, uint64_t n)
 {
@@ -60,4 +61,25 @@ long get_user_u32(uint32_t *v, uint64_t uaddr)
         return r;
     *v = (uint32_t)r;
     return 0;
+}
+
+long user_readable(uint64_t p, size_t n)
+{
+    if (!user_range_ok(p, n))
+        n = p < USER_TOP ? USER_TOP - p : 0;
+    size_t ok = 0;
+    while (ok < n) {
+        /* The aligned word holding the byte is on the same page. */
+        if (uaccess_load32((const uint32_t *)ALIGN_DOWN(p + ok, 4)) < 0)
+            break;
+        ok = MIN(n, (size_t)(ALIGN_DOWN(p + ok, PAGE_SIZE) + PAGE_SIZE - p));
+    }
+    return ok ? (long)ok : -EFAULT;
+}
+
+long copy_from_user_sum(void *dst, uint64_t usrc, size_t n, uint64_t *sum)
+{
+    if (!user_range_ok(usrc, n))
+        return -EFAULT;
+    return n ? uaccess_copy_sum(dst, (const void *)usrc, n, sum) : 0;
 }

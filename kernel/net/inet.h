@@ -95,17 +95,14 @@ struct memwait {
 };
 void memwait_enter(struct memwait *w, struct sock *s);
 void memwait_leave(struct memwait *w);
+/* Whether a TCP send would find memory now (reclaim may run to find it). */
+bool memwait_probe(void);
 
 /* inet_socket's, by type: 0 with the socket in *out, -ENOMEM, and for
  * raw -EPROTONOSUPPORT (proto outside 1-255) or -ENOBUFS (no pcb). */
 int tcp_socket(int family, struct sock **out);
 int udp_socket(int family, struct sock **out);
 int raw_socket(int family, int proto, struct sock **out);
-
-/* A buffer for copying user data into lwIP, which copies it again: one
- * CPU and no preemption in the kernel make one buffer enough. */
-#define NET_BOUNCE_SIZE 65536
-extern uint8_t net_bounce[NET_BOUNCE_SIZE];
 
 /* Gives p to lwIP's input on nif (input is nif->input or ip_input); with
  * csum_valid, TCP and UDP checksums are taken as they are (the device

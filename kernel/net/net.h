@@ -155,6 +155,13 @@ void msg_init_one(struct msg *m, uint64_t buf, size_t n, int flags);
  * -EFAULT when none could be. */
 long msg_from_user(struct msg *m, void *dst, size_t n);
 long msg_to_user(struct msg *m, const void *src, size_t n);
+/* The next piece of m at its cursor, within one iovec and at most n
+ * bytes, that can be read where it lies (*at): its length, 0 at the end,
+ * or -EFAULT.  A program's buffer is touched page by page and the piece
+ * ends before the first page it cannot read (user_readable).  The cursor
+ * stays; msg_skip moves it on. */
+long msg_piece(struct msg *m, size_t n, uint64_t *at);
+void msg_skip(struct msg *m, size_t n);
 /* Bytes the iovec has left past the cursor. */
 uint64_t msg_left(const struct msg *m);
 /* Options every socket has (SOL_SOCKET), used by the families' ops: 0,

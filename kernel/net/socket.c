@@ -119,6 +119,33 @@ long msg_to_user(struct msg *m, const void *src, size_t n)
     return msg_copy(m, (void *)src, n, true);
 }
 
+long msg_piece(struct msg *m, size_t n, uint64_t *at)
+{
+    while (m->idx < m->iovlen && m->off == m->iov[m->idx].len) {
+        m->idx++;
+        m->off = 0;
+    }
+    if (m->idx == m->iovlen || n == 0)
+        return 0;
+    struct linux_iovec *v = &m->iov[m->idx];
+    size_t c = MIN(n, v->len - m->off);
+    *at = v->base + m->off;
+    return m->kernel ? (long)c : user_readable(*at, c);
+}
+
+void msg_skip(struct msg *m, size_t n)
+{
+    while (n > 0 && m->idx < m->iovlen) {
+        size_t c = MIN(n, m->iov[m->idx].len - m->off);
+        n -= c;
+        m->off += c;
+        if (m->off == m->iov[m->idx].len) {
+            m->idx++;
+            m->off = 0;
+        }
+    }
+}
+
 /* --- the file */
 
 void msg_init_one(struct msg *m, uint64_t buf, size_t n, int flags)

@@ -1,11 +1,11 @@
 /*
  * net/tcp.c — TCP sockets on lwIP's raw API.  Received data stays in the
  * pbufs lwIP delivered until the program reads it (the receive window is
- * the receive buffer); sends go through one bounce buffer into lwIP's send
- * queue.  A listening socket keeps its own backlog of connections lwIP has
- * completed, each already a socket that buffers data until accept().
- * lwIP frees a pcb when it reports an error, so every callback checks the
- * socket still owns it.
+ * the receive buffer); lwIP copies sends from the program's buffer
+ * straight into its send queue, summing them on the way (net_copy_sum).  A
+ * listening socket keeps its own backlog of connections lwIP has completed,
+ * each already a socket that buffers data until accept(). lwIP frees a pcb when
+ * it reports an error, so every callback checks the socket still owns it.
  *
  * A send that finds no memory for its segment waits for memory
  * (net/memwait.c).
@@ -14,9 +14,8 @@
 #include "net/inet.h"
 #include "mm/mm.h"
 
+#include "lwip/inet_chksum.h"
 #include "lwip/tcp.h"
-
-uint8_t net_bounce[NET_BOUNCE_SIZE];
 
 struct tcp {
     struct tcp_pcb *pcb;
@@ -431,11 +430,68 @@ static long send_refused(struct msg *m, uint64_t done)
     return done ? (long)done : -EPIPE;
 }
 
+/* --- copying a send into lwIP
+ *
+ * With TCP_CHECKSUM_ON_COPY lwIP copies every byte tcp_write queues
+ * through LWIP_CHKSUM_COPY (lwipopts.h), which is net_copy_sum: one pass
+ * from the program's buffer that also gives the segment's checksum its
+ * payload sum (used where the device does not finish TCP checksums).  The
+ * copy runs inside lwIP, where a page fault must not wait for a disk: the
+ * sender has touched every page (msg_piece), nothing else can unmap one
+ * while it holds the kernel lock, and reclaim, which could, is paused for
+ * the call (an allocation it would have saved fails: ERR_MEM). */
+static struct {
+    bool user;   /* the source is a program's buffer */
+    bool failed; /* a copy faulted: what was queued is not the data */
+} cp;
+
+static u16_t fold(uint64_t sum)
+{
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (u16_t)sum;
+}
+
+u16_t net_copy_sum(void *dst, const void *src, u16_t len)
+{
+    if (!cp.user) {
+        memcpy(dst, src, len);
+        return (u16_t)~inet_chksum(dst, len);
+    }
+    uint64_t sum = 0;
+    if (copy_from_user_sum(dst, (uint64_t)src, len, &sum) < 0) {
+        cp.failed = true;
+        memset(dst, 0, len);
+    }
+    return fold(sum);
+}
+
+/* tcp_write of n bytes at at, a program's buffer when user.  -EFAULT if a
+ * copy failed (it cannot after msg_piece, but if it did, the bytes
+ * queued are not the program's: the connection is reset rather than
+ * send them). */
+static long write_from(struct tcp *t, uint64_t at, size_t n, u8_t fl, bool user)
+{
+    cp.user = user;
+    cp.failed = false;
+    pmem_reclaim_pause(true);
+    err_t e = tcp_write(t->pcb, (const void *)at, (u16_t)n, fl);
+    pmem_reclaim_pause(false);
+    cp.user = false;
+    if (e == ERR_OK && cp.failed) {
+        kprintf("gorump: tcp: a checked send buffer faulted; reset\n");
+        tcp_abort(t->pcb);
+        return -EFAULT;
+    }
+    return e;
+}
+
 static long t_send(struct sock *s, struct msg *m)
 {
     struct tcp *t = tcp_of(s);
     uint64_t left = msg_left(m), done = 0;
     uint64_t deadline = sock_deadline(s, true);
+    bool retried = false;
     /* Even an empty send: a listening pcb must never reach tcp_output. */
     if (left == 0 && !t->connecting && (t->shut_wr || !t->connected))
         return send_refused(m, 0);
@@ -453,7 +509,7 @@ static long t_send(struct sock *s, struct msg *m)
         }
         if (t->shut_wr || !t->connected || !t->pcb)
             return send_refused(m, done);
-        size_t room = MIN((size_t)tcp_sndbuf(t->pcb), NET_BOUNCE_SIZE);
+        size_t room = tcp_sndbuf(t->pcb);
         if (tcp_sndqueuelen(t->pcb) >= TCP_SND_QUEUELEN - 1)
             room = 0;
         if (room == 0) {
@@ -463,21 +519,23 @@ static long t_send(struct sock *s, struct msg *m)
                 return r;
             continue;
         }
-        size_t c = MIN(MIN(room, left), (size_t)0xffff);
-        int idx = m->idx;
-        uint64_t off = m->off;
-        long got = msg_from_user(m, net_bounce, c);
+        uint64_t at;
+        long got = msg_piece(m, MIN(MIN(room, left), (size_t)0xffff), &at);
         if (got <= 0)
             return done ? (long)done : -EFAULT;
         u8_t fl = TCP_WRITE_FLAG_COPY;
         if (left > (uint64_t)got)
             fl |= TCP_WRITE_FLAG_MORE;
-        err_t e = tcp_write(t->pcb, net_bounce, (u16_t)got, fl);
+        long e = write_from(t, at, got, fl, !m->kernel);
+        if (e == -EFAULT)
+            return e;
         if (e == ERR_MEM) {
-            /* Nothing was queued: put the cursor back and wait for
-             * memory. */
-            m->idx = idx;
-            m->off = off;
+            /* Nothing was queued.  Memory reclaim would have found may
+             * be had now, outside lwIP; otherwise wait for memory. */
+            if (!retried && memwait_probe()) {
+                retried = true;
+                continue;
+            }
             tcp_flush(t->pcb);
             memwait_enter(&t->mw, s);
             long r = send_wait(s, m, deadline, done);
@@ -486,11 +544,10 @@ static long t_send(struct sock *s, struct msg *m)
             continue;
         }
         if (e != ERR_OK)
-            return done ? (long)done : net_err(e);
+            return done ? (long)done : net_err((err_t)e);
+        msg_skip(m, got);
         done += got;
         left -= got;
-        if ((size_t)got < c)
-            break;
     }
     if (t->pcb)
         tcp_flush(t->pcb);

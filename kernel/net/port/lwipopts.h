@@ -97,6 +97,11 @@ int net_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr);
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)         \
     net_tcp_inpacket(pcb, hdr)
 #define TCP_OVERSIZE TCP_MSS
+/* tcp_write copies through net_copy_sum (net/tcp.c): straight from the
+ * program's buffer, summing as it copies. */
+#define LWIP_CHECKSUM_ON_COPY 1
+unsigned short net_copy_sum(void *dst, const void *src, unsigned short len);
+#define LWIP_CHKSUM_COPY(dst, src, len) net_copy_sum(dst, src, len)
 
 /* Per interface: TCP checksums are left to a device that offers to
  * finish them, and a received packet the device vouches for is not

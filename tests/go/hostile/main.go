@@ -377,6 +377,7 @@ func main() {
 	badPointers()
 	badValues()
 	badSockets()
+	partialSends()
 	noLeaks()
 	if failed > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: %d checks failed\n", failed)

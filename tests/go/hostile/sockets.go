@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"syscall"
 	"unsafe"
 )
@@ -119,6 +120,78 @@ func badSockets() {
 	expect("getpeername unconnected", sys(syscall.SYS_GETPEERNAME, uintptr(fresh), ptr(&sa), ptr(&n)), syscall.ENOTCONN)
 	expect("UDP connect with no address", sys(syscall.SYS_CONNECT, uintptr(k.u), ptr(&in4), 0), syscall.EINVAL)
 	syscall.Close(fresh)
+	for _, fd := range []int{k.l, k.c, k.s, k.u} {
+		syscall.Close(fd)
+	}
+}
+
+// partialSends: a TCP send whose buffer runs into a page the program
+// cannot read sends the bytes before it and says how many, as Linux does;
+// one that starts there gets EFAULT; the connection goes on and the
+// receiver gets exactly the bytes counted.
+func partialSends() {
+	k := loopbackSockets()
+	const page = 4096
+	mem, err := syscall.Mmap(-1, 0, 3*page, syscall.PROT_READ|syscall.PROT_WRITE,
+		syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	must(err)
+	for i := range mem {
+		mem[i] = byte(i*7 + 3)
+	}
+	must(syscall.Mprotect(mem[page:2*page], syscall.PROT_NONE))
+	base := ptr(&mem[0])
+	var want []byte
+	send := func(name string, at, n uintptr, wantN int) {
+		r, _, e := syscall.Syscall6(syscall.SYS_SENDTO, uintptr(k.c), base+at, n,
+			syscall.MSG_NOSIGNAL, 0, 0)
+		if wantN < 0 {
+			expect(name, e, syscall.EFAULT)
+			return
+		}
+		expect(name, e, 0)
+		if e == 0 && int(r) != wantN {
+			fmt.Fprintf(os.Stderr, "FAIL: %s: sent %d, want %d\n", name, r, wantN)
+			failed++
+		}
+		if e == 0 {
+			want = append(want, mem[at:at+r]...)
+		}
+	}
+	send("send into an unreadable page", page-301, 1000, 301)
+	send("send from an unreadable page", page, 10, -1)
+	send("send whole", 3, page-10, page-10)
+	// The readable page after the hole, and sendmsg with the second
+	// iovec unreadable: the first is sent.
+	send("send after the hole", 2*page+1, page-1, page-1)
+	iov := []syscall.Iovec{
+		{Base: &mem[2*page+5], Len: 77},
+		{Base: (*byte)(unsafe.Pointer(base + page + 8)), Len: 50},
+	}
+	msg := syscall.Msghdr{Iov: &iov[0], Iovlen: 2}
+	r, _, e := syscall.Syscall(syscall.SYS_SENDMSG, uintptr(k.c), ptr(&msg), syscall.MSG_NOSIGNAL)
+	expect("sendmsg with an unreadable second iovec", e, 0)
+	if e == 0 && r != 77 {
+		fmt.Fprintf(os.Stderr, "FAIL: sendmsg: sent %d, want 77\n", r)
+		failed++
+	}
+	want = append(want, mem[2*page+5:2*page+5+77]...)
+	got := make([]byte, 0, len(want))
+	buf := make([]byte, 8192)
+	for len(got) < len(want) {
+		n, err := syscall.Read(k.s, buf)
+		if err != nil || n == 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: partial sends: read after %d of %d bytes: %v\n",
+				len(got), len(want), err)
+			failed++
+			break
+		}
+		got = append(got, buf[:n]...)
+	}
+	if string(got) != string(want) {
+		fmt.Fprintf(os.Stderr, "FAIL: partial sends: the receiver got other bytes than were sent\n")
+		failed++
+	}
+	syscall.Munmap(mem)
 	for _, fd := range []int{k.l, k.c, k.s, k.u} {
 		syscall.Close(fd)
 	}

@@ -42,3 +42,21 @@ long uaccess_load32(const uint32_t *uaddr)
         return -EFAULT;
     return *uaddr;
 }
+
+/* As arch/x86_64/uaccess.S's: the copy, and the bytes added to *sum as
+ * little-endian 64-bit words with end-around carry, the tail zero-padded. */
+long uaccess_copy_sum(void *dst, const void *src, size_t n, uint64_t *sum)
+{
+    if ((uintptr_t)dst < KSHIM_UNMAPPED || (uintptr_t)src < KSHIM_UNMAPPED)
+        return -EFAULT;
+    memcpy(dst, src, n);
+    uint64_t s = *sum;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t w = 0;
+        memcpy(&w, (const char *)src + i, n - i < 8 ? n - i : 8);
+        s += w;
+        s += s < w;
+    }
+    *sum = s;
+    return 0;
+}
