@@ -19,17 +19,25 @@
 
 struct netdev;
 
-/* A received frame: valid only during the call; the stack copies it.
- * flags: NETDEV_RX_CSUM_VALID when the device vouches for the frame's
- * TCP and UDP checksums (checked by the host, or never computed because
- * the frame never left it: virtio's DATA_VALID and NEEDS_CSUM). */
+/* A received frame of len bytes, made of n pieces (in the order given;
+ * the first holds at least the Ethernet and IP headers, or the whole
+ * frame): valid only during the call; the stack copies it.  A segment
+ * the driver cut from a large one comes as its own headers and the
+ * parts of the device's buffers its payload lies in, so its payload is
+ * copied once (drv/tso.h).  flags: NETDEV_RX_CSUM_VALID when the device vouches
+ * for the frame's TCP and UDP checksums (checked by the host, or never computed
+ * because the frame never left it: virtio's DATA_VALID and NEEDS_CSUM). */
 #define NETDEV_RX_CSUM_VALID 1u
 /* The last of the segments the driver cut from one large one (virtio's
  * GUEST_TSO): the stack acknowledges at once what it would delay, as
  * Linux does for a segment its GRO joined. */
 #define NETDEV_RX_ACK_NOW 2u
-typedef void (*netdev_rx_fn)(struct netdev *dev, const void *frame, size_t len,
-                             unsigned flags, void *arg);
+struct netdev_piece {
+    const void *data;
+    size_t len;
+};
+typedef void (*netdev_rx_fn)(struct netdev *dev, const struct netdev_piece *p,
+                             int n, size_t len, unsigned flags, void *arg);
 
 struct netdev {
     uint8_t mac[6];
@@ -63,10 +71,6 @@ struct netdev *netdev_get(int i);
 /* Sends one frame made of n pieces (their total at most
  * NETDEV_FRAME_MAX bytes): 0, or -EAGAIN when the transmit ring is full
  * (the frame is dropped and counted), -EINVAL when too large. */
-struct netdev_piece {
-    const void *data;
-    size_t len;
-};
 int netdev_tx(struct netdev *dev, const struct netdev_piece *p, int n);
 /* Between netdev_tx_hold and netdev_tx_release (they nest) frames are
  * queued without notifying the device, and consecutive segments of one

@@ -59,12 +59,13 @@ static uint16_t get16(const uint8_t *p)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static void nettest_rx(struct netdev *dev, const void *frame, size_t len,
-                       unsigned flags, void *arg)
+static void nettest_rx(struct netdev *dev, const struct netdev_piece *p, int n,
+                       size_t len, unsigned flags, void *arg)
 {
     struct nettest *t = arg;
-    (void)flags;
-    const struct arp_eth *eth = frame;
+    (void)flags, (void)n;
+    len = p[0].len; /* an ARP reply is never cut: one piece */
+    const struct arp_eth *eth = p[0].data;
     const struct arp_ipv4 *arp = (const void *)(eth + 1);
     if (len < sizeof(*eth) + sizeof(*arp) || get16(eth->type) != ETH_P_ARP ||
         get16(arp->oper) != ARP_REPLY || memcmp(arp->spa, gw_ip, 4) ||

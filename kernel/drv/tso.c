@@ -270,14 +270,13 @@ size_t tso_cut_init(struct tso_cut *c, const struct netdev_piece *p, int np,
     return (c->payload + mss - 1) / mss;
 }
 
-size_t tso_cut(const struct tso_cut *c, const struct netdev_piece *p, int np,
-               size_t i, uint8_t *out)
+int tso_cut(const struct tso_cut *c, const struct netdev_piece *p, int np,
+            size_t i, uint8_t *hdr, struct netdev_piece *out, size_t *len)
 {
     size_t start = i * c->mss, n = MIN(c->mss, c->payload - start);
     bool last = start + n == c->payload;
-    memcpy(out, c->h, c->hlen);
-    pieces_copy(out + c->hlen, p, np, c->hlen + start, n);
-    uint8_t *ip = out + ETH_HLEN, *tcp = out + c->off;
+    memcpy(hdr, c->h, c->hlen);
+    uint8_t *ip = hdr + ETH_HLEN, *tcp = hdr + c->off;
     if (c->v6) {
         put16(ip + 4, (uint16_t)(c->hlen - ETH_HLEN - 40 + n));
     } else {
@@ -290,5 +289,20 @@ size_t tso_cut(const struct tso_cut *c, const struct netdev_piece *p, int np,
         tcp[13] &= (uint8_t) ~(TCP_PSH | TCP_FIN);
     if (i > 0)
         tcp[13] &= (uint8_t)~TCP_CWR;
-    return c->hlen + n;
+    /* the payload where it lies: bytes [from, from + n) of p */
+    int k = 0;
+    out[k++] = (struct netdev_piece){hdr, c->hlen};
+    size_t from = c->hlen + start, left = n;
+    for (int j = 0; j < np && left; j++) {
+        if (from >= p[j].len) {
+            from -= p[j].len;
+            continue;
+        }
+        size_t m = MIN(p[j].len - from, left);
+        out[k++] = (struct netdev_piece){(const uint8_t *)p[j].data + from, m};
+        left -= m;
+        from = 0;
+    }
+    *len = c->hlen + n;
+    return k;
 }

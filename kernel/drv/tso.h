@@ -73,11 +73,14 @@ bool tso_csum(uint8_t *f, size_t len, uint8_t hdr[10]);
  * the first TSO_HDR_MAX, to be cut at mss.  tso_cut_init parses it once
  * into c and returns the number of segments, or 0 for a frame that is
  * not TCP with data, an mss of 0, or a segment longer than cap.
- * tso_cut then writes segment i (below that number) into out (cap
- * bytes) and returns its length: its own IP length, IPv4 ID (the
- * first's plus i) and header checksum, sequence number, FIN and PSH on
- * the last only, CWR on the first only; its TCP checksum is left as the
- * device gave it (the device vouches for the data). */
+ * tso_cut then makes segment i (below that number) without copying
+ * its payload: it writes the segment's headers into hdr (TSO_HDR_MAX
+ * bytes) and describes the segment in out as hdr followed by the parts
+ * of p its payload lies in (np + 1 pieces at most), returning how many,
+ * and its length in *len.  The headers have their own IP length, IPv4
+ * ID (the first's plus i) and header checksum, sequence number, FIN and
+ * PSH on the last only, CWR on the first only; the TCP checksum is left
+ * as the device gave it (the device vouches for the data). */
 struct tso_cut {
     uint8_t h[TSO_HDR_MAX]; /* the headers */
     size_t off, hlen;       /* offsets of the TCP header and the payload */
@@ -86,7 +89,7 @@ struct tso_cut {
 };
 size_t tso_cut_init(struct tso_cut *c, const struct netdev_piece *p, int np,
                     size_t len, size_t mss, size_t cap);
-size_t tso_cut(const struct tso_cut *c, const struct netdev_piece *p, int np,
-               size_t i, uint8_t *out);
+int tso_cut(const struct tso_cut *c, const struct netdev_piece *p, int np,
+            size_t i, uint8_t *hdr, struct netdev_piece *out, size_t *len);
 
 #endif

@@ -188,7 +188,8 @@ static void vnet_rx_post(struct vnet *v, uint16_t id)
 static void vnet_rx_packet(struct vnet *v, struct netdev_piece *p, int np,
                            size_t len)
 {
-    static uint8_t seg[NETDEV_FRAME_MAX];
+    static uint8_t hdr[TSO_HDR_MAX];
+    struct netdev_piece seg[VNET_RX_PIECES + 1];
     struct tso_cut cut;
     const uint8_t *buf = p[0].data;
     if (p[0].len < VNET_HDR_SIZE + ETH_HLEN || !v->nd.rx) {
@@ -209,23 +210,26 @@ static void vnet_rx_packet(struct vnet *v, struct netdev_piece *p, int np,
             return;
         }
         v->nd.rx_packets++;
-        v->nd.rx(&v->nd, p[0].data, len, flags, v->nd.rx_arg);
+        v->nd.rx(&v->nd, p, 1, len, flags, v->nd.rx_arg);
         return;
     }
     if (!(v->vdev->features &
           (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6)) ||
         (gso != TSO_GSO_TCPV4 && gso != TSO_GSO_TCPV6) ||
         !(flags & NETDEV_RX_CSUM_VALID) ||
-        !(segs = tso_cut_init(&cut, p, np, len, mss, sizeof(seg)))) {
+        !(segs = tso_cut_init(&cut, p, np, len, mss, NETDEV_FRAME_MAX))) {
         v->nd.rx_dropped++;
         return;
     }
     v->nd.rx_gso++;
     v->nd.rx_gso_segs += segs;
     v->nd.rx_packets += segs;
-    for (size_t i = 0; i < segs; i++)
-        v->nd.rx(&v->nd, seg, tso_cut(&cut, p, np, i, seg),
+    for (size_t i = 0; i < segs; i++) {
+        size_t n;
+        int k = tso_cut(&cut, p, np, i, hdr, seg, &n);
+        v->nd.rx(&v->nd, seg, k, n,
                  flags | (i + 1 == segs ? NETDEV_RX_ACK_NOW : 0), v->nd.rx_arg);
+    }
 }
 
 /* The packet whose buffers are held, to the stack; the buffers posted

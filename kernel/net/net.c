@@ -6,10 +6,11 @@
  * (gorump.ip=ADDR/PREFIX gorump.gw=ADDR gorump.dns=ADDR, which the host
  * tool writes from --ip, --gateway and --dns).
  *
- * Copies per packet: receive copies the frame from the device's buffer
- * into a pbuf (1); transmit copies the pbuf chain into the device's buffer
- * (1).  The socket layer adds one copy each way between pbufs and the
- * program's memory (plus a bounce for TCP sends, which lwIP copies).
+ * Copies per packet: receive copies the frame from the device's buffers
+ * into a pbuf (1, a cut segment's payload too: drv/netdev.h); transmit copies
+ * the pbuf chain into the device's buffer (1).  The socket layer adds one copy
+ * each way between pbufs and the program's memory (for TCP sends, lwIP's own
+ * copy: net/tcp.c).
  */
 #include "net/inet.h"
 #include "drv/netdev.h"
@@ -306,10 +307,11 @@ static bool fragment(const uint8_t *f, size_t len)
     return f[12] == 0x86 && f[13] == 0xdd && ip[6] == 44;
 }
 
-static void rx(struct netdev *dev, const void *frame, size_t len,
-               unsigned flags, void *arg)
+static void rx(struct netdev *dev, const struct netdev_piece *piece, int n,
+               size_t len, unsigned flags, void *arg)
 {
     struct netif *nif = arg;
+    const uint8_t *frame = piece[0].data; /* its headers, at least */
     if (martian(frame, len))
         return;
     struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
@@ -317,7 +319,8 @@ static void rx(struct netdev *dev, const void *frame, size_t len,
         dev->rx_dropped++;
         return;
     }
-    pbuf_take(p, frame, (u16_t)len);
+    for (size_t i = 0, at = 0; i < (size_t)n; at += piece[i++].len)
+        pbuf_take_at(p, piece[i].data, (u16_t)piece[i].len, (u16_t)at);
     bool valid = (flags & NETDEV_RX_CSUM_VALID) && !fragment(frame, len);
     net_rx_ack_now = flags & NETDEV_RX_ACK_NOW; /* lwipfix.c */
     if (net_input(p, nif, valid, nif->input) != ERR_OK)
