@@ -466,11 +466,12 @@ u16_t net_copy_sum(void *dst, const void *src, u16_t len)
     return fold(sum);
 }
 
-/* tcp_write of n bytes at at, a program's buffer when user.  -EFAULT if a
- * copy failed (it cannot after msg_piece, but if it did, the bytes
- * queued are not the program's: the connection is reset rather than
- * send them). */
-static long write_from(struct tcp *t, uint64_t at, size_t n, u8_t fl, bool user)
+/* tcp_write of n bytes at at, a program's buffer when user.  A copy that
+ * faulted (it cannot after msg_piece, but if it did) left bytes in the
+ * queue that are not the program's: the connection is reset rather than
+ * send them, and *faulted says so. */
+static err_t write_from(struct tcp *t, uint64_t at, size_t n, u8_t fl,
+                        bool user, bool *faulted)
 {
     cp.user = user;
     cp.failed = false;
@@ -478,10 +479,10 @@ static long write_from(struct tcp *t, uint64_t at, size_t n, u8_t fl, bool user)
     err_t e = tcp_write(t->pcb, (const void *)at, (u16_t)n, fl);
     pmem_reclaim_pause(false);
     cp.user = false;
-    if (e == ERR_OK && cp.failed) {
+    *faulted = e == ERR_OK && cp.failed;
+    if (*faulted) {
         kprintf("gorump: tcp: a checked send buffer faulted; reset\n");
         tcp_abort(t->pcb);
-        return -EFAULT;
     }
     return e;
 }
@@ -526,9 +527,10 @@ static long t_send(struct sock *s, struct msg *m)
         u8_t fl = TCP_WRITE_FLAG_COPY;
         if (left > (uint64_t)got)
             fl |= TCP_WRITE_FLAG_MORE;
-        long e = write_from(t, at, got, fl, !m->kernel);
-        if (e == -EFAULT)
-            return e;
+        bool faulted;
+        err_t e = write_from(t, at, got, fl, !m->kernel, &faulted);
+        if (faulted)
+            return done ? (long)done : -EFAULT;
         if (e == ERR_MEM) {
             /* Nothing was queued.  Memory reclaim would have found may
              * be had now, outside lwIP; otherwise wait for memory. */
@@ -544,7 +546,7 @@ static long t_send(struct sock *s, struct msg *m)
             continue;
         }
         if (e != ERR_OK)
-            return done ? (long)done : net_err((err_t)e);
+            return done ? (long)done : net_err(e);
         msg_skip(m, got);
         done += got;
         left -= got;
