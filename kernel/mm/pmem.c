@@ -200,6 +200,11 @@ static bool pmem_reclaim(uint64_t pages)
     return got > 0;
 }
 
+bool pmem_reclaim_now(uint64_t pages)
+{
+    return pmem_reclaim(pages);
+}
+
 uint64_t pmem_alloc(unsigned order)
 {
     unsigned k;

@@ -95,8 +95,6 @@ struct memwait {
 };
 void memwait_enter(struct memwait *w, struct sock *s);
 void memwait_leave(struct memwait *w);
-/* Whether a TCP send would find memory now (reclaim may run to find it). */
-bool memwait_probe(void);
 
 /* inet_socket's, by type: 0 with the socket in *out, -ENOMEM, and for
  * raw -EPROTONOSUPPORT (proto outside 1-255) or -ENOBUFS (no pcb). */

@@ -38,11 +38,6 @@ static bool probe(void)
     return seg != NULL;
 }
 
-bool memwait_probe(void)
-{
-    return probe();
-}
-
 static void arm(void)
 {
     ktimer_arm(&mw.timer, clock_mono_ns() + mw.delay_ms * 1000000);

@@ -439,7 +439,8 @@ static long send_refused(struct msg *m, uint64_t done)
  * copy runs inside lwIP, where a page fault must not wait for a disk: the
  * sender has touched every page (msg_piece), nothing else can unmap one
  * while it holds the kernel lock, and reclaim, which could, is paused for
- * the call (an allocation it would have saved fails: ERR_MEM). */
+ * the call (an allocation it would have saved fails: ERR_MEM, and t_send
+ * reclaims that much outside lwIP and tries again). */
 static struct {
     bool user;   /* the source is a program's buffer */
     bool failed; /* a copy faulted: what was queued is not the data */
@@ -532,9 +533,12 @@ static long t_send(struct sock *s, struct msg *m)
         if (faulted)
             return done ? (long)done : -EFAULT;
         if (e == ERR_MEM) {
-            /* Nothing was queued.  Memory reclaim would have found may
-             * be had now, outside lwIP; otherwise wait for memory. */
-            if (!retried && memwait_probe()) {
+            /* Nothing was queued.  What reclaim, paused for the call,
+             * would have freed for it is freed here, outside lwIP, once
+             * per piece (its pbufs: twice the bytes, and a few pages
+             * more); otherwise wait for memory. */
+            if (!retried &&
+                pmem_reclaim_now(2 * (uint64_t)got / PAGE_SIZE + 4)) {
                 retried = true;
                 continue;
             }
@@ -548,6 +552,7 @@ static long t_send(struct sock *s, struct msg *m)
         if (e != ERR_OK)
             return done ? (long)done : net_err(e);
         msg_skip(m, got);
+        retried = false;
         done += got;
         left -= got;
     }
