@@ -198,6 +198,9 @@ void net_lwip_tick(void);
 void net_lwip_pools(struct seq *s);
 /* Half-open connections that gave their place to a new SYN. */
 extern uint64_t net_syn_evicted;
+/* TCP sends that found no memory inside lwIP: tried again after the
+ * page cache gave some back, or waited for memory (net/tcp.c). */
+extern uint64_t net_send_reclaimed, net_send_memwait;
 /* Set by the receive path while the segment it hands to lwIP is the last
  * one of a large segment cut by the driver (NETDEV_RX_ACK_NOW). */
 extern bool net_rx_ack_now;

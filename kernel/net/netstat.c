@@ -86,6 +86,8 @@ void net_proc_lwip(struct seq *s)
                count_pcbs(tcp_active_pcbs), count_pcbs(tcp_tw_pcbs),
                count_pcbs((struct tcp_pcb *)tcp_listen_pcbs.listen_pcbs));
     seq_printf(s, "tcp_syn_evicted %lu\n", net_syn_evicted);
+    seq_printf(s, "tcp_send_reclaimed %lu\ntcp_send_memwait %lu\n",
+               net_send_reclaimed, net_send_memwait);
     /* lwIP's TCP clock, in 500 ms ticks of tcp_slowtmr: what its
      * timeouts (SYN_RCVD, TIME_WAIT, retransmissions) count in. */
     seq_printf(s, "tcp_ticks %u\n", (unsigned)tcp_ticks);

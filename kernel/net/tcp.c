@@ -446,6 +446,8 @@ static struct {
     bool failed; /* a copy faulted: what was queued is not the data */
 } cp;
 
+uint64_t net_send_reclaimed, net_send_memwait;
+
 static u16_t fold(uint64_t sum)
 {
     while (sum >> 16)
@@ -540,8 +542,10 @@ static long t_send(struct sock *s, struct msg *m)
             if (!retried &&
                 pmem_reclaim_now(2 * (uint64_t)got / PAGE_SIZE + 4)) {
                 retried = true;
+                net_send_reclaimed++;
                 continue;
             }
+            net_send_memwait++;
             tcp_flush(t->pcb);
             memwait_enter(&t->mw, s);
             long r = send_wait(s, m, deadline, done);
