@@ -2,10 +2,11 @@
  * net/tcp.c — TCP sockets on lwIP's raw API.  Received data stays in the
  * pbufs lwIP delivered until the program reads it (the receive window is
  * the receive buffer); lwIP copies sends from the program's buffer
- * straight into its send queue, summing them on the way (net_copy_sum).  A
- * listening socket keeps its own backlog of connections lwIP has completed,
- * each already a socket that buffers data until accept(). lwIP frees a pcb when
- * it reports an error, so every callback checks the socket still owns it.
+ * straight into its send queue, summing them on the way (net_copy_sum).
+ * A listening socket keeps its own backlog of connections lwIP has
+ * completed, each already a socket that buffers data until accept().
+ * lwIP frees a pcb when it reports an error, so every callback checks the
+ * socket still owns it.
  *
  * A send that finds no memory for its segment waits for memory
  * (net/memwait.c).
