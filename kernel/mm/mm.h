@@ -39,9 +39,9 @@ void pmem_set_reclaim(uint64_t (*fn)(uint64_t pages));
  * take away, from where a page fault must not wait for a disk (inside
  * lwIP: net/tcp.c). */
 void pmem_reclaim_pause(bool pause);
-/* Has the reclaimer free up to pages pages now (not while paused):
- * whether it freed any. */
-bool pmem_reclaim_now(uint64_t pages);
+/* Asks the reclaimer (not from inside itself, nor while paused) for up
+ * to pages pages now: whether it freed any. */
+bool pmem_reclaim(uint64_t pages);
 /* Pages mapped in several address spaces (fork's copy-on-write, shared
  * anonymous memory): a page pmem_alloc(0) gave has one holder; get adds
  * one (false, nothing done, when it has 128 already), put drops one and

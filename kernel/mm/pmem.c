@@ -188,9 +188,7 @@ void pmem_reclaim_pause(bool pause)
     pm.paused += pause ? 1 : -1;
 }
 
-/* Asks the reclaimer (not from inside itself) for pages: whether it
- * freed any. */
-static bool pmem_reclaim(uint64_t pages)
+bool pmem_reclaim(uint64_t pages)
 {
     if (!pm.reclaim || pm.reclaiming || pm.paused)
         return false;
@@ -198,11 +196,6 @@ static bool pmem_reclaim(uint64_t pages)
     uint64_t got = pm.reclaim(pages);
     pm.reclaiming = false;
     return got > 0;
-}
-
-bool pmem_reclaim_now(uint64_t pages)
-{
-    return pmem_reclaim(pages);
 }
 
 uint64_t pmem_alloc(unsigned order)

@@ -540,8 +540,7 @@ static long t_send(struct sock *s, struct msg *m)
              * would have freed for it is freed here, outside lwIP, once
              * per piece (its pbufs: twice the bytes, and a few pages
              * more); otherwise wait for memory. */
-            if (!retried &&
-                pmem_reclaim_now(2 * (uint64_t)got / PAGE_SIZE + 4)) {
+            if (!retried && pmem_reclaim(2 * (uint64_t)got / PAGE_SIZE + 4)) {
                 retried = true;
                 net_send_reclaimed++;
                 continue;
