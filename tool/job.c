@@ -147,7 +147,8 @@ static int job_libs(struct job *j)
                           .shown = j->a->program,
                           .exe_path = image ? img->exe_path : j->exe_path,
                           .nlib = j->a->nlib,
-                          .lib = j->a->lib};
+                          .lib = j->a->lib,
+                          .lib_path = &j->lib_path};
 
     if (j->kind == JOB_PACKAGE || (image && j->a->nlib == 0))
         return 0;
@@ -181,9 +182,50 @@ static int job_pack(struct job *j)
     return 0;
 }
 
+/*
+ * The libraries the search found through --lib must be found by the
+ * guest's loader too, which knows no --lib: their directories go first
+ * in LD_LIBRARY_PATH, where the search put them (libs.c), before what
+ * the environment already had there, once.  --env-clear keeps them: the
+ * program cannot start without.  0, or -1 when out of memory.
+ */
+static int job_lib_env(struct job *j)
+{
+    static const char key[] = "LD_LIBRARY_PATH=";
+    const size_t klen = sizeof(key) - 1, dlen = strlen(j->lib_path);
+    const char *old = "";
+    char **slot = NULL, **v;
+    size_t n;
+
+    for (int i = 0; i < j->envv.n; i++)
+        if (strncmp(j->envv.v[i], key, klen) == 0) {
+            slot = &j->envv.v[i];
+            old = *slot + klen;
+        }
+    /* An image built with these --lib directories has them already. */
+    if (strncmp(old, j->lib_path, dlen) == 0 &&
+        (old[dlen] == '\0' || old[dlen] == ':'))
+        return 0;
+    n = klen + dlen + 1 + strlen(old) + 1;
+    j->lib_env = malloc(n);
+    if (j->lib_env == NULL)
+        return -1;
+    snprintf(j->lib_env, n, "%s%s%s%s", key, j->lib_path, *old ? ":" : "", old);
+    if (slot != NULL) {
+        *slot = j->lib_env;
+        return 0;
+    }
+    v = realloc(j->envv.v, ((size_t)j->envv.n + 1) * sizeof(*v));
+    if (v == NULL)
+        return -1;
+    v[j->envv.n++] = j->lib_env;
+    j->envv.v = v;
+    return 0;
+}
+
 /* argv and envp: as typed, or an image's with the overrides applied.
  * The environment starts from the defaults (or the image's), or from
- * nothing with --env-clear. */
+ * nothing with --env-clear; then --lib's LD_LIBRARY_PATH. */
 static int job_strings(struct job *j)
 {
     const struct gorump_image *img = &j->stored.img;
@@ -192,15 +234,19 @@ static int job_strings(struct job *j)
     int err;
 
     if (j->kind != JOB_IMAGE)
-        return overlay_args(&none, a->program, a->args, a->nargs, &j->argv) ||
-               overlay_env(a->env_clear ? &none : &overlay_default_env, a->env,
-                           a->nenv, &j->envv);
-    err = strv_split(img->args, img->args_size, &args) ||
-          strv_split(img->env, img->env_size, &env) ||
-          overlay_args(&args, a->program, a->args, a->nargs, &j->argv) ||
-          overlay_env(a->env_clear ? &none : &env, a->env, a->nenv, &j->envv);
+        err = overlay_args(&none, a->program, a->args, a->nargs, &j->argv) ||
+              overlay_env(a->env_clear ? &none : &overlay_default_env, a->env,
+                          a->nenv, &j->envv);
+    else
+        err =
+            strv_split(img->args, img->args_size, &args) ||
+            strv_split(img->env, img->env_size, &env) ||
+            overlay_args(&args, a->program, a->args, a->nargs, &j->argv) ||
+            overlay_env(a->env_clear ? &none : &env, a->env, a->nenv, &j->envv);
     free(args.v);
     free(env.v);
+    if (err == 0 && j->lib_path != NULL)
+        err = job_lib_env(j);
     return err;
 }
 
@@ -317,4 +363,7 @@ void job_free(struct job *j)
     free(j->argv.v);
     free(j->envv.v);
     j->argv.v = j->envv.v = NULL;
+    free(j->lib_path);
+    free(j->lib_env);
+    j->lib_path = j->lib_env = NULL;
 }

@@ -37,6 +37,8 @@ struct job {
     char exe_path[GORUMP_PATH_MAX];
     struct pack_list files;
     struct strv argv, envv;
+    char *lib_path;        /* what --lib adds to LD_LIBRARY_PATH (libs.h) */
+    char *lib_env;         /* the LD_LIBRARY_PATH=... envv holds for it */
     struct image_input in; /* filled by job_input() */
 };
 

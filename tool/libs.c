@@ -46,6 +46,7 @@ struct libs {
     uint8_t *cache_buf;
     char *musl_path;  /* the path file's directories, or NULL */
     char *extra_dirs; /* --lib directories, ':'-separated */
+    char *guest_dirs; /* those and --lib libraries' directories */
     char **done;      /* names already found */
     size_t ndone;
     struct libs_obj *queue;
@@ -440,19 +441,44 @@ static int libs_config(struct libs *s)
     return 0;
 }
 
-/* Appends DIR to the --lib search directories. */
-static int libs_add_dir(struct libs *s, const char *dir)
+/* Whether the ':'-separated LIST holds the directory DIR[0..len). */
+static int libs_list_has(const char *list, const char *dir, size_t len)
 {
-    size_t n = s->extra_dirs ? strlen(s->extra_dirs) : 0;
-    char *v = realloc(s->extra_dirs, n + strlen(dir) + 2);
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, dir, len) == 0)
+            return 1;
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}
 
+/* Appends DIR[0..len) to the ':'-separated *LIST unless it holds it. */
+static int libs_list_add(char **list, const char *dir, size_t len)
+{
+    size_t n = *list ? strlen(*list) : 0;
+    char *v;
+
+    if (libs_list_has(*list, dir, len))
+        return 0;
+    v = realloc(*list, n + len + 2);
     if (v == NULL) {
         report("out of memory");
         return -1;
     }
-    snprintf(v + n, strlen(dir) + 2, "%s%s", n ? ":" : "", dir);
-    s->extra_dirs = v;
+    snprintf(v + n, len + 2, "%s%.*s", n ? ":" : "", (int)len, dir);
+    *list = v;
     return 0;
+}
+
+/* --lib DIR: searched here first, and by the guest's loader through
+ * LD_LIBRARY_PATH (libs.h, lib_path), as it would be natively. */
+static int libs_add_dir(struct libs *s, const char *dir)
+{
+    if (libs_list_add(&s->extra_dirs, dir, strlen(dir)) != 0)
+        return -1;
+    return libs_list_add(&s->guest_dirs, dir, strlen(dir));
 }
 
 /* --lib PATH: a directory searched first, or a library packed (with
@@ -472,6 +498,12 @@ static int libs_extras(struct libs *s)
             report("--lib %s: %s", p, strerror(errno ? errno : ENOENT));
             return -1;
         }
+        if (strchr(abs, ':') != NULL) {
+            report("--lib %s: a path with ':' cannot be searched (the "
+                   "loader's LD_LIBRARY_PATH separates directories with it)",
+                   p);
+            return -1;
+        }
         if (S_ISDIR(st.st_mode)) {
             err = libs_add_dir(s, abs);
             continue;
@@ -481,6 +513,13 @@ static int libs_extras(struct libs *s)
             report("--lib %s: not a 64-bit x86-64 shared library", p);
         if (err == 0 && libs_mark_done(s, strrchr(abs, '/') + 1) != 0)
             err = -1;
+        /* Taken for its name here, so the guest's loader must find it by
+         * its name too: its directory joins LD_LIBRARY_PATH ("/" for
+         * /libfoo.so). */
+        if (err == 0) {
+            size_t len = (size_t)(strrchr(abs, '/') - abs);
+            err = libs_list_add(&s->guest_dirs, len ? abs : "/", len ? len : 1);
+        }
     }
     return err == 0 ? 0 : -1;
 }
@@ -568,6 +607,7 @@ static void libs_free(struct libs *s)
     free(s->cache_buf);
     free(s->musl_path);
     free(s->extra_dirs);
+    free(s->guest_dirs);
     free((char *)s->exe_runpath);
 }
 
@@ -598,6 +638,10 @@ int libs_pack(struct pack_list *l, const struct libs_opts *o,
         err = libs_nss(&s);
     if (err == 0)
         err = libs_drain(&s, &next);
+    if (err == 0 && o->lib_path != NULL) {
+        *o->lib_path = s.guest_dirs;
+        s.guest_dirs = NULL;
+    }
     libs_free(&s);
     return err;
 }

@@ -21,6 +21,11 @@ struct libs_opts {
     const char *exe_path;   /* the program's guest path: its $ORIGIN */
     int nlib;               /* --lib PATHs: libraries to add, or */
     const char *const *lib; /* directories to search first */
+    /* Out, when not NULL: what the guest's LD_LIBRARY_PATH must start
+     * with for its loader to find what the search found through --lib
+     * (each --lib directory, and each --lib library's directory, in
+     * order, ':'-separated; malloc'd), or NULL when there is none. */
+    char **lib_path;
 };
 
 /*

@@ -99,7 +99,11 @@ static const char common_opts[] =
     "                         library PATH (and what it needs) at its path, "
     "or\n"
     "                         search the directory PATH first; for what it\n"
-    "                         loads with dlopen; repeatable\n";
+    "                         loads with dlopen, or what LD_LIBRARY_PATH "
+    "finds\n"
+    "                         natively; the guest's LD_LIBRARY_PATH starts\n"
+    "                         with these directories (a library's own);\n"
+    "                         repeatable\n";
 
 /* The shares and volumes of run and build (args_files.c, shares.c,
  * volume.c). */

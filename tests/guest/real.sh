@@ -23,6 +23,7 @@ register_real_cases() {
     real_case etcd
     real_case prometheus
     real_case syncthing
+    real_case hugo
 }
 
 real_case() { add_case "real/$1" "${VERSIONS[-1]}" "c_real_${1//-/_}"; }
@@ -257,6 +258,38 @@ c_real_restic() {
         "\"total_bytes_processed\":$nbytes,"
     # The guest's default environment has HOME (natively env -i has none).
     [ "$NATIVE" = 1 ] || reject_err 'unable to open cache'
+}
+
+# hugo (Debian's, dynamically linked) with libsass1 unpacked beside it
+# rather than installed, so that only --lib finds libsass.so.1, as
+# LD_LIBRARY_PATH does natively: it builds a small site (Markdown,
+# templates, tags, the sitemap and feeds) into the shared directory, and
+# every page comes out as the native build's.
+c_real_hugo() {
+    debian_pkg hugo libsass1
+    local site=$PWD/$dir/site lib=$REAL_ROOT/usr/lib/x86_64-linux-gnu i
+    mkdir -p "$site/layouts/_default" "$site/content/posts"
+    printf 'baseURL = "http://example.test/"\ntitle = "gorump"\n' \
+        >"$site/config.toml"
+    echo '<ul>{{ range .Site.RegularPages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Params.tags }}</li>{{ end }}</ul>' \
+        >"$site/layouts/index.html"
+    echo '<h1>{{ .Title }}</h1>{{ .Content }}{{ .WordCount }}' \
+        >"$site/layouts/_default/single.html"
+    echo '{{ range .Pages }}{{ .Title }};{{ end }}' \
+        >"$site/layouts/_default/list.html"
+    for i in 1 2 3 4 5; do
+        printf -- '---\ntitle: "Post %s"\ndate: 2026-01-0%sT10:00:00Z\ntags: ["t%s", "all"]\n---\n# Part %s\n\nSome *text* with `code` and a [link](/posts/p1/).\n\n- one\n- two\n' \
+            "$i" "$i" $((i % 2)) "$i" >"$site/content/posts/p$i.md"
+    done
+    LD_LIBRARY_PATH=$lib "$REAL_ROOT/usr/bin/hugo" --quiet -s "$site" \
+        -d "$site/native" >"$dir/native.out" 2>&1 ||
+        { fail "setup: native hugo: $(head -n3 "$dir/native.out")"; return; }
+    run -v "$site:$site" --lib "$lib" "$REAL_ROOT/usr/bin/hugo" --quiet \
+        -s "$site" -d "$site/guest"
+    expect_status 0
+    [ -s "$site/guest/posts/p3/index.html" ] || fail "no page for post 3"
+    diff -r "$site/native" "$site/guest" >"$dir/diff" 2>&1 ||
+        fail "the pages differ from the native build's: $(head -c 300 "$dir/diff")"
 }
 
 # caddy (Debian's, as shipped) serves a static response, takes a new

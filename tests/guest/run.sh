@@ -273,6 +273,8 @@ register_cases() {
 
     dyn_case c-glibc c_c_dynlink gcc
     dyn_case c-musl c_c_dynlink musl-gcc
+    dyn_case libdir-glibc c_libdir gcc
+    dyn_case libdir-musl c_libdir musl-gcc
     dyn_case auxv-pie c_auxv gcc
     dyn_case auxv-nopie c_auxv gcc -no-pie
     dyn_case auxv-static-pie c_auxv gcc -static-pie
@@ -2419,6 +2421,43 @@ c_c_dynlink() {
     reject_err .
 }
 
+# tests/c/libdir.c with CC, linked against lib/libgreet.so without a run
+# path: natively it runs with LD_LIBRARY_PATH=lib, in gorump with --lib
+# lib (the directory, or the library itself), which must make the guest's
+# loader find it too: the same output, LD_LIBRARY_PATH included.  An -e
+# LD_LIBRARY_PATH keeps its directories after --lib's; an image built with
+# --lib stores the variable, and --lib given again does not repeat it.
+c_libdir() {
+    local lib=$PWD/$dir/lib prog=$PWD/$dir/libdir
+    mkdir -p "$dir/lib"
+    cc_build "$1" lib/libgreet.so greet.c -shared -fPIC || return
+    cc_build "$1" libdir libdir.c -Wl,--no-as-needed -L"$dir/lib" -lgreet ||
+        return
+    run_native "LD_LIBRARY_PATH=$lib" "$prog"
+    local want=$dir/native.out run=(run --timeout "$GUEST_TIMEOUT" --net none)
+    run_tool "${run[@]}" --lib "$lib" "$prog"
+    expect_success
+    expect_out_exact <"$want"
+    run_tool "${run[@]}" --lib "$lib/libgreet.so" "$prog"
+    expect_success
+    expect_out_exact <"$want"
+    run_tool "${run[@]}" -e LD_LIBRARY_PATH=/opt/x --lib "$lib" "$prog"
+    expect_success
+    expect_out_line "LD_LIBRARY_PATH=$lib:/opt/x"
+    run_tool build -o "$dir/libdir.img" --lib "$lib" "$prog"
+    expect_status 0
+    run_tool "${run[@]}" "$dir/libdir.img"
+    expect_success
+    expect_out_exact <"$want"
+    run_tool "${run[@]}" --lib "$lib" "$dir/libdir.img"
+    expect_success
+    expect_out_exact <"$want"
+    # Without --lib the loader cannot find it, natively or here.
+    run_tool "${run[@]}" "$prog"
+    expect_status 125
+    expect_err "needs libgreet.so, not found"
+}
+
 # tests/c/sharedpage.S: two segments sharing a page, mapped as Linux maps
 # them (the gorump of before refused the program).
 c_sharedpage() {
@@ -2534,13 +2573,14 @@ c_cgo_sqlite() {
 # run [-m SIZE] [-e K=V]... [--timeout S] PROGRAM [ARG...]: runs $B/PROGRAM
 # through gorump, or natively with exactly the -e variables as environment.
 run() {
-    local opts=() envs=() timeout=$GUEST_TIMEOUT
+    local opts=() envs=() libs=() timeout=$GUEST_TIMEOUT
     [ -n "$GUEST_CPUS" ] && opts+=(--cpus "$GUEST_CPUS") # a later --cpus wins
     while [ $# -gt 0 ]; do
         case $1 in
         -m | --machine | --disk-bus | --dir | --file | --cwd | -p | --net | --ip | \
             --gateway | --dns | -v | --cpus) opts+=("$1" "$2"); shift 2 ;;
         -e) opts+=("$1" "$2"); envs+=("$2"); shift 2 ;;
+        --lib) opts+=("$1" "$2"); libs+=("$2"); shift 2 ;; # a directory
         --env-clear) opts+=("$1"); shift ;; # natively env -i clears
 
         --timeout) timeout=$2; shift 2 ;;
@@ -2551,6 +2591,7 @@ run() {
     [[ $1 == /* ]] && prog=$1 # a program outside the build (real.sh)
     shift
     if [ "$NATIVE" = 1 ]; then
+        [ ${#libs[@]} = 0 ] || envs+=("LD_LIBRARY_PATH=$(IFS=:; echo "${libs[*]}")")
         capture timeout -k 5 "$timeout" env -i "${envs[@]}" "$prog" "$@"
     else
         capture_tool run --timeout "$timeout" "${opts[@]}" "$prog" "$@"

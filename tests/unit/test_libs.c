@@ -124,7 +124,7 @@ static void make_glibc_tree(void)
 static int pack_program(struct pack_list *l, const char *const *needed, int n,
                         const char *runpath, int nlib, const char *const *lib)
 {
-    struct libs_opts o = {root, "prog", "/app/bin/prog", nlib, lib};
+    struct libs_opts o = {root, "prog", "/app/bin/prog", nlib, lib, NULL};
     size_t len;
     uint8_t *prog = elf_build_object(INTERP, needed, n, runpath, &len);
     int err;
@@ -219,11 +219,55 @@ static void test_extra_lib(void)
     pack_free(&l);
 }
 
+/* lib_path: what the guest's LD_LIBRARY_PATH must start with, so that its
+ * loader finds what --lib found: each --lib directory and each --lib
+ * library's directory, once, in order; NULL without --lib.  A path with
+ * ':' cannot be in that list, and is refused. */
+static void test_lib_path(void)
+{
+    static const char *const needed[] = {"libc.so.6"};
+    static const char *const lib[] = {"/plug/libplug.so", "/app/lib", "/plug",
+                                      "/app/lib"};
+    static const char *const colon[] = {"/a:b"};
+    char *path = NULL;
+    struct libs_opts o = {root, "prog", "/app/bin/prog", 4, lib, &path};
+    struct pack_list l;
+    size_t len;
+    uint8_t *prog = elf_build_object(INTERP, needed, 1, NULL, &len);
+    const char *err;
+
+    put_object("/app/lib/libfoo.so.1", NULL, NULL, 0, NULL);
+    pack_init(&l, -1);
+    CHECK_EQ(libs_pack(&l, &o, prog, len), 0);
+    CHECK(path != NULL && strcmp(path, "/plug:/app/lib") == 0);
+    free(path);
+    pack_free(&l);
+
+    path = NULL;
+    o.nlib = 0;
+    pack_init(&l, -1);
+    CHECK_EQ(libs_pack(&l, &o, prog, len), 0);
+    CHECK(path == NULL);
+    pack_free(&l);
+
+    put_object("/a:b/libx.so", NULL, NULL, 0, NULL);
+    o.nlib = 1;
+    o.lib = colon;
+    pack_init(&l, -1);
+    capture_begin();
+    CHECK_EQ(libs_pack(&l, &o, prog, len), -1);
+    err = capture_end();
+    CHECK(strstr(err, "--lib /a:b: a path with ':'") != NULL);
+    CHECK(path == NULL);
+    pack_free(&l);
+    free(prog);
+}
+
 /* musl: libc.so is the loader itself; the path file lists directories. */
 static void test_musl(void)
 {
     static const char *const needed[] = {"libc.so", "libz.so.1"};
-    struct libs_opts o = {root, "prog", "/app/bin/prog", 0, NULL};
+    struct libs_opts o = {root, "prog", "/app/bin/prog", 0, NULL, NULL};
     struct pack_list l;
     size_t len;
     uint8_t *prog =
@@ -248,7 +292,7 @@ static void test_musl(void)
 /* An interpreter that is not there, or is not a program. */
 static void test_bad_interp(void)
 {
-    struct libs_opts o = {root, "prog", "/app/bin/prog", 0, NULL};
+    struct libs_opts o = {root, "prog", "/app/bin/prog", 0, NULL, NULL};
     struct pack_list l;
     size_t len;
     uint8_t *prog = elf_build_object("/lib/ld-none.so", NULL, 0, NULL, &len);
@@ -340,6 +384,7 @@ int main(void)
     test_glibc();
     test_missing();
     test_extra_lib();
+    test_lib_path();
     test_musl();
     test_bad_interp();
     test_pack_path();
