@@ -76,6 +76,22 @@ static uint64_t pick_fd(void)
     return bad_fds[below(sizeof(bad_fds) / sizeof(bad_fds[0]))];
 }
 
+/* An address no call can map: the kernel's, non-canonical, or the top of
+ * the address space. */
+static uint64_t pick_unmappable(void)
+{
+    switch (below(4)) {
+    case 0:
+        return SF_KERNEL_ADDR + below(1 << 24);
+    case 1:
+        return SF_NONCANON_LO + below(SF_PAGE);
+    case 2:
+        return SF_NONCANON_HI;
+    default:
+        return (uint64_t)-1 - below(SF_PAGE);
+    }
+}
+
 static uint64_t pick_bad_ptr(void)
 {
     switch (below(8)) {
@@ -85,16 +101,10 @@ static uint64_t pick_bad_ptr(void)
         return (uint64_t)sf_mem.ro + below(SF_PAGE);
     case 2:
         return (uint64_t)sf_mem.unmapped + below(SF_PAGE);
-    case 3:
-        return SF_KERNEL_ADDR + below(1 << 24);
-    case 4:
-        return SF_NONCANON_LO + below(SF_PAGE);
-    case 5:
-        return SF_NONCANON_HI;
-    case 6:
-        return (uint64_t)-1 - below(SF_PAGE);
-    default:
+    case 7:
         return SF_NONCANON_LO - 1 - below(16);
+    default:
+        return pick_unmappable();
     }
 }
 
@@ -185,8 +195,14 @@ static uint64_t pick_any(void)
  * pointer that cannot be read; never NULL. */
 static uint64_t pick_ts(const struct timespec *v, int n)
 {
+    /* Only addresses no call can map: not NULL ("forever" to ppoll and
+     * futex), nor the read-only or the unmapped page, which random calls
+     * may have rewritten or mapped (an mmap without MAP_FIXED fills the
+     * hole), so that a timeout read there could be hours long: seed
+     * 3771573344 slept in nanosleep, the guest idle, until the 300 s
+     * limit. */
     if (below(4) == 0)
-        return pick_bad_ptr() | 1; /* never 0 */
+        return pick_unmappable();
     int i = (int)below((uint64_t)n);
     fz.times[i] = v[i];
     return (uint64_t)&fz.times[i];
