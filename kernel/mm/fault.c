@@ -1,5 +1,7 @@
 /*
- * mm/fault.c — page faults: anonymous pages appear zeroed on first touch;
+ * mm/fault.c — page faults: anonymous pages appear zeroed on first touch
+ * (a read of private ones maps the shared zero page, read-only, and the
+ * first write gives the page its own copy, as on Linux);
  * a file mapping's page is the file's own (node_page): mapped as it is in
  * a MAP_SHARED mapping, so writes through it are the file's bytes at
  * once, and read-only in a MAP_PRIVATE one, whose first write copies it
@@ -30,7 +32,7 @@ static bool allowed(const struct vma *v, uint64_t err)
  * is pinned while the copy is allocated, which could reclaim it. */
 static int cow(const struct vma *v, uint64_t *pte, uint64_t va)
 {
-    if (v->file) /* else the program's own pages, from the image */
+    if (v->file) /* else the program's own pages (the image), or zeros */
         diskfile_pin(v->file->node, vma_file_index(v, va));
     uint64_t pa = pmem_alloc(0);
     if (v->file)
@@ -156,6 +158,12 @@ int vm_fault(uint64_t addr, uint64_t err)
             fault_around(v, va);
         return r;
     }
+    /* A read of private anonymous memory never written: the zero page,
+     * read-only, until a write copies it (cow); shared anonymous memory
+     * has every page already (mm/fork.c). */
+    if (!(err & PF_WRITE) && !(v->flags & VMA_SHARED))
+        return vm_pte_map(va, vm_zero_page(),
+                          vma_pte_flags(v, true) | PTE_FOREIGN);
     uint64_t pa = pmem_alloc_zeroed(0);
     if (!pa)
         return -ENOMEM;

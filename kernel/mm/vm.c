@@ -81,8 +81,19 @@ uint64_t vma_pte_for(const struct vma *v, uint64_t va, uint64_t old)
     return (old & PTE_ADDR) | f;
 }
 
+/* The shared zero page (see vm_zero_page): never written, never freed. */
+static uint8_t zero_page[PAGE_SIZE] __aligned(PAGE_SIZE);
+
+uint64_t vm_zero_page(void)
+{
+    return virt_to_phys(zero_page);
+}
+
 void vm_account(struct vm_space *s, uint64_t pte, int sign)
 {
+    /* Not the program's memory, as Linux's RSS leaves it out too. */
+    if ((pte & PTE_FOREIGN) && (pte & PTE_ADDR) == vm_zero_page())
+        return;
     s->resident += (uint64_t)(int64_t)sign;
     if (pte & PTE_FOREIGN)
         s->resident_file += (uint64_t)(int64_t)sign;
@@ -92,7 +103,7 @@ int vm_pte_map(uint64_t va, uint64_t pa, uint64_t flags)
 {
     int err = pt_map(vm_root(), va, pa, flags);
     if (!err)
-        vm_account(vm_cur(), flags, 1);
+        vm_account(vm_cur(), pa | flags, 1);
     return err;
 }
 

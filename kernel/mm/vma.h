@@ -105,8 +105,13 @@ int vm_pte_map(uint64_t va, uint64_t pa, uint64_t flags);
  * last holder frees it). */
 void vm_pte_drop(struct vm_space *s, uint64_t *pte, uint64_t va);
 /* The resident counts of s change by one page of entry pte (sign +1 or
- * -1). */
+ * -1); the zero page does not count. */
 void vm_account(struct vm_space *s, uint64_t pte, int sign);
+/* The physical address of the zero page: a read fault in private
+ * anonymous memory maps it, read-only and foreign, as Linux maps its
+ * ZERO_PAGE, so memory only read takes no RAM; the first write copies it
+ * (mm/fault.c).  In the kernel's own image, so never freed. */
+uint64_t vm_zero_page(void);
 /* The file page index of va in file mapping v. */
 static inline uint64_t vma_file_index(const struct vma *v, uint64_t va)
 {

@@ -2,7 +2,7 @@
 // loader's MAP_PRIVATE pattern over a packed file, MAP_SHARED files that
 // read and write see at once (bbolt, LMDB), growing and shrinking mapped
 // files, SIGBUS past the end, mprotect, madvise, mremap, msync, mincore,
-// /proc/self/maps and the errors Linux gives.
+// /proc/self/maps, the zero page (zero.go) and the errors Linux gives.
 //
 //	mmap PACKED AROUND   PACKED: a file of pattern bytes (see pattern);
 //	                     AROUND: one of 20 pages and 123 bytes (around.go)
@@ -405,6 +405,7 @@ func main() {
 		shared()
 		bolt()
 		anonymous()
+		zeroPage()
 		fileRemap()
 		errorsLinux(os.Args[1])
 	} else {
