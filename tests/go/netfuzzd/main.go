@@ -57,6 +57,16 @@ func serve(c net.Conn, quit chan<- bool) {
 	}
 }
 
+// answerable: a datagram's source the echo may answer.  Not 0.0.0.0,
+// which the wire may carry to 255.255.255.255 as a DHCP client does:
+// a reply to it goes to this host (as on Linux), from 127.0.0.1 to
+// 127.0.0.1, and the echo answers itself for ever.  Nor a loopback
+// source, which only this host can have sent.
+func answerable(a net.Addr) bool {
+	u, ok := a.(*net.UDPAddr)
+	return ok && !u.IP.IsUnspecified() && !u.IP.IsLoopback()
+}
+
 func main() {
 	l, err := net.Listen("tcp4", ":7000")
 	if err != nil {
@@ -72,7 +82,7 @@ func main() {
 		buf := make([]byte, 65536)
 		for {
 			n, a, err := u.ReadFrom(buf)
-			if err != nil {
+			if err != nil || !answerable(a) {
 				continue
 			}
 			u.WriteTo(buf[:n], a)
