@@ -332,7 +332,11 @@ static bool tame(long nr, uint64_t a[6])
         pick_range(&a[4], &a[2]);
         return true;
     case SYS_brk:
-        a[0] = below(2) ? 0 : pick_bad_ptr();
+        /* Not the read-only or the unmapped page: a break there made a
+         * heap of 127 TiB, which the kernel grants (it overcommits
+         * always, docs/ARCHITECTURE.md), and one later read(2) into it
+         * filled all RAM (seed 950067516, killed for out of memory). */
+        a[0] = below(2) ? 0 : pick_unmappable();
         return true;
     case SYS_arch_prctl:
         return a[0] != 0x1002; /* ARCH_SET_FS: the C library's TLS */
